@@ -1,0 +1,52 @@
+'use strict';
+/**
+ * Runs gitplane's TypeScript sources without a build step: each .ts file is transpiled once
+ * (types are checked by `npm run typecheck`, not here) and cached by content hash under
+ * node_modules/.cache/gitplane, so a warm start costs a file read per module.
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+
+const root = path.resolve(__dirname, '..');
+const cacheDir = path.join(root, 'node_modules', '.cache', 'gitplane');
+let ts;
+
+function transpile(source, filename) {
+  ts = ts || require('typescript');
+  return ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      inlineSourceMap: true,
+    },
+  }).outputText;
+}
+
+function compile(source, filename) {
+  const key = crypto.createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, 'utf8');
+  } catch {
+    const output = transpile(source, filename);
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, output);
+      fs.renameSync(tmp, cached);
+    } catch {
+      // A read-only checkout still runs; it only transpiles every time.
+    }
+    return output;
+  }
+}
+
+Module._extensions['.ts'] = function loadTypeScript(module, filename) {
+  const source = fs.readFileSync(filename, 'utf8');
+  module._compile(compile(source, filename), filename);
+};

@@ -1,0 +1,25 @@
+/** Flag parsing shared by every command: unknown flags and missing values are usage errors (exit 2). */
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { UsageError } from './usage-error';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const satisfies Options;
+
+export const ENVIRONMENT_OPTIONS = {
+  env: { type: 'string', short: 'e', multiple: true },
+  all: { type: 'boolean' },
+  'env-file': { type: 'string', multiple: true },
+  'crd-dir': { type: 'string', multiple: true },
+} as const satisfies Options;
+
+export function parse<T extends Options>(command: string, argv: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\.?$/, '.')} Run "gitplane ${command} --help" for usage.`);
+  }
+}

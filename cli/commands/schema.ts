@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import { EnvironmentSchema } from '../../environments/schema';
+import { COMMON_OPTIONS, parse } from '../args';
+import { Command } from '../command';
+
+/** The environment JSON Schema as editors read it. */
+export function environmentJsonSchema(): string {
+  const schema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://gitplane.dev/schemas/environment.schema.json',
+    title: 'gitplane environment',
+    ...JSON.parse(JSON.stringify(EnvironmentSchema)),
+  };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
+const OPTIONS = { ...COMMON_OPTIONS, out: { type: 'string', short: 'o' } } as const;
+
+export const schema: Command = {
+  name: 'schema',
+  summary: 'Print the JSON Schema of environment files (for editors).',
+  help: `Usage: gitplane schema [--out FILE]
+
+Prints the JSON Schema that environments/<name>.yaml files are validated against.
+environments/environment.schema.json is this output; editors with the YAML language server pick
+it up from the "# yaml-language-server: $schema=" line at the top of each environment file.
+
+Options:
+  -o, --out FILE   write to FILE instead of stdout
+  -h, --help       this help`,
+  async run(argv, io) {
+    const { values } = parse('schema', argv, OPTIONS);
+    const out = io(Boolean(values.quiet));
+    if (values.help) {
+      out.out(this.help);
+      return 0;
+    }
+    const text = environmentJsonSchema();
+    if (values.out) fs.writeFileSync(values.out, text);
+    else process.stdout.write(text);
+    return 0;
+  },
+};

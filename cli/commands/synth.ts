@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { FindingsError } from '../../stacks/errors';
+import { writeEnvironment } from '../../stacks/output';
+import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
+import { loadSettings } from '../../stacks/settings';
+import { formatProblems } from '../../validation';
+import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
+import { Command } from '../command';
+import { selectEnvironments } from '../select';
+
+const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'string', short: 'o' } } as const;
+
+export const synth: Command = {
+  name: 'synth',
+  summary: 'Synthesize environments into manifests, runbooks and bootstrap under dist/.',
+  help: `Usage: gitplane synth [--env NAME]... [--all] [--env-file FILE]... [--out DIR]
+
+Synthesizes each selected environment, validates every object against the Kubernetes and CRD
+schemas, and only then replaces <DIR>/<env>/ with the result. When anything fails, nothing on
+disk changes.
+
+Options:
+  -e, --env NAME        environment under environments/ (repeatable; default: dev)
+      --all             every environment under environments/
+      --env-file FILE   an environment file anywhere (repeatable)
+  -o, --out DIR         output directory (default: dist)
+      --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
+  -q, --quiet           no progress lines
+  -h, --help            this help
+
+Exit status: 0 written, 1 validation failed, 2 usage or environment file error.`,
+  async run(argv, io) {
+    const { values } = parse('synth', argv, OPTIONS);
+    const out = io(Boolean(values.quiet));
+    if (values.help) {
+      out.out(this.help);
+      return 0;
+    }
+    const outDir = path.resolve(values.out ?? 'dist');
+    const settings = loadSettings({ crdDirs: values['crd-dir'] });
+    const specs = loadSelected(selectEnvironments(values));
+    const built = specs.map((spec) => {
+      const started = Date.now();
+      const result = buildEnvironment(spec, settings);
+      out.progress(`synth ${spec.name}: ${result.output.objects.length} objects, ${result.output.files.size} files (${Date.now() - started} ms)`);
+      return result;
+    });
+    const problems = built.flatMap((b) => b.problems);
+    if (problems.length > 0) {
+      throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was written to ${outDir}.`]);
+    }
+    for (const b of built) {
+      const target = writeEnvironment(outDir, b.spec.name, b.output.files);
+      out.progress(`wrote ${path.relative(process.cwd(), target) || target}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,3 @@
+export * from './labels';
+export * from './namespace';
+export * from './output-file';

@@ -1,0 +1,8 @@
+/** Unit and conformance tests; TypeScript is transpiled only (type checking is `npm run typecheck`). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testTimeout: 60000,
+};

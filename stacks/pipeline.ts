@@ -1,0 +1,66 @@
+/**
+ * The path every command shares: load environments, synthesize them, validate the result.
+ * Everything happens in memory; writing is the caller's choice.
+ */
+import { EnvironmentSpec } from '../environments/schema';
+import { CrdRegistry, Validator, ValidationProblem } from '../validation';
+import { loadEnvironment, loadEnvironmentFile } from './environment';
+import { InputError } from './errors';
+import { Settings } from './settings';
+import { EnvironmentOutput, synthEnvironment } from './synth';
+
+export interface EnvironmentSelection {
+  /** Names of environments under environments/. */
+  readonly names: readonly string[];
+  /** Environment files given by path. */
+  readonly files: readonly string[];
+}
+
+/** Loads every selected environment, reporting the problems of all files at once. */
+export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[] {
+  const specs: EnvironmentSpec[] = [];
+  const problems: string[] = [];
+  const load = (fn: () => EnvironmentSpec) => {
+    try {
+      specs.push(fn());
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+    }
+  };
+  for (const name of selection.names) load(() => loadEnvironment(name));
+  for (const file of selection.files) load(() => loadEnvironmentFile(file));
+  if (problems.length > 0) throw new InputError(problems);
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (seen.has(spec.name)) throw new InputError([`environment "${spec.name}" is selected twice. Select each environment once.`]);
+    seen.add(spec.name);
+  }
+  return specs;
+}
+
+export interface BuiltEnvironment {
+  readonly spec: EnvironmentSpec;
+  readonly output: EnvironmentOutput;
+  readonly problems: ValidationProblem[];
+}
+
+let validators = new Map<string, Validator>();
+
+/** One validator per set of CRD directories, so CRD schemas are compiled once per process. */
+export function validatorFor(settings: Settings): Validator {
+  const key = settings.crdDirs.join('\0');
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new Validator(new CrdRegistry(settings.crdDirs));
+    validators = new Map([[key, validator]]);
+  }
+  return validator;
+}
+
+/** Synthesizes and validates one environment. */
+export function buildEnvironment(spec: EnvironmentSpec, settings: Settings): BuiltEnvironment {
+  const output = synthEnvironment(spec);
+  const problems = validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` })));
+  return { spec, output, problems };
+}

@@ -1,0 +1,53 @@
+/**
+ * The pinned images and charts of environments/versions.yaml, with an environment's tag overrides.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { EnvironmentSpec } from '../environments/schema';
+import { InputError } from './errors';
+import { ENVIRONMENTS_DIR } from './environment';
+
+export interface ImagePin {
+  readonly repository: string;
+  readonly tag: string;
+}
+export interface ChartPin {
+  readonly repoURL: string;
+  readonly chart: string;
+  readonly version: string;
+}
+export interface Versions {
+  readonly images: Readonly<Record<string, ImagePin>>;
+  readonly charts: Readonly<Record<string, ChartPin>>;
+}
+
+let pinned: Versions | undefined;
+
+/** The pins of environments/versions.yaml, read once per process. */
+export function pinnedVersions(): Versions {
+  pinned ??= parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, 'versions.yaml'), 'utf8')) as Versions;
+  return pinned;
+}
+
+/** The pins for one environment: its `versions:` entries replace image tags. */
+export function versionsFor(spec: EnvironmentSpec, base: Versions = pinnedVersions()): Versions {
+  const problems: string[] = [];
+  const images: Record<string, ImagePin> = { ...base.images };
+  for (const [key, tag] of Object.entries(spec.versions)) {
+    if (!(key in images)) {
+      problems.push(`environments/${spec.name}.yaml: versions.${key} names no pinned image (known: ${Object.keys(images).sort().join(', ')}). Fix the key.`);
+    } else {
+      images[key] = { ...images[key], tag };
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return { images, charts: base.charts };
+}
+
+/** `repository:tag` of a pinned image. */
+export function imageRef(versions: Versions, key: string): string {
+  const pin = versions.images[key];
+  if (!pin) throw new Error(`no image "${key}" is pinned in environments/versions.yaml`);
+  return `${pin.repository}:${pin.tag}`;
+}

@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gitplane, readTree, tempDir } from '../support/cli';
+
+describe('gitplane synth', () => {
+  const out = tempDir();
+
+  test('--all writes every environment, and a second run leaves every byte as it was', () => {
+    const first = gitplane(['synth', '--all', '--out', out]);
+    expect(first.stderr).toContain('synth prod:');
+    expect(first.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'pi-edge', 'prod', 'staging']);
+    const before = readTree(out);
+    expect(gitplane(['synth', '--all', '--out', out, '--quiet'])).toMatchObject({ status: 0, stderr: '' });
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('without --env it synthesizes dev', () => {
+    const dir = tempDir();
+    expect(gitplane(['synth', '--out', dir]).status).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual(['dev']);
+  });
+
+  test('removes files of objects that no longer exist', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'dev', 'apps', 'gone'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dev', 'apps', 'gone', 'stale.yaml'), 'kind: Stale\n');
+    expect(gitplane(['synth', '--env', 'dev', '--out', dir]).status).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'dev', 'apps', 'gone'))).toBe(false);
+  });
+
+  describe.each([
+    ['an unknown key', 'name: dev\nbogus: 1\n', /bad\.yaml:2:\d+: bogus is not a known field/],
+    ['a value of the wrong type', 'name: dev\ntier: 3\n', /bad\.yaml:2:\d+: tier must be a string \(got number 3\)/],
+    ['unparseable YAML', 'name: dev\ncluster: [\n', /bad\.yaml:\d+:\d+: the file is not valid YAML/],
+  ])('fails when the environment file has %s', (_, text, expected) => {
+    test('exits 2 naming the file and field, and leaves --out as it was', () => {
+      const dir = tempDir();
+      const bad = path.join(dir, 'bad.yaml');
+      fs.writeFileSync(bad, text);
+      const target = path.join(dir, 'out');
+      fs.mkdirSync(path.join(target, 'dev'), { recursive: true });
+      fs.writeFileSync(path.join(target, 'dev', 'keep.yaml'), 'kept: true\n');
+      const before = readTree(target);
+      const r = gitplane(['synth', '--env-file', bad, '--out', target]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      expect(readTree(target)).toEqual(before);
+    });
+  });
+
+  test('fails with exit 1 and writes nothing when validation fails (CRDs missing)', () => {
+    const dir = tempDir();
+    const r = gitplane(['synth', '--env', 'dev', '--out', dir, '--crd-dir', path.join(dir, 'no-crds')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('kind Application has no registered schema');
+    expect(r.stderr).toContain('nothing was written');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('an unknown flag is a usage error with exit 2', () => {
+    const r = gitplane(['synth', '--bogus']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Unknown option '--bogus'");
+  });
+
+  test('--all with --env is a usage error', () => {
+    expect(gitplane(['synth', '--all', '--env', 'dev']).status).toBe(2);
+  });
+});
+
+describe('gitplane', () => {
+  test('--help lists every command and exits 0', () => {
+    const r = gitplane(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/synth .*\n.*validate/);
+  });
+
+  test.each(['synth', 'validate', 'schema'])('%s --help prints usage and exits 0', (command) => {
+    const r = gitplane([command, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Usage: gitplane ${command}`);
+  });
+
+  test('an unknown command exits 2', () => {
+    const r = gitplane(['synthesize']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown command "synthesize"');
+  });
+
+  test('no command prints help and exits 2', () => {
+    expect(gitplane([]).status).toBe(2);
+  });
+});
+
+describe('gitplane validate', () => {
+  test('--dir checks manifests gitplane did not make', () => {
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndatta:\n  k: v\n',
+    );
+    const r = gitplane(['validate', '--dir', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cm.yaml: ConfigMap/b: datta: unknown field "datta"');
+  });
+
+  test('--all passes on the shipped environments', () => {
+    expect(gitplane(['validate', '--all', '--quiet'])).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Validation of built-in Kubernetes kinds.
+ *
+ * Types, required fields, enums and formats come from kubernetes-models' compiled schemas. Those
+ * accept unknown fields, which the API server's strict field validation rejects, so a second pass
+ * walks every object against the field lists of @kubernetes/client-node's generated models and
+ * reports any field the API does not define (`spec.replica` for `spec.replicas`).
+ */
+import { Manifest } from '../stacks/objects';
+
+interface Attribute {
+  baseName: string;
+  type: string;
+}
+interface ModelClass {
+  getAttributeTypeMap(): Attribute[];
+}
+interface KubernetesModel {
+  apiVersion: string;
+  kind: string;
+  new (data: unknown): { validate(): void };
+}
+
+/* The generated models alone, without the HTTP client around them. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const clientModels: Record<string, ModelClass> = require('@kubernetes/client-node/dist/gen/model/models');
+
+const fieldCache = new Map<string, Map<string, string> | null>();
+
+function fieldsOf(typeName: string): Map<string, string> | null {
+  let fields = fieldCache.get(typeName);
+  if (fields === undefined) {
+    const cls = clientModels[typeName];
+    fields = cls?.getAttributeTypeMap ? new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type])) : null;
+    fieldCache.set(typeName, fields);
+  }
+  return fields;
+}
+
+const modelCache = new Map<string, KubernetesModel | null>();
+
+/** The kubernetes-models class for a built-in apiVersion and kind, or null. */
+function modelFor(apiVersion: string, kind: string): KubernetesModel | null {
+  const key = `${apiVersion}/${kind}`;
+  let model = modelCache.get(key);
+  if (model === undefined) {
+    model = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(`kubernetes-models/${apiVersion}`) as Record<string, KubernetesModel>;
+      const cls = mod[kind];
+      if (cls && cls.apiVersion === apiVersion && cls.kind === kind) model = cls;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e;
+    }
+    modelCache.set(key, model);
+  }
+  return model;
+}
+
+/** The client-node model name for a built-in kind: apps/v1 Deployment -> V1Deployment. */
+function clientTypeName(apiVersion: string, kind: string): string | null {
+  const version = apiVersion.split('/').pop() ?? '';
+  const name = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
+  return fieldsOf(name) ? name : null;
+}
+
+export function isBuiltIn(apiVersion: string, kind: string): boolean {
+  return modelFor(apiVersion, kind) !== null;
+}
+
+/** Problems of a built-in object as `field path: message` strings; empty when valid. */
+export function validateBuiltIn(object: Manifest): string[] {
+  const model = modelFor(object.apiVersion, object.kind);
+  if (!model) return [`apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema`];
+  const problems: string[] = [];
+  try {
+    new model(object).validate();
+  } catch (e) {
+    problems.push(...ajvMessages((e as Error).message));
+  }
+  const typeName = clientTypeName(object.apiVersion, object.kind);
+  if (typeName) unknownFields(object, typeName, '', problems);
+  return problems;
+}
+
+/** Reports every field of `value` that the Kubernetes type `typeName` does not define. */
+export function unknownFields(value: unknown, typeName: string, at: string, problems: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (typeName.startsWith('Array<')) {
+    if (Array.isArray(value)) {
+      const inner = typeName.slice('Array<'.length, -1);
+      value.forEach((item, i) => unknownFields(item, inner, `${at}[${i}]`, problems));
+    }
+    return;
+  }
+  if (typeName.startsWith('{ [key: string]: ')) {
+    const inner = typeName.slice('{ [key: string]: '.length, -'; }'.length);
+    for (const [k, v] of Object.entries(value)) unknownFields(v, inner, `${at}.${k}`, problems);
+    return;
+  }
+  const fields = fieldsOf(typeName);
+  if (!fields || Array.isArray(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const childType = fields.get(key);
+    const where = at ? `${at}.${key}` : key;
+    if (childType === undefined) {
+      problems.push(`${where}: unknown field "${key}" (known: ${[...fields.keys()].join(', ')})`);
+    } else {
+      unknownFields(child, childType, where, problems);
+    }
+  }
+}
+
+/** kubernetes-models throws one message joining ajv's errors with ", "; split them back out. */
+function ajvMessages(message: string): string[] {
+  return message
+    .split(/, (?=data)/)
+    .map((m) => m.replace(/^data\/?/, '').replace(/^(\S*) /, (_, p: string) => `${p.replace(/\//g, '.') || '(root)'}: `));
+}

@@ -1,0 +1,133 @@
+/**
+ * Validation of custom resources against their CustomResourceDefinition's `openAPIV3Schema`,
+ * the way the API server's strict field validation does: unknown fields are rejected unless the
+ * schema preserves them (`x-kubernetes-preserve-unknown-fields`), int-or-string fields take
+ * either, and `nullable` fields take null.
+ *
+ * CRDs are read from directories (a setting: users point it at their own cluster's CRDs). Files
+ * are indexed by a cheap scan; a schema is parsed and compiled only when an object needs it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import { Manifest } from '../stacks/objects';
+
+type Schema = Record<string, unknown>;
+
+interface CrdVersion {
+  name: string;
+  served?: boolean;
+  schema?: { openAPIV3Schema?: Schema };
+}
+interface Crd {
+  kind: string;
+  spec: { group: string; names: { kind: string }; scope: 'Namespaced' | 'Cluster'; versions: CrdVersion[] };
+}
+
+export interface CustomKind {
+  scope: 'Namespaced' | 'Cluster';
+  validate: ValidateFunction;
+}
+
+export class CrdRegistry {
+  private readonly sources = new Map<string, { file: string; text: string }>();
+  private readonly compiled = new Map<string, CustomKind | null>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+  /** Indexes every CRD in the YAML files under `dirs` (recursively). */
+  constructor(public readonly dirs: readonly string[]) {
+    for (const dir of dirs) {
+      for (const file of yamlFiles(dir)) {
+        for (const text of fs.readFileSync(file, 'utf8').split(/^---\s*$/m)) {
+          if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
+          const group = /^\s{2}group:\s*(\S+)/m.exec(text)?.[1];
+          const kind = /^\s{4}kind:\s*(\S+)/m.exec(text)?.[1];
+          if (group && kind) this.sources.set(`${group}/${kind}`, { file, text });
+        }
+      }
+    }
+  }
+
+  get size(): number {
+    return this.sources.size;
+  }
+
+  /** The compiled validator of a served apiVersion and kind, or null when no CRD defines it. */
+  lookup(apiVersion: string, kind: string): CustomKind | null {
+    const key = `${apiVersion}/${kind}`;
+    let found = this.compiled.get(key);
+    if (found === undefined) {
+      found = this.compile(apiVersion, kind);
+      this.compiled.set(key, found);
+    }
+    return found;
+  }
+
+  private compile(apiVersion: string, kind: string): CustomKind | null {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const source = this.sources.get(`${group}/${kind}`);
+    if (!source) return null;
+    const crd = parse(source.text) as Crd;
+    const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
+    const schema = served?.schema?.openAPIV3Schema;
+    if (!schema) return null;
+    const root = strict(structuredClone(schema));
+    const properties = (root.properties ?? {}) as Record<string, Schema>;
+    // metadata is checked as a built-in ObjectMeta; apiVersion and kind are fixed here.
+    properties.metadata = { type: 'object' };
+    properties.apiVersion = { const: apiVersion };
+    properties.kind = { const: kind };
+    root.properties = properties;
+    root.additionalProperties = false;
+    return { scope: crd.spec.scope, validate: this.ajv.compile(root) };
+  }
+}
+
+/** Rewrites a structural schema so that ajv enforces what the API server enforces. */
+function strict(schema: Schema): Schema {
+  if (schema['x-kubernetes-int-or-string'] === true) {
+    delete schema.type;
+    schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (schema.nullable === true && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (properties) {
+    for (const child of Object.values(properties)) strict(child);
+    if (schema.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+      schema.additionalProperties = false;
+    }
+  }
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') strict(schema.additionalProperties as Schema);
+  if (schema.items && typeof schema.items === 'object') strict(schema.items as Schema);
+  for (const key of ['allOf', 'anyOf', 'oneOf']) {
+    const list = schema[key];
+    if (Array.isArray(list)) list.forEach((s) => strict(s as Schema));
+  }
+  return schema;
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return yamlFiles(full);
+      return /\.(ya?ml)$/.test(e.name) ? [full] : [];
+    });
+}
+
+/** Problems of a custom resource as `field path: message` strings. */
+export function validateCustom(object: Manifest, kind: CustomKind): string[] {
+  if (kind.validate(object)) return [];
+  return (kind.validate.errors ?? []).map((e) => {
+    const at = e.instancePath.slice(1).replace(/\//g, '.') || '(root)';
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      return `${at === '(root)' ? extra : `${at}.${extra}`}: unknown field "${extra}"`;
+    }
+    return `${at}: ${e.message}`;
+  });
+}

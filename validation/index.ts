@@ -1,0 +1,77 @@
+/**
+ * Validates rendered objects before anything is written: every object against the Kubernetes
+ * schema or its CRD's schema, unknown fields rejected, kinds without a schema rejected, and no
+ * two objects with the same apiVersion, kind, namespace and name.
+ */
+import { Manifest, objectRef } from '../stacks/objects';
+import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
+import { CrdRegistry, validateCustom } from './crd';
+
+export { CrdRegistry } from './crd';
+
+export interface ValidationProblem {
+  /** File the object is (or will be) written to. */
+  file: string;
+  /** `Kind/namespace/name`. */
+  object: string;
+  /** What is wrong, with the field path first. */
+  message: string;
+}
+
+export interface Located {
+  manifest: Manifest;
+  file: string;
+}
+
+export class Validator {
+  constructor(private readonly crds: CrdRegistry) {}
+
+  validate(objects: readonly Located[]): ValidationProblem[] {
+    const problems: ValidationProblem[] = [];
+    const seen = new Map<string, string>();
+    for (const { manifest, file } of objects) {
+      const ref = objectRef(manifest);
+      const add = (message: string) => problems.push({ file, object: ref, message });
+      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
+        add('apiVersion and kind must both be strings; every Kubernetes object needs them.');
+        continue;
+      }
+      if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
+        add('metadata.name: required; every object needs a name.');
+      }
+      const identity = `${manifest.apiVersion}|${ref}`;
+      const first = seen.get(identity);
+      if (first !== undefined) {
+        add(`duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.`);
+      } else {
+        seen.set(identity, file);
+      }
+      for (const message of this.schemaProblems(manifest)) add(message);
+    }
+    return problems;
+  }
+
+  private schemaProblems(manifest: Manifest): string[] {
+    if (isBuiltIn(manifest.apiVersion, manifest.kind)) return validateBuiltIn(manifest);
+    const custom = this.crds.lookup(manifest.apiVersion, manifest.kind);
+    if (!custom) {
+      const where = this.crds.dirs.length > 0 ? this.crds.dirs.join(', ') : 'no CRD directory';
+      return [
+        `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add the CRD to a directory under schemas.crdDirs.`,
+      ];
+    }
+    const problems = validateCustom(manifest, custom);
+    unknownFields(manifest.metadata, 'V1ObjectMeta', 'metadata', problems);
+    for (const map of ['labels', 'annotations'] as const) {
+      for (const [k, v] of Object.entries(manifest.metadata?.[map] ?? {})) {
+        if (typeof v !== 'string') problems.push(`metadata.${map}.${k}: must be a string (got ${JSON.stringify(v)}). Quote the value.`);
+      }
+    }
+    return problems;
+  }
+}
+
+/** One line per problem: `file: Kind/ns/name: message`. */
+export function formatProblems(problems: readonly ValidationProblem[]): string[] {
+  return problems.map((p) => `${p.file}: ${p.object}: ${p.message}`);
+}
