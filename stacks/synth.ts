@@ -7,7 +7,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
-import { OutputFile } from '../constructs/core';
+import { OutputFile, RenderedConfig } from '../constructs/core';
 import { PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
 import { InputError } from './errors';
 import { Manifest, RenderedObject } from './objects';
@@ -20,6 +20,8 @@ export interface EnvironmentOutput {
   readonly objects: RenderedObject[];
   /** Every file to write, path relative to the environment's directory -> content. Sorted by path. */
   readonly files: Map<string, string>;
+  /** Rendered configuration files by name, for `gitplane config`. */
+  readonly configs: Map<string, { description: string; content: string }>;
 }
 
 /** Cluster-scoped kinds the platform manages; the AppProject allows exactly these. */
@@ -61,8 +63,14 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
   }
   for (const file of app.node.findAll().filter((c): c is OutputFile => c instanceof OutputFile)) add(file.path, file.content, file.node.path);
 
+  const configs = new Map<string, { description: string; content: string }>();
+  for (const c of app.node.findAll().filter((x): x is RenderedConfig => x instanceof RenderedConfig)) {
+    if (configs.has(c.configName)) throw new Error(`two constructs render the config "${c.configName}" (${c.node.path})`);
+    configs.set(c.configName, { description: c.description, content: c.content });
+  }
+
   objects.sort((a, b) => compare(a.file, b.file));
-  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))) };
+  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))), configs: new Map([...configs].sort(([a], [b]) => compare(a, b))) };
 }
 
 /** The AppProject and one Application per application folder, plus the root app-of-apps. */

@@ -1,3 +1,4 @@
 export * from './labels';
 export * from './namespace';
 export * from './output-file';
+export * from './rendered-config';
