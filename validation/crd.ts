@@ -5,13 +5,21 @@
  * either, and `nullable` fields take null.
  *
  * CRDs are read from directories (a setting: users point it at their own cluster's CRDs). Files
- * are indexed by a cheap scan; a schema is parsed and compiled only when an object needs it.
+ * are indexed by a cheap scan; a schema is parsed and compiled only when an object needs it, and
+ * the compiled validator is cached on disk by the CRD text's hash, because parsing and compiling
+ * the large upstream CRDs (Argo CD's Application alone is over 1 MB) dominated a cold run.
  */
+
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { parse } from 'yaml';
 import { Manifest } from '../stacks/objects';
+
+const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'gitplane', 'crd');
+const CACHE_VERSION = '1';
 
 type Schema = Record<string, unknown>;
 
@@ -33,7 +41,7 @@ export interface CustomKind {
 export class CrdRegistry {
   private readonly sources = new Map<string, { file: string; text: string }>();
   private readonly compiled = new Map<string, CustomKind | null>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
 
   /** Indexes every CRD in the YAML files under `dirs` (recursively). */
   constructor(public readonly dirs: readonly string[]) {
@@ -68,7 +76,20 @@ export class CrdRegistry {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const source = this.sources.get(`${group}/${kind}`);
     if (!source) return null;
-    const crd = parse(source.text) as Crd;
+    const key = createHash('sha1').update(`${CACHE_VERSION}\0${apiVersion}\0${kind}\0`).update(source.text).digest('hex');
+    const cached = path.join(CACHE_DIR, `${key}.js`);
+    if (fs.existsSync(cached)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const validate = require(cached) as ValidateFunction & { scope: CustomKind['scope'] | null };
+      return validate.scope ? { scope: validate.scope, validate } : null;
+    }
+    const compiled = this.compileSource(source.text, apiVersion, version, kind);
+    writeCache(cached, compiled ? `${standaloneCode(this.ajv, compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
+    return compiled;
+  }
+
+  private compileSource(text: string, apiVersion: string, version: string, kind: string): CustomKind | null {
+    const crd = parse(text) as Crd;
     const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
     const schema = served?.schema?.openAPIV3Schema;
     if (!schema) return null;
@@ -81,6 +102,17 @@ export class CrdRegistry {
     root.properties = properties;
     root.additionalProperties = false;
     return { scope: crd.spec.scope, validate: this.ajv.compile(root) };
+  }
+}
+
+function writeCache(file: string, code: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only checkout still validates; it only compiles every time.
   }
 }
 
