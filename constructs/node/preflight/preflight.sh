@@ -147,7 +147,8 @@ else
       "Reboot the node (kured does it when /var/run/reboot-required exists)."
     if [ "$FIX" = yes ]; then
       # /var/run is usually a symlink to /run, which under --root must resolve inside the root.
-      if [ -d "$ROOT/var/run" ] && [ ! -L "$ROOT/var/run" ]; then touch "$ROOT/var/run/reboot-required"; else touch "$ROOT/run/reboot-required"; fi
+      if [ -d "$ROOT/var/run" ] && [ ! -L "$ROOT/var/run" ]; then RUN_DIR=$ROOT/var/run; else RUN_DIR=$ROOT/run; fi
+      mkdir -p "$RUN_DIR" && touch "$RUN_DIR/reboot-required"
     fi
   else
     record boot-params fail "not configured: $CMDLINE_TXT lacks $MISSING_CONFIGURED." \
