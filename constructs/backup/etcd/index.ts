@@ -1,0 +1,2 @@
+export * from './etcd-backup';
+export * from './restore-runbook';

@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { NodePreflight } from '../../constructs/node/preflight';
+import { findOne } from '../../stacks/objects';
+import { synthEnvironment } from '../../stacks/synth';
+import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
+import { gitplane } from '../support/cli';
+import { manifests, variant } from '../support/environments';
+
+const SCRIPT = path.resolve(__dirname, '../../constructs/node/preflight/preflight.sh');
+
+describe.each([
+  ['prod', ['amd64', 'arm64']],
+  ['pi-edge', ['arm64']],
+])('%s node preflight', (env, archs) => {
+  const ds = () => findOne(manifests(env), 'DaemonSet', 'node-preflight') as any;
+
+  test('the DaemonSet and its Application are in the earliest wave', () => {
+    expect(ds().metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(String(Wave.Preflight));
+    const app = findOne(manifests(env), 'Application', `${env}-node-preflight`);
+    expect(app.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe('-30');
+    expect(Wave.Preflight).toBe(Math.min(...Object.values(Wave)));
+  });
+
+  test('runs on the architectures the spec selects, reading the host read-only and writing textfile metrics', () => {
+    const spec = ds().spec.template.spec;
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'kubernetes.io/arch', operator: 'In', values: archs },
+    ]);
+    expect(spec.hostNetwork).toBe(true);
+    const c = spec.containers[0];
+    for (const p of ['/host/proc', '/host/sys', '/host/boot']) expect(c.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: p, readOnly: true }));
+    expect(spec.volumes).toContainEqual({ name: 'textfile', hostPath: { path: '/var/lib/node-exporter/textfile', type: 'DirectoryOrCreate' } });
+    expect(c.command[2]).toContain('--textfile /textfile');
+    expect(c.command[2]).not.toContain('--fix');
+    expect(c.readinessProbe.exec.command).toEqual(['/bin/sh', '/opt/gitplane/preflight.sh', '--root', '/host']);
+  });
+
+  test('the ConfigMap carries preflight.sh byte for byte', () => {
+    expect((findOne(manifests(env), 'ConfigMap', 'node-preflight') as any).data['preflight.sh']).toBe(fs.readFileSync(SCRIPT, 'utf8'));
+  });
+});
+
+test('fix and RWX in the spec turn on --fix with writable /boot and /run, and the NFS check', () => {
+  const spec = variant('pi-edge', (s) => {
+    s.components.preflight.fix = true;
+    s.components.longhorn.rwx = true;
+  });
+  const ds = findOne(synthEnvironment(spec).objects.map((o) => o.manifest), 'DaemonSet', 'node-preflight') as any;
+  const c = ds.spec.template.spec.containers[0];
+  expect(c.command[2]).toContain('--root /host --fix --textfile /textfile');
+  expect(c.volumeMounts).toContainEqual({ name: 'host-boot', mountPath: '/host/boot', readOnly: false });
+  expect(c.volumeMounts).toContainEqual({ name: 'host-run', mountPath: '/host/run', readOnly: false });
+  expect(c.env).toContainEqual({ name: 'PREFLIGHT_REQUIRE_NFS', value: '1' });
+});
+
+test('fails when no architecture is selected', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  expect(() => new NodePreflight(chart, 'p', { app: { name: 'p', instance: 'p', component: 'c' }, script: '', image: 'i', architectures: [] })).toThrow(
+    'NodePreflight: architectures is empty, so no node would be checked.',
+  );
+});
+
+describe('gitplane preflight', () => {
+  test('--emit-script prints the same script the DaemonSet runs', () => {
+    const r = gitplane(['preflight', '--emit-script']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(fs.readFileSync(SCRIPT, 'utf8'));
+  });
+
+  test('fails with exit 2 without --emit-script or with an unknown flag', () => {
+    expect(gitplane(['preflight']).status).toBe(2);
+    expect(gitplane(['preflight', '--bogus']).status).toBe(2);
+  });
+
+  test('--help explains the command', () => {
+    const r = gitplane(['preflight', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('gitplane preflight --emit-script > preflight.sh');
+  });
+});
