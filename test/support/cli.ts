@@ -24,10 +24,13 @@ export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.P
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+const temporary: string[] = [];
+process.on('exit', () => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir(prefix = 'gitplane-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  temporary.push(dir);
   return dir;
 }
 
