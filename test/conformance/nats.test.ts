@@ -152,13 +152,13 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     const js = jetstream(nc);
     const subject = s.subjects[0].replace('>', 'created');
     for (let batch = 0; batch < MESSAGES; batch += 500) {
-      const acks = await Promise.all(Array.from({ length: 500 }, (_, n) => js.publish(subject, `order ${batch + n + 1}`)));
+      const acks = await Promise.all(Array.from({ length: 500 }, (_, n) => js.publish(subject, `order ${batch + n + 1}`, { timeout: 30_000 })));
       for (const ack of acks) expect(ack.stream).toBe(s.name);
     }
     const info = await jsm.streams.info(s.name);
     expect(info.state.messages).toBe(MESSAGES);
     expect(info.cluster?.replicas).toHaveLength(SERVERS - 1);
-  }, 60_000);
+  }, 90_000);
 
   test('killing the stream leader loses nothing; the restarted server catches up', async () => {
     const name = stream.spec.name;
@@ -172,7 +172,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     });
     expect(newLeader).not.toBe(leader);
 
-    const consumer = await jetstream(nc).consumers.get(name);
+    const consumer = await waitFor('an ordered consumer', 20_000, () => jetstream(nc).consumers.get(name));
     const seen = new Set<string>();
     await waitFor(`all ${MESSAGES} messages`, 30_000, async () => {
       const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
@@ -190,7 +190,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       return detail?.state?.messages === MESSAGES ? detail : undefined;
     });
     expect(caughtUp.state.last_seq).toBe(MESSAGES);
-  }, 90_000);
+  }, 120_000);
 
   test.each(ENVIRONMENTS)('nats-server -t accepts the nats.conf of %s', (env) => {
     const file = path.join(dir, `check-${env}.conf`);
