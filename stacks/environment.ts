@@ -13,6 +13,9 @@ import { InputError } from './errors';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
 
+/** The `secrets.refs` entry holding Longhorn's backup store credentials. */
+export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
+
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(EnvironmentSchema);
 
@@ -131,19 +134,50 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
     problems.push({ path: ['secrets', 'provider'], message: 'must be external-secrets or sealed-secrets when alert receivers need credentials (got "none").' });
   }
   const nats = spec.components.nats;
-  if (nats.enabled && nats.replicas !== undefined && spec.tier !== 'development' && (nats.replicas < 3 || nats.replicas % 2 === 0)) {
+  const development = spec.tier === 'development';
+  if (nats.enabled && nats.replicas !== undefined && (nats.replicas % 2 === 0 || (!development && nats.replicas < 3))) {
     problems.push({
       path: ['components', 'nats', 'replicas'],
-      message: `must be an odd number of at least 3 (got ${nats.replicas}). A JetStream cluster needs a majority to elect a leader; use 3 or 5.`,
+      message: `must be an odd number${development ? '' : ' of at least 3'} (got ${nats.replicas}). A JetStream cluster needs a majority to elect a leader; use ${development ? '1, 3 or 5' : '3 or 5'}.`,
     });
   }
+  const natsServers = nats.replicas ?? (development ? 1 : 3);
+  nats.streams.forEach((stream, i) => {
+    if (nats.enabled && stream.replicas !== undefined && stream.replicas > natsServers) {
+      problems.push({
+        path: ['components', 'nats', 'streams', i, 'replicas'],
+        message: `must not exceed the NATS cluster's ${natsServers} servers (got ${stream.replicas}). JetStream keeps each replica on another server; lower it or raise components.nats.replicas.`,
+      });
+    }
+  });
   const storageNodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
   const replicas = spec.components.longhorn.numberOfReplicas;
-  if (spec.components.longhorn.enabled && replicas !== undefined && replicas > Math.max(storageNodes, 1)) {
+  if (spec.components.longhorn.enabled && storageNodes === 0) {
+    problems.push({ path: ['cluster', 'nodes'], message: 'must include at least one node with the role storage when Longhorn is enabled (got none). Add "storage" to the roles of the nodes with disks for Longhorn.' });
+  } else if (spec.components.longhorn.enabled && replicas !== undefined && replicas > storageNodes) {
     problems.push({
       path: ['components', 'longhorn', 'numberOfReplicas'],
       message: `must not exceed the number of storage nodes, ${storageNodes} (got ${replicas}). Longhorn places each replica on a different node; lower it or add storage nodes.`,
     });
+  } else if (spec.components.longhorn.enabled && replicas === 1 && storageNodes > 1) {
+    problems.push({
+      path: ['components', 'longhorn', 'numberOfReplicas'],
+      message: `may be 1 only on a single storage node (got 1 with ${storageNodes} storage nodes). One replica loses the volume with its node; use ${Math.min(3, storageNodes)} or leave it out.`,
+    });
+  }
+  const backups = spec.objectStore.longhornBackups;
+  if (spec.components.longhorn.enabled && backups !== undefined) {
+    if (spec.secrets.provider !== 'external-secrets') {
+      problems.push({
+        path: ['secrets', 'provider'],
+        message: `must be external-secrets when objectStore.longhornBackups is set (got "${spec.secrets.provider}"). Longhorn reads the backup store credentials from an ExternalSecret.`,
+      });
+    } else if (!(LONGHORN_BACKUP_SECRET_REF in spec.secrets.refs)) {
+      problems.push({
+        path: ['secrets', 'refs'],
+        message: `must define "${LONGHORN_BACKUP_SECRET_REF}" when objectStore.longhornBackups is set (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add the key of a store entry with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+      });
+    }
   }
   return problems;
 }

@@ -9,7 +9,10 @@ import { EnvironmentSpec } from '../environments/schema';
 import { PlatformNamespace } from '../constructs/core';
 import { Wave, syncWave } from './waves';
 import { Versions } from './versions';
-import { ETCD_BACKUP_APP, NODE_PREFLIGHT_APP } from './safety';
+import { ETCD_BACKUP_APP } from './apps/etcd-backup';
+import { LONGHORN_APP } from './apps/longhorn';
+import { NATS_APP } from './apps/nats';
+import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
 
 /** What a component's build function gets: the spec and the resolved pins. */
 export interface PlatformContext {
@@ -37,6 +40,12 @@ export interface PlatformApp {
   /** `app.kubernetes.io/component`. */
   readonly component: string;
   readonly enabled: (spec: EnvironmentSpec) => boolean;
+  /**
+   * Applications that must be healthy before this one syncs; synth checks that each one listed
+   * in the platform is in an earlier wave.
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
   /** Adds the application's objects to its chart. */
   readonly build: (chart: Chart, ctx: PlatformContext) => void;
   /** A pinned Helm chart the application installs besides its plain manifests. */
@@ -88,7 +97,7 @@ export const NAMESPACES_APP: PlatformApp = {
 };
 
 /** Every application of the platform, in the order they are listed in the output. */
-export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, NODE_PREFLIGHT_APP, ETCD_BACKUP_APP];
+export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, NODE_PREFLIGHT_APP, LONGHORN_APP, NATS_APP, ETCD_BACKUP_APP];
 
 /** Names of the namespaces an environment gets. */
 export function namespacesFor(spec: EnvironmentSpec): string[] {

@@ -28,6 +28,7 @@ export interface EnvironmentOutput {
 const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass']);
 
 export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformApp[] = PLATFORM_APPS): EnvironmentOutput {
+  checkDependencies(apps);
   const ctx: PlatformContext = { spec, versions: versionsFor(spec) };
   const app = new App();
   const charts: { app: PlatformApp; chart: Chart }[] = [];
@@ -71,6 +72,22 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
 
   objects.sort((a, b) => compare(a.file, b.file));
   return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))), configs: new Map([...configs].sort(([a], [b]) => compare(a, b))) };
+}
+
+/**
+ * Every dependency an application declares, when the platform has it, must be in an earlier
+ * wave: Argo CD orders applications by wave only.
+ */
+export function checkDependencies(apps: readonly PlatformApp[]): void {
+  const waves = new Map(apps.map((a) => [a.name, a.wave]));
+  for (const a of apps) {
+    for (const dependency of a.dependsOn ?? []) {
+      const wave = waves.get(dependency);
+      if (wave !== undefined && wave >= a.wave) {
+        throw new Error(`application ${a.name} (wave ${a.wave}) depends on ${dependency} (wave ${wave}), which must be in an earlier wave. Move ${dependency} to a lower wave in stacks/waves.ts.`);
+      }
+    }
+  }
 }
 
 /** The AppProject and one Application per application folder, plus the root app-of-apps. */

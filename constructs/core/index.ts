@@ -2,3 +2,4 @@ export * from './labels';
 export * from './namespace';
 export * from './output-file';
 export * from './rendered-config';
+export * from './units';

@@ -1,15 +1,12 @@
-/**
- * The cluster-safety applications: etcd backups with restore drills, and the node preflight.
- */
-import { OutputFile } from '../constructs/core';
-import { EtcdBackup, ETCD_BACKUP_PATHS } from '../constructs/backup/etcd';
-import { NodePreflight } from '../constructs/node/preflight';
-import { EnvironmentSpec } from '../environments/schema';
-import { InputError } from './errors';
-import type { PlatformApp, PlatformContext } from './platform';
-import { shippedScript } from './scripts';
-import { imageRef } from './versions';
-import { syncWave, Wave } from './waves';
+/** The `etcd-backup` application: etcd snapshots with weekly restore drills on kubeadm clusters. */
+import { OutputFile } from '../../constructs/core';
+import { EtcdBackup, ETCD_BACKUP_PATHS } from '../../constructs/backup/etcd';
+import { EnvironmentSpec } from '../../environments/schema';
+import { InputError } from '../errors';
+import type { PlatformApp, PlatformContext } from '../platform';
+import { shippedScript } from '../scripts';
+import { imageRef } from '../versions';
+import { syncWave, Wave } from '../waves';
 
 /** Name in `secrets.refs` of the secret-store entry holding the etcd backup bucket's S3 keys. */
 export const ETCD_BACKUP_CREDENTIALS_REF = 'etcd-backup-s3';
@@ -69,26 +66,6 @@ export const ETCD_BACKUP_APP: PlatformApp = {
       localRetentionDays: etcd.localRetentionDays,
       encryptionConfigPath: etcd.encryptionConfigPath,
       annotations: syncWave(Wave.Jobs),
-    });
-  },
-};
-
-export const NODE_PREFLIGHT_APP: PlatformApp = {
-  name: 'node-preflight',
-  namespace: 'node-preflight',
-  wave: Wave.Preflight,
-  component: 'node-preflight',
-  enabled: (spec) => spec.components.preflight.enabled,
-  build: (chart, { spec, versions }: PlatformContext) => {
-    const preflight = spec.components.preflight;
-    new NodePreflight(chart, 'node-preflight', {
-      app: { name: 'node-preflight', instance: `node-preflight-${spec.name}`, component: 'node-preflight' },
-      script: shippedScript('node/preflight/preflight.sh'),
-      image: imageRef(versions, 'preflight'),
-      architectures: preflight.architectures,
-      fix: preflight.fix,
-      requireNfs: spec.components.longhorn.enabled && spec.components.longhorn.rwx,
-      annotations: syncWave(Wave.Preflight),
     });
   },
 };

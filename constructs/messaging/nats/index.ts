@@ -1,0 +1,3 @@
+export * from './nats-cluster';
+export * from './nats-config';
+export * from './nats-stream';

@@ -1,0 +1,71 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppLabels, standardLabels } from '../../core/labels';
+import { goDuration, quantityBytes } from '../../core/units';
+import { Wave, syncWave } from '../../../stacks/waves';
+
+export interface NatsStreamProps {
+  readonly labels: AppLabels;
+  /** @default 'nats' */
+  readonly namespace?: string;
+  /** Stream name: letters, digits, "_" and "-". */
+  readonly name: string;
+  readonly subjects: readonly string[];
+  /** Servers of the cluster the stream lives in; the stream's replicas cannot exceed it. */
+  readonly clusterReplicas: number;
+  /** Copies of the stream, each on another server. @default 3, or the cluster size when smaller */
+  readonly replicas?: number;
+  /** @default 'limits' */
+  readonly retention?: 'limits' | 'interest' | 'workqueue';
+  /** Messages older than this are removed, e.g. `72h` or `30d`. @default - kept until another limit */
+  readonly maxAge?: string;
+  /** Size limit as a Kubernetes quantity, e.g. `2Gi`. @default - unlimited */
+  readonly maxBytes?: string;
+  /** NATS URL the NACK controller manages the stream through. */
+  readonly server: string;
+}
+
+/**
+ * A JetStream stream as a NACK `Stream` object: the NACK controller creates it and puts it back
+ * when it drifts.
+ *
+ * @see https://github.com/nats-io/nack
+ */
+export class NatsStream extends Construct {
+  public readonly replicas: number;
+
+  constructor(scope: Construct, id: string, props: NatsStreamProps) {
+    super(scope, id);
+    this.replicas = props.replicas ?? Math.min(3, props.clusterReplicas);
+    if (this.replicas > props.clusterReplicas) {
+      throw new Error(
+        `NATS stream ${props.name} replicas must not exceed the cluster's ${props.clusterReplicas} servers (got ${this.replicas}). JetStream keeps each replica on another server; lower the stream's replicas or add servers.`,
+      );
+    }
+    // Kubernetes names are lower case; stream names often are not (ORDERS).
+    const objectName = `stream-${props.name.toLowerCase().replace(/_/g, '-')}`;
+    new ApiObject(this, 'Resource', {
+      apiVersion: 'jetstream.nats.io/v1beta2',
+      kind: 'Stream',
+      metadata: {
+        name: objectName,
+        namespace: props.namespace ?? 'nats',
+        labels: standardLabels(props.labels),
+        annotations: { ...syncWave(Wave.CustomResources), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+      },
+      spec: {
+        name: props.name,
+        subjects: [...props.subjects],
+        storage: 'file',
+        replicas: this.replicas,
+        retention: props.retention ?? 'limits',
+        discard: 'old',
+        ...(props.maxAge ? { maxAge: goDuration(props.maxAge) } : {}),
+        ...(props.maxBytes ? { maxBytes: quantityBytes(props.maxBytes) } : {}),
+        servers: [props.server],
+        // Deleting the object (or the application) must not delete the messages.
+        preventDelete: true,
+      },
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './longhorn';
+export * from './longhorn-values';

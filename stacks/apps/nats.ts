@@ -1,0 +1,52 @@
+/** The `nats` application: the JetStream cluster as plain manifests, its streams, and the NACK controller that applies them. */
+import { EnvironmentSpec } from '../../environments/schema';
+import { NatsCluster, NatsClusterProps, NatsStream } from '../../constructs/messaging/nats';
+import { PlatformApp } from '../platform';
+import { imageRef, Versions } from '../versions';
+import { Wave } from '../waves';
+
+/** Servers in the cluster: the spec's number, or 3 (1 in the development tier). */
+export function natsReplicas(spec: EnvironmentSpec): number {
+  return spec.components.nats.replicas ?? (spec.tier === 'development' ? 1 : 3);
+}
+
+export function natsClusterProps(spec: EnvironmentSpec, versions: Versions): NatsClusterProps {
+  const nats = spec.components.nats;
+  return {
+    labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging', version: versions.images.nats.tag },
+    image: imageRef(versions, 'nats'),
+    exporterImage: imageRef(versions, 'nats-exporter'),
+    replicas: natsReplicas(spec),
+    fileStorage: nats.fileStorage,
+    memoryStorage: nats.memoryStorage,
+    storageClassName: spec.components.longhorn.enabled ? 'longhorn-quorum' : undefined,
+    antiAffinity: spec.tier === 'production' ? 'required' : 'preferred',
+  };
+}
+
+export const NATS_APP: PlatformApp = {
+  name: 'nats',
+  namespace: 'nats',
+  wave: Wave.Services,
+  component: 'messaging',
+  enabled: (spec) => spec.components.nats.enabled,
+  build: (chart, { spec, versions }) => {
+    const cluster = new NatsCluster(chart, 'nats', natsClusterProps(spec, versions));
+    for (const stream of spec.components.nats.streams) {
+      new NatsStream(chart, `stream-${stream.name}`, {
+        labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' },
+        name: stream.name,
+        subjects: stream.subjects,
+        clusterReplicas: cluster.replicas,
+        replicas: stream.replicas ?? (spec.tier === 'development' ? 1 : undefined),
+        retention: stream.retention,
+        maxAge: stream.maxAge,
+        maxBytes: stream.maxBytes,
+        server: cluster.clientUrl,
+      });
+    }
+  },
+  // The NACK controller (and its CRDs) turns the Stream objects into streams; the chart's
+  // defaults suffice because every Stream names its server.
+  helm: () => ({ chart: 'nack', releaseName: 'nack', values: {} }),
+};
