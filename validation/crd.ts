@@ -33,7 +33,7 @@ export interface CustomKind {
 export class CrdRegistry {
   private readonly sources = new Map<string, { file: string; text: string }>();
   private readonly compiled = new Map<string, CustomKind | null>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
 
   /** Indexes every CRD in the YAML files under `dirs` (recursively). */
   constructor(public readonly dirs: readonly string[]) {
@@ -83,6 +83,16 @@ export class CrdRegistry {
     return { scope: crd.spec.scope, validate: this.ajv.compile(root) };
   }
 }
+
+/**
+ * CRD patterns are Go regular expressions; some begin with the inline flag `(?i)` (the
+ * PrometheusRule CRD's `partial_response_strategy`), which JavaScript only knows as the `i` flag.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}
+goRegExp.code = 'goRegExp';
 
 /** Rewrites a structural schema so that ajv enforces what the API server enforces. */
 function strict(schema: Schema): Schema {
