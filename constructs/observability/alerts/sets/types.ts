@@ -16,6 +16,11 @@ export interface SeriesInput {
  * as the alert renders them, so summaries and descriptions only use `{{ $labels.<name> }}`.
  */
 export interface AlertTest {
+  /**
+   * Sample and evaluation interval of the test; longer for alerts that wait days.
+   * @default '1m'
+   */
+  readonly interval?: string;
   /** Input series of the case in which the alert fires. */
   readonly series: readonly SeriesInput[];
   /** Evaluation time at which the alert fires, e.g. `20m`. */
