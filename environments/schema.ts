@@ -80,9 +80,14 @@ const ReceiverSchema = Type.Object(
   {
     name: DnsLabel,
     type: StringEnum(['pagerduty', 'slack', 'webhook', 'email', 'opsgenie']),
-    secretRef: Type.String({ description: 'name of an entry in secrets.refs holding the credential (URL, routing key or API key)' }),
+    secretRef: Type.String({
+      description: 'name of an entry in secrets.refs holding the credential: the Slack webhook URL, PagerDuty routing key, Opsgenie API key, webhook bearer token or SMTP password',
+    }),
     channel: Type.Optional(Type.String({ description: 'Slack channel, e.g. #platform-alerts' })),
     to: Type.Optional(Type.String({ description: 'e-mail address for the email receiver' })),
+    from: Type.Optional(Type.String({ description: 'sender address for the email receiver; also the SMTP user name' })),
+    smarthost: Type.Optional(Type.String({ pattern: '^[^\\s:]+:[0-9]+$', description: 'SMTP server host:port for the email receiver' })),
+    url: Type.Optional(Type.String({ ...HttpsUrl, description: 'endpoint of the webhook receiver; the secret is sent as its bearer token' })),
   },
   closed,
 );
@@ -187,6 +192,10 @@ export const EnvironmentSchema = Type.Object(
           },
           'Which receiver gets which alerts; unrouted alerts are dropped.',
         ),
+        groupBy: Type.Array(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), {
+          default: ['alertname', 'namespace', 'node'],
+          description: 'labels that group alerts into one notification',
+        }),
         groupWait: Type.String({ ...Duration, default: '30s' }),
         groupInterval: Type.String({ ...Duration, default: '5m' }),
         repeatInterval: Type.String({ ...Duration, default: '4h' }),

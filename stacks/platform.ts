@@ -13,6 +13,7 @@ import { ETCD_BACKUP_APP } from './apps/etcd-backup';
 import { LONGHORN_APP } from './apps/longhorn';
 import { NATS_APP } from './apps/nats';
 import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
+import { MONITORING_APP } from './apps/monitoring';
 
 /** What a component's build function gets: the spec and the resolved pins. */
 export interface PlatformContext {
@@ -97,7 +98,7 @@ export const NAMESPACES_APP: PlatformApp = {
 };
 
 /** Every application of the platform, in the order they are listed in the output. */
-export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, NODE_PREFLIGHT_APP, LONGHORN_APP, NATS_APP, ETCD_BACKUP_APP];
+export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, NODE_PREFLIGHT_APP, LONGHORN_APP, MONITORING_APP, NATS_APP, ETCD_BACKUP_APP];
 
 /** Names of the namespaces an environment gets. */
 export function namespacesFor(spec: EnvironmentSpec): string[] {

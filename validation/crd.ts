@@ -116,6 +116,38 @@ function writeCache(file: string, code: string): void {
   }
 }
 
+/**
+ * CRD patterns are Go regular expressions; some begin with the inline flag `(?i)` (the
+ * PrometheusRule CRD's `partial_response_strategy`), which JavaScript has only as the `i` flag.
+ * The cached validators are plain code, so the flag is spelt out: each letter becomes `[xX]`.
+ */
+export function goPattern(pattern: string): string {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  if (!m) return pattern;
+  let out = m[1];
+  let inClass = false;
+  const rest = pattern.slice(m[0].length);
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '\\') {
+      out += c + (rest[i + 1] ?? '');
+      i++;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === ']') {
+      inClass = false;
+      out += c;
+    } else if (/[a-z]/i.test(c)) {
+      const pair = `${c.toLowerCase()}${c.toUpperCase()}`;
+      out += inClass ? pair : `[${pair}]`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /** Rewrites a structural schema so that ajv enforces what the API server enforces. */
 function strict(schema: Schema): Schema {
   if (schema['x-kubernetes-int-or-string'] === true) {
@@ -123,6 +155,7 @@ function strict(schema: Schema): Schema {
     schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
   if (schema.nullable === true && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  if (typeof schema.pattern === 'string') schema.pattern = goPattern(schema.pattern);
   const properties = schema.properties as Record<string, Schema> | undefined;
   if (properties) {
     for (const child of Object.values(properties)) strict(child);

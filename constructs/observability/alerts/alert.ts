@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { OutputFile } from '../../core';
+import { InlineRunbook, alertSlug, renderRunbook, runbookProblems } from './runbook';
+
+/** The closed set of severities Alertmanager routes on. */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** A Prometheus duration as the PrometheusRule CRD accepts it. */
+export const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+
+/** One alerting rule as Prometheus reads it (rulefmt). */
+export interface AlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** What an alert is, without where its runbooks are published. */
+export interface AlertDefinition {
+  /** Alert name in UpperCamelCase, e.g. `NodeDown`. Also gives the runbook's file name. */
+  readonly name: string;
+  /** PromQL expression; every series it returns is one firing alert. */
+  readonly expr: string;
+  /** How long the condition must hold before the alert fires, e.g. `5m`. Required unless `noForReason` says why not. */
+  readonly for?: string;
+  /** Why this alert fires on the first evaluation (a dead man's switch, a counter that only grows). */
+  readonly noForReason?: string;
+  readonly severity: Severity;
+  /** One line for the notification title; may use `{{ $labels.x }}`. */
+  readonly summary: string;
+  /** What is wrong and why it matters; may use `{{ $labels.x }}`. */
+  readonly description: string;
+  /** An inline runbook, rendered beside the manifests, or the https URL of one kept elsewhere. */
+  readonly runbook: InlineRunbook | string;
+  /** Further labels, e.g. `team`. `severity` is set from `severity`. */
+  readonly labels?: Record<string, string>;
+}
+
+export interface AlertProps extends AlertDefinition {
+  /**
+   * https URL under which inline runbooks are published; `runbook_url` becomes
+   * `<runbookBaseUrl>/<alert-slug>.md`.
+   */
+  readonly runbookBaseUrl: string;
+}
+
+/**
+ * An alerting rule that cannot exist without a runbook, a severity from the closed set, a
+ * summary, a description and a `for` duration (or a stated reason for none). An inline runbook
+ * becomes `runbooks/<alert-slug>.md`.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+ */
+export class Alert extends Construct {
+  public readonly name: string;
+  public readonly slug: string;
+  public readonly runbookUrl: string;
+  public readonly rule: AlertingRule;
+
+  constructor(scope: Construct, id: string, props: AlertProps) {
+    super(scope, id);
+    const problems = alertProblems(props);
+    if (problems.length > 0) throw new Error(`Alert ${JSON.stringify(props.name)}: ${problems.join(' ')}`);
+    this.name = props.name;
+    this.slug = alertSlug(props.name);
+    if (typeof props.runbook === 'string') {
+      this.runbookUrl = props.runbook;
+    } else {
+      this.runbookUrl = `${props.runbookBaseUrl.replace(/\/+$/, '')}/${this.slug}.md`;
+      new OutputFile(this, 'Runbook', {
+        path: `runbooks/${this.slug}.md`,
+        content: renderRunbook({ alert: props.name, severity: props.severity, summary: props.summary, description: props.description }, props.runbook),
+      });
+    }
+    this.rule = {
+      alert: props.name,
+      expr: props.expr.trim(),
+      ...(props.for ? { for: props.for } : {}),
+      labels: { ...props.labels, severity: props.severity },
+      annotations: { summary: props.summary, description: props.description, runbook_url: this.runbookUrl },
+    };
+  }
+}
+
+function alertProblems(p: AlertProps): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(p.name ?? '')) problems.push('the name must be UpperCamelCase letters and digits, such as NodeDown.');
+  if (!p.expr?.trim()) problems.push('expr is empty; give the PromQL expression that selects the failing series.');
+  if (!(SEVERITIES as readonly string[]).includes(p.severity)) problems.push(`severity must be one of ${SEVERITIES.join(', ')} (got ${JSON.stringify(p.severity)}).`);
+  if (!p.summary?.trim()) problems.push('summary is empty; give the one-line notification title.');
+  if (!p.description?.trim()) problems.push('description is empty; say what is wrong and why it matters.');
+  if (p.for === undefined && !p.noForReason?.trim()) problems.push('for is missing; give how long the condition must hold (such as 5m), or noForReason to say why the alert fires at once.');
+  if (p.for !== undefined && p.noForReason !== undefined) problems.push('give either for or noForReason, not both.');
+  if (p.for !== undefined && (!PROMETHEUS_DURATION.test(p.for) || p.for === '')) problems.push(`for must be a Prometheus duration such as 5m or 1h30m (got ${JSON.stringify(p.for)}).`);
+  if (p.labels && 'severity' in p.labels) problems.push('labels.severity is set from severity; remove it from labels.');
+  if (typeof p.runbook === 'string') {
+    if (!/^https:\/\/\S+$/.test(p.runbook)) problems.push(`runbook must be an https URL or an inline runbook (got ${JSON.stringify(p.runbook)}).`);
+  } else if (!p.runbook) {
+    problems.push('runbook is missing; every alert needs an inline runbook or the https URL of one.');
+  } else {
+    problems.push(...runbookProblems(p.runbook));
+    if (!/^https:\/\/\S+$/.test(p.runbookBaseUrl ?? '')) problems.push(`runbookBaseUrl must be an https URL for inline runbooks (got ${JSON.stringify(p.runbookBaseUrl)}).`);
+  }
+  return problems;
+}

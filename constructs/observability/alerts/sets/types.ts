@@ -1,0 +1,48 @@
+/**
+ * Built-in alert sets: the alerts and recording rules gitplane ships for each platform
+ * component, each alert with the data of its own `promtool test rules` unit test beside it.
+ */
+import { AlertDefinition } from '../alert';
+import { RecordingRuleProps } from '../recording-rule';
+
+/** One input series of a promtool unit test, in promtool's expanding notation (`0+1x30`). */
+export interface SeriesInput {
+  readonly series: string;
+  readonly values: string;
+}
+
+/**
+ * What the alert's unit test feeds Prometheus and expects back. Annotations are expected exactly
+ * as the alert renders them, so summaries and descriptions only use `{{ $labels.<name> }}`.
+ */
+export interface AlertTest {
+  /**
+   * Sample and evaluation interval of the test; longer for alerts that wait days.
+   * @default '1m'
+   */
+  readonly interval?: string;
+  /** Input series of the case in which the alert fires. */
+  readonly series: readonly SeriesInput[];
+  /** Evaluation time at which the alert fires, e.g. `20m`. */
+  readonly firesAt: string;
+  /** Labels the expression gives the firing alert (severity and rule labels are added). */
+  readonly labels: Record<string, string>;
+  /**
+   * The case in which the alert stays silent: other series (healthy ones) or the same series at
+   * an earlier time. Only an alert that always fires, the Watchdog, has none.
+   */
+  readonly quiet?: { readonly series?: readonly SeriesInput[]; readonly at: string };
+}
+
+export interface BuiltinAlert extends AlertDefinition {
+  readonly test: AlertTest;
+}
+
+export interface AlertSet {
+  /** Name of the PrometheusRule and of its rule group, e.g. `gitplane-nodes`. */
+  readonly name: string;
+  /** The component whose health the set watches, for `app.kubernetes.io/component`-like grouping. */
+  readonly component: string;
+  readonly records?: readonly RecordingRuleProps[];
+  readonly alerts: readonly BuiltinAlert[];
+}

@@ -1,0 +1,4 @@
+export * from './alertmanager-config';
+export * from './monitoring-stack';
+export * from './receiver-secret';
+export * from './values';

@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { AppLabels, RenderedConfig } from '../../core';
+import { AlertRuleGroup, AlertSet } from '../alerts';
+import { ReceiverSecret } from './receiver-secret';
+
+export interface MonitoringStackProps {
+  readonly namespace: string;
+  readonly app: AppLabels;
+  /** Where inline runbooks are published. */
+  readonly runbookBaseUrl: string;
+  /** Built-in alert sets of the components the environment runs. */
+  readonly alertSets: readonly AlertSet[];
+  /** The alertmanager.yml content (see alertmanagerConfig), exposed as `gitplane config alertmanager`. */
+  readonly alertmanagerConfig: Record<string, unknown>;
+  /**
+   * The Secret of receiver credentials and where external-secrets reads them.
+   * @default - no ExternalSecret (no receivers, or the Secret is provided another way)
+   */
+  readonly receiverSecret?: { readonly name: string; readonly store: string; readonly entries: Readonly<Record<string, string>> };
+  /** Annotations (a sync wave) of the custom resources: PrometheusRules and the ExternalSecret. */
+  readonly customResourceAnnotations?: Record<string, string>;
+}
+
+/**
+ * The plain manifests beside the kube-prometheus-stack chart: one PrometheusRule per alert set,
+ * the ExternalSecret of receiver credentials, and the rendered alertmanager.yml and rule file.
+ */
+export class MonitoringStack extends Construct {
+  public readonly ruleGroups: readonly AlertRuleGroup[];
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id);
+    if (props.receiverSecret) {
+      new ReceiverSecret(this, 'receiver-secret', {
+        ...props.receiverSecret,
+        namespace: props.namespace,
+        app: props.app,
+        annotations: props.customResourceAnnotations,
+      });
+    }
+    this.ruleGroups = props.alertSets.map(
+      (set) =>
+        new AlertRuleGroup(this, set.name, {
+          name: set.name,
+          namespace: props.namespace,
+          app: props.app,
+          runbookBaseUrl: props.runbookBaseUrl,
+          records: set.records,
+          alerts: set.alerts,
+          annotations: props.customResourceAnnotations,
+        }),
+    );
+    const yaml = (v: unknown) => stringify(v, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+    new RenderedConfig(this, 'alertmanager-config', {
+      name: 'alertmanager',
+      description: 'alertmanager.yml: routes, inhibit rules and receivers (credentials read from mounted files)',
+      content: yaml(props.alertmanagerConfig),
+    });
+    new RenderedConfig(this, 'rules-config', {
+      name: 'prometheus-rules',
+      description: 'every Prometheus rule group of the environment as one file, as promtool reads it',
+      content: yaml({ groups: this.ruleGroups.map((g) => g.group) }),
+    });
+  }
+}

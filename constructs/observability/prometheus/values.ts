@@ -1,0 +1,85 @@
+/**
+ * Helm values for kube-prometheus-stack, generated from typed props. Every key set here exists in
+ * the chart's own values.yaml at the pinned version (a test walks them), because Helm silently
+ * ignores a misspelt key.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
+ */
+
+/** `fullnameOverride`: objects are named `kps-*`, whatever the release is called. */
+export const KPS_FULLNAME = 'kps';
+
+export interface KubePrometheusStackProps {
+  /** `kubeadm` scrapes etcd, scheduler and controller-manager; `k3s` runs them in one process that exposes none of them. */
+  readonly distribution: 'kubeadm' | 'k3s';
+  /** Prometheus retention, e.g. `15d`. */
+  readonly retention: string;
+  /** Size of each Prometheus volume, e.g. `50Gi`. */
+  readonly storageSize: string;
+  readonly replicas: number;
+  /** The rendered alertmanager.yml (see alertmanagerConfig). */
+  readonly alertmanagerConfig: Record<string, unknown>;
+  /** Secrets mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
+  readonly alertmanagerSecrets: readonly string[];
+  /**
+   * How far back out-of-order samples (OTLP pushes, remote write) are accepted.
+   * @default '10m'
+   */
+  readonly outOfOrderTimeWindow?: string;
+}
+
+export function kubePrometheusStackValues(props: KubePrometheusStackProps): Record<string, unknown> {
+  const kubeadm = props.distribution === 'kubeadm';
+  return {
+    fullnameOverride: KPS_FULLNAME,
+    crds: { enabled: true },
+    // gitplane ships its own alerts, each with a runbook; the chart's would page without one.
+    defaultRules: { create: false },
+    prometheus: {
+      prometheusSpec: {
+        replicas: props.replicas,
+        retention: props.retention,
+        storageSpec: {
+          volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: props.storageSize } } } },
+        },
+        enableRemoteWriteReceiver: true,
+        enableOTLPReceiver: true,
+        enableFeatures: ['exemplar-storage'],
+        tsdb: { outOfOrderTimeWindow: props.outOfOrderTimeWindow ?? '10m' },
+        // With these false and the selectors left empty, Prometheus selects every rule and
+        // monitor in every namespace, not only those labelled with the Helm release.
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+      },
+    },
+    alertmanager: {
+      config: props.alertmanagerConfig,
+      alertmanagerSpec: { secrets: [...props.alertmanagerSecrets] },
+    },
+    grafana: {
+      sidecar: {
+        dashboards: { enabled: true, searchNamespace: 'ALL' },
+        datasources: { enabled: true },
+      },
+    },
+    // Node alerts and the NodeDown inhibit rule match on the node name.
+    'prometheus-node-exporter': {
+      prometheus: {
+        monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] },
+      },
+    },
+    // kubeadm: etcd serves plain-HTTP metrics on 2381; scheduler (10259) and controller-manager
+    // (10257) serve HTTPS with self-signed certificates. All three bind 127.0.0.1 unless the
+    // kubeadm ClusterConfiguration opens them (see docs/observability.md).
+    kubeEtcd: kubeadm ? { enabled: true, service: { enabled: true, port: 2381, targetPort: 2381 }, serviceMonitor: { scheme: 'http' } } : { enabled: false },
+    kubeScheduler: kubeadm
+      ? { enabled: true, service: { enabled: true, port: 10259, targetPort: 10259 }, serviceMonitor: { https: true, insecureSkipVerify: true } }
+      : { enabled: false },
+    kubeControllerManager: kubeadm
+      ? { enabled: true, service: { enabled: true, port: 10257, targetPort: 10257 }, serviceMonitor: { https: true, insecureSkipVerify: true } }
+      : { enabled: false },
+  };
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { alertSetsFor } from '../../stacks/apps/monitoring';
+import { tempDir } from '../support/cli';
+import { ENVIRONMENTS, built } from '../support/environments';
+import { promtools, run, writeRuleTests } from '../support/rule-tests';
+import { describeWithTool } from '../support/tools';
+
+const rulesOf = (env: string) => built(env).output.configs.get('prometheus-rules')!.content;
+
+describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
+  const bins = promtools();
+
+  describe.each(bins)('%s', (bin) => {
+    test.each(ENVIRONMENTS)('promtool check rules passes on every rule group of %s', (env) => {
+      const dir = tempDir();
+      const file = path.join(dir, 'rules.yml');
+      fs.writeFileSync(file, rulesOf(env));
+      const r = run(bin, ['check', 'rules', file]);
+      expect(r.output).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    });
+
+    test('fails when an expression is not valid PromQL', () => {
+      const dir = tempDir();
+      const doc = parse(rulesOf('prod'));
+      doc.groups[0].rules[0].expr = 'sum(rate(up[5m]) by';
+      const file = path.join(dir, 'rules.yml');
+      fs.writeFileSync(file, JSON.stringify(doc));
+      const r = run(bin, ['check', 'rules', file]);
+      expect(r.status).toBe(1);
+      expect(r.output).toMatch(/parse error/);
+    });
+
+    // prod runs every component, so its sets hold every built-in alert.
+    const sets = alertSetsFor(built('prod').spec);
+    test.each(sets.map((s) => [s.name, s] as const))('promtool test rules: every alert of %s fires when it should and stays silent otherwise', (_, set) => {
+      const dir = tempDir();
+      const groups = parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[];
+      const group = groups.find((g) => g.name === set.name)!;
+      for (const testFile of writeRuleTests(dir, set, group)) {
+        const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
+        expect(r.output).toContain('SUCCESS');
+        expect(r.status).toBe(0);
+      }
+    });
+
+    test('fails when an alert does not fire as its test data expects', () => {
+      const dir = tempDir();
+      const set = sets.find((s) => s.name === 'gitplane-nodes')!;
+      const group = (parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[]).find((g) => g.name === set.name)!;
+      const broken = { ...group, rules: group.rules.map((r) => (r.alert === 'NodeDown' ? { ...r, expr: 'kube_node_status_condition{condition="Ready",status="true"} == 2' } : r)) };
+      const [testFile] = writeRuleTests(dir, set, broken);
+      const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
+      expect(r.status).toBe(1);
+      expect(r.output).toContain('NodeDown');
+    });
+  });
+});
