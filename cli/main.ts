@@ -2,6 +2,7 @@
 import { FindingsError, InputError } from '../stacks/errors';
 import { Command } from './command';
 import { config } from './commands/config';
+import { diff } from './commands/diff';
 import { publish } from './commands/publish';
 import { schema } from './commands/schema';
 import { synth } from './commands/synth';
@@ -9,7 +10,7 @@ import { validate } from './commands/validate';
 import { terminalIo } from './io';
 import { UsageError } from './usage-error';
 
-export const COMMANDS: readonly Command[] = [synth, validate, config, schema, publish];
+export const COMMANDS: readonly Command[] = [synth, validate, config, schema, publish, diff];
 
 const HELP = `gitplane: describe each Kubernetes environment once, as data; get the whole platform as GitOps manifests.
 
