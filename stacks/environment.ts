@@ -270,7 +270,7 @@ function firstLine(s: string): string {
 }
 
 /** The known key nearest to a misspelt one, if it is close enough to be a typo. */
-function closest(key: string, known: string[]): string | undefined {
+export function closest(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of known) {

@@ -3,11 +3,13 @@
  * Everything happens in memory; writing is the caller's choice.
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { CrdRegistry, Validator, ValidationProblem } from '../validation';
+import { checkHelmValues, CrdRegistry, Validator, ValidationProblem } from '../validation';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
+import { PLATFORM_APPS, PlatformApp } from './platform';
 import { Settings } from './settings';
 import { EnvironmentOutput, synthEnvironment } from './synth';
+import { versionsFor } from './versions';
 
 export interface EnvironmentSelection {
   /** Names of environments under environments/. */
@@ -58,9 +60,17 @@ export function validatorFor(settings: Settings): Validator {
   return validator;
 }
 
-/** Synthesizes and validates one environment. */
-export function buildEnvironment(spec: EnvironmentSpec, settings: Settings): BuiltEnvironment {
-  const output = synthEnvironment(spec);
+/** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */
+export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly PlatformApp[] = PLATFORM_APPS): BuiltEnvironment {
+  const output = synthEnvironment(spec, apps);
   const problems = validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` })));
+  const { helmValuesDir } = settings;
+  if (helmValuesDir) {
+    const charts = versionsFor(spec).charts;
+    for (const [app, release] of output.releases) {
+      const pin = charts[release.chart];
+      problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, helmValuesDir));
+    }
+  }
   return { spec, output, problems };
 }

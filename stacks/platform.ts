@@ -28,6 +28,12 @@ export interface HelmRelease {
   /** Release name; also used for `fullnameOverride` so object names are stable. */
   readonly releaseName: string;
   readonly values: Record<string, unknown>;
+  /**
+   * Dotted paths of values under which the chart accepts any key although its defaults list
+   * only some (argo-cd's `configs.cm`, say); below them keys are not checked against the defaults.
+   * @default - every key is checked
+   */
+  readonly openKeys?: readonly string[];
 }
 
 /** One Argo CD application of the platform: a folder under `apps/`. */

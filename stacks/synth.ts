@@ -4,14 +4,14 @@
  * constructs declare. Nothing is written here; see output.ts.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
 import { OutputFile, RenderedConfig } from '../constructs/core';
-import { PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
+import { buildBootstrap, markCustomResources } from './bootstrap';
 import { InputError } from './errors';
 import { Manifest, RenderedObject } from './objects';
-import { namespacesFor, PLATFORM_APPS, PlatformApp, PlatformContext } from './platform';
+import { HelmRelease, PLATFORM_APPS, PlatformApp, PlatformContext } from './platform';
 import { versionsFor } from './versions';
 
 export interface EnvironmentOutput {
@@ -22,10 +22,9 @@ export interface EnvironmentOutput {
   readonly files: Map<string, string>;
   /** Rendered configuration files by name, for `gitplane config`. */
   readonly configs: Map<string, { description: string; content: string }>;
+  /** Helm releases of the environment's applications, by application name. */
+  readonly releases: Map<string, HelmRelease>;
 }
-
-/** Cluster-scoped kinds the platform manages; the AppProject allows exactly these. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass']);
 
 export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformApp[] = PLATFORM_APPS): EnvironmentOutput {
   checkDependencies(apps);
@@ -37,9 +36,10 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
     platformApp.build(chart, ctx);
     charts.push({ app: platformApp, chart });
   }
-  const built = charts.filter(({ chart }) => apiObjects(chart).length > 0);
+  const built = charts.filter(({ app: a, chart }) => apiObjects(chart).length > 0 || a.helm);
+  for (const b of built) markCustomResources(b.chart);
   const bootstrap = new Chart(app, 'bootstrap');
-  buildBootstrap(bootstrap, spec, built.map((b) => b.app));
+  buildBootstrap(bootstrap, ctx, built);
 
   const errors = app.node.validate();
   if (errors.length > 0) throw new InputError(errors.map((e) => `environments/${spec.name}.yaml: ${e}`));
@@ -59,8 +59,12 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
       objects.push({ manifest, app: folder === 'bootstrap' ? 'bootstrap' : folder.slice('apps/'.length), file, constructPath: apiObject.node.path });
     }
   }
+  const releases = new Map<string, HelmRelease>();
   for (const { app: platformApp } of built) {
-    if (platformApp.helm) add(`values/${platformApp.name}.yaml`, header + toYaml(platformApp.helm(ctx).values), platformApp.name);
+    if (!platformApp.helm) continue;
+    const release = platformApp.helm(ctx);
+    releases.set(platformApp.name, release);
+    add(`values/${platformApp.name}.yaml`, header + toYaml(release.values), platformApp.name);
   }
   for (const file of app.node.findAll().filter((c): c is OutputFile => c instanceof OutputFile)) add(file.path, file.content, file.node.path);
 
@@ -71,7 +75,7 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
   }
 
   objects.sort((a, b) => compare(a.file, b.file));
-  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))), configs: new Map([...configs].sort(([a], [b]) => compare(a, b))) };
+  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))), configs: new Map([...configs].sort(([a], [b]) => compare(a, b))), releases };
 }
 
 /**
@@ -88,53 +92,6 @@ export function checkDependencies(apps: readonly PlatformApp[]): void {
       }
     }
   }
-}
-
-/** The AppProject and one Application per application folder, plus the root app-of-apps. */
-function buildBootstrap(scope: Construct, spec: EnvironmentSpec, apps: readonly PlatformApp[]): void {
-  const envPath = [spec.gitops.path, spec.name].filter(Boolean).join('/');
-  const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
-  const servers = [spec.cluster.server, ...spec.cluster.fleet.map((c) => c.server)];
-  new PlatformProject(scope, 'project', {
-    name: spec.name,
-    sourceRepos: [spec.gitops.repoURL],
-    servers,
-    namespaces: ['argocd', ...namespacesFor(spec)],
-    clusterResources: [...CLUSTER_SCOPED].sort().map((kind) => ({ group: kind === 'Namespace' ? '' : groupOf(kind), kind })),
-    labels,
-  });
-  const common = {
-    project: spec.name,
-    repoURL: spec.gitops.repoURL,
-    targetRevision: spec.gitops.branch,
-    server: spec.cluster.server,
-    sync: spec.gitops.sync,
-  };
-  new PlatformApplication(scope, 'root', {
-    ...common,
-    name: `${spec.name}-root`,
-    path: `${envPath}/bootstrap`,
-    namespace: 'argocd',
-    wave: 0,
-    labels,
-  });
-  for (const a of apps) {
-    new PlatformApplication(scope, `app-${a.name}`, {
-      ...common,
-      name: `${spec.name}-${a.name}`,
-      path: `${envPath}/apps/${a.name}`,
-      namespace: a.namespace,
-      wave: a.wave,
-      labels: { name: a.name, instance: `${a.name}-${spec.name}`, component: a.component },
-    });
-  }
-}
-
-function groupOf(kind: string): string {
-  if (kind === 'CustomResourceDefinition') return 'apiextensions.k8s.io';
-  if (kind === 'StorageClass') return 'storage.k8s.io';
-  if (kind === 'PriorityClass') return 'scheduling.k8s.io';
-  return 'rbac.authorization.k8s.io';
 }
 
 function apiObjects(scope: IConstruct): ApiObject[] {

@@ -8,6 +8,7 @@ import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
 
 export { CrdRegistry } from './crd';
+export { checkHelmValues, HelmValuesInput } from './helm-values';
 
 export interface ValidationProblem {
   /** File the object is (or will be) written to. */

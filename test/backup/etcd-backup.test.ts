@@ -57,7 +57,7 @@ describe.each(['prod', 'pi-edge'])('%s etcd backups', (env) => {
   test('the ConfigMap carries the shipped scripts byte for byte, and the application is in the Jobs wave', () => {
     const cm = findOne(manifests(env), 'ConfigMap', 'etcd-backup-scripts') as any;
     for (const f of ['etcd-backup.sh', 'etcd-restore-drill.sh', 'etcd-backup-lib.sh']) expect(cm.data[f]).toBe(fs.readFileSync(path.join(SCRIPTS, f), 'utf8'));
-    const app = findOne(manifests(env), 'Application', `${env}-etcd-backup`);
+    const app = findOne(manifests(env), env === 'pi-edge' ? 'ApplicationSet' : 'Application', `${env}-etcd-backup`);
     expect(app.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe(String(Wave.Jobs));
   });
 

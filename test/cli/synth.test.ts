@@ -76,7 +76,7 @@ describe('gitplane', () => {
     expect(r.stdout).toMatch(/synth .*\n.*validate/);
   });
 
-  test.each(['synth', 'validate', 'config', 'schema'])('%s --help prints usage and exits 0', (command) => {
+  test.each(['synth', 'validate', 'config', 'schema', 'publish', 'diff'])('%s --help prints usage and exits 0', (command) => {
     const r = gitplane([command, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`Usage: gitplane ${command}`);

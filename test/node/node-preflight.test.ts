@@ -18,7 +18,7 @@ describe.each([
 
   test('the DaemonSet and its Application are in the earliest wave', () => {
     expect(ds().metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(String(Wave.Preflight));
-    const app = findOne(manifests(env), 'Application', `${env}-node-preflight`);
+    const app = findOne(manifests(env), env === 'pi-edge' ? 'ApplicationSet' : 'Application', `${env}-node-preflight`);
     expect(app.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe('-30');
     expect(Wave.Preflight).toBe(Math.min(...Object.values(Wave)));
   });

@@ -28,9 +28,9 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     expect(built(env).output.files.has(`bootstrap/application-${env}-root.yaml`)).toBe(true);
   });
 
-  test('each application folder has an Application in the bootstrap', () => {
+  test('each application folder has an Application (or, for a fleet, an ApplicationSet) in the bootstrap', () => {
     const folders = new Set([...built(env).output.files.keys()].filter((f) => f.startsWith('apps/')).map((f) => f.split('/')[1]));
-    const apps = findAll(manifests(env), 'Application').map((a) => a.metadata.name);
+    const apps = [...findAll(manifests(env), 'Application'), ...findAll(manifests(env), 'ApplicationSet')].map((a) => a.metadata.name);
     for (const folder of folders) expect(apps).toContain(`${env}-${folder}`);
   });
 });

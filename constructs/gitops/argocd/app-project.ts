@@ -2,6 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, standardLabels } from '../../core/labels';
 
+export interface ProjectDestination {
+  /** Cluster API server URL. */
+  readonly server: string;
+  readonly namespace: string;
+}
+
 export interface PlatformProjectProps {
   /** Project name, usually the environment name. */
   readonly name: string;
@@ -9,10 +15,8 @@ export interface PlatformProjectProps {
   readonly argocdNamespace?: string;
   /** Repositories Applications of the project may read. */
   readonly sourceRepos: string[];
-  /** Clusters (API server URLs) the project may deploy to. */
-  readonly servers: string[];
-  /** Namespaces the project may deploy to. */
-  readonly namespaces: string[];
+  /** Cluster and namespace pairs the project may deploy to. */
+  readonly destinations: ProjectDestination[];
   /** Cluster-scoped kinds the project may manage, one by one. */
   readonly clusterResources: { group: string; kind: string }[];
   readonly labels: AppLabels;
@@ -20,7 +24,7 @@ export interface PlatformProjectProps {
 
 /**
  * An Argo CD AppProject with least privilege: named sources, named destinations and an explicit
- * list of cluster-scoped kinds.
+ * list of cluster-scoped kinds. A `*` anywhere is refused: every grant is spelt out.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
@@ -30,7 +34,11 @@ export class PlatformProject extends Construct {
   constructor(scope: Construct, id: string, props: PlatformProjectProps) {
     super(scope, id);
     this.name = props.name;
-    const destinations = props.servers.flatMap((server) => props.namespaces.map((namespace) => ({ server, namespace })));
+    const grants = [...props.sourceRepos, ...props.destinations.flatMap((d) => [d.server, d.namespace]), ...props.clusterResources.flatMap((r) => [r.group, r.kind])];
+    const wildcard = grants.find((g) => g.includes('*'));
+    if (wildcard !== undefined) throw new Error(`AppProject ${props.name}: "${wildcard}" is a wildcard; list every repository, destination and kind by name.`);
+    const key = (d: ProjectDestination) => `${d.server} ${d.namespace}`;
+    const destinations = [...new Map(props.destinations.map((d) => [key(d), { server: d.server, namespace: d.namespace }])).values()].sort((a, b) => key(a).localeCompare(key(b)));
     new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
@@ -42,9 +50,9 @@ export class PlatformProject extends Construct {
       },
       spec: {
         description: `gitplane platform for the ${props.name} environment`,
-        sourceRepos: [...props.sourceRepos].sort(),
+        sourceRepos: [...new Set(props.sourceRepos)].sort(),
         destinations,
-        clusterResourceWhitelist: props.clusterResources,
+        clusterResourceWhitelist: [...props.clusterResources].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`)),
       },
     });
   }

@@ -1,2 +1,4 @@
 export * from './application';
+export * from './application-set';
+export * from './application-spec';
 export * from './app-project';

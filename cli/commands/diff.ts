@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { ENVIRONMENTS_DIR, loadEnvironment, parseEnvironment } from '../../stacks/environment';
+import { diffEnvironment, EnvironmentDiff, formatMarkdown, formatText, readTree } from '../../stacks/diff';
+import { tryGit } from '../../stacks/git';
+import { synthEnvironment } from '../../stacks/synth';
+import { InputError } from '../../stacks/errors';
+import { COMMON_OPTIONS, parse } from '../args';
+import { Command } from '../command';
+import { selectEnvironments } from '../select';
+import { UsageError } from '../usage-error';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  env: { type: 'string', short: 'e', multiple: true },
+  all: { type: 'boolean' },
+  base: { type: 'string' },
+  against: { type: 'string' },
+  format: { type: 'string' },
+  'exit-code': { type: 'boolean' },
+} as const;
+
+export const diff: Command = {
+  name: 'diff',
+  summary: 'Show the rendered difference, object by object, against a Git ref or a rendered tree.',
+  help: `Usage: gitplane diff [--env NAME]... [--all] --base REF [--format text|markdown] [--exit-code]
+       gitplane diff [--env NAME]... [--all] --against DIR [--format text|markdown] [--exit-code]
+
+Synthesizes each selected environment from the working tree and compares it, per application,
+object by object: objects added (+), removed (-) and changed (~, with each changed field's path,
+old and new value).
+
+  --base REF     compares with environments/<env>.yaml as it was at REF (a branch, tag or
+                 commit of this repository), synthesized by the current code: it shows what the
+                 change to the environment data does. Changes to constructs show with --against.
+  --against DIR  compares with a rendered tree, DIR/<env>/ (a checkout of the Argo CD
+                 repository, or an earlier gitplane synth --out DIR).
+
+Options:
+  -e, --env NAME     environment (repeatable; default: dev)
+      --all          every environment
+      --format F     text (default) or markdown, for a pull-request comment
+      --exit-code    exit 1 when there are differences
+  -h, --help         this help
+
+Exit status: 0 done (or no differences with --exit-code), 1 differences with --exit-code,
+2 usage or input error.`,
+  async run(argv, io) {
+    const { values } = parse('diff', argv, OPTIONS);
+    const out = io(Boolean(values.quiet));
+    if (values.help) {
+      out.out(this.help);
+      return 0;
+    }
+    if ((values.base === undefined) === (values.against === undefined)) throw new UsageError('give exactly one of --base REF or --against DIR. Run "gitplane diff --help" for usage.');
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
+    const { names } = selectEnvironments(values);
+    const diffs: EnvironmentDiff[] = names.map((name) => {
+      const head = synthEnvironment(loadEnvironment(name)).files;
+      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      return diffEnvironment(name, before, head);
+    });
+    out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
+    const differs = diffs.some((d) => d.applications.length > 0);
+    return values['exit-code'] && differs ? 1 : 0;
+  },
+};
+
+/** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
+function baseTree(ref: string, name: string): ReadonlyMap<string, string> {
+  if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
+    throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
+  }
+  const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);
+  if (shown.status !== 0) return new Map();
+  return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
+}

@@ -1,0 +1,75 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppLabels, standardLabels } from '../../core/labels';
+import { ApplicationSpecProps, applicationSpec } from './application-spec';
+
+export interface FleetApplicationSetProps extends Omit<ApplicationSpecProps, 'server'> {
+  /** ApplicationSet name; each generated Application is named `<name>-<cluster>`. */
+  readonly name: string;
+  /** Namespace Argo CD runs in. @default 'argocd' */
+  readonly argocdNamespace?: string;
+  /** Sync wave of the ApplicationSet inside the root app-of-apps. */
+  readonly wave: number;
+  /** Labels a registered Argo CD cluster must carry to receive the Application. */
+  readonly clusterLabels: Record<string, string>;
+  /** Label key naming the cluster; the selector lists exactly these clusters under it. */
+  readonly clusterNameLabel: string;
+  /** Names of the clusters (values of `clusterNameLabel`) that get the Application. */
+  readonly clusters: string[];
+  readonly labels: AppLabels;
+}
+
+/**
+ * An ApplicationSet that stamps one Application per cluster of a fleet from one template, using
+ * the cluster generator: a cluster is added by registering it in Argo CD with the labels and
+ * listing its name here, never by copying manifests.
+ *
+ * Go templates with `missingkey=error`, so a typo in a parameter fails instead of rendering
+ * an empty string. Removing a cluster from the list keeps its workloads running
+ * (`preserveResourcesOnDeletion`): a site is decommissioned deliberately, not by an edit.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Cluster/
+ */
+export class FleetApplicationSet extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: FleetApplicationSetProps) {
+    super(scope, id);
+    if (props.clusters.length === 0) throw new Error(`ApplicationSet ${props.name} needs at least one cluster`);
+    this.name = props.name;
+    const labels = standardLabels(props.labels);
+    new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: {
+        name: props.name,
+        namespace: props.argocdNamespace ?? 'argocd',
+        labels,
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave) },
+      },
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [
+          {
+            clusters: {
+              selector: {
+                matchLabels: props.clusterLabels,
+                matchExpressions: [{ key: props.clusterNameLabel, operator: 'In', values: [...props.clusters].sort() }],
+              },
+            },
+          },
+        ],
+        syncPolicy: { preserveResourcesOnDeletion: true },
+        template: {
+          metadata: {
+            name: `${props.name}-{{.name}}`,
+            labels: { ...labels, [props.clusterNameLabel]: '{{.name}}' },
+            annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave) },
+          },
+          spec: applicationSpec({ ...props, server: '{{.server}}' }),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The rendered difference between two versions of environments, object by object: which objects
+ * each application gains or loses, and which fields of an object change. What reviewers read on
+ * a pull request.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { InputError } from './errors';
+import { Manifest, objectRef } from './objects';
+import { applicationOf } from './publish';
+
+/** One environment's files: path relative to `<env>/` -> content. */
+export type Tree = ReadonlyMap<string, string>;
+
+export interface FieldChange {
+  /** Dotted path, list items as `[i]`, e.g. `spec.syncPolicy.automated.prune`. */
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface ObjectDiff {
+  /** `Kind/namespace/name`, or a file path for files that are not Kubernetes objects. */
+  readonly ref: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Changed fields (empty for added and removed objects). */
+  readonly fields: FieldChange[];
+}
+
+export interface ApplicationDiff {
+  readonly app: string;
+  readonly objects: ObjectDiff[];
+}
+
+export interface EnvironmentDiff {
+  readonly env: string;
+  readonly applications: ApplicationDiff[];
+}
+
+/** Objects keyed by application and identity, read from every YAML file; other files by path. */
+function index(tree: Tree): Map<string, { app: string; ref: string; value: unknown }> {
+  const out = new Map<string, { app: string; ref: string; value: unknown }>();
+  for (const [file, content] of tree) {
+    const app = applicationOf(file);
+    if (!/\.ya?ml$/.test(file) || file.startsWith('values/')) {
+      out.set(`${app}\0${file}`, { app, ref: file, value: file.startsWith('values/') ? parseValues(content, file) : content });
+      continue;
+    }
+    for (const doc of parseAllDocuments(content)) {
+      if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix or remove the file.`]);
+      const m = doc.toJS() as Manifest | null;
+      if (m === null) continue;
+      const ref = typeof m.kind === 'string' ? objectRef(m) : file;
+      const group = typeof m.apiVersion === 'string' && m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+      out.set(`${app}\0${group}\0${ref}`, { app, ref, value: m });
+    }
+  }
+  return out;
+}
+
+function parseValues(content: string, file: string): unknown {
+  const [doc] = parseAllDocuments(content);
+  if (!doc || doc.errors.length > 0) throw new InputError([`${file}: not valid YAML. Fix or remove the file.`]);
+  return doc.toJS();
+}
+
+/** The difference from `before` to `after` for one environment; applications and objects sorted. */
+export function diffEnvironment(env: string, before: Tree, after: Tree): EnvironmentDiff {
+  const a = index(before);
+  const b = index(after);
+  const byApp = new Map<string, ObjectDiff[]>();
+  const push = (app: string, d: ObjectDiff) => byApp.set(app, [...(byApp.get(app) ?? []), d]);
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const x = a.get(key);
+    const y = b.get(key);
+    if (!x) push(y!.app, { ref: y!.ref, change: 'added', fields: [] });
+    else if (!y) push(x.app, { ref: x.ref, change: 'removed', fields: [] });
+    else {
+      const fields: FieldChange[] = [];
+      diffValue(x.value, y.value, '', fields);
+      if (fields.length > 0) push(x.app, { ref: x.ref, change: 'changed', fields });
+    }
+  }
+  const applications = [...byApp].sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)).map(([app, objects]) => ({ app, objects }));
+  return { env, applications };
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[]): void {
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  if (isMap(a) && isMap(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) diffValue(a[k], b[k], at ? `${at}.${k}` : k, out);
+  } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    a.forEach((item, i) => diffValue(item, b[i], `${at}[${i}]`, out));
+  } else {
+    out.push({ path: at || '(content)', ...(a === undefined ? {} : { before: a }), ...(b === undefined ? {} : { after: b }) });
+  }
+}
+
+/** Every file under `<dir>/<env>/`, as an environment tree; empty when the directory is missing. */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((p, q) => (p.name < q.name ? -1 : 1))) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** A value on one line, long ones shortened: the diff points at the field, the file has the rest. */
+function show(v: unknown): string {
+  if (v === undefined) return '(none)';
+  const text = JSON.stringify(v);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+const SIGN = { added: '+', removed: '-', changed: '~' } as const;
+
+/** Plain text for a terminal. */
+export function formatText(diffs: readonly EnvironmentDiff[]): string {
+  const lines: string[] = [];
+  for (const d of diffs) {
+    if (d.applications.length === 0) {
+      lines.push(`${d.env}: no changes`);
+      continue;
+    }
+    lines.push(`${d.env}:`);
+    for (const a of d.applications) {
+      lines.push(`  ${a.app}:`);
+      for (const o of a.objects) {
+        lines.push(`    ${SIGN[o.change]} ${o.ref}`);
+        for (const f of o.fields) lines.push(`        ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Markdown for a pull-request comment. */
+export function formatMarkdown(diffs: readonly EnvironmentDiff[]): string {
+  const lines: string[] = ['## gitplane diff', ''];
+  for (const d of diffs) {
+    const count = d.applications.reduce((n, a) => n + a.objects.length, 0);
+    lines.push(`### ${d.env}: ${count === 0 ? 'no changes' : `${count} object(s) in ${d.applications.length} application(s)`}`, '');
+    for (const a of d.applications) {
+      lines.push(`#### ${a.app}`, '', '| | object | field | before | after |', '|---|---|---|---|---|');
+      for (const o of a.objects) {
+        if (o.fields.length === 0) lines.push(`| ${o.change} | \`${o.ref}\` | | | |`);
+        for (const f of o.fields) lines.push(`| ${o.change} | \`${o.ref}\` | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function cell(v: unknown): string {
+  return v === undefined ? '' : `\`${show(v).replace(/\|/g, '\\|')}\``;
+}

@@ -1,0 +1,57 @@
+/**
+ * Argo CD on the environment's cluster: its namespace, the pinned Helm chart with the
+ * Application health customization (so sync waves between child Applications gate), and the
+ * environment's AppProject and root Application, taken from the same synthesized output that
+ * `gitplane publish` commits.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as k8s from '@pulumi/kubernetes';
+import { EnvironmentSpec } from '../../environments/schema';
+import { ARGOCD_NAMESPACE } from '../bootstrap';
+import { findOne, Manifest } from '../objects';
+import { synthEnvironment } from '../synth';
+import { Versions } from '../versions';
+
+const HEALTH_LUA = path.resolve(__dirname, '..', '..', 'constructs', 'gitops', 'argocd', 'application-health.lua');
+
+/** The argo-cd chart values gitplane sets; `configs.cm` takes any argocd-cm key. */
+export function argocdValues(): { values: Record<string, unknown>; openKeys: string[] } {
+  return {
+    values: { configs: { cm: { 'resource.customizations.health.argoproj.io_Application': fs.readFileSync(HEALTH_LUA, 'utf8') } } },
+    openKeys: ['configs.cm'],
+  };
+}
+
+export interface ArgoCd {
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly release: k8s.helm.v3.Release;
+  readonly project: k8s.apiextensions.CustomResource;
+  readonly root: k8s.apiextensions.CustomResource;
+}
+
+export function argoCd(spec: EnvironmentSpec, versions: Versions, provider?: k8s.Provider): ArgoCd {
+  const opts = provider ? { provider } : {};
+  const pin = versions.charts['argo-cd'];
+  const namespace = new k8s.core.v1.Namespace('argocd', { metadata: { name: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'pulumi' } } }, opts);
+  const release = new k8s.helm.v3.Release(
+    'argocd',
+    {
+      name: 'argocd',
+      namespace: ARGOCD_NAMESPACE,
+      chart: pin.chart,
+      version: pin.version,
+      repositoryOpts: { repo: pin.repoURL },
+      values: argocdValues().values,
+    },
+    { ...opts, dependsOn: [namespace] },
+  );
+  const objects = synthEnvironment(spec).objects.map((o) => o.manifest);
+  const adopt = (m: Manifest, name: string) => {
+    const { apiVersion, kind, metadata, ...rest } = m;
+    return new k8s.apiextensions.CustomResource(name, { apiVersion, kind, metadata, ...rest }, { ...opts, dependsOn: [release] });
+  };
+  const project = adopt(findOne(objects, 'AppProject', spec.name), 'project');
+  const root = adopt(findOne(objects, 'Application', `${spec.name}-root`), 'root');
+  return { namespace, release, project, root };
+}

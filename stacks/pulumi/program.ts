@@ -1,0 +1,23 @@
+/**
+ * The Pulumi program for one environment: what lives outside the cluster (AWS, only when
+ * `cloud.provider` is aws) and the Argo CD bootstrap. It reads the same EnvironmentSpec as synth.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { EnvironmentSpec } from '../../environments/schema';
+import { versionsFor } from '../versions';
+import { argoCd } from './argocd';
+import { objectStore, referencedSecrets } from './object-store';
+
+export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
+  const versions = versionsFor(spec);
+  let buckets: Record<string, pulumi.Output<string>> = {};
+  if (spec.cloud.provider === 'aws') {
+    if (!spec.cloud.region) throw new Error(`environments/${spec.name}.yaml: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
+    const provider = new aws.Provider('aws', { region: spec.cloud.region as aws.Region });
+    buckets = Object.fromEntries(objectStore(spec, provider).map((b) => [b.purpose, b.bucket.bucket]));
+    referencedSecrets(spec, config, provider);
+  }
+  const argo = argoCd(spec, versions);
+  return { environment: spec.name, buckets, rootApplication: argo.root.metadata.name };
+}

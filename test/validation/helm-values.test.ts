@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadSettings } from '../../stacks/settings';
+import { checkHelmValues } from '../../validation';
+import { tempDir } from '../support/cli';
+
+const dir = loadSettings().helmValuesDir!;
+const check = (chart: string, version: string, values: Record<string, unknown>, openKeys?: string[]) =>
+  checkHelmValues({ chart, version, values, openKeys, file: 'dev/values/x.yaml' }, dir).map((p) => p.message);
+
+test('keys that exist in the chart defaults pass, and empty default maps take any key', () => {
+  expect(check('longhorn', '1.12.1', { persistence: { defaultClassReplicaCount: 2 }, longhornManager: { nodeSelector: { 'kubernetes.io/arch': 'arm64' } } })).toEqual([]);
+});
+
+test('fails when a values key is misspelt, naming the path and the nearest key', () => {
+  expect(check('longhorn', '1.12.1', { persistance: { defaultClassReplicaCount: 2 } })).toEqual([
+    'persistance: longhorn 1.12.1 has no value "persistance" under the top level. Did you mean "persistence"? Helm would ignore it silently; fix the key in the values gitplane generates.',
+  ]);
+});
+
+test('paths declared open accept keys the defaults do not list', () => {
+  const values = { configs: { cm: { 'resource.customizations.health.argoproj.io_Application': 'hs = {}' } } };
+  expect(check('argo-cd', '10.1.1', values)).toHaveLength(1);
+  expect(check('argo-cd', '10.1.1', values, ['configs.cm'])).toEqual([]);
+});
+
+test('fails when a value breaks the chart\'s values.schema.json', () => {
+  expect(check('external-secrets', '2.9.0', { replicaCount: 'two' })).toEqual([
+    'replicaCount: must be integer (values.schema.json of external-secrets 2.9.0). Fix the value gitplane generates.',
+  ]);
+  expect(check('external-secrets', '2.9.0', { replicaCount: 2 })).toEqual([]);
+});
+
+test('fails when the chart\'s default values are not in the directory', () => {
+  const empty = tempDir();
+  const problems = checkHelmValues({ chart: 'longhorn', version: '9.9.9', values: { persistence: { defaultClass: true } }, file: 'x' }, empty);
+  expect(problems[0].message).toContain(`no default values for longhorn 9.9.9 in ${empty}`);
+  expect(fs.existsSync(path.join(empty, 'longhorn-9.9.9.yaml'))).toBe(false);
+});
+
+test('a release that sets no values needs no defaults file: there is no key to check', () => {
+  expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values: {}, file: 'x' }, tempDir())).toEqual([]);
+});

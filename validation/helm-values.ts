@@ -1,0 +1,83 @@
+/**
+ * Checks the Helm values gitplane generates against the pinned chart: every key must exist in
+ * the chart's default values (Helm silently ignores a misspelt key), and the merged values must
+ * satisfy the chart's `values.schema.json` where it ships one.
+ *
+ * Defaults are read from `<dir>/<chart>-<version>.yaml` and `<dir>/<chart>-<version>.schema.json`
+ * (settings.helmValuesDir, from gitplane.yaml).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse } from 'yaml';
+import { closest } from '../stacks/environment';
+import type { ValidationProblem } from './index';
+
+export interface HelmValuesInput {
+  /** Chart name and pinned version, as the files in the defaults directory are named. */
+  readonly chart: string;
+  readonly version: string;
+  readonly values: Record<string, unknown>;
+  /** Dotted paths below which any key is accepted. */
+  readonly openKeys?: readonly string[];
+  /** File the values are written to, for messages. */
+  readonly file: string;
+}
+
+type Tree = Record<string, unknown>;
+
+const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Problems with one chart's values; none when every key is known and the schema holds. */
+export function checkHelmValues(input: HelmValuesInput, dir: string): ValidationProblem[] {
+  const object = `chart ${input.chart} ${input.version}`;
+  const problem = (message: string): ValidationProblem => ({ file: input.file, object, message });
+  // A release that sets no values takes the chart's defaults; there is no key to misspell.
+  if (Object.keys(input.values).length === 0) return [];
+  const base = path.join(dir, `${input.chart}-${input.version}`);
+  if (!fs.existsSync(`${base}.yaml`)) {
+    return [problem(`no default values for ${input.chart} ${input.version} in ${dir} (looked for ${path.basename(base)}.yaml). Add the chart's values.yaml at that version there, or fix schemas.helmValuesDir in gitplane.yaml.`)];
+  }
+  const defaults = (parse(fs.readFileSync(`${base}.yaml`, 'utf8')) ?? {}) as Tree;
+  const problems: ValidationProblem[] = [];
+  const open = new Set(input.openKeys ?? []);
+  const walk = (values: Tree, known: Tree, at: string[]) => {
+    for (const [key, value] of Object.entries(values)) {
+      const here = [...at, key];
+      const dotted = here.join('.');
+      if (open.has(dotted)) continue;
+      if (!(key in known)) {
+        const hint = closest(key, Object.keys(known));
+        const parent = at.length > 0 ? at.join('.') : 'the top level';
+        problems.push(problem(`${dotted}: ${input.chart} ${input.version} has no value "${key}" under ${parent}${hint ? `. Did you mean "${hint}"?` : '.'} Helm would ignore it silently; fix the key in the values gitplane generates.`));
+        continue;
+      }
+      const defaultValue = known[key];
+      // An empty default map ({}, e.g. nodeSelector or podAnnotations) takes any keys.
+      if (isTree(value) && isTree(defaultValue) && Object.keys(defaultValue).length > 0) walk(value, defaultValue, here);
+    }
+  };
+  walk(input.values, defaults, []);
+
+  if (fs.existsSync(`${base}.schema.json`)) {
+    const schema = JSON.parse(fs.readFileSync(`${base}.schema.json`, 'utf8')) as { $schema?: string };
+    const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    if (!validate(merge(defaults, input.values))) {
+      for (const e of validate.errors ?? []) {
+        const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(values)';
+        problems.push(problem(`${where}: ${e.message ?? 'does not match'} (values.schema.json of ${input.chart} ${input.version}). Fix the value gitplane generates.`));
+      }
+    }
+  }
+  return problems;
+}
+
+/** Values as Helm merges them: maps merge key by key, everything else replaces the default. */
+function merge(defaults: unknown, values: unknown): unknown {
+  if (!isTree(defaults) || !isTree(values)) return values;
+  const out: Tree = { ...defaults };
+  for (const [k, v] of Object.entries(values)) out[k] = merge(defaults[k], v);
+  return out;
+}
