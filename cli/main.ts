@@ -2,13 +2,14 @@
 import { FindingsError, InputError } from '../stacks/errors';
 import { Command } from './command';
 import { config } from './commands/config';
+import { policy } from './commands/policy';
 import { schema } from './commands/schema';
 import { synth } from './commands/synth';
 import { validate } from './commands/validate';
 import { terminalIo } from './io';
 import { UsageError } from './usage-error';
 
-export const COMMANDS: readonly Command[] = [synth, validate, config, schema];
+export const COMMANDS: readonly Command[] = [synth, validate, policy, config, schema];
 
 const HELP = `gitplane: describe each Kubernetes environment once, as data; get the whole platform as GitOps manifests.
 
