@@ -96,9 +96,9 @@ function scanString(value: string, path: string, key: string, depth: number): De
   if (depth > 8) return [];
   const decoded = decodeBase64(trimmed);
   if (decoded !== undefined) return scanString(decoded, `${path} (base64-decoded)`, key, depth + 4);
-  if (/\n/.test(trimmed) || /^[{[]/.test(trimmed)) {
+  if (/\n/.test(trimmed) || /^[{[]/.test(trimmed) || /^[\w.-]+:\s/.test(trimmed)) {
     const doc = parseDocument(trimmed);
-    if (doc && typeof doc === 'object') return scanValue(doc, `${path}: `.replace(/: $/, ':'), '', depth + 2).map((d) => ({ ...d, path: d.path.replace(`${path}:`, `${path}: `) }));
+    if (doc && typeof doc === 'object') return scanValue(doc, '', '', depth + 2).map((d) => ({ ...d, path: `${path}: ${d.path}` }));
     return trimmed.split('\n').flatMap((line) => {
       const kv = /^\s*([A-Za-z0-9_.-]+)\s*[=:]\s*(.+?)\s*$/.exec(line);
       return kv ? scanString(kv[2].replace(/^["']|["']$/g, ''), `${path}: ${kv[1]}`, kv[1], depth + 2) : [];
