@@ -27,7 +27,7 @@ export function env(objects: RenderedObject[], options: { spec?: EnvironmentSpec
 export function check(ruleId: string, e: PolicyEnvironment, peers: PolicyEnvironment[] = []): Finding[] {
   const rule = RULES.find((r) => r.id === ruleId);
   if (!rule) throw new Error(`no rule ${ruleId}`);
-  return runPolicies([e], { rules: [rule], today: TODAY, peers }).environments[0].findings;
+  return [...runPolicies([e], { rules: [rule], today: TODAY, peers }).environments[0].findings];
 }
 
 export function messages(findings: Finding[]): string[] {
