@@ -78,6 +78,10 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
     }
   }
   const exemptions = env.spec?.policy.exemptions ?? [];
+  const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
+  if (unknown.length > 0) {
+    throw new InputError(unknown.map((e) => `environments/${env.name}.yaml: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
+  }
   const uses: ExemptionUse[] = exemptions.map((e) => ({ environment: env.name, rule: e.rule, object: e.object, reason: e.reason, expires: e.expires, waived: 0 }));
   const kept: Finding[] = [];
   const waived: Finding[] = [];

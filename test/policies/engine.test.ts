@@ -49,4 +49,8 @@ describe('policy engine', () => {
     expect(e.findings.map((f) => f.rule).filter((r) => ['image-pinned', 'exemption-expired'].includes(r)).sort()).toEqual(['exemption-expired', 'image-pinned']);
     expect(e.exemptions).toEqual([]);
   });
+  test('fails when an exemption names a rule that does not exist', () => {
+    const s = spec((x) => (x.policy.exemptions = [{ rule: 'image-pined', object: 'Deployment/demo/demo', reason: 'typo in the rule id here' }]));
+    expect(() => runPolicies([env([], { spec: s })], { today: TODAY })).toThrow('environments/prod.yaml: policy.exemptions names rule "image-pined" (for Deployment/demo/demo), which does not exist. Use a rule id from docs/policies.md.');
+  });
 });
