@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listEnvironments, loadEnvironment } from '../../stacks/environment';
+import { FindingsError } from '../../stacks/errors';
+import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
+import { loadSettings, PROJECT_ROOT } from '../../stacks/settings';
+import { formatProblems } from '../../validation';
+import { updateDocs } from '../../policies/docs';
+import { hasMandatory, runPolicies } from '../../policies/engine';
+import { Format, FORMATS, render } from '../../policies/formats';
+import { fromBuilt, fromDir } from '../../policies/inputs';
+import { RULES } from '../../policies/registry';
+import { PolicyEnvironment } from '../../policies/types';
+import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
+import { Command } from '../command';
+import { selectEnvironments } from '../select';
+import { UsageError } from '../usage-error';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...ENVIRONMENT_OPTIONS,
+  dir: { type: 'string', short: 'd' },
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  docs: { type: 'boolean' },
+} as const;
+
+export const policy: Command = {
+  name: 'policy',
+  summary: 'Check synthesized environments, or any directory of manifests, against the policy rules.',
+  help: `Usage: gitplane policy [--env NAME]... [--all] [--env-file FILE]... [--format FORMAT] [--output FILE]
+       gitplane policy --dir DIR [--format FORMAT] [--output FILE]
+       gitplane policy --docs [--output docs/policies.md]
+
+Synthesizes each selected environment in memory and runs the rules of the packs it chooses
+(policy.packs; production runs every pack, all mandatory). Exemptions come from
+policy.exemptions; expired ones are findings. With --dir, judges every manifest under DIR (and
+its runbooks/ and values/ files) with every rule. Fleet rules compare each environment with the
+others of its tier under environments/.
+
+Options:
+  -e, --env NAME        environment under environments/ (repeatable; default: dev)
+      --all             every environment
+      --env-file FILE   an environment file anywhere (repeatable)
+  -d, --dir DIR         a directory of manifests instead of environments
+  -f, --format FORMAT   ${FORMATS.join(', ')} (default: text)
+  -o, --output FILE     write the report to FILE instead of stdout
+      --docs            write the generated rule reference (into --output's marked section, or stdout)
+      --crd-dir DIR     CRD directory for validating synthesized objects (repeatable)
+  -q, --quiet           no progress lines
+  -h, --help            this help
+
+Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 2 usage or input error.`,
+  async run(argv, io) {
+    const { values } = parse('policy', argv, OPTIONS);
+    const out = io(Boolean(values.quiet));
+    if (values.help) {
+      out.out(this.help);
+      return 0;
+    }
+    const format = (values.format ?? 'text') as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${values.format}").`);
+    if (values.docs) {
+      if (values.dir || values.env || values.all || values['env-file']) throw new UsageError('--docs cannot be combined with --dir, --env, --all or --env-file.');
+      const target = values.output;
+      const current = target && fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+      const doc = updateDocs(current, RULES);
+      if (target) fs.writeFileSync(target, doc);
+      else out.out(doc);
+      return 0;
+    }
+    let environments: PolicyEnvironment[];
+    let peers: PolicyEnvironment[] = [];
+    if (values.dir !== undefined) {
+      if (values.env || values.all || values['env-file']) throw new UsageError('--dir cannot be combined with --env, --all or --env-file.');
+      environments = [fromDir(values.dir)];
+    } else {
+      const settings = loadSettings({ crdDirs: values['crd-dir'] });
+      const specs = loadSelected(selectEnvironments(values));
+      const built = specs.map((spec) => buildEnvironment(spec, settings));
+      const problems = built.flatMap((b) => b.problems);
+      if (problems.length > 0) throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
+      environments = built.map((b) => fromBuilt(b));
+      const tiers = new Set(specs.map((s) => s.tier));
+      peers = listEnvironments()
+        .filter((n) => !specs.some((s) => s.name === n))
+        .map((n) => loadEnvironment(n))
+        .filter((s) => tiers.has(s.tier))
+        .map((s) => fromBuilt(buildEnvironment(s, settings)));
+    }
+    const report = runPolicies(environments, { peers });
+    for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
+    const text = render(report, format, version());
+    if (values.output) fs.writeFileSync(values.output, text);
+    else process.stdout.write(text);
+    return hasMandatory(report) ? 1 : 0;
+  },
+};
+
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}

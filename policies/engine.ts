@@ -1,0 +1,147 @@
+/**
+ * Runs the rule registry over environments: chooses packs and levels, applies exemptions, turns a
+ * rule that throws into a finding, and returns one report per environment.
+ *
+ * Levels: a finding is mandatory when its rule's severity is `error`, when the environment sets
+ * `policy.mandatory`, or when the environment is in the production tier; otherwise advisory.
+ * Packs: an environment runs the packs in `policy.packs` (production runs every pack); `core`
+ * always runs; a directory of manifests runs every pack.
+ */
+import { InputError } from '../stacks/errors';
+import { objectRef, RenderedObject } from '../stacks/objects';
+import { RULES } from './registry';
+import {
+  CheckResult,
+  EnvironmentReport,
+  ExemptionUse,
+  Finding,
+  Level,
+  Pack,
+  PACKS,
+  PolicyContext,
+  PolicyEnvironment,
+  PolicyReport,
+  Rule,
+  RuleFinding,
+} from './types';
+
+export interface RunOptions {
+  /** YYYY-MM-DD that exemption expiry is judged against; default today (UTC). */
+  readonly today?: string;
+  /** Rules to run; default the registry. */
+  readonly rules?: readonly Rule[];
+  /** Environments the fleet rules compare against besides those being judged. */
+  readonly peers?: readonly PolicyEnvironment[];
+}
+
+export function runPolicies(environments: readonly PolicyEnvironment[], options: RunOptions = {}): PolicyReport {
+  const rules = options.rules ?? RULES;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const everyone = [...environments, ...(options.peers ?? []).filter((p) => !environments.some((e) => e.name === p.name))];
+  const reports = environments.map((env) => {
+    const tier = env.spec?.tier;
+    const peers = tier ? everyone.filter((p) => p !== env && p.spec?.tier === tier) : [];
+    return runEnvironment(env, rules, { env, objects: env.objects, files: env.files, spec: env.spec, peers, today });
+  });
+  return { environments: reports, rules };
+}
+
+export function packsFor(env: PolicyEnvironment): Pack[] {
+  const spec = env.spec;
+  if (!spec || spec.tier === 'production') return [...PACKS].sort();
+  const unknown = spec.policy.packs.filter((p) => !(PACKS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    throw new InputError([
+      `environments/${spec.name}.yaml: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
+    ]);
+  }
+  return [...new Set<Pack>([...(spec.policy.packs as Pack[]), 'core'])].sort();
+}
+
+function levelFor(env: PolicyEnvironment, rule: Rule): Level {
+  if (rule.severity === 'error' || env.spec?.tier === 'production' || env.spec?.policy.mandatory) return 'mandatory';
+  return 'advisory';
+}
+
+function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: PolicyContext): EnvironmentReport {
+  const packs = packsFor(env);
+  const rules = registry.filter((r) => packs.includes(r.pack));
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.scope === 'environment') {
+      findings.push(...judge(rule, env, undefined, () => rule.check(ctx)));
+      continue;
+    }
+    for (const object of env.objects) {
+      if (rule.kinds !== '*' && !rule.kinds.includes(object.manifest.kind)) continue;
+      findings.push(...judge(rule, env, object, () => rule.check(object, ctx)));
+    }
+  }
+  const exemptions = env.spec?.policy.exemptions ?? [];
+  const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
+  if (unknown.length > 0) {
+    throw new InputError(unknown.map((e) => `environments/${env.name}.yaml: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
+  }
+  const uses: ExemptionUse[] = exemptions.map((e) => ({ environment: env.name, rule: e.rule, object: e.object, reason: e.reason, expires: e.expires, waived: 0 }));
+  const kept: Finding[] = [];
+  const waived: Finding[] = [];
+  for (const f of findings) {
+    const i = exemptions.findIndex((e) => e.rule === f.rule && e.object === f.ref && !(e.expires && e.expires < ctx.today));
+    if (i >= 0 && f.rule !== 'exemption-expired') {
+      uses[i] = { ...uses[i], waived: uses[i].waived + 1 };
+      waived.push(f);
+    } else {
+      kept.push(f);
+    }
+  }
+  const inForce = uses.filter((u) => !(u.expires && u.expires < ctx.today));
+  return { name: env.name, tier: env.spec?.tier, packs, rules: rules.map((r) => r.id).sort(), findings: kept.sort(order), waived, exemptions: inForce };
+}
+
+function judge(rule: Rule, env: PolicyEnvironment, object: RenderedObject | undefined, check: () => CheckResult): Finding[] {
+  let result: CheckResult;
+  try {
+    result = check();
+  } catch (e) {
+    const crash: RuleFinding = {
+      message: `rule ${rule.id} failed while judging this object (${(e as Error).message}). A rule that fails never passes; this is a bug in the rule.`,
+      fix: 'Report the failure with the object attached; exempt the object only after reading it yourself.',
+    };
+    return [toFinding(rule, env, object, crash, 'mandatory')];
+  }
+  if (result === 'not-applicable') return [];
+  return result.map((f) => toFinding(rule, env, object, f, levelFor(env, rule)));
+}
+
+function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {
+  const object = f.object ?? checked;
+  const m = object?.manifest;
+  const id = m ? { kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name } : { kind: 'Environment', name: env.name };
+  return {
+    rule: rule.id,
+    pack: rule.pack,
+    severity: rule.severity,
+    level,
+    environment: env.name,
+    object: id,
+    ref: m ? objectRef(m) : `Environment/${env.name}`,
+    file: object ? joinPath(env.root, object.file) : env.spec ? `environments/${env.name}.yaml` : env.root,
+    constructPath: object?.constructPath,
+    value: f.value,
+    message: f.message,
+    fix: f.fix ?? rule.remediation,
+  };
+}
+
+function joinPath(root: string, file: string): string {
+  return root ? `${root.replace(/\/$/, '')}/${file}` : file;
+}
+
+function order(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+}
+
+/** True when any finding of the report is mandatory. */
+export function hasMandatory(report: PolicyReport): boolean {
+  return report.environments.some((e) => e.findings.some((f) => f.level === 'mandatory'));
+}

@@ -1,0 +1,30 @@
+/** Builds what the engine judges from synthesized environments and from directories of manifests. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readManifestDir } from '../cli/commands/validate';
+import { BuiltEnvironment } from '../stacks/pipeline';
+import { PolicyEnvironment } from './types';
+
+/** A synthesized environment; `outDir` is where `gitplane synth` writes it (for file paths in reports). */
+export function fromBuilt(b: BuiltEnvironment, outDir = 'dist'): PolicyEnvironment {
+  const files = new Map([...b.output.files].filter(([f]) => !f.startsWith('apps/') && !f.startsWith('bootstrap/')));
+  return { name: b.spec.name, spec: b.spec, objects: b.output.objects, files, root: `${outDir}/${b.spec.name}` };
+}
+
+/** Every manifest under `dir` plus its runbooks/ and values/ files. */
+export function fromDir(dir: string): PolicyEnvironment {
+  const objects = readManifestDir(dir).map((o) => ({ ...o, app: appFolder(o.file) }));
+  const files = new Map<string, string>();
+  for (const sub of ['runbooks', 'values']) {
+    const base = path.join(dir, sub);
+    if (!fs.existsSync(base)) continue;
+    for (const f of fs.readdirSync(base).sort()) files.set(`${sub}/${f}`, fs.readFileSync(path.join(base, f), 'utf8'));
+  }
+  return { name: dir, objects, files, root: dir.replace(/\/$/, '') };
+}
+
+function appFolder(file: string): string {
+  const m = /(?:^|\/)apps\/([^/]+)\//.exec(file);
+  if (m) return m[1];
+  return /(?:^|\/)bootstrap\//.test(file) ? 'bootstrap' : '';
+}

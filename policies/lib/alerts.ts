@@ -1,0 +1,91 @@
+/**
+ * Alerting rules wherever gitplane output carries them: PrometheusRule objects, rule files inside
+ * ConfigMaps, and rule groups inside Helm values of Application objects.
+ */
+import { parse } from 'yaml';
+import { RenderedObject } from '../../stacks/objects';
+import { Json } from './workloads';
+
+export const ALERT_KINDS = ['PrometheusRule', 'ConfigMap', 'Application'] as const;
+
+export interface AlertingRule {
+  readonly alert: string;
+  readonly rule: Json;
+  /** Field path of the rule, e.g. `spec.groups[0].rules[1]` or `data.alerts.yaml: groups[0].rules[0]`. */
+  readonly path: string;
+}
+
+export function alertingRules(o: RenderedObject): AlertingRule[] {
+  const m = o.manifest as Json;
+  if (m.kind === 'PrometheusRule') return fromGroups(m.spec?.groups, 'spec.groups');
+  if (m.kind === 'ConfigMap') {
+    return Object.entries((m.data ?? {}) as Record<string, string>).flatMap(([key, text]) => {
+      const doc = parseYaml(text);
+      return doc && typeof doc === 'object' ? findGroups(doc, `data.${key}: `) : [];
+    });
+  }
+  if (m.kind === 'Application') {
+    const sources = [m.spec?.source, ...(m.spec?.sources ?? [])].filter(Boolean);
+    return sources.flatMap((s: Json, i: number) => {
+      const where = m.spec?.source === s ? 'spec.source.helm' : `spec.sources[${i - (m.spec?.source ? 1 : 0)}].helm`;
+      const fromString = typeof s.helm?.values === 'string' ? findGroups(parseYaml(s.helm.values), `${where}.values: `) : [];
+      const fromObject = s.helm?.valuesObject ? findGroups(s.helm.valuesObject, `${where}.valuesObject.`) : [];
+      return [...fromString, ...fromObject];
+    });
+  }
+  return [];
+}
+
+function parseYaml(text: string): unknown {
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fromGroups(groups: unknown, path: string): AlertingRule[] {
+  if (!Array.isArray(groups)) return [];
+  return groups.flatMap((g: Json, gi: number) =>
+    (Array.isArray(g?.rules) ? g.rules : [])
+      .map((r: Json, ri: number) => ({ r, ri }))
+      .filter(({ r }: Json) => r && typeof r.alert === 'string')
+      .map(({ r, ri }: Json) => ({ alert: r.alert, rule: r, path: `${path}[${gi}].rules[${ri}]` })),
+  );
+}
+
+/** Every `groups:` list of rule groups anywhere inside a value. */
+function findGroups(value: unknown, path: string): AlertingRule[] {
+  if (!value || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => findGroups(v, `${path}[${i}]`));
+  const out: AlertingRule[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path.endsWith(' ') || path === '' || path.endsWith('.') ? `${path}${k}` : `${path}.${k}`;
+    if (k === 'groups' && Array.isArray(v) && v.some((g: Json) => Array.isArray(g?.rules))) out.push(...fromGroups(v, here));
+    else out.push(...findGroups(v, here));
+  }
+  return out;
+}
+
+/** Severity label values a rule may carry; `none` is for the Watchdog dead man's switch. */
+export const ALLOWED_SEVERITIES = ['critical', 'warning', 'info', 'none'] as const;
+/** Severities that page a person. */
+export const PAGING_SEVERITIES = ['critical'];
+
+/**
+ * Headings every runbook must have, in this order (level-2 headings, `## TL;DR` ...). The alert
+ * construct renders them; the runbook-sections rule checks them.
+ */
+export const RUNBOOK_SECTIONS = ['TL;DR', 'Mitigation', 'Impact', 'Diagnosis', 'Escalation'] as const;
+
+/**
+ * The output file a runbook_url points at: a path under runbooks/ when the URL starts with the
+ * environment's runbookBaseUrl or is a relative path; undefined for other https URLs.
+ */
+export function runbookFile(url: string, runbookBaseUrl: string | undefined): string | undefined {
+  if (runbookBaseUrl && url.startsWith(`${runbookBaseUrl.replace(/\/$/, '')}/`)) {
+    return `runbooks/${url.slice(runbookBaseUrl.replace(/\/$/, '').length + 1).split('#')[0]}`;
+  }
+  if (!/^[a-z]+:/i.test(url)) return url.replace(/^\.\//, '').split('#')[0];
+  return undefined;
+}

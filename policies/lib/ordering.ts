@@ -1,0 +1,72 @@
+/**
+ * Where an object lands in Argo CD's order: the wave of its Application in the root app-of-apps,
+ * then its own wave inside the Application. Across Applications only Application waves order
+ * things; inside one Application, object waves do.
+ */
+import { Manifest, RenderedObject } from '../../stacks/objects';
+import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
+import { PolicyContext } from '../types';
+
+export interface Position {
+  readonly app: string;
+  readonly appWave: number;
+  readonly wave: number;
+}
+
+/** The object's own wave; 0 when it has none or it is not an integer (sync-wave-format reports that). */
+export function waveOf(m: Manifest): number {
+  const raw = m.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
+  return typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : 0;
+}
+
+/** The app folder of an object: `RenderedObject.app`, or `apps/<app>/` in its file path. */
+export function appOf(o: RenderedObject): string {
+  if (o.app) return o.app;
+  const m = /(?:^|\/)apps\/([^/]+)\//.exec(o.file);
+  return m ? m[1] : '';
+}
+
+/** The Application objects of the context by the app folder they sync (last segment of spec.source.path). */
+export function applications(ctx: PolicyContext): Map<string, RenderedObject> {
+  const apps = new Map<string, RenderedObject>();
+  for (const o of ctx.objects) {
+    const folder = o.manifest.kind === 'Application' ? syncedFolder(o.manifest) : undefined;
+    if (folder) apps.set(folder, o);
+  }
+  return apps;
+}
+
+/** The app folder an Application syncs (`.../apps/<folder>`), if any. */
+export function syncedFolder(application: Manifest): string | undefined {
+  const spec = application.spec as { source?: { path?: string }; sources?: { path?: string }[] } | undefined;
+  const paths = [spec?.source?.path, ...(spec?.sources ?? []).map((s) => s.path)].filter((p): p is string => typeof p === 'string');
+  for (const p of paths) {
+    const m = /(?:^|\/)apps\/([^/]+)\/?$/.exec(p);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+export function positionOf(o: RenderedObject, ctx: PolicyContext): Position {
+  const app = appOf(o);
+  const application = applications(ctx).get(app);
+  return { app, appWave: application ? waveOf(application.manifest) : 0, wave: waveOf(o.manifest) };
+}
+
+/** True when `a` is applied, and healthy, strictly before `b` starts. */
+export function before(a: Position, b: Position): boolean {
+  if (a.app === b.app) return a.wave < b.wave;
+  return a.appWave < b.appWave;
+}
+
+export function describe(p: Position): string {
+  return p.app ? `wave ${p.wave} of application ${p.app} (application wave ${p.appWave})` : `wave ${p.wave}`;
+}
+
+/** Sync options of an object (annotation) and of its Application. */
+export function syncOptions(o: RenderedObject, ctx: PolicyContext): string[] {
+  const own = (o.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').map((s) => s.trim());
+  const application = applications(ctx).get(appOf(o));
+  const appOptions = ((application?.manifest.spec as { syncPolicy?: { syncOptions?: string[] } })?.syncPolicy?.syncOptions ?? []).map(String);
+  return [...own, ...appOptions].filter(Boolean);
+}

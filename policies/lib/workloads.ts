@@ -1,0 +1,61 @@
+/** Pod templates and containers of workload objects, and the privilege contract constructs state. */
+import { Manifest } from '../../stacks/objects';
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
+/** Workloads that run continuously (probes apply). */
+export const SERVING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const;
+
+/**
+ * Annotation on a workload's pod template (or the workload) that states why it needs privilege:
+ * root, a writable root filesystem, privilege escalation, capabilities or `privileged: true`.
+ */
+export const PRIVILEGED_REASON = 'gitplane.dev/privileged-reason';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Json = any;
+
+export interface PodTemplate {
+  readonly metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  readonly spec: Json;
+  /** Field path of the pod spec inside the manifest, e.g. `spec.template.spec`. */
+  readonly path: string;
+}
+
+export interface ContainerRef {
+  readonly container: Json;
+  /** e.g. `spec.template.spec.containers[0]` */
+  readonly path: string;
+  readonly init: boolean;
+}
+
+export function podTemplate(m: Manifest): PodTemplate | undefined {
+  const s = m.spec as Json;
+  if (!s) return undefined;
+  if (m.kind === 'Pod') return { metadata: m.metadata, spec: s, path: 'spec' };
+  if (m.kind === 'CronJob') {
+    const t = s.jobTemplate?.spec?.template;
+    return t ? { metadata: t.metadata ?? {}, spec: t.spec ?? {}, path: 'spec.jobTemplate.spec.template.spec' } : undefined;
+  }
+  if ((WORKLOAD_KINDS as readonly string[]).includes(m.kind) && s.template) {
+    return { metadata: s.template.metadata ?? {}, spec: s.template.spec ?? {}, path: 'spec.template.spec' };
+  }
+  return undefined;
+}
+
+export function containers(t: PodTemplate): ContainerRef[] {
+  const list = (field: string, init: boolean): ContainerRef[] =>
+    ((t.spec[field] ?? []) as Json[]).map((c, i) => ({ container: c, path: `${t.path}.${field}[${i}]`, init }));
+  return [...list('initContainers', true), ...list('containers', false)];
+}
+
+/** The stated reason for privilege, when the workload or its pod template carries one. */
+export function privilegedReason(m: Manifest, t: PodTemplate): string | undefined {
+  const reason = t.metadata.annotations?.[PRIVILEGED_REASON] ?? m.metadata.annotations?.[PRIVILEGED_REASON];
+  return reason && reason.trim().length > 0 ? reason.trim() : undefined;
+}
+
+/** True when every label of `selector` is on `labels`. */
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}

@@ -1,0 +1,61 @@
+/** Every rule gitplane ships, in one list (the docs, SARIF rule table and meta-test read it). */
+import { rule as alertAnnotations } from './rules/alert-annotations';
+import { rule as alertRunbookUrl } from './rules/alert-runbook-url';
+import { rule as apiVersionRemoved } from './rules/api-version-removed';
+import { rule as applicationWaveHealth } from './rules/application-wave-health';
+import { rule as containerProbes } from './rules/container-probes';
+import { rule as containerResources } from './rules/container-resources';
+import { rule as containerSecurityContext } from './rules/container-security-context';
+import { rule as crdBeforeCustomResource } from './rules/crd-before-custom-resource';
+import { rule as cronjobDeadlineConcurrency } from './rules/cronjob-deadline-concurrency';
+import { rule as customResourceAfterOperator } from './rules/custom-resource-after-operator';
+import { rule as exemptionExpired } from './rules/exemption-expired';
+import { rule as fleetParity } from './rules/fleet-parity';
+import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
+import { rule as hostPathAllowed } from './rules/host-path-allowed';
+import { rule as imagePinned } from './rules/image-pinned';
+import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
+import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
+import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
+import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
+import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials';
+import { rule as noSecretData } from './rules/no-secret-data';
+import { rule as replicatedDisruption } from './rules/replicated-disruption';
+import { rule as runbookSections } from './rules/runbook-sections';
+import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
+import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
+import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
+import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
+import { rule as syncWaveFormat } from './rules/sync-wave-format';
+import { Rule } from './types';
+
+export const RULES: readonly Rule[] = [
+  alertAnnotations,
+  alertRunbookUrl,
+  apiVersionRemoved,
+  applicationWaveHealth,
+  containerProbes,
+  containerResources,
+  containerSecurityContext,
+  crdBeforeCustomResource,
+  cronjobDeadlineConcurrency,
+  customResourceAfterOperator,
+  exemptionExpired,
+  fleetParity,
+  hookDeletePolicy,
+  hostPathAllowed,
+  imagePinned,
+  namespaceBeforeObjects,
+  networkPolicyCoverage,
+  noDefaultNamespaceOrServiceAccount,
+  noHighCardinalityLabels,
+  noPlaintextCredentials,
+  noSecretData,
+  replicatedDisruption,
+  runbookSections,
+  selectorMatchesTemplate,
+  serviceMonitorTarget,
+  skipDryRunCrossApp,
+  syncOrderAcyclic,
+  syncWaveFormat,
+];

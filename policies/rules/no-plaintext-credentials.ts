@@ -1,0 +1,62 @@
+import { Detection, scanValue } from '../lib/detectors';
+import { docsUrl } from '../lib/docs-url';
+import { syncedFolder } from '../lib/ordering';
+import { containers, podTemplate } from '../lib/workloads';
+import { ObjectRule } from '../types';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export const rule: ObjectRule = {
+  id: 'no-plaintext-credentials',
+  scope: 'object',
+  severity: 'error',
+  pack: 'secrets',
+  description: 'No credential appears in ConfigMap values, container env values, args or commands, Helm values of Applications, Alertmanager configuration, custom resources or last-applied-configuration annotations.',
+  rationale: 'The output is committed to Git. Detectors find AWS keys, private keys, JWTs, docker auths, credentials in URLs and connection strings, Slack/Teams/Discord webhooks, PagerDuty and Opsgenie keys, and high-entropy values under secret-like names; base64 is decoded and scanned again. Templates ($(VAR), ${VAR}, {{ }}), *_file paths and SealedSecret encryptedData are not credentials.',
+  remediation: 'Move the value into the secret store (secrets.refs) and read it from a mounted file (*_file) or an env var filled by secretKeyRef.',
+  docsUrl: docsUrl('no-plaintext-credentials'),
+  kinds: '*',
+  check(object, ctx) {
+    const m = object.manifest as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (m.kind === 'Secret') return 'not-applicable';
+    const detections: Detection[] = [];
+    const lastApplied = m.metadata?.annotations?.[LAST_APPLIED];
+    if (typeof lastApplied === 'string') {
+      detections.push(...scanValue(lastApplied, `metadata.annotations.${LAST_APPLIED}`));
+      if (/"kind"\s*:\s*"Secret"/.test(lastApplied) && /"(?:data|stringData)"\s*:\s*\{\s*"/.test(lastApplied)) {
+        detections.push({ detector: 'Secret data embedded in last-applied-configuration', path: `metadata.annotations.${LAST_APPLIED}`, value: '(Secret data)' });
+      }
+    }
+    const template = podTemplate(object.manifest);
+    if (template) {
+      for (const { container, path } of containers(template)) {
+        for (const [i, e] of ((container.env ?? []) as { name: string; value?: string }[]).entries()) {
+          if (typeof e.value === 'string') detections.push(...scanValue({ [e.name]: e.value }, `${path}.env[${i}]`).map((d) => ({ ...d, path: d.path.replace(`.${e.name}`, ` (${e.name})`) })));
+        }
+        for (const field of ['args', 'command'] as const) detections.push(...scanValue(container[field], `${path}.${field}`));
+      }
+    } else if (m.kind === 'SealedSecret') {
+      const { encryptedData: _sealed, ...rest } = m.spec ?? {};
+      detections.push(...scanValue(rest, 'spec'));
+    } else {
+      const { apiVersion: _a, kind: _k, metadata: _m, ...body } = m;
+      detections.push(...scanValue(body, ''));
+      if (m.kind === 'Application') {
+        const folder = syncedFolder(object.manifest);
+        const values = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
+        if (values) detections.push(...scanValue(values, `values file of ${m.metadata?.name}`));
+      }
+    }
+    return dedupe(detections).map((d) => ({ message: `${d.detector} at ${d.path || '(top level)'}.`, value: d.value }));
+  },
+};
+
+function dedupe(ds: Detection[]): Detection[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.detector}|${d.path}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

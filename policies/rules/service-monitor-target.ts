@@ -1,0 +1,36 @@
+import { docsUrl } from '../lib/docs-url';
+import { applications, syncedFolder } from '../lib/ordering';
+import { selects } from '../lib/workloads';
+import { ObjectRule, PolicyContext } from '../types';
+
+export const rule: ObjectRule = {
+  id: 'service-monitor-target',
+  scope: 'object',
+  severity: 'error',
+  pack: 'hygiene',
+  description: 'Every ServiceMonitor selects at least one Service in the output, in the namespaces it looks in; namespaces filled by a Helm chart are not judged (their Services are not in the output).',
+  rationale: 'A ServiceMonitor that selects nothing is silent: no targets, no error, and every alert built on its metrics never fires.',
+  remediation: 'Make spec.selector.matchLabels equal the Service\'s labels (selectorLabels()) and spec.namespaceSelector name the Service\'s namespace.',
+  docsUrl: docsUrl('service-monitor-target'),
+  kinds: ['ServiceMonitor'],
+  check(object, ctx) {
+    const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
+    const nsSel = m.spec?.namespaceSelector;
+    const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
+    if (namespaces && namespaces.some((ns) => chartNamespace(ns, ctx))) return 'not-applicable';
+    const labels = m.spec?.selector?.matchLabels;
+    const found = ctx.objects.some((o) => o.manifest.kind === 'Service' && (!namespaces || namespaces.includes(o.manifest.metadata?.namespace ?? '')) && selects(labels, o.manifest.metadata?.labels));
+    if (found) return [];
+    return [{ message: `no Service in ${namespaces ? namespaces.join(', ') : 'any namespace'} has the labels ${JSON.stringify(labels ?? {})}.`, value: JSON.stringify(labels ?? {}) }];
+  },
+};
+
+/** True when an Application that deploys into the namespace installs a Helm chart. */
+function chartNamespace(ns: string, ctx: PolicyContext): boolean {
+  return [...applications(ctx).values()].some((a) => {
+    const spec = a.manifest.spec as { destination?: { namespace?: string }; source?: { chart?: string }; sources?: { chart?: string }[] };
+    if (spec?.destination?.namespace !== ns) return false;
+    const folder = syncedFolder(a.manifest);
+    return Boolean(spec.source?.chart || (spec.sources ?? []).some((s) => s.chart) || (folder && ctx.files.has(`values/${folder}.yaml`)));
+  });
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gitplane, tempDir } from '../support/cli';
+
+describe('gitplane policy', () => {
+  test('passes every shipped environment with zero mandatory findings', () => {
+    const r = gitplane(['policy', '--all', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^prod: 0 mandatory, 0 advisory finding\(s\); 28 rules run; 0 exemption\(s\) in force\.$/m);
+  });
+  test('writes SARIF to --output', () => {
+    const out = path.join(tempDir(), 'policy.sarif');
+    expect(gitplane(['policy', '--env', 'prod', '--format', 'sarif', '--output', out, '--quiet']).status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).version).toBe('2.1.0');
+  });
+  test('fails with exit 1 on mandatory findings in a directory of manifests', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
+    const r = gitplane(['policy', '--dir', dir, '--format', 'github']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`::error file=${dir}/secret.yaml,title=no-secret-data (${dir.replace(/:/g, '%3A')})::Secret/demo/s: Secret has stringData with key(s) password`);
+  });
+  test('fails with exit 2 on an unknown format', () => {
+    const r = gitplane(['policy', '--format', 'xml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--format must be one of text, json, sarif, junit, github, markdown (got "xml").');
+  });
+  test('fails with exit 2 when --dir is combined with --env', () => {
+    expect(gitplane(['policy', '--dir', '.', '--env', 'prod']).status).toBe(2);
+  });
+  test('fails with exit 2 when --dir is not a directory', () => {
+    const r = gitplane(['policy', '--dir', 'no/such/dir']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: no/such/dir: not a directory. Give a directory of manifests.\n']);
+  });
+  test('--docs prints the generated rule reference', () => {
+    const r = gitplane(['policy', '--docs']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('### no-secret-data\n');
+  });
+});
