@@ -26,19 +26,28 @@ export function appOf(o: RenderedObject): string {
   return m ? m[1] : '';
 }
 
-/** The Application objects of the context by the app folder they sync (last segment of spec.source.path). */
+/**
+ * The Applications of the context by the app folder they sync (last segment of spec.source.path),
+ * including ApplicationSets, whose generated Applications carry the set's wave.
+ */
 export function applications(ctx: PolicyContext): Map<string, RenderedObject> {
   const apps = new Map<string, RenderedObject>();
   for (const o of ctx.objects) {
-    const folder = o.manifest.kind === 'Application' ? syncedFolder(o.manifest) : undefined;
+    const folder = o.manifest.kind === 'Application' || o.manifest.kind === 'ApplicationSet' ? syncedFolder(o.manifest) : undefined;
     if (folder) apps.set(folder, o);
   }
   return apps;
 }
 
-/** The app folder an Application syncs (`.../apps/<folder>`), if any. */
+interface SourceSpec {
+  source?: { path?: string };
+  sources?: { path?: string }[];
+}
+
+/** The app folder an Application (or an ApplicationSet's template) syncs (`.../apps/<folder>`), if any. */
 export function syncedFolder(application: Manifest): string | undefined {
-  const spec = application.spec as { source?: { path?: string }; sources?: { path?: string }[] } | undefined;
+  const raw = application.spec as (SourceSpec & { template?: { spec?: SourceSpec } }) | undefined;
+  const spec = application.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
   const paths = [spec?.source?.path, ...(spec?.sources ?? []).map((s) => s.path)].filter((p): p is string => typeof p === 'string');
   for (const p of paths) {
     const m = /(?:^|\/)apps\/([^/]+)\/?$/.exec(p);
