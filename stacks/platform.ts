@@ -9,6 +9,7 @@ import { EnvironmentSpec } from '../environments/schema';
 import { PlatformNamespace } from '../constructs/core';
 import { Wave, syncWave } from './waves';
 import { Versions } from './versions';
+import { OBSERVABILITY_PIPELINE_APPS } from './observability-pipeline';
 
 /** What a component's build function gets: the spec and the resolved pins. */
 export interface PlatformContext {
@@ -87,7 +88,7 @@ export const NAMESPACES_APP: PlatformApp = {
 };
 
 /** Every application of the platform, in the order they are listed in the output. */
-export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP];
+export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, ...OBSERVABILITY_PIPELINE_APPS];
 
 /** Names of the namespaces an environment gets. */
 export function namespacesFor(spec: EnvironmentSpec): string[] {
