@@ -4,6 +4,8 @@
  */
 import { EnvironmentSpec } from '../environments/schema';
 import { CrdRegistry, Validator, ValidationProblem } from '../validation';
+import { checkWiring } from '../validation/wiring';
+import { externalServicesFor } from './observability-pipeline';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
 import { Settings } from './settings';
@@ -61,6 +63,9 @@ export function validatorFor(settings: Settings): Validator {
 /** Synthesizes and validates one environment. */
 export function buildEnvironment(spec: EnvironmentSpec, settings: Settings): BuiltEnvironment {
   const output = synthEnvironment(spec);
-  const problems = validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` })));
+  const problems = [
+    ...validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` }))),
+    ...checkWiring(output.objects, output.configs, externalServicesFor(spec), spec.name),
+  ];
   return { spec, output, problems };
 }

@@ -131,7 +131,6 @@ export function agentConfig(o: AgentConfigOptions): string {
               'k8s.job.name',
               'k8s.container.name',
             ],
-            labels: [{ tag_name: 'service.name', key: 'app.kubernetes.io/name', from: 'pod' }],
           },
           pod_association: [
             { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
