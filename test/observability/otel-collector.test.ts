@@ -1,3 +1,5 @@
+import { Chart, Testing } from 'cdk8s';
+import { OtelGateway } from '../../constructs/observability/otel-collector';
 import { parse } from 'yaml';
 import { findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
@@ -106,4 +108,18 @@ test('gitplane config otel-gateway --env prod prints traces, metrics and logs pi
   for (const p of Object.values(byName)) expect(p.processors[0]).toBe('memory_limiter');
   expect(byName.traces.processors).toContain('tail_sampling');
   expect(byName.traces.processors.indexOf('tail_sampling')).toBeLessThan(byName.traces.processors.indexOf('batch'));
+});
+
+test('fails when the sample percentage is outside 0-100', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  const props = {
+    labels: { name: 'otel-gateway', instance: 'otel-gateway-x', component: 'observability' },
+    image: 'otelcol:1',
+    tempoEndpoint: 'tempo.monitoring.svc:4317',
+    lokiEndpoint: 'http://loki.monitoring.svc:3100/otlp',
+    prometheusEndpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/otlp',
+    slowTraceThresholdMs: 1000,
+    resourceAttributes: {},
+  };
+  expect(() => new OtelGateway(chart, 'gw', { ...props, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
 });

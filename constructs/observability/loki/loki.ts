@@ -34,7 +34,6 @@ export class Loki extends Construct {
   constructor(scope: Construct, id: string, props: LokiProps) {
     super(scope, id);
     this.storage = props.storage ?? { type: 'filesystem' };
-    if (this.storage.type === 's3' && this.storage.bucket === '') throw new Error('Loki S3 storage needs a bucket name (got ""). Set objectStore.lokiChunks.bucket.');
     const dataPath = `/var/${this.name}`;
     const config = lokiConfig({ httpPort: Loki.HTTP_PORT, grpcPort: Loki.GRPC_PORT, dataPath, storage: this.storage, retentionPeriod: props.retentionPeriod });
     new SingleBinaryStatefulSet(this, 'Server', {

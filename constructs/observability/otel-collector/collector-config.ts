@@ -19,9 +19,6 @@ type Pipeline = { receivers: string[]; processors: string[]; exporters: string[]
 
 /** Everything both collectors share: health check, internal metrics, memory limiter, batch. */
 function base(receivers: Config, processors: Config, exporters: Config, pipelines: Record<string, Pipeline>): Config {
-  for (const [name, p] of Object.entries(pipelines)) {
-    if (p.processors[0] !== 'memory_limiter') throw new Error(`pipeline ${name} must start with memory_limiter (got ${p.processors.join(', ')}).`);
-  }
   return {
     extensions: { health_check: { endpoint: `\${env:MY_POD_IP}:${HEALTH_PORT}` } },
     receivers,
