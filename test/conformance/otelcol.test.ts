@@ -1,12 +1,13 @@
 /**
  * The collector configs as a real OpenTelemetry Collector reads them: `otelcol-gitplane validate`
- * (built by tools/install.sh from tools/otelcol-builder.yaml) resolves every component name,
- * unmarshals every component's config and checks the pipelines.
+ * (built by tools/install.sh from tools/otelcol-builder.yaml) resolves every component name
+ * (current names and deprecated aliases alike), unmarshals every component's config and checks
+ * the pipelines.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { tempDir } from '../support/cli';
 import { ENVIRONMENTS, built } from '../support/environments';
 import { describeWithTool } from '../support/tools';
@@ -14,6 +15,19 @@ import { describeWithTool } from '../support/tools';
 const CONFIGS = ['otel-agent', 'otel-gateway'] as const;
 // The agent's and the gateway's environment, as their pods set it.
 const POD_ENV = { MY_POD_IP: '10.0.0.10', KUBE_NODE_NAME: 'node-1', K8S_NODE_IP: '10.0.0.1' };
+
+/**
+ * validate builds every component, and two of the agent's read files only a pod has: hostmetrics'
+ * root_path (the host's / mounted at /hostfs) must exist, and kubeletstats' serviceAccount auth
+ * reads the ServiceAccount's CA certificate. Outside a pod these two point at what exists here;
+ * nothing else changes.
+ */
+function outsideThePod(content: string): string {
+  const c = parse(content);
+  if (c.receivers?.hostmetrics) c.receivers.hostmetrics.root_path = '/';
+  if (c.receivers?.kubeletstats) c.receivers.kubeletstats.auth_type = 'none';
+  return stringify(c);
+}
 
 describeWithTool('otelcol-gitplane', 'otelcol-gitplane validate', (bin) => {
   const dir = tempDir('gitplane-otelcol-');
@@ -26,23 +40,10 @@ describeWithTool('otelcol-gitplane', 'otelcol-gitplane validate', (bin) => {
 
   describe.each(ENVIRONMENTS)('%s', (env) => {
     test.each(CONFIGS)('%s passes validate', (name) => {
-      const r = validate(built(env).output.configs.get(name)!.content, `${env}-${name}`);
+      const r = validate(outsideThePod(built(env).output.configs.get(name)!.content), `${env}-${name}`);
       expect(r.output).not.toMatch(/error/i);
       expect(r.status).toBe(0);
     });
-  });
-
-  test('every component the configs use is built into the collector', () => {
-    const r = spawnSync(bin, ['components'], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    const listed = parse(r.stdout) as Record<string, { name: string }[]>;
-    const known = (kind: string) => new Set((listed[kind] ?? []).map((c) => c.name));
-    for (const name of CONFIGS) {
-      const c = parse(built('prod').output.configs.get(name)!.content);
-      for (const kind of ['receivers', 'processors', 'exporters', 'extensions']) {
-        for (const id of Object.keys(c[kind] ?? {})) expect([kind, known(kind).has(id.split('/')[0])]).toEqual([kind, true]);
-      }
-    }
   });
 
   test('fails when the config uses a component the collector does not have', () => {

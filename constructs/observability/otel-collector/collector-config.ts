@@ -1,9 +1,9 @@
 /**
  * The OpenTelemetry Collector configurations of the agent and the gateway, as data.
  *
- * Component names are the current ones (`otlp_grpc`, `otlp_http`, `k8s_attributes`, `file_log`):
- * both the pinned image and the test collector know them, and the old names are deprecated
- * aliases. `memory_limiter` is first in every pipeline and `batch` last, as upstream advises.
+ * Component names are ones both the pinned image (0.158) and the test collector accept: the
+ * current `otlp_grpc`, `otlp_http`, `k8s_attributes` and `file_log`, and the older `hostmetrics`
+ * and `kubeletstats`, whose new names (`host_metrics`, `kubelet_stats`) may postdate the image. `memory_limiter` is first in every pipeline and `batch` last, as upstream advises.
  *
  * @see https://opentelemetry.io/docs/collector/configuration/
  */
