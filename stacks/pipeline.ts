@@ -4,6 +4,8 @@
  */
 import { EnvironmentSpec } from '../environments/schema';
 import { checkHelmValues, CrdRegistry, Validator, ValidationProblem } from '../validation';
+import { checkWiring } from '../validation/wiring';
+import { externalServicesFor } from './apps/observability-pipeline';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
 import { PLATFORM_APPS, PlatformApp } from './platform';
@@ -63,7 +65,10 @@ export function validatorFor(settings: Settings): Validator {
 /** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */
 export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly PlatformApp[] = PLATFORM_APPS): BuiltEnvironment {
   const output = synthEnvironment(spec, apps);
-  const problems = validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` })));
+  const problems = [
+    ...validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` }))),
+    ...checkWiring(output.objects, output.configs, externalServicesFor(spec), spec.name),
+  ];
   const { helmValuesDir } = settings;
   if (helmValuesDir) {
     const charts = versionsFor(spec).charts;

@@ -14,6 +14,7 @@ import { LONGHORN_APP } from './apps/longhorn';
 import { NATS_APP } from './apps/nats';
 import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
 import { MONITORING_APP } from './apps/monitoring';
+import { OBSERVABILITY_PIPELINE_APPS } from './apps/observability-pipeline';
 
 /** What a component's build function gets: the spec and the resolved pins. */
 export interface PlatformContext {
@@ -104,7 +105,15 @@ export const NAMESPACES_APP: PlatformApp = {
 };
 
 /** Every application of the platform, in the order they are listed in the output. */
-export const PLATFORM_APPS: readonly PlatformApp[] = [NAMESPACES_APP, NODE_PREFLIGHT_APP, LONGHORN_APP, MONITORING_APP, NATS_APP, ETCD_BACKUP_APP];
+export const PLATFORM_APPS: readonly PlatformApp[] = [
+  NAMESPACES_APP,
+  NODE_PREFLIGHT_APP,
+  LONGHORN_APP,
+  MONITORING_APP,
+  ...OBSERVABILITY_PIPELINE_APPS,
+  NATS_APP,
+  ETCD_BACKUP_APP,
+];
 
 /** Names of the namespaces an environment gets. */
 export function namespacesFor(spec: EnvironmentSpec): string[] {

@@ -1,0 +1,4 @@
+export * from './dashboard-model';
+export * from './dashboards';
+export * from './grafana-dashboard';
+export * from './grafana-datasources';

@@ -1,0 +1,2 @@
+export * from './loki';
+export * from './loki-config';

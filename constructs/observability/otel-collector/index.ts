@@ -1,0 +1,4 @@
+export * from './collector-config';
+export * from './collector-rbac';
+export * from './otel-agent';
+export * from './otel-gateway';

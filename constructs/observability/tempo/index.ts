@@ -1,0 +1,2 @@
+export * from './tempo';
+export * from './tempo-config';

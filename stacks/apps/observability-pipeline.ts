@@ -1,0 +1,220 @@
+/**
+ * The telemetry pipeline's applications: Loki, Tempo, the OpenTelemetry Collector (agent and
+ * gateway) and Grafana's datasources and dashboards, all in the `monitoring` namespace beside the
+ * kube-prometheus-stack that provides Prometheus, Alertmanager and Grafana itself.
+ *
+ * Every address one component uses to reach another is built here from the same names the
+ * Services are synthesized with; validation/wiring.ts checks the rendered result.
+ */
+import { Construct } from 'constructs';
+import { EnvironmentSpec } from '../../environments/schema';
+import { AppLabels } from '../../constructs/core';
+import { COMPONENT_DASHBOARDS, DashboardComponent, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
+import { Loki, LokiStorage } from '../../constructs/observability/loki';
+import { OTLP_GRPC_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
+import { ServiceMonitor } from '../../constructs/observability/service-monitor';
+import { SecretEnv } from '../../constructs/observability/single-binary';
+import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
+import { ExternalSecret } from '../../constructs/secrets';
+import { goDuration } from '../durations';
+import { InputError } from '../errors';
+import type { PlatformApp, PlatformContext } from '../platform';
+import { imageRef } from '../versions';
+import { Wave, syncWave } from '../waves';
+
+export const MONITORING_NAMESPACE = 'monitoring';
+
+/** A Service the pipeline sends to, by name, namespace and port. */
+export interface ServiceAddress {
+  readonly name: string;
+  readonly namespace: string;
+  readonly port: number;
+}
+
+/**
+ * Services other applications create that the pipeline's configs point at. The
+ * prometheus-operator creates `prometheus-operated` and `alertmanager-operated` for the
+ * kube-prometheus-stack's Prometheus and Alertmanager; gitplane never renders them itself.
+ */
+export const EXTERNAL_SERVICES = {
+  prometheus: { name: 'prometheus-operated', namespace: MONITORING_NAMESPACE, port: 9090 },
+  alertmanager: { name: 'alertmanager-operated', namespace: MONITORING_NAMESPACE, port: 9093 },
+} as const satisfies Record<string, ServiceAddress>;
+
+/** The external Services an environment may rely on: those of kube-prometheus-stack when observability is on. */
+export function externalServicesFor(spec: EnvironmentSpec): ServiceAddress[] {
+  return spec.components.observability.enabled ? Object.values(EXTERNAL_SERVICES) : [];
+}
+
+/** `name.namespace.svc:port`, the in-cluster address gRPC clients dial. */
+export function hostPort(s: ServiceAddress): string {
+  return `${s.name}.${s.namespace}.svc:${s.port}`;
+}
+
+/** `http://name.namespace.svc:port<path>`. */
+export function httpUrl(s: ServiceAddress, path = ''): string {
+  return `http://${hostPort(s)}${path}`;
+}
+
+const LOKI: ServiceAddress = { name: 'loki', namespace: MONITORING_NAMESPACE, port: Loki.HTTP_PORT };
+const TEMPO_HTTP: ServiceAddress = { name: 'tempo', namespace: MONITORING_NAMESPACE, port: Tempo.HTTP_PORT };
+const TEMPO_OTLP: ServiceAddress = { name: 'tempo', namespace: MONITORING_NAMESPACE, port: Tempo.OTLP_GRPC_PORT };
+const GATEWAY_OTLP: ServiceAddress = { name: 'otel-gateway', namespace: MONITORING_NAMESPACE, port: OTLP_GRPC_PORT };
+
+function labels(spec: EnvironmentSpec, name: string, version?: string): AppLabels {
+  return { name, instance: `${name}-${spec.name}`, component: 'observability', version };
+}
+
+const enabled = (spec: EnvironmentSpec) => spec.components.observability.enabled;
+
+/**
+ * Object-store credentials for a component: an ExternalSecret from the environment's store when
+ * `secrets.refs.<ref>` names an entry (with `access_key_id` and `secret_access_key` properties),
+ * passed to the container as the AWS SDK's environment variables. Without the ref, the SDK's
+ * default chain (IRSA, instance profile) supplies them.
+ */
+function objectStoreCredentials(scope: Construct, spec: EnvironmentSpec, ref: string, app: AppLabels): SecretEnv | undefined {
+  const remoteKey = spec.secrets.refs[ref];
+  if (remoteKey === undefined) return undefined;
+  if (spec.secrets.provider === 'external-secrets') {
+    new ExternalSecret(scope, 'ObjectStoreCredentials', {
+      name: ref,
+      labels: app,
+      store: spec.secrets.store,
+      data: [
+        { secretKey: 'access_key_id', remoteKey, property: 'access_key_id' },
+        { secretKey: 'secret_access_key', remoteKey, property: 'secret_access_key' },
+      ],
+      // Before the workload that reads it: a pod whose Secret is missing never becomes ready,
+      // and Argo CD would wait on it forever before reaching a later wave.
+      annotations: { ...syncWave(Wave.Operators), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+    });
+  }
+  return { secretName: ref, keys: { AWS_ACCESS_KEY_ID: 'access_key_id', AWS_SECRET_ACCESS_KEY: 'secret_access_key' } };
+}
+
+function region(spec: EnvironmentSpec, field: string): string {
+  if (spec.cloud.region === undefined) {
+    throw new InputError([`environments/${spec.name}.yaml: objectStore.${field} needs cloud.region for the bucket's region (got none). Add cloud.region, e.g. eu-west-1.`]);
+  }
+  return spec.cloud.region;
+}
+
+export const LOKI_APP: PlatformApp = {
+  name: 'observability-loki',
+  namespace: MONITORING_NAMESPACE,
+  wave: Wave.Services,
+  component: 'observability',
+  enabled,
+  build: (chart, { spec, versions }) => {
+    const app = labels(spec, 'loki', versions.images.loki?.tag);
+    const bucket = spec.objectStore.lokiChunks;
+    const storage: LokiStorage = bucket
+      ? { type: 's3', bucket: bucket.bucket, region: region(spec, 'lokiChunks'), prefix: bucket.prefix, endpoint: spec.objectStore.endpoint }
+      : { type: 'filesystem' };
+    new Loki(chart, 'loki', {
+      labels: app,
+      image: imageRef(versions, 'loki'),
+      retentionPeriod: spec.components.observability.loki.retention,
+      storageSize: spec.components.observability.loki.storageSize,
+      storage,
+      credentials: bucket ? objectStoreCredentials(chart, spec, 'loki-object-store', app) : undefined,
+    });
+    new ServiceMonitor(chart, 'monitor', { name: 'loki', labels: app, port: 'http-metrics', wave: Wave.CustomResources });
+  },
+};
+
+export const TEMPO_APP: PlatformApp = {
+  name: 'observability-tempo',
+  namespace: MONITORING_NAMESPACE,
+  wave: Wave.Services,
+  component: 'observability',
+  enabled,
+  build: (chart, { spec, versions }) => {
+    const app = labels(spec, 'tempo', versions.images.tempo?.tag);
+    const bucket = spec.objectStore.tempoTraces;
+    let storage: TempoStorage = { type: 'local' };
+    if (bucket) {
+      const r = region(spec, 'tempoTraces');
+      const endpoint = spec.objectStore.endpoint?.replace(/^https?:\/\//, '') ?? `s3.${r}.amazonaws.com`;
+      storage = { type: 's3', bucket: bucket.bucket, region: r, endpoint, prefix: bucket.prefix };
+    }
+    new Tempo(chart, 'tempo', {
+      labels: app,
+      image: imageRef(versions, 'tempo'),
+      blockRetention: goDuration(spec.components.observability.tempo.retention),
+      storageSize: spec.components.observability.tempo.storageSize,
+      remoteWriteUrl: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/write'),
+      cluster: spec.cluster.name,
+      storage,
+      credentials: bucket ? objectStoreCredentials(chart, spec, 'tempo-object-store', app) : undefined,
+    });
+    new ServiceMonitor(chart, 'monitor', { name: 'tempo', labels: app, port: 'http', wave: Wave.CustomResources });
+  },
+};
+
+export const OTEL_APP: PlatformApp = {
+  name: 'observability-otel',
+  namespace: MONITORING_NAMESPACE,
+  wave: Wave.Services,
+  component: 'observability',
+  enabled,
+  build: (chart, { spec, versions }) => {
+    const collector = spec.components.observability.collector;
+    if (collector.gatewayReplicas !== 1) {
+      throw new InputError([
+        `environments/${spec.name}.yaml: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
+      ]);
+    }
+    const version = versions.images['otel-collector']?.tag;
+    const image = imageRef(versions, 'otel-collector');
+    const gateway = labels(spec, 'otel-gateway', version);
+    const agent = labels(spec, 'otel-agent', version);
+    new OtelGateway(chart, 'gateway', {
+      labels: gateway,
+      image,
+      tempoEndpoint: hostPort(TEMPO_OTLP),
+      lokiEndpoint: httpUrl(LOKI, '/otlp'),
+      prometheusEndpoint: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/otlp'),
+      slowTraceThresholdMs: collector.slowTraceThresholdMs,
+      samplePercentage: collector.samplePercentage,
+      resourceAttributes: { 'k8s.cluster.name': spec.cluster.name, 'deployment.environment.name': spec.name },
+    });
+    new OtelAgent(chart, 'agent', { labels: agent, namespace: MONITORING_NAMESPACE, image, gatewayEndpoint: hostPort(GATEWAY_OTLP) });
+    new ServiceMonitor(chart, 'gateway-monitor', { name: 'otel-gateway', labels: gateway, port: 'metrics', wave: Wave.CustomResources });
+    new ServiceMonitor(chart, 'agent-monitor', { name: 'otel-agent', labels: agent, port: 'metrics', wave: Wave.CustomResources });
+  },
+};
+
+/** Which component dashboards an environment ships: those of the components it runs. */
+const DASHBOARD_ENABLED: Record<DashboardComponent, (spec: EnvironmentSpec) => boolean> = {
+  loki: enabled,
+  tempo: enabled,
+  'otel-collector': enabled,
+  nats: (s) => s.components.nats.enabled,
+  longhorn: (s) => s.components.longhorn.enabled,
+};
+
+export const GRAFANA_APP: PlatformApp = {
+  name: 'observability-grafana',
+  namespace: MONITORING_NAMESPACE,
+  wave: Wave.Services,
+  component: 'observability',
+  enabled,
+  build: (chart, { spec }: PlatformContext) => {
+    const app = labels(spec, 'grafana-config');
+    new GrafanaDatasources(chart, 'datasources', {
+      labels: app,
+      prometheusUrl: httpUrl(EXTERNAL_SERVICES.prometheus),
+      lokiUrl: httpUrl(LOKI),
+      tempoUrl: httpUrl(TEMPO_HTTP),
+    });
+    new GrafanaDashboard(chart, 'on-call', { labels: app, dashboard: ON_CALL_DASHBOARD });
+    for (const [component, dashboard] of Object.entries(COMPONENT_DASHBOARDS)) {
+      if (DASHBOARD_ENABLED[component as DashboardComponent](spec)) new GrafanaDashboard(chart, component, { labels: app, dashboard });
+    }
+  },
+};
+
+/** The pipeline's applications, in output order. */
+export const OBSERVABILITY_PIPELINE_APPS: readonly PlatformApp[] = [LOKI_APP, TEMPO_APP, OTEL_APP, GRAFANA_APP];

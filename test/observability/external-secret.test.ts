@@ -1,0 +1,21 @@
+import { Chart, Testing } from 'cdk8s';
+import { ExternalSecret } from '../../constructs/secrets';
+
+const labels = { name: 'loki', instance: 'loki-x', component: 'observability' };
+
+test('reads each key from the ClusterSecretStore into a Secret of the same name', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  new ExternalSecret(chart, 'es', { name: 'creds', labels, store: 'aws', data: [{ secretKey: 'token', remoteKey: 'x/token' }] });
+  const [es] = Testing.synth(chart);
+  expect(es.spec).toEqual({
+    refreshInterval: '1h',
+    secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' },
+    target: { name: 'creds', creationPolicy: 'Owner' },
+    data: [{ secretKey: 'token', remoteRef: { key: 'x/token' } }],
+  });
+});
+
+test('fails when no key is given', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  expect(() => new ExternalSecret(chart, 'es', { name: 'creds', labels, store: 'aws', data: [] })).toThrow('ExternalSecret creds needs at least one key (got none).');
+});
