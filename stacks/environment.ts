@@ -83,6 +83,15 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   return deepFreeze(spec);
 }
 
+const BUCKET_PURPOSES = ['etcdBackups', 'longhornBackups', 'lokiChunks', 'tempoTraces'] as const;
+const REGION_MISSING = 'needs cloud.region, the region S3 requests are signed for (got none). Add cloud.region, e.g. eu-west-1.';
+
+/** The region an environment's buckets live in; the loader guarantees one wherever a bucket is set. */
+export function objectStoreRegion(spec: EnvironmentSpec, purpose: (typeof BUCKET_PURPOSES)[number]): string {
+  if (spec.cloud.region === undefined) throw new InputError([`environments/${spec.name}.yaml: objectStore.${purpose} ${REGION_MISSING}`]);
+  return spec.cloud.region;
+}
+
 interface Problem {
   path: (string | number)[];
   message: string;
@@ -109,6 +118,11 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
   });
   if (spec.cloud.provider === 'aws' && spec.cloud.region === undefined) {
     problems.push({ path: ['cloud'], message: 'needs a region when provider is aws (got none). Add cloud.region, e.g. eu-west-1.' });
+  }
+  for (const purpose of BUCKET_PURPOSES) {
+    if (spec.objectStore[purpose] && spec.cloud.region === undefined) {
+      problems.push({ path: ['objectStore', purpose], message: REGION_MISSING });
+    }
   }
   const receivers = new Set(spec.alerting.receivers.map((r) => r.name));
   for (const [key, value] of Object.entries(spec.alerting.routes)) {

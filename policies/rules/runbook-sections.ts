@@ -20,8 +20,8 @@ export const rule: ObjectRule = {
     const findings: RuleFinding[] = [];
     for (const { alert, file } of files) {
       const sections = sectionsOf(ctx.files.get(file) ?? '');
-      const missing = RUNBOOK_SECTIONS.filter((s) => !sections.has(s.toLowerCase()));
-      const empty = RUNBOOK_SECTIONS.filter((s) => sections.get(s.toLowerCase()) === '');
+      const missing = RUNBOOK_SECTIONS.filter((s) => sectionText(sections, s) === undefined);
+      const empty = RUNBOOK_SECTIONS.filter((s) => sectionText(sections, s) === '');
       if (missing.length > 0) {
         findings.push({ message: `runbook ${file} of alert ${alert} lacks the section(s) ${missing.map((m) => `"## ${m}"`).join(', ')}.`, value: [...sections.keys()].join(', ') || '(no sections)' });
       }
@@ -30,6 +30,15 @@ export const rule: ObjectRule = {
     return findings;
   },
 };
+
+/** The text under the heading that is, or begins with, `name` ("## Mitigation (under five minutes)" counts as Mitigation). */
+function sectionText(sections: Map<string, string>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [heading, text] of sections) {
+    if (heading === wanted || heading.startsWith(`${wanted} `)) return text;
+  }
+  return undefined;
+}
 
 /** Level-2 headings (lower-cased) -> the trimmed text under them, without TODO placeholders. */
 function sectionsOf(markdown: string): Map<string, string> {

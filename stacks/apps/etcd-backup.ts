@@ -2,6 +2,7 @@
 import { OutputFile } from '../../constructs/core';
 import { EtcdBackup, ETCD_BACKUP_PATHS } from '../../constructs/backup/etcd';
 import { EnvironmentSpec } from '../../environments/schema';
+import { objectStoreRegion } from '../environment';
 import { InputError } from '../errors';
 import type { PlatformApp, PlatformContext } from '../platform';
 import { shippedScript } from '../scripts';
@@ -17,9 +18,6 @@ export function etcdBackupDestination(spec: EnvironmentSpec): Pick<ConstructorPa
   if (!target) return { destination: ETCD_BACKUP_PATHS.localDir };
   const file = `environments/${spec.name}.yaml`;
   const problems: string[] = [];
-  if (!spec.cloud.region) {
-    problems.push(`${file}: cloud.region is required when objectStore.etcdBackups is set (S3 requests are signed for a region). Set cloud.region, e.g. eu-west-1.`);
-  }
   const remoteKey = spec.secrets.refs[ETCD_BACKUP_CREDENTIALS_REF];
   if (spec.secrets.provider === 'external-secrets' && !remoteKey) {
     problems.push(
@@ -31,7 +29,7 @@ export function etcdBackupDestination(spec: EnvironmentSpec): Pick<ConstructorPa
   return {
     destination: `s3://${target.bucket}/${target.prefix}`.replace(/\/+$/, ''),
     s3: {
-      region: spec.cloud.region as string,
+      region: objectStoreRegion(spec, 'etcdBackups'),
       endpoint: spec.objectStore.endpoint,
       externalSecret: remoteKey && spec.secrets.provider === 'external-secrets' ? { store: spec.secrets.store, remoteKey } : undefined,
     },

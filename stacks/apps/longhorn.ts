@@ -1,6 +1,6 @@
 /** The `longhorn` application: the pinned Longhorn chart plus gitplane's StorageClasses, recurring jobs and backup credentials. */
 import { EnvironmentSpec } from '../../environments/schema';
-import { LONGHORN_BACKUP_SECRET_REF } from '../environment';
+import { LONGHORN_BACKUP_SECRET_REF, objectStoreRegion } from '../environment';
 import { Longhorn, LonghornProps, longhornValues } from '../../constructs/storage/longhorn';
 import { PlatformApp } from '../platform';
 import { Wave } from '../waves';
@@ -22,8 +22,7 @@ export function longhornProps(spec: EnvironmentSpec): LonghornProps {
     backupStore: backups && {
       bucket: backups.bucket,
       prefix: backups.prefix,
-      // S3-compatible stores ignore the region; Longhorn's target format still needs one.
-      region: spec.cloud.region ?? 'us-east-1',
+      region: objectStoreRegion(spec, 'longhornBackups'),
       endpoint: spec.objectStore.endpoint,
       secretStore: spec.secrets.store,
       secretKey: spec.secrets.refs[LONGHORN_BACKUP_SECRET_REF],

@@ -8,6 +8,7 @@
  */
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
+import { objectStoreRegion } from '../environment';
 import { AppLabels } from '../../constructs/core';
 import { COMPONENT_DASHBOARDS, DashboardComponent, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
@@ -93,12 +94,6 @@ function objectStoreCredentials(scope: Construct, spec: EnvironmentSpec, ref: st
   return { secretName: ref, keys: { AWS_ACCESS_KEY_ID: 'access_key_id', AWS_SECRET_ACCESS_KEY: 'secret_access_key' } };
 }
 
-function region(spec: EnvironmentSpec, field: string): string {
-  if (spec.cloud.region === undefined) {
-    throw new InputError([`environments/${spec.name}.yaml: objectStore.${field} needs cloud.region for the bucket's region (got none). Add cloud.region, e.g. eu-west-1.`]);
-  }
-  return spec.cloud.region;
-}
 
 export const LOKI_APP: PlatformApp = {
   name: 'observability-loki',
@@ -110,7 +105,7 @@ export const LOKI_APP: PlatformApp = {
     const app = labels(spec, 'loki', versions.images.loki?.tag);
     const bucket = spec.objectStore.lokiChunks;
     const storage: LokiStorage = bucket
-      ? { type: 's3', bucket: bucket.bucket, region: region(spec, 'lokiChunks'), prefix: bucket.prefix, endpoint: spec.objectStore.endpoint }
+      ? { type: 's3', bucket: bucket.bucket, region: objectStoreRegion(spec, 'lokiChunks'), prefix: bucket.prefix, endpoint: spec.objectStore.endpoint }
       : { type: 'filesystem' };
     new Loki(chart, 'loki', {
       labels: app,
@@ -135,7 +130,7 @@ export const TEMPO_APP: PlatformApp = {
     const bucket = spec.objectStore.tempoTraces;
     let storage: TempoStorage = { type: 'local' };
     if (bucket) {
-      const r = region(spec, 'tempoTraces');
+      const r = objectStoreRegion(spec, 'tempoTraces');
       const endpoint = spec.objectStore.endpoint?.replace(/^https?:\/\//, '') ?? `s3.${r}.amazonaws.com`;
       storage = { type: 's3', bucket: bucket.bucket, region: r, endpoint, prefix: bucket.prefix };
     }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
+import { etcdBackupDestination } from '../../stacks/apps/etcd-backup';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { gitplane } from '../support/cli';
 import { built, manifests, variant } from '../support/environments';
@@ -116,7 +117,7 @@ test('fails when an S3 destination has no region to sign requests for', () => {
   const spec = variant('prod', (s) => {
     delete s.cloud.region;
   });
-  expect(() => synthEnvironment(spec)).toThrow('environments/prod.yaml: cloud.region is required when objectStore.etcdBackups is set');
+  expect(() => etcdBackupDestination(spec)).toThrow('environments/prod.yaml: objectStore.etcdBackups needs cloud.region, the region S3 requests are signed for (got none).');
 });
 
 describe('gitplane config', () => {

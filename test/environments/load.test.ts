@@ -113,6 +113,16 @@ describe('environment errors', () => {
     expect(p).toContain('components.longhorn.numberOfReplicas must not exceed the number of storage nodes, 3 (got 4)');
   });
 
+  test('fails when a bucket is set but no region says where S3 requests are signed for', () => {
+    const noRegion = VALID.replace('cloud:\n  provider: aws\n  region: eu-west-1\n', '');
+    expect(problems(noRegion)).toEqual([
+      expect.stringMatching(/objectStore\.etcdBackups needs cloud\.region, the region S3 requests are signed for \(got none\)\. Add cloud\.region/),
+      expect.stringContaining('objectStore.longhornBackups needs cloud.region'),
+      expect.stringContaining('objectStore.lokiChunks needs cloud.region'),
+      expect.stringContaining('objectStore.tempoTraces needs cloud.region'),
+    ]);
+  });
+
   test('fails when the name does not match the file', () => {
     expect(() => loadEnvironment('staging', path.join(__dirname, '..', 'fixtures', 'environments'))).toThrow(/staging.yaml:3:7: name must equal the file name "staging" \(got "stagin"\)/);
   });
