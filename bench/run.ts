@@ -1,0 +1,114 @@
+/**
+ * `npm run bench [-- --quick]`: measures gitplane on the machine at hand and writes
+ * bench/results/<date>.json plus a table on stdout. Every figure is the median of several runs,
+ * with min and max.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EnvironmentSpec } from '../environments/schema';
+import { listEnvironments, loadEnvironment } from '../stacks/environment';
+import { Manifest } from '../stacks/objects';
+import { validatorFor } from '../stacks/pipeline';
+import { loadSettings } from '../stacks/settings';
+import { synthEnvironment, toYaml } from '../stacks/synth';
+import { corpus } from './corpus';
+import { PR_CHECK_ARGS, runPolicyOver } from './policy';
+import { peerTools } from './peers';
+import { Figure, measure, table } from './stats';
+
+const ROOT = path.resolve(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const runs = quick ? 3 : 7;
+const settings = loadSettings();
+
+function prCheck(): { wall: Figure; peakRssMb: Figure; command: string } {
+  const args = [path.join(ROOT, 'bin', 'gitplane.js'), ...PR_CHECK_ARGS];
+  const walls: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8' });
+    walls.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`PR check failed (exit ${r.status}):\n${r.stderr}`);
+    rss.push(Number(r.stderr.trim().split('\n').pop()) / 1024);
+  }
+  return { wall: measure(walls), peakRssMb: measure(rss), command: `gitplane ${PR_CHECK_ARGS.join(' ')}` };
+}
+
+function time(fn: () => void): number {
+  const started = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function repeat(fn: () => void): Figure {
+  return measure(Array.from({ length: runs }, () => time(fn)));
+}
+
+function synthFigures() {
+  const perEnvironment: Record<string, { ms: Figure; objects: number }> = {};
+  const specs = listEnvironments().map((name) => loadEnvironment(name));
+  for (const spec of specs) {
+    synthEnvironment(spec); // warm-up: module loading and first-use compilation are not synth
+    perEnvironment[spec.name] = { ms: repeat(() => synthEnvironment(spec)), objects: synthEnvironment(spec).objects.length };
+  }
+  const all = repeat(() => specs.forEach((s) => synthEnvironment(s)));
+  return { perEnvironment, all };
+}
+
+function throughput(objects: Manifest[], fn: (objects: Manifest[]) => void) {
+  fn(objects.slice(0, 100)); // warm-up: schemas compile on first use
+  const ms = repeat(() => fn(objects));
+  return { objects: objects.length, ms, objectsPerSecond: Math.round(objects.length / (ms.median / 1000)) };
+}
+
+function fleetSpec(clusters: number): EnvironmentSpec {
+  const spec = structuredClone(loadEnvironment('pi-edge')) as EnvironmentSpec;
+  spec.cluster.fleet = Array.from({ length: clusters - 1 }, (_, i) => ({
+    name: `edge-site-${String(i + 2).padStart(4, '0')}`,
+    server: `https://edge-site-${i + 2}.edge.example.com:6443`,
+    labels: { region: i % 2 === 0 ? 'north' : 'south' },
+  }));
+  return spec;
+}
+
+function fleetFigures() {
+  return [1, 10, 100, 1000].map((clusters) => {
+    const spec = fleetSpec(clusters);
+    synthEnvironment(spec);
+    const out = synthEnvironment(spec);
+    const bytes = [...out.files.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
+    return { clusters, ms: repeat(() => synthEnvironment(spec)), objects: out.objects.length, bytes };
+  });
+}
+
+function main(): void {
+  const realObjects = listEnvironments().flatMap((name) => synthEnvironment(loadEnvironment(name)).objects.map((o) => o.manifest));
+  const synthetic = corpus(quick ? 20_000 : 100_000, realObjects);
+  const validator = validatorFor(settings);
+  const validate = (objects: Manifest[]) => validator.validate(objects.map((manifest) => ({ manifest, file: 'bench.yaml' })));
+
+  const results = {
+    date: new Date().toISOString(),
+    quick,
+    runs,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    prCheck: prCheck(),
+    synth: synthFigures(),
+    validation: { real: throughput(realObjects, validate), synthetic: throughput(synthetic, validate) },
+    policy: { real: throughput(realObjects, runPolicyOver), synthetic: throughput(synthetic, runPolicyOver) },
+    fleet: fleetFigures(),
+    peers: peerTools(realObjects, toYaml, validate, runPolicyOver),
+  };
+
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${results.date.slice(0, 10)}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(table(results));
+  process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+main();

@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# Install the real binaries gitplane's tests use, built from source through the Go module proxy.
+#
+#   tools/install.sh                 # every default tool
+#   tools/install.sh nats-server etcd  # only these
+#   tools/install.sh --list          # tools, pins and binaries
+#   tools/install.sh --force otelcol # rebuild even if cached
+#   tools/install.sh --update-wrappers etcd promtool
+#                                    # after a version bump: build, then write the resolved
+#                                    # go.mod/go.sum back to tools/etcd/ and tools/promtool/
+#
+# Binaries end up in ${GITPLANE_TOOLS_DIR:-$HOME/.cache/gitplane-tools}/bin (symlinks into
+# store/<tool>/<key>/, where <key> is the pinned version plus a hash of the tool's build recipe
+# below and of the files under tools/ it is built from). A tool whose store directory is
+# complete is not rebuilt, so a second run is a fast no-op that does not even start `go`.
+# Build logs: $GITPLANE_TOOLS_DIR/logs/.
+#
+# Needs go >= 1.26 on PATH and the Go module proxy; nothing is downloaded from anywhere else.
+# Every `go` command runs with GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 (static binaries).
+set -euo pipefail
+
+# ---- pins --------------------------------------------------------------------------------------
+# nats-server: newest 2.14.x (the chart/image gitplane deploys is 2.14.2, environments/versions.yaml).
+NATS_SERVER_VERSION=v2.14.9
+# etcd/etcdctl/etcdutl: newest 3.6.x (kubeadm 1.34+ runs 3.6). Also pinned in tools/etcd/go.mod.
+ETCD_VERSION=v3.6.16
+# OpenTelemetry Collector release for the builder, core and contrib modules; must equal
+# dist.version in tools/otelcol-builder.yaml (which says why 0.159.0 and not 0.158.0/0.165.0).
+OTELCOL_VERSION=0.159.0
+# promtool = Prometheus v3.14.0 (what kube-prometheus-stack 88.5.3 deploys); Go module v0.314.0.
+# Also pinned in tools/promtool/go.mod.
+PROMTOOL_VERSION=3.14.0
+PROMTOOL_MODULE_VERSION=v0.314.0
+# amtool: newest Alertmanager (kube-prometheus-stack 88.5.3 deploys v0.34.0).
+AMTOOL_VERSION=v0.34.2
+KUBECONFORM_VERSION=v0.8.0
+# kube-linter is opt-in: golang.stackrox.io/kube-linter is refused by the module proxy these
+# machines use (403 Forbidden), so it is not in the default set. Override with KUBE_LINTER_VERSION.
+KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
+
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform)
+ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter)
+
+# ---- environment -------------------------------------------------------------------------------
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+TOOLS_DIR=${GITPLANE_TOOLS_DIR:-$HOME/.cache/gitplane-tools}
+BIN_DIR=$TOOLS_DIR/bin
+STORE_DIR=$TOOLS_DIR/store
+LOG_DIR=$TOOLS_DIR/logs
+
+export GOFLAGS=-mod=mod
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+
+FORCE=0
+UPDATE_WRAPPERS=0
+
+usage() {
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+# ---- per-tool data -----------------------------------------------------------------------------
+canonical_name() {
+  case $1 in
+    nats-server | nats) echo nats-server ;;
+    etcd | etcdctl | etcdutl) echo etcd ;;
+    otelcol | otelcol-gitplane | otel-collector) echo otelcol ;;
+    promtool | prometheus) echo promtool ;;
+    amtool | alertmanager) echo amtool ;;
+    kubeconform) echo kubeconform ;;
+    kube-linter) echo kube-linter ;;
+    *) return 1 ;;
+  esac
+}
+
+tool_version() {
+  case $1 in
+    nats-server) echo "$NATS_SERVER_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    otelcol) echo "v$OTELCOL_VERSION" ;;
+    promtool) echo "v$PROMTOOL_VERSION" ;;
+    amtool) echo "$AMTOOL_VERSION" ;;
+    kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    kube-linter) echo "$KUBE_LINTER_VERSION" ;;
+  esac
+}
+
+tool_bins() {
+  case $1 in
+    nats-server) echo nats-server ;;
+    etcd) echo etcd etcdctl etcdutl ;;
+    otelcol) echo otelcol-gitplane ;;
+    promtool) echo promtool ;;
+    amtool) echo amtool ;;
+    kubeconform) echo kubeconform ;;
+    kube-linter) echo kube-linter ;;
+  esac
+}
+
+# Files under tools/ that a tool is built from; their hash is part of the cache key.
+tool_inputs() {
+  case $1 in
+    etcd) echo "$SCRIPT_DIR/etcd/go.mod" "$SCRIPT_DIR/etcd/go.sum" ;;
+    otelcol) echo "$SCRIPT_DIR/otelcol-builder.yaml" ;;
+    promtool) echo "$SCRIPT_DIR/promtool/go.mod" "$SCRIPT_DIR/promtool/go.sum" ;;
+    *) ;;
+  esac
+}
+
+# <version>-<hash of the build functions and the input files>: editing a pin, a recipe or a
+# file under tools/ gives a new key and so a rebuild.
+tool_key() {
+  local tool=$1 f hash
+  local -a inputs=()
+  read -r -a inputs <<<"$(tool_inputs "$tool")"
+  hash=$({
+    declare -f "build_$tool" go_install prometheus_ldflags update_wrapper
+    for f in "${inputs[@]+"${inputs[@]}"}"; do
+      if [[ -f $f ]]; then cat -- "$f"; fi
+    done
+  } | sha256sum)
+  echo "$(tool_version "$tool")-${hash:0:12}"
+}
+
+# ---- builds (each writes the tool's binaries into $1, may use scratch dir $2) ------------------
+go_install() { # dest module@version [ldflags]
+  GOBIN=$1 go install -trimpath -ldflags "-s -w ${3:-}" "$2"
+}
+
+build_nats-server() {
+  go_install "$1" "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+}
+
+build_etcd() {
+  local dest=$1 work=$2
+  grep -q "go.etcd.io/etcd/server/v3 $ETCD_VERSION" "$SCRIPT_DIR/etcd/go.mod" ||
+    die "tools/etcd/go.mod does not require go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+  cp -- "$SCRIPT_DIR/etcd/go.mod" "$work/"
+  if [[ -f $SCRIPT_DIR/etcd/go.sum ]]; then cp -- "$SCRIPT_DIR/etcd/go.sum" "$work/"; fi
+  (
+    cd "$work"
+    go build -trimpath -ldflags "-s -w" -o "$dest/etcd" go.etcd.io/etcd/server/v3
+    go build -trimpath -ldflags "-s -w" -o "$dest/etcdctl" go.etcd.io/etcd/etcdctl/v3
+    go build -trimpath -ldflags "-s -w" -o "$dest/etcdutl" go.etcd.io/etcd/etcdutl/v3
+  )
+  update_wrapper "$work" etcd
+}
+
+# With --update-wrappers, copy the go.mod/go.sum that the build resolved back into tools/<dir>/.
+update_wrapper() { # work dir
+  if ((UPDATE_WRAPPERS)); then
+    cp -- "$1/go.mod" "$1/go.sum" "$SCRIPT_DIR/$2/"
+  fi
+}
+
+build_otelcol() {
+  local dest=$1 work=$2 cfg=$SCRIPT_DIR/otelcol-builder.yaml
+  grep -Eq "^  version: \"?$OTELCOL_VERSION\"?\$" "$cfg" ||
+    die "dist.version in tools/otelcol-builder.yaml is not $OTELCOL_VERSION (OTELCOL_VERSION)"
+  go_install "$work/ocb" "go.opentelemetry.io/collector/cmd/builder@v$OTELCOL_VERSION"
+  cp -- "$cfg" "$work/otelcol-builder.yaml"
+  (cd "$work" && ./ocb/builder --config=otelcol-builder.yaml --ldflags="-s -w")
+  mv -- "$work/build/otelcol-gitplane" "$dest/otelcol-gitplane"
+}
+
+prometheus_ldflags() { # version
+  local p=github.com/prometheus/common/version
+  echo "-X $p.Version=$1 -X $p.BuildUser=gitplane-tools"
+}
+
+build_promtool() {
+  local dest=$1 work=$2
+  grep -q "github.com/prometheus/prometheus $PROMTOOL_MODULE_VERSION" "$SCRIPT_DIR/promtool/go.mod" ||
+    die "tools/promtool/go.mod does not require github.com/prometheus/prometheus $PROMTOOL_MODULE_VERSION"
+  cp -- "$SCRIPT_DIR/promtool/go.mod" "$work/"
+  if [[ -f $SCRIPT_DIR/promtool/go.sum ]]; then cp -- "$SCRIPT_DIR/promtool/go.sum" "$work/"; fi
+  (
+    cd "$work"
+    go build -trimpath -ldflags "-s -w $(prometheus_ldflags "$PROMTOOL_VERSION")" \
+      -o "$dest/promtool" github.com/prometheus/prometheus/cmd/promtool
+  )
+  update_wrapper "$work" promtool
+}
+
+build_amtool() {
+  go_install "$1" "github.com/prometheus/alertmanager/cmd/amtool@$AMTOOL_VERSION" \
+    "$(prometheus_ldflags "${AMTOOL_VERSION#v}")"
+}
+
+build_kubeconform() {
+  go_install "$1" "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" \
+    "-X main.version=$KUBECONFORM_VERSION"
+}
+
+build_kube-linter() {
+  go_install "$1" "golang.stackrox.io/kube-linter/cmd/kube-linter@$KUBE_LINTER_VERSION" \
+    "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
+}
+
+# ---- machinery ---------------------------------------------------------------------------------
+die() {
+  echo "install.sh: $*" >&2
+  exit 1
+}
+
+GO_CHECKED=0
+check_go() {
+  ((GO_CHECKED)) && return 0
+  command -v go >/dev/null || die "go is not on PATH (need go >= 1.26)"
+  local v major minor
+  v=$(go env GOVERSION)
+  v=${v#go}
+  major=${v%%.*}
+  minor=${v#*.}
+  minor=${minor%%[!0-9]*}
+  if ((major < 1 || (major == 1 && minor < 26))); then
+    die "go $v is too old: the pinned modules need go >= 1.26 (GOTOOLCHAIN=local forbids a download)"
+  fi
+  GO_CHECKED=1
+}
+
+is_complete() { # dir tool
+  local b
+  [[ -f $1/.complete ]] || return 1
+  for b in $(tool_bins "$2"); do
+    [[ -x $1/$b ]] || return 1
+  done
+}
+
+link_bins() { # tool key
+  local b
+  for b in $(tool_bins "$1"); do
+    ln -sfn -- "../store/$1/$2/$b" "$BIN_DIR/$b"
+  done
+}
+
+# Builds one tool unless cached and prints one line. Runs in its own subshell (see main), so
+# `set -e` applies and the EXIT trap only removes this tool's scratch directory.
+install_tool() {
+  local tool=$1 version key dest work log start elapsed rc
+  version=$(tool_version "$tool")
+  key=$(tool_key "$tool")
+  dest=$STORE_DIR/$tool/$key
+  if ((!FORCE)) && is_complete "$dest" "$tool"; then
+    link_bins "$tool" "$key"
+    printf '%-12s %-9s cached     (%s)\n' "$tool" "$version" "$(tool_bins "$tool")"
+    return 0
+  fi
+
+  check_go
+  mkdir -p "$LOG_DIR"
+  log=$LOG_DIR/$tool-$key.log
+  work=$(mktemp -d "${TMPDIR:-/tmp}/gitplane-tools-$tool.XXXXXX")
+  # shellcheck disable=SC2064 # expand $work now
+  trap "rm -rf -- '$work'" EXIT
+  mkdir -p "$work/out"
+  start=$SECONDS
+  # A function called where its status is tested runs with `set -e` ignored, so run the build
+  # as a plain command in a subshell and read its status afterwards.
+  set +e
+  (
+    set -e
+    "build_$tool" "$work/out" "$work"
+  ) >"$log" 2>&1
+  rc=$?
+  set -e
+  elapsed=$((SECONDS - start))
+  if ((rc != 0)); then
+    printf '%-12s %-9s FAILED     after %ss; last lines of %s:\n' "$tool" "$version" "$elapsed" "$log"
+    tail -n 15 -- "$log" | sed 's/^/    /'
+    return 1
+  fi
+  touch "$work/out/.complete"
+  if ((UPDATE_WRAPPERS)); then # the wrapper files, and with them the key, may have changed
+    key=$(tool_key "$tool")
+    dest=$STORE_DIR/$tool/$key
+  fi
+  mkdir -p "$STORE_DIR/$tool"
+  rm -rf -- "$dest"
+  mv -- "$work/out" "$dest"
+  link_bins "$tool" "$key"
+  # Drop the builds of other versions/recipes of this tool.
+  find "$STORE_DIR/$tool" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf -- {} +
+  printf '%-12s %-9s installed  in %ss (%s)\n' "$tool" "$version" "$elapsed" "$(tool_bins "$tool")"
+}
+
+list_tools() {
+  local t mark
+  for t in "${ALL_TOOLS[@]}"; do
+    mark=default
+    [[ " ${DEFAULT_TOOLS[*]} " == *" $t "* ]] || mark=opt-in
+    printf '%-12s %-9s %-8s %s\n' "$t" "$(tool_version "$t")" "$mark" "$(tool_bins "$t")"
+  done
+}
+
+main() {
+  local -a requested=()
+  local arg name
+  while (($#)); do
+    arg=$1
+    shift
+    case $arg in
+      -h | --help) usage; return 0 ;;
+      --list) list_tools; return 0 ;;
+      -f | --force) FORCE=1 ;;
+      --update-wrappers) FORCE=1 UPDATE_WRAPPERS=1 ;;
+      -*) usage >&2; die "unknown option: $arg" ;;
+      *)
+        name=$(canonical_name "$arg") || die "unknown tool: $arg (known: ${ALL_TOOLS[*]})"
+        [[ " ${requested[*]-} " == *" $name "* ]] || requested+=("$name")
+        ;;
+    esac
+  done
+  ((${#requested[@]})) || requested=("${DEFAULT_TOOLS[@]}")
+
+  mkdir -p "$BIN_DIR"
+  # Serialise concurrent runs (e.g. parallel CI steps) so two builds do not race on one store dir.
+  if command -v flock >/dev/null; then
+    exec 9>"$TOOLS_DIR/.lock"
+    if ! flock -n 9; then
+      echo "install.sh: waiting for another install.sh run to finish..." >&2
+      flock 9
+    fi
+  fi
+
+  local failed=0 tool rc
+  for tool in "${requested[@]}"; do
+    set +e
+    (
+      set -e
+      install_tool "$tool"
+    )
+    rc=$?
+    set -e
+    ((rc == 0)) || failed=$((failed + 1))
+  done
+  echo "bin: $BIN_DIR"
+  if ((failed)); then
+    echo "install.sh: $failed tool(s) failed; build logs are in $LOG_DIR" >&2
+    return 1
+  fi
+}
+
+main "$@"
