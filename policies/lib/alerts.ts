@@ -2,7 +2,7 @@
  * Alerting rules wherever gitplane output carries them: PrometheusRule objects, rule files inside
  * ConfigMaps, and rule groups inside Helm values of Application objects.
  */
-import { parse } from 'yaml';
+import { parseEmbedded } from './embedded';
 import { RenderedObject } from '../../stacks/objects';
 import { Json } from './workloads';
 
@@ -15,12 +15,26 @@ export interface AlertingRule {
   readonly path: string;
 }
 
+const found = new WeakMap<object, AlertingRule[]>();
+
+/** The alerting rules an object carries; computed once per object, since several rules ask. */
 export function alertingRules(o: RenderedObject): AlertingRule[] {
+  let rules = found.get(o.manifest);
+  if (!rules) {
+    rules = rulesOf(o);
+    found.set(o.manifest, rules);
+  }
+  return rules;
+}
+
+function rulesOf(o: RenderedObject): AlertingRule[] {
   const m = o.manifest as Json;
   if (m.kind === 'PrometheusRule') return fromGroups(m.spec?.groups, 'spec.groups');
   if (m.kind === 'ConfigMap') {
     return Object.entries((m.data ?? {}) as Record<string, string>).flatMap(([key, text]) => {
-      const doc = parseYaml(text);
+      // Only a value that mentions rule groups can hold alerting rules; skip parsing the rest (dashboards, scripts).
+      if (typeof text !== 'string' || !text.includes('groups')) return [];
+      const doc = parseEmbedded(text);
       return doc && typeof doc === 'object' ? findGroups(doc, `data.${key}: `) : [];
     });
   }
@@ -28,7 +42,7 @@ export function alertingRules(o: RenderedObject): AlertingRule[] {
     const sources = [m.spec?.source, ...(m.spec?.sources ?? [])].filter(Boolean);
     return sources.flatMap((s: Json, i: number) => {
       const where = m.spec?.source === s ? 'spec.source.helm' : `spec.sources[${i - (m.spec?.source ? 1 : 0)}].helm`;
-      const fromString = typeof s.helm?.values === 'string' ? findGroups(parseYaml(s.helm.values), `${where}.values: `) : [];
+      const fromString = typeof s.helm?.values === 'string' ? findGroups(parseEmbedded(s.helm.values), `${where}.values: `) : [];
       const fromObject = s.helm?.valuesObject ? findGroups(s.helm.valuesObject, `${where}.valuesObject.`) : [];
       return [...fromString, ...fromObject];
     });
@@ -36,13 +50,6 @@ export function alertingRules(o: RenderedObject): AlertingRule[] {
   return [];
 }
 
-function parseYaml(text: string): unknown {
-  try {
-    return parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function fromGroups(groups: unknown, path: string): AlertingRule[] {
   if (!Array.isArray(groups)) return [];

@@ -4,6 +4,7 @@ import { CRD_OWNERS, groupOf, isBuiltInGroup } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { appOf, applications, Position, positionOf, waveOf } from './ordering';
 import { WORKLOAD_KINDS } from './workloads';
+import { ofApp, ofKind } from './lookup';
 
 export interface Installer {
   readonly group: string;
@@ -22,7 +23,7 @@ export function customGroup(o: RenderedObject): string | undefined {
 }
 
 export function crdInstaller(group: string, kind: string, ctx: PolicyContext): Installer | undefined {
-  const crd = ctx.objects.find((o) => o.manifest.kind === 'CustomResourceDefinition' && (o.manifest.spec as { group?: string; names?: { kind?: string } })?.group === group && (o.manifest.spec as { names?: { kind?: string } })?.names?.kind === kind);
+  const crd = ofKind(ctx, 'CustomResourceDefinition').find((o) => (o.manifest.spec as { group?: string; names?: { kind?: string } })?.group === group && (o.manifest.spec as { names?: { kind?: string } })?.names?.kind === kind);
   if (crd) return { group, app: appOf(crd), position: positionOf(crd, ctx), source: 'CustomResourceDefinition in the output' };
   const owner = CRD_OWNERS.find((r) => r.group === group);
   if (!owner) return undefined;
@@ -32,7 +33,7 @@ export function crdInstaller(group: string, kind: string, ctx: PolicyContext): I
 export function operatorOf(group: string, ctx: PolicyContext): Installer | undefined {
   const owner = CRD_OWNERS.find((r) => r.group === group);
   if (!owner) return undefined;
-  const workloads = ctx.objects.filter((o) => appOf(o) === owner.operatorApp && (WORKLOAD_KINDS as readonly string[]).includes(o.manifest.kind));
+  const workloads = ofApp(ctx, owner.operatorApp).filter((o) => (WORKLOAD_KINDS as readonly string[]).includes(o.manifest.kind));
   // A chart-installed operator has no rendered workload; Helm objects without a wave sync in wave 0.
   const wave = workloads.length > 0 ? Math.max(...workloads.map((w) => waveOf(w.manifest))) : 0;
   return { group, app: owner.operatorApp, position: appPosition(owner.operatorApp, ctx, wave), source: 'policies/data/crd-owners.ts' };
@@ -41,7 +42,7 @@ export function operatorOf(group: string, ctx: PolicyContext): Installer | undef
 function appPosition(app: string, ctx: PolicyContext, wave: number): Position | undefined {
   if (app === 'bootstrap') return undefined;
   const application = applications(ctx).get(app);
-  const hasObjects = ctx.objects.some((o) => appOf(o) === app);
+  const hasObjects = ofApp(ctx, app).length > 0;
   if (!application && !hasObjects) return undefined;
   return { app, appWave: application ? waveOf(application.manifest) : 0, wave };
 }

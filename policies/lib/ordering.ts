@@ -31,13 +31,20 @@ export function appOf(o: RenderedObject): string {
  * including ApplicationSets, whose generated Applications carry the set's wave.
  */
 export function applications(ctx: PolicyContext): Map<string, RenderedObject> {
-  const apps = new Map<string, RenderedObject>();
-  for (const o of ctx.objects) {
-    const folder = o.manifest.kind === 'Application' || o.manifest.kind === 'ApplicationSet' ? syncedFolder(o.manifest) : undefined;
-    if (folder) apps.set(folder, o);
+  let apps = byObjects.get(ctx.objects);
+  if (!apps) {
+    apps = new Map<string, RenderedObject>();
+    for (const o of ctx.objects) {
+      const folder = o.manifest.kind === 'Application' || o.manifest.kind === 'ApplicationSet' ? syncedFolder(o.manifest) : undefined;
+      if (folder) apps.set(folder, o);
+    }
+    byObjects.set(ctx.objects, apps);
   }
   return apps;
 }
+
+/** Applications by folder, per object list: every object of an environment asks for the same map. */
+const byObjects = new WeakMap<readonly RenderedObject[], Map<string, RenderedObject>>();
 
 interface SourceSpec {
   source?: { path?: string };

@@ -1,6 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { waveOf } from '../lib/ordering';
 import { ObjectRule } from '../types';
+import { named, ofKind, perEnvironment } from '../lib/lookup';
 
 /** The argocd-cm key that makes Argo CD assess an Application's health (off by default since Argo CD 1.8). */
 export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
@@ -16,11 +17,11 @@ export const rule: ObjectRule = {
   docsUrl: docsUrl('application-wave-health'),
   kinds: ['Application'],
   check(_object, ctx) {
-    const waves = new Set(ctx.objects.filter((o) => o.manifest.kind === 'Application').map((o) => waveOf(o.manifest)));
+    const waves = perEnvironment(ctx, 'application-waves', () => new Set(ofKind(ctx, 'Application').map((o) => waveOf(o.manifest))));
     if (waves.size < 2) return 'not-applicable';
     // gitplane's own environments are installed by its Pulumi bootstrap, which sets the customization.
     if (ctx.spec) return [];
-    const cm = ctx.objects.find((o) => o.manifest.kind === 'ConfigMap' && o.manifest.metadata?.name === 'argocd-cm');
+    const cm = named(ctx, 'ConfigMap', 'argocd-cm');
     const data = (cm?.manifest.data ?? {}) as Record<string, string>;
     if (APPLICATION_HEALTH_KEY in data) return [];
     return [{ message: `Applications use ${waves.size} different waves, but no argocd-cm with ${APPLICATION_HEALTH_KEY} is in the manifests, so the waves may not gate.`, value: [...waves].sort((a, b) => a - b).join(', ') }];

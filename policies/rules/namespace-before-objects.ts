@@ -1,6 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { appOf, before, describe, positionOf, syncOptions } from '../lib/ordering';
 import { ObjectRule } from '../types';
+import { named } from '../lib/lookup';
 
 /** Namespaces that exist before gitplane syncs anything (the cluster's own, and Argo CD's, which the bootstrap creates). */
 const PREEXISTING = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd'];
@@ -19,7 +20,7 @@ export const rule: ObjectRule = {
     const ns = object.manifest.metadata?.namespace;
     if (!ns || object.manifest.kind === 'Namespace' || PREEXISTING.includes(ns)) return 'not-applicable';
     if (syncOptions(object, ctx).includes('CreateNamespace=true')) return [];
-    const namespace = ctx.objects.find((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata?.name === ns);
+    const namespace = named(ctx, 'Namespace', ns);
     if (!namespace) {
       return [{ message: `namespace ${ns} is not created anywhere in this environment.`, value: ns }];
     }

@@ -1,6 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { WORKLOAD_KINDS } from '../lib/workloads';
 import { ObjectRule } from '../types';
+import { ofKind } from '../lib/lookup';
 
 export const rule: ObjectRule = {
   id: 'network-policy-coverage',
@@ -15,7 +16,7 @@ export const rule: ObjectRule = {
   check(object, ctx) {
     const ns = object.manifest.metadata?.namespace;
     if (!ns) return 'not-applicable';
-    if (ctx.objects.some((o) => o.manifest.kind === 'NetworkPolicy' && o.manifest.metadata?.namespace === ns)) return [];
+    if (ofKind(ctx, 'NetworkPolicy').some((o) => o.manifest.metadata?.namespace === ns)) return [];
     return [{ message: `namespace ${ns} runs this workload but has no NetworkPolicy.`, value: ns }];
   },
 };

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmbedded } from '../lib/embedded';
 import { docsUrl } from '../lib/docs-url';
 import { syncedFolder } from '../lib/ordering';
 import { Json } from '../lib/workloads';
@@ -28,19 +28,12 @@ export const rule: ObjectRule = {
     if (m.kind === 'Application') {
       const folder = syncedFolder(m);
       const values = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
-      if (values) walk(parseYaml(values), `values/${folder}.yaml: `, findings);
+      if (values) walk(parseEmbedded(values), `values/${folder}.yaml: `, findings);
     }
     return findings;
   },
 };
 
-function parseYaml(text: string): unknown {
-  try {
-    return parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function flag(names: unknown, path: string, findings: RuleFinding[]): void {
   for (const name of (Array.isArray(names) ? names : [names]).filter((n): n is string => typeof n === 'string')) {
@@ -52,7 +45,7 @@ function walk(value: unknown, path: string, findings: RuleFinding[], depth = 0):
   if (depth > 20 || value === null || value === undefined) return;
   if (typeof value === 'string') {
     if (/\n/.test(value) && /:/.test(value)) {
-      const doc = parseYaml(value);
+      const doc = parseEmbedded(value);
       if (doc && typeof doc === 'object') walk(doc, `${path}: `, findings, depth + 1);
     }
     return;

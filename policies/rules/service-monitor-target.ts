@@ -1,7 +1,9 @@
+import { RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
 import { applications, syncedFolder } from '../lib/ordering';
 import { selects } from '../lib/workloads';
 import { ObjectRule, PolicyContext } from '../types';
+import { ofKind, perEnvironment } from '../lib/lookup';
 
 export const rule: ObjectRule = {
   id: 'service-monitor-target',
@@ -19,11 +21,26 @@ export const rule: ObjectRule = {
     const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
     if (namespaces && namespaces.some((ns) => chartNamespace(ns, ctx))) return 'not-applicable';
     const labels = m.spec?.selector?.matchLabels;
-    const found = ctx.objects.some((o) => o.manifest.kind === 'Service' && (!namespaces || namespaces.includes(o.manifest.metadata?.namespace ?? '')) && selects(labels, o.manifest.metadata?.labels));
+    const candidates = namespaces ? namespaces.flatMap((ns) => servicesIn(ctx).get(ns) ?? []) : ofKind(ctx, 'Service');
+    const found = candidates.some((o) => selects(labels, o.manifest.metadata?.labels));
     if (found) return [];
     return [{ message: `no Service in ${namespaces ? namespaces.join(', ') : 'any namespace'} has the labels ${JSON.stringify(labels ?? {})}.`, value: JSON.stringify(labels ?? {}) }];
   },
 };
+
+/** Services by namespace, built once per environment. */
+function servicesIn(ctx: PolicyContext): Map<string, RenderedObject[]> {
+  return perEnvironment(ctx, 'services-by-namespace', () => {
+    const map = new Map<string, RenderedObject[]>();
+    for (const o of ofKind(ctx, 'Service')) {
+      const ns = o.manifest.metadata?.namespace ?? '';
+      const list = map.get(ns);
+      if (list) list.push(o);
+      else map.set(ns, [o]);
+    }
+    return map;
+  });
+}
 
 /** True when an Application that deploys into the namespace installs a Helm chart. */
 function chartNamespace(ns: string, ctx: PolicyContext): boolean {

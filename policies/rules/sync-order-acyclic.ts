@@ -3,6 +3,7 @@ import { crdInstaller, customGroup, operatorOf } from '../lib/crds';
 import { docsUrl } from '../lib/docs-url';
 import { appOf, applications } from '../lib/ordering';
 import { EnvironmentRule, PolicyContext } from '../types';
+import { ofKind } from '../lib/lookup';
 
 export const rule: EnvironmentRule = {
   id: 'sync-order-acyclic',
@@ -42,7 +43,7 @@ function needs(ctx: PolicyContext): Map<string, Set<string>> {
     if (!from || !to || from === to || to === 'bootstrap') return;
     edges.set(from, (edges.get(from) ?? new Set()).add(to));
   };
-  const namespaces = new Map(ctx.objects.filter((o) => o.manifest.kind === 'Namespace').map((o): [string, RenderedObject] => [o.manifest.metadata.name, o]));
+  const namespaces = new Map(ofKind(ctx, 'Namespace').map((o): [string, RenderedObject] => [o.manifest.metadata.name, o]));
   for (const o of ctx.objects) {
     const app = appOf(o);
     const group = customGroup(o);

@@ -1,0 +1,67 @@
+/**
+ * Objects of an environment by kind and by application, indexed once per environment. Rules look
+ * things up for every object they judge; scanning the whole environment each time made a run
+ * quadratic in its size.
+ */
+import { RenderedObject } from '../../stacks/objects';
+import { PolicyContext } from '../types';
+import { appOf } from './ordering';
+
+interface Index {
+  readonly byKind: Map<string, RenderedObject[]>;
+  readonly byApp: Map<string, RenderedObject[]>;
+}
+
+const indexes = new WeakMap<readonly RenderedObject[], Index>();
+
+function indexFor(ctx: PolicyContext): Index {
+  let index = indexes.get(ctx.objects);
+  if (!index) {
+    index = { byKind: new Map(), byApp: new Map() };
+    for (const o of ctx.objects) {
+      push(index.byKind, o.manifest.kind, o);
+      push(index.byApp, appOf(o), o);
+    }
+    indexes.set(ctx.objects, index);
+  }
+  return index;
+}
+
+function push(map: Map<string, RenderedObject[]>, key: string, o: RenderedObject): void {
+  const list = map.get(key);
+  if (list) list.push(o);
+  else map.set(key, [o]);
+}
+
+/** Every object of a kind, in output order. */
+export function ofKind(ctx: PolicyContext, kind: string): readonly RenderedObject[] {
+  return indexFor(ctx).byKind.get(kind) ?? [];
+}
+
+/** Every object of an application folder, in output order. */
+export function ofApp(ctx: PolicyContext, app: string): readonly RenderedObject[] {
+  return indexFor(ctx).byApp.get(app) ?? [];
+}
+
+const computed = new WeakMap<readonly RenderedObject[], Map<string, unknown>>();
+
+/** A value derived from the whole environment, computed once per environment however many objects ask. */
+export function perEnvironment<T>(ctx: PolicyContext, key: string, compute: () => T): T {
+  let values = computed.get(ctx.objects);
+  if (!values) {
+    values = new Map();
+    computed.set(ctx.objects, values);
+  }
+  if (!values.has(key)) values.set(key, compute());
+  return values.get(key) as T;
+}
+
+/** The object of a kind with a name (the first, for cluster-scoped kinds such as Namespace). */
+export function named(ctx: PolicyContext, kind: string, name: string): RenderedObject | undefined {
+  const byName = perEnvironment(ctx, `named:${kind}`, () => {
+    const map = new Map<string, RenderedObject>();
+    for (const o of ofKind(ctx, kind)) if (!map.has(o.manifest.metadata?.name)) map.set(o.manifest.metadata?.name, o);
+    return map;
+  });
+  return byName.get(name);
+}
