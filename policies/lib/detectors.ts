@@ -107,9 +107,14 @@ function scanString(value: string, path: string, key: string, depth: number): De
   return [];
 }
 
+/**
+ * An embedded YAML document, with its Go templates (`{{ .name }}`) replaced by a `$(TEMPLATE)`
+ * placeholder first: a template is not a credential, and unmasked, `{{ .name }}` parses as a map
+ * used as a key, which yaml stringifies with a warning on every run.
+ */
 function parseDocument(text: string): unknown {
   try {
-    return parse(text);
+    return parse(text.replace(/\{\{[\s\S]*?\}\}/g, '$(TEMPLATE)'));
   } catch {
     return undefined;
   }
