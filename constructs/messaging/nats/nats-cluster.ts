@@ -188,8 +188,12 @@ export class NatsCluster extends Construct {
                 name: 'metrics',
                 image: props.exporterImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: ['-port', String(NATS_PORTS.metrics), '-connz', '-routez', '-subz', '-varz', '-jsz=all', '-prefix=nats', '-use_internal_server_id', `http://localhost:${NATS_PORTS.monitor}/`],
+                args: ['-port', String(NATS_PORTS.metrics), '-connz', '-routez', '-subz', '-varz', '-jsz=all', '-use_internal_server_id', `http://localhost:${NATS_PORTS.monitor}/`],
                 ports: [{ name: 'metrics', containerPort: NATS_PORTS.metrics, protocol: 'TCP' }],
+                // The exporter serves only HTTP on its metrics port: ready once it answers a scrape,
+                // alive while the port accepts connections (a scrape fails whenever NATS is down).
+                readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
                 resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
                 securityContext: containerSecurity,
               },
