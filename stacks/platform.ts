@@ -11,6 +11,7 @@ import { PlatformNamespace } from '../constructs/core';
 import { Wave, syncWave } from './waves';
 import { Versions } from './versions';
 import { ETCD_BACKUP_APP } from './apps/etcd-backup';
+import { EXTERNAL_SECRETS_APP } from './apps/external-secrets';
 import { LONGHORN_APP } from './apps/longhorn';
 import { NATS_APP } from './apps/nats';
 import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
@@ -109,6 +110,7 @@ export const NAMESPACES_APP: PlatformApp = {
 export const PLATFORM_APPS: readonly PlatformApp[] = [
   NAMESPACES_APP,
   NODE_PREFLIGHT_APP,
+  EXTERNAL_SECRETS_APP,
   LONGHORN_APP,
   MONITORING_APP,
   ...OBSERVABILITY_PIPELINE_APPS,
