@@ -119,6 +119,12 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
   if (spec.cloud.provider === 'aws' && spec.cloud.region === undefined) {
     problems.push({ path: ['cloud'], message: 'needs a region when provider is aws (got none). Add cloud.region, e.g. eu-west-1.' });
   }
+  if (spec.secrets.provider === 'external-secrets' && spec.cloud.provider !== 'aws') {
+    problems.push({
+      path: ['secrets', 'provider'],
+      message: `is external-secrets, whose ClusterSecretStore reads AWS Secrets Manager with credentials the Pulumi program creates, but cloud.provider is ${spec.cloud.provider ?? 'unset'}. Set cloud.provider: aws and cloud.region, or use another secrets.provider.`,
+    });
+  }
   for (const purpose of BUCKET_PURPOSES) {
     if (spec.objectStore[purpose] && spec.cloud.region === undefined) {
       problems.push({ path: ['objectStore', purpose], message: REGION_MISSING });

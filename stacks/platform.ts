@@ -2,7 +2,8 @@
  * The platform composition: which Argo CD applications an environment gets and what goes in each.
  *
  * Adding a component is a construct folder under constructs/ plus one entry in PLATFORM_APPS
- * (and its namespace in PLATFORM_NAMESPACES when it brings a new one).
+ * (and its namespace in PLATFORM_NAMESPACES when it brings a new one). The one exception is an
+ * application in a wave before Wave.Foundation (node-preflight), which creates its own namespace.
  */
 import { Chart } from 'cdk8s';
 import { EnvironmentSpec } from '../environments/schema';
@@ -10,6 +11,7 @@ import { PlatformNamespace } from '../constructs/core';
 import { Wave, syncWave } from './waves';
 import { Versions } from './versions';
 import { ETCD_BACKUP_APP } from './apps/etcd-backup';
+import { EXTERNAL_SECRETS_APP } from './apps/external-secrets';
 import { LONGHORN_APP } from './apps/longhorn';
 import { NATS_APP } from './apps/nats';
 import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
@@ -81,8 +83,8 @@ export const PLATFORM_NAMESPACES: readonly NamespaceEntry[] = [
     podSecurity: 'privileged',
     enabled: (s) => s.components.etcdBackup.enabled && s.cluster.distribution === 'kubeadm',
   },
-  // The preflight reads the host's /proc, /sys and /boot.
-  { name: 'node-preflight', component: 'node-preflight', podSecurity: 'privileged', enabled: (s) => s.components.preflight.enabled },
+  // node-preflight is not here: it syncs before this application (Wave.Preflight) and creates its
+  // own namespace (stacks/apps/node-preflight.ts).
   { name: 'external-secrets', component: 'secrets', podSecurity: 'restricted', enabled: (s) => s.secrets.provider === 'external-secrets' },
 ];
 
@@ -108,6 +110,7 @@ export const NAMESPACES_APP: PlatformApp = {
 export const PLATFORM_APPS: readonly PlatformApp[] = [
   NAMESPACES_APP,
   NODE_PREFLIGHT_APP,
+  EXTERNAL_SECRETS_APP,
   LONGHORN_APP,
   MONITORING_APP,
   ...OBSERVABILITY_PIPELINE_APPS,

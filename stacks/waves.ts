@@ -9,7 +9,12 @@ export const Wave = {
   Preflight: -30,
   /** Namespaces and CRDs. */
   Foundation: -20,
-  /** Operators and controllers (prometheus-operator, Longhorn, external-secrets). */
+  /**
+   * The secret-store operator (external-secrets) and its ClusterSecretStore: operators in the
+   * next rung (Longhorn, kube-prometheus-stack) already carry ExternalSecrets.
+   */
+  Secrets: -15,
+  /** Operators and controllers (prometheus-operator, Longhorn, NACK). */
   Operators: -10,
   /** Core services (NATS, Loki, Tempo, the OpenTelemetry Collector, Grafana). */
   Services: 0,

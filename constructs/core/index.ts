@@ -3,3 +3,4 @@ export * from './namespace';
 export * from './output-file';
 export * from './rendered-config';
 export * from './units';
+export * from './network-policy';

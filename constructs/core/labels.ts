@@ -32,3 +32,10 @@ export function standardLabels(app: AppLabels): Record<string, string> {
 export function selectorLabels(app: Pick<AppLabels, 'name' | 'instance'>): Record<string, string> {
   return { 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/instance': app.instance };
 }
+
+/**
+ * Annotation on a workload's pod template that states why it needs privilege (root, a writable
+ * root filesystem, privilege escalation, capabilities or `privileged: true`); the policy rule
+ * container-security-context reads it (docs/policies.md, "Stated privilege").
+ */
+export const PRIVILEGED_REASON = 'gitplane.dev/privileged-reason';

@@ -1,1 +1,2 @@
 export * from './external-secret';
+export * from './cluster-secret-store';

@@ -114,7 +114,7 @@ function scanString(value: string, path: string, key: string, depth: number): De
   const decoded = decodeBase64(trimmed);
   if (decoded !== undefined) return scanString(decoded, `${path} (base64-decoded)`, key, depth + 4);
   if (/\n/.test(trimmed) || /^[{[]/.test(trimmed) || /^[\w.-]+:\s/.test(trimmed)) {
-    const doc = parseEmbedded(trimmed);
+    const doc = parseEmbedded(withoutTemplates(trimmed));
     if (doc && typeof doc === 'object') return scanValue(doc, '', '', depth + 2).map((d) => ({ ...d, path: `${path}: ${d.path}` }));
     return trimmed.split('\n').flatMap((line) => {
       const kv = /^\s*([A-Za-z0-9_.-]+)\s*[=:]\s*(.+?)\s*$/.exec(line);
@@ -124,6 +124,14 @@ function scanString(value: string, path: string, key: string, depth: number): De
   return [];
 }
 
+
+/**
+ * Go templates (`{{ .name }}`) replaced by a `$(TEMPLATE)` placeholder: a template is not a
+ * credential, and unmasked, `{{ .name }}` parses as a map used as a key.
+ */
+function withoutTemplates(text: string): string {
+  return text.replace(/\{\{[\s\S]*?\}\}/g, '$(TEMPLATE)');
+}
 
 /** The decoded text when a value is base64 of mostly printable text. */
 function decodeBase64(value: string): string | undefined {

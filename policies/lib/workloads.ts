@@ -1,4 +1,5 @@
 /** Pod templates and containers of workload objects, and the privilege contract constructs state. */
+import { PRIVILEGED_REASON } from '../../constructs/core/labels';
 import { Manifest } from '../../stacks/objects';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
@@ -8,8 +9,9 @@ export const SERVING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Replica
 /**
  * Annotation on a workload's pod template (or the workload) that states why it needs privilege:
  * root, a writable root filesystem, privilege escalation, capabilities or `privileged: true`.
+ * Defined beside the labels constructs set, so the two sides of the contract are one constant.
  */
-export const PRIVILEGED_REASON = 'gitplane.dev/privileged-reason';
+export { PRIVILEGED_REASON };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;

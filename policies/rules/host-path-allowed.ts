@@ -1,4 +1,5 @@
-import { hostPathAllowlist } from '../data/host-paths';
+import { objectRef } from '../../stacks/objects';
+import { HOST_NAMESPACE_ALLOWLIST, hostPathAllowlist } from '../data/host-paths';
 import { docsUrl } from '../lib/docs-url';
 import { containers, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
@@ -8,9 +9,9 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'hygiene',
-  description: 'hostPath volumes only mount paths in the allow-list of policies/data/host-paths.ts (each with its reason), read-only where the list says so; no host network, PID or IPC namespace.',
+  description: 'hostPath volumes only mount paths in the allow-list of policies/data/host-paths.ts (each with its reason), read-only where the list says so; no host network, PID or IPC namespace unless that list names the workload and the namespace.',
   rationale: 'A hostPath mount of the wrong directory (/, /var/run/containerd.sock, /etc) is root on the node. The few mounts the platform needs are listed with their reasons so a new one is a reviewed change.',
-  remediation: 'Mount only an allow-listed path (read-only where listed), or add the path with its reason to policies/data/host-paths.ts.',
+  remediation: 'Mount only an allow-listed path (read-only where listed), or add the path (or the workload\'s host namespace) with its reason to policies/data/host-paths.ts.',
   docsUrl: docsUrl('host-path-allowed'),
   kinds: WORKLOAD_KINDS,
   check(object, ctx) {
@@ -18,8 +19,9 @@ export const rule: ObjectRule = {
     if (!t) return 'not-applicable';
     const allow = hostPathAllowlist(ctx.spec?.components.longhorn.enabled ? ctx.spec.components.longhorn.dataPath : undefined);
     const findings: RuleFinding[] = [];
-    for (const ns of ['hostNetwork', 'hostPID', 'hostIPC']) {
-      if (t.spec[ns] === true) findings.push({ message: `the pod uses the host's namespace (${t.path}.${ns}: true).`, value: `${ns}: true` });
+    const allowedNamespaces = HOST_NAMESPACE_ALLOWLIST.find((e) => e.object === objectRef(object.manifest))?.namespaces ?? [];
+    for (const ns of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+      if (t.spec[ns] === true && !allowedNamespaces.includes(ns)) findings.push({ message: `the pod uses the host's namespace (${t.path}.${ns}: true).`, value: `${ns}: true` });
     }
     for (const v of (t.spec.volumes ?? []) as { name: string; hostPath?: { path: string } }[]) {
       if (!v.hostPath) continue;

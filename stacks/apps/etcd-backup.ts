@@ -1,5 +1,5 @@
 /** The `etcd-backup` application: etcd snapshots with weekly restore drills on kubeadm clusters. */
-import { OutputFile } from '../../constructs/core';
+import { IngressPolicy, OutputFile } from '../../constructs/core';
 import { EtcdBackup, ETCD_BACKUP_PATHS } from '../../constructs/backup/etcd';
 import { EnvironmentSpec } from '../../environments/schema';
 import { objectStoreRegion } from '../environment';
@@ -49,8 +49,12 @@ export const ETCD_BACKUP_APP: PlatformApp = {
       return;
     }
     const etcd = spec.components.etcdBackup;
+    const app = { name: 'etcd-backup', instance: `etcd-backup-${spec.name}`, component: 'backup', version: versions.images.etcd.tag };
+    // Neither job serves a port: the drill's throwaway etcd listens on its pod's loopback, and the
+    // backup runs on the host network, which NetworkPolicy does not reach.
+    new IngressPolicy(chart, 'default-deny', { name: 'default-deny-ingress', app, annotations: syncWave(Wave.Jobs) });
     new EtcdBackup(chart, 'etcd-backup', {
-      app: { name: 'etcd-backup', instance: `etcd-backup-${spec.name}`, component: 'backup', version: versions.images.etcd.tag },
+      app,
       scripts: {
         backup: shippedScript('backup/etcd/etcd-backup.sh'),
         drill: shippedScript('backup/etcd/etcd-restore-drill.sh'),

@@ -17,6 +17,7 @@ import {
   watchdogAlerts,
   workloadAlerts,
 } from '../../constructs/observability/alerts';
+import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import { AlertmanagerConfigProps, alertmanagerConfig, alertmanagerConfigProblems, kubePrometheusStackValues, MonitoringStack } from '../../constructs/observability/prometheus';
 import { InputError } from '../errors';
 import type { PlatformApp } from '../platform';
@@ -80,6 +81,8 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     replicas: p.replicas,
     alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
     alertmanagerSecrets: spec.alerting.receivers.length > 0 ? [RECEIVER_SECRET] : [],
+    // The preflight's gitplane_preflight.prom, which the preflight alerts query.
+    textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
   });
 }
 

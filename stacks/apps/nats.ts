@@ -1,5 +1,6 @@
 /** The `nats` application: the JetStream cluster as plain manifests, its streams, and the NACK controller that applies them. */
 import { EnvironmentSpec } from '../../environments/schema';
+import { IngressPolicy } from '../../constructs/core';
 import { NatsCluster, NatsClusterProps, NatsStream } from '../../constructs/messaging/nats';
 import { PlatformApp } from '../platform';
 import { imageRef, Versions } from '../versions';
@@ -32,6 +33,8 @@ export const NATS_APP: PlatformApp = {
   enabled: (spec) => spec.components.nats.enabled,
   build: (chart, { spec, versions }) => {
     const cluster = new NatsCluster(chart, 'nats', natsClusterProps(spec, versions));
+    // Everything else in the namespace (the NACK controller) accepts no ingress.
+    new IngressPolicy(chart, 'default-deny', { name: 'default-deny-ingress', app: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' } });
     for (const stream of spec.components.nats.streams) {
       new NatsStream(chart, `stream-${stream.name}`, {
         labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' },

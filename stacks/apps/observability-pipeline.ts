@@ -9,10 +9,10 @@
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
 import { objectStoreRegion } from '../environment';
-import { AppLabels } from '../../constructs/core';
+import { AppLabels, IngressAllow, IngressPolicy, selectorLabels } from '../../constructs/core';
 import { COMPONENT_DASHBOARDS, DashboardComponent, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
-import { OTLP_GRPC_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
+import { METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
 import { ServiceMonitor } from '../../constructs/observability/service-monitor';
 import { SecretEnv } from '../../constructs/observability/single-binary';
 import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
@@ -94,6 +94,17 @@ function objectStoreCredentials(scope: Construct, spec: EnvironmentSpec, ref: st
   return { secretName: ref, keys: { AWS_ACCESS_KEY_ID: 'access_key_id', AWS_SECRET_ACCESS_KEY: 'secret_access_key' } };
 }
 
+/**
+ * The monitoring namespace is shared with the kube-prometheus-stack chart's pods, whose traffic
+ * the chart owns, so there is no namespace-wide default deny here: each gitplane workload gets
+ * its own policy that admits only its senders (the gateway, Grafana and Prometheus, all in
+ * monitoring; applications anywhere for the agent's OTLP receivers) and denies everything else.
+ */
+function admitOnly(scope: Construct, app: AppLabels, allow: readonly IngressAllow[]): void {
+  new IngressPolicy(scope, 'network-policy', { name: app.name, app, podSelector: selectorLabels(app), allow });
+}
+
+const FROM_MONITORING = [{ namespace: MONITORING_NAMESPACE }] as const;
 
 export const LOKI_APP: PlatformApp = {
   name: 'observability-loki',
@@ -115,6 +126,8 @@ export const LOKI_APP: PlatformApp = {
       storage,
       credentials: bucket ? objectStoreCredentials(chart, spec, 'loki-object-store', app) : undefined,
     });
+    // Pushes from the gateway, queries from Grafana, scrapes from Prometheus.
+    admitOnly(chart, app, [{ ports: [Loki.HTTP_PORT, Loki.GRPC_PORT], from: FROM_MONITORING }]);
     new ServiceMonitor(chart, 'monitor', { name: 'loki', labels: app, port: 'http-metrics', wave: Wave.CustomResources });
   },
 };
@@ -144,6 +157,8 @@ export const TEMPO_APP: PlatformApp = {
       storage,
       credentials: bucket ? objectStoreCredentials(chart, spec, 'tempo-object-store', app) : undefined,
     });
+    // OTLP from the gateway, queries from Grafana, scrapes from Prometheus.
+    admitOnly(chart, app, [{ ports: [Tempo.HTTP_PORT, Tempo.GRPC_PORT, Tempo.OTLP_GRPC_PORT, Tempo.OTLP_HTTP_PORT], from: FROM_MONITORING }]);
     new ServiceMonitor(chart, 'monitor', { name: 'tempo', labels: app, port: 'http', wave: Wave.CustomResources });
   },
 };
@@ -176,6 +191,22 @@ export const OTEL_APP: PlatformApp = {
       resourceAttributes: { 'k8s.cluster.name': spec.cluster.name, 'deployment.environment.name': spec.name },
     });
     new OtelAgent(chart, 'agent', { labels: agent, namespace: MONITORING_NAMESPACE, image, gatewayEndpoint: hostPort(GATEWAY_OTLP) });
+    // The gateway hears only the agents; the agents hear applications on any namespace of their node.
+    new IngressPolicy(chart, 'gateway-network-policy', {
+      name: gateway.name,
+      app: gateway,
+      podSelector: selectorLabels(gateway),
+      allow: [{ ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, METRICS_PORT], from: FROM_MONITORING }],
+    });
+    new IngressPolicy(chart, 'agent-network-policy', {
+      name: agent.name,
+      app: agent,
+      podSelector: selectorLabels(agent),
+      allow: [
+        { ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT], from: [{ cluster: true }] },
+        { ports: [METRICS_PORT], from: FROM_MONITORING },
+      ],
+    });
     new ServiceMonitor(chart, 'gateway-monitor', { name: 'otel-gateway', labels: gateway, port: 'metrics', wave: Wave.CustomResources });
     new ServiceMonitor(chart, 'agent-monitor', { name: 'otel-agent', labels: agent, port: 'metrics', wave: Wave.CustomResources });
   },

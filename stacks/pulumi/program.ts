@@ -8,6 +8,7 @@ import { EnvironmentSpec } from '../../environments/schema';
 import { versionsFor } from '../versions';
 import { argoCd } from './argocd';
 import { objectStore, referencedSecrets } from './object-store';
+import { secretStoreCredentials } from './secret-store';
 
 export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
   const versions = versionsFor(spec);
@@ -15,8 +16,10 @@ export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
   if (spec.cloud.provider === 'aws') {
     if (!spec.cloud.region) throw new Error(`environments/${spec.name}.yaml: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
     const provider = new aws.Provider('aws', { region: spec.cloud.region as aws.Region });
-    buckets = Object.fromEntries(objectStore(spec, provider).map((b) => [b.purpose, b.bucket.bucket]));
-    referencedSecrets(spec, config, provider);
+    const stores = objectStore(spec, provider);
+    buckets = Object.fromEntries(stores.map((b) => [b.purpose, b.bucket.bucket]));
+    const refs = referencedSecrets(spec, config, provider);
+    if (spec.secrets.provider === 'external-secrets') secretStoreCredentials(spec, [...stores.map((b) => b.credentials), ...refs], provider);
   }
   const argo = argoCd(spec, versions);
   return { environment: spec.name, buckets, rootApplication: argo.root.metadata.name };

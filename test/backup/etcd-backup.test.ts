@@ -21,6 +21,7 @@ describe.each(['prod', 'pi-edge'])('%s etcd backups', (env) => {
     expect(c.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(900);
     const p = pod('etcd-backup');
     expect(p.hostNetwork).toBe(true);
+    expect(c.spec.jobTemplate.spec.template.metadata.annotations['gitplane.dev/privileged-reason']).toMatch(/root-only client keys/);
     expect(p.nodeSelector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
     expect(p.tolerations).toContainEqual({ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' });
     expect(p.volumes).toContainEqual({ name: 'etcd-pki', hostPath: { path: '/etc/kubernetes/pki/etcd', type: 'Directory' } });
@@ -45,6 +46,8 @@ describe.each(['prod', 'pi-edge'])('%s etcd backups', (env) => {
     const p = pod('etcd-restore-drill');
     expect(p.hostNetwork).toBeUndefined();
     expect(p.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    // Nothing privileged, so nothing to state.
+    expect(c.spec.jobTemplate.spec.template.metadata.annotations).toBeUndefined();
     expect(p.containers[0].command).toEqual(['/bin/sh', '/opt/gitplane/scripts/etcd-restore-drill.sh']);
   });
 
@@ -101,6 +104,7 @@ test('without an object store, snapshots stay in the local directory and the dri
   const drill = (findOne(objs, 'CronJob', 'etcd-restore-drill') as any).spec.jobTemplate.spec.template.spec;
   expect(drill.nodeSelector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
   expect(drill.securityContext.runAsUser).toBe(0);
+  expect((findOne(objs, 'CronJob', 'etcd-restore-drill') as any).spec.jobTemplate.spec.template.metadata.annotations['gitplane.dev/privileged-reason']).toMatch(/root-only snapshots/);
   expect(drill.volumes).toContainEqual({ name: 'destination', hostPath: { path: '/var/lib/etcd-backup', type: 'DirectoryOrCreate' } });
   expect(drill.containers[0].env).toContainEqual({ name: 'BACKUP_DESTINATION', value: '/var/lib/etcd-backup' });
 });

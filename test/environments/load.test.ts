@@ -79,6 +79,12 @@ describe('environment errors', () => {
     expect(p).toMatch(/tier is required \(found nothing\)\. Add it\.$/);
   });
 
+  test('fails when secrets.provider is external-secrets but the cloud is not AWS', () => {
+    expect(problems(VALID.replace('  provider: aws\n', '  provider: none\n'))).toContainEqual(
+      expect.stringMatching(/^environments\/test\.yaml:\d+:\d+: secrets\.provider is external-secrets, whose ClusterSecretStore reads AWS Secrets Manager .* but cloud\.provider is none\. Set cloud\.provider: aws/),
+    );
+  });
+
   test('fails when the YAML does not parse, naming the line', () => {
     const [p] = problems('name: test\ncluster: [\n');
     expect(p).toMatch(/^environments\/test\.yaml:\d+:\d+: the file is not valid YAML: /);
@@ -116,6 +122,8 @@ describe('environment errors', () => {
   test('fails when a bucket is set but no region says where S3 requests are signed for', () => {
     const noRegion = VALID.replace('cloud:\n  provider: aws\n  region: eu-west-1\n', '');
     expect(problems(noRegion)).toEqual([
+      // Its secret store is in AWS too.
+      expect.stringContaining('secrets.provider is external-secrets'),
       expect.stringMatching(/objectStore\.etcdBackups needs cloud\.region, the region S3 requests are signed for \(got none\)\. Add cloud\.region/),
       expect.stringContaining('objectStore.longhornBackups needs cloud.region'),
       expect.stringContaining('objectStore.lokiChunks needs cloud.region'),

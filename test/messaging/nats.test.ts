@@ -59,6 +59,10 @@ describe('prod', () => {
     const exporter = sts().spec.template.spec.containers.find((c: any) => c.name === 'metrics');
     expect(exporter.image).toBe('docker.io/natsio/prometheus-nats-exporter:0.17.3');
     expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 7777, protocol: 'TCP' }]);
+    // The alerts query gnatsd_varz_*, the exporter's default prefix: no -prefix flag may rename them.
+    expect(exporter.args.filter((a: string) => a.startsWith('-prefix'))).toEqual([]);
+    expect(exporter.readinessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+    expect(exporter.livenessProbe.tcpSocket).toEqual({ port: 'metrics' });
     const sm = findOne<any>(manifests('prod'), 'ServiceMonitor', 'nats');
     expect(sm.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': String(Wave.CustomResources), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
     const matches = findAll<any>(manifests('prod'), 'Service').filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels[k] === v));

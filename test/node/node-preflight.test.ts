@@ -6,7 +6,7 @@ import { findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { gitplane } from '../support/cli';
-import { manifests, variant } from '../support/environments';
+import { built, manifests, variant } from '../support/environments';
 
 const SCRIPT = path.resolve(__dirname, '../../constructs/node/preflight/preflight.sh');
 
@@ -35,6 +35,21 @@ describe.each([
     expect(c.command[2]).toContain('--textfile /textfile');
     expect(c.command[2]).not.toContain('--fix');
     expect(c.readinessProbe.exec.command).toEqual(['/bin/sh', '/opt/gitplane/preflight.sh', '--root', '/host']);
+    // Liveness: the loop rewrote the textfile within three intervals (300 s each, so 16 minutes).
+    expect(c.livenessProbe.exec.command[2]).toBe('test -n "$(find /textfile/gitplane_preflight.prom -mmin -16 2>/dev/null)"');
+    // Only containerd's directory of /etc, read-only; the reason for root is stated.
+    expect(spec.volumes).toContainEqual({ name: 'host-containerd', hostPath: { path: '/etc/containerd', type: 'DirectoryOrCreate' } });
+    expect(spec.volumes.map((v: any) => v.hostPath?.path)).not.toContain('/etc');
+    expect(c.volumeMounts).toContainEqual({ name: 'host-containerd', mountPath: '/host/etc/containerd', readOnly: true });
+    expect(ds().spec.template.metadata.annotations['gitplane.dev/privileged-reason']).toMatch(/uid 0/);
+  });
+
+  test('creates its own privileged namespace in its own wave; the namespaces application does not', () => {
+    const ns = findOne(manifests(env), 'Namespace', 'node-preflight') as any;
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(ns.metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(String(Wave.Preflight));
+    const owner = built(env).output.objects.find((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata?.name === 'node-preflight');
+    expect(owner?.app).toBe('node-preflight');
   });
 
   test('the ConfigMap carries preflight.sh byte for byte', () => {

@@ -4,7 +4,9 @@ import { loadSettings } from '../../stacks/settings';
 import { argocdValues } from '../../stacks/pulumi/argocd';
 import { bucketPolicy, PURPOSE_ACTIONS, Purpose } from '../../stacks/pulumi/object-store';
 import { checkHelmValues } from '../../validation';
-import { ENVIRONMENTS } from '../support/environments';
+import { STORE_CREDENTIALS } from '../../stacks/apps/external-secrets';
+import { findOne } from '../../stacks/objects';
+import { ENVIRONMENTS, manifests } from '../support/environments';
 
 interface Registered {
   type: string;
@@ -22,7 +24,10 @@ async function run(env: string): Promise<Registered[]> {
     {
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === 'aws:iam/accessKey:AccessKey' ? { secret: 'fake-secret-for-tests' } : {}) } };
+        const extra: Record<string, unknown> = {};
+        if (args.type === 'aws:iam/accessKey:AccessKey') extra.secret = 'fake-secret-for-tests';
+        if (args.type === 'aws:secretsmanager/secret:Secret') extra.arn = `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${args.inputs.name}-fake`;
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
       },
       call: (args) => args.inputs,
     },
@@ -52,7 +57,8 @@ describe.each(ENVIRONMENTS)('pulumi up -s %s', (env) => {
   });
 
   test('installs Argo CD from the pinned chart with the Application health check', () => {
-    expect(byType(resources, 'kubernetes:core/v1:Namespace').map((r) => r.inputs.metadata.name)).toEqual(['argocd']);
+    const storeNamespace = spec.secrets.provider === 'external-secrets' ? ['external-secrets'] : [];
+    expect(byType(resources, 'kubernetes:core/v1:Namespace').map((r) => r.inputs.metadata.name).sort()).toEqual(['argocd', ...storeNamespace]);
     const [release] = byType(resources, 'kubernetes:helm.sh/v3:Release');
     expect(release.inputs).toMatchObject({ chart: 'argo-cd', version: '10.1.1', namespace: 'argocd', repositoryOpts: { repo: 'https://argoproj.github.io/argo-helm' } });
     expect(release.inputs.values.configs.cm['resource.customizations.health.argoproj.io_Application']).toContain('obj.status.health.status');
@@ -96,7 +102,7 @@ describe.each(ENVIRONMENTS)('pulumi up -s %s', (env) => {
   });
 
   test('no IAM policy grants a * action or a * resource; each names exactly its bucket', () => {
-    const policies = byType(resources, 'aws:iam/userPolicy:UserPolicy');
+    const policies = byType(resources, 'aws:iam/userPolicy:UserPolicy').filter((p) => p.name !== 'external-secrets');
     expect(policies).toHaveLength(purposes.length);
     for (const p of policies) {
       const doc = JSON.parse(p.inputs.policy);
@@ -117,6 +123,24 @@ describe.each(ENVIRONMENTS)('pulumi up -s %s', (env) => {
     const names = byType(resources, 'aws:secretsmanager/secret:Secret').map((s) => s.inputs.name).sort();
     expect(names).toEqual([...purposes.map((p) => `${env}/object-store/${PURPOSE_ACTIONS[p].slug}`), ...Object.values(spec.secrets.refs)].sort());
   });
+
+  if (spec.secrets.provider === 'external-secrets') {
+    test('the ClusterSecretStore\'s credentials: a read-only IAM user for exactly the environment\'s entries, as the Secret the store names', async () => {
+      const [policy] = byType(resources, 'aws:iam/userPolicy:UserPolicy').filter((p) => p.name === 'external-secrets');
+      const doc = JSON.parse(policy.inputs.policy);
+      expect(doc.Statement).toHaveLength(1);
+      expect(doc.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+      const entries = byType(resources, 'aws:secretsmanager/secret:Secret').map((e) => `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${e.inputs.name}-fake`);
+      expect([...doc.Statement[0].Resource].sort()).toEqual(entries.sort());
+      const [secret] = byType(resources, 'kubernetes:core/v1:Secret');
+      expect(secret.inputs.metadata).toMatchObject({ name: STORE_CREDENTIALS.name, namespace: 'external-secrets' });
+      // Pulumi marks stringData secret: the mock sees it wrapped, its value under `value`.
+      expect(secret.inputs.stringData.value).toEqual({ 'access-key-id': 'external-secrets-id', 'secret-access-key': 'fake-secret-for-tests' });
+      const store = findOne<any>(manifests(env), 'ClusterSecretStore', spec.secrets.store);
+      expect(store.spec.provider.aws.auth.secretRef.accessKeyIDSecretRef).toEqual({ name: secret.inputs.metadata.name, namespace: 'external-secrets', key: 'access-key-id' });
+      expect(store.spec.provider.aws.region).toBe(spec.cloud.region);
+    });
+  }
 });
 
 test('a prefix narrows the listing and the objects to that prefix', () => {
@@ -128,4 +152,5 @@ test('a prefix narrows the listing and the objects to that prefix', () => {
 test('the Argo CD values gitplane sets exist in the pinned chart', () => {
   const { values, openKeys } = argocdValues();
   expect(checkHelmValues({ chart: 'argo-cd', version: '10.1.1', values, openKeys, file: 'Pulumi' }, loadSettings().helmValuesDir!)).toEqual([]);
+
 });

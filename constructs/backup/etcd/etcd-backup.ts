@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, OutputFile, RenderedConfig, standardLabels } from '../../core';
+import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels } from '../../core';
 import { restoreRunbook } from './restore-runbook';
 
 /** The shipped scripts, read by stacks/ and passed in so the construct stays pure. */
@@ -142,8 +142,10 @@ export class EtcdBackup extends Construct {
         schedule: this.schedule,
         activeDeadlineSeconds: 900,
         labels,
+        podAnnotations: { [PRIVILEGED_REASON]: 'reads etcd\'s root-only client keys on the control-plane host and writes snapshots to a root-owned host directory, as uid 0' },
         pod: {
           // etcd listens on the node's loopback; its client keys are root-only files on the host.
+          // Host-network pods are outside NetworkPolicy; the job serves no port.
           hostNetwork: true,
           dnsPolicy: 'ClusterFirstWithHostNet',
           ...CONTROL_PLANE_PLACEMENT,
@@ -192,6 +194,7 @@ export class EtcdBackup extends Construct {
         schedule: this.drillSchedule,
         activeDeadlineSeconds: 1800,
         labels,
+        podAnnotations: s3 ? {} : { [PRIVILEGED_REASON]: 'reads root-only snapshots from the control-plane host\'s backup directory, as uid 0' },
         pod: {
           // The throwaway etcd listens on the pod's own loopback, so no host network. A directory
           // destination lives on the control-plane hosts and holds root-only files.
@@ -267,7 +270,7 @@ function etcdBinaries(etcdImage: string) {
   };
 }
 
-function cronJobSpec(o: { schedule: string; activeDeadlineSeconds: number; labels: Record<string, string>; pod: Record<string, unknown> }) {
+function cronJobSpec(o: { schedule: string; activeDeadlineSeconds: number; labels: Record<string, string>; podAnnotations: Record<string, string>; pod: Record<string, unknown> }) {
   return {
     schedule: o.schedule,
     timeZone: 'Etc/UTC',
@@ -282,7 +285,7 @@ function cronJobSpec(o: { schedule: string; activeDeadlineSeconds: number; label
         backoffLimit: 1,
         activeDeadlineSeconds: o.activeDeadlineSeconds,
         template: {
-          metadata: { labels: o.labels },
+          metadata: { labels: o.labels, ...(Object.keys(o.podAnnotations).length > 0 ? { annotations: o.podAnnotations } : {}) },
           spec: { restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false, ...o.pod },
         },
       },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
+import { IngressPolicy } from '../../core/network-policy';
 import { RenderedConfig } from '../../core/rendered-config';
 import { quantityBytes } from '../../core/units';
 import { Wave, syncWave } from '../../../stacks/waves';
@@ -34,6 +35,8 @@ export interface NatsClusterProps {
   readonly antiAffinity?: 'required' | 'preferred';
   /** @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /** Namespace of the Prometheus that scrapes the monitoring and metrics ports. @default 'monitoring' */
+  readonly monitoringNamespace?: string;
 }
 
 /** Name of the StatefulSet, the client Service and the prefix of every pod name. Renaming loses data. */
@@ -110,6 +113,18 @@ export class NatsCluster extends Construct {
       kind: 'Service',
       metadata: meta(NATS_NAME),
       spec: { type: 'ClusterIP', selector, ports: [port('client')] },
+    });
+    // Clients anywhere in the cluster; routes only between the servers; monitoring and metrics
+    // only for Prometheus. Probes come from the kubelet on the node, which NetworkPolicy admits.
+    new IngressPolicy(this, 'NetworkPolicy', {
+      name: NATS_NAME,
+      app: props.labels,
+      podSelector: selector,
+      allow: [
+        { ports: [NATS_PORTS.client], from: [{ cluster: true }] },
+        { ports: [NATS_PORTS.cluster], from: [{ pods: selector }] },
+        { ports: [NATS_PORTS.monitor, NATS_PORTS.metrics], from: [{ namespace: props.monitoringNamespace ?? 'monitoring' }] },
+      ],
     });
     new ApiObject(this, 'PodDisruptionBudget', {
       apiVersion: 'policy/v1',
@@ -188,8 +203,12 @@ export class NatsCluster extends Construct {
                 name: 'metrics',
                 image: props.exporterImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: ['-port', String(NATS_PORTS.metrics), '-connz', '-routez', '-subz', '-varz', '-jsz=all', '-prefix=nats', '-use_internal_server_id', `http://localhost:${NATS_PORTS.monitor}/`],
+                args: ['-port', String(NATS_PORTS.metrics), '-connz', '-routez', '-subz', '-varz', '-jsz=all', '-use_internal_server_id', `http://localhost:${NATS_PORTS.monitor}/`],
                 ports: [{ name: 'metrics', containerPort: NATS_PORTS.metrics, protocol: 'TCP' }],
+                // The exporter serves only HTTP on its metrics port: ready once it answers a scrape,
+                // alive while the port accepts connections (a scrape fails whenever NATS is down).
+                readinessProbe: { httpGet: { path: '/metrics', port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
                 resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
                 securityContext: containerSecurity,
               },

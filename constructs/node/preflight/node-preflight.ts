@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, RenderedConfig, selectorLabels, standardLabels } from '../../core';
+import { AppLabels, PRIVILEGED_REASON, RenderedConfig, selectorLabels, standardLabels } from '../../core';
 
 /** node-exporter's textfile collector directory on every host; the preflight writes its metrics there. */
 export const PREFLIGHT_TEXTFILE_DIR = '/var/lib/node-exporter/textfile';
@@ -28,7 +28,7 @@ const SCRIPT = '/opt/gitplane/preflight.sh';
 
 /**
  * The node preflight as a DaemonSet: every selected node runs preflight.sh against its host's
- * /proc, /sys, /boot, /etc, /usr and kubelet configuration (mounted read-only under /host),
+ * /proc, /sys, /boot, /etc/containerd, /usr and kubelet configuration (mounted read-only under /host),
  * writes the results for node-exporter's textfile collector, and stays not Ready while a check
  * fails, so an Argo CD sync that waits for it stops before storage is installed.
  */
@@ -44,11 +44,13 @@ export class NodePreflight extends Construct {
     const labels = standardLabels(props.app);
     const metadata = (name: string) => ({ name, labels, annotations: props.annotations });
     const flags = `--root ${HOST}${this.fix ? ' --fix' : ''}`;
+    const staleMinutes = Math.ceil((3 * this.intervalSeconds) / 60) + 1;
     const hostMounts: [string, string, boolean][] = [
       ['proc', '/proc', false],
       ['sys', '/sys', false],
       ['boot', '/boot', this.fix],
-      ['etc', '/etc', false],
+      // Only containerd's directory of /etc: the preflight reads config.toml there, nothing else.
+      ['containerd', '/etc/containerd', false],
       ['usr', '/usr', false],
       ['kubelet', '/var/lib/kubelet', false],
       ...(this.fix ? ([['run', '/run', true]] as [string, string, boolean][]) : []),
@@ -69,9 +71,13 @@ export class NodePreflight extends Construct {
         selector: { matchLabels: selectorLabels(props.app) },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } },
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            annotations: { [PRIVILEGED_REASON]: 'reads root-owned host files (/proc, /sys, /boot, kubelet and containerd configuration) as uid 0 and writes node-exporter textfile metrics on the host' },
+          },
           spec: {
             // /proc/sys/net is per network namespace: ip_forward must be read in the host's.
+            // Host-network pods are outside NetworkPolicy; the preflight serves no port at all.
             hostNetwork: true,
             dnsPolicy: 'ClusterFirstWithHostNet',
             automountServiceAccountToken: false,
@@ -100,6 +106,15 @@ export class NodePreflight extends Construct {
                   timeoutSeconds: 10,
                   failureThreshold: 1,
                 },
+                // Alive while the loop still runs: each run rewrites the textfile, so one older
+                // than three intervals means the loop is stuck.
+                livenessProbe: {
+                  exec: { command: ['/bin/sh', '-c', `test -n "$(find /textfile/gitplane_preflight.prom -mmin -${staleMinutes} 2>/dev/null)"`] },
+                  initialDelaySeconds: 60,
+                  periodSeconds: 60,
+                  timeoutSeconds: 10,
+                  failureThreshold: 3,
+                },
                 resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { memory: '64Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 volumeMounts: [
@@ -114,7 +129,7 @@ export class NodePreflight extends Construct {
               { name: 'script', configMap: { name: 'node-preflight', defaultMode: 0o555 } },
               { name: 'textfile', hostPath: { path: PREFLIGHT_TEXTFILE_DIR, type: 'DirectoryOrCreate' } },
               { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
-              ...hostMounts.map(([name, path]) => ({ name: `host-${name}`, hostPath: { path, type: name === 'kubelet' ? 'DirectoryOrCreate' : 'Directory' } })),
+              ...hostMounts.map(([name, path]) => ({ name: `host-${name}`, hostPath: { path, type: ['kubelet', 'containerd'].includes(name) ? 'DirectoryOrCreate' : 'Directory' } })),
             ],
           },
         },

@@ -50,7 +50,7 @@ export function collectorContainer(o: CollectorContainerOptions): Record<string,
   };
 }
 
-/** Pod template metadata: labels, and a config hash so a config change rolls the pods. */
-export function collectorPodMetadata(labels: Record<string, string>, config: string): Record<string, unknown> {
-  return { labels, annotations: { 'gitplane.dev/config-hash': configHash(config) } };
+/** Pod template metadata: labels, a config hash so a config change rolls the pods, and any extra annotations. */
+export function collectorPodMetadata(labels: Record<string, string>, config: string, annotations: Record<string, string> = {}): Record<string, unknown> {
+  return { labels, annotations: { 'gitplane.dev/config-hash': configHash(config), ...annotations } };
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
+import { AppLabels, PRIVILEGED_REASON, selectorLabels, standardLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
 import { agentConfig } from './collector-config';
 import { COLLECTOR_PORTS, CONFIG_FILE, collectorContainer, collectorPodMetadata } from './collector-pod';
@@ -60,7 +60,9 @@ export class OtelAgent extends Construct {
         selector: { matchLabels: selectorLabels(props.labels) },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
         template: {
-          metadata: collectorPodMetadata(labels, config),
+          metadata: collectorPodMetadata(labels, config, {
+            [PRIVILEGED_REASON]: 'runs as uid 0 (no capabilities) to read the root-owned pod logs under /var/log/pods and the host\'s /proc, /sys and filesystems for hostmetrics',
+          }),
           spec: {
             serviceAccountName: rbac.serviceAccountName,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },

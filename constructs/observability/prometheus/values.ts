@@ -26,7 +26,25 @@ export interface KubePrometheusStackProps {
    * @default '10m'
    */
   readonly outOfOrderTimeWindow?: string;
+  /**
+   * Host directory whose `*.prom` files node-exporter's textfile collector serves (the node
+   * preflight writes there).
+   * @default - the collector reads nothing
+   */
+  readonly textfileDirectory?: string;
 }
+
+/** node-exporter's arguments in the pinned chart's defaults; setting extraArgs replaces the list. */
+const NODE_EXPORTER_DEFAULT_ARGS = [
+  '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)',
+  '--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$',
+];
+
+/**
+ * Where the chart's node-exporter sees the host's root filesystem (its hostRootFsMount, on by
+ * default, mounted read-only), so a host directory needs no extra volume.
+ */
+const NODE_EXPORTER_HOST_ROOT = '/host/root';
 
 export function kubePrometheusStackValues(props: KubePrometheusStackProps): Record<string, unknown> {
   const kubeadm = props.distribution === 'kubeadm';
@@ -67,6 +85,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     },
     // Node alerts and the NodeDown inhibit rule match on the node name.
     'prometheus-node-exporter': {
+      ...(props.textfileDirectory ? { extraArgs: [...NODE_EXPORTER_DEFAULT_ARGS, `--collector.textfile.directory=${NODE_EXPORTER_HOST_ROOT}${props.textfileDirectory}`] } : {}),
       prometheus: {
         monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] },
       },

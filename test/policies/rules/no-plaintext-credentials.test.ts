@@ -17,6 +17,16 @@ describe('no-plaintext-credentials', () => {
     const sealed = obj({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'demo' }, spec: { encryptedData: { password: 'AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq' } } });
     expect(found(sealed)).toEqual([]);
   });
+  test('reads embedded YAML with Go templates as templates, without a yaml warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const cm = configMap({ 'tpl.yaml': 'title: {{ .name }}\nservers: [{{ .server }}]\n', 'leak.yaml': 'title: {{ .name }}\nrouting_key: fixture0routing0key\n' });
+      expect(found(cm)).toEqual(['PagerDuty routing key at data.leak.yaml: routing_key.']);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
   test('fails when a ConfigMap value holds an AWS access key', () => {
     expect(found(configMap({ creds: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE' }))).toEqual(['AWS access key id at data.creds.']);
   });
