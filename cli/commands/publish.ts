@@ -3,6 +3,8 @@ import { publish as publishEnvironments, PublishGate } from '../../stacks/publis
 import { loadSettings } from '../../stacks/settings';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
+import { runPolicies } from '../../policies/engine';
+import { fromBuilt } from '../../policies/inputs';
 import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 
@@ -14,11 +16,15 @@ const OPTIONS = {
   message: { type: 'string', short: 'm' },
 } as const;
 
-/**
- * Checks that must pass before publishing, besides validation. The policy engine's mandatory
- * findings belong here: add a gate that returns them.
- */
-export const PUBLISH_GATES: PublishGate[] = [];
+/** Mandatory policy findings block a publish, as they fail a pull request. */
+export const policyGate: PublishGate = (built) =>
+  runPolicies(built.map((b) => fromBuilt(b)))
+    .environments.flatMap((env) => env.findings)
+    .filter((f) => f.level === 'mandatory')
+    .map((f) => `${f.file}: ${f.ref}: [${f.rule}] ${f.message} Fix: ${f.fix}`);
+
+/** Checks that must pass before publishing, besides validation. */
+export const PUBLISH_GATES: PublishGate[] = [policyGate];
 
 export const publish: Command = {
   name: 'publish',
@@ -29,7 +35,7 @@ Synthesizes and validates each selected environment, runs the blocking checks, t
 commit on BRANCH of the repository whose <env>/ trees (under gitops.path when set) equal the
 synthesized ones: added, changed and removed files. Files outside those trees are untouched.
 Nothing changed, no commit. The commit message lists the changed applications per environment.
-When validation fails, nothing is published.
+When validation fails or a policy has a mandatory finding, nothing is published.
 
 The repository is cloned to a temporary directory and the commit is pushed, so REPO must be a
 bare repository or a remote (a non-bare checkout refuses pushes to its checked-out branch).
