@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 import { closest } from '../stacks/environment';
@@ -39,7 +39,7 @@ export function checkHelmValues(input: HelmValuesInput, dir: string): Validation
   if (!fs.existsSync(`${base}.yaml`)) {
     return [problem(`no default values for ${input.chart} ${input.version} in ${dir} (looked for ${path.basename(base)}.yaml). Add the chart's values.yaml at that version there, or fix schemas.helmValuesDir in gitplane.yaml.`)];
   }
-  const defaults = (parse(fs.readFileSync(`${base}.yaml`, 'utf8')) ?? {}) as Tree;
+  const defaults = chartDefaults(`${base}.yaml`);
   const problems: ValidationProblem[] = [];
   const open = new Set(input.openKeys ?? []);
   const walk = (values: Tree, known: Tree, at: string[]) => {
@@ -60,10 +60,8 @@ export function checkHelmValues(input: HelmValuesInput, dir: string): Validation
   };
   walk(input.values, defaults, []);
 
-  if (fs.existsSync(`${base}.schema.json`)) {
-    const schema = JSON.parse(fs.readFileSync(`${base}.schema.json`, 'utf8')) as { $schema?: string };
-    const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
-    const validate = ajv.compile(schema);
+  const validate = chartSchema(`${base}.schema.json`);
+  if (validate) {
     if (!validate(merge(defaults, input.values))) {
       for (const e of validate.errors ?? []) {
         const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(values)';
@@ -80,4 +78,34 @@ function merge(defaults: unknown, values: unknown): unknown {
   const out: Tree = { ...defaults };
   for (const [k, v] of Object.entries(values)) out[k] = merge(defaults[k], v);
   return out;
+}
+
+/*
+ * A chart's defaults and schema are the same for every environment and release that uses it;
+ * parsing the defaults (thousands of lines for kube-prometheus-stack) and compiling the schema
+ * once per process took most of a multi-environment run's Helm check.
+ */
+const defaultsByFile = new Map<string, Tree>();
+const schemaByFile = new Map<string, ValidateFunction | undefined>();
+
+function chartDefaults(file: string): Tree {
+  let defaults = defaultsByFile.get(file);
+  if (!defaults) {
+    defaults = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as Tree;
+    defaultsByFile.set(file, defaults);
+  }
+  return defaults;
+}
+
+function chartSchema(file: string): ValidateFunction | undefined {
+  if (!schemaByFile.has(file)) {
+    let validate: ValidateFunction | undefined;
+    if (fs.existsSync(file)) {
+      const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema?: string };
+      const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+      validate = ajv.compile(schema);
+    }
+    schemaByFile.set(file, validate);
+  }
+  return schemaByFile.get(file);
 }
