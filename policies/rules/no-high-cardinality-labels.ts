@@ -19,7 +19,8 @@ export const rule: ObjectRule = {
   rationale: 'Every distinct value of an index label is a new stream or series: a trace id as a label turns Loki\'s index and Prometheus\'s head block into one entry per request, and both fall over on a Raspberry Pi.',
   remediation: 'Keep ids as structured metadata (Loki) or exemplars (Prometheus) and query them with filters, not labels.',
   docsUrl: docsUrl('no-high-cardinality-labels'),
-  kinds: '*',
+  // Where gitplane's configurations live: config files, scrape objects, Prometheus, Helm values.
+  kinds: ['ConfigMap', 'ServiceMonitor', 'PodMonitor', 'ScrapeConfig', 'Prometheus', 'PrometheusAgent', 'Application', 'ApplicationSet'],
   check(object, ctx) {
     const findings: RuleFinding[] = [];
     const m = object.manifest as Json;
@@ -44,7 +45,8 @@ function flag(names: unknown, path: string, findings: RuleFinding[]): void {
 function walk(value: unknown, path: string, findings: RuleFinding[], depth = 0): void {
   if (depth > 20 || value === null || value === undefined) return;
   if (typeof value === 'string') {
-    if (/\n/.test(value) && /:/.test(value)) {
+    // Only a config that mentions labels or promotion can promote anything; skip parsing the rest.
+    if (/\n/.test(value) && /:/.test(value) && /label|promote/i.test(value)) {
       const doc = parseEmbedded(value);
       if (doc && typeof doc === 'object') walk(doc, `${path}: `, findings, depth + 1);
     }
