@@ -5,11 +5,16 @@ import { HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './col
 export const CONFIG_DIR = '/etc/otelcol';
 export const CONFIG_FILE = 'config.yaml';
 
-export const COLLECTOR_PORTS = [
+const COLLECTOR_PORTS = [
   { name: 'otlp-grpc', port: OTLP_GRPC_PORT },
   { name: 'otlp-http', port: OTLP_HTTP_PORT },
   { name: 'metrics', port: METRICS_PORT },
 ] as const;
+
+/** The Service ports both the agent and the gateway expose, each targeting the container port of the same name. */
+export function collectorServicePorts(): Record<string, unknown>[] {
+  return COLLECTOR_PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' }));
+}
 
 export interface CollectorContainerOptions {
   readonly name: string;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AppLabels, PRIVILEGED_REASON, selectorLabels, standardLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
 import { agentConfig } from './collector-config';
-import { COLLECTOR_PORTS, CONFIG_FILE, collectorContainer, collectorPodMetadata } from './collector-pod';
+import { CONFIG_FILE, collectorContainer, collectorPodMetadata, collectorServicePorts } from './collector-pod';
 import { CollectorRbac } from './collector-rbac';
 
 export interface OtelAgentProps {
@@ -49,7 +49,7 @@ export class OtelAgent extends Construct {
         // Pods reach the agent on their own node; spans and logs never cross nodes twice.
         internalTrafficPolicy: 'Local',
         selector: selectorLabels(props.labels),
-        ports: COLLECTOR_PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+        ports: collectorServicePorts(),
       },
     });
     new ApiObject(this, 'DaemonSet', {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
 import { GatewayConfigOptions, gatewayConfig } from './collector-config';
-import { COLLECTOR_PORTS, CONFIG_FILE, collectorContainer, collectorPodMetadata } from './collector-pod';
+import { CONFIG_FILE, collectorContainer, collectorPodMetadata, collectorServicePorts } from './collector-pod';
 
 export interface OtelGatewayProps extends GatewayConfigOptions {
   readonly labels: AppLabels;
@@ -43,7 +43,7 @@ export class OtelGateway extends Construct {
       apiVersion: 'v1',
       kind: 'Service',
       metadata,
-      spec: { type: 'ClusterIP', selector: selectorLabels(props.labels), ports: COLLECTOR_PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })) },
+      spec: { type: 'ClusterIP', selector: selectorLabels(props.labels), ports: collectorServicePorts() },
     });
     new ApiObject(this, 'Deployment', {
       apiVersion: 'apps/v1',
