@@ -1,6 +1,7 @@
 /** Pod templates and containers of workload objects, and the privilege contract constructs state. */
 import { PRIVILEGED_REASON } from '../../constructs/core/labels';
 import { Manifest } from '../../stacks/objects';
+import { CheckResult, RuleFinding } from '../types';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
 /** Workloads that run continuously (probes apply). */
@@ -48,6 +49,15 @@ export function containers(t: PodTemplate): ContainerRef[] {
   const list = (field: string, init: boolean): ContainerRef[] =>
     ((t.spec[field] ?? []) as Json[]).map((c, i) => ({ container: c, path: `${t.path}.${field}[${i}]`, init }));
   return [...list('initContainers', true), ...list('containers', false)];
+}
+
+/**
+ * The findings of `check` on every container of the object's pod template, in container order;
+ * 'not-applicable' when the object has no pod template.
+ */
+export function checkContainers(m: Manifest, check: (ref: ContainerRef) => readonly RuleFinding[]): CheckResult {
+  const t = podTemplate(m);
+  return t ? containers(t).flatMap(check) : 'not-applicable';
 }
 
 /** The stated reason for privilege, when the workload or its pod template carries one. */

@@ -1,5 +1,5 @@
 import { docsUrl } from '../lib/docs-url';
-import { containers, podTemplate, SERVING_KINDS } from '../lib/workloads';
+import { checkContainers, SERVING_KINDS } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
 
 export const rule: ObjectRule = {
@@ -13,17 +13,15 @@ export const rule: ObjectRule = {
   docsUrl: docsUrl('container-probes'),
   kinds: SERVING_KINDS,
   check(object) {
-    const t = podTemplate(object.manifest);
-    if (!t) return 'not-applicable';
-    const findings: RuleFinding[] = [];
-    for (const { container, path, init } of containers(t)) {
-      if (init) continue;
+    return checkContainers(object.manifest, ({ container, path, init }) => {
+      if (init) return [];
+      const findings: RuleFinding[] = [];
       if (!container.readinessProbe) findings.push({ message: `container ${container.name} (${path}) has no readinessProbe.`, value: '(none)' });
       if (!container.livenessProbe && !container.startupProbe) findings.push({ message: `container ${container.name} (${path}) has neither livenessProbe nor startupProbe.`, value: '(none)' });
       if (container.readinessProbe && container.livenessProbe && JSON.stringify(container.readinessProbe) === JSON.stringify(container.livenessProbe)) {
         findings.push({ message: `container ${container.name} (${path}) has identical liveness and readiness probes.`, value: JSON.stringify(container.livenessProbe), fix: 'Make the liveness probe more lenient than readiness (longer period, higher failureThreshold) or check a different thing.' });
       }
-    }
-    return findings;
+      return findings;
+    });
   },
 };

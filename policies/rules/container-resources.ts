@@ -1,6 +1,6 @@
 import { docsUrl } from '../lib/docs-url';
-import { containers, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
-import { ObjectRule, RuleFinding } from '../types';
+import { checkContainers, WORKLOAD_KINDS } from '../lib/workloads';
+import { ObjectRule } from '../types';
 
 export const rule: ObjectRule = {
   id: 'container-resources',
@@ -13,13 +13,9 @@ export const rule: ObjectRule = {
   docsUrl: docsUrl('container-resources'),
   kinds: WORKLOAD_KINDS,
   check(object) {
-    const t = podTemplate(object.manifest);
-    if (!t) return 'not-applicable';
-    const findings: RuleFinding[] = [];
-    for (const { container, path } of containers(t)) {
+    return checkContainers(object.manifest, ({ container, path }) => {
       const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([k, r]) => container.resources?.[k]?.[r] === undefined).map(([k, r]) => `${k}.${r}`);
-      if (missing.length > 0) findings.push({ message: `container ${container.name} (${path}) has no resources.${missing.join(', resources.')}.`, value: JSON.stringify(container.resources ?? {}) });
-    }
-    return findings;
+      return missing.length > 0 ? [{ message: `container ${container.name} (${path}) has no resources.${missing.join(', resources.')}.`, value: JSON.stringify(container.resources ?? {}) }] : [];
+    });
   },
 };

@@ -1,6 +1,6 @@
 import { docsUrl } from '../lib/docs-url';
-import { containers, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
-import { ObjectRule, RuleFinding } from '../types';
+import { checkContainers, WORKLOAD_KINDS } from '../lib/workloads';
+import { ObjectRule } from '../types';
 
 export const rule: ObjectRule = {
   id: 'image-pinned',
@@ -13,17 +13,14 @@ export const rule: ObjectRule = {
   docsUrl: docsUrl('image-pinned'),
   kinds: WORKLOAD_KINDS,
   check(object) {
-    const t = podTemplate(object.manifest);
-    if (!t) return 'not-applicable';
-    const findings: RuleFinding[] = [];
-    for (const { container, path } of containers(t)) {
+    return checkContainers(object.manifest, ({ container, path }) => {
       const image = String(container.image ?? '');
-      if (image.includes('@sha256:')) continue;
+      if (image.includes('@sha256:')) return [];
       const last = image.split('/').pop() ?? '';
       const tag = last.includes(':') ? last.split(':').pop() : undefined;
-      if (!tag) findings.push({ message: `container ${container.name} (${path}.image) uses ${image || '(no image)'} without a tag.`, value: image });
-      else if (tag === 'latest') findings.push({ message: `container ${container.name} (${path}.image) uses the latest tag.`, value: image });
-    }
-    return findings;
+      if (!tag) return [{ message: `container ${container.name} (${path}.image) uses ${image || '(no image)'} without a tag.`, value: image }];
+      if (tag === 'latest') return [{ message: `container ${container.name} (${path}.image) uses the latest tag.`, value: image }];
+      return [];
+    });
   },
 };
