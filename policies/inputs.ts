@@ -1,7 +1,7 @@
 /** Builds what the engine judges from synthesized environments and from directories of manifests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifestDir } from '../cli/commands/validate';
+import { readManifestDir } from '../stacks/manifest-dir';
 import { BuiltEnvironment } from '../stacks/pipeline';
 import { PolicyEnvironment } from './types';
 

@@ -1,0 +1,43 @@
+/** Reads a directory of manifests gitplane did not make, for `validate --dir` and `policy --dir`. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { Located } from '../validation';
+import { InputError } from './errors';
+import { Manifest } from './objects';
+
+/** Every object in every YAML file under `dir`, with its file relative to `dir`. */
+export function readManifestDir(dir: string): Located[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError([`${dir}: not a directory. Give a directory of manifests.`]);
+  const objects: Located[] = [];
+  const problems: string[] = [];
+  for (const file of walk(dir)) {
+    const rel = path.relative(dir, file);
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      if (doc.errors.length > 0) {
+        problems.push(`${rel}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        continue;
+      }
+      const value = doc.toJS() as Manifest | null;
+      if (value === null) continue;
+      if (value.kind === 'List' && Array.isArray(value.items)) {
+        for (const item of value.items as Manifest[]) objects.push({ manifest: item, file: rel });
+      } else {
+        objects.push({ manifest: value, file: rel });
+      }
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return objects;
+}
+
+function walk(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name.startsWith('.') ? [] : walk(full);
+      return /\.ya?ml$/.test(e.name) ? [full] : [];
+    });
+}
