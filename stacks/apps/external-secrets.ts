@@ -39,9 +39,9 @@ export const EXTERNAL_SECRETS_APP: PlatformApp = {
       labels: { name: 'external-secrets', instance: `external-secrets-${spec.name}`, component: 'secrets' },
       region: storeRegion(spec),
       credentials: STORE_CREDENTIALS,
-      // After the chart's operator and webhook (wave 0) in the same sync; the CRD arrives with the
-      // chart, which Argo CD dry-runs after this object's.
-      annotations: { ...syncWave(Wave.CustomResources), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+      // After the chart's operator and webhook (wave 0) in the same sync. The CRD arrives with the
+      // chart, so synth marks the store SkipDryRunOnMissingResource (stacks/bootstrap.ts).
+      annotations: syncWave(Wave.CustomResources),
     });
   },
   helm: () => ({

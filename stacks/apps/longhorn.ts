@@ -3,7 +3,7 @@ import { EnvironmentSpec } from '../../environments/schema';
 import { LONGHORN_BACKUP_SECRET_REF, objectStoreRegion } from '../environment';
 import { Longhorn, LonghornProps, longhornValues } from '../../constructs/storage/longhorn';
 import { PlatformApp } from '../platform';
-import { Wave } from '../waves';
+import { syncWave, Wave } from '../waves';
 
 /** Longhorn's props from an environment. */
 export function longhornProps(spec: EnvironmentSpec): LonghornProps {
@@ -12,6 +12,7 @@ export function longhornProps(spec: EnvironmentSpec): LonghornProps {
   const backups = spec.objectStore.longhornBackups;
   return {
     labels: { name: 'longhorn', instance: `longhorn-${spec.name}`, component: 'storage' },
+    customResourceAnnotations: syncWave(Wave.CustomResources),
     storageNodes: storageNodes.length,
     numberOfReplicas: lh.numberOfReplicas,
     defaultDataPath: lh.dataPath,

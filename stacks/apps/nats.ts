@@ -4,7 +4,7 @@ import { IngressPolicy } from '../../constructs/core';
 import { NatsCluster, NatsClusterProps, NatsStream } from '../../constructs/messaging/nats';
 import { PlatformApp } from '../platform';
 import { imageRef, Versions } from '../versions';
-import { Wave } from '../waves';
+import { syncWave, Wave } from '../waves';
 
 /** Servers in the cluster: the spec's number, or 3 (1 in the development tier). */
 export function natsReplicas(spec: EnvironmentSpec): number {
@@ -22,6 +22,7 @@ export function natsClusterProps(spec: EnvironmentSpec, versions: Versions): Nat
     memoryStorage: nats.memoryStorage,
     storageClassName: spec.components.longhorn.enabled ? 'longhorn-quorum' : undefined,
     antiAffinity: spec.tier === 'production' ? 'required' : 'preferred',
+    customResourceAnnotations: syncWave(Wave.CustomResources),
   };
 }
 
@@ -38,6 +39,7 @@ export const NATS_APP: PlatformApp = {
     for (const stream of spec.components.nats.streams) {
       new NatsStream(chart, `stream-${stream.name}`, {
         labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' },
+        customResourceAnnotations: syncWave(Wave.CustomResources),
         name: stream.name,
         subjects: stream.subjects,
         clusterReplicas: cluster.replicas,

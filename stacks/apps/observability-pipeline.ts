@@ -88,7 +88,7 @@ function objectStoreCredentials(scope: Construct, spec: EnvironmentSpec, ref: st
       ],
       // Before the workload that reads it: a pod whose Secret is missing never becomes ready,
       // and Argo CD would wait on it forever before reaching a later wave.
-      annotations: { ...syncWave(Wave.Operators), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+      annotations: syncWave(Wave.Operators),
     });
   }
   return { secretName: ref, keys: { AWS_ACCESS_KEY_ID: 'access_key_id', AWS_SECRET_ACCESS_KEY: 'secret_access_key' } };

@@ -105,8 +105,7 @@ export class EtcdBackup extends Construct {
       new ApiObject(this, 'credentials', {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
-        // The CRD comes with the external-secrets application, possibly in the same sync.
-        metadata: meta(CREDENTIALS_SECRET, { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' }),
+        metadata: meta(CREDENTIALS_SECRET),
         spec: {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: store },

@@ -5,11 +5,15 @@ import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 import { IngressPolicy } from '../../core/network-policy';
 import { RenderedConfig } from '../../core/rendered-config';
 import { quantityBytes } from '../../core/units';
-import { Wave, syncWave } from '../../../stacks/waves';
 import { JETSTREAM_MOUNT, NATS_PORTS, renderNatsConfig } from './nats-config';
 
 export interface NatsClusterProps {
   readonly labels: AppLabels;
+  /**
+   * Annotations of the custom resources (ServiceMonitor), such as their sync wave.
+   * @default - none
+   */
+  readonly customResourceAnnotations?: Record<string, string>;
   /** @default 'nats' */
   readonly namespace?: string;
   /** Pinned NATS server image, `repository:tag`. */
@@ -232,9 +236,7 @@ export class NatsCluster extends Construct {
     new ApiObject(this, 'ServiceMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
-      metadata: meta(NATS_NAME, {
-        annotations: { ...syncWave(Wave.CustomResources), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
-      }),
+      metadata: meta(NATS_NAME, { annotations: props.customResourceAnnotations }),
       spec: {
         selector: { matchLabels: { ...selector, 'gitplane.dev/scrape': 'true' } },
         endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],

@@ -2,10 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { goDuration, quantityBytes } from '../../core/units';
-import { Wave, syncWave } from '../../../stacks/waves';
 
 export interface NatsStreamProps {
   readonly labels: AppLabels;
+  /**
+   * Annotations of the custom resources (the Stream), such as their sync wave.
+   * @default - none
+   */
+  readonly customResourceAnnotations?: Record<string, string>;
   /** @default 'nats' */
   readonly namespace?: string;
   /** Stream name: letters, digits, "_" and "-". */
@@ -51,7 +55,7 @@ export class NatsStream extends Construct {
         name: objectName,
         namespace: props.namespace ?? 'nats',
         labels: standardLabels(props.labels),
-        annotations: { ...syncWave(Wave.CustomResources), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        annotations: props.customResourceAnnotations,
       },
       spec: {
         name: props.name,

@@ -61,7 +61,7 @@ export class AlertRuleGroup extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels(props.app),
-        annotations: { ...props.annotations, 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        annotations: props.annotations,
       },
       spec: { groups: [this.group] },
     });

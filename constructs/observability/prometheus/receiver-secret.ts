@@ -39,7 +39,7 @@ export class ReceiverSecret extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels(props.app),
-        annotations: { ...props.annotations, 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        annotations: props.annotations,
       },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',

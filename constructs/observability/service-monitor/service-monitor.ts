@@ -37,7 +37,7 @@ export class ServiceMonitor extends Construct {
       metadata: {
         name: props.name,
         labels: standardLabels(props.labels),
-        annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave), 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave) },
       },
       spec: {
         selector: { matchLabels: selectorLabels(props.labels), matchExpressions: [{ key: HEADLESS_LABEL, operator: 'DoesNotExist' }] },

@@ -1,7 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, standardLabels } from '../../core/labels';
-import { Wave, syncWave } from '../../../stacks/waves';
 
 /** The S3 bucket Longhorn backs volumes up to, and where its credentials come from. */
 export interface LonghornBackupStore {
@@ -33,6 +32,11 @@ export interface LonghornRecurringJobs {
 
 export interface LonghornProps {
   readonly labels: AppLabels;
+  /**
+   * Annotations of the custom resources (RecurringJobs, ExternalSecret), such as their sync wave.
+   * @default - none
+   */
+  readonly customResourceAnnotations?: Record<string, string>;
   /** Namespace of the objects. @default 'longhorn-system' */
   readonly namespace?: string;
   /** Nodes that carry Longhorn disks. */
@@ -62,11 +66,6 @@ export const BACKUP_CREDENTIALS_SECRET = 'longhorn-backup-credentials';
 /** The recurring-job group every gitplane StorageClass puts its volumes in. */
 export const RECURRING_JOB_GROUP = 'gitplane';
 export const WARNING_ANNOTATION = 'gitplane.dev/warning';
-const CUSTOM_RESOURCE_ANNOTATIONS = {
-  ...syncWave(Wave.CustomResources),
-  // The CRDs come with the chart in the same sync.
-  'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
-};
 
 /** Props with every default filled in, and checked. */
 export interface ResolvedLonghorn {
@@ -173,7 +172,7 @@ export class Longhorn extends Construct {
       new ApiObject(this, `RecurringJob-${name}`, {
         apiVersion: 'longhorn.io/v1beta2',
         kind: 'RecurringJob',
-        metadata: { name, namespace, labels, annotations: CUSTOM_RESOURCE_ANNOTATIONS },
+        metadata: { name, namespace, labels, annotations: props.customResourceAnnotations },
         spec: { name, task, cron, retain: r.retain, concurrency: 1, groups: ['default', RECURRING_JOB_GROUP], labels: {} },
       });
     job('gitplane-snapshot', 'snapshot', r.snapshotCron);
@@ -185,7 +184,7 @@ export class Longhorn extends Construct {
       new ApiObject(this, 'ExternalSecret', {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
-        metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace, labels, annotations: CUSTOM_RESOURCE_ANNOTATIONS },
+        metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace, labels, annotations: props.customResourceAnnotations },
         spec: {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: store.secretStore },
