@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels } from '../../core';
 import { restoreRunbook } from './restore-runbook';
+import { ExternalSecret } from '../../secrets';
 
 /** The shipped scripts, read by stacks/ and passed in so the construct stays pure. */
 export interface EtcdBackupScripts {
@@ -102,19 +103,15 @@ export class EtcdBackup extends Construct {
 
     if (props.s3?.externalSecret) {
       const { store, remoteKey } = props.s3.externalSecret;
-      new ApiObject(this, 'credentials', {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: meta(CREDENTIALS_SECRET),
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: store },
-          target: { name: CREDENTIALS_SECRET, creationPolicy: 'Owner' },
-          data: [
-            { secretKey: 'AWS_ACCESS_KEY_ID', remoteRef: { key: remoteKey, property: 'access-key-id' } },
-            { secretKey: 'AWS_SECRET_ACCESS_KEY', remoteRef: { key: remoteKey, property: 'secret-access-key' } },
-          ],
-        },
+      new ExternalSecret(this, 'credentials', {
+        name: CREDENTIALS_SECRET,
+        labels: props.app,
+        store,
+        annotations: props.annotations,
+        data: [
+          { secretKey: 'AWS_ACCESS_KEY_ID', remoteKey, property: 'access-key-id' },
+          { secretKey: 'AWS_SECRET_ACCESS_KEY', remoteKey, property: 'secret-access-key' },
+        ],
       });
     }
 
