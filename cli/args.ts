@@ -12,7 +12,7 @@ export const COMMON_OPTIONS = {
 export const ENVIRONMENT_OPTIONS = {
   env: { type: 'string', short: 'e', multiple: true },
   all: { type: 'boolean' },
-  'env-file': { type: 'string', multiple: true },
+  file: { type: 'string', short: 'f', multiple: true },
   'crd-dir': { type: 'string', multiple: true },
 } as const satisfies Options;
 

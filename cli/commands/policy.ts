@@ -28,7 +28,7 @@ const OPTIONS = {
 export const policy: Command = {
   name: 'policy',
   summary: 'Check synthesized environments, or any directory of manifests, against the policy rules.',
-  help: `Usage: gitplane policy [--env NAME]... [--all] [--env-file FILE]... [--format FORMAT] [--output FILE]
+  help: `Usage: gitplane policy [--env NAME]... [--all] [--file FILE]... [--format FORMAT] [--output FILE]
        gitplane policy --dir DIR [--format FORMAT] [--output FILE]
        gitplane policy --docs [--output docs/policies.md]
 
@@ -41,7 +41,7 @@ others of its tier under environments/.
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
-      --env-file FILE   an environment file anywhere (repeatable)
+  -f, --file FILE       an environment file anywhere (repeatable)
   -d, --dir DIR         a directory of manifests instead of environments
   -f, --format FORMAT   ${FORMATS.join(', ')} (default: text)
   -o, --output FILE     write the report to FILE instead of stdout
@@ -61,7 +61,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     const format = (values.format ?? 'text') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${values.format}").`);
     if (values.docs) {
-      if (values.dir || values.env || values.all || values['env-file']) throw new UsageError('--docs cannot be combined with --dir, --env, --all or --env-file.');
+      if (values.dir || values.env || values.all || values.file) throw new UsageError('--docs cannot be combined with --dir, --env, --all or --file.');
       const target = values.output;
       const current = target && fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
       const doc = updateDocs(current, RULES);
@@ -72,7 +72,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let environments: PolicyEnvironment[];
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
-      if (values.env || values.all || values['env-file']) throw new UsageError('--dir cannot be combined with --env, --all or --env-file.');
+      if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
       environments = [fromDir(values.dir)];
     } else {
       const settings = loadSettings({ crdDirs: values['crd-dir'] });

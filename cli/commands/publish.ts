@@ -47,7 +47,7 @@ Options:
   -m, --message M       first line of the commit message (default: "gitplane publish: <envs>")
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
-      --env-file FILE   an environment file anywhere (repeatable)
+  -f, --file FILE       an environment file anywhere (repeatable)
       --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
   -q, --quiet           no progress lines
   -h, --help            this help

@@ -13,7 +13,7 @@ const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'strin
 export const synth: Command = {
   name: 'synth',
   summary: 'Synthesize environments into manifests, runbooks and bootstrap under dist/.',
-  help: `Usage: gitplane synth [--env NAME]... [--all] [--env-file FILE]... [--out DIR]
+  help: `Usage: gitplane synth [--env NAME]... [--all] [--file FILE]... [--out DIR]
 
 Synthesizes each selected environment, validates every object against the Kubernetes and CRD
 schemas, and only then replaces <DIR>/<env>/ with the result. When anything fails, nothing on
@@ -22,7 +22,7 @@ disk changes.
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment under environments/
-      --env-file FILE   an environment file anywhere (repeatable)
+  -f, --file FILE       an environment file anywhere (repeatable)
   -o, --out DIR         output directory (default: dist)
       --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
   -q, --quiet           no progress lines

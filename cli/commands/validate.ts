@@ -13,7 +13,7 @@ const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, dir: { type: 'strin
 export const validate: Command = {
   name: 'validate',
   summary: 'Validate synthesized environments, or any directory of manifests, against Kubernetes and CRD schemas.',
-  help: `Usage: gitplane validate [--env NAME]... [--all] [--env-file FILE]...
+  help: `Usage: gitplane validate [--env NAME]... [--all] [--file FILE]...
        gitplane validate --dir DIR
 
 Checks every object against the Kubernetes schema (unknown fields rejected) or, for custom
@@ -24,7 +24,7 @@ manifests gitplane did not make.
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
-      --env-file FILE   an environment file anywhere (repeatable)
+  -f, --file FILE       an environment file anywhere (repeatable)
   -d, --dir DIR         a directory of manifests instead of environments
       --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
   -q, --quiet           no progress lines
@@ -41,7 +41,7 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     let problems;
     if (values.dir !== undefined) {
-      if (values.env || values.all || values['env-file']) throw new UsageError('--dir cannot be combined with --env, --all or --env-file.');
+      if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
       const objects = readManifestDir(values.dir);
       problems = validatorFor(settings).validate(objects);
       out.progress(`validate ${values.dir}: ${objects.length} objects`);

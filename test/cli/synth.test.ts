@@ -42,7 +42,7 @@ describe('gitplane synth', () => {
       fs.mkdirSync(path.join(target, 'dev'), { recursive: true });
       fs.writeFileSync(path.join(target, 'dev', 'keep.yaml'), 'kept: true\n');
       const before = readTree(target);
-      const r = gitplane(['synth', '--env-file', bad, '--out', target]);
+      const r = gitplane(['synth', '--file', bad, '--out', target]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(expected);
       expect(readTree(target)).toEqual(before);
