@@ -141,6 +141,12 @@ export const EnvironmentSchema = Type.Object(
         branch: Type.String({ minLength: 1, default: 'main' }),
         path: Type.String({ default: '', description: 'folder in the repository that holds the <env>/ trees; "" for the root' }),
         runbookBaseUrl: HttpsUrl,
+        chartMirror: Type.Optional(
+          Type.String({
+            pattern: '^https?://[^\\s]+$',
+            description: 'a Helm repository that serves every pinned chart at its pinned version (a mirror for firewalled or air-gapped sites); every chart gitplane installs, Argo CD\'s own and the applications\' alike, comes from it',
+          }),
+        ),
         sync: Block(
           {
             automated: Type.Boolean({ default: true, description: 'false makes every sync a manual one' }),

@@ -30,7 +30,10 @@ export function pinnedVersions(): Versions {
   return pinned;
 }
 
-/** The pins for one environment: its `versions:` entries replace image tags. */
+/**
+ * The pins for one environment: its `versions:` entries replace image tags, and its
+ * `gitops.chartMirror` replaces every chart's repository (versions unchanged).
+ */
 export function versionsFor(spec: EnvironmentSpec, base: Versions = pinnedVersions()): Versions {
   const problems: string[] = [];
   const images: Record<string, ImagePin> = { ...base.images };
@@ -42,7 +45,9 @@ export function versionsFor(spec: EnvironmentSpec, base: Versions = pinnedVersio
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return { images, charts: base.charts };
+  const mirror = spec.gitops.chartMirror;
+  const charts = mirror === undefined ? base.charts : Object.fromEntries(Object.entries(base.charts).map(([key, pin]) => [key, { ...pin, repoURL: mirror }]));
+  return { images, charts };
 }
 
 /** `repository:tag` of a pinned image. */

@@ -13,6 +13,10 @@ import { findOne, Manifest } from '../objects';
 import { synthEnvironment } from '../synth';
 import { Versions } from '../versions';
 
+/** The provider's annotation that skips waiting for an object to become ready or to be deleted. */
+const SKIP_AWAIT = 'pulumi.com/skipAwait';
+const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
 const HEALTH_LUA = path.resolve(__dirname, '..', '..', 'constructs', 'gitops', 'argocd', 'application-health.lua');
 
 /** The argo-cd chart values gitplane sets; `configs.cm` takes any argocd-cm key. */
@@ -30,7 +34,16 @@ export interface ArgoCd {
   readonly root: k8s.apiextensions.CustomResource;
 }
 
-export function argoCd(spec: EnvironmentSpec, versions: Versions, provider?: k8s.Provider): ArgoCd {
+/**
+ * Installs Argo CD and adopts the environment's project and root Application.
+ *
+ * @param detach when Argo CD is gone (or never came up): apply the project and root Application
+ * without Argo CD's resources finalizer, which only its application controller removes, and let
+ * Pulumi delete them without waiting, so `pulumi destroy` cannot hang on them. Set with
+ * `pulumi config set gitplane:detachArgoCd true`, then `pulumi up`, then `pulumi destroy`
+ * (docs/gitops.md, "Destroying the bootstrap").
+ */
+export function argoCd(spec: EnvironmentSpec, versions: Versions, provider?: k8s.Provider, detach = false): ArgoCd {
   const opts = provider ? { provider } : {};
   const pin = versions.charts['argo-cd'];
   const namespace = new k8s.core.v1.Namespace('argocd', { metadata: { name: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'pulumi' } } }, opts);
@@ -49,9 +62,16 @@ export function argoCd(spec: EnvironmentSpec, versions: Versions, provider?: k8s
   const objects = synthEnvironment(spec).objects.map((o) => o.manifest);
   const adopt = (m: Manifest, name: string) => {
     const { apiVersion, kind, metadata, ...rest } = m;
-    return new k8s.apiextensions.CustomResource(name, { apiVersion, kind, metadata, ...rest }, { ...opts, dependsOn: [release] });
+    const detached = detach ? detachedMetadata(metadata) : metadata;
+    return new k8s.apiextensions.CustomResource(name, { apiVersion, kind, metadata: detached, ...rest }, { ...opts, dependsOn: [release] });
   };
   const project = adopt(findOne(objects, 'AppProject', spec.name), 'project');
   const root = adopt(findOne(objects, 'Application', `${spec.name}-root`), 'root');
   return { namespace, release, project, root };
+}
+
+function detachedMetadata(metadata: Manifest['metadata']): Manifest['metadata'] {
+  const { finalizers, ...rest } = metadata;
+  const kept = ((finalizers ?? []) as string[]).filter((f) => f !== ARGOCD_FINALIZER);
+  return { ...rest, ...(kept.length > 0 ? { finalizers: kept } : {}), annotations: { ...metadata.annotations, [SKIP_AWAIT]: 'true' } };
 }

@@ -2,11 +2,11 @@
  * The Pulumi program for one environment: what lives outside the cluster (AWS, only when
  * `cloud.provider` is aws) and the Argo CD bootstrap. It reads the same EnvironmentSpec as synth.
  */
-import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
 import { versionsFor } from '../versions';
 import { argoCd } from './argocd';
+import { awsProvider } from './aws-provider';
 import { objectStore, referencedSecrets } from './object-store';
 import { secretStoreCredentials } from './secret-store';
 
@@ -15,12 +15,12 @@ export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
   let buckets: Record<string, pulumi.Output<string>> = {};
   if (spec.cloud.provider === 'aws') {
     if (!spec.cloud.region) throw new Error(`environments/${spec.name}.yaml: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
-    const provider = new aws.Provider('aws', { region: spec.cloud.region as aws.Region });
+    const provider = awsProvider(spec, spec.cloud.region);
     const stores = objectStore(spec, provider);
     buckets = Object.fromEntries(stores.map((b) => [b.purpose, b.bucket.bucket]));
     const refs = referencedSecrets(spec, config, provider);
     if (spec.secrets.provider === 'external-secrets') secretStoreCredentials(spec, [...stores.map((b) => b.credentials), ...refs], provider);
   }
-  const argo = argoCd(spec, versions);
+  const argo = argoCd(spec, versions, undefined, config.getBoolean('detachArgoCd') ?? false);
   return { environment: spec.name, buckets, rootApplication: argo.root.metadata.name };
 }

@@ -1,4 +1,3 @@
-import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../stacks/environment';
 import { loadSettings } from '../../stacks/settings';
 import { argocdValues } from '../../stacks/pulumi/argocd';
@@ -7,53 +6,13 @@ import { checkHelmValues } from '../../validation';
 import { STORE_CREDENTIALS } from '../../stacks/apps/external-secrets';
 import { findOne } from '../../stacks/objects';
 import { ENVIRONMENTS, manifests } from '../support/environments';
-
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-
-/** Unwraps an Output in a test. */
-const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
-
-/** Runs the program for one environment under mocks and returns every resource it registered. */
-async function run(env: string): Promise<Registered[]> {
-  const registered: Registered[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const extra: Record<string, unknown> = {};
-        if (args.type === 'aws:iam/accessKey:AccessKey') extra.secret = 'fake-secret-for-tests';
-        if (args.type === 'aws:secretsmanager/secret:Secret') extra.arn = `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${args.inputs.name}-fake`;
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
-      },
-      call: (args) => args.inputs,
-    },
-    'gitplane',
-    env,
-    false,
-  );
-  const spec = loadEnvironment(env);
-  // Obviously fake values, as `pulumi config set --secret` would provide.
-  for (const name of Object.keys(spec.secrets.refs)) pulumi.runtime.setConfig(`gitplane:secret-${name}`, `fake-${name}`);
-  const { definePlatform } = await import('../../stacks/pulumi/program');
-  const out = definePlatform(spec, new pulumi.Config('gitplane'));
-  await unwrap(out.rootApplication);
-  await unwrap(pulumi.output(out.buckets));
-  // Let registrations queued behind the awaited outputs finish.
-  await new Promise((resolve) => setImmediate(resolve));
-  return registered;
-}
-
-const byType = (rs: Registered[], type: string) => rs.filter((r) => r.type === type);
+import { byType, Registered, runProgram } from '../support/pulumi';
 
 describe.each(ENVIRONMENTS)('pulumi up -s %s', (env) => {
   let resources: Registered[];
   const spec = loadEnvironment(env);
   beforeAll(async () => {
-    resources = await run(env);
+    resources = await runProgram(spec);
   });
 
   test('installs Argo CD from the pinned chart with the Application health check', () => {
