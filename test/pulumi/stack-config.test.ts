@@ -72,7 +72,7 @@ describe('a chart mirror (gitops.chartMirror)', () => {
       expect(s.repoURL).toBe(MIRROR);
       expect(s.targetRevision).toBe(Object.values(pinnedVersions().charts).find((c) => c.chart === s.chart)!.version);
     }
-    const project = findOne<{ spec: { sourceRepos: string[] } }>(objects, 'AppProject', 'staging');
+    const project = findOne(objects, 'AppProject', 'staging') as unknown as { spec: { sourceRepos: string[] } };
     expect(project.spec.sourceRepos).toEqual([MIRROR, mirrored.gitops.repoURL].sort());
   });
 
