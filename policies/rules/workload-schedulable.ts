@@ -5,7 +5,6 @@ import { ObjectRule } from '../types';
 
 interface Taint {
   readonly key: string;
-  readonly value?: string;
   readonly effect: string;
 }
 
@@ -31,6 +30,8 @@ const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
  * the worker role is one whose taint was removed so it takes workloads); k3s labels its servers
  * `...control-plane=true` and `...master=true` and taints nothing. Neither sets a label for the
  * worker or storage role.
+ *
+ * @see https://kubernetes.io/docs/reference/labels-annotations-taints/
  */
 function clusterNode(node: NodeSpec, distribution: EnvironmentSpec['cluster']['distribution']): ClusterNode {
   const labels: Record<string, string> = {
@@ -57,14 +58,16 @@ function shown(key: string, value: string | undefined): string {
 }
 
 /** A required node affinity term: its expressions on labels and fields, ANDed; an empty term matches no node. */
-function termRefusal(term: Json, node: ClusterNode): string | undefined {
+function termRefusal(term: Json, node: ClusterNode): Refusal | undefined {
   const checks = [
     ...((term.matchExpressions ?? []) as Json[]).map((r) => ({ r, value: node.labels[r.key] })),
     ...((term.matchFields ?? []) as Json[]).map((r) => ({ r, value: r.key === 'metadata.name' ? node.name : undefined })),
   ];
-  if (checks.length === 0) return 'an empty term, which matches no node';
+  if (checks.length === 0) return { constraint: 'an empty term', reason: 'has an empty term, which matches no node' };
   const miss = checks.find(({ r, value }) => !meets(r, value));
-  return miss && `${miss.r.key} ${miss.r.operator}${miss.r.values ? ` [${miss.r.values.join(', ')}]` : ''} but the node has ${shown(miss.r.key, miss.value)}`;
+  if (!miss) return undefined;
+  const requirement = `${miss.r.key} ${miss.r.operator}${miss.r.values ? ` [${miss.r.values.join(', ')}]` : ''}`;
+  return { constraint: requirement, reason: `needs ${requirement} but the node has ${shown(miss.r.key, miss.value)}` };
 }
 
 function meets(r: Json, value: string | undefined): boolean {
@@ -88,28 +91,31 @@ function meets(r: Json, value: string | undefined): boolean {
   }
 }
 
+/** The taints modelled carry no value, so an Equal toleration must name none either. */
 function tolerates(t: Json, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (!t.key) return t.operator === 'Exists';
-  return t.key === taint.key && (t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? ''));
+  return t.key === taint.key && (t.operator === 'Exists' || (t.value ?? '') === '');
 }
 
 /** Why the pod cannot run on the node, or undefined when it can. */
 function refusal(pod: Json, node: ClusterNode): Refusal | undefined {
   for (const [key, value] of Object.entries((pod.nodeSelector ?? {}) as Record<string, string>)) {
-    if (node.labels[key] !== value) return { constraint: `nodeSelector ${shown(key, value)}`, reason: `nodeSelector ${shown(key, value)} but the node has ${shown(key, node.labels[key])}` };
+    if (node.labels[key] !== value) return { constraint: `nodeSelector ${shown(key, value)}`, reason: `nodeSelector needs ${shown(key, value)} but the node has ${shown(key, node.labels[key])}` };
   }
   const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as Json[] | undefined;
   if (terms) {
     const refused = terms.map((term) => termRefusal(term, node));
     if (refused.every((r) => r !== undefined)) {
-      const why = refused.join(' or ') || 'no term';
-      return { constraint: 'required node affinity', reason: `required node affinity ${why}` };
+      return {
+        constraint: `required node affinity ${refused.map((r) => r!.constraint).join(' or ') || 'without terms'}`,
+        reason: `required node affinity ${refused.map((r) => r!.reason).join(', or ') || 'has no term'}`,
+      };
     }
   }
   const taint = node.taints.find((x) => !((pod.tolerations ?? []) as Json[]).some((t) => tolerates(t, x)));
   if (taint) {
-    const text = `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+    const text = `${taint.key}:${taint.effect}`;
     return { constraint: `taint ${text}`, reason: `taint ${text} is not tolerated` };
   }
   return undefined;

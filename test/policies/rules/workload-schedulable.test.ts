@@ -59,21 +59,30 @@ describe('workload-schedulable', () => {
   test('fails when the required node affinity admits no node\'s architecture (staging\'s preflight on arm64)', () => {
     const [f] = check(RULE, env([daemonSet((p) => (p.affinity = arch(['arm64'])))], { spec: variant('staging', () => undefined) }));
     expect(`${f.ref}: ${f.message}`).toBe(
-      'DaemonSet/demo/demo: no node of cluster.nodes admits the pod (stg-cp-1, stg-cp-2, stg-cp-3, stg-w-1, stg-w-2, stg-w-3: required node affinity kubernetes.io/arch In [arm64] but the node has kubernetes.io/arch=amd64).',
+      'DaemonSet/demo/demo: no node of cluster.nodes admits the pod (stg-cp-1, stg-cp-2, stg-cp-3, stg-w-1, stg-w-2, stg-w-3: required node affinity needs kubernetes.io/arch In [arm64] but the node has kubernetes.io/arch=amd64).',
     );
-    expect(f.value).toBe('required node affinity');
+    expect(f.value).toBe('required node affinity kubernetes.io/arch In [arm64]');
+  });
+
+  test('fails when no term of several matches, naming what each needs', () => {
+    const terms = ['riscv64', 's390x'].map((a) => ({ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a] }] }));
+    const [f] = check(RULE, env([daemonSet((p) => (p.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } }))], { spec: variant('dev', () => undefined) }));
+    expect([f.message, f.value]).toEqual([
+      'no node of cluster.nodes admits the pod (dev-1: required node affinity needs kubernetes.io/arch In [riscv64] but the node has kubernetes.io/arch=amd64, or needs kubernetes.io/arch In [s390x] but the node has kubernetes.io/arch=amd64).',
+      'required node affinity kubernetes.io/arch In [riscv64] or kubernetes.io/arch In [s390x]',
+    ]);
   });
 
   test('fails when the nodeSelector names an architecture no node has, giving each node\'s reason', () => {
     expect(judge('pi-edge', daemonSet((p) => ((p.nodeSelector = { 'kubernetes.io/arch': 'amd64' }), (p.tolerations = [{ operator: 'Exists' }]))))).toEqual([
-      'workload-schedulable: no node of cluster.nodes admits the pod (pi-cp-1, pi-cp-2, pi-cp-3, pi-w-1, pi-w-2: nodeSelector kubernetes.io/arch=amd64 but the node has kubernetes.io/arch=arm64).',
+      'workload-schedulable: no node of cluster.nodes admits the pod (pi-cp-1, pi-cp-2, pi-cp-3, pi-w-1, pi-w-2: nodeSelector needs kubernetes.io/arch=amd64 but the node has kubernetes.io/arch=arm64).',
     ]);
   });
 
   test('fails when a kubeadm control-plane taint is not tolerated and the other nodes are not selected', () => {
     const [f] = check(RULE, env([daemonSet((p) => (p.nodeSelector = { 'node-role.kubernetes.io/control-plane': '' }))], { spec: variant('staging', () => undefined) }));
     expect(f.message).toBe(
-      'no node of cluster.nodes admits the pod (stg-cp-1, stg-cp-2, stg-cp-3: taint node-role.kubernetes.io/control-plane:NoSchedule is not tolerated; stg-w-1, stg-w-2, stg-w-3: nodeSelector node-role.kubernetes.io/control-plane="" but the node has no node-role.kubernetes.io/control-plane).',
+      'no node of cluster.nodes admits the pod (stg-cp-1, stg-cp-2, stg-cp-3: taint node-role.kubernetes.io/control-plane:NoSchedule is not tolerated; stg-w-1, stg-w-2, stg-w-3: nodeSelector needs node-role.kubernetes.io/control-plane="" but the node has no node-role.kubernetes.io/control-plane).',
     );
     expect(f.value).toBe('taint node-role.kubernetes.io/control-plane:NoSchedule; nodeSelector node-role.kubernetes.io/control-plane=""');
   });
@@ -88,24 +97,24 @@ describe('workload-schedulable', () => {
 
   test('fails when the workload selects a worker role label, which no distribution sets', () => {
     expect(judge('dev', obj(goodDeployment((d) => (d.spec.template.spec.nodeSelector = { 'node-role.kubernetes.io/worker': 'true' }))))).toEqual([
-      'workload-schedulable: no node of cluster.nodes admits the pod (dev-1: nodeSelector node-role.kubernetes.io/worker=true but the node has no node-role.kubernetes.io/worker).',
+      'workload-schedulable: no node of cluster.nodes admits the pod (dev-1: nodeSelector needs node-role.kubernetes.io/worker=true but the node has no node-role.kubernetes.io/worker).',
     ]);
   });
 
   test('fails when kubeadm\'s control-plane label value is used on k3s, which sets "true"', () => {
     expect(judge('dev', daemonSet((p) => (p.nodeSelector = { 'node-role.kubernetes.io/control-plane': '' })))).toEqual([
-      'workload-schedulable: no node of cluster.nodes admits the pod (dev-1: nodeSelector node-role.kubernetes.io/control-plane="" but the node has node-role.kubernetes.io/control-plane=true).',
+      'workload-schedulable: no node of cluster.nodes admits the pod (dev-1: nodeSelector needs node-role.kubernetes.io/control-plane="" but the node has node-role.kubernetes.io/control-plane=true).',
     ]);
   });
 
   test('fails when the only required node affinity term is empty, which matches no node', () => {
     const empty = daemonSet((p) => (p.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } } }));
-    expect(judge('dev', empty)).toEqual(['workload-schedulable: no node of cluster.nodes admits the pod (dev-1: required node affinity an empty term, which matches no node).']);
+    expect(judge('dev', empty)).toEqual(['workload-schedulable: no node of cluster.nodes admits the pod (dev-1: required node affinity has an empty term, which matches no node).']);
   });
 
   test('fails when Gt compares a label that is not a number', () => {
     const gt = (values: string[]) => daemonSet((p) => (p.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'Gt', values }] }] } } }));
-    expect(judge('dev', gt(['1']))).toEqual(['workload-schedulable: no node of cluster.nodes admits the pod (dev-1: required node affinity kubernetes.io/hostname Gt [1] but the node has kubernetes.io/hostname=dev-1).']);
+    expect(judge('dev', gt(['1']))).toEqual(['workload-schedulable: no node of cluster.nodes admits the pod (dev-1: required node affinity needs kubernetes.io/hostname Gt [1] but the node has kubernetes.io/hostname=dev-1).']);
   });
 });
 
