@@ -277,7 +277,9 @@ export const EnvironmentSchema = Type.Object(
           {
             enabled: Type.Boolean({ default: true }),
             fix: Type.Boolean({ default: false, description: 'let the preflight edit cmdline.txt on failing nodes' }),
-            architectures: Type.Array(StringEnum(['amd64', 'arm64']), { default: ['arm64'], uniqueItems: true }),
+            architectures: Type.Optional(
+              Type.Array(StringEnum(['amd64', 'arm64']), { uniqueItems: true, description: '@default the architectures of cluster.nodes' }),
+            ),
           },
           'The node preflight that catches cgroup and storage prerequisites.',
         ),
@@ -300,6 +302,9 @@ export const EnvironmentSchema = Type.Object(
   { ...closed, description: 'A gitplane environment: everything that differs between one platform and the next.' },
 );
 
-export type EnvironmentSpec = Static<typeof EnvironmentSchema>;
+/** An environment file as the schema checks it, with the defaults that depend on no other field. */
+export type EnvironmentFile = Static<typeof EnvironmentSchema>;
+/** An environment as the loader returns it: also the defaults it derives from other fields. */
+export type EnvironmentSpec = EnvironmentFile & { components: { preflight: { architectures: NodeSpec['arch'][] } } };
 export type NodeSpec = Static<typeof NodeSchema>;
 export type FleetCluster = Static<typeof FleetClusterSchema>;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, isNode, LineCounter, parseDocument } from 'yaml';
-import { EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
+import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import { InputError } from './errors';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
@@ -77,10 +77,18 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   if (!validateSchema(data)) {
     throw new InputError(dedupe(validateSchema.errors ?? []).map((e) => schemaMessage(e, data, locate)));
   }
-  const spec = data as EnvironmentSpec;
+  const spec = withDerivedDefaults(data as EnvironmentFile);
   const problems = semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`);
   if (problems.length > 0) throw new InputError(problems);
   return deepFreeze(spec);
+}
+
+/** The defaults that come from other fields, which the schema's constant defaults cannot express. */
+function withDerivedDefaults(file: EnvironmentFile): EnvironmentSpec {
+  const preflight = file.components.preflight;
+  // The preflight checks every node of the cluster, whatever its architecture.
+  preflight.architectures ??= [...new Set(file.cluster.nodes.map((n) => n.arch))].sort();
+  return file as EnvironmentSpec;
 }
 
 const BUCKET_PURPOSES = ['etcdBackups', 'longhornBackups', 'lokiChunks', 'tempoTraces'] as const;

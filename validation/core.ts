@@ -87,17 +87,55 @@ export function validateBuiltIn(object: Manifest): string[] {
 
 /** Reports every field of `value` that the Kubernetes type `typeName` does not define. */
 export function unknownFields(value: unknown, typeName: string, at: string, problems: string[]): void {
+  walkTyped(value, typeName, at, () => undefined, (where, key, known) => problems.push(`${where}: unknown field "${key}" (known: ${known.join(', ')})`));
+}
+
+/**
+ * Field paths of the empty lists and maps in `object` that the API server drops when it stores
+ * it: every list and map field of a built-in kind, and of any object's metadata (custom resources
+ * are stored as written, so their own fields keep `[]` and `{}`). Empty structs such as
+ * `podSelector: {}` or `emptyDir: {}` are kept and mean something, so they are not reported. An
+ * object that carries a dropped collection never equals what is stored: every server-side apply
+ * bumps its generation and Argo CD never sees it in sync.
+ */
+export function droppedEmptyCollections(object: Manifest): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, typeName: string, at: string) => {
+    const list = typeName.startsWith('Array<') && Array.isArray(value) && value.length === 0;
+    const map = typeName.startsWith(MAP_TYPE) && value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+    if (list || map) found.push(at);
+  };
+  const typeName = clientTypeName(object.apiVersion, object.kind);
+  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, '', visit, () => undefined);
+  else walkTyped(object.metadata, 'V1ObjectMeta', 'metadata', visit, () => undefined);
+  return found;
+}
+
+const MAP_TYPE = '{ [key: string]: ';
+
+/**
+ * Walks `value` along the Kubernetes type `typeName`: `visit` sees every value with its declared
+ * type and field path; a field the type does not define goes to `unknown` and is not entered.
+ */
+function walkTyped(
+  value: unknown,
+  typeName: string,
+  at: string,
+  visit: (value: unknown, typeName: string, at: string) => void,
+  unknown: (at: string, key: string, known: string[]) => void,
+): void {
+  visit(value, typeName, at);
   if (value === null || typeof value !== 'object') return;
   if (typeName.startsWith('Array<')) {
     if (Array.isArray(value)) {
       const inner = typeName.slice('Array<'.length, -1);
-      value.forEach((item, i) => unknownFields(item, inner, `${at}[${i}]`, problems));
+      value.forEach((item, i) => walkTyped(item, inner, `${at}[${i}]`, visit, unknown));
     }
     return;
   }
-  if (typeName.startsWith('{ [key: string]: ')) {
-    const inner = typeName.slice('{ [key: string]: '.length, -'; }'.length);
-    for (const [k, v] of Object.entries(value)) unknownFields(v, inner, `${at}.${k}`, problems);
+  if (typeName.startsWith(MAP_TYPE)) {
+    const inner = typeName.slice(MAP_TYPE.length, -'; }'.length);
+    for (const [k, v] of Object.entries(value)) walkTyped(v, inner, `${at}.${k}`, visit, unknown);
     return;
   }
   const fields = fieldsOf(typeName);
@@ -106,9 +144,9 @@ export function unknownFields(value: unknown, typeName: string, at: string, prob
     const childType = fields.get(key);
     const where = at ? `${at}.${key}` : key;
     if (childType === undefined) {
-      problems.push(`${where}: unknown field "${key}" (known: ${[...fields.keys()].join(', ')})`);
+      unknown(where, key, [...fields.keys()]);
     } else {
-      unknownFields(child, childType, where, problems);
+      walkTyped(child, childType, where, visit, unknown);
     }
   }
 }

@@ -1,3 +1,4 @@
+export * from './collections';
 export * from './labels';
 export * from './namespace';
 export * from './output-file';

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from './collections';
 import { AppLabels, standardLabels } from './labels';
 
 export interface PlatformNamespaceProps {
@@ -36,7 +37,7 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/enforce': this.podSecurity,
           'pod-security.kubernetes.io/warn': this.podSecurity,
         },
-        annotations: props.annotations,
+        annotations: unlessEmpty(props.annotations),
       },
     });
   }

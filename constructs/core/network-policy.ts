@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from './collections';
 import { AppLabels, standardLabels } from './labels';
 
 /** Where allowed traffic may come from. */
@@ -62,14 +63,18 @@ export class IngressPolicy extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: props.name, labels: standardLabels(props.app), annotations: props.annotations },
+      metadata: { name: props.name, labels: standardLabels(props.app), annotations: unlessEmpty(props.annotations) },
       spec: {
         podSelector: props.podSelector ? { matchLabels: { ...props.podSelector } } : {},
         policyTypes: ['Ingress'],
-        ingress: (props.allow ?? []).map((a) => ({
-          from: a.from.map(peer),
-          ports: a.ports.map((port) => ({ protocol: 'TCP', port })),
-        })),
+        // A deny-all is policyTypes [Ingress] with no ingress field: the API server drops an
+        // empty list, so writing one would make every apply a change.
+        ingress: unlessEmpty(
+          (props.allow ?? []).map((a) => ({
+            from: a.from.map(peer),
+            ports: a.ports.map((port) => ({ protocol: 'TCP', port })),
+          })),
+        ),
       },
     });
   }

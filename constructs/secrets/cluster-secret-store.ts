@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../core/collections';
 import { AppLabels, standardLabels } from '../core/labels';
 
 /** Where the store's AWS access key lives: one Kubernetes Secret with two keys. */
@@ -38,7 +39,7 @@ export class AwsSecretsManagerStore extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
-      metadata: { name: props.name, labels: standardLabels(props.labels), annotations: props.annotations },
+      metadata: { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
       spec: {
         provider: {
           aws: {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../core/collections';
 import { AppLabels, standardLabels } from '../core/labels';
 
 /** One key of the target Secret, read from an entry (and optionally one JSON property) of the store. */
@@ -40,7 +41,7 @@ export class ExternalSecret extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
-      metadata: { name: props.name, labels: standardLabels(props.labels), annotations: props.annotations },
+      metadata: { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: 'ClusterSecretStore', name: props.store },

@@ -7,7 +7,7 @@ describe('gitplane policy', () => {
     const r = gitplane(['policy', '--all', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^prod: 0 mandatory, 0 advisory finding\(s\); 28 rules run; 0 exemption\(s\) in force\.$/m);
+    expect(r.stdout).toMatch(/^prod: 0 mandatory, 0 advisory finding\(s\); 29 rules run; 0 exemption\(s\) in force\.$/m);
   });
   test('writes SARIF to --output', () => {
     const out = path.join(tempDir(), 'policy.sarif');

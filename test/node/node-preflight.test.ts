@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { NodePreflight } from '../../constructs/node/preflight';
+import { parseEnvironment } from '../../stacks/environment';
 import { findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
@@ -13,6 +14,8 @@ const SCRIPT = path.resolve(__dirname, '../../constructs/node/preflight/prefligh
 describe.each([
   ['prod', ['amd64', 'arm64']],
   ['pi-edge', ['arm64']],
+  // staging names no architectures: its nodes' (all amd64), not a fixed arm64 that no node has.
+  ['staging', ['amd64']],
 ])('%s node preflight', (env, archs) => {
   const ds = () => findOne(manifests(env), 'DaemonSet', 'node-preflight') as any;
 
@@ -68,6 +71,32 @@ test('fix and RWX in the spec turn on --fix with writable /boot and /run, and th
   expect(c.volumeMounts).toContainEqual({ name: 'host-boot', mountPath: '/host/boot', readOnly: false });
   expect(c.volumeMounts).toContainEqual({ name: 'host-run', mountPath: '/host/run', readOnly: false });
   expect(c.env).toContainEqual({ name: 'PREFLIGHT_REQUIRE_NFS', value: '1' });
+});
+
+describe('components.preflight.architectures', () => {
+  const file = (preflight: string) => parse(`
+name: edge
+tier: edge
+cluster:
+  name: edge
+  distribution: kubeadm
+  kubernetesVersion: 1.34.2
+  nodes:
+    - { name: edge-w-1, arch: arm64, roles: [worker, storage] }
+    - { name: edge-cp-1, arch: amd64, roles: [control-plane] }
+    - { name: edge-w-2, arch: arm64, roles: [worker, storage] }
+gitops:
+  repoURL: https://git.example.com/platform/gitops.git
+  runbookBaseUrl: https://git.example.com/platform/gitops/src/branch/main/edge/runbooks
+${preflight}`);
+  const parse = (text: string) => parseEnvironment(text, 'environments/edge.yaml').components.preflight.architectures;
+
+  test('defaults to the architectures of cluster.nodes, each once, in code-point order', () => {
+    expect(file('')).toEqual(['amd64', 'arm64']);
+  });
+  test('keeps the architectures the file names', () => {
+    expect(file('components:\n  preflight:\n    architectures: [arm64]\n')).toEqual(['arm64']);
+  });
 });
 
 test('fails when no architecture is selected', () => {

@@ -50,6 +50,6 @@ describe('report formats', () => {
   test('markdown is a pull-request comment with the verdict and counts', () => {
     const md = render(corpus(), 'markdown', '0.1.0');
     expect(md).toMatch(/^### gitplane policy: \d+ mandatory finding\(s\) block this merge/);
-    expect(md).toMatch(/\| prod \| \d+ \| 0 \| 28 \| 1 \|/);
+    expect(md).toMatch(/\| prod \| \d+ \| 0 \| 29 \| 1 \|/);
   });
 });

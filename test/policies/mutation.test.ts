@@ -76,6 +76,9 @@ describe('mutations of prod', () => {
     ['a privileged container without an exemption', 'container-security-context', (m) => {
       podTemplate(workload(m).manifest)!.spec.containers[0].securityContext.privileged = true;
     }],
+    ['a StatefulSet pinned to an architecture no node has', 'workload-schedulable', (m) => {
+      podTemplate(first(m, 'StatefulSet').manifest)!.spec.nodeSelector = { 'kubernetes.io/arch': 's390x' };
+    }],
   ];
 
   test.each(cases)('catches %s with %s', (_what, rule, change) => {

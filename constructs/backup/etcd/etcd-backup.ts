@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels } from '../../core';
+import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
 import { restoreRunbook } from './restore-runbook';
 import { ExternalSecret } from '../../secrets';
 
@@ -92,7 +92,7 @@ export class EtcdBackup extends Construct {
       throw new Error(`EtcdBackup: localRetentionDays must be a whole number of at least 1 (got ${this.localRetentionDays}).`);
     }
     const labels = standardLabels(props.app);
-    const meta = (name: string, extra: Record<string, string> = {}) => ({ name, labels, annotations: { ...props.annotations, ...extra } });
+    const meta = (name: string, extra: Record<string, string> = {}) => ({ name, labels, annotations: unlessEmpty({ ...props.annotations, ...extra }) });
 
     new ApiObject(this, 'scripts', {
       apiVersion: 'v1',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 import { IngressPolicy } from '../../core/network-policy';
 import { RenderedConfig } from '../../core/rendered-config';
@@ -236,7 +237,7 @@ export class NatsCluster extends Construct {
     new ApiObject(this, 'ServiceMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
-      metadata: meta(NATS_NAME, { annotations: props.customResourceAnnotations }),
+      metadata: meta(NATS_NAME, { annotations: unlessEmpty(props.customResourceAnnotations) }),
       spec: {
         selector: { matchLabels: { ...selector, 'gitplane.dev/scrape': 'true' } },
         endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],

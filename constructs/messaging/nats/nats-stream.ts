@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { goDuration, quantityBytes } from '../../core/units';
 
@@ -55,7 +56,7 @@ export class NatsStream extends Construct {
         name: objectName,
         namespace: props.namespace ?? 'nats',
         labels: standardLabels(props.labels),
-        annotations: props.customResourceAnnotations,
+        annotations: unlessEmpty(props.customResourceAnnotations),
       },
       spec: {
         name: props.name,

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, PRIVILEGED_REASON, RenderedConfig, selectorLabels, standardLabels } from '../../core';
+import { AppLabels, PRIVILEGED_REASON, RenderedConfig, selectorLabels, standardLabels, unlessEmpty } from '../../core';
 
 /** node-exporter's textfile collector directory on every host; the preflight writes its metrics there. */
 export const PREFLIGHT_TEXTFILE_DIR = '/var/lib/node-exporter/textfile';
@@ -42,7 +42,7 @@ export class NodePreflight extends Construct {
     this.fix = props.fix ?? false;
     this.intervalSeconds = props.intervalSeconds ?? 300;
     const labels = standardLabels(props.app);
-    const metadata = (name: string) => ({ name, labels, annotations: props.annotations });
+    const metadata = (name: string) => ({ name, labels, annotations: unlessEmpty(props.annotations) });
     const flags = `--root ${HOST}${this.fix ? ' --fix' : ''}`;
     const staleMinutes = Math.ceil((3 * this.intervalSeconds) / 60) + 1;
     const hostMounts: [string, string, boolean][] = [

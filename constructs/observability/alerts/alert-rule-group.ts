@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, standardLabels } from '../../core';
+import { AppLabels, standardLabels, unlessEmpty } from '../../core';
 import { Alert, AlertDefinition, AlertingRule } from './alert';
 import { RecordingRule, RecordingRuleProps } from './recording-rule';
 
@@ -61,7 +61,7 @@ export class AlertRuleGroup extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels(props.app),
-        annotations: props.annotations,
+        annotations: unlessEmpty(props.annotations),
       },
       spec: { groups: [this.group] },
     });

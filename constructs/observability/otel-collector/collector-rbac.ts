@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 
 export interface CollectorRbacProps {
@@ -22,7 +23,7 @@ export class CollectorRbac extends Construct {
   constructor(scope: Construct, id: string, props: CollectorRbacProps) {
     super(scope, id);
     this.serviceAccountName = props.name;
-    const metadata = { name: props.name, labels: standardLabels(props.labels), annotations: props.annotations };
+    const metadata = { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) };
     const read = ['get', 'list', 'watch'];
     new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: true });
     new ApiObject(this, 'ClusterRole', {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, PRIVILEGED_REASON, selectorLabels, standardLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
 import { agentConfig } from './collector-config';
@@ -33,7 +34,7 @@ export class OtelAgent extends Construct {
     super(scope, id);
     this.memoryLimitMiB = props.memoryLimitMiB ?? 512;
     const labels = standardLabels(props.labels);
-    const metadata = (name: string) => ({ name, labels, annotations: props.annotations });
+    const metadata = (name: string) => ({ name, labels, annotations: unlessEmpty(props.annotations) });
     const config = agentConfig({
       gatewayEndpoint: props.gatewayEndpoint,
       excludeLogPaths: [`/var/log/pods/${props.namespace}_${this.name}-*/*/*.log`],

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
 import { GatewayConfigOptions, gatewayConfig } from './collector-config';
@@ -35,7 +36,7 @@ export class OtelGateway extends Construct {
       throw new Error(`OtelGateway samplePercentage must be between 0 and 100 (got ${props.samplePercentage}).`);
     }
     const labels = standardLabels(props.labels);
-    const metadata = { name: this.name, labels, annotations: props.annotations };
+    const metadata = { name: this.name, labels, annotations: unlessEmpty(props.annotations) };
     const config = gatewayConfig(props);
     new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
     new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [CONFIG_FILE]: config } });

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, standardLabels } from '../../core';
+import { AppLabels, standardLabels, unlessEmpty } from '../../core';
 
 export interface ReceiverSecretProps {
   /** Name of the ExternalSecret and of the Secret it writes. */
@@ -39,7 +39,7 @@ export class ReceiverSecret extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels(props.app),
-        annotations: props.annotations,
+        annotations: unlessEmpty(props.annotations),
       },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 import { HEADLESS_LABEL } from '../service-monitor';
 
@@ -60,10 +61,13 @@ export class SingleBinaryStatefulSet extends Construct {
 
   constructor(scope: Construct, id: string, props: SingleBinaryProps) {
     super(scope, id);
+    if (!props.ports.some((p) => p.name === props.readyPort)) {
+      throw new Error(`SingleBinaryStatefulSet ${props.name}: readyPort "${props.readyPort}" is not one of its ports (${props.ports.map((p) => p.name).join(', ') || 'none'}). Name the port whose /ready the readiness probe calls.`);
+    }
     this.name = props.name;
     this.dataPath = `/var/${props.name}`;
     this.configPath = `/etc/${props.name}/${props.configFile}`;
-    const metadata = (name: string) => ({ name, labels: standardLabels(props.labels), annotations: props.annotations });
+    const metadata = (name: string) => ({ name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) });
     const selector = selectorLabels(props.labels);
     const servicePorts = props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' }));
 
@@ -108,11 +112,9 @@ export class SingleBinaryStatefulSet extends Construct {
                 name: props.name,
                 image: props.image,
                 imagePullPolicy: 'IfNotPresent',
-                args: props.args.map((a) => a.replace('{config}', this.configPath)),
+                args: unlessEmpty(props.args.map((a) => a.replace('{config}', this.configPath))),
                 ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
-                env: secretEnv
-                  ? Object.entries(secretEnv.keys).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretEnv.secretName, key } } }))
-                  : undefined,
+                env: secretEnv && unlessEmpty(Object.entries(secretEnv.keys).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretEnv.secretName, key } } }))),
                 readinessProbe: { httpGet: { path: '/ready', port: props.readyPort }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 1 },
                 livenessProbe: { tcpSocket: { port: props.readyPort }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
                 resources: { requests: props.requests ?? { cpu: '100m', memory: '256Mi' }, limits: { memory: props.memoryLimit ?? '1Gi' } },

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 
 /** The S3 bucket Longhorn backs volumes up to, and where its credentials come from. */
@@ -172,7 +173,7 @@ export class Longhorn extends Construct {
       new ApiObject(this, `RecurringJob-${name}`, {
         apiVersion: 'longhorn.io/v1beta2',
         kind: 'RecurringJob',
-        metadata: { name, namespace, labels, annotations: props.customResourceAnnotations },
+        metadata: { name, namespace, labels, annotations: unlessEmpty(props.customResourceAnnotations) },
         spec: { name, task, cron, retain: r.retain, concurrency: 1, groups: ['default', RECURRING_JOB_GROUP], labels: {} },
       });
     job('gitplane-snapshot', 'snapshot', r.snapshotCron);
@@ -184,7 +185,7 @@ export class Longhorn extends Construct {
       new ApiObject(this, 'ExternalSecret', {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
-        metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace, labels, annotations: props.customResourceAnnotations },
+        metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace, labels, annotations: unlessEmpty(props.customResourceAnnotations) },
         spec: {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: store.secretStore },
