@@ -1,11 +1,11 @@
 /** Every dependency in package.json is used: imported by some source file, or run as a tool. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from './support/cli';
-import { unusedDependencies } from './support/dependencies';
+import { tempDir } from '../support/cli';
+import { unusedDependencies } from '../support/dependencies';
 
 test('every dependency and devDependency in package.json is used', () => {
-  expect(unusedDependencies(path.join(__dirname, '..'))).toEqual([]);
+  expect(unusedDependencies(path.join(__dirname, '..', '..'))).toEqual([]);
 });
 
 test('fails when a dependency is only mentioned, not imported', () => {
