@@ -34,11 +34,13 @@ PROMTOOL_MODULE_VERSION=v0.314.0
 # amtool: newest Alertmanager (kube-prometheus-stack 88.5.3 deploys v0.34.0).
 AMTOOL_VERSION=v0.34.2
 KUBECONFORM_VERSION=v0.8.0
+# actionlint: lints .github/workflows (test/repository/workflows.test.ts); newest the proxy serves.
+ACTIONLINT_VERSION=v1.7.12
 # kube-linter is opt-in: golang.stackrox.io/kube-linter is refused by the module proxy these
 # machines use (403 Forbidden), so it is not in the default set. Override with KUBE_LINTER_VERSION.
 KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform)
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -68,6 +70,7 @@ canonical_name() {
     promtool | prometheus) echo promtool ;;
     amtool | alertmanager) echo amtool ;;
     kubeconform) echo kubeconform ;;
+    actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
     *) return 1 ;;
   esac
@@ -81,6 +84,7 @@ tool_version() {
     promtool) echo "v$PROMTOOL_VERSION" ;;
     amtool) echo "$AMTOOL_VERSION" ;;
     kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    actionlint) echo "$ACTIONLINT_VERSION" ;;
     kube-linter) echo "$KUBE_LINTER_VERSION" ;;
   esac
 }
@@ -93,6 +97,7 @@ tool_bins() {
     promtool) echo promtool ;;
     amtool) echo amtool ;;
     kubeconform) echo kubeconform ;;
+    actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
   esac
 }
@@ -190,6 +195,11 @@ build_amtool() {
 build_kubeconform() {
   go_install "$1" "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" \
     "-X main.version=$KUBECONFORM_VERSION"
+}
+
+build_actionlint() {
+  go_install "$1" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" \
+    "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 }
 
 build_kube-linter() {

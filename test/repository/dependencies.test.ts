@@ -1,0 +1,36 @@
+/** Every dependency in package.json is used: imported by some source file, or run as a tool. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../support/cli';
+import { unusedDependencies } from '../support/dependencies';
+
+test('every dependency and devDependency in package.json is used', () => {
+  expect(unusedDependencies(path.join(__dirname, '..', '..'))).toEqual([]);
+});
+
+test('fails when a dependency is only mentioned, not imported', () => {
+  const root = tempDir('gitplane-deps-');
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+  write(
+    'package.json',
+    JSON.stringify({
+      dependencies: { 'imported': '1.0.0', '@scope/required': '1.0.0', 'models': '1.0.0', 'only-in-a-comment': '1.0.0' },
+      devDependencies: { 'only-in-a-string': '1.0.0', '@types/node': '20.0.0', '@types/unlisted': '1.0.0' },
+    }),
+  );
+  write('tsconfig.json', '{ "compilerOptions": { "types": ["node"] } }');
+  write(
+    'src/index.ts',
+    [
+      "import { a } from 'imported/sub';",
+      "const b = require('@scope/required/lib/x');",
+      'const c = (v: string) => require(`models/${v}`);',
+      '// only-in-a-comment is not used',
+      "const d = 'only-in-a-string';",
+    ].join('\n'),
+  );
+  expect(unusedDependencies(root)).toEqual(['@types/unlisted', 'only-in-a-comment', 'only-in-a-string']);
+});

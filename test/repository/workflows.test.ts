@@ -1,0 +1,49 @@
+/**
+ * The GitHub Actions workflows, linted by actionlint (built by tools/install.sh): syntax, keys,
+ * expressions and their types, action inputs, and each `run:` script through shellcheck.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../support/cli';
+import { describeWithTool, findTool } from '../support/tools';
+
+const WORKFLOWS = path.join(__dirname, '..', '..', '.github', 'workflows');
+
+interface Finding {
+  kind: string;
+  line: number;
+  message: string;
+}
+
+describeWithTool('actionlint', 'GitHub Actions workflows', (actionlint) => {
+  /** actionlint's findings for the workflow files in `dir`, and its exit code. */
+  function lint(dir: string): { status: number | null; findings: Finding[] } {
+    const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const run = spawnSync(actionlint, ['-format', '{{json .}}', '-shellcheck', findTool('shellcheck') ?? '', ...files], { cwd: dir, encoding: 'utf8' });
+    if (run.error) throw run.error;
+    if (run.stderr) throw new Error(`actionlint failed to run: ${run.stderr}`);
+    return { status: run.status, findings: JSON.parse(run.stdout || '[]') };
+  }
+
+  test('every workflow in .github/workflows passes actionlint', () => {
+    expect(fs.readdirSync(WORKFLOWS).length).toBeGreaterThan(0);
+    expect(lint(WORKFLOWS)).toEqual({ status: 0, findings: [] });
+  });
+
+  test('fails when a workflow has an unknown key or an expression naming an unknown property', () => {
+    const dir = tempDir('gitplane-actionlint-');
+    const workflow = fs.readFileSync(path.join(WORKFLOWS, 'gitplane.yml'), 'utf8');
+    const broken = workflow
+      .replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    timeout-minute: 30\n')
+      .replace('${{ github.base_ref }}', '${{ github.base_reff }}');
+    expect(broken).not.toBe(workflow);
+    fs.writeFileSync(path.join(dir, 'gitplane.yml'), broken);
+    const { status, findings } = lint(dir);
+    expect(status).toBe(1);
+    expect(findings.map(({ kind, message }) => ({ kind, message }))).toEqual([
+      { kind: 'syntax-check', message: expect.stringContaining('unexpected key "timeout-minute" for "job" section') },
+      { kind: 'expression', message: expect.stringContaining('property "base_reff" is not defined') },
+    ]);
+  });
+});
