@@ -27,6 +27,7 @@ import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
 import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
 import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
 import { rule as syncWaveFormat } from './rules/sync-wave-format';
+import { rule as watchdogDeadMansSwitch } from './rules/watchdog-dead-mans-switch';
 import { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -58,4 +59,5 @@ export const RULES: readonly Rule[] = [
   skipDryRunCrossApp,
   syncOrderAcyclic,
   syncWaveFormat,
+  watchdogDeadMansSwitch,
 ];
