@@ -205,6 +205,8 @@ export const EnvironmentSchema = Type.Object(
         groupWait: Type.String({ ...Duration, default: '30s' }),
         groupInterval: Type.String({ ...Duration, default: '5m' }),
         repeatInterval: Type.String({ ...Duration, default: '4h' }),
+        grafanaUrl: Type.Optional(Type.String({ ...HttpsUrl, description: 'where people open Grafana; notifications link to the on-call dashboard there' })),
+        alertmanagerUrl: Type.Optional(Type.String({ ...HttpsUrl, description: 'where people open Alertmanager; notifications link to a new silence there' })),
       },
       'Alertmanager routing and receivers.',
     ),

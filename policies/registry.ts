@@ -28,6 +28,7 @@ import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
 import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
 import { rule as syncWaveFormat } from './rules/sync-wave-format';
 import { rule as workloadSchedulable } from './rules/workload-schedulable';
+import { rule as watchdogDeadMansSwitch } from './rules/watchdog-dead-mans-switch';
 import { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -60,4 +61,5 @@ export const RULES: readonly Rule[] = [
   syncOrderAcyclic,
   syncWaveFormat,
   workloadSchedulable,
+  watchdogDeadMansSwitch,
 ];

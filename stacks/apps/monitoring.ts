@@ -18,7 +18,15 @@ import {
   workloadAlerts,
 } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
-import { AlertmanagerConfigProps, alertmanagerConfig, alertmanagerConfigProblems, kubePrometheusStackValues, MonitoringStack } from '../../constructs/observability/prometheus';
+import {
+  AlertmanagerConfigProps,
+  alertmanagerConfig,
+  alertmanagerConfigProblems,
+  alertmanagerTemplate,
+  kubePrometheusStackValues,
+  MonitoringStack,
+  NOTIFICATION_TEMPLATE_FILE,
+} from '../../constructs/observability/prometheus';
 import { InputError } from '../errors';
 import type { PlatformApp } from '../platform';
 import { Wave, syncWave } from '../waves';
@@ -51,6 +59,8 @@ export function alertSetsFor(spec: EnvironmentSpec): AlertSet[] {
 export function alertmanagerPropsFor(spec: EnvironmentSpec): AlertmanagerConfigProps {
   const a = spec.alerting;
   const props: AlertmanagerConfigProps = {
+    environment: spec.name,
+    grafanaUrl: a.grafanaUrl,
     receivers: a.receivers.map((r) => ({ ...r, secretKey: r.secretRef })),
     routes: a.routes,
     groupBy: a.groupBy,
@@ -81,6 +91,9 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     replicas: p.replicas,
     alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
     alertmanagerSecrets: spec.alerting.receivers.length > 0 ? [RECEIVER_SECRET] : [],
+    alertmanagerTemplates: { [NOTIFICATION_TEMPLATE_FILE]: alertmanagerTemplate(alertmanagerPropsFor(spec)) },
+    alertmanagerUrl: spec.alerting.alertmanagerUrl,
+    externalLabels: { environment: spec.name, cluster: spec.cluster.name },
     // The preflight's gitplane_preflight.prom, which the preflight alerts query.
     textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
   });
@@ -100,6 +113,7 @@ export const MONITORING_APP: PlatformApp = {
       runbookBaseUrl: spec.gitops.runbookBaseUrl,
       alertSets: alertSetsFor(spec),
       alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
+      alertmanagerTemplate: alertmanagerTemplate(alertmanagerPropsFor(spec)),
       receiverSecret:
         spec.secrets.provider === 'external-secrets' && receiverRefs.length > 0
           ? { name: RECEIVER_SECRET, store: spec.secrets.store, entries: Object.fromEntries(receiverRefs.map((k) => [k, spec.secrets.refs[k]])) }

@@ -86,16 +86,36 @@ test('receiver credentials come from an ExternalSecret mounted into Alertmanager
   expect(config).not.toMatch(/routing_key:|api_url:|hooks\.slack\.com/);
 });
 
-test('inhibit rules: critical silences warning of the same alert; NodeDown silences everything on its node', () => {
+test('inhibit rules: critical silences the warnings about the same thing; NodeDown silences everything on its node', () => {
   const c = parse(built('prod').output.configs.get('alertmanager')!.content);
   expect(c.inhibit_rules).toEqual([
-    { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace', 'instance'] },
-    { source_matchers: ['alertname="NodeDown"'], target_matchers: ['alertname!="NodeDown"'], equal: ['node'] },
+    { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['environment', 'cluster', 'namespace', 'service', 'instance'] },
+    { source_matchers: ['alertname="NodeDown"'], target_matchers: ['alertname!="NodeDown"'], equal: ['environment', 'cluster', 'node'] },
   ]);
   expect(c.route).toMatchObject({ group_wait: '30s', group_interval: '5m', repeat_interval: '2h', group_by: ['alertname', 'namespace', 'node'] });
 });
 
+test('critical alerts have their own, faster timings; warnings keep the root\'s', () => {
+  const c = parse(built('prod').output.configs.get('alertmanager')!.content);
+  const bySeverity = (severity: string) => c.route.routes.find((r: { matchers: string[] }) => r.matchers.includes(`severity="${severity}"`));
+  expect(bySeverity('critical')).toMatchObject({ receiver: 'pagerduty', group_wait: '10s', group_interval: '1m', repeat_interval: '1h' });
+  expect(bySeverity('warning').group_wait).toBeUndefined();
+});
+
+test('Prometheus labels every series and alert with the environment and cluster', () => {
+  expect(values('staging').prometheus.prometheusSpec.externalLabels).toEqual({ environment: 'staging', cluster: 'staging-eu1' });
+});
+
+test('notifications use gitplane\'s templates, mounted beside alertmanager.yml, and silence links open the external URL', () => {
+  const v = values('prod');
+  expect(v.alertmanager.config.templates).toEqual(['/etc/alertmanager/config/*.tmpl']);
+  expect(Object.keys(v.alertmanager.templateFiles)).toEqual(['gitplane.tmpl']);
+  expect(v.alertmanager.templateFiles['gitplane.tmpl']).toBe(built('prod').output.configs.get('alertmanager-templates')!.content);
+  expect(v.alertmanager.alertmanagerSpec.externalUrl).toBe('https://alertmanager.prod.example.com');
+});
+
 test.each([
+  ['the Watchdog goes to a receiver that notifies people', (s: any) => (s.alerting.routes.watchdog = 'slack'), /alerting.routes.watchdog names receiver "slack", a slack receiver that reaches people/],
   ['a route names an unknown receiver', (s: any) => (s.alerting.routes.critical = 'nosuch'), /alerting.routes.critical names receiver "nosuch"/],
   ['a receiver\'s secretRef is not in secrets.refs', (s: any) => (s.alerting.receivers[0].secretRef = 'missing'), /alerting.receivers\[0\].secretRef "missing"/],
   ['a webhook receiver has no url', (s: any) => delete s.alerting.receivers[2].url, /webhook without url/],

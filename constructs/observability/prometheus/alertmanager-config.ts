@@ -1,7 +1,9 @@
 /**
  * The Alertmanager configuration gitplane generates from an environment's `alerting:` block:
- * routes by severity and team, the Watchdog on its own route, inhibit rules, and receivers whose
- * credentials are read from mounted secret files, never written into the config.
+ * routes by severity (critical faster than warning) and team, the Watchdog on its own route to a
+ * dead man's switch only, inhibit rules on the labels that identify the failing thing, receivers
+ * whose credentials are read from mounted secret files (never written into the config), and
+ * notifications rendered by gitplane's templates (notification-template.ts).
  *
  * The file must load in amtool 0.25 (Debian) and in the Alertmanager kube-prometheus-stack runs
  * (0.34), so only `*_file` fields both know are used; a webhook's secret is its bearer token
@@ -9,6 +11,8 @@
  *
  * @see https://prometheus.io/docs/alerting/latest/configuration/
  */
+
+import { ALERTMANAGER_TEMPLATE_DIR, notificationTemplate, TEMPLATES, useTemplate } from './notification-template';
 
 export type ReceiverType = 'pagerduty' | 'slack' | 'webhook' | 'email' | 'opsgenie';
 
@@ -36,6 +40,13 @@ export interface AlertRoutes {
 }
 
 export interface AlertmanagerConfigProps {
+  /** Environment name, shown in notifications of alerts without an `environment` label. */
+  readonly environment: string;
+  /**
+   * Grafana's external URL, for dashboard links in notifications.
+   * @default - notifications link to the Prometheus graph only
+   */
+  readonly grafanaUrl?: string;
   readonly receivers: readonly ReceiverProps[];
   readonly routes: AlertRoutes;
   readonly groupBy: readonly string[];
@@ -49,6 +60,27 @@ export interface AlertmanagerConfigProps {
 /** Receiver of alerts no route takes: they are dropped. */
 export const UNROUTED_RECEIVER = 'unrouted';
 export const WATCHDOG_ALERT = 'Watchdog';
+
+/**
+ * Receiver types that reach a person. The always-firing Watchdog must never go to one: it would
+ * notify every minute; it goes to a dead man's switch service, which takes a webhook.
+ */
+export const HUMAN_RECEIVER_TYPES: readonly ReceiverType[] = ['pagerduty', 'slack', 'email', 'opsgenie'];
+
+/**
+ * Critical alerts notify sooner and repeat more often than the root's (warning) timings: a page
+ * within seconds of the rule firing, and again every hour while nobody has fixed or silenced it.
+ */
+export const CRITICAL_TIMINGS = { group_wait: '10s', group_interval: '1m', repeat_interval: '1h' } as const;
+
+/**
+ * Labels that identify the failing thing. A critical alert inhibits the warnings whose values of
+ * all of these equal its own (a label missing on both sides counts as equal).
+ */
+export const INHIBIT_EQUAL = ['environment', 'cluster', 'namespace', 'service', 'instance'] as const;
+
+/** The on-call dashboard notifications link to (constructs/observability/grafana). */
+const ON_CALL_DASHBOARD_UID = 'gitplane-on-call';
 
 /** The problems of the props, as sentences naming the `alerting.` field; empty when consistent. */
 export function alertmanagerConfigProblems(props: AlertmanagerConfigProps): string[] {
@@ -69,6 +101,12 @@ export function alertmanagerConfigProblems(props: AlertmanagerConfigProps): stri
   check('critical', props.routes.critical);
   check('warning', props.routes.warning);
   check('watchdog', props.routes.watchdog);
+  const watchdog = props.receivers.find((r) => r.name === props.routes.watchdog);
+  if (watchdog && HUMAN_RECEIVER_TYPES.includes(watchdog.type)) {
+    problems.push(
+      `alerting.routes.watchdog names receiver "${watchdog.name}", a ${watchdog.type} receiver that reaches people; the Watchdog fires all the time and would notify them every minute. Point it at a webhook receiver of a dead man's switch service, or leave routes.watchdog out to drop it.`,
+    );
+  }
   for (const [team, receiver] of Object.entries(props.routes.teams)) check(`teams.${team}`, receiver);
   return problems;
 }
@@ -86,7 +124,7 @@ export function alertmanagerConfig(props: AlertmanagerConfigProps): Record<strin
     ...Object.entries(props.routes.teams)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([team, receiver]) => route(receiver, [`team="${team}"`], { continue: true })),
-    ...(props.routes.critical ? [route(props.routes.critical, ['severity="critical"'])] : []),
+    ...(props.routes.critical ? [route(props.routes.critical, ['severity="critical"'], { ...CRITICAL_TIMINGS })] : []),
     ...(props.routes.warning ? [route(props.routes.warning, ['severity="warning"'])] : []),
   ];
   return {
@@ -100,30 +138,64 @@ export function alertmanagerConfig(props: AlertmanagerConfigProps): Record<strin
       routes,
     },
     inhibit_rules: [
-      // A critical alert makes the warning of the same problem redundant.
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace', 'instance'] },
-      // A node that is down explains every other alert about that node.
-      { source_matchers: ['alertname="NodeDown"'], target_matchers: ['alertname!="NodeDown"'], equal: ['node'] },
+      // A critical alert makes the warnings about the same thing redundant.
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: [...INHIBIT_EQUAL] },
+      // A node that is down explains every other alert about that node (of that cluster).
+      { source_matchers: ['alertname="NodeDown"'], target_matchers: ['alertname!="NodeDown"'], equal: ['environment', 'cluster', 'node'] },
     ],
     receivers: [{ name: UNROUTED_RECEIVER }, ...props.receivers.map((r) => receiver(r, file(r)))],
-    templates: [],
+    templates: [`${ALERTMANAGER_TEMPLATE_DIR}/*.tmpl`],
   };
 }
 
+/** The severity of the group in a form PagerDuty and Opsgenie know. */
+const PAGERDUTY_SEVERITY = '{{ if eq .CommonLabels.severity "critical" }}critical{{ else if eq .CommonLabels.severity "warning" }}warning{{ else }}info{{ end }}';
+const OPSGENIE_PRIORITY = '{{ if eq .CommonLabels.severity "critical" }}P1{{ else if eq .CommonLabels.severity "warning" }}P3{{ else }}P5{{ end }}';
+
+/** Fields a paging service shows beside the description. */
+const DETAILS = {
+  environment: '{{ .CommonLabels.environment }}',
+  cluster: '{{ .CommonLabels.cluster }}',
+  severity: '{{ .CommonLabels.severity }}',
+  runbook: '{{ .CommonAnnotations.runbook_url }}',
+  firing: useTemplate(TEMPLATES.text),
+  silence: useTemplate(TEMPLATES.silence),
+};
+
 function receiver(r: ReceiverProps, secretFile: string): Record<string, unknown> {
+  const title = useTemplate(TEMPLATES.title);
+  const text = useTemplate(TEMPLATES.text);
   switch (r.type) {
     case 'pagerduty':
-      return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile, send_resolved: true }] };
+      return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile, send_resolved: true, description: title, severity: PAGERDUTY_SEVERITY, details: DETAILS }] };
     case 'slack':
-      return { name: r.name, slack_configs: [{ api_url_file: secretFile, channel: r.channel, send_resolved: true }] };
+      return { name: r.name, slack_configs: [{ api_url_file: secretFile, channel: r.channel, send_resolved: true, title, text }] };
     case 'opsgenie':
-      return { name: r.name, opsgenie_configs: [{ api_key_file: secretFile, send_resolved: true }] };
+      return { name: r.name, opsgenie_configs: [{ api_key_file: secretFile, send_resolved: true, message: title, description: text, priority: OPSGENIE_PRIORITY, details: DETAILS }] };
     case 'email':
       return {
         name: r.name,
-        email_configs: [{ to: r.to, from: r.from, smarthost: r.smarthost, auth_username: r.from, auth_password_file: secretFile, send_resolved: true }],
+        email_configs: [
+          {
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            auth_username: r.from,
+            auth_password_file: secretFile,
+            send_resolved: true,
+            headers: { Subject: title },
+            text,
+            html: useTemplate(TEMPLATES.html),
+          },
+        ],
       };
     case 'webhook':
+      // A webhook receives every alert as JSON, with all its labels and annotations.
       return { name: r.name, webhook_configs: [{ url: r.url, http_config: { authorization: { type: 'Bearer', credentials_file: secretFile } }, send_resolved: true }] };
   }
+}
+
+/** gitplane.tmpl for these props, mounted beside alertmanager.yml. */
+export function alertmanagerTemplate(props: AlertmanagerConfigProps): string {
+  return notificationTemplate({ environment: props.environment, grafanaUrl: props.grafanaUrl, dashboardUid: ON_CALL_DASHBOARD_UID });
 }

@@ -1,4 +1,5 @@
 export * from './alertmanager-config';
 export * from './monitoring-stack';
+export * from './notification-template';
 export * from './receiver-secret';
 export * from './values';

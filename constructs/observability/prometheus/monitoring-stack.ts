@@ -13,6 +13,8 @@ export interface MonitoringStackProps {
   readonly alertSets: readonly AlertSet[];
   /** The alertmanager.yml content (see alertmanagerConfig), exposed as `gitplane config alertmanager`. */
   readonly alertmanagerConfig: Record<string, unknown>;
+  /** The notification templates (see alertmanagerTemplate), exposed as `gitplane config alertmanager-templates`. */
+  readonly alertmanagerTemplate: string;
   /**
    * The Secret of receiver credentials and where external-secrets reads them.
    * @default - no ExternalSecret (no receivers, or the Secret is provided another way)
@@ -56,6 +58,11 @@ export class MonitoringStack extends Construct {
       name: 'alertmanager',
       description: 'alertmanager.yml: routes, inhibit rules and receivers (credentials read from mounted files)',
       content: yaml(props.alertmanagerConfig),
+    });
+    new RenderedConfig(this, 'alertmanager-templates', {
+      name: 'alertmanager-templates',
+      description: 'gitplane.tmpl: the notification templates every receiver uses (title, alerts with context and links, silence link)',
+      content: props.alertmanagerTemplate,
     });
     new RenderedConfig(this, 'rules-config', {
       name: 'prometheus-rules',

@@ -22,6 +22,22 @@ export interface KubePrometheusStackProps {
   /** Secrets mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
   readonly alertmanagerSecrets: readonly string[];
   /**
+   * Notification template files by name, mounted beside alertmanager.yml.
+   * @default - none
+   */
+  readonly alertmanagerTemplates?: Readonly<Record<string, string>>;
+  /**
+   * The URL people reach Alertmanager at; silence links in notifications point there.
+   * @default - the chart's (the pod's own address, which people cannot open)
+   */
+  readonly alertmanagerUrl?: string;
+  /**
+   * Labels Prometheus adds to every series it sends out and every alert (`environment`,
+   * `cluster`), so notifications, federated and remote-written series say where they come from.
+   * @default - none
+   */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /**
    * How far back out-of-order samples (OTLP pushes, remote write) are accepted.
    * @default '10m'
    */
@@ -64,6 +80,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
         enableOTLPReceiver: true,
         enableFeatures: ['exemplar-storage'],
         tsdb: { outOfOrderTimeWindow: props.outOfOrderTimeWindow ?? '10m' },
+        ...(props.externalLabels ? { externalLabels: { ...props.externalLabels } } : {}),
         // With these false and the selectors left empty, Prometheus selects every rule and
         // monitor in every namespace, not only those labelled with the Helm release.
         ruleSelectorNilUsesHelmValues: false,
@@ -75,7 +92,8 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     },
     alertmanager: {
       config: props.alertmanagerConfig,
-      alertmanagerSpec: { secrets: [...props.alertmanagerSecrets] },
+      ...(props.alertmanagerTemplates ? { templateFiles: { ...props.alertmanagerTemplates } } : {}),
+      alertmanagerSpec: { secrets: [...props.alertmanagerSecrets], ...(props.alertmanagerUrl ? { externalUrl: props.alertmanagerUrl } : {}) },
     },
     grafana: {
       sidecar: {
