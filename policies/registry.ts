@@ -27,8 +27,8 @@ import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
 import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
 import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
 import { rule as syncWaveFormat } from './rules/sync-wave-format';
-import { rule as workloadSchedulable } from './rules/workload-schedulable';
 import { rule as watchdogDeadMansSwitch } from './rules/watchdog-dead-mans-switch';
+import { rule as workloadSchedulable } from './rules/workload-schedulable';
 import { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -60,6 +60,6 @@ export const RULES: readonly Rule[] = [
   skipDryRunCrossApp,
   syncOrderAcyclic,
   syncWaveFormat,
-  workloadSchedulable,
   watchdogDeadMansSwitch,
+  workloadSchedulable,
 ];
