@@ -96,9 +96,13 @@ const PRESET_IGNORED_MESSAGES = new Set(['AWSAccountID']);
 const PRESET_OPTIONS: Readonly<Record<string, object>> = { aws: { enableIDScanRule: true } };
 
 interface PresetFinding {
+  readonly rule: string;
   readonly detector: string;
   readonly match: string;
 }
+
+/** Rules for credentials of any service; a provider's token format inside their match names it better. */
+const GENERIC_RULES = new Set(['basicauth', 'database-connection-string']);
 
 const presetFindings: PresetFinding[] = [];
 let presetContent = '';
@@ -114,7 +118,7 @@ const PRESET: ReadonlyMap<string, { file: (source: { content: string; contentTyp
     const context: PresetContext = {
       report({ range }) {
         if (PRESET_IGNORED_MESSAGES.has(translated.id)) return;
-        presetFindings.push({ detector: describe(rule.messages[translated.id]?.en, translated), match: presetContent.slice(range[0], range[1]) });
+        presetFindings.push({ rule: id, detector: describe(rule.messages[translated.id]?.en, translated), match: presetContent.slice(range[0], range[1]) });
       },
       ignore() {},
       createTranslator() {
@@ -157,7 +161,7 @@ function runPreset(value: string): PresetFinding[] {
   presetFindings.length = 0;
   presetContent = value;
   for (const r of rules) PRESET.get(r)?.file({ content: value, contentType: 'text' });
-  return presetFindings.splice(0);
+  return presetFindings.splice(0).sort((a, b) => Number(GENERIC_RULES.has(a.rule)) - Number(GENERIC_RULES.has(b.rule)));
 }
 
 // ---- gitplane's own detectors -------------------------------------------------------------------
