@@ -37,8 +37,11 @@ KUBECONFORM_VERSION=v0.8.0
 # kube-linter is opt-in: golang.stackrox.io/kube-linter is refused by the module proxy these
 # machines use (403 Forbidden), so it is not in the default set. Override with KUBE_LINTER_VERSION.
 KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
+# gitleaks: the secret scanner test/secrets/corpus.test.ts compares gitplane's detectors with;
+# newest v8 the module proxy serves (go list -m -versions github.com/zricethezav/gitleaks/v8).
+GITLEAKS_VERSION=v8.30.1
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform)
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform gitleaks)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -69,6 +72,7 @@ canonical_name() {
     amtool | alertmanager) echo amtool ;;
     kubeconform) echo kubeconform ;;
     kube-linter) echo kube-linter ;;
+    gitleaks) echo gitleaks ;;
     *) return 1 ;;
   esac
 }
@@ -82,6 +86,7 @@ tool_version() {
     amtool) echo "$AMTOOL_VERSION" ;;
     kubeconform) echo "$KUBECONFORM_VERSION" ;;
     kube-linter) echo "$KUBE_LINTER_VERSION" ;;
+    gitleaks) echo "$GITLEAKS_VERSION" ;;
   esac
 }
 
@@ -94,6 +99,7 @@ tool_bins() {
     amtool) echo amtool ;;
     kubeconform) echo kubeconform ;;
     kube-linter) echo kube-linter ;;
+    gitleaks) echo gitleaks ;;
   esac
 }
 
@@ -195,6 +201,11 @@ build_kubeconform() {
 build_kube-linter() {
   go_install "$1" "golang.stackrox.io/kube-linter/cmd/kube-linter@$KUBE_LINTER_VERSION" \
     "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
+}
+
+build_gitleaks() {
+  go_install "$1" "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" \
+    "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION"
 }
 
 # ---- machinery ---------------------------------------------------------------------------------

@@ -168,8 +168,11 @@ function runPreset(value: string): PresetFinding[] {
 
 /** Names that say the value is secret. */
 const SECRET_NAME = /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|credentials?|auth|sig)$/i;
-/** Names that hold a reference to a secret, not the secret. */
-const REFERENCE_NAME = /(?:_file|-file|File|_path|-path|Path|Ref|_ref|-ref|Name|_name|-name|existingSecret|Selector)$/;
+/**
+ * Names that hold a reference to a secret, or a digest of one (Helm's `checksum/secret`), not the
+ * secret.
+ */
+const REFERENCE_NAME = /(?:_file|-file|File|_path|-path|Path|Ref|_ref|-ref|Name|_name|-name|existingSecret|Selector)$|checksum|digest|sha(?:1|256|384|512)|hash|fingerprint/i;
 
 interface PatternDetector {
   readonly name: string;
@@ -214,6 +217,9 @@ const PATTERNS: readonly PatternDetector[] = [
  */
 export const PATTERN_HINT = /PRIVATE KEY|eyJ|hooks\.slack\.com|webhook\.office\.com|logic\.azure\.com|discord|:\/\/|[?&;][\w.-]*=|password|passwd|pwd|accountkey|sharedaccess|secret|token|api[_-]?key|access[_-]?key|mysql|mariadb|"auths"/i;
 
+/** A MySQL or MariaDB client program, as the first element of a command. */
+const MYSQL_CLIENT = /^(?:\S*\/)?(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)$/;
+
 /** Keys whose literal value is a credential whatever it looks like. */
 const KEYED: readonly { name: string; key: RegExp }[] = [
   { name: 'PagerDuty routing key', key: /^(?:routing_?key|service_?key|integration_?key|routingKey|serviceKey)$/i },
@@ -230,9 +236,12 @@ export function isTemplateOrReference(value: string): boolean {
   );
 }
 
-/** `<your-token-here>`, `changeme`, `xxxx`: words for "put the secret here". */
+/**
+ * `<your-token-here>`, `changeme`, `xxxx`: words for "put the secret here"; and documented
+ * examples, which end in EXAMPLE or EXAMPLEKEY (AWS's AKIAIOSFODNN7EXAMPLE and its secret key).
+ */
 function isPlaceholder(value: string): boolean {
-  return /^<[^<>]*>$|^\[[^[\]]*\]$/.test(value) || /^(?:x+|\*+|\.+|changeme|change-me|change_me|redacted|replaceme|replace-me|todo|none|null|secret|password|token)$/i.test(value);
+  return /^<[^<>]*>$|^\[[^[\]]*\]$|EXAMPLE(?:KEY)?$/.test(value) || /^(?:x+|\*+|\.+|changeme|change-me|change_me|redacted|replaceme|replace-me|todo|none|null|secret|password|token)$/i.test(value);
 }
 
 /** Shannon entropy in bits per character. */
@@ -263,11 +272,14 @@ function walk(value: unknown, path: string, key: string, depth: number, found: D
   if (typeof value === 'string') {
     for (const d of scanString(value, path, key, depth)) found.push(d);
   } else if (Array.isArray(value)) {
-    // In argument lists (`[--db-password, VALUE]`) a flag names the argument after it.
+    // In argument lists (`[--db-password, VALUE]`) a flag names the argument after it, and in
+    // a MySQL client's (`[mysql, -uroot, -pVALUE]`) `-p` carries the password.
+    const mysql = value.some((v) => typeof v === 'string' && MYSQL_CLIENT.test(v));
     let flag = key;
     for (let i = 0; i < value.length; i++) {
-      walk(value[i], `${path}[${i}]`, flag, depth + 1, found);
-      flag = typeof value[i] === 'string' && /^--?[\w.-]+$/.test(value[i] as string) ? (value[i] as string).replace(/^-+/, '') : key;
+      const arg = value[i];
+      walk(mysql && typeof arg === 'string' && arg.startsWith('-p') ? `mysql ${arg}` : arg, `${path}[${i}]`, flag, depth + 1, found);
+      flag = typeof arg === 'string' && /^--?[\w.-]+$/.test(arg) ? arg.replace(/^-+/, '') : key;
     }
   } else if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
