@@ -292,18 +292,28 @@ function walk(value: unknown, path: string, key: string, depth: number, found: D
   }
 }
 
+/** Every literal the preset or the patterns need, for one search that rules most strings out. */
+const ANY_LITERAL = new RegExp(`${MARKERS.source}|${PATTERN_HINT.source}`, 'i');
+/** The shortest string any detector reports (a value under a secret-like name, 8 characters). */
+const SHORTEST = 8;
+/** Names any keyed detector or SECRET_NAME can match end so. */
+const KEY_HINT = /(?:key|url|password|passwd|passphrase|pwd|secret|token|credentials?|auth|sig)$/i;
+
 /** What one string holds: at most one detection, the most specific (a provider's token format first). */
 function scanString(value: string, path: string, key: string, depth: number): Detection[] {
-  const provider = runPreset(value).find((f) => !isTemplateOrReference(f.match));
-  if (provider) return [{ detector: provider.detector, path, value: redact(provider.match) }];
-  if (PATTERN_HINT.test(value)) {
-    for (const d of PATTERNS) {
-      const m = d.pattern.exec(value);
-      if (m) return [{ detector: d.name, path, value: redact(m[d.group ?? 0]) }];
+  if (value.length < SHORTEST) return [];
+  if (ANY_LITERAL.test(value)) {
+    const provider = runPreset(value).find((f) => !isTemplateOrReference(f.match));
+    if (provider) return [{ detector: provider.detector, path, value: redact(provider.match) }];
+    if (PATTERN_HINT.test(value)) {
+      for (const d of PATTERNS) {
+        const m = d.pattern.exec(value);
+        if (m) return [{ detector: d.name, path, value: redact(m[d.group ?? 0]) }];
+      }
     }
   }
   const trimmed = value.trim().replace(/^(["'])(.*)\1$/, '$2');
-  if (key && trimmed && !isTemplateOrReference(trimmed)) {
+  if (key && KEY_HINT.test(key) && !isTemplateOrReference(trimmed)) {
     const keyed = KEYED.find((k) => k.key.test(key) && !trimmed.startsWith('http://') && !/^https?:\/\/[^/]*\.svc/.test(trimmed));
     if (keyed && trimmed.length >= 8 && !trimmed.includes(' ')) return [{ detector: keyed.name, path, value: redact(trimmed) }];
     // Lower-case words joined by '-' are object names (secret: etcd-backup-credentials), not secrets.
