@@ -3,7 +3,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+    // secretlint's rule preset is published as an ES module only: Node 20 requires it as it is,
+    // jest needs it compiled to CommonJS first.
+    '/node_modules/@secretlint/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@secretlint/)'],
   testTimeout: 60000,
   // Jest's default on 2 cores is one worker; conformance tests mostly wait on real servers and
   // subprocesses, so two workers nearly halve the run.

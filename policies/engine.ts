@@ -5,17 +5,20 @@
  * Levels: a finding is mandatory when its rule's severity is `error`, when the environment sets
  * `policy.mandatory`, or when the environment is in the production tier; otherwise advisory.
  * Packs: an environment runs the packs in `policy.packs` (production runs every pack); `core`
- * always runs; a directory of manifests runs every pack.
+ * and `secrets` always run; a directory of manifests runs every pack. Findings of the `secrets`
+ * pack cannot be exempted.
  */
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
 import { RULES } from './registry';
 import {
+  ALWAYS_ON,
   CheckResult,
   EnvironmentReport,
   ExemptionUse,
   Finding,
   Level,
+  NEVER_EXEMPT,
   Pack,
   PACKS,
   PolicyContext,
@@ -55,7 +58,7 @@ export function packsFor(env: PolicyEnvironment): Pack[] {
       `environments/${spec.name}.yaml: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
     ]);
   }
-  return [...new Set<Pack>([...(spec.policy.packs as Pack[]), 'core'])].sort();
+  return [...new Set<Pack>([...(spec.policy.packs as Pack[]), ...ALWAYS_ON])].sort();
 }
 
 function levelFor(env: PolicyEnvironment, rule: Rule): Level {
@@ -81,6 +84,15 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
   if (unknown.length > 0) {
     throw new InputError(unknown.map((e) => `environments/${env.name}.yaml: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
+  }
+  const binding = exemptions.filter((e) => RULES.find((r) => r.id === e.rule)?.pack === NEVER_EXEMPT);
+  if (binding.length > 0) {
+    throw new InputError(
+      binding.map(
+        (e) =>
+          `environments/${env.name}.yaml: policy.exemptions names rule "${e.rule}" (for ${e.object}), whose findings cannot be exempted: the output is committed to Git, where a credential is leaked whatever the reason. Remove the exemption and move the value into the secret store (secrets.refs, pulumi config set --secret).`,
+      ),
+    );
   }
   const uses: ExemptionUse[] = exemptions.map((e) => ({ environment: env.name, rule: e.rule, object: e.object, reason: e.reason, expires: e.expires, waived: 0 }));
   const kept: Finding[] = [];

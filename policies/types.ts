@@ -12,9 +12,18 @@ import { RenderedObject } from '../stacks/objects';
 export type Severity = 'error' | 'warning';
 export type Level = 'mandatory' | 'advisory';
 
-/** Groups of rules an environment switches on in `policy.packs`; `core` always runs. */
+/** Groups of rules an environment switches on in `policy.packs`; `core` and `secrets` always run. */
 export const PACKS = ['runbooks', 'sync-waves', 'secrets', 'hygiene', 'fleet', 'observability', 'core'] as const;
 export type Pack = (typeof PACKS)[number];
+
+/**
+ * Packs every environment runs whatever `policy.packs` says. The output of any tier is committed
+ * to Git, so a credential in it leaks from a development environment as surely as from production.
+ */
+export const ALWAYS_ON: readonly Pack[] = ['core', 'secrets'];
+
+/** The pack whose findings no exemption waives: a committed credential is leaked whatever the reason. */
+export const NEVER_EXEMPT: Pack = 'secrets';
 
 /** One environment as the rules see it. */
 export interface PolicyEnvironment {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
+import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
@@ -63,6 +64,7 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
       }),
     );
   }
+  assertNoCredentials(doc, lines, text, shown);
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);

@@ -39,8 +39,11 @@ ACTIONLINT_VERSION=v1.7.12
 # kube-linter is opt-in: golang.stackrox.io/kube-linter is refused by the module proxy these
 # machines use (403 Forbidden), so it is not in the default set. Override with KUBE_LINTER_VERSION.
 KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
+# gitleaks: the secret scanner test/secrets/corpus.test.ts compares gitplane's detectors with;
+# newest v8 the module proxy serves (go list -m -versions github.com/zricethezav/gitleaks/v8).
+GITLEAKS_VERSION=v8.30.1
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint)
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -72,6 +75,7 @@ canonical_name() {
     kubeconform) echo kubeconform ;;
     actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
+    gitleaks) echo gitleaks ;;
     *) return 1 ;;
   esac
 }
@@ -86,6 +90,7 @@ tool_version() {
     kubeconform) echo "$KUBECONFORM_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     kube-linter) echo "$KUBE_LINTER_VERSION" ;;
+    gitleaks) echo "$GITLEAKS_VERSION" ;;
   esac
 }
 
@@ -99,6 +104,7 @@ tool_bins() {
     kubeconform) echo kubeconform ;;
     actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
+    gitleaks) echo gitleaks ;;
   esac
 }
 
@@ -205,6 +211,11 @@ build_actionlint() {
 build_kube-linter() {
   go_install "$1" "golang.stackrox.io/kube-linter/cmd/kube-linter@$KUBE_LINTER_VERSION" \
     "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
+}
+
+build_gitleaks() {
+  go_install "$1" "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" \
+    "-X github.com/zricethezav/gitleaks/v8/version.Version=$GITLEAKS_VERSION"
 }
 
 # ---- machinery ---------------------------------------------------------------------------------

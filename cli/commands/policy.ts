@@ -33,8 +33,9 @@ export const policy: Command = {
        gitplane policy --docs [--output docs/policies.md]
 
 Synthesizes each selected environment in memory and runs the rules of the packs it chooses
-(policy.packs; production runs every pack, all mandatory). Exemptions come from
-policy.exemptions; expired ones are findings. With --dir, judges every manifest under DIR (and
+(policy.packs; production runs every pack, all mandatory; core and secrets always run).
+Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
+cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
 its runbooks/ and values/ files) with every rule. Fleet rules compare each environment with the
 others of its tier under environments/.
 

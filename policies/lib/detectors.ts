@@ -1,38 +1,213 @@
 /**
- * Credential detectors for values found in manifests. A value is scanned as is, decoded from
- * base64 when it looks like base64, and, when it is a YAML/JSON document or `key = value` lines,
- * as a structure so that names such as `password` are seen beside their values.
+ * Credential detectors for values found in manifests and environment files, in one pass over the
+ * strings of a value.
  *
- * Templates and references are never credentials: `$(VAR)`, `${VAR}`, `{{ ... }}`, SOPS `ENC[...]`,
- * values of keys ending in `_file`/`File`/`Ref`/`Name`/`Path`, and absolute file paths.
+ * Two sets of detectors look at each string:
+ * - token formats of named providers (GitHub, Stripe, npm, Slack, AWS, GitLab, Grafana, ...), from
+ *   secretlint's maintained rule preset, run only on strings holding one of the literals its rules
+ *   need (PRESET_MARKERS);
+ * - gitplane's own, which know where credentials hide in Kubernetes configuration: private keys,
+ *   JWTs, webhooks, credentials in URLs, query strings and connection strings (Azure storage
+ *   `AccountKey=`), command-line flags (`--db-password=...`, `mysql -p<pw>`), docker auths,
+ *   alerting keys, and random-looking values under secret-like names (map keys, env var names,
+ *   `{name, value}` pairs, the flag before an argument).
+ * A value is also scanned decoded from base64 when it looks like base64, and, when it is a
+ * YAML/JSON document or `key = value` lines, as a structure so that names are seen beside values.
+ *
+ * Never credentials: templates and references (`$(VAR)`, `${VAR}`, `{{ ... }}`, SOPS `ENC[...]`,
+ * Grafana's `$__file{...}`/`$__env{...}`), placeholders (`<your-token-here>`, `changeme`),
+ * values of keys ending in `_file`/`File`/`Ref`/`Name`/`Path`, absolute file paths, and AWS's
+ * documented example keys.
+ *
+ * @see https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend
  */
+import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { parseEmbedded } from './embedded';
 
 export interface Detection {
-  /** Detector name, e.g. `AWS access key id`. */
+  /** Detector name, e.g. `GitHub Token(GitHub personal access tokens)`. */
   readonly detector: string;
   /** Where the value sits, e.g. `data.alertmanager.yaml: receivers[0].slack_configs[0].api_url`. */
   readonly path: string;
-  /** The value, redacted to its first characters. */
+  /** The value, redacted to its first characters and its length. */
   readonly value: string;
 }
+
+// ---- secretlint's rule preset -------------------------------------------------------------------
+
+/** The part of secretlint's rule contract gitplane drives: `create(context, options).file(source)`. */
+interface PresetRule {
+  readonly meta: { readonly id: string };
+  readonly messages: Record<string, { en: (props: Record<string, string>) => string }>;
+  create(context: PresetContext, options: object): { file?: (source: { content: string; contentType: 'text' }) => unknown };
+}
+interface PresetContext {
+  report(descriptor: { message: string; range: readonly [number, number] }): void;
+  ignore(): void;
+  createTranslator(messages: PresetRule['messages']): (id: string, props?: Record<string, string>) => string;
+}
+
+/**
+ * Literals (lower case) the patterns of each rule of the preset need. A string holding none of
+ * them cannot match the rule, so it is not run: most strings of a manifest hold none, and one
+ * search for all literals costs less than one rule. test/policies/detectors.test.ts fails when a
+ * rule of the preset has no entry here, so a preset upgrade cannot add a rule that never runs.
+ */
+export const PRESET_MARKERS: Readonly<Record<string, readonly string[]>> = {
+  '1password': ['ops_ey'],
+  anthropic: ['sk-ant-'],
+  aws: ['akia', 'asia', 'a3t', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva', 'secretaccess', 'secret_access'],
+  basicauth: ['://'],
+  cloudflare: ['cfk_', 'cfut_', 'cfat_'],
+  'database-connection-string': ['mongodb', 'mysql', 'postgres'],
+  databricks: ['dapi'],
+  docker: ['dckr_pat_'],
+  figma: ['figd_'],
+  github: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+  gitlab: ['glpat-'],
+  grafana: ['glc_', 'glsa_'],
+  groq: ['gsk_'],
+  'hashicorp-vault': ['hvs.', 'hvb.', 'hvr.'],
+  huggingface: ['hf_'],
+  linear: ['lin_api_'],
+  notion: ['ntn_'],
+  npm: ['npm_', 'x-oauth-basic'],
+  openai: ['sk-'],
+  privatekey: ['private key'],
+  sendgrid: ['sg.'],
+  shopify: ['shppa_', 'shpca_', 'shpat_', 'shpss_'],
+  slack: ['xox', 'xapp', 'hooks.slack.com'],
+  stripe: ['sk_live', 'sk_test', 'rk_live', 'rk_test'],
+  tailscale: ['tskey-'],
+  vercel: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+};
+
+/**
+ * Rules of the preset gitplane leaves out: `gcp` reads only `.json`/`.p12` files by name (a GCP
+ * service account key in a manifest is caught by its private key), and `filter-comments` would let
+ * a `secretlint-disable` comment inside a value switch detection off.
+ */
+export const PRESET_EXCLUDED: readonly string[] = ['gcp', 'filter-comments'];
+
+/** Findings of the preset that are not credentials: an AWS account id is an identifier. */
+const PRESET_IGNORED_MESSAGES = new Set(['AWSAccountID']);
+
+/** Options per rule: the AWS rule reports access key ids only when asked to. */
+const PRESET_OPTIONS: Readonly<Record<string, object>> = { aws: { enableIDScanRule: true } };
+
+interface PresetFinding {
+  readonly rule: string;
+  readonly detector: string;
+  readonly match: string;
+}
+
+/** Rules for credentials of any service; a provider's token format inside their match names it better. */
+const GENERIC_RULES = new Set(['basicauth', 'database-connection-string']);
+
+const presetFindings: PresetFinding[] = [];
+let presetContent = '';
+
+/** One handler per rule; findings land in `presetFindings` while `runPreset` runs. */
+const PRESET: ReadonlyMap<string, { file: (source: { content: string; contentType: 'text' }) => unknown }> = new Map(
+  (presetRules as unknown as PresetRule[]).flatMap((rule) => {
+    const id = shortId(rule.meta.id);
+    if (PRESET_EXCLUDED.includes(id)) return [];
+    // A rule translates its message (quoting the secret) just before it reports; the translator
+    // keeps the message id and its values, and the finding is described without the secret.
+    let translated: { id: string; props: Record<string, string> } = { id: '', props: {} };
+    const context: PresetContext = {
+      report({ range }) {
+        if (PRESET_IGNORED_MESSAGES.has(translated.id)) return;
+        presetFindings.push({ rule: id, detector: describe(rule.messages[translated.id]?.en, translated), match: presetContent.slice(range[0], range[1]) });
+      },
+      ignore() {},
+      createTranslator() {
+        return (messageId, props) => {
+          translated = { id: messageId, props: props ?? {} };
+          return messageId;
+        };
+      },
+    };
+    const handler = rule.create(context, PRESET_OPTIONS[id] ?? {});
+    return handler.file ? [[id, { file: handler.file }] as const] : [];
+  }),
+);
+
+function shortId(id: string): string {
+  return id.replace(/^@secretlint\/secretlint-rule-/, '');
+}
+
+/** `found GitHub Token(...): ghp_...` with the values found in the text left out: `GitHub Token(...)`. */
+function describe(en: ((props: Record<string, string>) => string) | undefined, message: { id: string; props: Record<string, string> }): string {
+  if (!en) return message.id;
+  const props = Object.fromEntries(Object.entries(message.props).map(([k, v]) => [k, typeof v === 'string' && presetContent.includes(v) ? '' : v]));
+  return en(props).replace(/^found\s+/i, '').replace(/[:\s]+$/, '').trim();
+}
+
+const MARKER_RULES = new Map<string, string[]>();
+for (const [rule, markers] of Object.entries(PRESET_MARKERS)) {
+  for (const m of markers) MARKER_RULES.set(m, [...(MARKER_RULES.get(m) ?? []), rule]);
+}
+const MARKERS = new RegExp([...MARKER_RULES.keys()].map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+
+/** The preset's findings in one string; only the rules whose literals occur in it run. */
+function runPreset(value: string): PresetFinding[] {
+  const rules = new Set<string>();
+  MARKERS.lastIndex = 0;
+  for (let m = MARKERS.exec(value); m; m = MARKERS.exec(value)) {
+    for (const r of MARKER_RULES.get(m[0].toLowerCase()) ?? []) rules.add(r);
+  }
+  if (rules.size === 0) return [];
+  presetFindings.length = 0;
+  presetContent = value;
+  for (const r of rules) PRESET.get(r)?.file({ content: value, contentType: 'text' });
+  return presetFindings.splice(0).sort((a, b) => Number(GENERIC_RULES.has(a.rule)) - Number(GENERIC_RULES.has(b.rule)));
+}
+
+// ---- gitplane's own detectors -------------------------------------------------------------------
+
+/** Names that say the value is secret. */
+const SECRET_NAME = /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|credentials?|auth|sig)$/i;
+/**
+ * Names that hold a reference to a secret, or a digest of one (Helm's `checksum/secret`), not the
+ * secret.
+ */
+const REFERENCE_NAME = /(?:_file|-file|File|_path|-path|Path|Ref|_ref|-ref|Name|_name|-name|existingSecret|Selector)$|checksum|digest|sha(?:1|256|384|512)|hash|fingerprint/i;
 
 interface PatternDetector {
   readonly name: string;
   readonly pattern: RegExp;
+  /** The group holding the secret; the whole match when absent. */
+  readonly group?: number;
 }
 
+/** Not a credential: the part of a match that says so is a template, reference or placeholder. */
+const NOT_LITERAL = String.raw`(?!\$\(|\$\{|\{\{|\$__|<|\$[A-Z_])`;
+
 const PATTERNS: readonly PatternDetector[] = [
-  { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/ },
   { name: 'private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
   { name: 'JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
   { name: 'Slack webhook URL', pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{8,}/ },
-  { name: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
   { name: 'Microsoft Teams webhook URL', pattern: /https:\/\/[a-z0-9.-]+\.webhook\.office\.com\/webhookb2\/\S+|https:\/\/[a-z0-9.-]+\.logic\.azure\.com(?::443)?\/workflows\/\S*sig=\S+/i },
   { name: 'Discord webhook URL', pattern: /https:\/\/(?:canary\.|ptb\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]+/ },
-  { name: 'credentials in a URL', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:(?!\$\(|\$\{|\{\{)[^\s@/]+@[^\s]+/i },
-  { name: 'database connection string with a password', pattern: /\bjdbc:[a-z0-9]+:[^\s]*[?;&]password=(?!\$\(|\$\{|\{\{)[^&;\s]+|(?:^|;)\s*(?:password|pwd)\s*=\s*(?!\$\(|\$\{|\{\{)[^;\s]+\s*;.*(?:server|host|data source)\s*=|(?:server|host|data source)\s*=[^;]*;.*(?:password|pwd)\s*=\s*(?!\$\(|\$\{|\{\{)[^;\s]+/i },
-  { name: 'docker registry auth', pattern: /"auths"\s*:\s*\{[\s\S]*"(?:auth|password)"\s*:\s*"[^"$]{4,}"/ },
+  { name: 'credentials in a URL', pattern: new RegExp(String.raw`\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:${NOT_LITERAL}([^\s@/]+)@[^\s]+`, 'i'), group: 1 },
+  {
+    name: 'secret in a URL query string',
+    pattern: new RegExp(String.raw`[?&;][\w.-]*(?:token|password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|sig|signature|auth)=${NOT_LITERAL}([^&#;\s"']{8,})`, 'i'),
+    group: 1,
+  },
+  {
+    name: 'connection string with a secret',
+    pattern: new RegExp(String.raw`(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*${NOT_LITERAL}([^;\s]+)`, 'i'),
+    group: 1,
+  },
+  {
+    name: 'secret in a command-line flag',
+    pattern: new RegExp(String.raw`(?:^|\s)--?[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[=:]${NOT_LITERAL}(?!/)([^\s"']{6,})`, 'i'),
+    group: 1,
+  },
+  { name: 'password in a MySQL command (-p<password>)', pattern: new RegExp(String.raw`\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^|;&\n]*?\s-p${NOT_LITERAL}([^\s"']{4,})`), group: 1 },
+  { name: 'docker registry auth', pattern: /"auths"\s*:\s*\{[\s\S]*"(?:auth|password)"\s*:\s*"([^"$]{4,})"/, group: 1 },
 ];
 
 /**
@@ -40,7 +215,10 @@ const PATTERNS: readonly PatternDetector[] = [
  * much cheaper than trying each pattern. Keep it in step with PATTERNS (every detector test
  * fails when it does not).
  */
-export const PATTERN_HINT = /AKIA|ASIA|ABIA|ACCA|PRIVATE KEY|eyJ|hooks\.slack\.com|xox|webhook\.office\.com|logic\.azure\.com|discord|:\/\/|password|pwd|"auths"/i;
+export const PATTERN_HINT = /PRIVATE KEY|eyJ|hooks\.slack\.com|webhook\.office\.com|logic\.azure\.com|discord|:\/\/|[?&;][\w.-]*=|password|passwd|pwd|accountkey|sharedaccess|secret|token|api[_-]?key|access[_-]?key|mysql|mariadb|"auths"/i;
+
+/** A MySQL or MariaDB client program, as the first element of a command. */
+const MYSQL_CLIENT = /^(?:\S*\/)?(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)$/;
 
 /** Keys whose literal value is a credential whatever it looks like. */
 const KEYED: readonly { name: string; key: RegExp }[] = [
@@ -49,13 +227,21 @@ const KEYED: readonly { name: string; key: RegExp }[] = [
   { name: 'Slack API URL', key: /^slack_api_url$/i },
 ];
 
-/** Names that say the value is secret. */
-const SECRET_NAME = /(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth)$/i;
-/** Names that hold a reference to a secret, not the secret. */
-const REFERENCE_NAME = /(?:_file|File|_path|Path|Ref|_ref|Name|_name|existingSecret|Selector)$/;
-
+/** Values that stand for a credential without being one. */
 export function isTemplateOrReference(value: string): boolean {
-  return /\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}]+\}|\{\{[\s\S]*\}\}|^ENC\[|^<path:|^vault:|^ref\+/.test(value) || /^\/[^\s]*$/.test(value);
+  return (
+    /\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}]+\}|\{\{[\s\S]*\}\}|\$__(?:file|env|vault)\{|^ENC\[|^<path:|^vault:|^ref\+|^\$[A-Z_][A-Z0-9_]*$/.test(value) ||
+    /^\/[^\s]*$/.test(value) ||
+    isPlaceholder(value)
+  );
+}
+
+/**
+ * `<your-token-here>`, `changeme`, `xxxx`: words for "put the secret here"; and documented
+ * examples, which end in EXAMPLE or EXAMPLEKEY (AWS's AKIAIOSFODNN7EXAMPLE and its secret key).
+ */
+function isPlaceholder(value: string): boolean {
+  return /^<[^<>]*>$|^\[[^[\]]*\]$|EXAMPLE(?:KEY)?$/.test(value) || /^(?:x+|\*+|\.+|changeme|change-me|change_me|redacted|replaceme|replace-me|todo|none|null|secret|password|token)$/i.test(value);
 }
 
 /** Shannon entropy in bits per character. */
@@ -67,9 +253,11 @@ export function entropy(value: string): number {
   return bits;
 }
 
+/** The first characters of a value and its length; never the whole secret. */
 export function redact(value: string): string {
   const flat = value.replace(/\s+/g, ' ');
-  return flat.length <= 12 ? `${flat.slice(0, 4)}…` : `${flat.slice(0, 12)}… (${value.length} characters)`;
+  const shown = Math.min(6, Math.floor(flat.length / 4));
+  return `${flat.slice(0, shown)}… (${value.length} characters)`;
 }
 
 /** Every credential found in a value (any JSON value), with paths below `path`. */
@@ -82,26 +270,50 @@ export function scanValue(value: unknown, path: string, key = '', depth = 0): De
 function walk(value: unknown, path: string, key: string, depth: number, found: Detection[]): void {
   if (value === null || value === undefined || depth > 12) return;
   if (typeof value === 'string') {
-    const detections = scanString(value, path, key, depth);
-    for (const d of detections) found.push(d);
+    for (const d of scanString(value, path, key, depth)) found.push(d);
   } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) walk(value[i], `${path}[${i}]`, key, depth + 1, found);
+    // In argument lists (`[--db-password, VALUE]`) a flag names the argument after it, and in
+    // a MySQL client's (`[mysql, -uroot, -pVALUE]`) `-p` carries the password.
+    const mysql = value.some((v) => typeof v === 'string' && MYSQL_CLIENT.test(v));
+    let flag = key;
+    for (let i = 0; i < value.length; i++) {
+      const arg = value[i];
+      walk(mysql && typeof arg === 'string' && arg.startsWith('-p') ? `mysql ${arg}` : arg, `${path}[${i}]`, flag, depth + 1, found);
+      flag = typeof arg === 'string' && /^--?[\w.-]+$/.test(arg) ? arg.replace(/^-+/, '') : key;
+    }
   } else if (typeof value === 'object') {
-    for (const k in value as Record<string, unknown>) walk((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, k, depth + 1, found);
+    const record = value as Record<string, unknown>;
+    // `{name: DB_PASSWORD, value: ...}` (container env, Helm parameters): the name names the value.
+    const named = typeof record.name === 'string' && typeof record.value === 'string' ? record.name : undefined;
+    for (const k in record) {
+      const child = path ? `${path}.${k}` : k;
+      walk(record[k], named !== undefined && k === 'value' ? `${child} (${named})` : child, named !== undefined && k === 'value' ? named : k, depth + 1, found);
+    }
   }
 }
 
+/** Every literal the preset or the patterns need, for one search that rules most strings out. */
+const ANY_LITERAL = new RegExp(`${MARKERS.source}|${PATTERN_HINT.source}`, 'i');
+/** The shortest string any detector reports (a value under a secret-like name, 8 characters). */
+const SHORTEST = 8;
+/** Names any keyed detector or SECRET_NAME can match end so. */
+const KEY_HINT = /(?:key|url|password|passwd|passphrase|pwd|secret|token|credentials?|auth|sig)$/i;
+
+/** What one string holds: at most one detection, the most specific (a provider's token format first). */
 function scanString(value: string, path: string, key: string, depth: number): Detection[] {
-  const found: Detection[] = [];
-  if (PATTERN_HINT.test(value)) {
-    for (const d of PATTERNS) {
-      const m = d.pattern.exec(value);
-      if (m) found.push({ detector: d.name, path, value: redact(m[0]) });
+  if (value.length < SHORTEST) return [];
+  if (ANY_LITERAL.test(value)) {
+    const provider = runPreset(value).find((f) => !isTemplateOrReference(f.match));
+    if (provider) return [{ detector: provider.detector, path, value: redact(provider.match) }];
+    if (PATTERN_HINT.test(value)) {
+      for (const d of PATTERNS) {
+        const m = d.pattern.exec(value);
+        if (m) return [{ detector: d.name, path, value: redact(m[d.group ?? 0]) }];
+      }
     }
-    if (found.length > 0) return found;
   }
-  const trimmed = value.trim();
-  if (key && trimmed && !isTemplateOrReference(trimmed)) {
+  const trimmed = value.trim().replace(/^(["'])(.*)\1$/, '$2');
+  if (key && KEY_HINT.test(key) && !isTemplateOrReference(trimmed)) {
     const keyed = KEYED.find((k) => k.key.test(key) && !trimmed.startsWith('http://') && !/^https?:\/\/[^/]*\.svc/.test(trimmed));
     if (keyed && trimmed.length >= 8 && !trimmed.includes(' ')) return [{ detector: keyed.name, path, value: redact(trimmed) }];
     // Lower-case words joined by '-' are object names (secret: etcd-backup-credentials), not secrets.
@@ -118,12 +330,11 @@ function scanString(value: string, path: string, key: string, depth: number): De
     if (doc && typeof doc === 'object') return scanValue(doc, '', '', depth + 2).map((d) => ({ ...d, path: `${path}: ${d.path}` }));
     return trimmed.split('\n').flatMap((line) => {
       const kv = /^\s*([A-Za-z0-9_.-]+)\s*[=:]\s*(.+?)\s*$/.exec(line);
-      return kv ? scanString(kv[2].replace(/^["']|["']$/g, ''), `${path}: ${kv[1]}`, kv[1], depth + 2) : [];
+      return kv ? scanString(kv[2], `${path}: ${kv[1]}`, kv[1], depth + 2) : [];
     });
   }
   return [];
 }
-
 
 /**
  * Go templates (`{{ .name }}`) replaced by a `$(TEMPLATE)` placeholder: a template is not a

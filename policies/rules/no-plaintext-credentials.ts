@@ -1,7 +1,6 @@
 import { Detection, scanValue } from '../lib/detectors';
 import { docsUrl } from '../lib/docs-url';
 import { syncedFolder } from '../lib/ordering';
-import { containers, podTemplate } from '../lib/workloads';
 import { ObjectRule } from '../types';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -11,8 +10,8 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'secrets',
-  description: 'No credential appears in ConfigMap values, container env values, args or commands, Helm values of Applications, Alertmanager configuration, custom resources or last-applied-configuration annotations.',
-  rationale: 'The output is committed to Git. Detectors find AWS keys, private keys, JWTs, docker auths, credentials in URLs and connection strings, Slack/Teams/Discord webhooks, PagerDuty and Opsgenie keys, and high-entropy values under secret-like names; base64 is decoded and scanned again. Templates ($(VAR), ${VAR}, {{ }}), *_file paths and SealedSecret encryptedData are not credentials.',
+  description: 'No credential appears anywhere in an object other than a Secret: ConfigMap values, container env values, args and commands, annotations and labels (plain or base64), Helm values of Applications, Alertmanager configuration, custom resources.',
+  rationale: 'The output is committed to Git. Detectors find provider tokens (secretlint\'s rule preset: GitHub, Stripe, npm, Slack, AWS, GitLab, Grafana and more), private keys, JWTs, docker auths, credentials in URLs, query strings and connection strings (Azure storage keys), secrets in command-line flags, Teams/Discord webhooks, PagerDuty and Opsgenie keys, and high-entropy values under secret-like names; base64 is decoded and scanned again. Templates ($(VAR), ${VAR}, {{ }}, $__file{}), placeholders (<your-token-here>), *_file paths, AWS\'s documented example keys and SealedSecret encryptedData are not credentials. This pack always runs and cannot be exempted.',
   remediation: 'Move the value into the secret store (secrets.refs) and read it from a mounted file (*_file) or an env var filled by secretKeyRef.',
   docsUrl: docsUrl('no-plaintext-credentials'),
   kinds: '*',
@@ -20,32 +19,26 @@ export const rule: ObjectRule = {
     const m = object.manifest as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (m.kind === 'Secret') return 'not-applicable';
     const detections: Detection[] = [];
-    const lastApplied = m.metadata?.annotations?.[LAST_APPLIED];
+    const { annotations = {}, labels } = m.metadata ?? {};
+    const { [LAST_APPLIED]: lastApplied, ...otherAnnotations } = annotations as Record<string, unknown>;
+    detections.push(...scanValue({ annotations: otherAnnotations, labels }, 'metadata'));
     if (typeof lastApplied === 'string') {
       detections.push(...scanValue(lastApplied, `metadata.annotations.${LAST_APPLIED}`));
       if (/"kind"\s*:\s*"Secret"/.test(lastApplied) && /"(?:data|stringData)"\s*:\s*\{\s*"/.test(lastApplied)) {
         detections.push({ detector: 'Secret data embedded in last-applied-configuration', path: `metadata.annotations.${LAST_APPLIED}`, value: '(Secret data)' });
       }
     }
-    const template = podTemplate(object.manifest);
-    if (template) {
-      for (const { container, path } of containers(template)) {
-        for (const [i, e] of ((container.env ?? []) as { name: string; value?: string }[]).entries()) {
-          if (typeof e.value === 'string') detections.push(...scanValue({ [e.name]: e.value }, `${path}.env[${i}]`).map((d) => ({ ...d, path: d.path.replace(`.${e.name}`, ` (${e.name})`) })));
-        }
-        for (const field of ['args', 'command'] as const) detections.push(...scanValue(container[field], `${path}.${field}`));
-      }
-    } else if (m.kind === 'SealedSecret') {
+    const { apiVersion: _a, kind: _k, metadata: _m, ...body } = m;
+    if (m.kind === 'SealedSecret') {
       const { encryptedData: _sealed, ...rest } = m.spec ?? {};
       detections.push(...scanValue(rest, 'spec'));
     } else {
-      const { apiVersion: _a, kind: _k, metadata: _m, ...body } = m;
       detections.push(...scanValue(body, ''));
-      if (m.kind === 'Application') {
-        const folder = syncedFolder(object.manifest);
-        const values = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
-        if (values) detections.push(...scanValue(values, `values file of ${m.metadata?.name}`));
-      }
+    }
+    if (m.kind === 'Application') {
+      const folder = syncedFolder(object.manifest);
+      const values = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
+      if (values) detections.push(...scanValue(values, `values file of ${m.metadata?.name}`));
     }
     return dedupe(detections).map((d) => ({ message: `${d.detector} at ${d.path || '(top level)'}.`, value: d.value }));
   },

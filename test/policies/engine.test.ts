@@ -1,5 +1,6 @@
 import { runPolicies } from '../../policies/engine';
 import { ObjectRule } from '../../policies/types';
+import { fake } from '../support/fake-secrets';
 import { env, goodDeployment, obj, spec, TODAY } from './support';
 
 const latest = () => obj(goodDeployment((d) => (d.spec.template.spec.containers[0].image = 'demo:latest')));
@@ -22,6 +23,19 @@ describe('policy engine', () => {
     const report = runPolicies([env([latest()], { spec: s })], { today: TODAY });
     expect(report.environments[0].packs).toEqual(['core', 'secrets']);
     expect(report.environments[0].findings).toEqual([]);
+  });
+  test('fails when a non-production environment leaves secrets out of policy.packs: the secret rules run anyway', () => {
+    const s = spec((x) => ((x.tier = 'staging'), (x.policy.packs = ['hygiene'])));
+    const leak = obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leak', namespace: 'demo' }, data: { repo: `https://${fake('ghp_', 36)}@github.com/example/gitops.git` } });
+    const report = runPolicies([env([leak], { spec: s })], { today: TODAY }).environments[0];
+    expect(report.packs).toEqual(['core', 'hygiene', 'secrets']);
+    expect(report.findings.filter((f) => f.rule === 'no-plaintext-credentials').map((f) => [f.level, f.message])).toEqual([['mandatory', 'GitHub Token(GitHub personal access tokens) at data.repo.']]);
+  });
+  test('fails when an exemption names a secret rule: no reason makes a committed credential safe', () => {
+    const s = spec((x) => (x.policy.exemptions = [{ rule: 'no-plaintext-credentials', object: 'ConfigMap/demo/leak', reason: 'rotated after the merge, promise' }]));
+    expect(() => runPolicies([env([], { spec: s })], { today: TODAY })).toThrow(
+      'environments/prod.yaml: policy.exemptions names rule "no-plaintext-credentials" (for ConfigMap/demo/leak), whose findings cannot be exempted: the output is committed to Git, where a credential is leaked whatever the reason. Remove the exemption and move the value into the secret store (secrets.refs, pulumi config set --secret).',
+    );
   });
   test('fails when an environment names an unknown pack', () => {
     const s = spec((x) => ((x.tier = 'staging'), (x.policy.packs = ['hygeine'])));

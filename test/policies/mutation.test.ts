@@ -11,6 +11,7 @@ import { PolicyEnvironment } from '../../policies/types';
 import { RenderedObject } from '../../stacks/objects';
 import { Wave } from '../../stacks/waves';
 import { built } from '../support/environments';
+import { fake, UPPER_DIGITS } from '../support/fake-secrets';
 import { application, goodDeployment, goodPrometheusRule, networkPolicy, obj, RUNBOOK, TODAY } from './support';
 import { CRD_OWNERS } from '../../policies/data/crd-owners';
 import { applications, appOf } from '../../policies/lib/ordering';
@@ -61,7 +62,7 @@ describe('mutations of prod', () => {
     }],
     ['a Secret with stringData', 'no-secret-data', (m) => add(m, obj({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leak', namespace: 'monitoring' }, stringData: { password: 'fixture-not-a-secret' } }, 'namespaces'))],
     // AKIAIOSFODNN7EXAMPLE is AWS's documented example key id: a fake.
-    ['an AWS key in a ConfigMap', 'no-plaintext-credentials', (m) => add(m, obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws', namespace: 'monitoring' }, data: { credentials: '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n' } }, 'namespaces'))],
+    ['an AWS key in a ConfigMap', 'no-plaintext-credentials', (m) => add(m, obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws', namespace: 'monitoring' }, data: { credentials: `[default]\naws_access_key_id = ${fake('AKIA', 16, UPPER_DIGITS)}\n` } }, 'namespaces'))],
     ['a Slack webhook in Alertmanager configuration', 'no-plaintext-credentials', (m) => add(m, obj({ apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'AlertmanagerConfig', metadata: { name: 'slack', namespace: 'monitoring', annotations: { 'argocd.argoproj.io/sync-wave': '10' } }, spec: { receivers: [{ name: 'slack', slackConfigs: [{ apiURL: 'https://hooks.slack.com/services/T00000000/B00000000/FIXTUREFIXTUREFIXTURE' }] }] } }, appOf(first(m, 'PrometheusRule'))))],
     ['a PrometheusRule moved to an earlier wave than its operator', 'custom-resource-after-operator', (m) => {
       const rule = first(m, 'PrometheusRule');

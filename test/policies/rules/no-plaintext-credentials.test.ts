@@ -1,3 +1,4 @@
+import { fake, UPPER_DIGITS } from '../../support/fake-secrets';
 import { check, env, goodDeployment, obj } from '../support';
 
 // Every credential below is a fake fixture, made to match a detector and nothing else.
@@ -27,8 +28,16 @@ describe('no-plaintext-credentials', () => {
       warn.mockRestore();
     }
   });
+  test('passes AWS\'s documented example key, placeholders and Grafana file references (must-not-fire)', () => {
+    const cm = configMap({
+      creds: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+      token: '<your-token-here>',
+      'datasource.yaml': 'secureJsonData:\n  basicAuthPassword: $__file{/etc/secrets/grafana/password}\n',
+    });
+    expect(found(cm)).toEqual([]);
+  });
   test('fails when a ConfigMap value holds an AWS access key', () => {
-    expect(found(configMap({ creds: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE' }))).toEqual(['AWS access key id at data.creds.']);
+    expect(found(configMap({ creds: `aws_access_key_id = ${fake('AKIA', 16, UPPER_DIGITS)}` }))).toEqual(['AWS Access Key ID at data.creds.']);
   });
   test('fails when a ConfigMap value holds a private key', () => {
     expect(found(configMap({ 'tls.key': '-----BEGIN RSA PRIVATE KEY-----\nfixture\n-----END RSA PRIVATE KEY-----' }))).toEqual(['private key at data.tls.key.']);
@@ -36,18 +45,18 @@ describe('no-plaintext-credentials', () => {
   test('fails when an env value holds a JWT', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmaXh0dXJlIn0.ZmFrZS1zaWduYXR1cmUtZml4dHVyZQ';
     const d = obj(goodDeployment((x) => (x.spec.template.spec.containers[0].env = [{ name: 'AUTH', value: jwt }])));
-    expect(found(d)).toEqual(['JSON Web Token at spec.template.spec.containers[0].env[0] (AUTH).']);
+    expect(found(d)).toEqual(['JSON Web Token at spec.template.spec.containers[0].env[0].value (AUTH).']);
   });
   test('fails when container args carry credentials in a URL', () => {
     const d = obj(goodDeployment((x) => (x.spec.template.spec.containers[0].args = ['--db=postgres://app:fixturepass@db:5432/app'])));
-    expect(found(d)).toEqual(['credentials in a URL at spec.template.spec.containers[0].args[0].']);
+    expect(found(d)).toEqual(['PostgreSQL connection string at spec.template.spec.containers[0].args[0].']);
   });
   test('fails when a JDBC connection string has a password', () => {
-    expect(found(configMap({ jdbc: 'jdbc:postgresql://db:5432/app?user=app&password=fixturepass' }))).toEqual(['database connection string with a password at data.jdbc.']);
+    expect(found(configMap({ jdbc: 'jdbc:postgresql://db:5432/app?user=app&password=fixturepass' }))).toEqual(['secret in a URL query string at data.jdbc.']);
   });
   test('fails when a Slack webhook is in Alertmanager configuration', () => {
     const amc = obj({ apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'AlertmanagerConfig', metadata: { name: 'am', namespace: 'monitoring' }, spec: { receivers: [{ name: 'slack', slackConfigs: [{ apiURL: 'https://hooks.slack.com/services/T00000000/B00000000/FIXTUREFIXTUREFIXTURE' }] }] } });
-    expect(found(amc)).toEqual(['Slack webhook URL at spec.receivers[0].slackConfigs[0].apiURL.']);
+    expect(found(amc)).toEqual(['Slack Incoming Webhook at spec.receivers[0].slackConfigs[0].apiURL.']);
   });
   test('fails when Teams and Discord webhooks are in a ConfigMap', () => {
     expect(found(configMap({ teams: 'https://example.webhook.office.com/webhookb2/fixture@fixture/IncomingWebhook/fixture/fixture', discord: 'https://discord.com/api/webhooks/123456/fixture-token' }))).toEqual([
@@ -69,7 +78,7 @@ describe('no-plaintext-credentials', () => {
     expect(found(configMap({ 'app.ini': '[db]\npassword = Xk9#fixture#Qz7' }))).toEqual(['high-entropy value under the secret-like name "password" at data.app.ini: password.']);
   });
   test('fails when a base64 value decodes to a credential', () => {
-    expect(found(configMap({ blob: Buffer.from('AKIAIOSFODNN7EXAMPLE is the fixture key').toString('base64') }))).toEqual(['AWS access key id at data.blob (base64-decoded).']);
+    expect(found(configMap({ blob: Buffer.from(`${fake('AKIA', 16, UPPER_DIGITS)} is the fixture key`).toString('base64') }))).toEqual(['AWS Access Key ID at data.blob (base64-decoded).']);
   });
   test('fails when Helm values of an Application carry a password', () => {
     const app = obj({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'prod-db', namespace: 'argocd' }, spec: { source: { path: 'prod/apps/db', helm: { values: 'auth:\n  password: Fixture-9xQ2-pass\n' } } } }, 'bootstrap');
