@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
 import { Manifest } from './objects';
@@ -34,7 +35,7 @@ export function readManifestDir(dir: string): Located[] {
 function walk(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCodePoint(a.name, b.name))
     .flatMap((e) => {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) return e.name.startsWith('.') ? [] : walk(full);

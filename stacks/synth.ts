@@ -7,7 +7,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
-import { OutputFile, RenderedConfig } from '../constructs/core';
+import { byCodePoint, OutputFile, RenderedConfig } from '../constructs/core';
 import { buildBootstrap, markCustomResources } from './bootstrap';
 import { InputError } from './errors';
 import { Manifest, RenderedObject } from './objects';
@@ -74,8 +74,8 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
     configs.set(c.configName, { description: c.description, content: c.content });
   }
 
-  objects.sort((a, b) => compare(a.file, b.file));
-  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => compare(a, b))), configs: new Map([...configs].sort(([a], [b]) => compare(a, b))), releases };
+  objects.sort((a, b) => byCodePoint(a.file, b.file));
+  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => byCodePoint(a, b))), configs: new Map([...configs].sort(([a], [b]) => byCodePoint(a, b))), releases };
 }
 
 /**
@@ -106,8 +106,4 @@ function fileName(m: Manifest): string {
 /** YAML with sorted keys, no line folding, and strings quoted where a YAML 1.1 reader would misread them. */
 export function toYaml(value: unknown): string {
   return stringify(value, { sortMapEntries: true, lineWidth: 0, version: '1.1', aliasDuplicateObjects: false });
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

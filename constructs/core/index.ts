@@ -1,5 +1,6 @@
 export * from './labels';
 export * from './namespace';
+export * from './order';
 export * from './output-file';
 export * from './rendered-config';
 export * from './units';
