@@ -1,11 +1,12 @@
 /** The rule reference in docs/policies.md, generated from the registry between two markers. */
+import { byCodePoint } from '../constructs/core/order';
 import { Rule } from './types';
 
 export const DOCS_START = '<!-- gitplane policy --docs: generated from policies/registry.ts; do not edit below -->';
 export const DOCS_END = '<!-- end of generated rule reference -->';
 
 export function ruleReference(rules: readonly Rule[]): string {
-  const sorted = [...rules].sort((a, b) => a.pack.localeCompare(b.pack) || a.id.localeCompare(b.id));
+  const sorted = [...rules].sort((a, b) => byCodePoint(a.pack, b.pack) || byCodePoint(a.id, b.id));
   const table = ['| rule | pack | severity | kinds |', '|---|---|---|---|', ...sorted.map((r) => `| [${r.id}](#${r.id}) | ${r.pack} | ${r.severity} | ${kinds(r)} |`)];
   const sections = sorted.map((r) => [`### ${r.id}`, '', `**${r.pack}**, severity **${r.severity}**, applies to ${kinds(r)}.`, '', r.description, '', `*Why:* ${r.rationale}`, '', `*Fix:* ${r.remediation}`, ''].join('\n'));
   return [DOCS_START, '', ...table, '', ...sections, DOCS_END].join('\n');

@@ -8,6 +8,7 @@
  * and `secrets` always run; a directory of manifests runs every pack. Findings of the `secrets`
  * pack cannot be exempted.
  */
+import { byCodePoint } from '../constructs/core/order';
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
 import { RULES } from './registry';
@@ -150,7 +151,7 @@ function joinPath(root: string, file: string): string {
 }
 
 function order(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+  return byCodePoint(a.file, b.file) || byCodePoint(a.rule, b.rule) || byCodePoint(a.message, b.message);
 }
 
 /** True when any finding of the report is mandatory. */

@@ -9,7 +9,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../environments/schema';
 import { ChartSource, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
-import { Manifest } from './objects';
+import { isClusterScoped, Manifest } from './objects';
 import { namespacesFor, PlatformApp, PlatformContext } from './platform';
 
 /** Where Argo CD itself runs, as it names its own cluster. */
@@ -18,24 +18,6 @@ export const ARGOCD_NAMESPACE = 'argocd';
 /** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
 export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
 export const CLUSTER_LABEL = 'gitplane.dev/cluster';
-
-/** Kinds that are cluster-scoped, so the AppProject must allow them one by one. */
-const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace',
-  'PersistentVolume',
-  'CustomResourceDefinition',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'StorageClass',
-  'CSIDriver',
-  'PriorityClass',
-  'RuntimeClass',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'APIService',
-  'ClusterSecretStore',
-  'ClusterExternalSecret',
-]);
 
 const RBAC = 'rbac.authorization.k8s.io';
 const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
@@ -172,7 +154,7 @@ function clusterResources(built: readonly BuiltApp[], charts: readonly string[])
   const add = (group: string, kind: string) => found.set(`${group}/${kind}`, { group, kind });
   for (const { chart } of built) {
     for (const o of objectsOf(chart)) {
-      if (CLUSTER_SCOPED_KINDS.has(o.kind)) add(o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', o.kind);
+      if (isClusterScoped(o.apiVersion, o.kind)) add(o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', o.kind);
     }
   }
   for (const key of charts) {

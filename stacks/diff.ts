@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
 import { Manifest, objectRef } from './objects';
 import { applicationOf } from './publish';
@@ -82,7 +83,7 @@ export function diffEnvironment(env: string, before: Tree, after: Tree): Environ
       if (fields.length > 0) push(x.app, { ref: x.ref, change: 'changed', fields });
     }
   }
-  const applications = [...byApp].sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)).map(([app, objects]) => ({ app, objects }));
+  const applications = [...byApp].sort(([p], [q]) => byCodePoint(p, q)).map(([app, objects]) => ({ app, objects }));
   return { env, applications };
 }
 
@@ -103,7 +104,7 @@ function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[]): void
 export function readTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((p, q) => (p.name < q.name ? -1 : 1))) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((p, q) => byCodePoint(p.name, q.name))) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);
       else out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));

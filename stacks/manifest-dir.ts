@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
 import { Manifest } from './objects';
@@ -31,13 +32,17 @@ export function readManifestDir(dir: string): Located[] {
   return objects;
 }
 
+/**
+ * YAML files under `dir`, hidden directories left out, and so is `values/` in an environment
+ * directory gitplane wrote (beside `apps/` or `bootstrap/`): those are Helm values, checked
+ * against their chart, not manifests.
+ */
 function walk(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return e.name.startsWith('.') ? [] : walk(full);
-      return /\.ya?ml$/.test(e.name) ? [full] : [];
-    });
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name));
+  const environment = entries.some((e) => e.isDirectory() && (e.name === 'apps' || e.name === 'bootstrap'));
+  return entries.flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name.startsWith('.') || (environment && e.name === 'values') ? [] : walk(full);
+    return /\.ya?ml$/.test(e.name) ? [full] : [];
+  });
 }

@@ -26,6 +26,54 @@ export interface RenderedObject {
   constructPath?: string;
 }
 
+/**
+ * Kinds served cluster-scoped, as `group/Kind` (core group empty): built-in kinds of Kubernetes
+ * 1.34, and the custom kinds gitplane's own applications render. Such an object takes no
+ * metadata.namespace. For other custom kinds the CRD's spec.scope decides (see validation/).
+ *
+ * @see https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris
+ */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/VolumeAttributesClass',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
+  'scheduling.k8s.io/PriorityClass',
+  'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass',
+  'networking.k8s.io/IPAddress',
+  'networking.k8s.io/ServiceCIDR',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'certificates.k8s.io/ClusterTrustBundle',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'resource.k8s.io/DeviceClass',
+  'resource.k8s.io/ResourceSlice',
+  'external-secrets.io/ClusterSecretStore',
+  'external-secrets.io/ClusterExternalSecret',
+]);
+
+/** True for a built-in cluster-scoped kind or a custom one gitplane renders. */
+export function isClusterScoped(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return CLUSTER_SCOPED.has(`${group}/${kind}`);
+}
+
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */
 export function objectRef(m: Manifest): string {
   const ns = m.metadata?.namespace;

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { parse } from 'yaml';
+import { byCodePoint } from '../constructs/core/order';
 import { Manifest } from '../stacks/objects';
 
 const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'gitplane', 'crd');
@@ -176,7 +177,7 @@ function yamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCodePoint(a.name, b.name))
     .flatMap((e) => {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) return yamlFiles(full);

@@ -3,7 +3,7 @@
  * schema or its CRD's schema, unknown fields rejected, kinds without a schema rejected, and no
  * two objects with the same apiVersion, kind, namespace and name.
  */
-import { Manifest, objectRef } from '../stacks/objects';
+import { isClusterScoped, Manifest, objectRef } from '../stacks/objects';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
 
@@ -53,7 +53,7 @@ export class Validator {
   }
 
   private schemaProblems(manifest: Manifest): string[] {
-    if (isBuiltIn(manifest.apiVersion, manifest.kind)) return validateBuiltIn(manifest);
+    if (isBuiltIn(manifest.apiVersion, manifest.kind)) return [...validateBuiltIn(manifest), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind))];
     const custom = this.crds.lookup(manifest.apiVersion, manifest.kind);
     if (!custom) {
       const where = this.crds.dirs.length > 0 ? this.crds.dirs.join(', ') : 'no CRD directory';
@@ -61,7 +61,7 @@ export class Validator {
         `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add the CRD to a directory under schemas.crdDirs.`,
       ];
     }
-    const problems = validateCustom(manifest, custom);
+    const problems = [...validateCustom(manifest, custom), ...namespaceProblems(manifest, custom.scope === 'Cluster')];
     unknownFields(manifest.metadata, 'V1ObjectMeta', 'metadata', problems);
     for (const map of ['labels', 'annotations'] as const) {
       for (const [k, v] of Object.entries(manifest.metadata?.[map] ?? {})) {
@@ -70,6 +70,13 @@ export class Validator {
     }
     return problems;
   }
+}
+
+/** A namespace on a cluster-scoped kind: the API server rejects it, and Argo CD shows the object out of sync forever. */
+function namespaceProblems(manifest: Manifest, clusterScoped: boolean): string[] {
+  const namespace = manifest.metadata?.namespace;
+  if (!clusterScoped || namespace === undefined) return [];
+  return [`metadata.namespace: ${manifest.kind} is cluster-scoped and takes no namespace (got ${JSON.stringify(namespace)}). Remove metadata.namespace.`];
 }
 
 /** One line per problem: `file: Kind/ns/name: message`. */

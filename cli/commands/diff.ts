@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { ENVIRONMENTS_DIR, loadEnvironment, parseEnvironment } from '../../stacks/environment';
 import { diffEnvironment, EnvironmentDiff, formatMarkdown, formatText, readTree } from '../../stacks/diff';
 import { tryGit } from '../../stacks/git';
+import { isDirectory } from '../../stacks/output';
 import { synthEnvironment } from '../../stacks/synth';
 import { InputError } from '../../stacks/errors';
 import { COMMON_OPTIONS, parse } from '../args';
@@ -33,7 +34,8 @@ old and new value).
                  commit of this repository), synthesized by the current code: it shows what the
                  change to the environment data does. Changes to constructs show with --against.
   --against DIR  compares with a rendered tree, DIR/<env>/ (a checkout of the Argo CD
-                 repository, or an earlier gitplane synth --out DIR).
+                 repository, or an earlier gitplane synth --out DIR). DIR must exist; an
+                 environment missing under it shows as added.
 
 Options:
   -e, --env NAME     environment (repeatable; default: dev)
@@ -54,6 +56,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     if ((values.base === undefined) === (values.against === undefined)) throw new UsageError('give exactly one of --base REF or --against DIR. Run "gitplane diff --help" for usage.');
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
+    if (values.against !== undefined) checkRenderedTree(values.against);
     const { names } = selectEnvironments(values);
     const diffs: EnvironmentDiff[] = names.map((name) => {
       const head = synthEnvironment(loadEnvironment(name)).files;
@@ -65,6 +68,13 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     return values['exit-code'] && differs ? 1 : 0;
   },
 };
+
+/** --against must name a directory: a missing one would show every object as added. */
+function checkRenderedTree(dir: string): void {
+  if (!isDirectory(dir)) {
+    throw new InputError([`--against ${dir}: no such directory. Give a checkout of the Argo CD repository or the --out directory of an earlier gitplane synth.`]);
+  }
+}
 
 /** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
 function baseTree(ref: string, name: string): ReadonlyMap<string, string> {

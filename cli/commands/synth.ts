@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
-import { writeEnvironment } from '../../stacks/output';
+import { checkOutDir, writeOutput } from '../../stacks/output';
 import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
 import { loadSettings } from '../../stacks/settings';
 import { formatProblems } from '../../validation';
@@ -15,20 +15,25 @@ export const synth: Command = {
   summary: 'Synthesize environments into manifests, runbooks and bootstrap under dist/.',
   help: `Usage: gitplane synth [--env NAME]... [--all] [--file FILE]... [--out DIR]
 
-Synthesizes each selected environment, validates every object against the Kubernetes and CRD
-schemas, and only then replaces <DIR>/<env>/ with the result. When anything fails, nothing on
-disk changes.
+Checks --out, synthesizes each selected environment, validates every object against the
+Kubernetes and CRD schemas and every output path against the filesystem's limits, and only then
+switches DIR in one step to a complete new tree: the selected environments as synthesized, every
+other environment DIR held unchanged. DIR is a symbolic link to that tree (a hidden directory
+beside it); readers never see a mix of old and new, or no DIR. When anything fails, or the run is
+killed, DIR is left as it was; the next run removes what a killed run left beside it. Files are
+written 0644 and directories 0755, whatever the umask.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment under environments/
   -f, --file FILE       an environment file anywhere (repeatable)
-  -o, --out DIR         output directory (default: dist)
+  -o, --out DIR         output directory (default: dist); a new or empty directory, one
+                        gitplane wrote, or a link to one; not on /proc or /sys
       --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 written, 1 validation failed, 2 usage or environment file error.`,
+Exit status: 0 written, 1 validation failed, 2 usage, environment file or --out error.`,
   async run(argv, io) {
     const { values } = parse('synth', argv, OPTIONS);
     const out = io(Boolean(values.quiet));
@@ -36,7 +41,7 @@ Exit status: 0 written, 1 validation failed, 2 usage or environment file error.`
       out.out(this.help);
       return 0;
     }
-    const outDir = path.resolve(values.out ?? 'dist');
+    const outDir = checkOutDir(values.out ?? 'dist');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const specs = loadSelected(selectEnvironments(values));
     const built = specs.map((spec) => {
@@ -47,12 +52,10 @@ Exit status: 0 written, 1 validation failed, 2 usage or environment file error.`
     });
     const problems = built.flatMap((b) => b.problems);
     if (problems.length > 0) {
-      throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was written to ${outDir}.`]);
+      throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was written to ${outDir.given}.`]);
     }
-    for (const b of built) {
-      const target = writeEnvironment(outDir, b.spec.name, b.output.files);
-      out.progress(`wrote ${path.relative(process.cwd(), target) || target}`);
-    }
+    writeOutput(outDir, new Map(built.map((b) => [b.spec.name, b.output.files])));
+    for (const b of built) out.progress(`wrote ${path.join(outDir.given, b.spec.name)}`);
     return 0;
   },
 };

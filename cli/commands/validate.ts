@@ -18,8 +18,9 @@ export const validate: Command = {
 
 Checks every object against the Kubernetes schema (unknown fields rejected) or, for custom
 resources, its CRD's openAPIV3Schema; a kind with no schema is an error, and so is a duplicate
-apiVersion/kind/namespace/name. With --dir, checks every .yaml/.yml file under DIR, including
-manifests gitplane did not make.
+apiVersion/kind/namespace/name, and so is a namespace on a cluster-scoped kind. With --dir,
+checks every .yaml/.yml file under DIR, including manifests gitplane did not make; the Helm values
+under values/ beside apps/ or bootstrap/ (gitplane's own output) are not manifests and are skipped.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)

@@ -5,10 +5,11 @@
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
 import { createHash } from 'node:crypto';
+import { byCodePoint } from '../../constructs/core/order';
 import { Finding, PolicyReport } from '../types';
 
 export function toSarif(report: PolicyReport, version: string): string {
-  const rules = [...report.rules].sort((a, b) => a.id.localeCompare(b.id));
+  const rules = [...report.rules].sort((a, b) => byCodePoint(a.id, b.id));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const result = (f: Finding, justification?: string) => ({
     ruleId: f.rule,

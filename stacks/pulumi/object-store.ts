@@ -7,6 +7,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
+import { byCodePoint } from '../../constructs/core/order';
 
 export type Purpose = 'etcdBackups' | 'longhornBackups' | 'lokiChunks' | 'tempoTraces';
 
@@ -98,7 +99,7 @@ export function objectStore(spec: EnvironmentSpec, provider: aws.Provider): Obje
  */
 export function referencedSecrets(spec: EnvironmentSpec, config: pulumi.Config, provider: aws.Provider): aws.secretsmanager.Secret[] {
   return Object.entries(spec.secrets.refs)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodePoint(a, b))
     .map(([name, key]) => {
       const secret = new aws.secretsmanager.Secret(`ref-${name}`, { name: key, tags: { 'gitplane.dev/environment': spec.name } }, { provider });
       new aws.secretsmanager.SecretVersion(`ref-${name}`, { secretId: secret.id, secretString: config.requireSecret(`secret-${name}`) }, { provider });

@@ -105,6 +105,14 @@ describe('gitplane validate', () => {
     expect(r.stderr).toContain('cm.yaml: ConfigMap/b: datta: unknown field "datta"');
   });
 
+  test('fails when a cluster-scoped object in --dir has a namespace', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  namespace: default\n');
+    const r = gitplane(['validate', '--dir', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ns.yaml: Namespace/default/apps: metadata.namespace: Namespace is cluster-scoped and takes no namespace (got "default"). Remove metadata.namespace.');
+  });
+
   test('--all passes on the shipped environments', () => {
     expect(gitplane(['validate', '--all', '--quiet'])).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
   });

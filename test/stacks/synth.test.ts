@@ -1,4 +1,4 @@
-import { findAll, findOne } from '../../stacks/objects';
+import { findAll, findOne, isClusterScoped } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { loadEnvironment } from '../../stacks/environment';
 import { ENVIRONMENTS, built, manifests } from '../support/environments';
@@ -26,6 +26,12 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     const root = findOne(manifests(env), 'Application', `${env}-root`) as any;
     expect(root.spec.source).toEqual({ repoURL: spec.gitops.repoURL, targetRevision: spec.gitops.branch, path: `${env}/bootstrap` });
     expect(built(env).output.files.has(`bootstrap/application-${env}-root.yaml`)).toBe(true);
+  });
+
+  test('cluster-scoped objects carry no metadata.namespace, though their chart has one', () => {
+    const clusterScoped = manifests(env).filter((m) => isClusterScoped(m.apiVersion, m.kind));
+    expect(clusterScoped.map((m) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'ClusterRole', 'ClusterRoleBinding']));
+    expect(clusterScoped.filter((m) => 'namespace' in m.metadata).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual([]);
   });
 
   test('each application folder has an Application (or, for a fleet, an ApplicationSet) in the bootstrap', () => {

@@ -121,3 +121,29 @@ test('the same name in another namespace is not a duplicate', () => {
   other.metadata.namespace = 'other';
   expect(messages(deployment(), other)).toEqual([]);
 });
+
+describe('cluster-scoped kinds', () => {
+  const clusterRole: Manifest = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] };
+  const store: Manifest = {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: 'aws' },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } } },
+  };
+
+  test('pass without a namespace (fixtures that must not fire)', () => {
+    expect(messages(clusterRole, store, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } })).toEqual([]);
+  });
+
+  test('fails when a built-in cluster-scoped object has a namespace', () => {
+    expect(messages({ ...clusterRole, metadata: { name: 'reader', namespace: 'apps' } })).toEqual([
+      'f0.yaml: ClusterRole/apps/reader: metadata.namespace: ClusterRole is cluster-scoped and takes no namespace (got "apps"). Remove metadata.namespace.',
+    ]);
+  });
+
+  test('fails when a custom object whose CRD is cluster-scoped has a namespace', () => {
+    expect(messages({ ...store, metadata: { name: 'aws', namespace: 'external-secrets' } })).toEqual([
+      'f0.yaml: ClusterSecretStore/external-secrets/aws: metadata.namespace: ClusterSecretStore is cluster-scoped and takes no namespace (got "external-secrets"). Remove metadata.namespace.',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, standardLabels } from '../../core/labels';
+import { byCodePoint } from '../../core/order';
 
 export interface ProjectDestination {
   /** Cluster API server URL. */
@@ -38,7 +39,7 @@ export class PlatformProject extends Construct {
     const wildcard = grants.find((g) => g.includes('*'));
     if (wildcard !== undefined) throw new Error(`AppProject ${props.name}: "${wildcard}" is a wildcard; list every repository, destination and kind by name.`);
     const key = (d: ProjectDestination) => `${d.server} ${d.namespace}`;
-    const destinations = [...new Map(props.destinations.map((d) => [key(d), { server: d.server, namespace: d.namespace }])).values()].sort((a, b) => key(a).localeCompare(key(b)));
+    const destinations = [...new Map(props.destinations.map((d) => [key(d), { server: d.server, namespace: d.namespace }])).values()].sort((a, b) => byCodePoint(key(a), key(b)));
     new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
@@ -52,7 +53,7 @@ export class PlatformProject extends Construct {
         description: `gitplane platform for the ${props.name} environment`,
         sourceRepos: [...new Set(props.sourceRepos)].sort(),
         destinations,
-        clusterResourceWhitelist: [...props.clusterResources].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`)),
+        clusterResourceWhitelist: [...props.clusterResources].sort((a, b) => byCodePoint(`${a.group}/${a.kind}`, `${b.group}/${b.kind}`)),
       },
     });
   }
