@@ -173,7 +173,7 @@ export const OTEL_APP: PlatformApp = {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
       throw new InputError([
-        `environments/${spec.name}.yaml: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
+        `${spec.source}: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
       ]);
     }
     const version = versions.images['otel-collector']?.tag;

@@ -14,7 +14,7 @@ export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
   const versions = versionsFor(spec);
   let buckets: Record<string, pulumi.Output<string>> = {};
   if (spec.cloud.provider === 'aws') {
-    if (!spec.cloud.region) throw new Error(`environments/${spec.name}.yaml: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
+    if (!spec.cloud.region) throw new Error(`${spec.source}: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
     const provider = new aws.Provider('aws', { region: spec.cloud.region as aws.Region });
     const stores = objectStore(spec, provider);
     buckets = Object.fromEntries(stores.map((b) => [b.purpose, b.bucket.bucket]));
