@@ -382,6 +382,10 @@ function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | numb
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const keyPattern = Object.keys((e.parentSchema as { patternProperties?: object })?.patternProperties ?? {})[0];
+      if (keyPattern !== undefined) {
+        return `${locate([...segments, key])}: ${field} has the key "${key}", which is not allowed (keys must match ${keyPattern}). Rename the key.`;
+      }
       const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       const hint = closest(key, known);
       const full = fieldPath([...segments, key]);
