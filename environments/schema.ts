@@ -284,7 +284,7 @@ export const EnvironmentSchema = Type.Object(
             enabled: Type.Boolean({ default: true }),
             // Longhorn's own limits: 1-20 replicas, a recurring job retains at most 100.
             numberOfReplicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: '@default 3, capped at the number of storage nodes' })),
-            dataPath: Type.String({ default: '/var/lib/longhorn/', format: 'longhorn-data-path', description: 'an absolute host folder under an allowed root such as /var/lib/' }),
+            dataPath: Type.String({ default: '/var/lib/longhorn/', format: 'longhorn-data-path', description: 'an absolute host folder: /var/lib/longhorn or a folder below /mnt/, /media/, /srv/ or /data/' }),
             storageReservedPercentage: Type.Integer({ minimum: 0, maximum: 100, default: 25 }),
             snapshotCron: Type.String({ ...Cron, default: '0 * * * *' }),
             backupCron: Type.String({ ...Cron, default: '0 2 * * *' }),
@@ -310,7 +310,7 @@ export const EnvironmentSchema = Type.Object(
             drillSchedule: Type.String({ ...Cron, default: '30 3 * * 0' }),
             localRetentionDays: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 3 }),
             encryptionConfigPath: Type.Optional(
-              Type.String({ format: 'encryption-config-path', description: 'the API server encryption configuration to copy beside each snapshot, an absolute host file under /etc/kubernetes/ or /var/lib/rancher/k3s/server/' }),
+              Type.String({ format: 'encryption-config-path', description: 'the API server encryption configuration to copy beside each snapshot, an absolute host file under /etc/kubernetes/encryption/' }),
             ),
           },
           'etcd snapshots and weekly restore drills (kubeadm clusters).',

@@ -127,13 +127,20 @@ const objectPrefix: Check = (value) =>
     ? undefined
     : 'Write folder names (letters, digits, ".", "_" and "-") separated by "/", with no ".." or empty part and no leading "/"; e.g. etcd/ or "" for none.';
 
-/** An absolute host path under one of `roots`, one folder below it at least. */
-function hostPath(roots: readonly string[], what: string, extension?: RegExp): Check {
+/**
+ * An absolute host path of plain folder names under one of `roots`: a root ending in "/" allows
+ * only paths below it, one without it also allows itself.
+ */
+function hostPath(roots: readonly string[], example: string, extension?: RegExp): Check {
   return (value) => {
-    const trimmed = value.replace(/\/$/, '');
-    const root = roots.find((r) => trimmed.startsWith(r));
-    if (root === undefined || !segmentsOk(trimmed.slice(root.length).split('/')) || (extension && !extension.test(trimmed))) {
-      return `It is mounted from the host into a privileged pod, so it must be ${what} under ${roots.join(', ')} (plain folder names, no ".."); e.g. ${roots[0]}${extension ? 'encryption-config.yaml' : 'longhorn/'}.`;
+    const parts = value.replace(/\/$/, '').split('/');
+    const under = (root: string) => {
+      const rootParts = root.split('/').filter(Boolean);
+      const depth = parts.length - 1;
+      return rootParts.every((s, i) => parts[i + 1] === s) && (depth > rootParts.length || (depth === rootParts.length && !root.endsWith('/')));
+    };
+    if (parts[0] !== '' || !segmentsOk(parts.slice(1)) || !roots.some(under) || (extension && !extension.test(value))) {
+      return `It is mounted from the host into a privileged pod, so only those folders are allowed, named plainly without ".."; e.g. ${example}.`;
     }
     return undefined;
   };
@@ -173,8 +180,10 @@ export const FIELD_FORMATS: Readonly<Record<string, Check>> = {
   'image-tag': imageTag,
   'repo-path': repoPath,
   'object-prefix': objectPrefix,
-  'longhorn-data-path': hostPath(['/var/lib/', '/mnt/', '/media/', '/srv/', '/data/'], 'a folder'),
-  'encryption-config-path': hostPath(['/etc/kubernetes/', '/var/lib/rancher/k3s/server/'], 'a .yaml, .yml or .json file', /\.(ya?ml|json)$/),
+  // Longhorn's own folder, or a disk mounted for it; never a system folder such as /var/lib/etcd.
+  'longhorn-data-path': hostPath(['/var/lib/longhorn', '/mnt/', '/media/', '/srv/', '/data/'], '/var/lib/longhorn/ or /mnt/disk1'),
+  // The folder policies/data/host-paths.ts allows the etcd backup (kubeadm only) to mount from.
+  'encryption-config-path': hostPath(['/etc/kubernetes/encryption/'], '/etc/kubernetes/encryption/config.yaml', /\.(ya?ml|json)$/),
   'secret-store-key': secretStoreKey,
   quantity,
   date,

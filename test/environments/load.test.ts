@@ -157,7 +157,7 @@ describe('field rules: what the software that reads a field accepts', () => {
     ['a count is beyond what Kubernetes stores', VALID.replace('prometheus: { retention: 15d,', 'prometheus: { replicas: 1e300, retention: 15d,'), /components\.observability\.prometheus\.replicas must be at most 2147483647 \(got number 1e\+300\)/],
     ['an image tag carries a shell command', `${VALID}versions:\n  nats: "2.10 ; evil"\n`, /versions\.nats must be an image tag such as 2\.14\.2-alpine \(got string "2\.10 ; evil"\)\. An image tag is up to 128/],
     ['a branch is not a Git ref', VALID.replace('  branch: main', '  branch: "main; rm -rf /"'), /gitops\.branch must be a Git branch name.*\(got string "main; rm -rf \/"\)\. Git refuses spaces/],
-    ['the Longhorn data path is the host root', withComponents('  longhorn:\n    dataPath: /\n'), /components\.longhorn\.dataPath must be an absolute host folder .*\(got string "\/"\)\. It is mounted from the host into a privileged pod/],
+    ['the Longhorn data path is the host root', withComponents('  longhorn:\n    dataPath: /\n'), /components\.longhorn\.dataPath must be an absolute host folder: .*\(got string "\/"\)\. It is mounted from the host into a privileged pod, so only those folders are allowed/],
     ['the Longhorn data path climbs out of its root', withComponents('  longhorn:\n    dataPath: /var/lib/../../etc\n'), /components\.longhorn\.dataPath must be an absolute host folder/],
     ['the encryption config path is not a kube-apiserver file', withComponents('  etcdBackup:\n    encryptionConfigPath: /etc/shadow\n'), /components\.etcdBackup\.encryptionConfigPath must be .*\(got string "\/etc\/shadow"\)\. It is mounted from the host/],
     ['the environment takes a name Kubernetes reserves', VALID.replace('name: test', 'name: kube-system'), /test\.yaml:\d+:\d+: name must not be "default" or start with "kube-" \(got "kube-system"\)/],
@@ -179,6 +179,10 @@ describe('field rules: what the software that reads a field accepts', () => {
     ['two receivers share a name', VALID.replace('    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#staging-alerts" }\n', '    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#staging-alerts" }\n    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#other" }\n'), /alerting\.receivers\[1\]\.name must be unique/],
   ])('fails when %s', (_, text, expected) => {
     expect(problems(text)).toContainEqual(expect.stringMatching(expected));
+  });
+
+  test.each(['/var/lib/longhorn/', '/mnt/disk1', '/data/longhorn'])('accepts the Longhorn data path %s', (dataPath) => {
+    expect(parseEnvironment(withComponents(`  longhorn:\n    dataPath: ${dataPath}\n`), FILE).components.longhorn.dataPath).toBe(dataPath);
   });
 
   test.each(['0 2 29 2 *', '0 2 31 1,2 *', '0 2 31 2 MON', '@daily', '*/15 0-6 * JAN-MAR SUN', '0 2 ? * 1-5'])('accepts the cron "%s", which fires', (cron) => {
