@@ -135,6 +135,10 @@ describe('environment errors', () => {
     expect(() => loadEnvironment('staging', path.join(__dirname, '..', 'fixtures', 'environments'))).toThrow(/staging.yaml:3:7: name must equal the file name "staging" \(got "stagin"\)/);
   });
 
+  test('fails when an environment name is a path, without reading outside the environments directory', () => {
+    expect(() => loadEnvironment('../test/fixtures/environments/staging')).toThrow(/no environment named "\.\.\/test\/fixtures\/environments\/staging" \(known: dev, pi-edge, prod, staging\)/);
+  });
+
   test('fails with the known names when an environment does not exist', () => {
     expect(() => loadEnvironment('qa')).toThrow(/no environment named "qa" \(known: dev, pi-edge, prod, staging\)/);
   });
