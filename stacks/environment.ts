@@ -74,7 +74,11 @@ function readRegularFile(file: string, shown: string): Buffer {
     // One byte more than allowed tells a file that grew past the limit while being read.
     const buffer = Buffer.alloc(Math.min(stat.size, MAX_ENVIRONMENT_BYTES) + 1);
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    let n: number;
+    do {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      length += n;
+    } while (n > 0 && length < buffer.length);
     if (length > MAX_ENVIRONMENT_BYTES) throw tooLarge(shown, Math.max(stat.size, length));
     return buffer.subarray(0, length);
   } finally {
@@ -94,8 +98,9 @@ function decodeUtf8(bytes: Buffer, shown: string): string {
     return utf8.decode(bytes);
   } catch {
     let line = 1;
-    for (let start = 0; start <= bytes.length; line++) {
-      const end = bytes.indexOf(0x0a, start) === -1 ? bytes.length : bytes.indexOf(0x0a, start);
+    for (let start = 0; ; line++) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline === -1 ? bytes.length : newline;
       try {
         utf8.decode(bytes.subarray(start, end));
       } catch {
@@ -188,7 +193,7 @@ function structureProblems(doc: Document, at: (node: unknown) => string): { prob
     } else if (isMap(node)) {
       const first = new Map<string, unknown>();
       for (const pair of node.items) {
-        if (!isScalar(pair.key) || (pair.key.value !== null && typeof pair.key.value === 'object')) {
+        if (!isScalar(pair.key)) {
           problems.push(`${at(pair.key)}: ${fieldPath(segments) || 'the document'} has a key that is not a plain name (found ${isAlias(pair.key) ? 'an alias' : 'a complex key'}). Write field names as plain text.`);
           continue;
         }
