@@ -184,7 +184,6 @@ function structureProblems(doc: Document, at: (node: unknown) => string): { prob
   const problems: string[] = [];
   let firstAlias: Alias | undefined;
   const walk = (node: unknown, segments: (string | number)[]): void => {
-    if (problems.length > MAX_PROBLEMS) return;
     if (isAlias(node)) {
       firstAlias ??= node;
       if (node.resolve(doc) === undefined) {
