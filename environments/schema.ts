@@ -345,8 +345,11 @@ export const EnvironmentSchema = Type.Object(
 
 /** An environment as loaded: its fields, defaults filled, and the file it was read from. */
 export type EnvironmentSpec = Static<typeof EnvironmentSchema> & {
-  /** The environment file as messages name it: the path given, or environments/<name>.yaml. */
-  readonly source: string;
+  /**
+   * The file as messages name it, set by the loader. Not enumerable, so a copy of the spec
+   * (structuredClone, YAML) holds only its fields; read it with environmentFile().
+   */
+  readonly source?: string;
 };
 export type NodeSpec = Static<typeof NodeSchema>;
 export type FleetCluster = Static<typeof FleetClusterSchema>;

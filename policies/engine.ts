@@ -7,6 +7,7 @@
  * Packs: an environment runs the packs in `policy.packs` (production runs every pack); `core`
  * always runs; a directory of manifests runs every pack.
  */
+import { environmentFile } from '../stacks/environment';
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
 import { RULES } from './registry';
@@ -52,7 +53,7 @@ export function packsFor(env: PolicyEnvironment): Pack[] {
   const unknown = spec.policy.packs.filter((p) => !(PACKS as readonly string[]).includes(p));
   if (unknown.length > 0) {
     throw new InputError([
-      `${spec.source}: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
+      `${environmentFile(spec)}: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
     ]);
   }
   return [...new Set<Pack>([...(spec.policy.packs as Pack[]), 'core'])].sort();
@@ -80,7 +81,7 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   const exemptions = env.spec?.policy.exemptions ?? [];
   const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
   if (unknown.length > 0) {
-    throw new InputError(unknown.map((e) => `${env.spec?.source ?? env.root}: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
+    throw new InputError(unknown.map((e) => `${env.spec ? environmentFile(env.spec) : env.root}: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
   }
   const uses: ExemptionUse[] = exemptions.map((e) => ({ environment: env.name, rule: e.rule, object: e.object, reason: e.reason, expires: e.expires, waived: 0 }));
   const kept: Finding[] = [];
@@ -125,7 +126,7 @@ function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject |
     environment: env.name,
     object: id,
     ref: m ? objectRef(m) : `Environment/${env.name}`,
-    file: object ? joinPath(env.root, object.file) : env.spec ? env.spec.source : env.root,
+    file: object ? joinPath(env.root, object.file) : env.spec ? environmentFile(env.spec) : env.root,
     constructPath: object?.constructPath,
     value: f.value,
     message: f.message,

@@ -155,7 +155,7 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   const spec = data as EnvironmentSpec;
   const problems = semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`);
   if (problems.length > 0) throw bounded(shown, problems);
-  Object.defineProperty(spec, 'source', { value: shown, enumerable: true });
+  Object.defineProperty(spec, 'source', { value: shown, enumerable: false });
   locations.set(spec, locate);
   return deepFreeze(spec);
 }
@@ -167,7 +167,12 @@ const locations = new WeakMap<EnvironmentSpec, (segments: (string | number)[]) =
  * alone for a spec that was copied or built in code.
  */
 export function fieldLocation(spec: EnvironmentSpec, segments: (string | number)[]): string {
-  return locations.get(spec)?.(segments) ?? spec.source;
+  return locations.get(spec)?.(segments) ?? environmentFile(spec);
+}
+
+/** The file an environment was loaded from, as messages name it; environments/<name>.yaml for a copy. */
+export function environmentFile(spec: EnvironmentSpec): string {
+  return spec.source ?? `environments/${spec.name}.yaml`;
 }
 
 /** An InputError listing at most MAX_PROBLEMS problems and counting the rest. */
@@ -231,7 +236,7 @@ export function buildFailure(spec: EnvironmentSpec, error: unknown): InputError 
   const message = error instanceof Error ? error.message : String(error);
   const frame = error instanceof Error ? raisedAt(error) : undefined;
   return new InputError([
-    `${spec.source}: the environment cannot be built: ${firstLine(message)}. gitplane raised this${frame ? ` at ${frame}` : ''} after the file passed its checks; change the field the message names, and report the missing check to gitplane.`,
+    `${environmentFile(spec)}: the environment cannot be built: ${firstLine(message)}. gitplane raised this${frame ? ` at ${frame}` : ''} after the file passed its checks; change the field the message names, and report the missing check to gitplane.`,
   ]);
 }
 

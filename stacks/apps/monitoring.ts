@@ -19,6 +19,7 @@ import {
 } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import { AlertmanagerConfigProps, alertmanagerConfig, alertmanagerConfigProblems, kubePrometheusStackValues, MonitoringStack } from '../../constructs/observability/prometheus';
+import { environmentFile } from '../environment';
 import { InputError } from '../errors';
 import type { PlatformApp } from '../platform';
 import { Wave, syncWave } from '../waves';
@@ -68,7 +69,7 @@ export function alertmanagerPropsFor(spec: EnvironmentSpec): AlertmanagerConfigP
   if (a.receivers.length > 0 && spec.secrets.provider === 'none') {
     problems.push('alerting.receivers need credentials, but secrets.provider is "none". Use external-secrets, or sealed-secrets with a SealedSecret named alertmanager-receivers.');
   }
-  if (problems.length > 0) throw new InputError(problems.map((p) => `${spec.source}: ${p}`));
+  if (problems.length > 0) throw new InputError(problems.map((p) => `${environmentFile(spec)}: ${p}`));
   return props;
 }
 
