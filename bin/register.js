@@ -9,6 +9,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 
+// Stack traces of the transpiled code point at .ts lines through the inline source maps.
+process.setSourceMapsEnabled(true);
+
 const root = path.resolve(__dirname, '..');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'gitplane');
 let ts;

@@ -26,27 +26,59 @@ const DnsLabel = Type.String({
   maxLength: 63,
   description: 'a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit',
 });
+/**
+ * `format` names a check of stacks/field-formats.ts: the rules of the software that reads the
+ * value, beyond what a pattern can say (a cron that fires, S3's reserved bucket names).
+ */
 const Duration = Type.String({
   pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$',
-  description: 'a duration such as 30s, 5m, 12h or 15d',
+  format: 'duration',
+  description: 'a duration greater than zero such as 30s, 5m, 12h or 15d',
 });
 const Cron = Type.String({
   pattern: '^(@(hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4})$',
-  description: 'a five-field cron schedule such as "0 */6 * * *"',
+  format: 'cron',
+  description: 'a five-field cron schedule that fires, such as "0 */6 * * *"',
 });
 const Quantity = Type.String({
   pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$',
-  description: 'a Kubernetes quantity such as 512Mi or 10Gi',
+  format: 'quantity',
+  description: 'a Kubernetes quantity greater than zero such as 512Mi or 10Gi',
 });
-const HttpsUrl = Type.String({ pattern: '^https://[^\\s]+$', description: 'an https:// URL' });
+const HttpsUrl = Type.String({ pattern: '^https://[^\\s]+$', maxLength: 2048, description: 'an https:// URL' });
 const GitUrl = Type.String({
   pattern: '^(https://|ssh://|git@)[^\\s]+$',
+  maxLength: 2048,
   description: 'a Git remote URL (https://, ssh:// or git@host:path)',
 });
 const BucketName = Type.String({
   pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  format: 's3-bucket',
   description: 'an S3 bucket name (3-63 lower-case letters, digits, "." or "-")',
 });
+const DnsSubdomain = Type.String({
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  maxLength: 253,
+  description: 'a Kubernetes object name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+});
+const RefName = Type.String({
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  maxLength: 63,
+  description: 'a secret reference name: lower-case letters, digits and "-", starting and ending with a letter or digit',
+});
+const LabelValue = Type.String({
+  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+  maxLength: 63,
+  description: 'a Kubernetes label value: up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+});
+const LabelKey = Type.String({
+  pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  maxLength: 317,
+  description: 'a Kubernetes label key such as region or example.com/site',
+});
+const Kebab = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 63, description: 'a kebab-case id such as no-latest-tag' });
+/** Kubernetes counts are int32. */
+const INT32_MAX = 2_147_483_647;
 
 export const NodeSchema = Type.Object(
   {
@@ -62,7 +94,7 @@ export const FleetClusterSchema = Type.Object(
   {
     name: DnsLabel,
     server: HttpsUrl,
-    labels: Type.Record(Type.String(), Type.String(), { default: {} }),
+    labels: Type.Record(LabelKey, LabelValue, { default: {}, additionalProperties: false }),
   },
   { ...closed, description: 'One cluster of a fleet that shares this environment\'s platform.' },
 );
@@ -70,23 +102,26 @@ export const FleetClusterSchema = Type.Object(
 const BucketSchema = Type.Object(
   {
     bucket: BucketName,
-    prefix: Type.String({ default: '', description: 'key prefix inside the bucket, without a leading "/"' }),
-    retentionDays: Type.Integer({ minimum: 1, default: 30, description: 'objects older than this expire (bucket lifecycle rule)' }),
+    prefix: Type.String({ default: '', format: 'object-prefix', description: 'key prefix inside the bucket, without a leading "/"' }),
+    retentionDays: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 30, description: 'objects older than this expire (bucket lifecycle rule)' }),
   },
   closed,
 );
+
+const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 254 });
 
 const ReceiverSchema = Type.Object(
   {
     name: DnsLabel,
     type: StringEnum(['pagerduty', 'slack', 'webhook', 'email', 'opsgenie']),
     secretRef: Type.String({
+      ...RefName,
       description: 'name of an entry in secrets.refs holding the credential: the Slack webhook URL, PagerDuty routing key, Opsgenie API key, webhook bearer token or SMTP password',
     }),
-    channel: Type.Optional(Type.String({ description: 'Slack channel, e.g. #platform-alerts' })),
-    to: Type.Optional(Type.String({ description: 'e-mail address for the email receiver' })),
-    from: Type.Optional(Type.String({ description: 'sender address for the email receiver; also the SMTP user name' })),
-    smarthost: Type.Optional(Type.String({ pattern: '^[^\\s:]+:[0-9]+$', description: 'SMTP server host:port for the email receiver' })),
+    channel: Type.Optional(Type.String({ pattern: '^#?[a-z0-9][a-z0-9._-]{0,79}$', description: 'a Slack channel, e.g. #platform-alerts' })),
+    to: Type.Optional(Type.String({ ...Email, description: 'an e-mail address for the email receiver' })),
+    from: Type.Optional(Type.String({ ...Email, description: 'the sender address for the email receiver; also the SMTP user name' })),
+    smarthost: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+:[0-9]{1,5}$', maxLength: 260, description: 'SMTP server host:port for the email receiver' })),
     url: Type.Optional(Type.String({ ...HttpsUrl, description: 'endpoint of the webhook receiver; the secret is sent as its bearer token' })),
   },
   closed,
@@ -94,8 +129,13 @@ const ReceiverSchema = Type.Object(
 
 const StreamSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'stream name: letters, digits, "_" and "-"' }),
-    subjects: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    name: Type.String({
+      pattern: '^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$',
+      // The Stream object is named stream-<name>, and must stay a DNS label.
+      maxLength: 56,
+      description: 'a stream name: up to 56 letters, digits, "_" and "-", starting and ending with a letter or digit',
+    }),
+    subjects: Type.Array(Type.String({ minLength: 1, format: 'nats-subject', description: 'a NATS subject such as orders.>' }), { minItems: 1 }),
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, description: '@default 3 outside dev, 1 in dev' })),
     retention: StringEnum(['limits', 'interest', 'workqueue'], { default: 'limits' }),
     maxAge: Type.Optional(Duration),
@@ -106,17 +146,17 @@ const StreamSchema = Type.Object(
 
 const ExemptionSchema = Type.Object(
   {
-    rule: Type.String({ description: 'id of the policy rule' }),
+    rule: Type.String({ ...Kebab, description: 'id of the policy rule' }),
     object: Type.String({ pattern: '^[A-Za-z]+/([a-z0-9-]+/)?[a-z0-9.-]+$', description: 'Kind/namespace/name or Kind/name' }),
-    reason: Type.String({ minLength: 10, description: 'why the exemption is safe, for the reviewer' }),
-    expires: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date, YYYY-MM-DD' })),
+    reason: Type.String({ minLength: 10, maxLength: 2000, description: 'why the exemption is safe, for the reviewer' }),
+    expires: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', description: 'a date, YYYY-MM-DD' })),
   },
   closed,
 );
 
 export const EnvironmentSchema = Type.Object(
   {
-    $schema: Type.Optional(Type.String({ description: 'path of the JSON Schema, for editors' })),
+    $schema: Type.Optional(Type.String({ maxLength: 2048, description: 'path of the JSON Schema, for editors' })),
     name: DnsLabel,
     tier: StringEnum(['development', 'edge', 'staging', 'production'], {
       description: 'environments of the same tier must carry the same policy-relevant objects',
@@ -126,7 +166,7 @@ export const EnvironmentSchema = Type.Object(
         name: DnsLabel,
         distribution: StringEnum(['kubeadm', 'k3s']),
         kubernetesVersion: Type.String({ pattern: '^1\\.[0-9]+\\.[0-9]+$', description: 'e.g. 1.34.2' }),
-        server: Type.String({ pattern: '^https://[^\\s]+$', default: 'https://kubernetes.default.svc', description: 'API server URL as Argo CD knows it' }),
+        server: Type.String({ pattern: '^https://[^\\s]+$', maxLength: 2048, default: 'https://kubernetes.default.svc', description: 'API server URL as Argo CD knows it' }),
         nodes: Type.Array(NodeSchema, { minItems: 1 }),
         fleet: Type.Array(FleetClusterSchema, {
           default: [],
@@ -138,8 +178,12 @@ export const EnvironmentSchema = Type.Object(
     gitops: Type.Object(
       {
         repoURL: GitUrl,
-        branch: Type.String({ minLength: 1, default: 'main' }),
-        path: Type.String({ default: '', description: 'folder in the repository that holds the <env>/ trees; "" for the root' }),
+        branch: Type.String({ minLength: 1, maxLength: 255, format: 'git-branch', default: 'main', description: 'a Git branch name, the targetRevision of every application' }),
+        path: Type.String({
+          default: '',
+          format: 'repo-path',
+          description: 'a folder in the repository that holds the <env>/ trees, relative and inside it; "" for the root',
+        }),
         runbookBaseUrl: HttpsUrl,
         chartMirror: Type.Optional(
           Type.String({
@@ -167,7 +211,7 @@ export const EnvironmentSchema = Type.Object(
     ),
     objectStore: Block(
       {
-        endpoint: Type.Optional(Type.String({ description: 'S3-compatible endpoint; leave out for AWS S3' })),
+        endpoint: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048, description: 'S3-compatible endpoint; leave out for AWS S3' })),
         etcdBackups: Type.Optional(BucketSchema),
         longhornBackups: Type.Optional(BucketSchema),
         lokiChunks: Type.Optional(BucketSchema),
@@ -178,9 +222,10 @@ export const EnvironmentSchema = Type.Object(
     secrets: Block(
       {
         provider: StringEnum(['none', 'external-secrets', 'sealed-secrets'], { default: 'none' }),
-        store: Type.String({ default: 'aws-secrets-manager', description: 'ClusterSecretStore that ExternalSecrets read from' }),
-        refs: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), Type.String({ minLength: 1 }), {
+        store: Type.String({ ...DnsSubdomain, default: 'aws-secrets-manager', description: 'the ClusterSecretStore that ExternalSecrets read from, a Kubernetes object name' }),
+        refs: Type.Record(RefName, Type.String({ format: 'secret-store-key', description: 'the name of a secret-store entry such as prod/loki/object-store' }), {
           default: {},
+          additionalProperties: false,
           description: 'logical name -> key in the secret store; names only, never values',
         }),
       },
@@ -191,10 +236,10 @@ export const EnvironmentSchema = Type.Object(
         receivers: Type.Array(ReceiverSchema, { default: [] }),
         routes: Block(
           {
-            critical: Type.Optional(Type.String({ description: 'receiver for severity=critical' })),
-            warning: Type.Optional(Type.String({ description: 'receiver for severity=warning' })),
-            watchdog: Type.Optional(Type.String({ description: 'receiver for the Watchdog (dead man\'s switch)' })),
-            teams: Type.Record(Type.String(), Type.String(), { default: {}, description: 'team label value -> receiver' }),
+            critical: Type.Optional(Type.String({ ...DnsLabel, description: 'receiver for severity=critical' })),
+            warning: Type.Optional(Type.String({ ...DnsLabel, description: 'receiver for severity=warning' })),
+            watchdog: Type.Optional(Type.String({ ...DnsLabel, description: 'receiver for the Watchdog (dead man\'s switch)' })),
+            teams: Type.Record(LabelValue, DnsLabel, { default: {}, additionalProperties: false, description: 'team label value -> receiver' }),
           },
           'Which receiver gets which alerts; unrouted alerts are dropped.',
         ),
@@ -219,7 +264,7 @@ export const EnvironmentSchema = Type.Object(
               {
                 retention: Type.String({ ...Duration, default: '15d' }),
                 storageSize: Type.String({ ...Quantity, default: '50Gi' }),
-                replicas: Type.Integer({ minimum: 1, default: 1 }),
+                replicas: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 1 }),
               },
               'Prometheus sizing.',
             ),
@@ -233,8 +278,8 @@ export const EnvironmentSchema = Type.Object(
             ),
             collector: Block(
               {
-                gatewayReplicas: Type.Integer({ minimum: 1, default: 1 }),
-                slowTraceThresholdMs: Type.Integer({ minimum: 1, default: 2000, description: 'traces slower than this are always kept' }),
+                gatewayReplicas: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 1 }),
+                slowTraceThresholdMs: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 2000, description: 'traces slower than this are always kept' }),
                 samplePercentage: Type.Number({ minimum: 0, maximum: 100, default: 10, description: 'share of other traces kept' }),
               },
               'OpenTelemetry Collector pipeline settings.',
@@ -245,12 +290,13 @@ export const EnvironmentSchema = Type.Object(
         longhorn: Block(
           {
             enabled: Type.Boolean({ default: true }),
-            numberOfReplicas: Type.Optional(Type.Integer({ minimum: 1, description: '@default 3, capped at the number of storage nodes' })),
-            dataPath: Type.String({ default: '/var/lib/longhorn/' }),
+            // Longhorn's own limits: 1-20 replicas, a recurring job retains at most 100.
+            numberOfReplicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: '@default 3, capped at the number of storage nodes' })),
+            dataPath: Type.String({ default: '/var/lib/longhorn/', format: 'longhorn-data-path', description: 'an absolute host folder: /var/lib/longhorn or a folder below /mnt/, /media/, /srv/ or /data/' }),
             storageReservedPercentage: Type.Integer({ minimum: 0, maximum: 100, default: 25 }),
             snapshotCron: Type.String({ ...Cron, default: '0 * * * *' }),
             backupCron: Type.String({ ...Cron, default: '0 2 * * *' }),
-            retain: Type.Integer({ minimum: 1, default: 7 }),
+            retain: Type.Integer({ minimum: 1, maximum: 100, default: 7 }),
             rwx: Type.Boolean({ default: false, description: 'ReadWriteMany volumes (needs an NFS client on every node)' }),
           },
           'Longhorn block storage and its recurring snapshots and backups.',
@@ -258,7 +304,7 @@ export const EnvironmentSchema = Type.Object(
         nats: Block(
           {
             enabled: Type.Boolean({ default: true }),
-            replicas: Type.Optional(Type.Integer({ minimum: 1, description: '@default 3, or 1 in the development tier' })),
+            replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: INT32_MAX, description: '@default 3, or 1 in the development tier' })),
             fileStorage: Type.String({ ...Quantity, default: '10Gi' }),
             memoryStorage: Type.String({ ...Quantity, default: '256Mi' }),
             streams: Type.Array(StreamSchema, { default: [] }),
@@ -270,8 +316,10 @@ export const EnvironmentSchema = Type.Object(
             enabled: Type.Boolean({ default: true }),
             schedule: Type.String({ ...Cron, default: '0 */6 * * *' }),
             drillSchedule: Type.String({ ...Cron, default: '30 3 * * 0' }),
-            localRetentionDays: Type.Integer({ minimum: 1, default: 3 }),
-            encryptionConfigPath: Type.Optional(Type.String({ description: 'API server encryption configuration to copy beside each snapshot' })),
+            localRetentionDays: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 3 }),
+            encryptionConfigPath: Type.Optional(
+              Type.String({ format: 'encryption-config-path', description: 'the API server encryption configuration to copy beside each snapshot, an absolute host file under /etc/kubernetes/encryption/' }),
+            ),
           },
           'etcd snapshots and weekly restore drills (kubeadm clusters).',
         ),
@@ -280,7 +328,7 @@ export const EnvironmentSchema = Type.Object(
             enabled: Type.Boolean({ default: true }),
             fix: Type.Boolean({ default: false, description: 'let the preflight edit cmdline.txt on failing nodes' }),
             architectures: Type.Optional(
-              Type.Array(StringEnum(['amd64', 'arm64']), { uniqueItems: true, description: '@default the architectures of cluster.nodes' }),
+              Type.Array(StringEnum(['amd64', 'arm64']), { minItems: 1, uniqueItems: true, description: '@default the architectures of cluster.nodes' }),
             ),
           },
           'The node preflight that catches cgroup and storage prerequisites.',
@@ -288,13 +336,14 @@ export const EnvironmentSchema = Type.Object(
       },
       'Component toggles and sizing.',
     ),
-    versions: Type.Record(Type.String(), Type.String(), {
+    versions: Type.Record(Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' }), Type.String({ format: 'image-tag', description: 'an image tag such as 2.14.2-alpine' }), {
       default: {},
+      additionalProperties: false,
       description: 'image tag overrides by image key in environments/versions.yaml, e.g. nats: 2.14.2-alpine',
     }),
     policy: Block(
       {
-        packs: Type.Array(Type.String(), { default: ['runbooks', 'sync-waves', 'secrets', 'hygiene'] }),
+        packs: Type.Array(Kebab, { default: ['runbooks', 'sync-waves', 'secrets', 'hygiene'] }),
         mandatory: Type.Boolean({ default: false, description: 'treat every finding as mandatory' }),
         exemptions: Type.Array(ExemptionSchema, { default: [] }),
       },
@@ -306,7 +355,17 @@ export const EnvironmentSchema = Type.Object(
 
 /** An environment file as the schema checks it, with the defaults that depend on no other field. */
 export type EnvironmentFile = Static<typeof EnvironmentSchema>;
-/** An environment as the loader returns it: also the defaults it derives from other fields. */
-export type EnvironmentSpec = EnvironmentFile & { components: { preflight: { architectures: NodeSpec['arch'][] } } };
+/**
+ * An environment as the loader returns it: its fields, the defaults it derives from other fields,
+ * and the file it was read from.
+ */
+export type EnvironmentSpec = EnvironmentFile & {
+  components: { preflight: { architectures: NodeSpec['arch'][] } };
+  /**
+   * The file as messages name it, set by the loader. Not enumerable, so a copy of the spec
+   * (structuredClone, YAML) holds only its fields; read it with environmentFile().
+   */
+  readonly source?: string;
+};
 export type NodeSpec = Static<typeof NodeSchema>;
 export type FleetCluster = Static<typeof FleetClusterSchema>;

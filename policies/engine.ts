@@ -9,6 +9,7 @@
  * pack cannot be exempted.
  */
 import { byCodePoint } from '../constructs/core/order';
+import { environmentFile } from '../stacks/environment';
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
 import { RULES } from './registry';
@@ -56,7 +57,7 @@ export function packsFor(env: PolicyEnvironment): Pack[] {
   const unknown = spec.policy.packs.filter((p) => !(PACKS as readonly string[]).includes(p));
   if (unknown.length > 0) {
     throw new InputError([
-      `environments/${spec.name}.yaml: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
+      `${environmentFile(spec)}: policy.packs has unknown pack(s) ${unknown.map((u) => `"${u}"`).join(', ')}. Use some of ${PACKS.filter((p) => p !== 'core').join(', ')}.`,
     ]);
   }
   return [...new Set<Pack>([...(spec.policy.packs as Pack[]), ...ALWAYS_ON])].sort();
@@ -84,7 +85,7 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   const exemptions = env.spec?.policy.exemptions ?? [];
   const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
   if (unknown.length > 0) {
-    throw new InputError(unknown.map((e) => `environments/${env.name}.yaml: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
+    throw new InputError(unknown.map((e) => `${env.spec ? environmentFile(env.spec) : env.root}: policy.exemptions names rule "${e.rule}" (for ${e.object}), which does not exist. Use a rule id from docs/policies.md.`));
   }
   const binding = exemptions.filter((e) => RULES.find((r) => r.id === e.rule)?.pack === NEVER_EXEMPT);
   if (binding.length > 0) {
@@ -138,7 +139,7 @@ function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject |
     environment: env.name,
     object: id,
     ref: m ? objectRef(m) : `Environment/${env.name}`,
-    file: object ? joinPath(env.root, object.file) : env.spec ? `environments/${env.name}.yaml` : env.root,
+    file: object ? joinPath(env.root, object.file) : env.spec ? environmentFile(env.spec) : env.root,
     constructPath: object?.constructPath,
     value: f.value,
     message: f.message,

@@ -7,17 +7,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
-import { Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
+import { FIELD_FORMATS } from './field-formats';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+/** The largest environment file read; real ones are a few KiB. */
+export const MAX_ENVIRONMENT_BYTES = 4 * 1024 * 1024;
+/** Problems listed per file; the rest are counted, so a hostile file cannot flood the output. */
+export const MAX_PROBLEMS = 100;
+/** Copies of anchored values all aliases may make together (yaml's default, named). */
+const MAX_ALIAS_COUNT = 100;
+
+// strictNumbers: .inf, -.inf and .nan (and 1e400, which is Infinity) are not numbers of any field.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true });
+for (const [name, check] of Object.entries(FIELD_FORMATS)) ajv.addFormat(name, { type: 'string', validate: (v: string) => check(v) === undefined });
 const validateSchema = ajv.compile(EnvironmentSchema);
 
 /** Names of the environments shipped in a directory, sorted. */
@@ -32,7 +42,7 @@ export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
 /** Loads a named environment from the environments directory. */
 export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): EnvironmentSpec {
   const file = path.join(dir, `${name}.yaml`);
-  if (!fs.existsSync(file)) {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || !fs.existsSync(file)) {
     const known = fs.existsSync(dir) ? listEnvironments(dir).join(', ') : 'none';
     throw new InputError([`${displayPath(file)}: no environment named "${name}" (known: ${known}). Add ${displayPath(file)} or pick a known name.`]);
   }
@@ -42,46 +52,113 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
 /** Loads any environment file; `expectName` makes the `name` field match the file name. */
 export function loadEnvironmentFile(file: string, options: { expectName?: string } = {}): EnvironmentSpec {
   const shown = displayPath(file);
-  let text: string;
+  return parseEnvironment(decodeUtf8(readRegularFile(file, shown), shown), shown, options);
+}
+
+/**
+ * The bytes of a regular file of at most MAX_ENVIRONMENT_BYTES. Opened without blocking and
+ * checked before reading, so a FIFO, a device such as /dev/zero or a directory is refused, not read.
+ */
+function readRegularFile(file: string, shown: string): Buffer {
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
     throw new InputError([`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`]);
   }
-  return parseEnvironment(text, shown, options);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'a socket';
+      throw new InputError([`${shown}: must be a regular file (found ${kind}). Give the path of an environment YAML file.`]);
+    }
+    // One byte more than allowed tells a file that grew past the limit while being read.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_ENVIRONMENT_BYTES) + 1);
+    let length = 0;
+    let n: number;
+    do {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      length += n;
+    } while (n > 0 && length < buffer.length);
+    if (length > MAX_ENVIRONMENT_BYTES) throw tooLarge(shown, Math.max(stat.size, length));
+    return buffer.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function tooLarge(shown: string, size: number): InputError {
+  return new InputError([`${shown}: must be at most ${MAX_ENVIRONMENT_BYTES} bytes, 4 MiB (found ${size} bytes). An environment file is a few KiB; check that this is the right file.`]);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 text, or an error naming the first line that is not UTF-8. */
+function decodeUtf8(bytes: Buffer, shown: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; ; line++) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline === -1 ? bytes.length : newline;
+      try {
+        utf8.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new InputError([`${shown}:${line}: the file must be UTF-8 text (found a byte sequence that is not UTF-8 on line ${line}, e.g. Latin-1). Save the file as UTF-8.`]);
+  }
 }
 
 /** Parses and validates environment YAML text; `shown` is the file name used in messages. */
 export function parseEnvironment(text: string, shown: string, options: { expectName?: string } = {}): EnvironmentSpec {
+  if (text.length > MAX_ENVIRONMENT_BYTES) throw tooLarge(shown, Buffer.byteLength(text));
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const where = at ? `${shown}:${at.line}:${at.col}` : shown;
-        return `${where}: the file is not valid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax at that line.`;
-      }),
-    );
-  }
-  assertNoCredentials(doc, lines, text, shown);
-  const data: unknown = doc.toJS();
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);
-  }
-  const locate = (segments: (string | number)[]) => {
-    const node = doc.getIn(segments, true) ?? nearestNode(doc, segments);
+  // uniqueKeys is quadratic in yaml; duplicates are found by structureProblems instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const at = (node: unknown): string => {
     const offset = isNode(node) && node.range ? node.range[0] : undefined;
     if (offset === undefined) return shown;
     const pos = lines.linePos(offset);
     return `${shown}:${pos.line}:${pos.col}`;
   };
+  if (doc.errors.length > 0) {
+    throw bounded(
+      shown,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos ? `${shown}:${pos.line}:${pos.col}` : shown;
+        return `${where}: the file is not valid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax at that line.`;
+      }),
+    );
+  }
+  const structure = structureProblems(doc, at);
+  if (structure.problems.length > 0) throw bounded(shown, structure.problems);
+  assertNoCredentials(doc, lines, text, shown);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    throw new InputError([
+      `${at(structure.firstAlias)}: the aliases of the file expand to more than ${MAX_ALIAS_COUNT} copies of anchored values (${firstLine((e as Error).message)}). Write the values out instead of aliasing them.`,
+    ]);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);
+  }
+  const locate = (segments: (string | number)[]) => at(doc.getIn(segments, true) ?? nearestNode(doc, segments));
   if (!validateSchema(data)) {
-    throw new InputError(dedupe(validateSchema.errors ?? []).map((e) => schemaMessage(e, data, locate)));
+    const errors = dedupe(validateSchema.errors ?? []);
+    throw bounded(shown, errors.slice(0, MAX_PROBLEMS).map((e) => schemaMessage(e, data, locate)), errors.length);
   }
   const spec = withDerivedDefaults(data as EnvironmentFile);
   const problems = semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`);
-  if (problems.length > 0) throw new InputError(problems);
+  if (problems.length > 0) throw bounded(shown, problems);
+  Object.defineProperty(spec, 'source', { value: shown, enumerable: false });
+  locations.set(spec, locate);
   return deepFreeze(spec);
 }
 
@@ -93,13 +170,95 @@ function withDerivedDefaults(file: EnvironmentFile): EnvironmentSpec {
   return file as EnvironmentSpec;
 }
 
+const locations = new WeakMap<EnvironmentSpec, (segments: (string | number)[]) => string>();
+
+/**
+ * `file:line:col` of a field of a loaded environment, for errors found after loading; the file
+ * alone for a spec that was copied or built in code.
+ */
+export function fieldLocation(spec: EnvironmentSpec, segments: (string | number)[]): string {
+  return locations.get(spec)?.(segments) ?? environmentFile(spec);
+}
+
+/** The file an environment was loaded from, as messages name it; environments/<name>.yaml for a copy. */
+export function environmentFile(spec: EnvironmentSpec): string {
+  return spec.source ?? `environments/${spec.name}.yaml`;
+}
+
+/** An InputError listing at most MAX_PROBLEMS problems and counting the rest. */
+function bounded(shown: string, problems: string[], total = problems.length): InputError {
+  if (total <= MAX_PROBLEMS) return new InputError(problems);
+  return new InputError([...problems.slice(0, MAX_PROBLEMS), `${shown}: ${total - MAX_PROBLEMS} more problem(s) not listed. Fix the ones above and run again.`]);
+}
+
+/**
+ * What yaml's document model allows but an environment file must not have: keys given twice,
+ * keys that are not plain scalars, aliases to no anchor. One pass over the nodes.
+ */
+function structureProblems(doc: Document, at: (node: unknown) => string): { problems: string[]; firstAlias?: Alias } {
+  const problems: string[] = [];
+  let firstAlias: Alias | undefined;
+  const walk = (node: unknown, segments: (string | number)[]): void => {
+    if (isAlias(node)) {
+      firstAlias ??= node;
+      if (node.resolve(doc) === undefined) {
+        problems.push(`${at(node)}: ${fieldPath(segments) || 'the document'} is the alias *${node.source}, which names no anchor (found no &${node.source} before it). Define the anchor first or write the value out.`);
+      }
+    } else if (isMap(node)) {
+      const first = new Map<string, unknown>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) {
+          problems.push(`${at(pair.key)}: ${fieldPath(segments) || 'the document'} has a key that is not a plain name (found ${isAlias(pair.key) ? 'an alias' : 'a complex key'}). Write field names as plain text.`);
+          continue;
+        }
+        const key = String(pair.key.value);
+        const seen = first.get(key);
+        if (seen !== undefined) {
+          problems.push(`${at(pair.key)}: ${fieldPath([...segments, key])} is given twice (found it first at ${at(seen)}). Keep one of them.`);
+        } else {
+          first.set(key, pair.key);
+        }
+        walk(pair.value, [...segments, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...segments, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return { problems, firstAlias };
+}
+
 const BUCKET_PURPOSES = ['etcdBackups', 'longhornBackups', 'lokiChunks', 'tempoTraces'] as const;
 const REGION_MISSING = 'needs cloud.region, the region S3 requests are signed for (got none). Add cloud.region, e.g. eu-west-1.';
 
 /** The region an environment's buckets live in; the loader guarantees one wherever a bucket is set. */
 export function objectStoreRegion(spec: EnvironmentSpec, purpose: (typeof BUCKET_PURPOSES)[number]): string {
-  if (spec.cloud.region === undefined) throw new InputError([`environments/${spec.name}.yaml: objectStore.${purpose} ${REGION_MISSING}`]);
+  if (spec.cloud.region === undefined) throw new InputError([`${fieldLocation(spec, ['objectStore', purpose])}: objectStore.${purpose} ${REGION_MISSING}`]);
   return spec.cloud.region;
+}
+
+/**
+ * An error raised while building an environment, as the input error it is: the file passed the
+ * loader, yet a construct refused what it derived from it. Names the file given and where
+ * gitplane raised the error (a .ts line, through source maps), never a stack trace.
+ */
+export function buildFailure(spec: EnvironmentSpec, error: unknown): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const frame = error instanceof Error ? raisedAt(error) : undefined;
+  return new InputError([
+    `${environmentFile(spec)}: the environment cannot be built: ${firstLine(message)}. gitplane raised this${frame ? ` at ${frame}` : ''} after the file passed its checks; change the field the message names, and report the missing check to gitplane.`,
+  ]);
+}
+
+const SOURCE_ROOT = path.resolve(__dirname, '..');
+
+/** `constructs/x/y.ts:39` of the first stack frame in gitplane's own sources. */
+function raisedAt(error: Error): string | undefined {
+  for (const m of (error.stack ?? '').matchAll(/\(?([^\s()]+):(\d+):\d+\)?$/gm)) {
+    const rel = path.relative(SOURCE_ROOT, m[1]);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel) && !rel.startsWith('node_modules')) return `${rel}:${m[2]}`;
+  }
+  return undefined;
 }
 
 interface Problem {
@@ -112,6 +271,12 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
   const problems: Problem[] = [];
   if (expectName !== undefined && spec.name !== expectName) {
     problems.push({ path: ['name'], message: `must equal the file name "${expectName}" (got "${spec.name}"). Rename the file or the environment.` });
+  }
+  if (spec.name === 'default' || spec.name.startsWith('kube-')) {
+    problems.push({
+      path: ['name'],
+      message: `must not be "default" or start with "kube-" (got "${spec.name}"). The environment names its Argo CD AppProject, and those names belong to Argo CD and Kubernetes; choose another name.`,
+    });
   }
   const nodeNames = new Set<string>();
   spec.cluster.nodes.forEach((n, i) => {
@@ -152,8 +317,11 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
       }
     }
   }
+  unique(spec.alerting.receivers.map((r) => r.name), (i, name) =>
+    problems.push({ path: ['alerting', 'receivers', i, 'name'], message: `must be unique (got "${name}" twice). Rename one of the receivers.` }),
+  );
   spec.alerting.receivers.forEach((r, i) => {
-    if (!(r.secretRef in spec.secrets.refs)) {
+    if (!Object.hasOwn(spec.secrets.refs, r.secretRef)) {
       problems.push({
         path: ['alerting', 'receivers', i, 'secretRef'],
         message: `names "${r.secretRef}", which secrets.refs does not define (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add it to secrets.refs.`,
@@ -171,6 +339,13 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
       message: `must be an odd number${development ? '' : ' of at least 3'} (got ${nats.replicas}). A JetStream cluster needs a majority to elect a leader; use ${development ? '1, 3 or 5' : '3 or 5'}.`,
     });
   }
+  // Each stream becomes the object stream-<name in lower case, "_" as "-">.
+  unique(nats.streams.map((s) => s.name.toLowerCase().replace(/_/g, '-')), (i) =>
+    problems.push({
+      path: ['components', 'nats', 'streams', i, 'name'],
+      message: `must be unique, ignoring case and "_" versus "-" (got "${nats.streams[i].name}" after another stream of that name). Rename one of the streams.`,
+    }),
+  );
   const natsServers = nats.replicas ?? (development ? 1 : 3);
   nats.streams.forEach((stream, i) => {
     if (nats.enabled && stream.replicas !== undefined && stream.replicas > natsServers) {
@@ -202,7 +377,7 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
         path: ['secrets', 'provider'],
         message: `must be external-secrets when objectStore.longhornBackups is set (got "${spec.secrets.provider}"). Longhorn reads the backup store credentials from an ExternalSecret.`,
       });
-    } else if (!(LONGHORN_BACKUP_SECRET_REF in spec.secrets.refs)) {
+    } else if (!Object.hasOwn(spec.secrets.refs, LONGHORN_BACKUP_SECRET_REF)) {
       problems.push({
         path: ['secrets', 'refs'],
         message: `must define "${LONGHORN_BACKUP_SECRET_REF}" when objectStore.longhornBackups is set (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add the key of a store entry with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
@@ -210,6 +385,12 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
     }
   }
   return problems;
+}
+
+/** Calls `duplicate` with the index and value of every value seen before in `values`. */
+function unique(values: string[], duplicate: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => (seen.has(v) ? duplicate(i, v) : seen.add(v)));
 }
 
 function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | number)[]) => string): string {
@@ -220,6 +401,10 @@ function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | numb
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const keyPattern = Object.keys((e.parentSchema as { patternProperties?: object })?.patternProperties ?? {})[0];
+      if (keyPattern !== undefined) {
+        return `${locate([...segments, key])}: ${field} has the key "${key}", which is not allowed (keys must match ${keyPattern}). Rename the key.`;
+      }
       const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       const hint = closest(key, known);
       const full = fieldPath([...segments, key]);
@@ -232,7 +417,8 @@ function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | numb
     case 'type': {
       const expected = (e.params as { type: string }).type;
       const quote = expected === 'string' && found !== null && typeof found !== 'object' ? ' Quote the value.' : '';
-      return `${locate(segments)}: ${field} must be ${article(expected)} (got ${describe(found)}).${quote}`;
+      const whole = (expected === 'integer' || expected === 'number') && typeof found === 'number' ? ` Write a finite ${expected === 'integer' ? 'whole ' : ''}number such as 3.` : '';
+      return `${locate(segments)}: ${field} must be ${article(expected)} (got ${describe(found)}).${quote}${whole}`;
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
@@ -240,16 +426,33 @@ function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | numb
     }
     case 'pattern':
       return `${locate(segments)}: ${field} must be ${schema?.description ?? `a string matching ${(e.params as { pattern: string }).pattern}`} (got ${describe(found)}).`;
+    case 'format': {
+      const format = (e.params as { format: string }).format;
+      return `${locate(segments)}: ${field} must be ${schema?.description ?? format} (got ${describe(found)}). ${FIELD_FORMATS[format](String(found))}`;
+    }
+    case 'maximum':
+    case 'minimum': {
+      const { limit } = e.params as { limit: number };
+      const bound = e.keyword === 'maximum' ? `at most ${limit}` : `at least ${limit}`;
+      return `${locate(segments)}: ${field} must be ${bound} (got ${describe(found)}). Use a value from ${e.keyword === 'maximum' ? 'that range' : limit + ' up'}.`;
+    }
+    case 'maxLength':
+      return `${locate(segments)}: ${field} must be at most ${(e.params as { limit: number }).limit} characters long (got ${String(found).length}). Shorten it.`;
+    case 'minItems':
+      return `${locate(segments)}: ${field} must list at least ${(e.params as { limit: number }).limit} item(s) (got ${describe(found)}). Add one or leave the field out for its default.`;
     default:
       return `${locate(segments)}: ${field} ${e.message ?? 'is invalid'} (got ${describe(found)}).`;
   }
 }
 
-/** ajv reports a type error once per failing keyword of a field; one message per field and keyword is enough. */
+/**
+ * ajv reports a type error once per failing keyword of a field; one message per field and keyword
+ * is enough, and a failing format says more than the pattern beside it.
+ */
 function dedupe(errors: ErrorObject[]): ErrorObject[] {
-  const seen = new Set<string>();
+  const seen = new Set<string>(errors.filter((e) => e.keyword === 'format').map((e) => `${e.instancePath}|pattern`));
   return errors.filter((e) => {
-    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    const key = e.keyword === 'pattern' ? `${e.instancePath}|pattern` : `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -287,6 +490,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && !Number.isFinite(value)) return `number ${value}`;
+  if (typeof value === 'string' && value.length > 80) return `a string of ${value.length} characters starting ${JSON.stringify(value.slice(0, 40))}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

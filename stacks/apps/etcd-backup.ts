@@ -2,7 +2,7 @@
 import { IngressPolicy, OutputFile } from '../../constructs/core';
 import { EtcdBackup, ETCD_BACKUP_PATHS } from '../../constructs/backup/etcd';
 import { EnvironmentSpec } from '../../environments/schema';
-import { objectStoreRegion } from '../environment';
+import { fieldLocation, objectStoreRegion } from '../environment';
 import { InputError } from '../errors';
 import type { PlatformApp, PlatformContext } from '../platform';
 import { shippedScript } from '../scripts';
@@ -16,7 +16,7 @@ export const ETCD_BACKUP_CREDENTIALS_REF = 'etcd-backup-s3';
 export function etcdBackupDestination(spec: EnvironmentSpec): Pick<ConstructorParameters<typeof EtcdBackup>[2], 'destination' | 's3'> {
   const target = spec.objectStore.etcdBackups;
   if (!target) return { destination: ETCD_BACKUP_PATHS.localDir };
-  const file = `environments/${spec.name}.yaml`;
+  const file = fieldLocation(spec, ['secrets', 'refs']);
   const problems: string[] = [];
   const remoteKey = spec.secrets.refs[ETCD_BACKUP_CREDENTIALS_REF];
   if (spec.secrets.provider === 'external-secrets' && !remoteKey) {

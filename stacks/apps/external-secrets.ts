@@ -1,6 +1,7 @@
 /** The `external-secrets` application: the pinned external-secrets operator and the environment's ClusterSecretStore. */
 import { AwsCredentialsSecret, AwsSecretsManagerStore } from '../../constructs/secrets';
 import { EnvironmentSpec } from '../../environments/schema';
+import { environmentFile } from '../environment';
 import { InputError } from '../errors';
 import type { PlatformApp } from '../platform';
 import { syncWave, Wave } from '../waves';
@@ -21,7 +22,7 @@ export const STORE_CREDENTIALS: AwsCredentialsSecret = {
 /** The region of the store; the loader guarantees cloud.provider aws (and so a region) with external-secrets. */
 function storeRegion(spec: EnvironmentSpec): string {
   if (spec.cloud.region === undefined) {
-    throw new InputError([`environments/${spec.name}.yaml: secrets.provider external-secrets needs cloud.region, the region of AWS Secrets Manager (got none). Add cloud.region, e.g. eu-west-1.`]);
+    throw new InputError([`${environmentFile(spec)}: secrets.provider external-secrets needs cloud.region, the region of AWS Secrets Manager (got none). Add cloud.region, e.g. eu-west-1.`]);
   }
   return spec.cloud.region;
 }

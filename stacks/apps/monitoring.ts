@@ -27,6 +27,7 @@ import {
   MonitoringStack,
   NOTIFICATION_TEMPLATE_FILE,
 } from '../../constructs/observability/prometheus';
+import { environmentFile } from '../environment';
 import { InputError } from '../errors';
 import type { PlatformApp } from '../platform';
 import { Wave, syncWave } from '../waves';
@@ -71,14 +72,14 @@ export function alertmanagerPropsFor(spec: EnvironmentSpec): AlertmanagerConfigP
   };
   const problems = alertmanagerConfigProblems(props);
   for (const [i, r] of a.receivers.entries()) {
-    if (!(r.secretRef in spec.secrets.refs)) {
+    if (!Object.hasOwn(spec.secrets.refs, r.secretRef)) {
       problems.push(`alerting.receivers[${i}].secretRef "${r.secretRef}" names no entry of secrets.refs (known: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add it to secrets.refs.`);
     }
   }
   if (a.receivers.length > 0 && spec.secrets.provider === 'none') {
     problems.push('alerting.receivers need credentials, but secrets.provider is "none". Use external-secrets, or sealed-secrets with a SealedSecret named alertmanager-receivers.');
   }
-  if (problems.length > 0) throw new InputError(problems.map((p) => `environments/${spec.name}.yaml: ${p}`));
+  if (problems.length > 0) throw new InputError(problems.map((p) => `${environmentFile(spec)}: ${p}`));
   return props;
 }
 

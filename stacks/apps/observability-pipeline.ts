@@ -8,7 +8,7 @@
  */
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
-import { objectStoreRegion } from '../environment';
+import { environmentFile, objectStoreRegion } from '../environment';
 import { AppLabels, IngressAllow, IngressPolicy, selectorLabels } from '../../constructs/core';
 import { COMPONENT_DASHBOARDS, DashboardComponent, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
@@ -173,7 +173,7 @@ export const OTEL_APP: PlatformApp = {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
       throw new InputError([
-        `environments/${spec.name}.yaml: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
+        `${environmentFile(spec)}: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
       ]);
     }
     const version = versions.images['otel-collector']?.tag;

@@ -8,6 +8,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
+import { environmentFile } from '../environment';
 import { InputError } from '../errors';
 
 const PREFIX = 'aws:';
@@ -25,7 +26,7 @@ export function awsProviderArgs(spec: EnvironmentSpec, region: string): aws.Prov
     if (name === 'region') {
       if (raw !== region) {
         throw new InputError([
-          `stack configuration aws:region is "${raw}" but environments/${spec.name}.yaml sets cloud.region: ${region}. The environment file decides the region; run "pulumi config rm aws:region" or make the two equal.`,
+          `stack configuration aws:region is "${raw}" but ${environmentFile(spec)} sets cloud.region: ${region}. The environment file decides the region; run "pulumi config rm aws:region" or make the two equal.`,
         ]);
       }
       continue;

@@ -4,6 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
+import { environmentFile } from '../environment';
 import { versionsFor } from '../versions';
 import { argoCd } from './argocd';
 import { awsProvider } from './aws-provider';
@@ -14,7 +15,7 @@ export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
   const versions = versionsFor(spec);
   let buckets: Record<string, pulumi.Output<string>> = {};
   if (spec.cloud.provider === 'aws') {
-    if (!spec.cloud.region) throw new Error(`environments/${spec.name}.yaml: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
+    if (!spec.cloud.region) throw new Error(`${environmentFile(spec)}: cloud.region is required when cloud.provider is aws. Set it, e.g. eu-west-1.`);
     const provider = awsProvider(spec, spec.cloud.region);
     const stores = objectStore(spec, provider);
     buckets = Object.fromEntries(stores.map((b) => [b.purpose, b.bucket.bucket]));

@@ -135,7 +135,87 @@ describe('environment errors', () => {
     expect(() => loadEnvironment('staging', path.join(__dirname, '..', 'fixtures', 'environments'))).toThrow(/staging.yaml:3:7: name must equal the file name "staging" \(got "stagin"\)/);
   });
 
+  test('fails when an environment name is a path, without reading outside the environments directory', () => {
+    expect(() => loadEnvironment('../test/fixtures/environments/staging')).toThrow(/no environment named "\.\.\/test\/fixtures\/environments\/staging" \(known: dev, pi-edge, prod, staging\)/);
+  });
+
   test('fails with the known names when an environment does not exist', () => {
     expect(() => loadEnvironment('qa')).toThrow(/no environment named "qa" \(known: dev, pi-edge, prod, staging\)/);
+  });
+});
+
+/** VALID with a block appended under `components:`. */
+const withComponents = (block: string) => VALID.replace('components:\n', `components:\n${block}`);
+
+describe('field rules: what the software that reads a field accepts', () => {
+  test.each([
+    ['a retention is zero', VALID.replace('retention: 15d', 'retention: 0d'), /:\d+:\d+: components\.observability\.prometheus\.retention must be a duration greater than zero .*\(got string "0d"\)\. A zero duration/],
+    ['a cron never fires', withComponents('  longhorn:\n    backupCron: "0 2 31 2 *"\n'), /components\.longhorn\.backupCron must be a five-field cron schedule that fires.*\(got string "0 2 31 2 \*"\)\. It never fires/],
+    ['a cron field is not a number', withComponents('  etcdBackup:\n    schedule: "banana banana banana banana banana"\n'), /components\.etcdBackup\.schedule must be .*Its "banana" is not a minute value/],
+    ['a cron field is out of range', withComponents('  etcdBackup:\n    schedule: "99 99 99 99 99"\n'), /components\.etcdBackup\.schedule must be .*Its minute "99" is outside 0-59/],
+    ['a bucket name is an IP address', VALID.replace('example-staging-etcd-backups', '192.168.1.1'), /objectStore\.etcdBackups\.bucket must be an S3 bucket name .*\(got string "192\.168\.1\.1"\)\. S3 refuses bucket names formatted as an IP address/],
+    ['a bucket name has two adjacent periods', VALID.replace('example-staging-etcd-backups', 'a..b'), /objectStore\.etcdBackups\.bucket must be an S3 bucket name .*two adjacent periods/],
+    ['a bucket name has a reserved prefix', VALID.replace('example-staging-etcd-backups', 'xn--bucket'), /objectStore\.etcdBackups\.bucket must be an S3 bucket name .*S3 reserves that prefix/],
+    ['a count is infinite', VALID.replace('    replicas: 3', '    replicas: .inf'), /components\.nats\.replicas must be an integer \(got number Infinity\)\. Write a finite whole number/],
+    ['a count overflows', VALID.replace('    replicas: 3', '    replicas: 1e400'), /components\.nats\.replicas must be an integer \(got number Infinity\)/],
+    ['a count is beyond what Kubernetes stores', VALID.replace('prometheus: { retention: 15d,', 'prometheus: { replicas: 1e300, retention: 15d,'), /components\.observability\.prometheus\.replicas must be at most 2147483647 \(got number 1e\+300\)/],
+    ['an image tag carries a shell command', `${VALID}versions:\n  nats: "2.10 ; evil"\n`, /versions\.nats must be an image tag such as 2\.14\.2-alpine \(got string "2\.10 ; evil"\)\. An image tag is up to 128/],
+    ['a branch is not a Git ref', VALID.replace('  branch: main', '  branch: "main; rm -rf /"'), /gitops\.branch must be a Git branch name.*\(got string "main; rm -rf \/"\)\. Git refuses spaces/],
+    ['the Longhorn data path is the host root', withComponents('  longhorn:\n    dataPath: /\n'), /components\.longhorn\.dataPath must be an absolute host folder: .*\(got string "\/"\)\. It is mounted from the host into a privileged pod, so only those folders are allowed/],
+    ['the Longhorn data path climbs out of its root', withComponents('  longhorn:\n    dataPath: /var/lib/../../etc\n'), /components\.longhorn\.dataPath must be an absolute host folder/],
+    ['the encryption config path is not a kube-apiserver file', withComponents('  etcdBackup:\n    encryptionConfigPath: /etc/shadow\n'), /components\.etcdBackup\.encryptionConfigPath must be .*\(got string "\/etc\/shadow"\)\. It is mounted from the host/],
+    ['the environment takes a name Kubernetes reserves', VALID.replace('name: test', 'name: kube-system'), /test\.yaml:\d+:\d+: name must not be "default" or start with "kube-" \(got "kube-system"\)/],
+    ['the environment takes Argo CD\'s default project name', VALID.replace('name: test', 'name: default'), /name must not be "default"/],
+    ['a secret ref key is a path', VALID.replace('    slack-webhook: staging', '    ../../x: staging/x\n    slack-webhook: staging'), /secrets\.refs has the key "\.\.\/\.\.\/x", which is not allowed \(keys must match .*\)\. Rename the key\./],
+    ['a secret ref key is an Object method name', VALID.replace('    slack-webhook: staging', '    hasOwnProperty: staging/x\n    slack-webhook: staging'), /secrets\.refs has the key "hasOwnProperty", which is not allowed/],
+    ['a receiver names a secret ref only Object.prototype has', VALID.replace('secretRef: slack-webhook', 'secretRef: constructor'), /alerting\.receivers\[0\]\.secretRef names "constructor", which secrets\.refs does not define/],
+    ['a secret-store key climbs out of its folder', VALID.replace('staging/loki/object-store', 'staging/../../x'), /secrets\.refs\.loki-object-store must be the name of a secret-store entry .*without "\.\."/],
+    ['the secret store name is empty', VALID.replace('  store: aws-secrets-manager', '  store: ""'), /test\.yaml:\d+:\d+: secrets\.store must be the ClusterSecretStore that ExternalSecrets read from, a Kubernetes object name \(got string ""\)/],
+    ['gitops.path climbs out of the repository', VALID.replace('  branch: main', '  branch: main\n  path: ../../canary'), /test\.yaml:\d+:\d+: gitops\.path must be a folder in the repository .*\(got string "\.\.\/\.\.\/canary"\)\. It must stay inside the repository/],
+    ['gitops.path is absolute', VALID.replace('  branch: main', '  branch: main\n  path: /tmp/x'), /gitops\.path must be a folder in the repository/],
+    ['a bucket prefix climbs out of its folder', VALID.replace('retentionDays: 7 }', 'retentionDays: 7, prefix: ../x }'), /objectStore\.tempoTraces\.prefix must be .*\(got string "\.\.\/x"\)/],
+    ['two streams share a name', VALID.replace('        maxBytes: 5Gi\n', '        maxBytes: 5Gi\n      - name: orders\n        subjects: ["x.>"]\n'), /components\.nats\.streams\[1\]\.name must be unique, ignoring case/],
+    ['a stream name is longer than an object name can be', VALID.replace('name: ORDERS', `name: ${'A'.repeat(300)}`), /components\.nats\.streams\[0\]\.name must be at most 56 characters long \(got 300\)\. Shorten it\./],
+    ['a stream subject is not a NATS subject', VALID.replace('"orders.>"', '"orders.>.x"'), /components\.nats\.streams\[0\]\.subjects\[0\] must be a NATS subject/],
+    ['the preflight checks no architecture', withComponents('  preflight:\n    architectures: []\n'), /components\.preflight\.architectures must list at least 1 item\(s\) \(got a list of 0\)/],
+    ['a storage size is zero', VALID.replace('storageSize: 50Gi', 'storageSize: 0Gi'), /components\.observability\.prometheus\.storageSize must be a Kubernetes quantity greater than zero/],
+    ['an exemption expires on a day that does not exist', `${VALID}policy:\n  exemptions:\n    - { rule: image-pinned, object: Deployment/nats/x, reason: "test exemption reason", expires: "2026-02-30" }\n`, /policy\.exemptions\[0\]\.expires must be a date, YYYY-MM-DD \(got string "2026-02-30"\)\. Write a date that exists/],
+    ['two receivers share a name', VALID.replace('    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#staging-alerts" }\n', '    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#staging-alerts" }\n    - { name: slack, type: slack, secretRef: slack-webhook, channel: "#other" }\n'), /alerting\.receivers\[1\]\.name must be unique/],
+  ])('fails when %s', (_, text, expected) => {
+    expect(problems(text)).toContainEqual(expect.stringMatching(expected));
+  });
+
+  test.each(['/var/lib/longhorn/', '/mnt/disk1', '/data/longhorn'])('accepts the Longhorn data path %s', (dataPath) => {
+    expect(parseEnvironment(withComponents(`  longhorn:\n    dataPath: ${dataPath}\n`), FILE).components.longhorn.dataPath).toBe(dataPath);
+  });
+
+  test.each(['0 2 29 2 *', '0 2 31 1,2 *', '0 2 31 2 MON', '@daily', '*/15 0-6 * JAN-MAR SUN', '0 2 ? * 1-5'])('accepts the cron "%s", which fires', (cron) => {
+    expect(() => parseEnvironment(withComponents(`  longhorn:\n    backupCron: "${cron}"\n`), FILE)).not.toThrow();
+  });
+});
+
+describe('YAML structure', () => {
+  test('fails when a key is given twice, naming both places', () => {
+    expect(problems(VALID.replace('tier: staging', 'tier: staging\ntier: production'))).toEqual([
+      expect.stringMatching(/^environments\/test\.yaml:5:1: tier is given twice \(found it first at environments\/test\.yaml:4:1\)\. Keep one of them\.$/),
+    ]);
+  });
+
+  test('fails when an alias names no anchor', () => {
+    expect(problems(VALID.replace('  branch: main', '  branch: *nope'))).toEqual([
+      expect.stringMatching(/^environments\/test\.yaml:\d+:\d+: gitops\.branch is the alias \*nope, which names no anchor/),
+    ]);
+  });
+
+  test('fails when aliases expand exponentially (billion laughs)', () => {
+    const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    expect(problems(`${VALID}bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`)).toEqual([
+      expect.stringMatching(/^environments\/test\.yaml:\d+:\d+: the aliases of the file expand to more than 100 copies of anchored values .*Write the values out/),
+    ]);
+  });
+
+  test('fails when one anchor is aliased more often than the limit (fan-out)', () => {
+    expect(problems(`${VALID}fan: &x 1\nout: [${Array(500).fill('*x').join(', ')}]\n`)).toEqual([expect.stringContaining('the aliases of the file expand to more than 100 copies')]);
   });
 });
