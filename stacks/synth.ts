@@ -11,8 +11,8 @@ import { OutputFile, RenderedConfig } from '../constructs/core';
 import { buildBootstrap, markCustomResources } from './bootstrap';
 import { InputError } from './errors';
 import { Manifest, RenderedObject } from './objects';
-import { HelmRelease, PLATFORM_APPS, PlatformApp, PlatformContext } from './platform';
-import { versionsFor } from './versions';
+import { AppDescriptor, appContext, HelmRelease } from './application';
+import { buildPlatform, PLATFORM_APPS, platformContext } from './platform';
 
 export interface EnvironmentOutput {
   readonly env: string;
@@ -26,17 +26,11 @@ export interface EnvironmentOutput {
   readonly releases: Map<string, HelmRelease>;
 }
 
-export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformApp[] = PLATFORM_APPS): EnvironmentOutput {
+export function synthEnvironment(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = PLATFORM_APPS): EnvironmentOutput {
   checkDependencies(apps);
-  const ctx: PlatformContext = { spec, versions: versionsFor(spec) };
+  const ctx = platformContext(spec, apps);
   const app = new App();
-  const charts: { app: PlatformApp; chart: Chart }[] = [];
-  for (const platformApp of apps.filter((a) => a.enabled(spec))) {
-    const chart = new Chart(app, platformApp.name, { namespace: platformApp.namespace === 'default' ? undefined : platformApp.namespace });
-    platformApp.build(chart, ctx);
-    charts.push({ app: platformApp, chart });
-  }
-  const built = charts.filter(({ app: a, chart }) => apiObjects(chart).length > 0 || a.helm);
+  const built = buildPlatform(app, ctx);
   for (const b of built) markCustomResources(b.chart);
   const bootstrap = new Chart(app, 'bootstrap');
   buildBootstrap(bootstrap, ctx, built);
@@ -62,7 +56,7 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
   const releases = new Map<string, HelmRelease>();
   for (const { app: platformApp } of built) {
     if (!platformApp.helm) continue;
-    const release = platformApp.helm(ctx);
+    const release = platformApp.helm(appContext(ctx));
     releases.set(platformApp.name, release);
     add(`values/${platformApp.name}.yaml`, header + toYaml(release.values), platformApp.name);
   }
@@ -82,7 +76,7 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
  * Every dependency an application declares, when the platform has it, must be in an earlier
  * wave: Argo CD orders applications by wave only.
  */
-export function checkDependencies(apps: readonly PlatformApp[]): void {
+export function checkDependencies(apps: readonly AppDescriptor[]): void {
   const waves = new Map(apps.map((a) => [a.name, a.wave]));
   for (const a of apps) {
     for (const dependency of a.dependsOn ?? []) {
