@@ -278,6 +278,10 @@ export const EnvironmentSchema = Type.Object(
       },
       'Component toggles and sizing.',
     ),
+    apps: Type.Record(Type.String(), Type.Unknown(), {
+      default: {},
+      description: "the team's own applications the environment runs (registered in gitplane.config.ts), each with the settings its schema takes, e.g. orders-api: {replicas: 3}",
+    }),
     versions: Type.Record(Type.String(), Type.String(), {
       default: {},
       description: 'image tag overrides by image key in environments/versions.yaml, e.g. nats: 2.14.2-alpine',

@@ -9,6 +9,7 @@
  * (namespaces, AppProject grants, CRD owners, alert and dashboard wiring, waves) is derived from
  * the descriptors; see docs/decisions.md.
  */
+import { TSchema } from '@sinclair/typebox';
 import { Chart } from 'cdk8s';
 import { EnvironmentSpec } from '../environments/schema';
 import { AppLabels, IngressPeer } from '../constructs/core';
@@ -77,8 +78,10 @@ export interface PlatformContext {
   readonly apps: readonly AppDescriptor[];
 }
 
-/** The context of one application: the platform's, plus what it needs to reach the rest. */
-export interface AppContext extends PlatformContext {
+/** The context of one application: the platform's, its own settings, and what it needs to reach the rest. */
+export interface AppContext<Settings = unknown> extends PlatformContext {
+  /** The application's entry under `apps:` in the environment file, checked and defaulted by its `settings` schema. */
+  readonly settings: Settings;
   /**
    * Where Prometheus scrapes from: the namespaces of the running applications that serve
    * monitoring.coreos.com. A NetworkPolicy admitting them on the metrics port lets the scrape in.
@@ -90,7 +93,7 @@ export interface AppContext extends PlatformContext {
  * One Argo CD application of the platform: a folder under `apps/` of the environment's output and
  * an Application (or fleet ApplicationSet) in the root app-of-apps.
  */
-export interface AppDescriptor {
+export interface AppDescriptor<Settings = unknown> {
   /** Folder under apps/, and the Application's name after `<env>-`; a DNS-1123 label. */
   readonly name: string;
   /** Wave of the Application in the root app-of-apps (stacks/waves.ts). */
@@ -106,14 +109,24 @@ export interface AppDescriptor {
    * @default - the namespace belongs to another application
    */
   readonly podSecurity?: PodSecurityLevel;
-  /** Whether an environment runs the application. */
-  readonly enabled: (spec: EnvironmentSpec) => boolean;
+  /**
+   * Whether an environment runs the application.
+   * @default - when the environment file lists it under `apps:`
+   */
+  readonly enabled?: (spec: EnvironmentSpec) => boolean;
   /**
    * Applications that must be healthy before this one syncs; synth checks that each one listed
    * in the platform is in an earlier wave.
    * @default - none
    */
   readonly dependsOn?: readonly string[];
+  /**
+   * TypeBox schema of the application's settings under `apps.<name>` in the environment file;
+   * the loader checks them (and fills their defaults) with the same file:line:field errors as
+   * every other field.
+   * @default - the application takes no settings (an empty mapping)
+   */
+  readonly settings?: TSchema;
   /** API groups whose CRDs the application installs and whose operator it runs. @default - none */
   readonly crds?: readonly CustomResourceGroup[];
   /**
@@ -125,17 +138,30 @@ export interface AppDescriptor {
    */
   readonly clusterKinds?: readonly GroupKind[];
   /** Services the application creates without gitplane rendering them (an operator's), which others address. @default - none */
-  readonly services?: (ctx: AppContext) => readonly ServiceAddress[];
+  readonly services?: (ctx: AppContext<Settings>) => readonly ServiceAddress[];
   /** Alerts on the application, added to the platform's Prometheus rules when it runs. @default - none */
-  readonly alerts?: (ctx: AppContext) => readonly AlertSet[];
+  readonly alerts?: (ctx: AppContext<Settings>) => readonly AlertSet[];
   /** Grafana dashboards of the application. @default - none */
   readonly dashboards?: readonly DashboardSpec[];
   /** Services Prometheus scrapes; a ServiceMonitor is added for each when the platform runs Prometheus. @default - none */
-  readonly scrape?: (ctx: AppContext) => readonly ScrapeTarget[];
+  readonly scrape?: (ctx: AppContext<Settings>) => readonly ScrapeTarget[];
   /** A pinned Helm chart the application installs besides its plain manifests. */
-  readonly helm?: (ctx: AppContext) => HelmRelease;
+  readonly helm?: (ctx: AppContext<Settings>) => HelmRelease;
   /** Adds the application's objects to its chart. */
-  readonly build: (chart: Chart, ctx: AppContext) => void;
+  readonly build: (chart: Chart, ctx: AppContext<Settings>) => void;
+}
+
+/**
+ * Declares an application. Give its settings type, the static type of its `settings` schema, as
+ * the type argument (`defineApp<Static<typeof Settings>>({...})`) so `ctx.settings` is typed.
+ */
+export function defineApp<Settings = Record<string, never>>(descriptor: AppDescriptor<Settings>): AppDescriptor {
+  return descriptor as AppDescriptor;
+}
+
+/** Whether an environment runs an application. */
+export function isEnabled(app: AppDescriptor, spec: EnvironmentSpec): boolean {
+  return app.enabled ? app.enabled(spec) : app.name in spec.apps;
 }
 
 export const PROMETHEUS_GROUP = 'monitoring.coreos.com';
@@ -152,12 +178,12 @@ export const MUTATING_WEBHOOK: GroupKind = { group: 'admissionregistration.k8s.i
 export const VALIDATING_WEBHOOK: GroupKind = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' };
 
 /** The context of one application within the platform's. */
-export function appContext(ctx: PlatformContext): AppContext {
+export function appContext(ctx: PlatformContext, app: AppDescriptor): AppContext {
   const scrapers = ctx.apps.filter((a) => a.crds?.some((c) => c.group === PROMETHEUS_GROUP)).map((a) => ({ namespace: a.namespace }));
-  return { ...ctx, scrapers };
+  return { ...ctx, settings: ctx.spec.apps[app.name] ?? {}, scrapers };
 }
 
 /** The Services the running applications create without gitplane rendering them. */
 export function externalServicesFor(ctx: PlatformContext): ServiceAddress[] {
-  return ctx.apps.flatMap((a) => a.services?.(appContext(ctx)) ?? []);
+  return ctx.apps.flatMap((a) => a.services?.(appContext(ctx, a)) ?? []);
 }

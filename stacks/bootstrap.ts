@@ -51,7 +51,7 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
   const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
   const clusters = [{ name: spec.cluster.name, server: spec.cluster.server }, ...spec.cluster.fleet];
   const namespaces = [...new Set(built.map((b) => b.app.namespace))];
-  const charts = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx)).chart] : []));
+  const charts = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app)).chart] : []));
 
   new PlatformProject(scope, 'project', {
     name: spec.name,
@@ -135,7 +135,7 @@ function chartPin(ctx: PlatformContext, key: string) {
 }
 
 function chartSource(ctx: PlatformContext, app: AppDescriptor, envPath: string): ChartSource {
-  const release = app.helm!(appContext(ctx));
+  const release = app.helm!(appContext(ctx, app));
   const pin = chartPin(ctx, release.chart);
   return { repoURL: pin.repoURL, chart: pin.chart, version: pin.version, releaseName: release.releaseName, valuesPath: `${envPath}/values/${app.name}.yaml` };
 }

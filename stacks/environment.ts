@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
+import type { AppDescriptor } from './application';
 import { InputError } from './errors';
+import { loadProjectConfig, PROJECT_CONFIG } from './project';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
 
@@ -78,7 +80,11 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
     throw new InputError(dedupe(validateSchema.errors ?? []).map((e) => schemaMessage(e, data, locate)));
   }
   const spec = data as EnvironmentSpec;
-  const problems = semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`);
+  // The team's own applications (gitplane.config.ts in the current directory) check their settings.
+  const problems = [
+    ...appSettingsProblems(spec, loadProjectConfig().apps ?? [], locate),
+    ...semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`),
+  ];
   if (problems.length > 0) throw new InputError(problems);
   return deepFreeze(spec);
 }
@@ -198,6 +204,38 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
         message: `must define "${LONGHORN_BACKUP_SECRET_REF}" when objectStore.longhornBackups is set (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add the key of a store entry with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
       });
     }
+  }
+  return problems;
+}
+
+const settingsValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+const NO_SETTINGS = { type: 'object', additionalProperties: false, properties: {} };
+
+/**
+ * Checks each entry of `apps:` against the settings schema of the application it names, filling
+ * defaults in place; an empty entry (`orders-api:`) takes every default.
+ */
+function appSettingsProblems(spec: EnvironmentSpec, apps: readonly AppDescriptor[], locate: (p: (string | number)[]) => string): string[] {
+  const entries = spec.apps as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const name of Object.keys(entries)) {
+    const app = apps.find((a) => a.name === name);
+    if (!app) {
+      const known = apps.map((a) => a.name);
+      const hint = closest(name, known);
+      problems.push(
+        `${locate(['apps', name])}: apps.${name} is not an application of this project (found key "${name}"). ${hint ? `Did you mean "${hint}"? ` : ''}` +
+          `Applications registered in ${PROJECT_CONFIG}: ${known.join(', ') || 'none'}.`,
+      );
+      continue;
+    }
+    if (entries[name] === null) entries[name] = {};
+    const schema = app.settings ?? NO_SETTINGS;
+    let validate = settingsValidators.get(schema);
+    if (!validate) settingsValidators.set(schema, (validate = ajv.compile(schema)));
+    if (validate(entries[name])) continue;
+    const prefix = `/apps/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    problems.push(...dedupe(validate.errors ?? []).map((e) => schemaMessage({ ...e, instancePath: prefix + e.instancePath }, spec, locate)));
   }
   return problems;
 }

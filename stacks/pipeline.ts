@@ -8,7 +8,7 @@ import { checkWiring } from '../validation/wiring';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
 import { AppDescriptor, externalServicesFor } from './application';
-import { PLATFORM_APPS, platformContext } from './platform';
+import { platformContext, projectApps } from './platform';
 import { Settings } from './settings';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
@@ -34,7 +34,8 @@ export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[]
   };
   for (const name of selection.names) load(() => loadEnvironment(name));
   for (const file of selection.files) load(() => loadEnvironmentFile(file));
-  if (problems.length > 0) throw new InputError(problems);
+  // A broken gitplane.config.ts fails every file the same way; say it once.
+  if (problems.length > 0) throw new InputError([...new Set(problems)]);
   const seen = new Set<string>();
   for (const spec of specs) {
     if (seen.has(spec.name)) throw new InputError([`environment "${spec.name}" is selected twice. Select each environment once.`]);
@@ -63,7 +64,7 @@ export function validatorFor(settings: Settings): Validator {
 }
 
 /** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */
-export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly AppDescriptor[] = PLATFORM_APPS): BuiltEnvironment {
+export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly AppDescriptor[] = projectApps()): BuiltEnvironment {
   const output = synthEnvironment(spec, apps);
   const problems = [
     ...validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` }))),

@@ -11,7 +11,9 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformNamespace } from '../constructs/core';
 import { ServiceMonitor } from '../constructs/observability/service-monitor';
-import { AppContext, AppDescriptor, appContext, PlatformContext } from './application';
+import { AppDescriptor, appContext, isEnabled, PlatformContext } from './application';
+import { InputError } from './errors';
+import { loadProjectConfig, PROJECT_CONFIG } from './project';
 import { EnvironmentSpec } from '../environments/schema';
 import { versionsFor } from './versions';
 import { Wave, syncWave } from './waves';
@@ -54,12 +56,12 @@ export function buildPlatform(root: Construct, ctx: PlatformContext): BuiltApp[]
   const chartOf = (app: AppDescriptor) => new Chart(root, app.name, { namespace: app.namespace === 'default' ? undefined : app.namespace });
   const charts = ctx.apps.map((app) => {
     const chart = chartOf(app);
-    buildApp(chart, app, appContext(ctx));
+    buildApp(chart, app, ctx);
     return { app, chart };
   });
   const synced = charts.filter(({ app, chart }) => app.helm || chart.node.findAll().some((c) => c instanceof ApiObject));
   const namespaces = chartOf(NAMESPACES_APP);
-  buildApp(namespaces, NAMESPACES_APP, appContext({ ...ctx, apps: synced.map((b) => b.app) }));
+  buildApp(namespaces, NAMESPACES_APP, { ...ctx, apps: synced.map((b) => b.app) });
   return [{ app: NAMESPACES_APP, chart: namespaces }, ...synced];
 }
 
@@ -78,7 +80,8 @@ export const PLATFORM_APPS: readonly AppDescriptor[] = [
  * Builds one application into its chart: its own objects, its namespace when it syncs before the
  * namespaces application, and a ServiceMonitor per scrape target when the platform runs Prometheus.
  */
-export function buildApp(chart: Chart, app: AppDescriptor, ctx: AppContext): void {
+export function buildApp(chart: Chart, app: AppDescriptor, platform: PlatformContext): void {
+  const ctx = appContext(platform, app);
   if (app.podSecurity && app.wave < Wave.Foundation) addNamespace(chart, app, ctx, app.wave);
   app.build(chart, ctx);
   if (ctx.scrapers.length === 0) return;
@@ -97,6 +100,36 @@ function addNamespace(chart: Chart, app: AppDescriptor, ctx: PlatformContext, wa
 }
 
 /** The context an environment's applications are built in: the spec, its pins and the applications it runs. */
-export function platformContext(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = PLATFORM_APPS): PlatformContext {
-  return { spec, versions: versionsFor(spec), apps: apps.filter((a) => a.enabled(spec)) };
+export function platformContext(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = projectApps()): PlatformContext {
+  return { spec, versions: versionsFor(spec), apps: apps.filter((a) => isEnabled(a, spec)) };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The applications of the project in `dir`: the built-in ones, then the team's own from its
+ * gitplane.config.ts, checked for names and namespaces the platform can use.
+ */
+export function projectApps(dir?: string): readonly AppDescriptor[] {
+  const own = loadProjectConfig(dir).apps ?? [];
+  if (own.length === 0) return PLATFORM_APPS;
+  const taken = new Set([NAMESPACES_APP.name, ...PLATFORM_APPS.map((a) => a.name)]);
+  const problems: string[] = [];
+  own.forEach((app, i) => {
+    const where = `${PROJECT_CONFIG}: apps[${i}]`;
+    if (typeof app?.name !== 'string' || typeof app.build !== 'function') {
+      problems.push(`${where} is not an application descriptor (found ${JSON.stringify(app?.name ?? app)}). Register the descriptor an apps/<name>/index.ts exports.`);
+      return;
+    }
+    for (const [field, value] of [['name', app.name], ['namespace', app.namespace]] as const) {
+      if (!DNS_LABEL.test(value ?? '') || value.length > 63) problems.push(`${where}.${field} must be a DNS-1123 label: lower-case letters, digits and "-" (got ${JSON.stringify(value)}). Rename it.`);
+    }
+    if (taken.has(app.name)) problems.push(`${where}.name "${app.name}" is already the name of another application. Rename the application.`);
+    if (!Object.values(Wave).includes(app.wave as never)) {
+      problems.push(`${where}.wave must be a wave of the ladder (${Object.entries(Wave).map(([k, v]) => `Wave.${k} = ${v}`).join(', ')}) (got ${JSON.stringify(app.wave)}). Use one of them.`);
+    }
+    taken.add(app.name);
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return [...PLATFORM_APPS, ...own];
 }

@@ -12,7 +12,7 @@ import { buildBootstrap, markCustomResources } from './bootstrap';
 import { InputError } from './errors';
 import { Manifest, RenderedObject } from './objects';
 import { AppDescriptor, appContext, HelmRelease } from './application';
-import { buildPlatform, PLATFORM_APPS, platformContext } from './platform';
+import { buildPlatform, platformContext, projectApps } from './platform';
 
 export interface EnvironmentOutput {
   readonly env: string;
@@ -26,7 +26,7 @@ export interface EnvironmentOutput {
   readonly releases: Map<string, HelmRelease>;
 }
 
-export function synthEnvironment(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = PLATFORM_APPS): EnvironmentOutput {
+export function synthEnvironment(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = projectApps()): EnvironmentOutput {
   checkDependencies(apps);
   const ctx = platformContext(spec, apps);
   const app = new App();
@@ -56,7 +56,7 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly AppDescri
   const releases = new Map<string, HelmRelease>();
   for (const { app: platformApp } of built) {
     if (!platformApp.helm) continue;
-    const release = platformApp.helm(appContext(ctx));
+    const release = platformApp.helm(appContext(ctx, platformApp));
     releases.set(platformApp.name, release);
     add(`values/${platformApp.name}.yaml`, header + toYaml(release.values), platformApp.name);
   }

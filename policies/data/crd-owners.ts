@@ -7,7 +7,7 @@
  * the installer). `bootstrap` means Argo CD's own install (Pulumi), present before any application.
  */
 import { AppDescriptor } from '../../stacks/application';
-import { PLATFORM_APPS } from '../../stacks/platform';
+import { projectApps } from '../../stacks/platform';
 
 export interface CrdOwner {
   readonly group: string;
@@ -24,7 +24,7 @@ const OUTSIDE_OWNERS: readonly CrdOwner[] = [
 ];
 
 /** The CRD owners of a platform's applications; each application that declares a group both installs and serves it. */
-export function crdOwners(apps: readonly AppDescriptor[] = PLATFORM_APPS): CrdOwner[] {
+export function crdOwners(apps: readonly AppDescriptor[] = projectApps()): CrdOwner[] {
   return [...apps.flatMap((a) => (a.crds ?? []).map((c) => ({ group: c.group, crdApp: a.name, operatorApp: a.name }))), ...OUTSIDE_OWNERS];
 }
 

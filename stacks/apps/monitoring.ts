@@ -29,7 +29,7 @@ function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
 
 /** Every alert set of an environment: those of the applications it runs, this one's included. */
 export function alertSetsFor(ctx: PlatformContext): AlertSet[] {
-  return ctx.apps.flatMap((a) => a.alerts?.(appContext(ctx)) ?? []);
+  return ctx.apps.flatMap((a) => a.alerts?.(appContext(ctx, a)) ?? []);
 }
 
 /** The Alertmanager props of an environment; throws an InputError naming the fields when they do not fit together. */

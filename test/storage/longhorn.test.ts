@@ -92,7 +92,7 @@ describe('every volume belongs to a backup group', () => {
 describe('prod', () => {
   test('the Longhorn application installs the pinned chart version in the operators wave', () => {
     expect(LONGHORN_APP.wave).toBe(Wave.Operators);
-    expect(LONGHORN_APP.helm!(appContext(platformContext(built('prod').spec))).chart).toBe('longhorn');
+    expect(LONGHORN_APP.helm!(appContext(platformContext(built('prod').spec), LONGHORN_APP)).chart).toBe('longhorn');
     expect(pinnedVersions().charts.longhorn.version).toBe('1.12.1');
     expect(findOne<any>(manifests('prod'), 'Application', 'prod-longhorn').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(Wave.Operators));
   });
