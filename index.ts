@@ -19,6 +19,7 @@ export type {
   PlatformContext,
   PodSecurityLevel,
   ScrapeTarget,
+  SettingsProblem,
   ServiceAddress,
 } from './stacks/application';
 export { defineConfig } from './stacks/project';
@@ -27,7 +28,7 @@ export { Wave, syncWave } from './stacks/waves';
 export type { EnvironmentSpec } from './environments/schema';
 
 export { IngressPolicy, selectorLabels, standardLabels } from './constructs/core';
-export type { AppLabels, IngressAllow, IngressPeer, IngressPolicyProps } from './constructs/core';
+export type { AppLabels, IngressAllow, IngressPeer, IngressPolicyProps, SecretEnv } from './constructs/core';
 export { HttpService } from './constructs/workloads';
 export type { ContainerResources, HttpServiceProps } from './constructs/workloads';
 export { ServiceMonitor } from './constructs/observability/service-monitor';

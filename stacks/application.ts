@@ -70,6 +70,13 @@ export interface HelmRelease {
   readonly openKeys?: readonly string[];
 }
 
+/** A problem with an application's settings: the path below `apps.<name>` and what is wrong, as the rest of a sentence. */
+export interface SettingsProblem {
+  readonly path: readonly (string | number)[];
+  /** e.g. `names no entry of secrets.refs (known: a, b). Add it to secrets.refs.` */
+  readonly message: string;
+}
+
 /** What an application's functions get: the environment, the resolved pins and the rest of the platform. */
 export interface PlatformContext {
   readonly spec: EnvironmentSpec;
@@ -127,6 +134,12 @@ export interface AppDescriptor<Settings = unknown> {
    * @default - the application takes no settings (an empty mapping)
    */
   readonly settings?: TSchema;
+  /**
+   * Rules on the settings that span other fields of the environment (a secret reference that
+   * must exist, say); the loader reports each problem at `apps.<name>.<path>` with file and line.
+   * @default - the schema alone
+   */
+  readonly checkSettings?: (settings: Settings, spec: EnvironmentSpec) => readonly SettingsProblem[];
   /** API groups whose CRDs the application installs and whose operator it runs. @default - none */
   readonly crds?: readonly CustomResourceGroup[];
   /**

@@ -233,7 +233,13 @@ function appSettingsProblems(spec: EnvironmentSpec, apps: readonly AppDescriptor
     const schema = app.settings ?? NO_SETTINGS;
     let validate = settingsValidators.get(schema);
     if (!validate) settingsValidators.set(schema, (validate = ajv.compile(schema)));
-    if (validate(entries[name])) continue;
+    if (validate(entries[name])) {
+      for (const p of app.checkSettings?.(entries[name], spec) ?? []) {
+        const at = ['apps', name, ...p.path];
+        problems.push(`${locate(at)}: ${fieldPath(at)} ${p.message}`);
+      }
+      continue;
+    }
     const prefix = `/apps/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     problems.push(...dedupe(validate.errors ?? []).map((e) => schemaMessage({ ...e, instancePath: prefix + e.instancePath }, spec, locate)));
   }

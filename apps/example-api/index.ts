@@ -12,7 +12,7 @@
  *     clients: [storefront]
  * ```
  */
-import { defineApp, HttpService, IngressPolicy, IngressPeer, Static, Type, Wave } from '../..';
+import { defineApp, ExternalSecret, HttpService, IngressPolicy, IngressPeer, SecretEnv, SettingsProblem, Static, syncWave, Type, Wave } from '../..';
 
 const NAME = 'example-api';
 const PORT = 8080;
@@ -25,6 +25,9 @@ const Settings = Type.Object(
       uniqueItems: true,
       description: 'namespaces whose pods may call the API',
     }),
+    tokenRef: Type.Optional(
+      Type.String({ description: 'entry of secrets.refs holding the API token (read through an ExternalSecret into API_TOKEN)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,6 +39,15 @@ export const exampleApi = defineApp<Static<typeof Settings>>({
   wave: Wave.Services,
   component: 'api',
   settings: Settings,
+  checkSettings: ({ tokenRef }, spec) => {
+    const problems: SettingsProblem[] = [];
+    if (tokenRef !== undefined && spec.secrets.provider !== 'external-secrets') {
+      problems.push({ path: ['tokenRef'], message: `needs secrets.provider external-secrets (got "${spec.secrets.provider}"). Remove tokenRef or read secrets through external-secrets.` });
+    } else if (tokenRef !== undefined && !(tokenRef in spec.secrets.refs)) {
+      problems.push({ path: ['tokenRef'], message: `"${tokenRef}" names no entry of secrets.refs (known: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add it to secrets.refs.` });
+    }
+    return problems;
+  },
   scrape: ({ spec }) => [{ name: NAME, labels: labels(spec.name), port: 'http' }],
   alerts: () => [
     {
@@ -72,7 +84,20 @@ export const exampleApi = defineApp<Static<typeof Settings>>({
   ],
   build: (chart, { spec, settings, scrapers }) => {
     const app = labels(spec.name);
+    let secretEnv: SecretEnv | undefined;
+    if (settings.tokenRef !== undefined) {
+      const token = new ExternalSecret(chart, 'token', {
+        name: `${NAME}-token`,
+        labels: app,
+        store: spec.secrets.store,
+        data: [{ secretKey: 'token', remoteKey: spec.secrets.refs[settings.tokenRef] }],
+        // Before the Deployment that reads it: a pod whose Secret is missing never becomes ready.
+        annotations: syncWave(Wave.Operators),
+      });
+      secretEnv = { secretName: token.secretName, keys: { API_TOKEN: 'token' } };
+    }
     const service = new HttpService(chart, 'service', {
+      secretEnv,
       app,
       image: 'quay.io/brancz/prometheus-example-app:v0.5.0',
       port: PORT,

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, selectorLabels, standardLabels } from '../core/labels';
+import { SecretEnv, secretEnvVars } from '../core/secret-env';
 
 /** Requests and limits of the service's container. */
 export interface ContainerResources {
@@ -31,6 +32,8 @@ export interface HttpServiceProps {
   readonly args?: readonly string[];
   /** Plain environment variables (no secrets: mount an ExternalSecret instead). @default - none */
   readonly env?: Record<string, string>;
+  /** Environment variables read from a Secret, such as one an ExternalSecret creates. @default - none */
+  readonly secretEnv?: SecretEnv;
   /** User the container runs as. @default 65532 */
   readonly runAsUser?: number;
 }
@@ -84,7 +87,7 @@ export class HttpService extends Construct {
                 name: this.name,
                 image: props.image,
                 args: props.args ? [...props.args] : undefined,
-                env: props.env ? Object.entries(props.env).map(([name, value]) => ({ name, value })) : undefined,
+                env: props.env || props.secretEnv ? [...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })), ...(props.secretEnv ? secretEnvVars(props.secretEnv) : [])] : undefined,
                 ports: [{ name: this.portName, containerPort: props.port, protocol: 'TCP' }],
                 readinessProbe: { ...probe(readiness), periodSeconds: 10 },
                 livenessProbe: { ...probe(props.livenessPath ?? readiness), initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },

@@ -9,12 +9,11 @@
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
 import { objectStoreRegion } from '../environment';
-import { AppLabels, IngressAllow, IngressPolicy, selectorLabels } from '../../constructs/core';
+import { AppLabels, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
 import { collectorAlerts, lokiAlerts, tempoAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
 import { METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
-import { SecretEnv } from '../../constructs/observability/single-binary';
 import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
 import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';

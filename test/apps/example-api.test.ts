@@ -13,7 +13,9 @@ import { findOne } from '../../stacks/objects';
 import { platformContext } from '../../stacks/platform';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { gitplane, ROOT, tempDir } from '../support/cli';
-import { built, manifests } from '../support/environments';
+import { buildEnvironment } from '../../stacks/pipeline';
+import { loadSettings } from '../../stacks/settings';
+import { built, manifests, variant } from '../support/environments';
 import { promtools, run, writeRuleTests } from '../support/rule-tests';
 import { describeWithTool } from '../support/tools';
 
@@ -79,6 +81,34 @@ test('environments that do not list it do not run it', () => {
   expect(manifests('prod').some((m) => m.metadata.namespace === 'example-api' || m.metadata.name === 'prod-example-api')).toBe(false);
 });
 
+describe('with its API token from the secret store (tokenRef)', () => {
+  const spec = variant('staging', (s) => {
+    (s.apps as Record<string, unknown>)['example-api'] = { replicas: 1, clients: [], tokenRef: 'example-api-token' };
+    (s.secrets.refs as Record<string, string>)['example-api-token'] = 'staging/example-api/token';
+  });
+  const b = buildEnvironment(spec, loadSettings());
+  const objects = b.output.objects.map((o) => o.manifest);
+
+  test('reads it through an ExternalSecret into API_TOKEN, before the Deployment, and passes validation and policy', () => {
+    const secret = findOne<any>(objects, 'ExternalSecret', 'example-api-token');
+    expect(secret.spec.data).toEqual([{ secretKey: 'token', remoteRef: { key: 'staging/example-api/token' } }]);
+    expect(secret.metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(String(Wave.Operators));
+    const container = findOne<any>(objects, 'Deployment', 'example-api').spec.template.spec.containers[0];
+    expect(container.env).toEqual([{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'example-api-token', key: 'token' } } }]);
+    expect(b.problems).toEqual([]);
+    expect(runPolicies([fromBuilt(b)], { today: '2026-11-29' }).environments[0].findings).toEqual([]);
+  });
+
+  test('fails when tokenRef names no entry of secrets.refs: exit 2 naming the file, line and field', () => {
+    const file = path.join(tempDir(), 'staging.yaml');
+    fs.writeFileSync(file, `${fs.readFileSync(path.join(ROOT, 'environments', 'staging.yaml'), 'utf8')}apps:\n  example-api:\n    tokenRef: nope\n`);
+    const r = gitplane(['synth', '-f', file, '--out', tempDir()]);
+    expect(r.status).toBe(2);
+    const line = fs.readFileSync(file, 'utf8').split('\n').indexOf('    tokenRef: nope') + 1;
+    expect(r.stderr).toMatch(new RegExp(`${file}:${line}:15: apps\\.example-api\\.tokenRef "nope" names no entry of secrets\\.refs \\(known: .*\\)\\. Add it to secrets\\.refs\\.`));
+  });
+});
+
 describeWithTool('promtool', 'example-api alert unit test', () => {
   test.each(promtools())('%s: ExampleApiDown fires when the scrape fails and stays silent otherwise', (bin) => {
     const set = alertSetsFor(platformContext(built('dev').spec)).find((s) => s.name === 'example-api')!;
@@ -112,7 +142,7 @@ describe('settings in the environment file', () => {
     const file = withApps('apps:\n  example-api:\n    replica: 2\n');
     const r = gitplane(['validate', '-f', file]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${file}:${lineOf(file, 'replica: 2')}:14: apps.example-api.replica is not a known field (found key "replica"). Did you mean "replicas"? Known fields of apps.example-api: replicas, clients.`);
+    expect(r.stderr).toContain(`${file}:${lineOf(file, 'replica: 2')}:14: apps.example-api.replica is not a known field (found key "replica"). Did you mean "replicas"? Known fields of apps.example-api: replicas, clients, tokenRef.`);
   });
 
   test('fails when a setting has the wrong type', () => {
@@ -129,6 +159,13 @@ describe('settings in the environment file', () => {
     expect(r.stderr).toContain(
       `${file}:${lineOf(file, 'exmaple-api')}:16: apps.exmaple-api is not an application of this project (found key "exmaple-api"). Did you mean "example-api"? Applications registered in gitplane.config.ts: example-api.`,
     );
+  });
+
+  test('fails when tokenRef is set where secrets are not read through external-secrets', () => {
+    const file = withApps('apps:\n  example-api:\n    tokenRef: example-api-token\n');
+    const r = gitplane(['synth', '-f', file, '--out', tempDir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}:${lineOf(file, 'tokenRef:')}:15: apps.example-api.tokenRef needs secrets.provider external-secrets (got "none"). Remove tokenRef or read secrets through external-secrets.`);
   });
 
   test('an empty entry runs the application with every default', () => {
