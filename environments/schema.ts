@@ -336,6 +336,10 @@ export const EnvironmentSchema = Type.Object(
       },
       'Component toggles and sizing.',
     ),
+    apps: Type.Record(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }), Type.Unknown(), {
+      default: {},
+      description: "the team's own applications the environment runs (registered in gitplane.config.ts), each with the settings its schema takes, e.g. orders-api: {replicas: 3}",
+    }),
     versions: Type.Record(Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' }), Type.String({ format: 'image-tag', description: 'an image tag such as 2.14.2-alpine' }), {
       default: {},
       additionalProperties: false,

@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../environments/schema';
 import { ChartSource, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
 import { isClusterScoped, Manifest } from './objects';
-import { namespacesFor, PlatformApp, PlatformContext } from './platform';
+import { AppDescriptor, appContext, GroupKind, PlatformContext } from './application';
+import { BuiltApp } from './platform';
 
 /** Where Argo CD itself runs, as it names its own cluster. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -18,34 +19,6 @@ export const ARGOCD_NAMESPACE = 'argocd';
 /** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
 export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
 export const CLUSTER_LABEL = 'gitplane.dev/cluster';
-
-const RBAC = 'rbac.authorization.k8s.io';
-const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
-
-/**
- * The cluster-scoped kinds each pinned chart renders (from the chart's templates at the pinned
- * version), keyed like `charts:` in environments/versions.yaml. A chart gitplane has not
- * reviewed cannot be installed: its grants would be guesses.
- */
-export const CHART_CLUSTER_RESOURCES: Readonly<Record<string, readonly { group: string; kind: string }[]>> = {
-  'kube-prometheus-stack': [
-    CRD,
-    { group: RBAC, kind: 'ClusterRole' },
-    { group: RBAC, kind: 'ClusterRoleBinding' },
-    { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-    { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-  ],
-  longhorn: [CRD, { group: RBAC, kind: 'ClusterRole' }, { group: RBAC, kind: 'ClusterRoleBinding' }, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
-  'external-secrets': [CRD, { group: RBAC, kind: 'ClusterRole' }, { group: RBAC, kind: 'ClusterRoleBinding' }, { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' }],
-  'argo-cd': [CRD, { group: RBAC, kind: 'ClusterRole' }, { group: RBAC, kind: 'ClusterRoleBinding' }],
-  nack: [CRD, { group: RBAC, kind: 'ClusterRole' }, { group: RBAC, kind: 'ClusterRoleBinding' }],
-};
-
-/** An application folder as the bootstrap needs it: the app and the objects its chart holds. */
-export interface BuiltApp {
-  readonly app: PlatformApp;
-  readonly chart: Chart;
-}
 
 /** The folder of an environment in the GitOps repository, e.g. `prod` or `clusters/prod`. */
 export function environmentPath(spec: EnvironmentSpec): string {
@@ -58,8 +31,8 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
   const envPath = environmentPath(spec);
   const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
   const clusters = [{ name: spec.cluster.name, server: spec.cluster.server }, ...spec.cluster.fleet];
-  const namespaces = [...new Set([...namespacesFor(spec), ...built.map((b) => b.app.namespace)])];
-  const charts = built.flatMap(({ app }) => (app.helm ? [app.helm(ctx).chart] : []));
+  const namespaces = [...new Set(built.map((b) => b.app.namespace))];
+  const charts = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app)).chart] : []));
 
   new PlatformProject(scope, 'project', {
     name: spec.name,
@@ -68,7 +41,7 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
       { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       ...clusters.flatMap((c) => namespaces.map((namespace) => ({ server: c.server, namespace }))),
     ],
-    clusterResources: clusterResources(built, charts),
+    clusterResources: clusterResources(ctx, built),
     labels,
   });
 
@@ -142,25 +115,30 @@ function chartPin(ctx: PlatformContext, key: string) {
   return pin;
 }
 
-function chartSource(ctx: PlatformContext, app: PlatformApp, envPath: string): ChartSource {
-  const release = app.helm!(ctx);
+function chartSource(ctx: PlatformContext, app: AppDescriptor, envPath: string): ChartSource {
+  const release = app.helm!(appContext(ctx, app));
   const pin = chartPin(ctx, release.chart);
   return { repoURL: pin.repoURL, chart: pin.chart, version: pin.version, releaseName: release.releaseName, valuesPath: `${envPath}/values/${app.name}.yaml` };
 }
 
-/** The cluster-scoped kinds the environment's objects and charts hold, each once. */
-function clusterResources(built: readonly BuiltApp[], charts: readonly string[]): { group: string; kind: string }[] {
-  const found = new Map<string, { group: string; kind: string }>();
+/**
+ * The cluster-scoped kinds the environment's objects hold and its applications' charts render,
+ * each once: built-in kinds (stacks/objects.ts) and the custom ones the running applications'
+ * CRDs declare.
+ */
+function clusterResources(ctx: PlatformContext, built: readonly BuiltApp[]): GroupKind[] {
+  const customScoped = new Set(ctx.apps.flatMap((a) => (a.crds ?? []).flatMap((c) => c.clusterScopedKinds ?? [])));
+  const found = new Map<string, GroupKind>();
   const add = (group: string, kind: string) => found.set(`${group}/${kind}`, { group, kind });
-  for (const { chart } of built) {
+  for (const { app, chart } of built) {
     for (const o of objectsOf(chart)) {
-      if (isClusterScoped(o.apiVersion, o.kind)) add(o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', o.kind);
+      if (isClusterScoped(o.apiVersion, o.kind) || customScoped.has(o.kind)) add(o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', o.kind);
     }
-  }
-  for (const key of charts) {
-    const kinds = CHART_CLUSTER_RESOURCES[key];
-    if (!kinds) throw new Error(`chart "${key}" has no entry in CHART_CLUSTER_RESOURCES (stacks/bootstrap.ts); list the cluster-scoped kinds it renders.`);
-    for (const k of kinds) add(k.group, k.kind);
+    if (!app.helm) continue;
+    if (!app.clusterKinds) {
+      throw new Error(`application ${app.name} installs a Helm chart but its descriptor has no clusterKinds; list the cluster-scoped kinds the chart renders at its pinned version ([] for none).`);
+    }
+    for (const k of app.clusterKinds) add(k.group, k.kind);
   }
   return [...found.values()];
 }

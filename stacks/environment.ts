@@ -9,9 +9,11 @@ import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
+import type { AppDescriptor } from './application';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
 import { FIELD_FORMATS } from './field-formats';
+import { loadProjectConfig, PROJECT_CONFIG } from './project';
 
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
 
@@ -155,7 +157,11 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
     throw bounded(shown, errors.slice(0, MAX_PROBLEMS).map((e) => schemaMessage(e, data, locate)), errors.length);
   }
   const spec = withDerivedDefaults(data as EnvironmentFile);
-  const problems = semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`);
+  // The team's own applications (gitplane.config.ts in the current directory) check their settings.
+  const problems = [
+    ...appSettingsProblems(spec, loadProjectConfig().apps ?? [], locate),
+    ...semanticProblems(spec, options.expectName).map((p) => `${locate(p.path)}: ${fieldPath(p.path)} ${p.message}`),
+  ];
   if (problems.length > 0) throw bounded(shown, problems);
   Object.defineProperty(spec, 'source', { value: shown, enumerable: false });
   locations.set(spec, locate);
@@ -391,6 +397,44 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
 function unique(values: string[], duplicate: (index: number, value: string) => void): void {
   const seen = new Set<string>();
   values.forEach((v, i) => (seen.has(v) ? duplicate(i, v) : seen.add(v)));
+}
+
+const settingsValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+const NO_SETTINGS = { type: 'object', additionalProperties: false, properties: {} };
+
+/**
+ * Checks each entry of `apps:` against the settings schema of the application it names, filling
+ * defaults in place; an empty entry (`orders-api:`) takes every default.
+ */
+function appSettingsProblems(spec: EnvironmentSpec, apps: readonly AppDescriptor[], locate: (p: (string | number)[]) => string): string[] {
+  const entries = spec.apps as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const name of Object.keys(entries)) {
+    const app = apps.find((a) => a.name === name);
+    if (!app) {
+      const known = apps.map((a) => a.name);
+      const hint = closest(name, known);
+      problems.push(
+        `${locate(['apps', name])}: apps.${name} is not an application of this project (found key "${name}"). ${hint ? `Did you mean "${hint}"? ` : ''}` +
+          `Applications registered in ${PROJECT_CONFIG}: ${known.join(', ') || 'none'}.`,
+      );
+      continue;
+    }
+    if (entries[name] === null) entries[name] = {};
+    const schema = app.settings ?? NO_SETTINGS;
+    let validate = settingsValidators.get(schema);
+    if (!validate) settingsValidators.set(schema, (validate = ajv.compile(schema)));
+    if (validate(entries[name])) {
+      for (const p of app.checkSettings?.(entries[name], spec) ?? []) {
+        const at = ['apps', name, ...p.path];
+        problems.push(`${locate(at)}: ${fieldPath(at)} ${p.message}`);
+      }
+      continue;
+    }
+    const prefix = `/apps/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    problems.push(...dedupe(validate.errors ?? []).map((e) => schemaMessage({ ...e, instancePath: prefix + e.instancePath }, spec, locate)));
+  }
+  return problems;
 }
 
 function schemaMessage(e: ErrorObject, data: unknown, locate: (p: (string | number)[]) => string): string {

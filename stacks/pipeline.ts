@@ -5,10 +5,10 @@
 import { EnvironmentSpec } from '../environments/schema';
 import { checkHelmValues, CrdRegistry, Validator, ValidationProblem } from '../validation';
 import { checkWiring } from '../validation/wiring';
-import { externalServicesFor } from './apps/observability-pipeline';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
-import { PLATFORM_APPS, PlatformApp } from './platform';
+import { AppDescriptor, externalServicesFor } from './application';
+import { platformContext, projectApps } from './platform';
 import { Settings } from './settings';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
@@ -34,7 +34,8 @@ export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[]
   };
   for (const name of selection.names) load(() => loadEnvironment(name));
   for (const file of selection.files) load(() => loadEnvironmentFile(file));
-  if (problems.length > 0) throw new InputError(problems);
+  // A broken gitplane.config.ts fails every file the same way; say it once.
+  if (problems.length > 0) throw new InputError([...new Set(problems)]);
   const seen = new Set<string>();
   for (const spec of specs) {
     if (seen.has(spec.name)) throw new InputError([`environment "${spec.name}" is selected twice. Select each environment once.`]);
@@ -63,11 +64,11 @@ export function validatorFor(settings: Settings): Validator {
 }
 
 /** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */
-export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly PlatformApp[] = PLATFORM_APPS): BuiltEnvironment {
+export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps: readonly AppDescriptor[] = projectApps()): BuiltEnvironment {
   const output = synthEnvironment(spec, apps);
   const problems = [
     ...validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` }))),
-    ...checkWiring(output.objects, output.configs, externalServicesFor(spec), spec.name),
+    ...checkWiring(output.objects, output.configs, externalServicesFor(platformContext(spec, apps)), spec.name),
   ];
   const { helmValuesDir } = settings;
   if (helmValuesDir) {

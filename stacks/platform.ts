@@ -1,15 +1,22 @@
 /**
- * The platform composition: which Argo CD applications an environment gets and what goes in each.
+ * The platform composition: the applications gitplane ships, and what the platform derives from
+ * every application's descriptor (its namespace, the ServiceMonitors of its scrape targets).
  *
- * Adding a component is a construct folder under constructs/ plus one entry in PLATFORM_APPS
- * (and its namespace in PLATFORM_NAMESPACES when it brings a new one). The one exception is an
- * application in a wave before Wave.Foundation (node-preflight), which creates its own namespace.
+ * Adding a built-in component is a folder (a construct under constructs/ and its descriptor under
+ * stacks/apps/) plus one entry in PLATFORM_APPS; a team's own application is registered in
+ * gitplane.config.ts instead. Everything else (namespaces, AppProject grants, CRD owners, alerts,
+ * dashboards, scrape targets) follows from the descriptors (stacks/application.ts).
  */
-import { Chart } from 'cdk8s';
-import { EnvironmentSpec } from '../environments/schema';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { PlatformNamespace } from '../constructs/core';
+import { ServiceMonitor } from '../constructs/observability/service-monitor';
+import { AppDescriptor, appContext, isEnabled, PlatformContext } from './application';
+import { InputError } from './errors';
+import { loadProjectConfig, PROJECT_CONFIG } from './project';
+import { EnvironmentSpec } from '../environments/schema';
+import { versionsFor } from './versions';
 import { Wave, syncWave } from './waves';
-import { Versions } from './versions';
 import { ETCD_BACKUP_APP } from './apps/etcd-backup';
 import { EXTERNAL_SECRETS_APP } from './apps/external-secrets';
 import { LONGHORN_APP } from './apps/longhorn';
@@ -18,97 +25,48 @@ import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
 import { MONITORING_APP } from './apps/monitoring';
 import { OBSERVABILITY_PIPELINE_APPS } from './apps/observability-pipeline';
 
-/** What a component's build function gets: the spec and the resolved pins. */
-export interface PlatformContext {
-  readonly spec: EnvironmentSpec;
-  readonly versions: Versions;
-}
-
-/** A Helm chart an application installs, with the values gitplane generates for it. */
-export interface HelmRelease {
-  /** Key of the chart in environments/versions.yaml. */
-  readonly chart: string;
-  /** Release name; also used for `fullnameOverride` so object names are stable. */
-  readonly releaseName: string;
-  readonly values: Record<string, unknown>;
-  /**
-   * Dotted paths of values under which the chart accepts any key although its defaults list
-   * only some (argo-cd's `configs.cm`, say); below them keys are not checked against the defaults.
-   * @default - every key is checked
-   */
-  readonly openKeys?: readonly string[];
-}
-
-/** One Argo CD application of the platform: a folder under `apps/`. */
-export interface PlatformApp {
-  /** Folder under apps/, and the Application's name after `<env>-`. */
-  readonly name: string;
-  /** Default namespace of the application's objects. */
-  readonly namespace: string;
-  /** Wave of the Application in the root app-of-apps. */
-  readonly wave: number;
-  /** `app.kubernetes.io/component`. */
-  readonly component: string;
-  readonly enabled: (spec: EnvironmentSpec) => boolean;
-  /**
-   * Applications that must be healthy before this one syncs; synth checks that each one listed
-   * in the platform is in an earlier wave.
-   * @default - none
-   */
-  readonly dependsOn?: readonly string[];
-  /** Adds the application's objects to its chart. */
-  readonly build: (chart: Chart, ctx: PlatformContext) => void;
-  /** A pinned Helm chart the application installs besides its plain manifests. */
-  readonly helm?: (ctx: PlatformContext) => HelmRelease;
-}
-
-/** A namespace gitplane creates for a component (Argo CD never creates namespaces). */
-export interface NamespaceEntry {
-  readonly name: string;
-  readonly component: string;
-  readonly podSecurity: 'restricted' | 'baseline' | 'privileged';
-  readonly enabled: (spec: EnvironmentSpec) => boolean;
-}
-
-export const PLATFORM_NAMESPACES: readonly NamespaceEntry[] = [
-  // node-exporter needs the host network and PID namespace.
-  { name: 'monitoring', component: 'observability', podSecurity: 'privileged', enabled: (s) => s.components.observability.enabled },
-  // Longhorn's manager and CSI plugins run privileged on every node.
-  { name: 'longhorn-system', component: 'storage', podSecurity: 'privileged', enabled: (s) => s.components.longhorn.enabled },
-  { name: 'nats', component: 'messaging', podSecurity: 'restricted', enabled: (s) => s.components.nats.enabled },
-  // Backups read etcd's certificates from the host as root.
-  {
-    name: 'etcd-backup',
-    component: 'backup',
-    podSecurity: 'privileged',
-    enabled: (s) => s.components.etcdBackup.enabled && s.cluster.distribution === 'kubeadm',
-  },
-  // node-preflight is not here: it syncs before this application (Wave.Preflight) and creates its
-  // own namespace (stacks/apps/node-preflight.ts).
-  { name: 'external-secrets', component: 'secrets', podSecurity: 'restricted', enabled: (s) => s.secrets.provider === 'external-secrets' },
-];
-
-export const NAMESPACES_APP: PlatformApp = {
+/**
+ * The namespaces of the applications that own one, have something to sync and sync at or after
+ * Wave.Foundation, created in that wave (Argo CD never creates namespaces). An application in an
+ * earlier wave creates its own (see buildApp). Built by buildPlatform after the others, whose
+ * synced applications its context lists.
+ */
+export const NAMESPACES_APP: AppDescriptor = {
   name: 'namespaces',
   namespace: 'default',
   wave: Wave.Foundation,
   component: 'namespaces',
   enabled: () => true,
-  build: (chart, { spec }) => {
-    for (const ns of PLATFORM_NAMESPACES.filter((n) => n.enabled(spec))) {
-      new PlatformNamespace(chart, ns.name, {
-        name: ns.name,
-        podSecurity: ns.podSecurity,
-        app: { name: ns.component, instance: `${ns.component}-${spec.name}`, component: ns.component },
-        annotations: syncWave(Wave.Foundation),
-      });
-    }
+  build: (chart, ctx) => {
+    for (const app of ctx.apps.filter((a) => a.podSecurity && a.wave >= Wave.Foundation)) addNamespace(chart, app, ctx, Wave.Foundation);
   },
 };
 
-/** Every application of the platform, in the order they are listed in the output. */
-export const PLATFORM_APPS: readonly PlatformApp[] = [
-  NAMESPACES_APP,
+/** An application with something to sync: the descriptor and the chart holding its objects. */
+export interface BuiltApp {
+  readonly app: AppDescriptor;
+  readonly chart: Chart;
+}
+
+/**
+ * Builds every application an environment runs into a chart of `root`, and returns those with
+ * something to sync (objects or a Helm release), the namespaces application first.
+ */
+export function buildPlatform(root: Construct, ctx: PlatformContext): BuiltApp[] {
+  const chartOf = (app: AppDescriptor) => new Chart(root, app.name, { namespace: app.namespace === 'default' ? undefined : app.namespace });
+  const charts = ctx.apps.map((app) => {
+    const chart = chartOf(app);
+    buildApp(chart, app, ctx);
+    return { app, chart };
+  });
+  const synced = charts.filter(({ app, chart }) => app.helm || chart.node.findAll().some((c) => c instanceof ApiObject));
+  const namespaces = chartOf(NAMESPACES_APP);
+  buildApp(namespaces, NAMESPACES_APP, { ...ctx, apps: synced.map((b) => b.app) });
+  return [{ app: NAMESPACES_APP, chart: namespaces }, ...synced];
+}
+
+/** Every application gitplane ships, in the order they are listed in the output. */
+export const PLATFORM_APPS: readonly AppDescriptor[] = [
   NODE_PREFLIGHT_APP,
   EXTERNAL_SECRETS_APP,
   LONGHORN_APP,
@@ -118,7 +76,60 @@ export const PLATFORM_APPS: readonly PlatformApp[] = [
   ETCD_BACKUP_APP,
 ];
 
-/** Names of the namespaces an environment gets. */
-export function namespacesFor(spec: EnvironmentSpec): string[] {
-  return PLATFORM_NAMESPACES.filter((n) => n.enabled(spec)).map((n) => n.name);
+/**
+ * Builds one application into its chart: its own objects, its namespace when it syncs before the
+ * namespaces application, and a ServiceMonitor per scrape target when the platform runs Prometheus.
+ */
+export function buildApp(chart: Chart, app: AppDescriptor, platform: PlatformContext): void {
+  const ctx = appContext(platform, app);
+  if (app.podSecurity && app.wave < Wave.Foundation) addNamespace(chart, app, ctx, app.wave);
+  app.build(chart, ctx);
+  if (ctx.scrapers.length === 0) return;
+  for (const target of app.scrape?.(ctx) ?? []) {
+    new ServiceMonitor(chart, `scrape-${target.name}`, { ...target, wave: Wave.CustomResources });
+  }
+}
+
+function addNamespace(chart: Chart, app: AppDescriptor, ctx: PlatformContext, wave: number): void {
+  new PlatformNamespace(chart, `namespace-${app.namespace}`, {
+    name: app.namespace,
+    podSecurity: app.podSecurity,
+    app: { name: app.component, instance: `${app.component}-${ctx.spec.name}`, component: app.component },
+    annotations: syncWave(wave),
+  });
+}
+
+/** The context an environment's applications are built in: the spec, its pins and the applications it runs. */
+export function platformContext(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = projectApps()): PlatformContext {
+  return { spec, versions: versionsFor(spec), apps: apps.filter((a) => isEnabled(a, spec)) };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The applications of the project in `dir`: the built-in ones, then the team's own from its
+ * gitplane.config.ts, checked for names and namespaces the platform can use.
+ */
+export function projectApps(dir?: string): readonly AppDescriptor[] {
+  const own = loadProjectConfig(dir).apps ?? [];
+  if (own.length === 0) return PLATFORM_APPS;
+  const taken = new Set([NAMESPACES_APP.name, ...PLATFORM_APPS.map((a) => a.name)]);
+  const problems: string[] = [];
+  own.forEach((app, i) => {
+    const where = `${PROJECT_CONFIG}: apps[${i}]`;
+    if (typeof app?.name !== 'string' || typeof app.build !== 'function') {
+      problems.push(`${where} is not an application descriptor (found ${JSON.stringify(app?.name ?? app)}). Register the descriptor an apps/<name>/index.ts exports.`);
+      return;
+    }
+    for (const [field, value] of [['name', app.name], ['namespace', app.namespace]] as const) {
+      if (!DNS_LABEL.test(value ?? '') || value.length > 63) problems.push(`${where}.${field} must be a DNS-1123 label: lower-case letters, digits and "-" (got ${JSON.stringify(value)}). Rename it.`);
+    }
+    if (taken.has(app.name)) problems.push(`${where}.name "${app.name}" is already the name of another application. Rename the application.`);
+    if (!Object.values(Wave).includes(app.wave as never)) {
+      problems.push(`${where}.wave must be a wave of the ladder (${Object.entries(Wave).map(([k, v]) => `Wave.${k} = ${v}`).join(', ')}) (got ${JSON.stringify(app.wave)}). Use one of them.`);
+    }
+    taken.add(app.name);
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return [...PLATFORM_APPS, ...own];
 }

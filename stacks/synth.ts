@@ -12,8 +12,8 @@ import { buildBootstrap, markCustomResources } from './bootstrap';
 import { buildFailure, environmentFile } from './environment';
 import { InputError } from './errors';
 import { isClusterScoped, Manifest, RenderedObject } from './objects';
-import { HelmRelease, PLATFORM_APPS, PlatformApp, PlatformContext } from './platform';
-import { versionsFor } from './versions';
+import { AppDescriptor, appContext, HelmRelease } from './application';
+import { buildPlatform, platformContext, projectApps } from './platform';
 
 export interface EnvironmentOutput {
   readonly env: string;
@@ -27,7 +27,7 @@ export interface EnvironmentOutput {
   readonly releases: Map<string, HelmRelease>;
 }
 
-export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformApp[] = PLATFORM_APPS): EnvironmentOutput {
+export function synthEnvironment(spec: EnvironmentSpec, apps: readonly AppDescriptor[] = projectApps()): EnvironmentOutput {
   checkDependencies(apps);
   try {
     return synthesize(spec, apps);
@@ -36,16 +36,10 @@ export function synthEnvironment(spec: EnvironmentSpec, apps: readonly PlatformA
   }
 }
 
-function synthesize(spec: EnvironmentSpec, apps: readonly PlatformApp[]): EnvironmentOutput {
-  const ctx: PlatformContext = { spec, versions: versionsFor(spec) };
+function synthesize(spec: EnvironmentSpec, apps: readonly AppDescriptor[]): EnvironmentOutput {
+  const ctx = platformContext(spec, apps);
   const app = new App();
-  const charts: { app: PlatformApp; chart: Chart }[] = [];
-  for (const platformApp of apps.filter((a) => a.enabled(spec))) {
-    const chart = new Chart(app, platformApp.name, { namespace: platformApp.namespace === 'default' ? undefined : platformApp.namespace });
-    platformApp.build(chart, ctx);
-    charts.push({ app: platformApp, chart });
-  }
-  const built = charts.filter(({ app: a, chart }) => apiObjects(chart).length > 0 || a.helm);
+  const built = buildPlatform(app, ctx);
   for (const b of built) markCustomResources(b.chart);
   const bootstrap = new Chart(app, 'bootstrap');
   buildBootstrap(bootstrap, ctx, built);
@@ -71,7 +65,7 @@ function synthesize(spec: EnvironmentSpec, apps: readonly PlatformApp[]): Enviro
   const releases = new Map<string, HelmRelease>();
   for (const { app: platformApp } of built) {
     if (!platformApp.helm) continue;
-    const release = platformApp.helm(ctx);
+    const release = platformApp.helm(appContext(ctx, platformApp));
     releases.set(platformApp.name, release);
     add(`values/${platformApp.name}.yaml`, header + toYaml(release.values), platformApp.name);
   }
@@ -91,7 +85,7 @@ function synthesize(spec: EnvironmentSpec, apps: readonly PlatformApp[]): Enviro
  * Every dependency an application declares, when the platform has it, must be in an earlier
  * wave: Argo CD orders applications by wave only.
  */
-export function checkDependencies(apps: readonly PlatformApp[]): void {
+export function checkDependencies(apps: readonly AppDescriptor[]): void {
   const waves = new Map(apps.map((a) => [a.name, a.wave]));
   for (const a of apps) {
     for (const dependency of a.dependsOn ?? []) {

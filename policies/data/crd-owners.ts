@@ -1,10 +1,14 @@
 /**
  * Which application installs the CRDs of an API group and which runs the operator that serves
- * them. The one table sync-wave rules read; add a row when a component brings new custom resources.
+ * them, as sync-wave rules read it: derived from the application descriptors (their `crds`), plus
+ * the groups that arrive from outside the platform's applications.
  *
  * A CustomResourceDefinition object in the output wins over this table (its application is then
  * the installer). `bootstrap` means Argo CD's own install (Pulumi), present before any application.
  */
+import { AppDescriptor } from '../../stacks/application';
+import { projectApps } from '../../stacks/platform';
+
 export interface CrdOwner {
   readonly group: string;
   /** App folder whose sync installs the CRDs, or `bootstrap`. */
@@ -13,16 +17,16 @@ export interface CrdOwner {
   readonly operatorApp: string;
 }
 
-export const CRD_OWNERS: readonly CrdOwner[] = [
-  // kube-prometheus-stack ships the CRDs and prometheus-operator in one release.
-  { group: 'monitoring.coreos.com', crdApp: 'observability-prometheus', operatorApp: 'observability-prometheus' },
-  { group: 'longhorn.io', crdApp: 'longhorn', operatorApp: 'longhorn' },
-  // NACK serves JetStream Stream and Consumer objects.
-  { group: 'jetstream.nats.io', crdApp: 'nats', operatorApp: 'nats' },
-  { group: 'external-secrets.io', crdApp: 'external-secrets', operatorApp: 'external-secrets' },
+/** Groups no gitplane application installs. */
+const OUTSIDE_OWNERS: readonly CrdOwner[] = [
   { group: 'bitnami.com', crdApp: 'sealed-secrets', operatorApp: 'sealed-secrets' },
   { group: 'argoproj.io', crdApp: 'bootstrap', operatorApp: 'bootstrap' },
 ];
+
+/** The CRD owners of a platform's applications; each application that declares a group both installs and serves it. */
+export function crdOwners(apps: readonly AppDescriptor[] = projectApps()): CrdOwner[] {
+  return [...apps.flatMap((a) => (a.crds ?? []).map((c) => ({ group: c.group, crdApp: a.name, operatorApp: a.name }))), ...OUTSIDE_OWNERS];
+}
 
 /** Groups whose kinds are built into Kubernetes (no CRD, no operator). */
 export function isBuiltInGroup(group: string): boolean {

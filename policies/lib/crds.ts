@@ -1,6 +1,6 @@
-/** Who installs the CRD of a custom resource and who serves it, from the output first and CRD_OWNERS second. */
+/** Who installs the CRD of a custom resource and who serves it, from the output first and the application descriptors second. */
 import { RenderedObject } from '../../stacks/objects';
-import { CRD_OWNERS, groupOf, isBuiltInGroup } from '../data/crd-owners';
+import { crdOwners, groupOf, isBuiltInGroup } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { appOf, applications, Position, positionOf, waveOf } from './ordering';
 import { WORKLOAD_KINDS } from './workloads';
@@ -13,7 +13,7 @@ export interface Installer {
   /** Where in the order it is applied; undefined for bootstrap or when the app is missing. */
   readonly position?: Position;
   /** How the installer was found. */
-  readonly source: 'CustomResourceDefinition in the output' | 'policies/data/crd-owners.ts';
+  readonly source: 'CustomResourceDefinition in the output' | 'the crds of its application descriptor';
 }
 
 /** The group of a custom resource, or undefined for built-in kinds and CRDs themselves. */
@@ -25,18 +25,18 @@ export function customGroup(o: RenderedObject): string | undefined {
 export function crdInstaller(group: string, kind: string, ctx: PolicyContext): Installer | undefined {
   const crd = ofKind(ctx, 'CustomResourceDefinition').find((o) => (o.manifest.spec as { group?: string; names?: { kind?: string } })?.group === group && (o.manifest.spec as { names?: { kind?: string } })?.names?.kind === kind);
   if (crd) return { group, app: appOf(crd), position: positionOf(crd, ctx), source: 'CustomResourceDefinition in the output' };
-  const owner = CRD_OWNERS.find((r) => r.group === group);
+  const owner = crdOwners().find((r) => r.group === group);
   if (!owner) return undefined;
-  return { group, app: owner.crdApp, position: appPosition(owner.crdApp, ctx, -Infinity), source: 'policies/data/crd-owners.ts' };
+  return { group, app: owner.crdApp, position: appPosition(owner.crdApp, ctx, -Infinity), source: 'the crds of its application descriptor' };
 }
 
 export function operatorOf(group: string, ctx: PolicyContext): Installer | undefined {
-  const owner = CRD_OWNERS.find((r) => r.group === group);
+  const owner = crdOwners().find((r) => r.group === group);
   if (!owner) return undefined;
   const workloads = ofApp(ctx, owner.operatorApp).filter((o) => (WORKLOAD_KINDS as readonly string[]).includes(o.manifest.kind));
   // A chart-installed operator has no rendered workload; Helm objects without a wave sync in wave 0.
   const wave = workloads.length > 0 ? Math.max(...workloads.map((w) => waveOf(w.manifest))) : 0;
-  return { group, app: owner.operatorApp, position: appPosition(owner.operatorApp, ctx, wave), source: 'policies/data/crd-owners.ts' };
+  return { group, app: owner.operatorApp, position: appPosition(owner.operatorApp, ctx, wave), source: 'the crds of its application descriptor' };
 }
 
 function appPosition(app: string, ctx: PolicyContext, wave: number): Position | undefined {

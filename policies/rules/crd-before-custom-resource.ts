@@ -10,7 +10,7 @@ export const rule: ObjectRule = {
   pack: 'sync-waves',
   description: 'Every custom resource syncs after the Application or object that installs its CRD; across Applications the CR\'s Application is in a later wave.',
   rationale: 'Argo CD orders CRDs first only inside one Application. Across Applications only waves order the sync; a custom resource that arrives before its CRD fails with "no matches for kind" and the wave stalls.',
-  remediation: 'Put the custom resource in Wave.CustomResources, in an Application whose wave is later than the one installing the CRD (see policies/data/crd-owners.ts).',
+  remediation: 'Put the custom resource in Wave.CustomResources, in an Application whose wave is later than the one installing the CRD (the crds of the application descriptors, see stacks/application.ts).',
   docsUrl: docsUrl('crd-before-custom-resource'),
   kinds: '*',
   check(object, ctx) {

@@ -13,7 +13,7 @@ export const rule: ObjectRule = {
   pack: 'sync-waves',
   description: 'Every namespaced object\'s namespace is created in an earlier wave (or by its own Application, which Argo CD orders first), or the Application sets CreateNamespace=true.',
   rationale: 'An object whose namespace does not exist yet fails to apply; across Applications Argo CD does not order namespaces first.',
-  remediation: 'Add the namespace to PLATFORM_NAMESPACES in stacks/platform.ts (the namespaces application syncs in Wave.Foundation).',
+  remediation: 'Give the application that owns the namespace a podSecurity level in its descriptor, so gitplane creates the namespace in Wave.Foundation.',
   docsUrl: docsUrl('namespace-before-objects'),
   kinds: '*',
   check(object, ctx) {

@@ -4,7 +4,7 @@ import { EtcdBackup, ETCD_BACKUP_PATHS } from '../../constructs/backup/etcd';
 import { EnvironmentSpec } from '../../environments/schema';
 import { fieldLocation, objectStoreRegion } from '../environment';
 import { InputError } from '../errors';
-import type { PlatformApp, PlatformContext } from '../platform';
+import type { AppDescriptor, PlatformContext } from '../application';
 import { shippedScript } from '../scripts';
 import { imageRef } from '../versions';
 import { syncWave, Wave } from '../waves';
@@ -36,9 +36,11 @@ export function etcdBackupDestination(spec: EnvironmentSpec): Pick<ConstructorPa
   };
 }
 
-export const ETCD_BACKUP_APP: PlatformApp = {
+export const ETCD_BACKUP_APP: AppDescriptor = {
   name: 'etcd-backup',
   namespace: 'etcd-backup',
+  // Backups read etcd's certificates from the host as root.
+  podSecurity: 'privileged',
   wave: Wave.Jobs,
   component: 'backup',
   enabled: (spec) => spec.components.etcdBackup.enabled,

@@ -3,7 +3,7 @@ import { AwsCredentialsSecret, AwsSecretsManagerStore } from '../../constructs/s
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile } from '../environment';
 import { InputError } from '../errors';
-import type { PlatformApp } from '../platform';
+import { AppDescriptor, OPERATOR_CHART_KINDS, VALIDATING_WEBHOOK } from '../application';
 import { syncWave, Wave } from '../waves';
 
 export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
@@ -27,13 +27,16 @@ function storeRegion(spec: EnvironmentSpec): string {
   return spec.cloud.region;
 }
 
-export const EXTERNAL_SECRETS_APP: PlatformApp = {
+export const EXTERNAL_SECRETS_APP: AppDescriptor = {
   name: 'external-secrets',
   namespace: EXTERNAL_SECRETS_NAMESPACE,
+  podSecurity: 'restricted',
   // Its own rung before Wave.Operators: Longhorn and kube-prometheus-stack carry ExternalSecrets.
   wave: Wave.Secrets,
   component: 'secrets',
   enabled: (spec) => spec.secrets.provider === 'external-secrets',
+  crds: [{ group: 'external-secrets.io', clusterScopedKinds: ['ClusterSecretStore', 'ClusterExternalSecret'] }],
+  clusterKinds: [...OPERATOR_CHART_KINDS, VALIDATING_WEBHOOK],
   build: (chart, { spec }) => {
     new AwsSecretsManagerStore(chart, 'store', {
       name: spec.secrets.store,

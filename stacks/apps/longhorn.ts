@@ -2,23 +2,29 @@
 import { EnvironmentSpec } from '../../environments/schema';
 import { LONGHORN_BACKUP_SECRET_REF, objectStoreRegion } from '../environment';
 import { Longhorn, LonghornProps, longhornValues } from '../../constructs/storage/longhorn';
-import { PlatformApp } from '../platform';
+import { longhornAlerts } from '../../constructs/observability/alerts';
+import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
+import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
 import { syncWave, Wave } from '../waves';
+
+function storageNodes(spec: EnvironmentSpec): number {
+  return spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
+}
 
 /** Longhorn's props from an environment. */
 export function longhornProps(spec: EnvironmentSpec): LonghornProps {
   const lh = spec.components.longhorn;
-  const storageNodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage'));
+  const nodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage'));
   const backups = spec.objectStore.longhornBackups;
   return {
     labels: { name: 'longhorn', instance: `longhorn-${spec.name}`, component: 'storage' },
     customResourceAnnotations: syncWave(Wave.CustomResources),
-    storageNodes: storageNodes.length,
+    storageNodes: nodes.length,
     numberOfReplicas: lh.numberOfReplicas,
     defaultDataPath: lh.dataPath,
     storageReservedPercentageForDefaultDisk: lh.storageReservedPercentage,
     reclaimPolicy: spec.tier === 'production' ? 'Retain' : 'Delete',
-    raspberryPi: storageNodes.some((n) => n.model?.startsWith('raspberry-pi')),
+    raspberryPi: nodes.some((n) => n.model?.startsWith('raspberry-pi')),
     recurringJobs: { snapshotCron: lh.snapshotCron, backupCron: lh.backupCron, retain: lh.retain },
     backupStore: backups && {
       bucket: backups.bucket,
@@ -31,14 +37,20 @@ export function longhornProps(spec: EnvironmentSpec): LonghornProps {
   };
 }
 
-export const LONGHORN_APP: PlatformApp = {
+export const LONGHORN_APP: AppDescriptor = {
   name: 'longhorn',
   namespace: 'longhorn-system',
+  // Longhorn's manager and CSI plugins run privileged on every node.
+  podSecurity: 'privileged',
   wave: Wave.Operators,
   component: 'storage',
   // Longhorn needs open-iscsi (and an NFS client for RWX) on every node, which the preflight checks.
   dependsOn: ['node-preflight'],
   enabled: (spec) => spec.components.longhorn.enabled,
+  crds: [{ group: 'longhorn.io' }],
+  clusterKinds: [...OPERATOR_CHART_KINDS, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
+  alerts: ({ spec }) => [longhornAlerts({ numberOfReplicas: spec.components.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes(spec))) })],
+  dashboards: [COMPONENT_DASHBOARDS.longhorn],
   build: (chart, { spec }) => {
     new Longhorn(chart, 'longhorn', longhornProps(spec));
   },

@@ -3,20 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import {
-  AlertSet,
-  argocdAlerts,
-  collectorAlerts,
-  etcdAlerts,
-  longhornAlerts,
-  lokiAlerts,
-  natsAlerts,
-  nodeAlerts,
-  preflightAlerts,
-  tempoAlerts,
-  watchdogAlerts,
-  workloadAlerts,
-} from '../../constructs/observability/alerts';
+import { AlertSet, argocdAlerts, etcdAlerts, nodeAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -29,31 +16,29 @@ import {
 } from '../../constructs/observability/prometheus';
 import { environmentFile } from '../environment';
 import { InputError } from '../errors';
-import type { PlatformApp } from '../platform';
+import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
+import { EXTERNAL_SERVICES } from './observability-pipeline';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
-/** The built-in alert sets of the components an environment runs. */
-export function alertSetsFor(spec: EnvironmentSpec): AlertSet[] {
-  const c = spec.components;
-  const kubeadm = spec.cluster.distribution === 'kubeadm';
-  const storageNodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
+/** The platform's own alerts: the pipeline's heartbeat, nodes, workloads, Argo CD and the control plane's etcd. */
+function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
+  const etcd = spec.components.etcdBackup;
   return [
     watchdogAlerts(),
     nodeAlerts(),
     workloadAlerts(),
-    collectorAlerts(),
-    lokiAlerts(),
-    tempoAlerts(),
     argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 }),
-    ...(kubeadm ? [etcdAlerts(c.etcdBackup.enabled ? { backups: { backupSchedule: c.etcdBackup.schedule, drillSchedule: c.etcdBackup.drillSchedule } } : {})] : []),
-    ...(c.longhorn.enabled ? [longhornAlerts({ numberOfReplicas: c.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes)) })] : []),
-    ...(c.nats.enabled ? [natsAlerts()] : []),
-    ...(c.preflight.enabled ? [preflightAlerts()] : []),
+    ...(spec.cluster.distribution === 'kubeadm' ? [etcdAlerts(etcd.enabled ? { backups: { backupSchedule: etcd.schedule, drillSchedule: etcd.drillSchedule } } : {})] : []),
   ];
+}
+
+/** Every alert set of an environment: those of the applications it runs, this one's included. */
+export function alertSetsFor(ctx: PlatformContext): AlertSet[] {
+  return ctx.apps.flatMap((a) => a.alerts?.(appContext(ctx, a)) ?? []);
 }
 
 /** The Alertmanager props of an environment; throws an InputError naming the fields when they do not fit together. */
@@ -100,19 +85,27 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
   });
 }
 
-export const MONITORING_APP: PlatformApp = {
+export const MONITORING_APP: AppDescriptor = {
   name: 'observability-prometheus',
   namespace: MONITORING_NAMESPACE,
+  // node-exporter needs the host network and PID namespace.
+  podSecurity: 'privileged',
   wave: Wave.Operators,
   component: 'observability',
   enabled: (spec) => spec.components.observability.enabled,
-  build: (chart, { spec }) => {
+  // kube-prometheus-stack ships the CRDs and prometheus-operator in one release.
+  crds: [{ group: PROMETHEUS_GROUP }],
+  clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
+  services: () => Object.values(EXTERNAL_SERVICES),
+  alerts: ({ spec }) => platformAlerts(spec),
+  build: (chart, ctx) => {
+    const { spec } = ctx;
     const receiverRefs = [...new Set(spec.alerting.receivers.map((r) => r.secretRef))].sort();
     new MonitoringStack(chart, 'monitoring', {
       namespace: MONITORING_NAMESPACE,
       app: { name: 'prometheus', instance: `prometheus-${spec.name}`, component: 'observability' },
       runbookBaseUrl: spec.gitops.runbookBaseUrl,
-      alertSets: alertSetsFor(spec),
+      alertSets: alertSetsFor(ctx),
       alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
       alertmanagerTemplate: alertmanagerTemplate(alertmanagerPropsFor(spec)),
       receiverSecret:

@@ -2,7 +2,9 @@
 import { EnvironmentSpec } from '../../environments/schema';
 import { IngressPolicy } from '../../constructs/core';
 import { NatsCluster, NatsClusterProps, NatsStream } from '../../constructs/messaging/nats';
-import { PlatformApp } from '../platform';
+import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
+import { natsAlerts } from '../../constructs/observability/alerts';
+import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
 import { imageRef, Versions } from '../versions';
 import { syncWave, Wave } from '../waves';
 
@@ -26,12 +28,18 @@ export function natsClusterProps(spec: EnvironmentSpec, versions: Versions): Nat
   };
 }
 
-export const NATS_APP: PlatformApp = {
+export const NATS_APP: AppDescriptor = {
   name: 'nats',
   namespace: 'nats',
+  podSecurity: 'restricted',
   wave: Wave.Services,
   component: 'messaging',
   enabled: (spec) => spec.components.nats.enabled,
+  // NACK serves JetStream Stream and Consumer objects.
+  crds: [{ group: 'jetstream.nats.io' }],
+  clusterKinds: OPERATOR_CHART_KINDS,
+  alerts: () => [natsAlerts()],
+  dashboards: [COMPONENT_DASHBOARDS.nats],
   build: (chart, { spec, versions }) => {
     const cluster = new NatsCluster(chart, 'nats', natsClusterProps(spec, versions));
     // Everything else in the namespace (the NACK controller) accepts no ingress.

@@ -1,24 +1,25 @@
 /** The `node-preflight` application: the DaemonSet that checks every node's cgroup and storage prerequisites. */
-import { IngressPolicy, PlatformNamespace } from '../../constructs/core';
+import { IngressPolicy } from '../../constructs/core';
+import { preflightAlerts } from '../../constructs/observability/alerts';
 import { NodePreflight } from '../../constructs/node/preflight';
-import type { PlatformApp, PlatformContext } from '../platform';
+import type { AppDescriptor, PlatformContext } from '../application';
 import { shippedScript } from '../scripts';
 import { imageRef } from '../versions';
 import { syncWave, Wave } from '../waves';
 
-export const NODE_PREFLIGHT_APP: PlatformApp = {
+export const NODE_PREFLIGHT_APP: AppDescriptor = {
   name: 'node-preflight',
   namespace: 'node-preflight',
+  // It syncs before the namespaces application, so its namespace comes with it (stacks/platform.ts).
+  // Privileged: the preflight reads the host's /proc, /sys and /boot as root with the host network.
+  podSecurity: 'privileged',
   wave: Wave.Preflight,
   component: 'node-preflight',
   enabled: (spec) => spec.components.preflight.enabled,
+  alerts: () => [preflightAlerts()],
   build: (chart, { spec, versions }: PlatformContext) => {
     const preflight = spec.components.preflight;
     const app = { name: 'node-preflight', instance: `node-preflight-${spec.name}`, component: 'node-preflight' };
-    // The preflight syncs before the namespaces application (Wave.Foundation), so it brings its own
-    // namespace; Argo CD applies a Namespace first within its Application. Privileged: the
-    // preflight reads the host's /proc, /sys and /boot as root with the host network.
-    new PlatformNamespace(chart, 'namespace', { name: 'node-preflight', podSecurity: 'privileged', app, annotations: syncWave(Wave.Preflight) });
     // The preflight runs on the host network, which NetworkPolicy does not reach, and serves no
     // port; the default deny covers any other pod that may ever run in the namespace.
     new IngressPolicy(chart, 'default-deny', { name: 'default-deny-ingress', app, annotations: syncWave(Wave.Preflight) });

@@ -9,28 +9,20 @@
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile, objectStoreRegion } from '../environment';
-import { AppLabels, IngressAllow, IngressPolicy, selectorLabels } from '../../constructs/core';
-import { COMPONENT_DASHBOARDS, DashboardComponent, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
+import { AppLabels, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
+import { collectorAlerts, lokiAlerts, tempoAlerts } from '../../constructs/observability/alerts';
+import { COMPONENT_DASHBOARDS, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
 import { METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
-import { ServiceMonitor } from '../../constructs/observability/service-monitor';
-import { SecretEnv } from '../../constructs/observability/single-binary';
 import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
 import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';
 import { InputError } from '../errors';
-import type { PlatformApp, PlatformContext } from '../platform';
+import type { AppDescriptor, ServiceAddress } from '../application';
 import { imageRef } from '../versions';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
-
-/** A Service the pipeline sends to, by name, namespace and port. */
-export interface ServiceAddress {
-  readonly name: string;
-  readonly namespace: string;
-  readonly port: number;
-}
 
 /**
  * Services other applications create that the pipeline's configs point at. The
@@ -41,11 +33,6 @@ export const EXTERNAL_SERVICES = {
   prometheus: { name: 'prometheus-operated', namespace: MONITORING_NAMESPACE, port: 9090 },
   alertmanager: { name: 'alertmanager-operated', namespace: MONITORING_NAMESPACE, port: 9093 },
 } as const satisfies Record<string, ServiceAddress>;
-
-/** The external Services an environment may rely on: those of kube-prometheus-stack when observability is on. */
-export function externalServicesFor(spec: EnvironmentSpec): ServiceAddress[] {
-  return spec.components.observability.enabled ? Object.values(EXTERNAL_SERVICES) : [];
-}
 
 /** `name.namespace.svc:port`, the in-cluster address gRPC clients dial. */
 export function hostPort(s: ServiceAddress): string {
@@ -106,12 +93,15 @@ function admitOnly(scope: Construct, app: AppLabels, allow: readonly IngressAllo
 
 const FROM_MONITORING = [{ namespace: MONITORING_NAMESPACE }] as const;
 
-export const LOKI_APP: PlatformApp = {
+export const LOKI_APP: AppDescriptor = {
   name: 'observability-loki',
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
   enabled,
+  alerts: () => [lokiAlerts()],
+  dashboards: [COMPONENT_DASHBOARDS.loki],
+  scrape: ({ spec, versions }) => [{ name: 'loki', labels: labels(spec, 'loki', versions.images.loki?.tag), port: 'http-metrics' }],
   build: (chart, { spec, versions }) => {
     const app = labels(spec, 'loki', versions.images.loki?.tag);
     const bucket = spec.objectStore.lokiChunks;
@@ -128,16 +118,18 @@ export const LOKI_APP: PlatformApp = {
     });
     // Pushes from the gateway, queries from Grafana, scrapes from Prometheus.
     admitOnly(chart, app, [{ ports: [Loki.HTTP_PORT, Loki.GRPC_PORT], from: FROM_MONITORING }]);
-    new ServiceMonitor(chart, 'monitor', { name: 'loki', labels: app, port: 'http-metrics', wave: Wave.CustomResources });
   },
 };
 
-export const TEMPO_APP: PlatformApp = {
+export const TEMPO_APP: AppDescriptor = {
   name: 'observability-tempo',
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
   enabled,
+  alerts: () => [tempoAlerts()],
+  dashboards: [COMPONENT_DASHBOARDS.tempo],
+  scrape: ({ spec, versions }) => [{ name: 'tempo', labels: labels(spec, 'tempo', versions.images.tempo?.tag), port: 'http' }],
   build: (chart, { spec, versions }) => {
     const app = labels(spec, 'tempo', versions.images.tempo?.tag);
     const bucket = spec.objectStore.tempoTraces;
@@ -159,16 +151,24 @@ export const TEMPO_APP: PlatformApp = {
     });
     // OTLP from the gateway, queries from Grafana, scrapes from Prometheus.
     admitOnly(chart, app, [{ ports: [Tempo.HTTP_PORT, Tempo.GRPC_PORT, Tempo.OTLP_GRPC_PORT, Tempo.OTLP_HTTP_PORT], from: FROM_MONITORING }]);
-    new ServiceMonitor(chart, 'monitor', { name: 'tempo', labels: app, port: 'http', wave: Wave.CustomResources });
   },
 };
 
-export const OTEL_APP: PlatformApp = {
+export const OTEL_APP: AppDescriptor = {
   name: 'observability-otel',
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
   enabled,
+  alerts: () => [collectorAlerts()],
+  dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
+  scrape: ({ spec, versions }) => {
+    const version = versions.images['otel-collector']?.tag;
+    return [
+      { name: 'otel-gateway', labels: labels(spec, 'otel-gateway', version), port: 'metrics' },
+      { name: 'otel-agent', labels: labels(spec, 'otel-agent', version), port: 'metrics' },
+    ];
+  },
   build: (chart, { spec, versions }) => {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
@@ -207,27 +207,16 @@ export const OTEL_APP: PlatformApp = {
         { ports: [METRICS_PORT], from: FROM_MONITORING },
       ],
     });
-    new ServiceMonitor(chart, 'gateway-monitor', { name: 'otel-gateway', labels: gateway, port: 'metrics', wave: Wave.CustomResources });
-    new ServiceMonitor(chart, 'agent-monitor', { name: 'otel-agent', labels: agent, port: 'metrics', wave: Wave.CustomResources });
   },
 };
 
-/** Which component dashboards an environment ships: those of the components it runs. */
-const DASHBOARD_ENABLED: Record<DashboardComponent, (spec: EnvironmentSpec) => boolean> = {
-  loki: enabled,
-  tempo: enabled,
-  'otel-collector': enabled,
-  nats: (s) => s.components.nats.enabled,
-  longhorn: (s) => s.components.longhorn.enabled,
-};
-
-export const GRAFANA_APP: PlatformApp = {
+export const GRAFANA_APP: AppDescriptor = {
   name: 'observability-grafana',
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
   enabled,
-  build: (chart, { spec }: PlatformContext) => {
+  build: (chart, { spec, apps }) => {
     const app = labels(spec, 'grafana-config');
     new GrafanaDatasources(chart, 'datasources', {
       labels: app,
@@ -236,11 +225,10 @@ export const GRAFANA_APP: PlatformApp = {
       tempoUrl: httpUrl(TEMPO_HTTP),
     });
     new GrafanaDashboard(chart, 'on-call', { labels: app, dashboard: ON_CALL_DASHBOARD });
-    for (const [component, dashboard] of Object.entries(COMPONENT_DASHBOARDS)) {
-      if (DASHBOARD_ENABLED[component as DashboardComponent](spec)) new GrafanaDashboard(chart, component, { labels: app, dashboard });
-    }
+    // The dashboards of the applications the environment runs.
+    for (const dashboard of apps.flatMap((a) => a.dashboards ?? [])) new GrafanaDashboard(chart, dashboard.uid, { labels: app, dashboard });
   },
 };
 
 /** The pipeline's applications, in output order. */
-export const OBSERVABILITY_PIPELINE_APPS: readonly PlatformApp[] = [LOKI_APP, TEMPO_APP, OTEL_APP, GRAFANA_APP];
+export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, GRAFANA_APP];

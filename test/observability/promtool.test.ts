@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { alertSetsFor } from '../../stacks/apps/monitoring';
+import { platformContext } from '../../stacks/platform';
 import { tempDir } from '../support/cli';
 import { ENVIRONMENTS, built } from '../support/environments';
 import { promtools, run, writeRuleTests } from '../support/rule-tests';
@@ -34,7 +35,7 @@ describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
     });
 
     // prod runs every component, so its sets hold every built-in alert.
-    const sets = alertSetsFor(built('prod').spec);
+    const sets = alertSetsFor(platformContext(built('prod').spec));
     test.each(sets.map((s) => [s.name, s] as const))('promtool test rules: every alert of %s fires when it should and stays silent otherwise', (_, set) => {
       const dir = tempDir();
       const groups = parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[];

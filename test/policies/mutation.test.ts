@@ -13,7 +13,7 @@ import { Wave } from '../../stacks/waves';
 import { built } from '../support/environments';
 import { fake, UPPER_DIGITS } from '../support/fake-secrets';
 import { application, goodDeployment, goodPrometheusRule, networkPolicy, obj, RUNBOOK, TODAY } from './support';
-import { CRD_OWNERS } from '../../policies/data/crd-owners';
+import { crdOwners } from '../../policies/data/crd-owners';
 import { applications, appOf } from '../../policies/lib/ordering';
 import { podTemplate, PRIVILEGED_REASON, WORKLOAD_KINDS } from '../../policies/lib/workloads';
 
@@ -24,7 +24,7 @@ function corpus(): PolicyEnvironment {
   const objects = structuredClone([...base.objects]);
   const files = new Map(base.files);
   if (!objects.some((o) => o.manifest.kind === 'PrometheusRule')) {
-    const operatorApp = CRD_OWNERS.find((c) => c.group === 'monitoring.coreos.com')!.operatorApp;
+    const operatorApp = crdOwners().find((c) => c.group === 'monitoring.coreos.com')!.operatorApp;
     if (!objects.some((o) => o.manifest.kind === 'Application' && o.manifest.metadata.name === `prod-${operatorApp}`)) objects.push(application(operatorApp, Wave.Operators));
     objects.push(obj(goodPrometheusRule(), operatorApp));
     files.set('runbooks/demo-down.md', RUNBOOK);

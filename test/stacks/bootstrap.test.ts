@@ -2,16 +2,17 @@ import { ApiObject, Chart } from 'cdk8s';
 import { FleetCluster } from '../../environments/schema';
 import { buildEnvironment } from '../../stacks/pipeline';
 import { findAll, findOne, Manifest } from '../../stacks/objects';
-import { PLATFORM_APPS, PlatformApp } from '../../stacks/platform';
+import { AppDescriptor } from '../../stacks/application';
+import { LONGHORN_APP } from '../../stacks/apps/longhorn';
+import { PLATFORM_APPS, platformContext } from '../../stacks/platform';
 import { loadSettings } from '../../stacks/settings';
 import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
-import { CHART_CLUSTER_RESOURCES } from '../../stacks/bootstrap';
 import { pinnedVersions } from '../../stacks/versions';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 
 /** A component installed from the pinned Longhorn chart plus one plain manifest of its own. */
-const CHART_APP: PlatformApp = {
+const CHART_APP: AppDescriptor = {
   name: 'storage-test',
   namespace: 'longhorn-system',
   wave: Wave.Operators,
@@ -26,6 +27,7 @@ const CHART_APP: PlatformApp = {
     });
   },
   helm: () => ({ chart: 'longhorn', releaseName: 'longhorn', values: { persistence: { defaultClassReplicaCount: 2 } } }),
+  clusterKinds: LONGHORN_APP.clusterKinds,
 };
 
 const allText = (m: unknown) => JSON.stringify(m);
@@ -56,7 +58,7 @@ describe.each(ENVIRONMENTS)('%s bootstrap', (env) => {
     const clusterKinds = project.spec.clusterResourceWhitelist.map((r: { group: string; kind: string }) => `${r.group}/${r.kind}`);
     const inOutput = manifests(env).filter((m) => ['Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind));
     for (const m of inOutput) expect(clusterKinds).toContain(`${m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : ''}/${m.kind}`);
-    for (const r of releases) for (const k of CHART_CLUSTER_RESOURCES[r.chart]) expect(clusterKinds).toContain(`${k.group}/${k.kind}`);
+    for (const app of platformContext(built(env).spec).apps) for (const k of app.helm ? app.clusterKinds! : []) expect(clusterKinds).toContain(`${k.group}/${k.kind}`);
     expect(JSON.stringify(project.spec)).not.toContain('*');
   });
 });
@@ -112,7 +114,7 @@ describe('an application that installs a pinned chart', () => {
   });
 
   test('fails when a values key is misspelt', () => {
-    const misspelt: PlatformApp = { ...CHART_APP, helm: () => ({ chart: 'longhorn', releaseName: 'longhorn', values: { persistence: { defaultClassReplicaCont: 2 } } }) };
+    const misspelt: AppDescriptor = { ...CHART_APP, helm: () => ({ chart: 'longhorn', releaseName: 'longhorn', values: { persistence: { defaultClassReplicaCont: 2 } } }) };
     const problems = buildEnvironment(variant('staging', () => undefined), loadSettings(), [...PLATFORM_APPS, misspelt]).problems;
     expect(problems).toEqual([
       expect.objectContaining({ file: 'staging/values/storage-test.yaml', message: expect.stringContaining('persistence.defaultClassReplicaCont: longhorn 1.12.1 has no value "defaultClassReplicaCont" under persistence. Did you mean "defaultClassReplicaCount"?') }),

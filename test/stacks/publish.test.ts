@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { BuiltEnvironment, buildEnvironment } from '../../stacks/pipeline';
-import { PLATFORM_APPS, PlatformApp } from '../../stacks/platform';
+import { AppDescriptor } from '../../stacks/application';
+import { PLATFORM_APPS } from '../../stacks/platform';
 import { publish } from '../../stacks/publish';
 import { loadSettings } from '../../stacks/settings';
 import { Wave } from '../../stacks/waves';
@@ -34,7 +35,7 @@ const lastChanges = (repo: string) => git(['show', '--name-status', '--format=',
 const tree = (repo: string) => git(['ls-tree', '-r', '--name-only', 'main'], repo).trim().split('\n');
 
 /** An extra application with one ConfigMap, to add and delete. */
-const EXTRA: PlatformApp = {
+const EXTRA: AppDescriptor = {
   name: 'extra',
   namespace: 'nats',
   wave: Wave.Services,

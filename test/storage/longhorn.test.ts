@@ -8,7 +8,8 @@ import { InputError } from '../../stacks/errors';
 import { parseEnvironment } from '../../stacks/environment';
 import { loadSettings } from '../../stacks/settings';
 import { checkDependencies, synthEnvironment, toYaml } from '../../stacks/synth';
-import { PLATFORM_APPS, PlatformApp } from '../../stacks/platform';
+import { AppDescriptor, appContext } from '../../stacks/application';
+import { PLATFORM_APPS, platformContext } from '../../stacks/platform';
 import { LONGHORN_APP } from '../../stacks/apps/longhorn';
 import { pinnedVersions } from '../../stacks/versions';
 import { Wave } from '../../stacks/waves';
@@ -91,7 +92,7 @@ describe('every volume belongs to a backup group', () => {
 describe('prod', () => {
   test('the Longhorn application installs the pinned chart version in the operators wave', () => {
     expect(LONGHORN_APP.wave).toBe(Wave.Operators);
-    expect(LONGHORN_APP.helm!({ spec: built('prod').spec, versions: pinnedVersions() }).chart).toBe('longhorn');
+    expect(LONGHORN_APP.helm!(appContext(platformContext(built('prod').spec), LONGHORN_APP)).chart).toBe('longhorn');
     expect(pinnedVersions().charts.longhorn.version).toBe('1.12.1');
     expect(findOne<any>(manifests('prod'), 'Application', 'prod-longhorn').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(Wave.Operators));
   });
@@ -229,7 +230,7 @@ describe('environment checks', () => {
 });
 
 describe('the node preflight comes first', () => {
-  const preflight = (wave: number): PlatformApp => ({ name: 'node-preflight', namespace: 'node-preflight', wave, component: 'node-preflight', enabled: () => true, build: () => undefined });
+  const preflight = (wave: number): AppDescriptor => ({ name: 'node-preflight', namespace: 'node-preflight', wave, component: 'node-preflight', enabled: () => true, build: () => undefined });
 
   test('Longhorn declares the preflight as a dependency, whose wave is earlier', () => {
     expect(LONGHORN_APP.dependsOn).toContain('node-preflight');

@@ -1,11 +1,12 @@
 import { RenderedObject } from '../../stacks/objects';
-import { externalServicesFor } from '../../stacks/apps/observability-pipeline';
+import { externalServicesFor } from '../../stacks/application';
+import { platformContext } from '../../stacks/platform';
 import { checkWiring } from '../../validation/wiring';
 import { ENVIRONMENTS, built, variant } from '../support/environments';
 import { loadEnvironment } from '../../stacks/environment';
 
 const wiring = (env: string, objects: RenderedObject[] = built(env).output.objects, configs: ReadonlyMap<string, { content: string }> = built(env).output.configs) =>
-  checkWiring(objects, configs, externalServicesFor(loadEnvironment(env)), env);
+  checkWiring(objects, configs, externalServicesFor(platformContext(loadEnvironment(env))), env);
 
 /** The environment's objects with one ConfigMap's text rewritten. */
 function rewrite(env: string, configMap: string, from: string, to: string): RenderedObject[] {
@@ -75,6 +76,6 @@ test('rendered configs that no ConfigMap carries are checked too', () => {
 });
 
 test('without observability the kube-prometheus-stack Services are not known', () => {
-  expect(externalServicesFor(variant('prod', (s) => void (s.components.observability.enabled = false)))).toEqual([]);
-  expect(externalServicesFor(loadEnvironment('prod')).map((s) => `${s.name}:${s.port}`)).toEqual(['prometheus-operated:9090', 'alertmanager-operated:9093']);
+  expect(externalServicesFor(platformContext(variant('prod', (s) => void (s.components.observability.enabled = false))))).toEqual([]);
+  expect(externalServicesFor(platformContext(loadEnvironment('prod'))).map((s) => `${s.name}:${s.port}`)).toEqual(['prometheus-operated:9090', 'alertmanager-operated:9093']);
 });

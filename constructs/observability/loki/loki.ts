@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { AppLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
-import { SecretEnv, SingleBinaryStatefulSet } from '../single-binary';
+import { SecretEnv } from '../../core/secret-env';
+import { SingleBinaryStatefulSet } from '../single-binary';
 import { LokiStorage, lokiConfig } from './loki-config';
 
 export interface LokiProps {

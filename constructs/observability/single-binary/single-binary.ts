@@ -3,20 +3,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { unlessEmpty } from '../../core/collections';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
+import { SecretEnv, secretEnvVars } from '../../core/secret-env';
 import { HEADLESS_LABEL } from '../service-monitor';
 
 /** A port the binary listens on, published by both Services under the same name. */
 export interface ServicePort {
   readonly name: string;
   readonly port: number;
-}
-
-/** A Secret whose keys become environment variables of the container. */
-export interface SecretEnv {
-  /** Secret name in the same namespace. */
-  readonly secretName: string;
-  /** Environment variable -> key in the Secret. */
-  readonly keys: Readonly<Record<string, string>>;
 }
 
 export interface SingleBinaryProps {
@@ -114,7 +107,7 @@ export class SingleBinaryStatefulSet extends Construct {
                 imagePullPolicy: 'IfNotPresent',
                 args: unlessEmpty(props.args.map((a) => a.replace('{config}', this.configPath))),
                 ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
-                env: secretEnv && unlessEmpty(Object.entries(secretEnv.keys).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretEnv.secretName, key } } }))),
+                env: secretEnv && unlessEmpty(secretEnvVars(secretEnv)),
                 readinessProbe: { httpGet: { path: '/ready', port: props.readyPort }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 1 },
                 livenessProbe: { tcpSocket: { port: props.readyPort }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
                 resources: { requests: props.requests ?? { cpu: '100m', memory: '256Mi' }, limits: { memory: props.memoryLimit ?? '1Gi' } },

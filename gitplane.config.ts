@@ -1,0 +1,7 @@
+/** This repository's project configuration: the team's own applications, registered one line each. */
+import { defineConfig } from '.';
+import { exampleApi } from './apps/example-api';
+
+export default defineConfig({
+  apps: [exampleApi],
+});
