@@ -7,6 +7,7 @@ import { formatProblems } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { selectEnvironments } from '../select';
+import { warnUnchecked } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'string', short: 'o' } } as const;
 
@@ -17,7 +18,8 @@ export const synth: Command = {
 
 Synthesizes each selected environment, validates every object against the Kubernetes and CRD
 schemas, and only then replaces <DIR>/<env>/ with the result. When anything fails, nothing on
-disk changes.
+disk changes. Custom resources whose CRD, and chart values whose defaults, gitplane has not got
+are written unchecked, with a warning naming them and the fix ("gitplane schemas --help").
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
@@ -45,7 +47,7 @@ Exit status: 0 written, 1 validation failed, 2 usage or environment file error.`
       out.progress(`synth ${spec.name}: ${result.output.objects.length} objects, ${result.output.files.size} files (${Date.now() - started} ms)`);
       return result;
     });
-    const problems = built.flatMap((b) => b.problems);
+    const problems = warnUnchecked(built.flatMap((b) => b.problems), settings, out);
     if (problems.length > 0) {
       throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was written to ${outDir}.`]);
     }

@@ -7,6 +7,7 @@ import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
+import { uncheckedReport } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, dir: { type: 'string', short: 'd' } } as const;
 
@@ -17,8 +18,9 @@ export const validate: Command = {
        gitplane validate --dir DIR
 
 Checks every object against the Kubernetes schema (unknown fields rejected) or, for custom
-resources, its CRD's openAPIV3Schema; a kind with no schema is an error, and so is a duplicate
-apiVersion/kind/namespace/name. With --dir, checks every .yaml/.yml file under DIR, including
+resources, its CRD's openAPIV3Schema; a kind with no schema is an error (a custom resource whose
+CRD gitplane has not got, too: see "gitplane schemas --help"), and so is a duplicate
+apiVersion/kind/namespace/name, and Helm values gitplane could not check against the chart. With --dir, checks every .yaml/.yml file under DIR, including
 manifests gitplane did not make.
 
 Options:
@@ -52,7 +54,7 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
         return built.problems;
       });
     }
-    if (problems.length > 0) throw new FindingsError([...formatProblems(problems), `${problems.length} problem(s) found.`]);
+    if (problems.length > 0) throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `${problems.length} problem(s) found.`]);
     out.out('all objects valid');
     return 0;
   },
