@@ -139,13 +139,18 @@ function findEntry(index: HelmIndex, pin: ChartPin): { digest: string; url: stri
   return { digest: `sha256:${digest}`, url: url.href };
 }
 
-async function download(url: string, limit: number, what: string): Promise<Buffer> {
+/**
+ * GET with a size limit. A request that fails before any response (a kept-alive connection the
+ * server closed meanwhile, a reset) is tried again, at most three times in all.
+ */
+async function download(url: string, limit: number, what: string, attempt = 1): Promise<Buffer> {
   const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check the repoURL in environments/versions.yaml and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (attempt < 3 && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '')) return download(url, limit, what, attempt + 1);
     throw fail(cause?.code ?? cause?.message ?? (e as Error).message);
   }
   if (!response.ok || !response.body) throw fail(`HTTP ${response.status}`);
