@@ -26,9 +26,10 @@ export function readTarGz(archive: Buffer): Map<string, Buffer> {
   }
   const files = new Map<string, Buffer>();
   let longName: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  let offset = 0;
+  while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
+    if (header.every((b) => b === 0)) return files;
     const size = octal(header.subarray(124, 136));
     const type = String.fromCharCode(header[156]);
     const body = tar.subarray(offset + 512, offset + 512 + size);
@@ -47,6 +48,7 @@ export function readTarGz(archive: Buffer): Map<string, Buffer> {
     longName = undefined;
     if (type === '0' || type === '\0') files.set(name.replace(/^\.\//, ''), Buffer.from(body));
   }
+  if (offset !== tar.length) throw new ChartArchiveError('the tar archive is truncated');
   return files;
 }
 
@@ -119,7 +121,7 @@ export function detemplate(content: string, file: string, valuesYaml: Buffer | u
       }),
     )
     .join('\n');
-  if (out.includes('{{') || out.includes('}}')) throw new ChartArchiveError(`${file} has a template action across lines that gitplane cannot read without Helm`);
+  if (/\{\{|^\s*-?\}\}/m.test(out)) throw new ChartArchiveError(`${file} has a template action across lines that gitplane cannot read without Helm`);
   return out;
 }
 

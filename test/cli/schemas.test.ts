@@ -85,6 +85,10 @@ function pinRepository(dir: string, url: string): void {
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/repoURL: \S+/g, `repoURL: ${url}`));
 }
 
+function edit(dir: string, file: string, change: (text: string) => string): void {
+  fs.writeFileSync(path.join(dir, file), change(fs.readFileSync(path.join(dir, file), 'utf8')));
+}
+
 const uncheckedLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('warning: not schema-checked')) ?? '';
 const sha256 = (file: string) => `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
 
@@ -243,6 +247,20 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     }
   });
 
+  test.each([
+    ['a pinned version is not in the repository', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace('version: 1.12.1', 'version: 9.9.9')), (url: string) => `error: longhorn 9.9.9: ${url}/index.yaml has no such chart version. Fix the pin in environments/versions.yaml`],
+    ['a repoURL is an OCI registry', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace(/repoURL: \S+(\n\s+chart: nack)/, 'repoURL: oci://ghcr.io/example/charts$1')), () => 'error: environments/versions.yaml: charts.nack.repoURL must be the http(s) URL of a Helm repository (found "oci://ghcr.io/example/charts").'],
+    ['gitplane.lock is malformed', (d: string) => fs.writeFileSync(path.join(d, 'gitplane.lock'), 'charts:\n  nack: {repoURL: x, chart: nack, version: 0.34.0, digest: md5:1, files: {}}\n'), (_: string, d: string) => `error: ${path.join(d, 'gitplane.lock')}: charts.nack.digest must be sha256:<64 hex digits> (found "md5:1").`],
+  ])('fails with exit 2 when %s', async (_, change, expected) => {
+    const fresh = clone();
+    pinRepository(fresh, repo.url);
+    change(fresh);
+    const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(expected(repo.url, fresh));
+    expect(fs.existsSync(path.join(fresh, 'schemas'))).toBe(false);
+  });
+
   test('fails with exit 2 when the repository cannot be reached, naming the URL and the offline alternative', async () => {
     const closed = await serve(CHARTS);
     await closed.close();
@@ -301,11 +319,15 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(r.stderr).toMatch(expected);
   });
 
-  test('fails with exit 2 when gitplane.yaml has an unknown schemas setting, naming the line', async () => {
+  test.each([
+    ['has an unknown schemas setting', 'schemas:\n  mirror: ../shared/schemas\n  helmValuesDir: x\n', '3:3: schemas.helmValuesDir is not a known setting (known: crdDirs, mirror). Remove it or fix the name.'],
+    ['sets schemas.mirror to a number', 'schemas:\n  mirror: 3\n', '2:11: schemas.mirror must be a directory path (found 3). Fix the value.'],
+    ['sets schemas.crdDirs to a string', 'schemas:\n  crdDirs: crds\n', '2:12: schemas.crdDirs must be a list of directory paths (found "crds"). Fix the value.'],
+  ])('fails with exit 2 when gitplane.yaml %s, naming the line', async (_, text, expected) => {
     const fresh = clone();
-    fs.writeFileSync(path.join(fresh, 'gitplane.yaml'), 'schemas:\n  mirror: ../shared/schemas\n  helmValuesDir: x\n');
+    fs.writeFileSync(path.join(fresh, 'gitplane.yaml'), text);
     const r = await gitplane(fresh, ['synth', '--env', 'dev', '--out', tempDir()], env());
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`error: ${path.join(fresh, 'gitplane.yaml')}:3:3: schemas.helmValuesDir is not a known setting (known: crdDirs, mirror). Remove it or fix the name.\n`);
+    expect(r.stderr).toBe(`error: ${path.join(fresh, 'gitplane.yaml')}:${expected}\n`);
   });
 });
