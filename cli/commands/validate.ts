@@ -18,10 +18,10 @@ export const validate: Command = {
        gitplane validate --dir DIR
 
 Checks every object against the Kubernetes schema (unknown fields rejected) or, for custom
-resources, its CRD's openAPIV3Schema; a kind with no schema is an error (a custom resource whose
-CRD gitplane has not got, too: see "gitplane schemas --help"), and so is a duplicate
-apiVersion/kind/namespace/name, and Helm values gitplane could not check against the chart. With --dir, checks every .yaml/.yml file under DIR, including
-manifests gitplane did not make.
+resources, its CRD's openAPIV3Schema, and Helm values against the pinned chart's defaults. A
+kind with no schema is an error, so is a custom resource or chart gitplane has no schema for
+(see "gitplane schemas --help"), and so is a duplicate apiVersion/kind/namespace/name. With
+--dir, checks every .yaml/.yml file under DIR, including manifests gitplane did not make.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)

@@ -62,13 +62,14 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 
 const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, [path.join(dir, 'bin', 'gitplane.js'), ...args], dir, env);
 
-/** Serves `dir` as a Helm chart repository on a loopback port. */
+/** Serves `dir` as a Helm chart repository on a loopback port, at /charts (and at /missing without archives). */
 async function serve(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
     const file = path.join(dir, path.basename(decodeURIComponent(req.url ?? '')));
-    if (!fs.existsSync(file)) {
+    // Under /missing/ the repository has its index but none of its archives.
+    if (!fs.existsSync(file) || (req.url?.startsWith('/missing/') && file.endsWith('.tgz'))) {
       res.writeHead(404).end();
       return;
     }
@@ -200,6 +201,14 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).toBe(before);
   });
 
+  test('a locked chart missing from the cache (another machine) is named in synth\'s warning with the fix', async () => {
+    const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(synth.status).toBe(0);
+    expect(uncheckedLine(synth.stderr)).toContain('argoproj.io/v1alpha1 Application (');
+    expect(synth.stderr).toContain('warning: gitplane.lock locks longhorn 1.12.1, but it is not in the cache (');
+    expect(synth.stderr).toContain('). Run "gitplane schemas pull".');
+  });
+
   test('fails with exit 2 when an archive does not match the index digest (a tampered chart), naming both digests and the fix', async () => {
     const charts = tempDir();
     for (const f of fs.readdirSync(CHARTS)) fs.copyFileSync(path.join(CHARTS, f), path.join(charts, f));
@@ -250,11 +259,12 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   test.each([
     ['a pinned version is not in the repository', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace('version: 1.12.1', 'version: 9.9.9')), (url: string) => `error: longhorn 9.9.9: ${url}/index.yaml has no such chart version. Fix the pin in environments/versions.yaml`],
     ['a repoURL is an OCI registry', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace(/repoURL: \S+(\n\s+chart: nack)/, 'repoURL: oci://ghcr.io/example/charts$1')), () => 'error: environments/versions.yaml: charts.nack.repoURL must be the http(s) URL of a Helm repository (found "oci://ghcr.io/example/charts").'],
+    ['an archive the index lists is missing (HTTP 404)', (d: string, url: string) => pinRepository(d, url.replace(/charts$/, 'missing')), (url: string) => `error: could not download argo-cd 10.1.1 from ${url.replace(/charts$/, 'missing')}/argo-cd-10.1.1.tgz: HTTP 404.`],
     ['gitplane.lock is malformed', (d: string) => fs.writeFileSync(path.join(d, 'gitplane.lock'), 'charts:\n  nack: {repoURL: x, chart: nack, version: 0.34.0, digest: md5:1, files: {}}\n'), (_: string, d: string) => `error: ${path.join(d, 'gitplane.lock')}: charts.nack.digest must be sha256:<64 hex digits> (found "md5:1").`],
   ])('fails with exit 2 when %s', async (_, change, expected) => {
     const fresh = clone();
     pinRepository(fresh, repo.url);
-    change(fresh);
+    change(fresh, repo.url);
     const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(expected(repo.url, fresh));
@@ -310,6 +320,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
 
   test.each([
     ['the file does not exist', (d: string) => path.join(d, 'missing.yaml'), /missing\.yaml: no such file\./],
+    ['the file is a directory', (d: string) => d, /: not a regular file\. Give a file, or - for stdin\./],
     ['the file is not valid YAML', (d: string) => (fs.writeFileSync(path.join(d, 'bad.yaml'), 'items: [\n'), path.join(d, 'bad.yaml')), /bad\.yaml:\d+: not valid YAML/],
     ['the file holds no CRD', (d: string) => (fs.writeFileSync(path.join(d, 'empty.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n'), path.join(d, 'empty.yaml')), /empty\.yaml: holds no CustomResourceDefinition\./],
     ['a CRD is misnamed', (d: string) => (fs.writeFileSync(path.join(d, 'crd.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ../../x\nspec:\n  group: example.com\n  names: {kind: W, plural: ws}\n  versions: [{name: v1}]\n'), path.join(d, 'crd.yaml')), /crd\.yaml:1: metadata\.name must be <spec\.names\.plural>\.<spec\.group>, ws\.example\.com \(found "\.\.\/\.\.\/x"\)/],
