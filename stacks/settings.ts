@@ -4,10 +4,11 @@
  *
  * CRDs and chart default values are read from schema directories, each laid out as `crds/` (CRD
  * files, any layout) and `helm-values/<chart>-<version>.yaml` (plus `.schema.json`). In order of
- * precedence: the CRD directories given by --crd-dir, GITPLANE_CRD_DIRS or schemas.crdDirs; the
- * project's own `schemas/` (what `gitplane schemas import` adds); the pinned charts that
- * `gitplane schemas pull` cached, as gitplane.lock records them; and the offline mirror
- * (schemas.mirror, or GITPLANE_SCHEMA_MIRROR).
+ * precedence: the CRD directories of schemas.crdDirs; the project's own `schemas/` (what
+ * `gitplane schemas import` adds); the pinned charts that `gitplane schemas pull` cached, as
+ * gitplane.lock records them; and the offline mirror (schemas.mirror, or GITPLANE_SCHEMA_MIRROR).
+ * --crd-dir or GITPLANE_CRD_DIRS replace every CRD source: custom resources are then checked
+ * against exactly those CRDs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,15 +45,15 @@ interface SettingsFile {
 }
 
 /**
- * Reads gitplane.yaml beside the project; `--crd-dir` (`overrides.crdDirs`) wins over
- * `GITPLANE_CRD_DIRS` (path-separated) over schemas.crdDirs, and `GITPLANE_SCHEMA_MIRROR` over
- * schemas.mirror (set it empty for no mirror).
+ * Reads gitplane.yaml beside the project. `--crd-dir` (`overrides.crdDirs`), else
+ * `GITPLANE_CRD_DIRS` (path-separated), replaces every CRD source; `GITPLANE_SCHEMA_MIRROR`
+ * replaces schemas.mirror (set it empty for no mirror).
  */
 export function loadSettings(overrides: { crdDirs?: string[] } = {}, file = path.join(PROJECT_ROOT, 'gitplane.yaml')): Settings {
   const data = readSettingsFile(file);
   const base = path.dirname(file);
   const fromEnv = process.env.GITPLANE_CRD_DIRS?.split(path.delimiter).filter(Boolean);
-  const userDirs = overrides.crdDirs?.length ? overrides.crdDirs : fromEnv?.length ? fromEnv : data.crdDirs.map((d) => path.resolve(base, d));
+  const override = overrides.crdDirs?.length ? overrides.crdDirs : fromEnv?.length ? fromEnv : undefined;
   const missing: string[] = [];
 
   const roots = [path.join(base, STORE_DIR)];
@@ -71,7 +72,7 @@ export function loadSettings(overrides: { crdDirs?: string[] } = {}, file = path
     else missing.push(`the offline mirror ${mirror} (${envMirror !== undefined ? 'GITPLANE_SCHEMA_MIRROR' : `schemas.mirror in ${file}`}) does not exist. Create it or change the setting.`);
   }
   return {
-    crdDirs: [...userDirs.map((d) => path.resolve(d)), ...roots.map((r) => path.join(r, 'crds'))],
+    crdDirs: override ? override.map((d) => path.resolve(d)) : [...data.crdDirs.map((d) => path.resolve(base, d)), ...roots.map((r) => path.join(r, 'crds'))],
     helmValuesDirs: roots.map((r) => path.join(r, 'helm-values')),
     missing,
   };

@@ -29,9 +29,9 @@ export const schemas: Command = {
        gitplane schemas import FILE|-
 
 Custom resources are checked against their CRDs and Helm values against the pinned charts'
-defaults. They come from, in order: schemas.crdDirs in gitplane.yaml (or --crd-dir,
-GITPLANE_CRD_DIRS); the project's ${STORE_DIR}/ folder; the charts "schemas pull" cached;
-and the offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).
+defaults. They come from, in order: schemas.crdDirs in gitplane.yaml; the project's ${STORE_DIR}/
+folder; the charts "schemas pull" cached; and the offline mirror (schemas.mirror in
+gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replace every CRD source.
 
   pull     downloads each chart pinned in environments/versions.yaml from its Helm repository
            (repoURL), checks the archive's sha256 against the repository's index.yaml and against

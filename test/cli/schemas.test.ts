@@ -9,9 +9,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CliResult, ROOT, tempDir } from '../support/cli';
+import { CliResult, ROOT } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 
 const SHARED = path.resolve(ROOT, '..', 'shared');
@@ -30,6 +31,11 @@ const CUSTOM_KINDS = [
 ];
 
 jest.setTimeout(600_000);
+
+// Clones and caches are large; everything this file makes goes under one directory, removed after.
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-schemas-test-'));
+afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
+const tempDir = (prefix = 'tmp-') => fs.mkdtempSync(path.join(SCRATCH, prefix));
 
 /** A copy of the repository's tracked files in a fresh directory, node_modules linked, nothing beside it. */
 function clone(): string {

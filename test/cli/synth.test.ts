@@ -50,7 +50,7 @@ describe('gitplane synth', () => {
     });
   });
 
-  test('fails with exit 1 and writes nothing when validation fails (a --crd-dir CRD, which wins, rejects a field)', () => {
+  test('fails with exit 1 and writes nothing when validation fails (the --crd-dir CRD, in kubectl List form, rejects a field)', () => {
     const dir = tempDir();
     const crds = path.join(dir, 'crds');
     fs.mkdirSync(crds);
