@@ -87,7 +87,10 @@ function readSettingsFile(file: string): SettingsFile {
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     return `${file}:${pos.line}:${pos.col}`;
   };
-  if (doc.errors.length > 0) throw new InputError([`${file}: the file is not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix the syntax.`]);
+  if (doc.errors.length > 0) {
+    const [first] = doc.errors;
+    throw new InputError([`${at({ range: first.pos } as unknown as Node)}: the file is not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`]);
+  }
   const schemas = isMap(doc.contents) ? doc.contents.get('schemas', true) : undefined;
   if (schemas === undefined || schemas === null || (isScalar(schemas) && schemas.value === null)) return { crdDirs: [] };
   if (!isMap(schemas)) throw new InputError([`${at(schemas as Node)}: schemas must be a map with mirror and crdDirs (found ${String(doc.get('schemas'))}). Fix the section.`]);

@@ -340,6 +340,8 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     ['has an unknown schemas setting', 'schemas:\n  mirror: ../shared/schemas\n  helmValuesDir: x\n', '3:3: schemas.helmValuesDir is not a known setting (known: crdDirs, mirror). Remove it or fix the name.'],
     ['sets schemas.mirror to a number', 'schemas:\n  mirror: 3\n', '2:11: schemas.mirror must be a directory path (found 3). Fix the value.'],
     ['sets schemas.crdDirs to a string', 'schemas:\n  crdDirs: crds\n', '2:12: schemas.crdDirs must be a list of directory paths (found "crds"). Fix the value.'],
+    ['sets schemas to a string', 'schemas: crds\n', '1:10: schemas must be a map with mirror and crdDirs (found crds). Fix the section.'],
+    ['is not valid YAML', 'schemas: [\n', '2:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix the syntax.'],
   ])('fails with exit 2 when gitplane.yaml %s, naming the line', async (_, text, expected) => {
     const fresh = clone();
     fs.writeFileSync(path.join(fresh, 'gitplane.yaml'), text);
