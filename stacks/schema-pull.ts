@@ -41,7 +41,7 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
   const lockFile = path.join(projectDir, LOCK_FILE);
   const lock = readLock(lockFile);
   const cache = cacheDir();
-  const pins = pinnedVersions().charts;
+  const pins = pinnedVersions().charts ?? {};
   checkPins(pins);
   const indexes = new Map<string, Promise<HelmIndex>>();
   const charts: Record<string, LockedChart> = {};

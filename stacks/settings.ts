@@ -58,7 +58,7 @@ export function loadSettings(overrides: { crdDirs?: string[] } = {}, file = path
 
   const roots = [path.join(base, STORE_DIR)];
   const lock = readLock(path.join(base, LOCK_FILE));
-  for (const [key, pin] of Object.entries(pinnedVersions().charts)) {
+  for (const [key, pin] of Object.entries(pinnedVersions().charts ?? {})) {
     const locked = lock.charts[key];
     if (!locked || locked.chart !== pin.chart || locked.version !== pin.version || locked.repoURL !== pin.repoURL) continue;
     const dir = cachedChartDir(cacheDir(), locked);
