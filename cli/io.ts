@@ -3,6 +3,8 @@ export interface Io {
   out(line: string): void;
   progress(line: string): void;
   error(line: string): void;
+  /** Something the user should act on that does not fail the command; shown even with --quiet. */
+  warn(line: string): void;
   readonly colour: boolean;
 }
 
@@ -15,5 +17,6 @@ export function terminalIo(options: { quiet?: boolean } = {}): Io {
       if (!options.quiet) process.stderr.write(`${line}\n`);
     },
     error: (line) => process.stderr.write(`${colour ? `\x1b[31merror\x1b[0m` : 'error'}: ${line}\n`),
+    warn: (line) => process.stderr.write(`${colour ? `\x1b[33mwarning\x1b[0m` : 'warning'}: ${line}\n`),
   };
 }

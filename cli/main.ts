@@ -7,12 +7,13 @@ import { preflight } from './commands/preflight';
 import { publish } from './commands/publish';
 import { policy } from './commands/policy';
 import { schema } from './commands/schema';
+import { schemas } from './commands/schemas';
 import { synth } from './commands/synth';
 import { validate } from './commands/validate';
 import { terminalIo } from './io';
 import { UsageError } from './usage-error';
 
-export const COMMANDS: readonly Command[] = [synth, validate, policy, diff, publish, config, preflight, schema];
+export const COMMANDS: readonly Command[] = [synth, validate, policy, diff, publish, config, preflight, schema, schemas];
 
 const HELP = `gitplane: describe each Kubernetes environment once, as data; get the whole platform as GitOps manifests.
 

@@ -70,13 +70,10 @@ export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps
     ...validatorFor(settings).validate(output.objects.map((o) => ({ manifest: o.manifest, file: `${spec.name}/${o.file}` }))),
     ...checkWiring(output.objects, output.configs, externalServicesFor(platformContext(spec, apps)), spec.name),
   ];
-  const { helmValuesDir } = settings;
-  if (helmValuesDir) {
-    const charts = versionsFor(spec).charts;
-    for (const [app, release] of output.releases) {
-      const pin = charts[release.chart];
-      problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, helmValuesDir));
-    }
+  const charts = versionsFor(spec).charts;
+  for (const [app, release] of output.releases) {
+    const pin = charts[release.chart];
+    problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, settings.helmValuesDirs));
   }
   return { spec, output, problems };
 }

@@ -15,8 +15,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { parse } from 'yaml';
+import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
+import { InputError } from '../stacks/errors';
 import { Manifest } from '../stacks/objects';
 
 const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'gitplane', 'crd');
@@ -41,21 +42,32 @@ export interface CustomKind {
 
 export class CrdRegistry {
   private readonly sources = new Map<string, { file: string; text: string }>();
+  private readonly groups = new Set<string>();
   private readonly compiled = new Map<string, CustomKind | null>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
 
-  /** Indexes every CRD in the YAML files under `dirs` (recursively). */
+  /**
+   * Indexes every CRD in the YAML files under `dirs` (recursively), the first definition of a
+   * group and kind winning, so `dirs` is in order of precedence. A file may also be a `kind: List`
+   * of CRDs, as `kubectl get crd -o yaml` prints them.
+   */
   constructor(public readonly dirs: readonly string[]) {
     for (const dir of dirs) {
       for (const file of yamlFiles(dir)) {
-        for (const text of fs.readFileSync(file, 'utf8').split(/^---\s*$/m)) {
-          if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
+        for (const text of crdTexts(fs.readFileSync(file, 'utf8'), file)) {
           const group = /^\s{2}group:\s*(\S+)/m.exec(text)?.[1];
           const kind = /^\s{4}kind:\s*(\S+)/m.exec(text)?.[1];
-          if (group && kind) this.sources.set(`${group}/${kind}`, { file, text });
+          if (!group || !kind) continue;
+          this.groups.add(group);
+          if (!this.sources.has(`${group}/${kind}`)) this.sources.set(`${group}/${kind}`, { file, text });
         }
       }
     }
+  }
+
+  /** Whether any indexed CRD belongs to the API group `group`. */
+  hasGroup(group: string): boolean {
+    return this.groups.has(group);
   }
 
   get size(): number {
@@ -171,6 +183,25 @@ function strict(schema: Schema): Schema {
     if (Array.isArray(list)) list.forEach((s) => strict(s as Schema));
   }
   return schema;
+}
+
+/**
+ * The text of each CRD in a file. Documents are found by a cheap scan; a `kind: List` (or
+ * CustomResourceDefinitionList) is parsed, and each CRD item written back as a document of its
+ * own, without the status and metadata a cluster adds.
+ */
+function crdTexts(content: string, file: string): string[] {
+  return content.split(/^---\s*$/m).flatMap((text) => {
+    if (/^kind:\s*(CustomResourceDefinition)?List\s*$/m.test(text)) {
+      const doc = parseDocument(text);
+      if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix the file or remove it from the CRD directories.`]);
+      const items = (doc.toJS() as { items?: unknown } | null)?.items;
+      return (Array.isArray(items) ? (items as Partial<Crd & { apiVersion: string; metadata: { name?: string } }>[]) : [])
+        .filter((item) => item?.kind === 'CustomResourceDefinition')
+        .map((item) => stringify({ apiVersion: item.apiVersion, kind: item.kind, metadata: { name: item.metadata?.name }, spec: item.spec }, { lineWidth: 0 }));
+    }
+    return /^kind:\s*CustomResourceDefinition\s*$/m.test(text) ? [text] : [];
+  });
 }
 
 function yamlFiles(dir: string): string[] {

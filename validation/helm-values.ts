@@ -4,7 +4,8 @@
  * satisfy the chart's `values.schema.json` where it ships one.
  *
  * Defaults are read from `<dir>/<chart>-<version>.yaml` and `<dir>/<chart>-<version>.schema.json`
- * (settings.helmValuesDir, from gitplane.yaml).
+ * in the first of the directories (settings.helmValuesDirs: the project's schemas/, pulled charts,
+ * the offline mirror) that has them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 import { closest } from '../stacks/environment';
 import type { ValidationProblem } from './index';
+import { SCHEMA_FIX } from './unchecked';
 
 export interface HelmValuesInput {
   /** Chart name and pinned version, as the files in the defaults directory are named. */
@@ -29,17 +31,25 @@ type Tree = Record<string, unknown>;
 
 const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** `<chart>-<version>.yaml` in the first directory that has it. */
+export function chartDefaultsFile(dirs: readonly string[], chart: string, version: string): string | undefined {
+  return dirs.map((dir) => path.join(dir, `${chart}-${version}.yaml`)).find((file) => fs.existsSync(file));
+}
+
 /** Problems with one chart's values; none when every key is known and the schema holds. */
-export function checkHelmValues(input: HelmValuesInput, dir: string): ValidationProblem[] {
+export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[]): ValidationProblem[] {
   const object = `chart ${input.chart} ${input.version}`;
   const problem = (message: string): ValidationProblem => ({ file: input.file, object, message });
   // A release that sets no values takes the chart's defaults; there is no key to misspell.
   if (Object.keys(input.values).length === 0) return [];
-  const base = path.join(dir, `${input.chart}-${input.version}`);
-  if (!fs.existsSync(`${base}.yaml`)) {
-    return [problem(`no default values for ${input.chart} ${input.version} in ${dir} (looked for ${path.basename(base)}.yaml). Add the chart's values.yaml at that version there, or fix schemas.helmValuesDir in gitplane.yaml.`)];
+  const file = chartDefaultsFile(dirs, input.chart, input.version);
+  if (!file) {
+    const unchecked = `the values of chart ${input.chart} ${input.version}`;
+    const where = dirs.length > 0 ? dirs.join(', ') : 'no directory';
+    return [{ ...problem(`${unchecked} were not checked: no default values in ${where} (looked for ${input.chart}-${input.version}.yaml). ${SCHEMA_FIX}`), unchecked }];
   }
-  const defaults = chartDefaults(`${base}.yaml`);
+  const base = file.slice(0, -'.yaml'.length);
+  const defaults = chartDefaults(file);
   const problems: ValidationProblem[] = [];
   const open = new Set(input.openKeys ?? []);
   const walk = (values: Tree, known: Tree, at: string[]) => {

@@ -6,9 +6,11 @@
 import { isClusterScoped, Manifest, objectRef } from '../stacks/objects';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
+import { SCHEMA_FIX } from './unchecked';
 
 export { CrdRegistry } from './crd';
-export { checkHelmValues, HelmValuesInput } from './helm-values';
+export { chartDefaultsFile, checkHelmValues, HelmValuesInput } from './helm-values';
+export { SCHEMA_FIX, uncheckedSummary } from './unchecked';
 
 export interface ValidationProblem {
   /** File the object is (or will be) written to. */
@@ -17,6 +19,13 @@ export interface ValidationProblem {
   object: string;
   /** What is wrong, with the field path first. */
   message: string;
+  /**
+   * Set when the object could not be checked because no schema is available (a custom resource
+   * whose CRD, or a chart whose default values, gitplane has not got): what went unchecked, e.g.
+   * `argoproj.io/v1alpha1 Application`. synth reports these and goes on; validate, publish and
+   * policy in CI refuse them.
+   */
+  unchecked?: string;
 }
 
 export interface Located {
@@ -47,6 +56,13 @@ export class Validator {
       } else {
         seen.set(identity, file);
       }
+      const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
+      // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.
+      if (group.includes('.') && !isBuiltIn(manifest.apiVersion, manifest.kind) && !this.crds.hasGroup(group)) {
+        const unchecked = `${manifest.apiVersion} ${manifest.kind}`;
+        problems.push({ file, object: ref, unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` });
+        continue;
+      }
       for (const message of this.schemaProblems(manifest)) add(message);
     }
     return problems;
@@ -58,7 +74,7 @@ export class Validator {
     if (!custom) {
       const where = this.crds.dirs.length > 0 ? this.crds.dirs.join(', ') : 'no CRD directory';
       return [
-        `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add the CRD to a directory under schemas.crdDirs.`,
+        `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add its CRD ("gitplane schemas import FILE").`,
       ];
     }
     const problems = [...validateCustom(manifest, custom), ...namespaceProblems(manifest, custom.scope === 'Cluster')];

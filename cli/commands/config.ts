@@ -7,6 +7,7 @@ import { COMMON_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { DEFAULT_ENVIRONMENT } from '../select';
 import { UsageError } from '../usage-error';
+import { warnUnchecked } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, env: { type: 'string', short: 'e' }, list: { type: 'boolean' } } as const;
 
@@ -34,8 +35,10 @@ Exit status: 0 printed, 1 the environment does not validate, 2 unknown name or u
     }
     if (!values.list && positionals.length !== 1) throw new UsageError('give exactly one configuration name, or --list. Run "gitplane config --list" to see the names.');
     const env = values.env ?? DEFAULT_ENVIRONMENT;
-    const built = buildEnvironment(loadEnvironment(env), loadSettings());
-    if (built.problems.length > 0) throw new FindingsError(formatProblems(built.problems));
+    const settings = loadSettings();
+    const built = buildEnvironment(loadEnvironment(env), settings);
+    const problems = warnUnchecked(built.problems, settings, out);
+    if (problems.length > 0) throw new FindingsError(formatProblems(problems));
     const configs = built.output.configs;
     if (values.list) {
       for (const [name, c] of configs) out.out(`${name.padEnd(22)} ${c.description}`);

@@ -15,14 +15,16 @@ import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
+import { uncheckedReport, warnUnchecked } from './schemas';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
   ...ENVIRONMENT_OPTIONS,
   dir: { type: 'string', short: 'd' },
-  format: { type: 'string', short: 'f' },
+  format: { type: 'string' },
   output: { type: 'string', short: 'o' },
   docs: { type: 'boolean' },
+  strict: { type: 'boolean' },
 } as const;
 
 export const policy: Command = {
@@ -44,10 +46,13 @@ Options:
       --all             every environment
   -f, --file FILE       an environment file anywhere (repeatable)
   -d, --dir DIR         a directory of manifests instead of environments
-  -f, --format FORMAT   ${FORMATS.join(', ')} (default: text)
+      --format FORMAT   ${FORMATS.join(', ')} (default: text)
   -o, --output FILE     write the report to FILE instead of stdout
       --docs            write the generated rule reference (into --output's marked section, or stdout)
       --crd-dir DIR     CRD directory for validating synthesized objects (repeatable)
+      --strict          refuse custom resources and chart values that could not be schema-checked
+                        (no CRD or chart defaults available); on when CI=true. Without it they
+                        are named in a warning and the policies still run.
   -q, --quiet           no progress lines
   -h, --help            this help
 
@@ -79,8 +84,12 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
       const built = specs.map((spec) => buildEnvironment(spec, settings));
-      const problems = built.flatMap((b) => b.problems);
-      if (problems.length > 0) throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
+      const all = built.flatMap((b) => b.problems);
+      const strict = values.strict || ['true', '1'].includes(process.env.CI ?? '');
+      const problems = strict ? all : warnUnchecked(all, settings, out);
+      if (problems.length > 0) {
+        throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
+      }
       environments = built.map((b) => fromBuilt(b));
       const tiers = new Set(specs.map((s) => s.tier));
       peers = listEnvironments()

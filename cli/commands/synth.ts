@@ -7,6 +7,7 @@ import { formatProblems } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { selectEnvironments } from '../select';
+import { warnUnchecked } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'string', short: 'o' } } as const;
 
@@ -22,6 +23,8 @@ other environment DIR held unchanged. DIR is a symbolic link to that tree (a hid
 beside it); readers never see a mix of old and new, or no DIR. When anything fails, or the run is
 killed, DIR is left as it was; the next run removes what a killed run left beside it. Files are
 written 0644 and directories 0755, whatever the umask.
+Custom resources whose CRD, and chart values whose defaults, gitplane has not got are written
+unchecked, with a warning naming them and the fix ("gitplane schemas --help").
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
@@ -50,7 +53,7 @@ Exit status: 0 written, 1 validation failed, 2 usage, environment file or --out 
       out.progress(`synth ${spec.name}: ${result.output.objects.length} objects, ${result.output.files.size} files (${Date.now() - started} ms)`);
       return result;
     });
-    const problems = built.flatMap((b) => b.problems);
+    const problems = warnUnchecked(built.flatMap((b) => b.problems), settings, out);
     if (problems.length > 0) {
       throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was written to ${outDir.given}.`]);
     }

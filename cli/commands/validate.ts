@@ -7,6 +7,7 @@ import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
+import { uncheckedReport } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, dir: { type: 'string', short: 'd' } } as const;
 
@@ -17,10 +18,12 @@ export const validate: Command = {
        gitplane validate --dir DIR
 
 Checks every object against the Kubernetes schema (unknown fields rejected) or, for custom
-resources, its CRD's openAPIV3Schema; a kind with no schema is an error, and so is a duplicate
-apiVersion/kind/namespace/name, and so is a namespace on a cluster-scoped kind. With --dir,
-checks every .yaml/.yml file under DIR, including manifests gitplane did not make; the Helm values
-under values/ beside apps/ or bootstrap/ (gitplane's own output) are not manifests and are skipped.
+resources, its CRD's openAPIV3Schema, and Helm values against the pinned chart's defaults. A
+kind with no schema is an error, so is a custom resource or chart gitplane has no schema for
+(see "gitplane schemas --help"), so is a duplicate apiVersion/kind/namespace/name, and so is a
+namespace on a cluster-scoped kind. With --dir, checks every .yaml/.yml file under DIR, including
+manifests gitplane did not make; the Helm values under values/ beside apps/ or bootstrap/
+(gitplane's own output) are not manifests and are skipped.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
@@ -53,7 +56,7 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
         return built.problems;
       });
     }
-    if (problems.length > 0) throw new FindingsError([...formatProblems(problems), `${problems.length} problem(s) found.`]);
+    if (problems.length > 0) throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `${problems.length} problem(s) found.`]);
     out.out('all objects valid');
     return 0;
   },

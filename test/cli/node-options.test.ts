@@ -46,3 +46,11 @@ describe.each(['synth', 'validate', 'policy'])('gitplane %s', (command) => {
     }
   });
 });
+
+test('policy -f is --file, not --format: one short flag, one meaning in every command', () => {
+  const dir = tempDir();
+  const { file } = hostileFile(dir);
+  const r = gitplane(['policy', '-f', file, '--format', 'json']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('qa.yaml: expected a mapping of environment fields');
+});

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitplane, readTree, tempDir } from '../support/cli';
+import { configuredCrds, kubectlList } from '../support/crds';
 
 describe('gitplane synth', () => {
   const out = tempDir();
@@ -49,13 +50,18 @@ describe('gitplane synth', () => {
     });
   });
 
-  test('fails with exit 1 and writes nothing when validation fails (CRDs missing)', () => {
+  test('fails with exit 1 and writes nothing when validation fails (the --crd-dir CRD, in kubectl List form, rejects a field)', () => {
     const dir = tempDir();
-    const r = gitplane(['synth', '--env', 'dev', '--out', dir, '--crd-dir', path.join(dir, 'no-crds')]);
+    const crds = path.join(dir, 'crds');
+    fs.mkdirSync(crds);
+    const job = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'recurringjobs.longhorn.io') as any;
+    for (const v of job.spec.versions) delete v.schema.openAPIV3Schema.properties.spec.properties.retain;
+    fs.writeFileSync(path.join(crds, 'cluster.yaml'), kubectlList([job]));
+    const r = gitplane(['synth', '--env', 'staging', '--out', path.join(dir, 'out'), '--crd-dir', crds]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('kind Application has no registered schema');
+    expect(r.stderr).toContain('spec.retain: unknown field "retain"');
     expect(r.stderr).toContain('nothing was written');
-    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
   test('an unknown flag is a usage error with exit 2', () => {
@@ -76,7 +82,7 @@ describe('gitplane', () => {
     expect(r.stdout).toMatch(/synth .*\n.*validate/);
   });
 
-  test.each(['synth', 'validate', 'config', 'schema', 'publish', 'diff'])('%s --help prints usage and exits 0', (command) => {
+  test.each(['synth', 'validate', 'config', 'schema', 'schemas', 'publish', 'diff'])('%s --help prints usage and exits 0', (command) => {
     const r = gitplane([command, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`Usage: gitplane ${command}`);

@@ -5,13 +5,14 @@ import { alertmanagerConfig, kubePrometheusStackValues } from '../../constructs/
 import { alertmanagerPropsFor } from '../../stacks/apps/monitoring';
 import { findOne } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
+import { chartDefaultsFile } from '../../validation';
 import { synthEnvironment } from '../../stacks/synth';
 import { gitplane, tempDir } from '../support/cli';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { run } from '../support/rule-tests';
 import { describeWithTool, findTool } from '../support/tools';
 
-const KPS_DEFAULTS = parse(fs.readFileSync(path.join(loadSettings().helmValuesDir!, 'kube-prometheus-stack-88.5.3.yaml'), 'utf8'));
+const KPS_DEFAULTS = parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'kube-prometheus-stack', '88.5.3')!, 'utf8'));
 const values = (env: string) => parse(built(env).output.files.get('values/observability-prometheus.yaml')!);
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -186,7 +187,7 @@ test('node-exporter serves the preflight\'s textfile metrics through its host-ro
   const values = parse(built('prod').output.files.get('values/observability-prometheus.yaml')!) as any;
   const args: string[] = values['prometheus-node-exporter'].extraArgs;
   expect(args).toContain('--collector.textfile.directory=/host/root/var/lib/node-exporter/textfile');
-  const defaults = parse(fs.readFileSync(path.join(loadSettings().helmValuesDir!, 'kube-prometheus-stack-88.5.3.yaml'), 'utf8'))['prometheus-node-exporter'].extraArgs;
+  const defaults = parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'kube-prometheus-stack', '88.5.3')!, 'utf8'))['prometheus-node-exporter'].extraArgs;
   expect(args.slice(0, defaults.length)).toEqual(defaults);
   const without = synthEnvironment(variant('prod', (s) => (s.components.preflight.enabled = false)));
   expect(without.files.get('values/observability-prometheus.yaml')).not.toContain('collector.textfile');

@@ -110,6 +110,6 @@ test('a prefix narrows the listing and the objects to that prefix', () => {
 
 test('the Argo CD values gitplane sets exist in the pinned chart', () => {
   const { values, openKeys } = argocdValues();
-  expect(checkHelmValues({ chart: 'argo-cd', version: '10.1.1', values, openKeys, file: 'Pulumi' }, loadSettings().helmValuesDir!)).toEqual([]);
+  expect(checkHelmValues({ chart: 'argo-cd', version: '10.1.1', values, openKeys, file: 'Pulumi' }, loadSettings().helmValuesDirs)).toEqual([]);
 
 });

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { Longhorn, LonghornProps, longhornValues, WARNING_ANNOTATION } from '../../constructs/storage/longhorn';
@@ -7,6 +6,7 @@ import { Manifest, findAll, findOne } from '../../stacks/objects';
 import { InputError } from '../../stacks/errors';
 import { parseEnvironment } from '../../stacks/environment';
 import { loadSettings } from '../../stacks/settings';
+import { chartDefaultsFile } from '../../validation';
 import { checkDependencies, synthEnvironment, toYaml } from '../../stacks/synth';
 import { AppDescriptor, appContext } from '../../stacks/application';
 import { PLATFORM_APPS, platformContext } from '../../stacks/platform';
@@ -42,8 +42,7 @@ function unknownKeys(values: Record<string, unknown>, defaults: Record<string, u
 }
 
 const chartDefaults = (): Record<string, unknown> => {
-  const dir = loadSettings().helmValuesDir!;
-  return parse(fs.readFileSync(path.join(dir, `longhorn-${pinnedVersions().charts.longhorn.version}.yaml`), 'utf8'));
+  return parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'longhorn', pinnedVersions().charts.longhorn.version)!, 'utf8'));
 };
 
 /**

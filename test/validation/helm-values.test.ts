@@ -4,9 +4,9 @@ import { loadSettings } from '../../stacks/settings';
 import { checkHelmValues } from '../../validation';
 import { tempDir } from '../support/cli';
 
-const dir = loadSettings().helmValuesDir!;
+const dirs = loadSettings().helmValuesDirs;
 const check = (chart: string, version: string, values: Record<string, unknown>, openKeys?: string[]) =>
-  checkHelmValues({ chart, version, values, openKeys, file: 'dev/values/x.yaml' }, dir).map((p) => p.message);
+  checkHelmValues({ chart, version, values, openKeys, file: 'dev/values/x.yaml' }, dirs).map((p) => p.message);
 
 test('keys that exist in the chart defaults pass, and empty default maps take any key', () => {
   expect(check('longhorn', '1.12.1', { persistence: { defaultClassReplicaCount: 2 }, longhornManager: { nodeSelector: { 'kubernetes.io/arch': 'arm64' } } })).toEqual([]);
@@ -31,13 +31,22 @@ test('fails when a value breaks the chart\'s values.schema.json', () => {
   expect(check('external-secrets', '2.9.0', { replicaCount: 2 })).toEqual([]);
 });
 
-test('fails when the chart\'s default values are not in the directory', () => {
+test('values of a chart whose defaults are in no directory are reported unchecked, with the fix', () => {
   const empty = tempDir();
-  const problems = checkHelmValues({ chart: 'longhorn', version: '9.9.9', values: { persistence: { defaultClass: true } }, file: 'x' }, empty);
-  expect(problems[0].message).toContain(`no default values for longhorn 9.9.9 in ${empty}`);
+  const problems = checkHelmValues({ chart: 'longhorn', version: '9.9.9', values: { persistence: { defaultClass: true } }, file: 'x' }, [empty]);
+  expect(problems).toEqual([
+    expect.objectContaining({ unchecked: 'the values of chart longhorn 9.9.9', message: expect.stringContaining(`no default values in ${empty} (looked for longhorn-9.9.9.yaml). Run "gitplane schemas pull"`) }),
+  ]);
   expect(fs.existsSync(path.join(empty, 'longhorn-9.9.9.yaml'))).toBe(false);
 });
 
+test('the first directory that has a chart\'s defaults is used', () => {
+  const first = tempDir();
+  fs.writeFileSync(path.join(first, 'longhorn-1.12.1.yaml'), 'persistence:\n  defaultClassReplicaCount: 3\n');
+  expect(checkHelmValues({ chart: 'longhorn', version: '1.12.1', values: { persistence: { defaultClass: true } }, file: 'x' }, [first, ...dirs])).toHaveLength(1);
+  expect(checkHelmValues({ chart: 'longhorn', version: '1.12.1', values: { persistence: { defaultClass: true } }, file: 'x' }, [tempDir(), ...dirs])).toEqual([]);
+});
+
 test('a release that sets no values needs no defaults file: there is no key to check', () => {
-  expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values: {}, file: 'x' }, tempDir())).toEqual([]);
+  expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values: {}, file: 'x' }, [tempDir()])).toEqual([]);
 });

@@ -1,6 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Manifest } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
-import { CrdRegistry, Validator } from '../../validation';
+import { CrdRegistry, uncheckedSummary, Validator } from '../../validation';
+import { tempDir } from '../support/cli';
+import { configuredCrds, kubectlList } from '../support/crds';
+import { built } from '../support/environments';
 
 const validator = new Validator(new CrdRegistry(loadSettings().crdDirs));
 
@@ -47,9 +52,47 @@ test('fails when a field deep inside a pod template is unknown', () => {
   expect(messages(d)).toEqual([expect.stringContaining('spec.template.spec.containers[0].imagePullPolicyy: unknown field')]);
 });
 
-test('fails when a kind has no registered schema', () => {
+test('a custom resource of an API group no available CRD belongs to is reported unchecked, with the fix', () => {
   const m: Manifest = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
-  expect(messages(m)).toEqual([expect.stringContaining('apiVersion example.com/v1 kind Widget has no registered schema')]);
+  const problems = validator.validate([{ manifest: m, file: 'f0.yaml' }]);
+  expect(problems).toEqual([expect.objectContaining({ unchecked: 'example.com/v1 Widget', message: expect.stringContaining('no available CRD belongs to the API group example.com. Run "gitplane schemas pull"') })]);
+  expect(uncheckedSummary(problems)).toEqual([expect.stringMatching(/^not schema-checked \(no CRD or chart defaults available\): example\.com\/v1 Widget \(1\)\. Run "gitplane schemas pull"/)]);
+});
+
+test('fails when a kind of an API group whose CRDs are available has no CRD (a misspelt kind)', () => {
+  const m: Manifest = { apiVersion: 'longhorn.io/v1beta2', kind: 'RecuringJob', metadata: { name: 'r', namespace: 'longhorn-system' } };
+  const problems = validator.validate([{ manifest: m, file: 'f0.yaml' }]);
+  expect(problems.map((p) => [p.unchecked, p.message])).toEqual([[undefined, expect.stringContaining('kind RecuringJob has no registered schema')]]);
+});
+
+test('fails when an apiVersion is neither built in nor a possible CRD group (no dot)', () => {
+  const m: Manifest = { apiVersion: 'app/v1', kind: 'Deployment', metadata: { name: 'w' } };
+  expect(messages(m)).toEqual([expect.stringContaining('apiVersion app/v1 kind Deployment has no registered schema')]);
+});
+
+test('a kubectl get crd -o yaml file (kind: List) in a CRD directory is indexed: the dev environment validates against it alone', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'cluster.yaml'), kubectlList(configuredCrds()));
+  const objects = built('dev').output.objects.map((o) => ({ manifest: o.manifest, file: o.file }));
+  expect(new Validator(new CrdRegistry([dir])).validate(objects)).toEqual([]);
+  expect(new Validator(new CrdRegistry([tempDir()])).validate(objects).filter((p) => p.unchecked).length).toBeGreaterThan(20);
+});
+
+test('fails when a kind: List in a CRD directory is not valid YAML, naming the file', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'cluster.yaml'), 'apiVersion: v1\nkind: List\nitems: [\n');
+  expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}: not valid YAML`);
+});
+
+test('the first directory that defines a kind wins', () => {
+  const dir = tempDir();
+  const job = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'recurringjobs.longhorn.io') as any;
+  const open = structuredClone(job);
+  for (const v of open.spec.versions) v.schema.openAPIV3Schema = { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } };
+  fs.writeFileSync(path.join(dir, 'open.yaml'), kubectlList([open]));
+  const m: Manifest = { apiVersion: 'longhorn.io/v1beta2', kind: 'RecurringJob', metadata: { name: 'r', namespace: 'longhorn-system' }, spec: { retian: 7 } };
+  expect(new Validator(new CrdRegistry([dir, ...loadSettings().crdDirs])).validate([{ manifest: m, file: 'f' }])).toEqual([]);
+  expect(new Validator(new CrdRegistry([...loadSettings().crdDirs, dir])).validate([{ manifest: m, file: 'f' }])).toHaveLength(1);
 });
 
 test('fails when a served CRD version does not exist (longhorn.io/v1beta1 was removed)', () => {

@@ -1,0 +1,214 @@
+/**
+ * `gitplane schemas pull`: fetches each chart pinned in environments/versions.yaml from its Helm
+ * repository, verifies the archive against the repository's index.yaml digest (and the lock's),
+ * and caches its CRDs and default values for validation. gitplane.lock records every digest.
+ * A chart whose lock entry and cache agree is not fetched again.
+ *
+ * @see https://helm.sh/docs/topics/chart_repository/ (index.yaml, digest, urls)
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { ChartArchiveError, chartSchemaFiles, SchemaFiles } from './chart-archive';
+import { InputError } from './errors';
+import { byCodePoint, cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
+import { cacheDir, LOCK_FILE } from './settings';
+import { ChartPin, pinnedVersions } from './versions';
+
+const MAX_INDEX = 256 * 1024 * 1024;
+const MAX_ARCHIVE = 64 * 1024 * 1024;
+const TIMEOUT_MS = 120_000;
+
+export interface PulledChart {
+  readonly key: string;
+  readonly chart: string;
+  readonly version: string;
+  /** Whether the archive was downloaded (false: the cache already matched the lock). */
+  readonly downloaded: boolean;
+  readonly crds: number;
+}
+
+export interface PullResult {
+  readonly charts: PulledChart[];
+  /** Whether gitplane.lock changed. */
+  readonly lockChanged: boolean;
+  readonly lockFile: string;
+}
+
+/** Pulls every pinned chart into the cache and brings `<projectDir>/gitplane.lock` up to date. */
+export async function pullSchemas(projectDir: string, progress: (line: string) => void = () => undefined): Promise<PullResult> {
+  const lockFile = path.join(projectDir, LOCK_FILE);
+  const lock = readLock(lockFile);
+  const cache = cacheDir();
+  const pins = pinnedVersions().charts ?? {};
+  checkPins(pins);
+  const indexes = new Map<string, Promise<HelmIndex>>();
+  const charts: Record<string, LockedChart> = {};
+  const pulled: PulledChart[] = [];
+  for (const key of Object.keys(pins).sort(byCodePoint)) {
+    const pin = pins[key];
+    const previous = lock.charts[key];
+    const locked = previous && previous.chart === pin.chart && previous.version === pin.version && previous.repoURL === pin.repoURL ? previous : undefined;
+    if (locked && cacheMatches(cachedChartDir(cache, locked), locked.files)) {
+      charts[key] = locked;
+      pulled.push({ key, chart: pin.chart, version: pin.version, downloaded: false, crds: crdCount(locked.files) });
+      progress(`${pin.chart} ${pin.version}: in the cache, matches ${LOCK_FILE}`);
+      continue;
+    }
+    if (!indexes.has(pin.repoURL)) indexes.set(pin.repoURL, fetchIndex(pin.repoURL));
+    const entry = findEntry(await indexes.get(pin.repoURL)!, pin);
+    if (locked && locked.digest !== entry.digest) {
+      throw new InputError([
+        `${pin.chart} ${pin.version}: the index.yaml of ${pin.repoURL} gives the digest ${entry.digest}, but ${LOCK_FILE} expects ${locked.digest}. The chart was republished, or the repository is not the one locked. Find out which; only if the new archive is genuine, delete charts.${key} from ${LOCK_FILE} and pull again.`,
+      ]);
+    }
+    const archive = await download(entry.url, MAX_ARCHIVE, `${pin.chart} ${pin.version}`);
+    const found = `sha256:${createHash('sha256').update(archive).digest('hex')}`;
+    if (found !== entry.digest) {
+      throw new InputError([
+        `${pin.chart} ${pin.version}: the archive ${entry.url} has the digest ${found}, but the index.yaml of ${pin.repoURL} expects ${entry.digest}. It was changed on the server or in transit, and nothing from it was used. Pull again; if it still differs, report it to the repository's maintainers and keep the chart at its locked version.`,
+      ]);
+    }
+    let files: SchemaFiles;
+    try {
+      files = chartSchemaFiles(archive, pin.chart, pin.version);
+    } catch (e) {
+      if (!(e instanceof ChartArchiveError)) throw e;
+      throw new InputError([`${pin.chart} ${pin.version} (${entry.url}): ${e.message}. Add its CRDs with "gitplane schemas import FILE" or an offline mirror (schemas.mirror) instead.`]);
+    }
+    const digests = writeCache(cache, { chart: pin.chart, version: pin.version, digest: found }, files);
+    charts[key] = { repoURL: pin.repoURL, chart: pin.chart, version: pin.version, digest: found, files: digests };
+    pulled.push({ key, chart: pin.chart, version: pin.version, downloaded: true, crds: crdCount(digests) });
+    progress(`${pin.chart} ${pin.version}: downloaded ${entry.url}, ${found}`);
+  }
+  const next: Lock = { charts };
+  const lockChanged = JSON.stringify(normalize(next)) !== JSON.stringify(normalize(lock));
+  if (lockChanged) writeLock(lockFile, next);
+  return { charts: pulled, lockChanged, lockFile };
+}
+
+function checkPins(pins: Readonly<Record<string, ChartPin>>): void {
+  const problems: string[] = [];
+  for (const [key, pin] of Object.entries(pins)) {
+    const where = `environments/versions.yaml: charts.${key}`;
+    if (!safeName(String(pin.chart)) || !safeName(String(pin.version))) {
+      problems.push(`${where}: chart and version must be a chart name and version without path separators (found ${JSON.stringify(pin.chart)} ${JSON.stringify(pin.version)}). Fix the pin.`);
+    }
+    if (!/^https?:\/\//.test(String(pin.repoURL))) {
+      problems.push(
+        `${where}.repoURL must be the http(s) URL of a Helm repository (found ${JSON.stringify(pin.repoURL)}). gitplane schemas pull reads Helm repositories' index.yaml; for a chart from an OCI registry, add its CRDs with "gitplane schemas import FILE" and its default values to the offline mirror (schemas.mirror).`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+interface HelmIndex {
+  readonly url: string;
+  readonly entries: Record<string, { version?: unknown; digest?: unknown; urls?: unknown }[]>;
+}
+
+async function fetchIndex(repoURL: string): Promise<HelmIndex> {
+  const url = `${repoURL.replace(/\/+$/, '')}/index.yaml`;
+  const text = (await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8');
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (e) {
+    throw new InputError([`${url}: not a Helm repository index (${(e as Error).message.split('\n')[0]}). Check the repoURL in environments/versions.yaml.`]);
+  }
+  const entries = (data as { entries?: unknown } | null)?.entries;
+  if (typeof entries !== 'object' || entries === null) throw new InputError([`${url}: not a Helm repository index (no entries). Check the repoURL in environments/versions.yaml.`]);
+  return { url, entries: entries as HelmIndex['entries'] };
+}
+
+function findEntry(index: HelmIndex, pin: ChartPin): { digest: string; url: string } {
+  const versions = Array.isArray(index.entries[pin.chart]) ? index.entries[pin.chart] : [];
+  const entry = versions.find((e) => String(e?.version) === pin.version);
+  if (!entry) {
+    throw new InputError([`${pin.chart} ${pin.version}: ${index.url} has no such chart version. Fix the pin in environments/versions.yaml (its repoURL, chart or version).`]);
+  }
+  const digest = String(entry.digest ?? '');
+  const first = Array.isArray(entry.urls) ? entry.urls[0] : undefined;
+  if (!/^[0-9a-f]{64}$/.test(digest) || typeof first !== 'string') {
+    throw new InputError([`${pin.chart} ${pin.version}: the entry in ${index.url} has no sha256 digest or no URL, so the archive cannot be verified. Use a repository that publishes digests, or an offline mirror (schemas.mirror).`]);
+  }
+  const url = new URL(first, index.url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError([`${pin.chart} ${pin.version}: ${index.url} points at ${url.href}, which is not an http(s) URL.`]);
+  return { digest: `sha256:${digest}`, url: url.href };
+}
+
+/**
+ * GET with a size limit. A request that fails before any response (a kept-alive connection the
+ * server closed meanwhile, a reset) is tried again, at most three times in all.
+ */
+async function download(url: string, limit: number, what: string, attempt = 1): Promise<Buffer> {
+  const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check the repoURL in environments/versions.yaml and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (attempt < 3 && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '')) return download(url, limit, what, attempt + 1);
+    throw fail(cause?.code ?? cause?.message ?? (e as Error).message);
+  }
+  if (!response.ok || !response.body) throw fail(`HTTP ${response.status}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > limit) throw fail(`larger than ${limit / 1024 / 1024} MiB`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** Whether the cached directory holds exactly the locked files with the locked digests. */
+function cacheMatches(dir: string, files: Readonly<Record<string, string>>): boolean {
+  try {
+    const present = listFiles(dir);
+    return present.length === Object.keys(files).length && present.every((f) => files[f] === sha256(fs.readFileSync(path.join(dir, f))));
+  } catch {
+    return false;
+  }
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    return e.isDirectory() ? listFiles(dir, rel) : [rel];
+  });
+}
+
+/** Writes the files into a fresh directory and moves it into place, so the cache never holds half a chart. */
+function writeCache(cache: string, locked: Pick<LockedChart, 'chart' | 'version' | 'digest'>, files: SchemaFiles): Record<string, string> {
+  const target = cachedChartDir(cache, locked);
+  const tmp = path.join(path.dirname(target), `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const digests: Record<string, string> = {};
+  try {
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const [rel, data] of files) {
+      fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, rel), data, { mode: 0o644 });
+      digests[rel] = sha256(data);
+    }
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(tmp, target);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return digests;
+}
+
+function crdCount(files: Readonly<Record<string, string>>): number {
+  return Object.keys(files).filter((f) => f.startsWith('crds/')).length;
+}
+
+function normalize(lock: Lock): unknown {
+  return Object.keys(lock.charts)
+    .sort(byCodePoint)
+    .map((k) => [k, lock.charts[k].repoURL, lock.charts[k].chart, lock.charts[k].version, lock.charts[k].digest, Object.entries(lock.charts[k].files).sort(([a], [b]) => byCodePoint(a, b))]);
+}

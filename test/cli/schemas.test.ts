@@ -1,0 +1,352 @@
+/**
+ * Where schemas come from, end to end, in a clone of this repository with no ../shared beside it:
+ * synth without any schema, `gitplane schemas pull` from a Helm repository served over loopback
+ * HTTP (the offline chart repository of the pinned charts), `gitplane schemas import`, and the
+ * offline mirror.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { CliResult, ROOT } from '../support/cli';
+import { configuredCrds, kubectlList } from '../support/crds';
+
+const SHARED = path.resolve(ROOT, '..', 'shared');
+const CHARTS = path.join(SHARED, 'charts');
+const MIRROR = path.join(SHARED, 'schemas');
+const CUSTOM_KINDS = [
+  'argoproj.io/v1alpha1 AppProject',
+  'argoproj.io/v1alpha1 Application',
+  'argoproj.io/v1alpha1 ApplicationSet',
+  'external-secrets.io/v1 ClusterSecretStore',
+  'external-secrets.io/v1 ExternalSecret',
+  'jetstream.nats.io/v1beta2 Stream',
+  'longhorn.io/v1beta2 RecurringJob',
+  'monitoring.coreos.com/v1 PrometheusRule',
+  'monitoring.coreos.com/v1 ServiceMonitor',
+];
+
+jest.setTimeout(600_000);
+
+// Clones and caches are large; everything this file makes goes under one directory, removed after.
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-schemas-test-'));
+afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
+const tempDir = (prefix = 'tmp-') => fs.mkdtempSync(path.join(SCRATCH, prefix));
+
+/** A copy of the repository's tracked files in a fresh directory, node_modules linked, nothing beside it. */
+function clone(): string {
+  const dir = path.join(tempDir('gitplane-clone-'), 'gitplane');
+  const files = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!fs.existsSync(path.join(ROOT, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Runs a command without blocking this process, which serves the chart repository meanwhile. */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '' };
+  delete base.GITPLANE_SCHEMA_MIRROR;
+  delete base.GITPLANE_CRD_DIRS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...base, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+
+const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, [path.join(dir, 'bin', 'gitplane.js'), ...args], dir, env);
+
+/** Serves `dir` as a Helm chart repository on a loopback port, at /charts (and at /missing without archives). */
+async function serve(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const file = path.join(dir, path.basename(decodeURIComponent(req.url ?? '')));
+    // Under /missing/ the repository has its index but none of its archives.
+    if (!fs.existsSync(file) || (req.url?.startsWith('/missing/') && file.endsWith('.tgz'))) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200).end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
+  return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Points every pinned chart of the clone at `url`, as a team with its own chart repository would. */
+function pinRepository(dir: string, url: string): void {
+  const file = path.join(dir, 'environments', 'versions.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/repoURL: \S+/g, `repoURL: ${url}`));
+}
+
+function edit(dir: string, file: string, change: (text: string) => string): void {
+  fs.writeFileSync(path.join(dir, file), change(fs.readFileSync(path.join(dir, file), 'utf8')));
+}
+
+const uncheckedLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('warning: not schema-checked')) ?? '';
+const sha256 = (file: string) => `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+
+const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSync(MIRROR);
+(haveShared ? describe : describe.skip)('schemas in a clone with no ../shared beside it', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    dir = clone();
+    env = { XDG_CACHE_HOME: tempDir('gitplane-cache-') };
+  });
+
+  test('npm run synth exits 0, writes every environment, and names the unchecked custom resources, chart values and the fix', async () => {
+    const r = await run('npm', ['run', 'synth'], dir, env);
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['dev', 'pi-edge', 'prod', 'staging']);
+    const line = uncheckedLine(r.stderr);
+    for (const kind of CUSTOM_KINDS) expect(line).toContain(`${kind} (`);
+    expect(line).toContain('the values of chart longhorn 1.12.1 (');
+    expect(line).toContain('Run "gitplane schemas pull"');
+    expect(r.stderr).toContain(`the offline mirror ${path.resolve(dir, '..', 'shared', 'schemas')} (schemas.mirror in ${path.join(dir, 'gitplane.yaml')}) does not exist.`);
+  });
+
+  test('config prints a configuration with the same warning; policy without CI warns and judges', async () => {
+    const config = await gitplane(dir, ['config', 'nats', '--env', 'dev'], env);
+    expect(config.status).toBe(0);
+    expect(config.stdout).toContain('jetstream');
+    expect(uncheckedLine(config.stderr)).toContain('jetstream.nats.io/v1beta2 Stream (1)');
+    const policy = await gitplane(dir, ['policy', '--env', 'dev', '--quiet'], env);
+    expect(uncheckedLine(policy.stderr)).toContain('argoproj.io/v1alpha1 Application (');
+    expect(policy.stdout).toContain('dev');
+    expect(policy.status).toBe(0);
+  });
+
+  test('fails when validate, policy in CI or --strict, or publish meet unchecked custom resources', async () => {
+    const validate = await gitplane(dir, ['validate', '--env', 'dev'], env);
+    expect(validate.status).toBe(1);
+    expect(validate.stderr).toMatch(/error: dev\/bootstrap\/appproject-dev\.yaml: AppProject\/argocd\/dev: argoproj\.io\/v1alpha1 AppProject was not schema-checked: no available CRD belongs to the API group argoproj\.io\. Run "gitplane schemas pull"/);
+    expect(validate.stderr).toContain('error: not schema-checked (no CRD or chart defaults available): ');
+    for (const args of [['--strict'], []]) {
+      const policy = await gitplane(dir, ['policy', '--env', 'dev', ...args], args.length ? env : { ...env, CI: 'true' });
+      expect(policy.status).toBe(1);
+      expect(policy.stderr).toContain('not schema-checked');
+      expect(policy.stdout).toBe('');
+    }
+    const repo = tempDir();
+    expect(spawnSync('git', ['init', '-q', '--bare', repo]).status).toBe(0);
+    const publish = await gitplane(dir, ['publish', '--repo', repo, '--env', 'dev'], env);
+    expect(publish.status).toBe(1);
+    expect(publish.stderr).toContain('was not schema-checked');
+    expect(spawnSync('git', ['-C', repo, 'rev-parse', '--verify', '-q', 'HEAD']).status).not.toBe(0);
+  });
+
+  test('with the offline mirror (GITPLANE_SCHEMA_MIRROR) every custom resource is checked', async () => {
+    const synth = await gitplane(dir, ['synth', '--all', '--out', tempDir()], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR });
+    expect(synth.status).toBe(0);
+    expect(synth.stderr).not.toContain('warning');
+    const validate = await gitplane(dir, ['validate', '--all', '--quiet'], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR });
+    expect(validate).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+  });
+});
+
+(haveShared ? describe : describe.skip)('gitplane schemas pull from a Helm repository over loopback HTTP', () => {
+  let dir: string;
+  let cache: string;
+  let repo: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    dir = clone();
+    cache = tempDir('gitplane-cache-');
+    repo = await serve(CHARTS);
+    pinRepository(dir, repo.url);
+  });
+  afterAll(() => repo.close());
+
+  test('writes the lock with each archive\'s digest and the cache; then synth checks every custom resource', async () => {
+    const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: cache });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^5 chart\(s\) pinned, 5 downloaded, 69 CRDs; wrote gitplane\.lock$/m);
+    expect(repo.requests.filter((u) => u.endsWith('index.yaml'))).toHaveLength(1);
+
+    const lock = parse(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8'));
+    const index = parse(fs.readFileSync(path.join(CHARTS, 'index.yaml'), 'utf8'));
+    for (const [key, entry] of Object.entries<any>(lock.charts)) {
+      const published = index.entries[entry.chart].find((e: any) => e.version === entry.version);
+      expect(entry.digest).toBe(`sha256:${published.digest}`);
+      expect(entry.digest).toBe(sha256(path.join(CHARTS, `${entry.chart}-${entry.version}.tgz`)));
+      expect(entry.repoURL).toBe(repo.url);
+      const cached = path.join(cache, 'gitplane', 'charts', `${entry.chart}-${entry.version}`, entry.digest.slice(7));
+      for (const [file, digest] of Object.entries(entry.files)) expect(sha256(path.join(cached, file))).toBe(digest);
+      expect(key).toBe(entry.chart);
+    }
+    expect(Object.keys(lock.charts.longhorn.files)).toContain('helm-values/longhorn-1.12.1.yaml');
+    expect(Object.keys(lock.charts['external-secrets'].files)).toContain('helm-values/external-secrets-2.9.0.schema.json');
+    expect(Object.keys(lock.charts['argo-cd'].files)).toEqual(expect.arrayContaining(['crds/applications.argoproj.io.yaml', 'crds/applicationsets.argoproj.io.yaml', 'crds/appprojects.argoproj.io.yaml']));
+
+    const synth = await gitplane(dir, ['synth', '--all', '--out', tempDir()], { XDG_CACHE_HOME: cache });
+    expect(synth.status).toBe(0);
+    expect(synth.stderr).not.toContain('warning');
+    expect(await gitplane(dir, ['validate', '--all', '--quiet'], { XDG_CACHE_HOME: cache })).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+  });
+
+  test('a second pull with a matching lock and cache makes no request and leaves the lock as it was', async () => {
+    const before = fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8');
+    const requests = repo.requests.length;
+    const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: cache });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^5 chart\(s\) pinned, 0 downloaded, 69 CRDs; gitplane\.lock unchanged$/m);
+    expect(repo.requests.length).toBe(requests);
+    expect(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).toBe(before);
+  });
+
+  test('a locked chart missing from the cache (another machine) is named in synth\'s warning with the fix', async () => {
+    const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(synth.status).toBe(0);
+    expect(uncheckedLine(synth.stderr)).toContain('argoproj.io/v1alpha1 Application (');
+    expect(synth.stderr).toContain('warning: gitplane.lock locks longhorn 1.12.1, but it is not in the cache (');
+    expect(synth.stderr).toContain('). Run "gitplane schemas pull".');
+  });
+
+  test('fails with exit 2 when an archive does not match the index digest (a tampered chart), naming both digests and the fix', async () => {
+    const charts = tempDir();
+    for (const f of fs.readdirSync(CHARTS)) fs.copyFileSync(path.join(CHARTS, f), path.join(charts, f));
+    const archive = path.join(charts, 'longhorn-1.12.1.tgz');
+    const expected = sha256(archive);
+    const bytes = fs.readFileSync(archive);
+    bytes[bytes.length - 100] ^= 0xff;
+    fs.writeFileSync(archive, bytes);
+    const tampered = await serve(charts);
+    const fresh = clone();
+    pinRepository(fresh, tampered.url);
+    const freshCache = tempDir('gitplane-cache-');
+    try {
+      const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(
+        `error: longhorn 1.12.1: the archive ${tampered.url}/longhorn-1.12.1.tgz has the digest ${sha256(archive)}, but the index.yaml of ${tampered.url} expects ${expected}. It was changed on the server or in transit, and nothing from it was used.`,
+      );
+      expect(fs.existsSync(path.join(fresh, 'gitplane.lock'))).toBe(false);
+      expect(fs.existsSync(path.join(freshCache, 'gitplane', 'charts', 'longhorn-1.12.1'))).toBe(false);
+    } finally {
+      await tampered.close();
+    }
+  });
+
+  test('fails with exit 2 when the repository\'s digest differs from the lock (republished or another repository)', async () => {
+    const charts = tempDir();
+    for (const f of fs.readdirSync(CHARTS)) fs.copyFileSync(path.join(CHARTS, f), path.join(charts, f));
+    const locked = parse(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).charts.nack.digest;
+    const other = 'f'.repeat(64);
+    fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(locked.slice(7), other));
+    const republished = await serve(charts);
+    pinRepository(dir, republished.url);
+    const lockFile = path.join(dir, 'gitplane.lock');
+    fs.writeFileSync(lockFile, fs.readFileSync(lockFile, 'utf8').replaceAll(repo.url, republished.url));
+    const before = fs.readFileSync(lockFile, 'utf8');
+    try {
+      const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`error: nack 0.34.0: the index.yaml of ${republished.url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
+      expect(r.stderr).toContain('delete charts.nack from gitplane.lock and pull again.');
+      expect(fs.readFileSync(lockFile, 'utf8')).toBe(before);
+    } finally {
+      await republished.close();
+    }
+  });
+
+  test.each([
+    ['a pinned version is not in the repository', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace('version: 1.12.1', 'version: 9.9.9')), (url: string) => `error: longhorn 9.9.9: ${url}/index.yaml has no such chart version. Fix the pin in environments/versions.yaml`],
+    ['a repoURL is an OCI registry', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace(/repoURL: \S+(\n\s+chart: nack)/, 'repoURL: oci://ghcr.io/example/charts$1')), () => 'error: environments/versions.yaml: charts.nack.repoURL must be the http(s) URL of a Helm repository (found "oci://ghcr.io/example/charts").'],
+    ['an archive the index lists is missing (HTTP 404)', (d: string, url: string) => pinRepository(d, url.replace(/charts$/, 'missing')), (url: string) => `error: could not download argo-cd 10.1.1 from ${url.replace(/charts$/, 'missing')}/argo-cd-10.1.1.tgz: HTTP 404.`],
+    ['gitplane.lock is malformed', (d: string) => fs.writeFileSync(path.join(d, 'gitplane.lock'), 'charts:\n  nack: {repoURL: x, chart: nack, version: 0.34.0, digest: md5:1, files: {}}\n'), (_: string, d: string) => `error: ${path.join(d, 'gitplane.lock')}: charts.nack.digest must be sha256:<64 hex digits> (found "md5:1").`],
+  ])('fails with exit 2 when %s', async (_, change, expected) => {
+    const fresh = clone();
+    pinRepository(fresh, repo.url);
+    change(fresh, repo.url);
+    const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(expected(repo.url, fresh));
+    expect(fs.existsSync(path.join(fresh, 'schemas'))).toBe(false);
+  });
+
+  test('fails with exit 2 when the repository cannot be reached, naming the URL and the offline alternative', async () => {
+    const closed = await serve(CHARTS);
+    await closed.close();
+    const fresh = clone();
+    pinRepository(fresh, closed.url);
+    const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`error: could not download the index of ${closed.url} from ${closed.url}/index.yaml: ECONNREFUSED. Check the repoURL`);
+    expect(r.stderr).toContain('or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).');
+  });
+});
+
+(haveShared ? describe : describe.skip)('gitplane schemas import', () => {
+  let dir: string;
+  const env = () => ({ XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+  beforeAll(() => {
+    dir = clone();
+  });
+
+  test('adds the CRDs of a kubectl get crd -o yaml List to schemas/crds/; then synth checks every custom resource', async () => {
+    const file = path.join(tempDir(), 'cluster-crds.yaml');
+    fs.writeFileSync(file, kubectlList(configuredCrds()));
+    const r = await gitplane(dir, ['schemas', 'import', file], env());
+    expect(r).toMatchObject({ status: 0, stdout: 'imported 70 CustomResourceDefinition(s) into schemas/crds/ (70 new, 0 replaced)\n' });
+    const stored = parse(fs.readFileSync(path.join(dir, 'schemas', 'crds', 'recurringjobs.longhorn.io.yaml'), 'utf8'));
+    expect(Object.keys(stored)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(stored.metadata).toEqual({ name: 'recurringjobs.longhorn.io' });
+
+    const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], env());
+    expect(synth.status).toBe(0);
+    const line = uncheckedLine(synth.stderr);
+    for (const kind of CUSTOM_KINDS) expect(line).not.toContain(kind);
+    expect(line).toContain('the values of chart');
+  });
+
+  test('fails with exit 2, writing nothing, when an item is not a CRD, naming the file and line', async () => {
+    const crd = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
+    const file = path.join(tempDir(), 'mixed.yaml');
+    fs.writeFileSync(file, kubectlList([crd]).replace('items:\n', 'items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n'));
+    const fresh = path.join(dir, 'schemas', 'crds', 'streams.jetstream.nats.io.yaml');
+    const before = fs.readFileSync(fresh, 'utf8');
+    const r = await gitplane(dir, ['schemas', 'import', file], env());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`error: ${file}:3: expected a CustomResourceDefinition (found kind "ConfigMap"). Give only CRDs, as "kubectl get crd -o yaml" prints them.\n`);
+    expect(fs.readFileSync(fresh, 'utf8')).toBe(before);
+  });
+
+  test.each([
+    ['the file does not exist', (d: string) => path.join(d, 'missing.yaml'), /missing\.yaml: no such file\./],
+    ['the file is a directory', (d: string) => d, /: not a regular file\. Give a file, or - for stdin\./],
+    ['the file is not valid YAML', (d: string) => (fs.writeFileSync(path.join(d, 'bad.yaml'), 'items: [\n'), path.join(d, 'bad.yaml')), /bad\.yaml:\d+: not valid YAML/],
+    ['the file holds no CRD', (d: string) => (fs.writeFileSync(path.join(d, 'empty.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n'), path.join(d, 'empty.yaml')), /empty\.yaml: holds no CustomResourceDefinition\./],
+    ['a CRD is misnamed', (d: string) => (fs.writeFileSync(path.join(d, 'crd.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ../../x\nspec:\n  group: example.com\n  names: {kind: W, plural: ws}\n  versions: [{name: v1}]\n'), path.join(d, 'crd.yaml')), /crd\.yaml:1: metadata\.name must be <spec\.names\.plural>\.<spec\.group>, ws\.example\.com \(found "\.\.\/\.\.\/x"\)/],
+  ])('fails with exit 2 when %s', async (_, make, expected) => {
+    const r = await gitplane(dir, ['schemas', 'import', make(tempDir())], env());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(expected);
+  });
+
+  test.each([
+    ['has an unknown schemas setting', 'schemas:\n  mirror: ../shared/schemas\n  helmValuesDir: x\n', '3:3: schemas.helmValuesDir is not a known setting (known: crdDirs, mirror). Remove it or fix the name.'],
+    ['sets schemas.mirror to a number', 'schemas:\n  mirror: 3\n', '2:11: schemas.mirror must be a directory path (found 3). Fix the value.'],
+    ['sets schemas.crdDirs to a string', 'schemas:\n  crdDirs: crds\n', '2:12: schemas.crdDirs must be a list of directory paths (found "crds"). Fix the value.'],
+    ['sets schemas to a string', 'schemas: crds\n', '1:10: schemas must be a map with mirror and crdDirs (found crds). Fix the section.'],
+    ['is not valid YAML', 'schemas: [\n', '2:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix the syntax.'],
+  ])('fails with exit 2 when gitplane.yaml %s, naming the line', async (_, text, expected) => {
+    const fresh = clone();
+    fs.writeFileSync(path.join(fresh, 'gitplane.yaml'), text);
+    const r = await gitplane(fresh, ['synth', '--env', 'dev', '--out', tempDir()], env());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`error: ${path.join(fresh, 'gitplane.yaml')}:${expected}\n`);
+  });
+});

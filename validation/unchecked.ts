@@ -1,0 +1,22 @@
+/**
+ * Objects and chart values that could not be checked for want of a schema. They are problems like
+ * any other (validate, publish and policy in CI refuse them); synth and config report them in one
+ * line and go on, so a fresh clone builds before any schema is fetched.
+ */
+import type { ValidationProblem } from './index';
+
+/** How to make schemas available, for every message about something not checked. */
+export const SCHEMA_FIX =
+  'Run "gitplane schemas pull" to fetch the pinned charts\' CRDs and default values, set an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR), or add your cluster\'s CRDs with "gitplane schemas import FILE".';
+
+/**
+ * One line naming everything that went unchecked, with counts and the fix; empty when every
+ * object and chart was checked.
+ */
+export function uncheckedSummary(problems: readonly ValidationProblem[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of problems) if (p.unchecked) counts.set(p.unchecked, (counts.get(p.unchecked) ?? 0) + 1);
+  if (counts.size === 0) return [];
+  const list = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([what, n]) => `${what} (${n})`);
+  return [`not schema-checked (no CRD or chart defaults available): ${list.join(', ')}. ${SCHEMA_FIX}`];
+}
