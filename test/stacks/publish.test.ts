@@ -1,13 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { BuiltEnvironment, buildEnvironment } from '../../stacks/pipeline';
 import { PLATFORM_APPS, PlatformApp } from '../../stacks/platform';
+import { InputError } from '../../stacks/errors';
 import { publish } from '../../stacks/publish';
 import { loadSettings } from '../../stacks/settings';
 import { Wave } from '../../stacks/waves';
-import { BIN, gitplane, ROOT, tempDir } from '../support/cli';
+import { gitplane, ROOT, tempDir } from '../support/cli';
 import { built, variant } from '../support/environments';
 
 /** Git that ignores the machine's global and system configuration, so tests do not depend on it. */
@@ -31,6 +32,7 @@ function bareRepo(): string {
 
 const commits = (repo: string) => git(['rev-list', '--count', 'main'], repo).trim();
 const lastChanges = (repo: string) => git(['show', '--name-status', '--format=', 'main'], repo).trim().split('\n').filter(Boolean);
+const READ_AT = new Date('2026-01-02T03:04:05.678Z');
 const tree = (repo: string) => git(['ls-tree', '-r', '--name-only', 'main'], repo).trim().split('\n');
 
 /** An extra application with one ConfigMap, to add and delete. */
@@ -47,9 +49,9 @@ const EXTRA: PlatformApp = {
 const withExtra = (env: string): BuiltEnvironment => buildEnvironment(variant(env, () => undefined), loadSettings(), [...PLATFORM_APPS, EXTRA]);
 
 describe('publish into a bare repository', () => {
-  test('the first run makes one commit; a second run with no change makes none', () => {
+  test('the first run makes one commit; a second run with no change makes none', async () => {
     const repo = bareRepo();
-    const first = publish([built('dev'), built('prod')], { repo });
+    const first = await publish([built('dev'), built('prod')], { repo, readAt: READ_AT });
     expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(commits(repo)).toBe('1');
     expect(tree(repo)).toEqual([...[...built('dev').output.files.keys()].map((f) => `dev/${f}`), ...[...built('prod').output.files.keys()].map((f) => `prod/${f}`)]);
@@ -59,15 +61,15 @@ describe('publish into a bare repository', () => {
       const groups = [...new Set(files.map(group))].sort();
       return `${env}: ${groups.join(', ')} (${files.length} added, 0 changed, 0 removed)`;
     };
-    expect(git(['show', '-s', '--format=%B', 'main'], repo)).toBe(`gitplane publish: dev, prod\n\n${summary('dev')}\n${summary('prod')}\n\n`);
+    expect(git(['show', '-s', '--format=%B', 'main'], repo)).toBe(`gitplane publish: dev, prod\n\n${summary('dev')}\n${summary('prod')}\n\nGitplane-Read-At: ${READ_AT.toISOString()}\n\n`);
 
-    expect(publish([built('dev'), built('prod')], { repo })).toEqual({ changes: [] });
+    expect(await publish([built('dev'), built('prod')], { repo, readAt: READ_AT })).toEqual({ branch: 'main', changes: [], superseded: [] });
     expect(commits(repo)).toBe('1');
   });
 
-  test('a changed environment makes a commit touching only its changed files, and files outside the environments stay', () => {
+  test('a changed environment makes a commit touching only its changed files, and files outside the environments stay', async () => {
     const repo = bareRepo();
-    publish([built('dev'), built('prod')], { repo });
+    await publish([built('dev'), built('prod')], { repo });
     const clone = path.join(scratch(), 'clone');
     git(['clone', '-q', '--branch', 'main', repo, clone], ROOT);
     fs.writeFileSync(path.join(clone, 'README.md'), 'kept\n');
@@ -76,7 +78,7 @@ describe('publish into a bare repository', () => {
     git(['push', '-q', 'origin', 'main'], clone);
 
     const manualProd = buildEnvironment(variant('prod', (s) => ((s.gitops.sync as { automated: boolean }).automated = true)), loadSettings());
-    const result = publish([built('dev'), manualProd], { repo, branch: 'main' });
+    const result = await publish([built('dev'), manualProd], { repo, branch: 'main' });
     expect(result.changes.map((c) => c.env)).toEqual(['prod']);
     const changed = [...manualProd.output.files].filter(([file, content]) => built('prod').output.files.get(file) !== content).map(([file]) => `M\tprod/${file}`);
     expect(changed).toContain('M\tprod/bootstrap/application-prod-root.yaml');
@@ -84,23 +86,24 @@ describe('publish into a bare repository', () => {
     expect(tree(repo)).toContain('README.md');
   });
 
-  test('a deleted application\'s files are removed', () => {
+  test('a deleted application\'s files are removed', async () => {
     const repo = bareRepo();
-    publish([withExtra('staging')], { repo });
+    await publish([withExtra('staging')], { repo });
     expect(tree(repo)).toContain('staging/apps/extra/configmap-extra.yaml');
-    const result = publish([built('staging')], { repo, message: 'Remove extra' });
+    const result = await publish([built('staging')], { repo, message: 'Remove extra' });
     expect(result.changes[0]).toMatchObject({ env: 'staging', applications: ['bootstrap', 'extra'], removed: ['apps/extra/configmap-extra.yaml', 'bootstrap/application-staging-extra.yaml'] });
     expect(tree(repo).filter((f) => f.includes('extra'))).toEqual([]);
     expect(git(['show', '-s', '--format=%s', 'main'], repo).trim()).toBe('Remove extra');
   });
 
-  test('writes under gitops.path when the environment sets one', () => {
+  test('writes under gitops.path when the environment sets one', async () => {
     const repo = bareRepo();
-    publish([buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = 'clusters')), loadSettings())], { repo });
+    await publish([buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = 'clusters')), loadSettings())], { repo });
     expect(tree(repo).every((f) => f.startsWith('clusters/dev/'))).toBe(true);
   });
 
-  test('starts again from the new tip when the branch moves during the push', () => {
+  /** A repository with commit "a" on main and "someone else" (its child) on other. */
+  function twoCommits(): string {
     const repo = bareRepo();
     const clone = path.join(scratch(), 'clone');
     git(['init', '-q', '-b', 'main', clone], ROOT);
@@ -112,31 +115,51 @@ describe('publish into a bare repository', () => {
     git(['add', '.'], clone);
     git(['commit', '-q', '-m', 'someone else'], clone);
     git(['push', '-q', repo, 'main:other'], clone);
-    // The first push finds main moved to "other" by someone else, as a concurrent publish would.
+    return repo;
+  }
+
+  /** A pre-receive hook that moves main before the push lands, as a concurrent publish would. */
+  function moveMainOnPush(repo: string, script: string): void {
     const hook = path.join(repo, 'hooks', 'pre-receive');
-    fs.writeFileSync(hook, '#!/bin/sh\nif [ ! -e "$GIT_DIR/moved" ]; then touch "$GIT_DIR/moved"; env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main refs/heads/other; fi\n');
+    fs.writeFileSync(hook, `#!/bin/sh\nmove() { env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main "$1"; }\n${script}\n`);
     fs.chmodSync(hook, 0o755);
-    publish([built('dev')], { repo });
+  }
+
+  test('starts again from the new tip when the branch moves during the push to a remote', async () => {
+    const repo = twoCommits();
+    moveMainOnPush(repo, 'if [ ! -e "$GIT_DIR/moved" ]; then touch "$GIT_DIR/moved"; move refs/heads/other; fi');
+    await publish([built('dev')], { repo: `file://${repo}` });
     expect(git(['log', '--format=%s', 'main'], repo).trim().split('\n')).toEqual(['gitplane publish: dev', 'someone else', 'a']);
     expect(tree(repo)).toEqual(expect.arrayContaining(['a.txt', 'b.txt', 'dev/bootstrap/application-dev-root.yaml']));
   });
 
-  test('fails when the environment does not validate, and commits nothing', () => {
+  test('fails when the branch keeps moving, after the bounded attempts, with exit 2 and nothing published', async () => {
+    const repo = twoCommits();
+    const before = { main: git(['rev-parse', 'main'], repo), other: git(['rev-parse', 'other'], repo) };
+    moveMainOnPush(repo, `if [ "$(git rev-parse refs/heads/main)" = "${before.main.trim()}" ]; then move refs/heads/other; else move ${before.main.trim()}; fi`);
+    const attempt = publish([built('dev')], { repo: `file://${repo}`, attempts: 3 });
+    await expect(attempt).rejects.toThrow(InputError);
+    await expect(attempt).rejects.toThrow(`file://${repo}: branch main moved under this publish 3 times in a row (other publishes kept landing first); nothing was published. Run gitplane publish again.`);
+    expect(tree(repo).some((f) => f.startsWith('dev/'))).toBe(false);
+  });
+
+  test('fails when the environment does not validate, and commits nothing', async () => {
     const repo = bareRepo();
     const invalid: BuiltEnvironment = { ...built('dev'), problems: [{ file: 'dev/apps/x.yaml', object: 'ConfigMap/x', message: 'datta: unknown field "datta"' }] };
-    expect(() => publish([invalid], { repo })).toThrow(/validation failed: 1 problem\(s\); nothing was published/);
+    await expect(publish([invalid], { repo })).rejects.toThrow(/validation failed: 1 problem\(s\); nothing was published/);
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when a blocking gate has findings, and commits nothing', () => {
+  test('fails when a blocking gate has findings, and commits nothing', async () => {
     const repo = bareRepo();
     const gate = () => ['prod: policy runbooks: Alert X has no runbook.'];
-    expect(() => publish([built('dev')], { repo, gates: [gate] })).toThrow(/1 blocking finding\(s\); nothing was published/);
+    await expect(publish([built('dev')], { repo, gates: [gate] })).rejects.toThrow(/1 blocking finding\(s\); nothing was published/);
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when the repository does not exist', () => {
-    expect(() => publish([built('dev')], { repo: path.join(scratch(), 'missing.git') })).toThrow(/git ls-remote --heads origin main failed/);
+  test('fails when the repository does not exist', async () => {
+    const missing = path.join(scratch(), 'missing.git');
+    await expect(publish([built('dev')], { repo: missing })).rejects.toThrow(`${missing}: no such repository. Give the path of a bare repository`);
   });
 });
 
@@ -145,11 +168,11 @@ describe('gitplane publish', () => {
 
   test('publishes, then reports that nothing changed', () => {
     const repo = bareRepo();
-    const first = run(['--repo', repo, '--env', 'dev', '--branch', 'gitops']);
+    const first = run(['--repo', repo, '--env', 'dev', '--branch', 'main']);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/^published [0-9a-f]{12} to .* \(gitops\)\n  dev: bootstrap, .*namespaces.* \(\d+ added, 0 changed, 0 removed\)\n$/);
-    expect(git(['log', '--format=%an <%ae>', 'gitops'], repo).trim()).toBe('gitplane <gitplane@localhost>');
-    expect(run(['--repo', repo, '--env', 'dev', '--branch', 'gitops']).stdout).toContain('nothing to publish');
+    expect(first.stdout).toMatch(/^published [0-9a-f]{12} to .* \(main\)\n  dev: bootstrap, .*namespaces.* \(\d+ added, 0 changed, 0 removed\)\n$/);
+    expect(git(['log', '--format=%an <%ae>', 'main'], repo).trim()).toBe('gitplane <gitplane@localhost>');
+    expect(run(['--repo', repo, '--env', 'dev']).stdout).toContain('nothing to publish');
   });
 
   test('fails when --repo is missing, with exit 2', () => {
@@ -166,18 +189,139 @@ describe('gitplane publish', () => {
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('concurrent publishes to one repository both land, without corruption', async () => {
+  test('fails when --branch is not the environment\'s gitops.branch, with exit 2 naming the file given', () => {
     const repo = bareRepo();
-    const start = (env: string) =>
-      new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'publish', '--repo', repo, '--env', env, '--quiet'], { cwd: ROOT, env: { ...GIT_ENV, NO_COLOR: '1' }, stdio: 'ignore' });
-        child.on('exit', (code) => resolve(code ?? -1));
-      });
-    const codes = await Promise.all(['dev', 'staging', 'prod'].map(start));
-    expect(codes).toEqual([0, 0, 0]);
-    expect(commits(repo)).toBe('3');
-    const envs = new Set(tree(repo).map((f) => f.split('/')[0]));
-    expect([...envs].sort()).toEqual(['dev', 'prod', 'staging']);
-    git(['fsck', '--strict'], repo);
+    const file = path.join(scratch(), 'qa.yaml');
+    fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, 'environments', 'dev.yaml'), 'utf8').replace('branch: main', 'branch: release'));
+    const r = run(['--repo', repo, '--file', file, '--branch', 'main']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}: gitops.branch is "release" but --branch is "main": the root Application dev-root tracks "release", so Argo CD would never deploy a commit on "main". Drop --branch, or set gitops.branch: main in ${file}.`);
+    expect(git(['for-each-ref'], repo)).toBe('');
+  });
+});
+
+describe('publish writes only inside the repository', () => {
+  /**
+   * Runs publish with the temporary directory at <case>/a/b, where the clone of a publish that
+   * used one would sit, and a canary at <case>/a/canary/dev, where `../../canary` would lead.
+   */
+  async function withCanary(attempt: (repo: string) => unknown): Promise<string[]> {
+    const dir = scratch();
+    const canary = path.join(dir, 'a', 'canary', 'dev');
+    fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    fs.mkdirSync(canary, { recursive: true });
+    fs.writeFileSync(path.join(canary, 'keep.txt'), 'canary\n');
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(dir, 'a', 'b');
+    try {
+      const error = await Promise.resolve(bareRepo())
+        .then(attempt)
+        .then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      return (error as InputError).problems;
+    } finally {
+      process.env.TMPDIR = tmpdir;
+      expect(fs.readdirSync(canary)).toEqual(['keep.txt']);
+      expect(fs.readdirSync(path.join(dir, 'a')).sort()).toEqual(['b', 'canary']);
+    }
+  }
+  const withPath = (folder: string) => buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = folder)), loadSettings());
+
+  test.each([
+    ['../../canary', 'must not contain "." or ".." segments'],
+    ['clusters/../../../canary', 'must not contain "." or ".." segments'],
+    ['/etc', 'must be relative, not absolute'],
+    ['.git/hooks', 'must not contain a .git segment'],
+    ['clusters//edge', 'must not be empty or contain empty segments'],
+    ['clusters\\..\\..', 'must not contain control characters or backslashes'],
+  ])('fails when gitops.path is %j (loader bypassed), with exit 2 naming the field, and touches nothing', async (folder, why) => {
+    const problems = await withCanary((repo) => publish([withPath(folder)], { repo }));
+    expect(problems).toEqual([
+      `environments/dev.yaml: gitops.path ${why} (got ${JSON.stringify(folder)}), so publish would write outside the repository. Use a folder inside it, such as clusters or clusters/edge.`,
+      'nothing was published.',
+    ]);
+  });
+
+  test('fails when gitops.path goes through a symbolic link on the branch, and touches nothing', async () => {
+    await withCanary(async (repo) => {
+      const clone = path.join(scratch(), 'clone');
+      git(['init', '-q', '-b', 'main', clone], ROOT);
+      fs.symlinkSync('../../canary', path.join(clone, 'clusters'));
+      git(['add', '.'], clone);
+      git(['commit', '-q', '-m', 'link'], clone);
+      git(['push', '-q', repo, 'main'], clone);
+      const before = git(['rev-parse', 'main'], repo);
+      try {
+        return await publish([withPath('clusters')], { repo, files: new Map([['dev', 'qa/dev.yaml']]) });
+      } finally {
+        expect(git(['rev-parse', 'main'], repo)).toBe(before);
+      }
+    }).then((problems) =>
+      expect(problems).toEqual([
+        'qa/dev.yaml: gitops.path "clusters" goes through clusters, which is a file or symbolic link on the branch, not a folder; publish does not write through it. Use another gitops.path, or make clusters a folder.',
+        'nothing was published.',
+      ]),
+    );
+  });
+
+  test('fails when the environment name is not one plain folder name (loader bypassed)', async () => {
+    const problems = await withCanary((repo) => publish([buildEnvironment(variant('dev', (s) => ((s as { name: string }).name = '..')), loadSettings())], { repo }));
+    expect(problems).toEqual([
+      'environments/...yaml: name must not contain "." or ".." segments (got ".."), and it names the environment\'s folder in the repository. Use a name such as staging.',
+      'nothing was published.',
+    ]);
+  });
+});
+
+describe('publish commits to gitops.branch', () => {
+  const onBranch = (env: string, branch: string) => buildEnvironment(variant(env, (s) => ((s.gitops as { branch: string }).branch = branch)), loadSettings());
+
+  test('commits to the branch the root Application tracks, not main', async () => {
+    const repo = bareRepo();
+    const release = onBranch('dev', 'release');
+    expect(release.output.files.get('bootstrap/application-dev-root.yaml')).toContain('targetRevision: release');
+    expect((await publish([release], { repo })).branch).toBe('release');
+    expect(git(['for-each-ref', '--format=%(refname)'], repo).trim()).toBe('refs/heads/release');
+  });
+
+  test('fails when --branch names another branch, with exit 2, and commits nothing', async () => {
+    const repo = bareRepo();
+    await expect(publish([onBranch('dev', 'release')], { repo, branch: 'main' })).rejects.toThrow(
+      'environments/dev.yaml: gitops.branch is "release" but --branch is "main": the root Application dev-root tracks "release", so Argo CD would never deploy a commit on "main".',
+    );
+    expect(git(['for-each-ref'], repo)).toBe('');
+  });
+
+  test('fails when the selected environments track different branches', async () => {
+    const repo = bareRepo();
+    await expect(publish([onBranch('dev', 'release'), built('prod')], { repo })).rejects.toThrow(
+      'the selected environments track different branches (environments/dev.yaml: gitops.branch "release", environments/prod.yaml: gitops.branch "main"); one publish makes one commit on one branch.',
+    );
+    expect(git(['for-each-ref'], repo)).toBe('');
+  });
+
+  test('fails when gitops.branch is not a valid branch name (loader bypassed)', async () => {
+    const repo = bareRepo();
+    await expect(publish([onBranch('dev', 'main; rm -rf /')], { repo })).rejects.toThrow(
+      'environments/dev.yaml: gitops.branch must be a valid git branch name (got "main; rm -rf /"). Use a name such as main or release.',
+    );
+    expect(git(['for-each-ref'], repo)).toBe('');
+  });
+});
+
+describe('publish keeps the newest change of an environment', () => {
+  const replicas = (n: number) => buildEnvironment(variant('staging', (s) => ((s.components.nats as { replicas: number }).replicas = n)), loadSettings());
+  const natsOnBranch = (repo: string) => git(['show', 'main:staging/apps/nats/statefulset-nats.yaml'], repo);
+
+  test('a publish of files read before the branch\'s last publish leaves the environment as it is', async () => {
+    const repo = bareRepo();
+    const newer = await publish([replicas(5)], { repo, readAt: new Date('2026-01-02T10:00:00.000Z') });
+    const older = await publish([replicas(3), built('dev')], { repo, readAt: new Date('2026-01-02T09:59:59.999Z') });
+    expect(older.superseded).toEqual([{ env: 'staging', commit: newer.commit, readAt: '2026-01-02T10:00:00.000Z' }]);
+    expect(older.changes.map((c) => c.env)).toEqual(['dev']);
+    expect(natsOnBranch(repo)).toContain('replicas: 5');
+    const newest = await publish([replicas(3)], { repo, readAt: new Date('2026-01-02T10:00:00.001Z') });
+    expect(newest.changes.map((c) => c.env)).toEqual(['staging']);
+    expect(natsOnBranch(repo)).toContain('replicas: 3');
   });
 });
