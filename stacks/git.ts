@@ -33,7 +33,7 @@ export function git(args: readonly string[], cwd: string, input?: string): strin
 
 /**
  * Runs git without blocking the event loop, so a signal handler can run meanwhile; aborting
- * `signal` terminates git and rejects with the abort reason.
+ * `signal` terminates git and, once it has exited, rejects with the abort reason.
  */
 export function tryGitAsync(args: readonly string[], cwd: string, options: { input?: string; signal?: AbortSignal } = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
@@ -42,7 +42,8 @@ export function tryGitAsync(args: readonly string[], cwd: string, options: { inp
     const stderr: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
     child.stderr.on('data', (b: Buffer) => stderr.push(b));
-    child.on('error', (e) => reject(options.signal?.aborted ? options.signal.reason : cannotRun(e)));
+    // On abort, wait for git to exit ('close') so nothing writes into a directory being removed.
+    child.on('error', (e) => options.signal?.aborted || reject(cannotRun(e)));
     child.on('close', (code) => {
       if (options.signal?.aborted) return reject(options.signal.reason);
       resolve({ status: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });

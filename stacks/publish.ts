@@ -369,11 +369,12 @@ async function remoteTarget(repo: string, branch: string, signal: AbortSignal): 
   return {
     gitDir,
     async tip() {
-      const fetch = await tryGitAsync(['--git-dir', gitDir, 'fetch', '-q', '--no-tags', '--no-write-fetch-head', repo, `+${ref}:${ref}`], gitDir, { signal });
-      if (fetch.status === 0) return (await gitAsync(['--git-dir', gitDir, 'rev-parse', '--verify', `${ref}^{commit}`], gitDir, { signal })).trim();
+      // A branch created after ls-remote looked is caught by the push's lease (expected absent).
       const heads = await tryGitAsync(['--git-dir', gitDir, 'ls-remote', '--exit-code', '--heads', repo, ref], gitDir, { signal });
       if (heads.status === 2) return undefined;
-      throw new InputError([`git fetch ${repo} ${ref} failed: ${fetch.stderr.trim()}. Check --repo and that you may read it.`]);
+      const fetch = heads.status === 0 ? await tryGitAsync(['--git-dir', gitDir, 'fetch', '-q', '--no-tags', '--no-write-fetch-head', repo, `+${ref}:${ref}`], gitDir, { signal }) : heads;
+      if (fetch.status !== 0) throw new InputError([`cannot read branch ${branch} of ${repo}: ${fetch.stderr.trim()}. Check --repo and that you may read it.`]);
+      return (await gitAsync(['--git-dir', gitDir, 'rev-parse', '--verify', `${ref}^{commit}`], gitDir, { signal })).trim();
     },
     async update(to, from) {
       const args = ['--git-dir', gitDir, 'push', '--porcelain', '-q', `--force-with-lease=${ref}:${from ?? ''}`, repo, `${to}:${ref}`];
