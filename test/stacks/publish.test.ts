@@ -157,6 +157,37 @@ describe('publish into a bare repository', () => {
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
+  test('fails when the repository is a checkout, not a bare repository', async () => {
+    const checkout = path.join(scratch(), 'checkout');
+    git(['init', '-q', '-b', 'main', checkout], ROOT);
+    await expect(publish([built('dev')], { repo: path.join(checkout, '.git') })).rejects.toThrow(
+      `${path.join(checkout, '.git')}: not a bare git repository (it is a checkout, whose work tree would not follow the branch). Give the path of a bare repository (git clone --bare), or its URL with --repo.`,
+    );
+    await expect(publish([built('dev')], { repo: checkout })).rejects.toThrow(`${checkout}: not a bare git repository. Give the path of a bare repository`);
+  });
+
+  test('fails when the branch is locked by a git that died (a stale refs/heads/main.lock), naming the lock', async () => {
+    const repo = bareRepo();
+    fs.mkdirSync(path.join(repo, 'refs', 'heads'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'refs', 'heads', 'main.lock'), '');
+    await expect(publish([built('dev')], { repo })).rejects.toThrow(/update-ref -m gitplane publish refs\/heads\/main [0-9a-f]{40}  failed: .*main\.lock': File exists[^]*Nothing was published; run gitplane publish again\./);
+    expect(git(['for-each-ref'], repo)).toBe('');
+  });
+
+  test('fails when a remote repository cannot be read', async () => {
+    const missing = `file://${path.join(scratch(), 'missing.git')}`;
+    await expect(publish([built('dev')], { repo: missing })).rejects.toThrow(new RegExp(`^cannot read branch main of ${missing}: .*\\. Check --repo and that you may read it\\.$`, 's'));
+  });
+
+  test('fails when the remote refuses the push for another reason than a moved branch, without retrying', async () => {
+    const repo = bareRepo();
+    const hook = path.join(repo, 'hooks', 'pre-receive');
+    fs.writeFileSync(hook, '#!/bin/sh\necho refused >> "$GIT_DIR/refusals"\nexit 1\n');
+    fs.chmodSync(hook, 0o755);
+    await expect(publish([built('dev')], { repo: `file://${repo}` })).rejects.toThrow(/^git push to file:\/\/.* \(branch main\) failed: .*pre-receive hook declined.*\. Nothing was published; run gitplane publish again\.$/s);
+    expect(fs.readFileSync(path.join(repo, 'refusals'), 'utf8')).toBe('refused\n');
+  });
+
   test('fails when the repository does not exist', async () => {
     const missing = path.join(scratch(), 'missing.git');
     await expect(publish([built('dev')], { repo: missing })).rejects.toThrow(`${missing}: no such repository. Give the path of a bare repository`);
@@ -262,6 +293,16 @@ describe('publish writes only inside the repository', () => {
         'nothing was published.',
       ]),
     );
+  });
+
+  test('fails when a synthesized file would leave the environment\'s folder', async () => {
+    const dev = built('dev');
+    const escaping: BuiltEnvironment = { ...dev, output: { ...dev.output, files: new Map([...dev.output.files, ['../prod/apps/x.yaml', 'kind: ConfigMap\n']]) } };
+    const problems = await withCanary((repo) => publish([escaping], { repo }));
+    expect(problems).toEqual([
+      'environments/dev.yaml: the synthesized file "../prod/apps/x.yaml" must not contain "." or ".." segments, so publish would write outside the environment\'s folder. Rename the object or application it comes from.',
+      'nothing was published.',
+    ]);
   });
 
   test('fails when the environment name is not one plain folder name (loader bypassed)', async () => {
