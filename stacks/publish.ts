@@ -116,10 +116,11 @@ export async function publish(built: readonly BuiltEnvironment[], options: Publi
         const tip = await target.tip();
         await checkFolders(target.gitDir, tip, planned, fileOf, signal);
         const result = await commitOnce(target.gitDir, tip, planned, { branch, readAt, message: options.message, identity: flags }, signal);
-        if (!result.commit || (await target.update(result.commit, tip))) return result;
+        const refusal = result.commit && (await target.update(result.commit, tip));
+        if (!refusal) return result;
         if (attempt >= attempts) {
           throw new InputError([
-            `${options.repo}: branch ${branch} moved under this publish ${attempts} times in a row (other publishes kept landing first); nothing was published. Run gitplane publish again.`,
+            `${options.repo}: branch ${branch} moved under this publish ${attempts} times in a row (other publishes kept landing first); nothing was published. git's last refusal: ${oneLine(refusal)}. Run gitplane publish again.`,
           ]);
         }
         await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)), undefined, { signal });
@@ -142,7 +143,7 @@ function branchOf(built: readonly BuiltEnvironment[], requested: string | undefi
     ]);
   }
   const [branch] = branches;
-  const invalid = built.filter((b) => tryGit(['check-ref-format', `refs/heads/${b.spec.gitops.branch}`], os.tmpdir()).status !== 0);
+  const invalid = built.filter((b) => tryGit(['check-ref-format', `refs/heads/${b.spec.gitops.branch}`], process.cwd()).status !== 0);
   if (invalid.length > 0) {
     throw new InputError(invalid.map((b) => `${fileOf(b)}: gitops.branch must be a valid git branch name (got ${JSON.stringify(b.spec.gitops.branch)}). Use a name such as main or release.`));
   }
@@ -185,7 +186,7 @@ function plan(built: readonly BuiltEnvironment[], fileOf: (b: BuiltEnvironment) 
 }
 
 /** Why `p` is not a plain relative path inside a repository, or undefined when it is. */
-export function unsafePath(p: string): string | undefined {
+function unsafePath(p: string): string | undefined {
   if (p.startsWith('/')) return 'must be relative, not absolute';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(p)) return 'must not contain control characters or backslashes';
@@ -308,13 +309,19 @@ interface Target {
   readonly gitDir: string;
   /** The branch's current commit; undefined when the branch does not exist yet. */
   tip(): Promise<string | undefined>;
-  /** Moves the branch from `from` to `to`; false when it no longer points at `from`. */
-  update(to: string, from: string | undefined): Promise<boolean>;
+  /** Moves the branch from `from` to `to`; resolves to git's refusal when it was not at `from` (or locked). */
+  update(to: string, from: string | undefined): Promise<string | undefined>;
   close(): void;
 }
 
-/** git's words for "the branch is no longer where you read it": another writer won the race. */
-const MOVED = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|incorrect old value|reference already exists|but expected|is at [0-9a-f]+ but/i;
+/**
+ * git's words for "the branch is no longer where you read it, or another writer holds it": worth
+ * another attempt. A lock left by a killed git looks the same; it outlasts the attempts, and the
+ * final error quotes git's message naming the lock file.
+ */
+const MOVED = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|incorrect old value|reference already exists/i;
+
+const oneLine = (text: string) => text.trim().replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
 
 /** A repository given as a path (not `scheme://...`, not scp-like `host:path`) is written in place. */
 async function openTarget(repo: string, branch: string, signal: AbortSignal): Promise<Target> {
@@ -340,8 +347,8 @@ async function localTarget(gitDir: string, branch: string, signal: AbortSignal):
     async update(to, from) {
       const args = ['--git-dir', gitDir, 'update-ref', '-m', 'gitplane publish', ref, to, from ?? ''];
       const r = await tryGitAsync(args, gitDir, { signal });
-      if (r.status === 0) return true;
-      if (MOVED.test(r.stderr) && !/File exists/.test(r.stderr)) return false;
+      if (r.status === 0) return undefined;
+      if (MOVED.test(r.stderr)) return r.stderr;
       throw new InputError([`git ${args.join(' ')} failed: ${r.stderr.trim()}. Nothing was published; run gitplane publish again.`]);
     },
     close: () => undefined,
@@ -379,8 +386,8 @@ async function remoteTarget(repo: string, branch: string, signal: AbortSignal): 
     async update(to, from) {
       const args = ['--git-dir', gitDir, 'push', '--porcelain', '-q', `--force-with-lease=${ref}:${from ?? ''}`, repo, `${to}:${ref}`];
       const r = await tryGitAsync(args, gitDir, { signal });
-      if (r.status === 0) return true;
-      if (MOVED.test(`${r.stdout}\n${r.stderr}`)) return false;
+      if (r.status === 0) return undefined;
+      if (MOVED.test(`${r.stdout}\n${r.stderr}`)) return `${r.stdout}\n${r.stderr}`;
       throw new InputError([`git push to ${repo} (branch ${branch}) failed: ${`${r.stdout}\n${r.stderr}`.trim()}. Nothing was published; run gitplane publish again.`]);
     },
     close,
@@ -388,7 +395,7 @@ async function remoteTarget(repo: string, branch: string, signal: AbortSignal): 
 }
 
 /** Where remote publishes keep their private repositories while they run. */
-export function publishTempRoot(): string {
+function publishTempRoot(): string {
   return path.join(os.tmpdir(), `gitplane-${os.userInfo().uid}`, 'publish');
 }
 
