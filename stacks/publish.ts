@@ -91,20 +91,19 @@ interface Planned {
 }
 
 /**
- * Refuses on validation problems, gate findings or unsafe paths; otherwise makes at most one
- * commit on the environments' branch.
+ * Refuses on a wrong branch or an unsafe path (input errors), then on validation problems or
+ * gate findings; otherwise makes at most one commit on the environments' branch.
  */
 export async function publish(built: readonly BuiltEnvironment[], options: PublishOptions): Promise<PublishResult> {
+  const fileOf = (b: BuiltEnvironment) => options.files?.get(b.spec.name) ?? `environments/${b.spec.name}.yaml`;
+  const branch = branchOf(built, options.branch, fileOf);
+  const planned = plan(built, fileOf);
   const problems = built.flatMap((b) => b.problems);
   if (problems.length > 0) {
     throw new FindingsError([...formatProblems(problems), `validation failed: ${problems.length} problem(s); nothing was published to ${options.repo}.`]);
   }
   const findings = (options.gates ?? []).flatMap((gate) => gate(built));
   if (findings.length > 0) throw new FindingsError([...findings, `${findings.length} blocking finding(s); nothing was published to ${options.repo}.`]);
-
-  const fileOf = (b: BuiltEnvironment) => options.files?.get(b.spec.name) ?? `environments/${b.spec.name}.yaml`;
-  const branch = branchOf(built, options.branch, fileOf);
-  const planned = plan(built, fileOf);
   const readAt = (options.readAt ?? new Date()).toISOString();
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
 

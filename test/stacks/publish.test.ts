@@ -237,84 +237,90 @@ describe('gitplane publish', () => {
 
 describe('publish writes only inside the repository', () => {
   /**
-   * Runs publish with the temporary directory at <case>/a/b, where the clone of a publish that
-   * used one would sit, and a canary at <case>/a/canary/dev, where `../../canary` would lead.
+   * A canary folder in the test's scratch space, and a relative path to it that escapes from any
+   * folder fewer than 32 levels deep: where an implementation that resolved the input against a
+   * work tree (a temporary clone, say) would delete and write. Aiming there, rather than at
+   * `../../canary`, keeps a regression inside the scratch space.
    */
-  async function withCanary(attempt: (repo: string) => unknown): Promise<string[]> {
-    const dir = scratch();
-    const canary = path.join(dir, 'a', 'canary', 'dev');
-    fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
-    fs.mkdirSync(canary, { recursive: true });
-    fs.writeFileSync(path.join(canary, 'keep.txt'), 'canary\n');
-    const tmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = path.join(dir, 'a', 'b');
-    try {
-      const error = await Promise.resolve(bareRepo())
-        .then(attempt)
-        .then(() => undefined, (e: unknown) => e);
-      expect(error).toBeInstanceOf(InputError);
-      return (error as InputError).problems;
-    } finally {
-      process.env.TMPDIR = tmpdir;
-      expect(fs.readdirSync(canary)).toEqual(['keep.txt']);
-      expect(fs.readdirSync(path.join(dir, 'a')).sort()).toEqual(['b', 'canary']);
-    }
+  function canary(): { dir: string; escape: string } {
+    const dir = path.join(scratch(), 'canary');
+    fs.mkdirSync(path.join(dir, 'dev'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dev', 'keep.txt'), 'canary\n');
+    return { dir, escape: `${'../'.repeat(32)}${dir.slice(1)}` };
+  }
+  const untouched = (dir: string) => expect(fs.readdirSync(dir, { recursive: true }).sort()).toEqual(['dev', 'dev/keep.txt']);
+
+  /** Runs `attempt`, expects an InputError and no ref in the repository, and returns its problems. */
+  async function refused(attempt: () => unknown): Promise<string[]> {
+    const error = await Promise.resolve()
+      .then(attempt)
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).problems;
   }
   const withPath = (folder: string) => buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = folder)), loadSettings());
 
   test.each([
-    ['../../canary', 'must not contain "." or ".." segments'],
-    ['clusters/../../../canary', 'must not contain "." or ".." segments'],
-    ['/etc', 'must be relative, not absolute'],
-    ['.git/hooks', 'must not contain a .git segment'],
-    ['clusters//edge', 'must not be empty or contain empty segments'],
-    ['clusters\\..\\..', 'must not contain control characters or backslashes'],
-  ])('fails when gitops.path is %j (loader bypassed), with exit 2 naming the field, and touches nothing', async (folder, why) => {
-    const problems = await withCanary((repo) => publish([withPath(folder)], { repo }));
-    expect(problems).toEqual([
+    ['leaves the repository through ..', (escape: string) => escape, 'must not contain "." or ".." segments'],
+    ['climbs out of a folder', (escape: string) => `clusters/${escape}`, 'must not contain "." or ".." segments'],
+    ['is absolute', (escape: string) => `/${escape.replace(/^(\.\.\/)+/, '')}`, 'must be relative, not absolute'],
+    ['goes into .git', () => '.git/hooks', 'must not contain a .git segment'],
+    ['has an empty segment', () => 'clusters//edge', 'must not be empty or contain empty segments'],
+    ['uses backslashes', () => 'clusters\\..\\..', 'must not contain control characters or backslashes'],
+  ])('fails when gitops.path %s (loader bypassed), with exit 2 naming the field, and touches nothing', async (_, folderOf, why) => {
+    const { dir, escape } = canary();
+    const repo = bareRepo();
+    const folder = folderOf(escape);
+    expect(await refused(() => publish([withPath(folder)], { repo }))).toEqual([
       `environments/dev.yaml: gitops.path ${why} (got ${JSON.stringify(folder)}), so publish would write outside the repository. Use a folder inside it, such as clusters or clusters/edge.`,
       'nothing was published.',
     ]);
+    untouched(dir);
+    expect(git(['for-each-ref'], repo)).toBe('');
   });
 
   test('fails when gitops.path goes through a symbolic link on the branch, and touches nothing', async () => {
-    await withCanary(async (repo) => {
-      const clone = path.join(scratch(), 'clone');
-      git(['init', '-q', '-b', 'main', clone], ROOT);
-      fs.symlinkSync('../../canary', path.join(clone, 'clusters'));
-      git(['add', '.'], clone);
-      git(['commit', '-q', '-m', 'link'], clone);
-      git(['push', '-q', repo, 'main'], clone);
-      const before = git(['rev-parse', 'main'], repo);
-      try {
-        return await publish([withPath('clusters')], { repo, files: new Map([['dev', 'qa/dev.yaml']]) });
-      } finally {
-        expect(git(['rev-parse', 'main'], repo)).toBe(before);
-      }
-    }).then((problems) =>
-      expect(problems).toEqual([
-        'qa/dev.yaml: gitops.path "clusters" goes through clusters, which is a file or symbolic link on the branch, not a folder; publish does not write through it. Use another gitops.path, or make clusters a folder.',
-        'nothing was published.',
-      ]),
-    );
+    const { dir } = canary();
+    const repo = bareRepo();
+    const clone = path.join(scratch(), 'clone');
+    git(['init', '-q', '-b', 'main', clone], ROOT);
+    fs.symlinkSync(dir, path.join(clone, 'clusters'));
+    git(['add', '.'], clone);
+    git(['commit', '-q', '-m', 'link'], clone);
+    git(['push', '-q', repo, 'main'], clone);
+    const before = git(['rev-parse', 'main'], repo);
+    expect(await refused(() => publish([withPath('clusters')], { repo, files: new Map([['dev', 'qa/dev.yaml']]) }))).toEqual([
+      'qa/dev.yaml: gitops.path "clusters" goes through clusters, which is a file or symbolic link on the branch, not a folder; publish does not write through it. Use another gitops.path, or make clusters a folder.',
+      'nothing was published.',
+    ]);
+    untouched(dir);
+    expect(git(['rev-parse', 'main'], repo)).toBe(before);
   });
 
   test('fails when a synthesized file would leave the environment\'s folder', async () => {
+    const { dir, escape } = canary();
+    const repo = bareRepo();
     const dev = built('dev');
-    const escaping: BuiltEnvironment = { ...dev, output: { ...dev.output, files: new Map([...dev.output.files, ['../prod/apps/x.yaml', 'kind: ConfigMap\n']]) } };
-    const problems = await withCanary((repo) => publish([escaping], { repo }));
-    expect(problems).toEqual([
-      'environments/dev.yaml: the synthesized file "../prod/apps/x.yaml" must not contain "." or ".." segments, so publish would write outside the environment\'s folder. Rename the object or application it comes from.',
+    const file = `${escape}/dev/x.yaml`;
+    const escaping: BuiltEnvironment = { ...dev, output: { ...dev.output, files: new Map([...dev.output.files, [file, 'kind: ConfigMap\n']]) } };
+    expect(await refused(() => publish([escaping], { repo }))).toEqual([
+      `environments/dev.yaml: the synthesized file ${JSON.stringify(file)} must not contain "." or ".." segments, so publish would write outside the environment's folder. Rename the object or application it comes from.`,
       'nothing was published.',
     ]);
+    untouched(dir);
   });
 
   test('fails when the environment name is not one plain folder name (loader bypassed)', async () => {
-    const problems = await withCanary((repo) => publish([buildEnvironment(variant('dev', (s) => ((s as { name: string }).name = '..')), loadSettings())], { repo }));
-    expect(problems).toEqual([
-      'environments/...yaml: name must not contain "." or ".." segments (got ".."), and it names the environment\'s folder in the repository. Use a name such as staging.',
-      'nothing was published.',
-    ]);
+    const { dir, escape } = canary();
+    const repo = bareRepo();
+    const name = escape;
+    const escaping = buildEnvironment(variant('dev', (s) => ((s as { name: string }).name = name)), loadSettings());
+    const problems = await refused(() => publish([escaping], { repo, files: new Map([[name, 'qa.yaml']]) }));
+    expect(problems[0]).toBe(`qa.yaml: name must not contain "." or ".." segments (got ${JSON.stringify(name)}), and it names the environment's folder in the repository. Use a name such as staging.`);
+    // The name is in file names too (application-<name>-root.yaml): each is refused as well.
+    expect(problems.slice(1, -1)).toContainEqual(expect.stringMatching(/^qa\.yaml: the synthesized file "bootstrap\/application-(\.\.\/)+.*-root\.yaml" must not contain "\." or "\.\." segments/));
+    expect(problems.at(-1)).toBe('nothing was published.');
+    untouched(dir);
   });
 });
 
