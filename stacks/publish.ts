@@ -264,7 +264,8 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 async function newerPublish(gitDir: string, tip: string, root: string, readAt: string, signal: AbortSignal): Promise<Omit<Superseded, 'env'> | undefined> {
   const last = await gitAsync(['--git-dir', gitDir, 'log', '-1', `--format=%H %(trailers:key=${TRAILER},valueonly,separator=)`, tip, '--', root], gitDir, { signal });
   const [commit, stamp] = last.trim().split(' ');
-  return stamp && stamp > readAt ? { commit, readAt: stamp } : undefined;
+  // Only gitplane's own format counts: any other text would compare as newer than every time.
+  return stamp && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(stamp) && stamp > readAt ? { commit, readAt: stamp } : undefined;
 }
 
 /**

@@ -375,4 +375,18 @@ describe('publish keeps the newest change of an environment', () => {
     expect(newest.changes.map((c) => c.env)).toEqual(['staging']);
     expect(natsOnBranch(repo)).toContain('replicas: 3');
   });
+
+  test('a trailer that is not gitplane\'s time (written by hand) does not make a publish superseded', async () => {
+    const repo = bareRepo();
+    const clone = path.join(scratch(), 'clone');
+    git(['init', '-q', '-b', 'main', clone], ROOT);
+    fs.mkdirSync(path.join(clone, 'staging'));
+    fs.writeFileSync(path.join(clone, 'staging', 'notes.md'), 'by hand\n');
+    git(['add', '.'], clone);
+    git(['commit', '-q', '-m', 'by hand\n\nGitplane-Read-At: zzz'], clone);
+    git(['push', '-q', repo, 'main'], clone);
+    const result = await publish([replicas(3)], { repo });
+    expect(result.superseded).toEqual([]);
+    expect(result.changes[0]).toMatchObject({ env: 'staging', removed: ['notes.md'] });
+  });
 });
