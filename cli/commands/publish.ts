@@ -48,7 +48,8 @@ if it still points where the commit was built (compare-and-swap); when another p
 publish waits a short random, growing delay and builds again on the new tip, up to 10 attempts.
 Each commit records when its environment files were read (trailer Gitplane-Read-At); an
 environment the branch already holds from a file read later is left as it is (superseded), so
-the newest change wins, not the last push. A killed publish leaves the branch as it was.
+the newest change wins, not the last push. A publish killed at any point leaves the branch at
+the old commit or the new one, never half-written.
 
 Options:
   -r, --repo PATH|URL   the Argo CD repository: a bare repository's path, or a URL (required)
