@@ -56,10 +56,14 @@ function startPublish(args: string[], tmp: string, trace?: string) {
   return { child, done };
 }
 
-/** Private repositories publish keeps under `tmp` for remote repositories (see stacks/publish.ts). */
+/**
+ * Whatever publishes left in their temporary directory `tmp`, apart from the (empty) folder where
+ * publish keeps its private repositories for remote ones (see stacks/publish.ts).
+ */
 function temporaryRepositories(tmp: string): string[] {
-  const dir = path.join(tmp, `gitplane-${os.userInfo().uid}`, 'publish');
-  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const home = `gitplane-${os.userInfo().uid}`;
+  const mine = path.join(tmp, home, 'publish');
+  return [...fs.readdirSync(tmp).filter((e) => e !== home), ...(fs.existsSync(mine) ? fs.readdirSync(mine) : [])];
 }
 
 const stampOf = (repo: string, commit: string) => git(['log', '-1', '--format=%(trailers:key=Gitplane-Read-At,valueonly,separator=)', commit], repo).trim();
