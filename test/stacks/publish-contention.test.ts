@@ -1,0 +1,164 @@
+/**
+ * gitplane publish as real processes against one repository: many at once, and killed at random
+ * points. The repository must stay sound (`git fsck --strict`), every publish land or fail with a
+ * clear message, the newest change of each environment win, and no temporary repository remain.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BIN, ROOT, tempDir } from '../support/cli';
+
+jest.setTimeout(600_000);
+
+const base = tempDir();
+const scratch = () => fs.mkdtempSync(path.join(base, 'case-'));
+const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+
+function git(args: string[], cwd: string): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function bareRepo(): string {
+  const repo = path.join(scratch(), 'gitops.git');
+  git(['init', '-q', '--bare', repo], ROOT);
+  return repo;
+}
+
+/** environments/dev.yaml as environment `name`, its JetStream stream renamed per variant: a different change each. */
+function environmentFile(dir: string, name: string, variant: number): string {
+  const file = path.join(dir, `${name}-v${variant}.yaml`);
+  const text = fs.readFileSync(path.join(ROOT, 'environments', 'dev.yaml'), 'utf8');
+  fs.writeFileSync(file, text.replace(/^name: dev$/m, `name: ${name}`).replace('- name: EVENTS', `- name: EVENTS${variant}`));
+  return file;
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Starts `gitplane publish`; `tmp` is its temporary directory, `trace` a GIT_TRACE file. */
+function startPublish(args: string[], tmp: string, trace?: string) {
+  const child = spawn(process.execPath, [BIN, 'publish', ...args], {
+    cwd: ROOT,
+    env: { ...GIT_ENV, NO_COLOR: '1', TMPDIR: tmp, ...(trace ? { GIT_TRACE: trace } : {}) },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/**
+ * Whatever publishes left in their temporary directory `tmp`, apart from the (empty) folder where
+ * publish keeps its private repositories for remote ones (see stacks/publish.ts).
+ */
+function temporaryRepositories(tmp: string): string[] {
+  const home = `gitplane-${os.userInfo().uid}`;
+  const mine = path.join(tmp, home, 'publish');
+  return [...fs.readdirSync(tmp).filter((e) => e !== home), ...(fs.existsSync(mine) ? fs.readdirSync(mine) : [])];
+}
+
+const stampOf = (repo: string, commit: string) => git(['log', '-1', '--format=%(trailers:key=Gitplane-Read-At,valueonly,separator=)', commit], repo).trim();
+const envTree = (repo: string, env: string) => spawnSync('git', ['rev-parse', '-q', '--verify', `main:${env}`], { cwd: repo, encoding: 'utf8', env: GIT_ENV }).stdout.trim();
+
+test('10 concurrent publishes of different changes all land, the newest change of each environment wins, and the repository stays sound', async () => {
+  const repo = bareRepo();
+  const dir = scratch();
+  const tmp = scratch();
+  // Five environments, two changes each; half the processes go through a URL, half write in place.
+  const runs = Array.from({ length: 10 }, (_, i) => ({ env: `c${i % 5}`, file: environmentFile(dir, `c${i % 5}`, Math.floor(i / 5)), repo: i % 2 === 0 ? repo : `file://${repo}` }));
+  const results = await Promise.all(runs.map((r) => startPublish(['--repo', r.repo, '--file', r.file], tmp).done));
+
+  const gaveUp = /branch main moved under this publish 10 times in a row \(other publishes kept landing first\); nothing was published\. git's last refusal: .*\. Run gitplane publish again\./;
+  for (const r of results) {
+    if (r.code === 2) expect(r.stderr).toMatch(gaveUp);
+    else expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/^(published [0-9a-f]{12} to |superseded: c\d is left as published by [0-9a-f]{12}, )/) });
+  }
+  git(['fsck', '--strict', '--no-dangling'], repo);
+  expect(temporaryRepositories(tmp)).toEqual([]);
+
+  // When each process read its environment file: from its commit's trailer, or its superseded line.
+  const landed = results.map((r) => /^published ([0-9a-f]{12}) /.exec(r.stdout)?.[1]).map((short) => short && git(['rev-parse', short], repo).trim());
+  const stamps = results.map((r, i) => (landed[i] ? stampOf(repo, landed[i]) : /after this one \(([^)]+)\)/.exec(r.stdout)?.[1]));
+  for (const commit of landed.filter((c): c is string => Boolean(c))) git(['merge-base', '--is-ancestor', commit, 'main'], repo);
+  expect(git(['rev-list', '--count', 'main'], repo).trim()).toBe(String(landed.filter(Boolean).length));
+  for (const env of new Set(runs.map((r) => r.env))) {
+    const mine = runs.map((r, i) => ({ ...r, i })).filter((r) => r.env === env && results[r.i].code === 0);
+    const newest = mine.reduce((a, b) => ((stamps[a.i] ?? '') >= (stamps[b.i] ?? '') ? a : b));
+    expect(landed[newest.i]).toBeDefined();
+    expect(git(['log', '-1', '--format=%H', 'main', '--', env], repo).trim()).toBe(landed[newest.i]);
+  }
+});
+
+/** Seeded pseudo-random numbers in [0, 1) (mulberry32), so every run of the test makes the same choices. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const gitCommands = (trace: string) => (fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8').match(/trace: built-in: git /g)?.length ?? 0 : 0);
+
+test('publish killed at random points (SIGKILL or SIGTERM, seeded) leaves a sound repository holding the old or the new tree, and no temporary repository', async () => {
+  const random = seeded(20261129);
+  const repo = bareRepo();
+  const dir = scratch();
+  const tmp = scratch();
+  const files = [environmentFile(dir, 'c0', 0), environmentFile(dir, 'c0', 1)];
+  const transports = { local: repo, remote: `file://${repo}` };
+  const publishOnce = async (variant: number, transport: keyof typeof transports) => {
+    const trace = path.join(scratch(), 'trace');
+    const r = await startPublish(['--repo', transports[transport], '--file', files[variant]], tmp, trace).done;
+    expect(r).toMatchObject({ code: 0, signal: null });
+    return gitCommands(trace);
+  };
+
+  // Both trees as published whole, and how many git commands a publish of a change runs.
+  await publishOnce(0, 'local');
+  const trees = [envTree(repo, 'c0')];
+  const commands = { local: await publishOnce(1, 'local'), remote: 0 };
+  trees.push(envTree(repo, 'c0'));
+  commands.remote = await publishOnce(0, 'remote');
+  expect(trees[0]).not.toBe(trees[1]);
+
+  const outcomes: string[] = [];
+  for (let trial = 0; trial < 8; trial++) {
+    const variant = (trial + 1) % 2;
+    const transport = random() < 0.5 ? 'local' : 'remote';
+    const signal = random() < 0.6 ? 'SIGKILL' : 'SIGTERM';
+    // Stop it once its k-th git command has started: some point from the first git command to the last.
+    const k = 1 + Math.floor(random() * (commands[transport] - 1));
+    const trace = path.join(scratch(), 'trace');
+    const { child, done } = startPublish(['--repo', transports[transport], '--file', files[variant]], tmp, trace);
+    const poll = setInterval(() => gitCommands(trace) >= k && child.kill(signal), 2);
+    const r = await done;
+    clearInterval(poll);
+    outcomes.push(`${transport} ${signal} after git command ${k}: ${r.signal ?? `exit ${r.code}`}`);
+
+    git(['fsck', '--strict', '--no-dangling'], repo);
+    expect(trees).toContain(envTree(repo, 'c0'));
+    // A publish stopped by SIGTERM removes its own temporary repository before it dies.
+    if (r.signal === 'SIGTERM') expect(temporaryRepositories(tmp).filter((e) => e.includes(`-${child.pid}-`))).toEqual([]);
+  }
+  // At least one trial died of its signal (the others finished first); the list shows which.
+  expect(outcomes).toEqual(expect.arrayContaining([expect.stringMatching(/: SIG(KILL|TERM)$/)]));
+
+  // The next publish removes what a killed one left behind, and lands.
+  await publishOnce(1, 'remote');
+  expect(temporaryRepositories(tmp)).toEqual([]);
+  git(['fsck', '--strict', '--no-dangling'], repo);
+  expect(envTree(repo, 'c0')).toBe(trees[1]);
+});
