@@ -135,7 +135,7 @@ describe('settings in the environment file', () => {
     const file = withApps('apps:\n  example-api:\n    replicas: 0\n');
     const r = gitplane(['synth', '-f', file, '--out', tempDir()]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${file}:${lineOf(file, 'replicas: 0')}:15: apps.example-api.replicas must be >= 1 (got number 0).`);
+    expect(r.stderr).toContain(`${file}:${lineOf(file, 'replicas: 0')}:15: apps.example-api.replicas must be at least 1 (got number 0). Use a value from 1 up.`);
   });
 
   test('fails when a setting is not one the application takes', () => {
