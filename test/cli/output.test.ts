@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkOutDir, writeOutput } from '../../stacks/output';
 import { BIN, gitplane, ROOT, tempDir } from '../support/cli';
+import { seededRandom } from '../support/random';
 
 /** Every entry under `dir` (through a link at `dir`) with its mode, and each file's content. */
 function snapshot(dir: string): Record<string, string> {
@@ -27,16 +28,6 @@ function snapshot(dir: string): Record<string, string> {
 function leftovers(out: string): string[] {
   const current = fs.readlinkSync(out);
   return fs.readdirSync(path.dirname(out)).filter((n) => n !== path.basename(out) && n !== current);
-}
-
-/** A small seeded PRNG (mulberry32), so a failing trial can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -90,7 +81,7 @@ describe('gitplane synth --out is switched in one step', () => {
     expect(trees.new).not.toEqual(trees.old);
     expect(Object.keys(trees.new).filter((f) => f.startsWith('staging/'))).toEqual(Object.keys(trees.old).filter((f) => f.startsWith('staging/')));
 
-    const random = prng(20261129);
+    const random = seededRandom(20261129);
     let state: 'old' | 'new' = 'new';
     for (let trial = 0; trial < 20; trial++) {
       const next = state === 'old' ? 'new' : 'old';

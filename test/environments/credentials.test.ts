@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../stacks/errors';
 import { parseEnvironment } from '../../stacks/environment';
 import { gitplane, tempDir } from '../support/cli';
+import { loadProblems } from '../support/environments';
 import { ALNUM, fake } from '../support/fake-secrets';
 
 const FILE = 'environments/test.yaml';
@@ -10,15 +10,7 @@ const VALID = fs.readFileSync(path.join(__dirname, '..', '..', 'environments', '
 const TOKEN = fake('ghp_', 36);
 const FIX = 'An environment file is committed to Git, so the credential is leaked: rotate it, store the new value in the secret store (pulumi config set --secret, or the store itself) and name its entry in secrets.refs.';
 
-function problems(text: string): string[] {
-  try {
-    parseEnvironment(text, FILE);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the environment to be rejected');
-}
+const problems = (text: string) => loadProblems(text, FILE);
 
 describe('credentials in environment files', () => {
   test('passes store entry names in secrets.refs and plain URLs (must-not-fire)', () => {

@@ -15,25 +15,14 @@ import { InputError } from '../../stacks/errors';
 import { listEnvironments, loadEnvironmentFile } from '../../stacks/environment';
 import { synthEnvironment } from '../../stacks/synth';
 import { gitplane, ROOT, tempDir } from '../support/cli';
+import { seededRandom } from '../support/random';
 
 // GITPLANE_FUZZ_SEED explores other sequences; the suite always runs the fixed one.
 const SEED = Number(process.env.GITPLANE_FUZZ_SEED ?? 20261129);
 const CASES = 300;
 const CLI_SAMPLE = 6;
 
-/** mulberry32: a small PRNG with a 32-bit state, the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
 const ODD_VALUES: unknown[] = [

@@ -65,14 +65,14 @@ describe('what is read', () => {
 
 describe('how many problems are listed', () => {
   test(
-    'fails when 100,000 keys are unknown, listing the first 100 and counting the rest, in linear time',
+    'fails when 100,000 keys are unknown, listing the first 100 and counting the rest',
     () => {
+      // The check is linear: a quadratic one takes minutes here, past the test's own timeout.
       const text = DEV + Array.from({ length: 100_000 }, (_, i) => `k${i}: 1\n`).join('');
-      const started = Date.now();
       const found = problems(() => parseEnvironment(text, 'qa.yaml'));
-      expect(Date.now() - started).toBeLessThan(30_000);
       expect(found).toHaveLength(MAX_PROBLEMS + 1);
-      expect(found[0]).toMatch(/^qa\.yaml:27:\d+: k0 is not a known field/);
+      const firstLine = DEV.split('\n').length;
+      expect(found[0]).toMatch(new RegExp(`^qa\\.yaml:${firstLine}:\\d+: k0 is not a known field`));
       expect(found[MAX_PROBLEMS]).toBe('qa.yaml: 99900 more problem(s) not listed. Fix the ones above and run again.');
     },
     60_000,

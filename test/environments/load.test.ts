@@ -1,20 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../stacks/errors';
 import { listEnvironments, loadEnvironment, parseEnvironment } from '../../stacks/environment';
+import { loadProblems } from '../support/environments';
 
 const FILE = 'environments/test.yaml';
 const VALID = fs.readFileSync(path.join(__dirname, '..', '..', 'environments', 'staging.yaml'), 'utf8').replace('name: staging', 'name: test');
 
-function problems(text: string): string[] {
-  try {
-    parseEnvironment(text, FILE);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the environment to be rejected');
-}
+const problems = (text: string) => loadProblems(text, FILE);
 
 describe('shipped environments', () => {
   test('are dev, pi-edge, prod and staging', () => {

@@ -8,24 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, tempDir } from '../support/cli';
+import { bareRepo, git, GIT_ENV } from '../support/git';
+import { seededRandom } from '../support/random';
 
 jest.setTimeout(600_000);
 
 const base = tempDir();
 const scratch = () => fs.mkdtempSync(path.join(base, 'case-'));
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-
-function git(args: string[], cwd: string): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function bareRepo(): string {
-  const repo = path.join(scratch(), 'gitops.git');
-  git(['init', '-q', '--bare', repo], ROOT);
-  return repo;
-}
+const newRepo = () => bareRepo(scratch());
 
 /** environments/dev.yaml as environment `name`, its JetStream stream renamed per variant: a different change each. */
 function environmentFile(dir: string, name: string, variant: number): string {
@@ -70,7 +60,7 @@ const stampOf = (repo: string, commit: string) => git(['log', '-1', '--format=%(
 const envTree = (repo: string, env: string) => spawnSync('git', ['rev-parse', '-q', '--verify', `main:${env}`], { cwd: repo, encoding: 'utf8', env: GIT_ENV }).stdout.trim();
 
 test('10 concurrent publishes of different changes all land, the newest change of each environment wins, and the repository stays sound', async () => {
-  const repo = bareRepo();
+  const repo = newRepo();
   const dir = scratch();
   const tmp = scratch();
   // Five environments, two changes each; half the processes go through a URL, half write in place.
@@ -98,23 +88,11 @@ test('10 concurrent publishes of different changes all land, the newest change o
   }
 });
 
-/** Seeded pseudo-random numbers in [0, 1) (mulberry32), so every run of the test makes the same choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const gitCommands = (trace: string) => (fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8').match(/trace: built-in: git /g)?.length ?? 0 : 0);
 
 test('publish killed at random points (SIGKILL or SIGTERM, seeded) leaves a sound repository holding the old or the new tree, and no temporary repository', async () => {
-  const random = seeded(20261129);
-  const repo = bareRepo();
+  const random = seededRandom(20261129);
+  const repo = newRepo();
   const dir = scratch();
   const tmp = scratch();
   const files = [environmentFile(dir, 'c0', 0), environmentFile(dir, 'c0', 1)];

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
@@ -11,25 +10,14 @@ import { loadSettings } from '../../stacks/settings';
 import { Wave } from '../../stacks/waves';
 import { gitplane, ROOT, tempDir } from '../support/cli';
 import { built, variant } from '../support/environments';
+import { bareRepo, git } from '../support/git';
 
 /** Git that ignores the machine's global and system configuration, so tests do not depend on it. */
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
 process.env.GIT_CONFIG_NOSYSTEM = '1';
-const GIT_ENV = { ...process.env };
 const base = tempDir();
 const scratch = () => fs.mkdtempSync(path.join(base, 'case-'));
-
-function git(args: string[], cwd: string): string {
-  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8', env: GIT_ENV });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function bareRepo(): string {
-  const repo = path.join(scratch(), 'gitops.git');
-  git(['init', '-q', '--bare', repo], ROOT);
-  return repo;
-}
+const newRepo = () => bareRepo(scratch());
 
 const commits = (repo: string) => git(['rev-list', '--count', 'main'], repo).trim();
 const lastChanges = (repo: string) => git(['show', '--name-status', '--format=', 'main'], repo).trim().split('\n').filter(Boolean);
@@ -51,7 +39,7 @@ const withExtra = (env: string): BuiltEnvironment => buildEnvironment(variant(en
 
 describe('publish into a bare repository', () => {
   test('the first run makes one commit; a second run with no change makes none', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const first = await publish([built('dev'), built('prod')], { repo, readAt: READ_AT });
     expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(commits(repo)).toBe('1');
@@ -69,7 +57,7 @@ describe('publish into a bare repository', () => {
   });
 
   test('a changed environment makes a commit touching only its changed files, and files outside the environments stay', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await publish([built('dev'), built('prod')], { repo });
     const clone = path.join(scratch(), 'clone');
     git(['clone', '-q', '--branch', 'main', repo, clone], ROOT);
@@ -88,7 +76,7 @@ describe('publish into a bare repository', () => {
   });
 
   test('a deleted application\'s files are removed', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await publish([withExtra('staging')], { repo });
     expect(tree(repo)).toContain('staging/apps/extra/configmap-extra.yaml');
     const result = await publish([built('staging')], { repo, message: 'Remove extra' });
@@ -98,14 +86,14 @@ describe('publish into a bare repository', () => {
   });
 
   test('writes under gitops.path when the environment sets one', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await publish([buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = 'clusters')), loadSettings())], { repo });
     expect(tree(repo).every((f) => f.startsWith('clusters/dev/'))).toBe(true);
   });
 
   /** A repository with commit "a" on main and "someone else" (its child) on other. */
   function twoCommits(): string {
-    const repo = bareRepo();
+    const repo = newRepo();
     const clone = path.join(scratch(), 'clone');
     git(['init', '-q', '-b', 'main', clone], ROOT);
     fs.writeFileSync(path.join(clone, 'a.txt'), 'a\n');
@@ -147,14 +135,14 @@ describe('publish into a bare repository', () => {
   });
 
   test('fails when the environment does not validate, and commits nothing', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const invalid: BuiltEnvironment = { ...built('dev'), problems: [{ file: 'dev/apps/x.yaml', object: 'ConfigMap/x', message: 'datta: unknown field "datta"' }] };
     await expect(publish([invalid], { repo })).rejects.toThrow(/validation failed: 1 problem\(s\); nothing was published/);
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
   test('fails when a blocking gate has findings, and commits nothing', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const gate = () => ['prod: policy runbooks: Alert X has no runbook.'];
     await expect(publish([built('dev')], { repo, gates: [gate] })).rejects.toThrow(/1 blocking finding\(s\); nothing was published/);
     expect(git(['for-each-ref'], repo)).toBe('');
@@ -170,7 +158,7 @@ describe('publish into a bare repository', () => {
   });
 
   test('fails when the branch stays locked (a refs/heads/main.lock left by a git that died), after the bounded attempts, quoting git\'s message that names the lock', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     fs.mkdirSync(path.join(repo, 'refs', 'heads'), { recursive: true });
     fs.writeFileSync(path.join(repo, 'refs', 'heads', 'main.lock'), '');
     await expect(publish([built('dev')], { repo, attempts: 2 })).rejects.toThrow(
@@ -185,7 +173,7 @@ describe('publish into a bare repository', () => {
   });
 
   test('fails when the remote refuses the push for another reason than a moved branch, without retrying', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const hook = path.join(repo, 'hooks', 'pre-receive');
     fs.writeFileSync(hook, '#!/bin/sh\necho refused >> "$GIT_DIR/refusals"\nexit 1\n');
     fs.chmodSync(hook, 0o755);
@@ -203,7 +191,7 @@ describe('gitplane publish', () => {
   const run = (args: string[]) => gitplane(['publish', ...args], { env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
 
   test('publishes, then reports that nothing changed', () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const first = run(['--repo', repo, '--env', 'dev', '--branch', 'main']);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^published [0-9a-f]{12} to .* \(main\)\n  dev: bootstrap, .*namespaces.* \(\d+ added, 0 changed, 0 removed\)\n$/);
@@ -218,7 +206,7 @@ describe('gitplane publish', () => {
   });
 
   test('fails with exit 1 and commits nothing when validation fails', () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const r = run(['--repo', repo, '--env', 'dev', '--crd-dir', scratch()]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('nothing was published');
@@ -226,7 +214,7 @@ describe('gitplane publish', () => {
   });
 
   test('fails when --branch is not the environment\'s gitops.branch, with exit 2 naming the file given', () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const file = path.join(scratch(), 'qa.yaml');
     fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, 'environments', 'dev.yaml'), 'utf8').replace('branch: main', 'branch: release'));
     const r = run(['--repo', repo, '--file', file, '--branch', 'main']);
@@ -270,7 +258,7 @@ describe('publish writes only inside the repository', () => {
     ['uses backslashes', () => 'clusters\\..\\..', 'must not contain control characters or backslashes'],
   ])('fails when gitops.path %s (loader bypassed), with exit 2 naming the field, and touches nothing', async (_, folderOf, why) => {
     const { dir, escape } = canary();
-    const repo = bareRepo();
+    const repo = newRepo();
     const folder = folderOf(escape);
     expect(await refused(() => publish([withPath(folder)], { repo }))).toEqual([
       `environments/dev.yaml: gitops.path ${why} (got ${JSON.stringify(folder)}), so publish would write outside the repository. Use a folder inside it, such as clusters or clusters/edge.`,
@@ -282,7 +270,7 @@ describe('publish writes only inside the repository', () => {
 
   test('fails when gitops.path goes through a symbolic link on the branch, and touches nothing', async () => {
     const { dir } = canary();
-    const repo = bareRepo();
+    const repo = newRepo();
     const clone = path.join(scratch(), 'clone');
     git(['init', '-q', '-b', 'main', clone], ROOT);
     fs.symlinkSync(dir, path.join(clone, 'clusters'));
@@ -300,7 +288,7 @@ describe('publish writes only inside the repository', () => {
 
   test('fails when a synthesized file would leave the environment\'s folder', async () => {
     const { dir, escape } = canary();
-    const repo = bareRepo();
+    const repo = newRepo();
     const dev = built('dev');
     const file = `${escape}/dev/x.yaml`;
     const escaping: BuiltEnvironment = { ...dev, output: { ...dev.output, files: new Map([...dev.output.files, [file, 'kind: ConfigMap\n']]) } };
@@ -313,7 +301,7 @@ describe('publish writes only inside the repository', () => {
 
   test('fails when the environment name is not one plain folder name (loader bypassed)', async () => {
     const { dir, escape } = canary();
-    const repo = bareRepo();
+    const repo = newRepo();
     const name = escape;
     const escaping = buildEnvironment(variant('dev', (s) => ((s as { name: string }).name = name)), loadSettings());
     const problems = await refused(() => publish([escaping], { repo, files: new Map([[name, 'qa.yaml']]) }));
@@ -329,7 +317,7 @@ describe('publish commits to gitops.branch', () => {
   const onBranch = (env: string, branch: string) => buildEnvironment(variant(env, (s) => ((s.gitops as { branch: string }).branch = branch)), loadSettings());
 
   test('commits to the branch the root Application tracks, not main', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const release = onBranch('dev', 'release');
     expect(release.output.files.get('bootstrap/application-dev-root.yaml')).toContain('targetRevision: release');
     expect((await publish([release], { repo })).branch).toBe('release');
@@ -337,7 +325,7 @@ describe('publish commits to gitops.branch', () => {
   });
 
   test('fails when --branch names another branch, with exit 2, and commits nothing', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await expect(publish([onBranch('dev', 'release')], { repo, branch: 'main' })).rejects.toThrow(
       'environments/dev.yaml: gitops.branch is "release" but --branch is "main": the root Application dev-root tracks "release", so Argo CD would never deploy a commit on "main".',
     );
@@ -345,7 +333,7 @@ describe('publish commits to gitops.branch', () => {
   });
 
   test('fails when the selected environments track different branches', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await expect(publish([onBranch('dev', 'release'), built('prod')], { repo })).rejects.toThrow(
       'the selected environments track different branches (environments/dev.yaml: gitops.branch "release", environments/prod.yaml: gitops.branch "main"); one publish makes one commit on one branch.',
     );
@@ -353,7 +341,7 @@ describe('publish commits to gitops.branch', () => {
   });
 
   test('fails when gitops.branch is not a valid branch name (loader bypassed)', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     await expect(publish([onBranch('dev', 'main; rm -rf /')], { repo })).rejects.toThrow(
       'environments/dev.yaml: gitops.branch must be a valid git branch name (got "main; rm -rf /"). Use a name such as main or release.',
     );
@@ -366,7 +354,7 @@ describe('publish keeps the newest change of an environment', () => {
   const natsOnBranch = (repo: string) => git(['show', 'main:staging/apps/nats/statefulset-nats.yaml'], repo);
 
   test('a publish of files read before the branch\'s last publish leaves the environment as it is', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const newer = await publish([replicas(5)], { repo, readAt: new Date('2026-01-02T10:00:00.000Z') });
     const older = await publish([replicas(3), built('dev')], { repo, readAt: new Date('2026-01-02T09:59:59.999Z') });
     expect(older.superseded).toEqual([{ env: 'staging', commit: newer.commit, readAt: '2026-01-02T10:00:00.000Z' }]);
@@ -378,7 +366,7 @@ describe('publish keeps the newest change of an environment', () => {
   });
 
   test('a trailer that is not gitplane\'s time (written by hand) does not make a publish superseded', async () => {
-    const repo = bareRepo();
+    const repo = newRepo();
     const clone = path.join(scratch(), 'clone');
     git(['init', '-q', '-b', 'main', clone], ROOT);
     fs.mkdirSync(path.join(clone, 'staging'));

@@ -1,6 +1,7 @@
 /** Shipped environments, synthesized once per test file. */
 import { EnvironmentSpec } from '../../environments/schema';
-import { listEnvironments, loadEnvironment } from '../../stacks/environment';
+import { listEnvironments, loadEnvironment, parseEnvironment } from '../../stacks/environment';
+import { InputError } from '../../stacks/errors';
 import { BuiltEnvironment, buildEnvironment } from '../../stacks/pipeline';
 import { loadSettings } from '../../stacks/settings';
 
@@ -26,4 +27,15 @@ export function variant(name: string, change: (spec: EnvironmentSpec) => void): 
 
 export function manifests(name: string) {
   return built(name).output.objects.map((o) => o.manifest);
+}
+
+/** The problems the loader reports for environment text it must refuse; throws when it loads. */
+export function loadProblems(text: string, file: string): string[] {
+  try {
+    parseEnvironment(text, file);
+  } catch (e) {
+    if (e instanceof InputError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected the environment to be rejected');
 }
