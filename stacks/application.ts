@@ -107,6 +107,12 @@ export interface AppDescriptor<Settings = unknown> {
   readonly wave: number;
   /** `app.kubernetes.io/component`. */
   readonly component: string;
+  /**
+   * The team that owns the application, a label value such as `shop`: its alerts carry
+   * `team: <owner>`, which `alerting.routes.teams` routes on, and their runbooks name it.
+   * @default - the environment's `alerting.owner`, the platform team
+   */
+  readonly owner?: string;
   /** Default namespace of the application's objects. */
   readonly namespace: string;
   /**
