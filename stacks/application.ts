@@ -68,6 +68,13 @@ export interface HelmRelease {
    * @default - every key is checked
    */
   readonly openKeys?: readonly string[];
+  /**
+   * Dotted paths of values that hold the name of the cluster the release runs on, such as
+   * Prometheus's `externalLabels.cluster`. In a fleet every cluster shares the values file, so
+   * the ApplicationSet sets each path as a Helm parameter to the cluster generator's cluster name.
+   * @default - none
+   */
+  readonly clusterNameValues?: readonly string[];
 }
 
 /** A problem with an application's settings: the path below `apps.<name>` and what is wrong, as the rest of a sentence. */

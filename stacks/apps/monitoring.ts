@@ -132,5 +132,11 @@ export const MONITORING_APP: AppDescriptor = {
       customResourceAnnotations: syncWave(Wave.CustomResources),
     });
   },
-  helm: ({ spec }) => ({ chart: 'kube-prometheus-stack', releaseName: 'kps', values: valuesFor(spec) }),
+  helm: ({ spec }) => ({
+    chart: 'kube-prometheus-stack',
+    releaseName: 'kps',
+    values: valuesFor(spec),
+    // Every series and alert of a fleet site carries its own cluster.
+    clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
+  }),
 };
