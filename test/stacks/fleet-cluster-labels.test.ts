@@ -69,3 +69,20 @@ describeWithTool('go', 'fleet cluster labels, rendered by Go templates', (go) =>
     expect(r.error).toContain('map has no entry for key "clusterName"');
   });
 });
+
+describe('the manifests a fleet shares', () => {
+  const configOf = (env: string, name: string) => (findOne(manifests(env), 'ConfigMap', name) as any).data;
+
+  test('name no cluster, so no site claims another\'s: Prometheus\'s per-cluster external labels name it', () => {
+    const files = [...built('pi-edge').output.files].filter(([file]) => file.startsWith('apps/'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const c of ['edge-site-01', 'edge-site-02', 'edge-site-03']) expect(files.filter(([, text]) => text.includes(c)).map(([file]) => file)).toEqual([]);
+    expect(parse(configOf('pi-edge', 'tempo')['tempo.yaml']).metrics_generator.registry.external_labels).toEqual({ source: 'tempo' });
+    expect(JSON.stringify(parse(configOf('pi-edge', 'otel-gateway')['config.yaml']).processors.resource)).not.toContain('k8s.cluster.name');
+  });
+
+  test('of a single cluster, the collector and Tempo name it', () => {
+    expect(parse(configOf('prod', 'tempo')['tempo.yaml']).metrics_generator.registry.external_labels).toEqual({ source: 'tempo', cluster: 'prod-eu1' });
+    expect(parse(configOf('prod', 'otel-gateway')['config.yaml']).processors.resource.attributes).toContainEqual({ key: 'k8s.cluster.name', value: 'prod-eu1', action: 'upsert' });
+  });
+});
