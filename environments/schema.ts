@@ -234,6 +234,12 @@ export const EnvironmentSchema = Type.Object(
     alerting: Block(
       {
         receivers: Type.Array(ReceiverSchema, { default: [] }),
+        owner: Type.String({
+          ...LabelValue,
+          minLength: 1,
+          default: 'platform',
+          description: 'the team that owns the platform\'s built-in alerts: their team label, routable through routes.teams, and the owner their runbooks name',
+        }),
         routes: Block(
           {
             critical: Type.Optional(Type.String({ ...DnsLabel, description: 'receiver for severity=critical' })),

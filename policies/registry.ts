@@ -10,6 +10,7 @@ import { rule as crdBeforeCustomResource } from './rules/crd-before-custom-resou
 import { rule as cronjobDeadlineConcurrency } from './rules/cronjob-deadline-concurrency';
 import { rule as customResourceAfterOperator } from './rules/custom-resource-after-operator';
 import { rule as exemptionExpired } from './rules/exemption-expired';
+import { rule as fleetClusterLabel } from './rules/fleet-cluster-label';
 import { rule as fleetParity } from './rules/fleet-parity';
 import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
 import { rule as hostPathAllowed } from './rules/host-path-allowed';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   cronjobDeadlineConcurrency,
   customResourceAfterOperator,
   exemptionExpired,
+  fleetClusterLabel,
   fleetParity,
   hookDeletePolicy,
   hostPathAllowed,

@@ -68,6 +68,13 @@ export interface HelmRelease {
    * @default - every key is checked
    */
   readonly openKeys?: readonly string[];
+  /**
+   * Dotted paths of values that hold the name of the cluster the release runs on, such as
+   * Prometheus's `externalLabels.cluster`. In a fleet every cluster shares the values file, so
+   * the ApplicationSet sets each path as a Helm parameter to the cluster generator's cluster name.
+   * @default - none
+   */
+  readonly clusterNameValues?: readonly string[];
 }
 
 /** A problem with an application's settings: the path below `apps.<name>` and what is wrong, as the rest of a sentence. */
@@ -107,6 +114,12 @@ export interface AppDescriptor<Settings = unknown> {
   readonly wave: number;
   /** `app.kubernetes.io/component`. */
   readonly component: string;
+  /**
+   * The team that owns the application, a label value such as `shop`: its alerts carry
+   * `team: <owner>`, which `alerting.routes.teams` routes on, and their runbooks name it.
+   * @default - the environment's `alerting.owner`, the platform team
+   */
+  readonly owner?: string;
   /** Default namespace of the application's objects. */
   readonly namespace: string;
   /**

@@ -8,7 +8,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../environments/schema';
-import { ChartSource, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
+import { ChartSource, clusterNameTemplate, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
 import { isClusterScoped, Manifest } from './objects';
 import { AppDescriptor, appContext, GroupKind, PlatformContext } from './application';
 import { BuiltApp } from './platform';
@@ -68,8 +68,12 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
     if (spec.cluster.fleet.length === 0) {
       new PlatformApplication(scope, `app-${app.name}`, { ...props, server: spec.cluster.server });
     } else {
+      // Every cluster shares the values file; values naming the cluster are set per cluster.
+      const clusterName = clusterNameTemplate(CLUSTER_LABEL);
+      const parameters = app.helm?.(appContext(ctx, app)).clusterNameValues?.map((name) => ({ name, value: clusterName }));
       new FleetApplicationSet(scope, `app-${app.name}`, {
         ...props,
+        chart: props.chart && { ...props.chart, parameters },
         clusterLabels: { [ENVIRONMENT_LABEL]: spec.name },
         clusterNameLabel: CLUSTER_LABEL,
         clusters: clusters.map((c) => c.name),

@@ -105,6 +105,7 @@ export function platformContext(spec: EnvironmentSpec, apps: readonly AppDescrip
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * The applications of the project in `dir`: the built-in ones, then the team's own from its
@@ -123,6 +124,9 @@ export function projectApps(dir?: string): readonly AppDescriptor[] {
     }
     for (const [field, value] of [['name', app.name], ['namespace', app.namespace]] as const) {
       if (!DNS_LABEL.test(value ?? '') || value.length > 63) problems.push(`${where}.${field} must be a DNS-1123 label: lower-case letters, digits and "-" (got ${JSON.stringify(value)}). Rename it.`);
+    }
+    if (app.owner !== undefined && !(typeof app.owner === 'string' && LABEL_VALUE.test(app.owner))) {
+      problems.push(`${where}.owner must be a team name usable as a label value: up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (got ${JSON.stringify(app.owner)}). Rename it.`);
     }
     if (taken.has(app.name)) problems.push(`${where}.name "${app.name}" is already the name of another application. Rename the application.`);
     if (!Object.values(Wave).includes(app.wave as never)) {

@@ -38,6 +38,8 @@ export const exampleApi = defineApp<Static<typeof Settings>>({
   podSecurity: 'restricted',
   wave: Wave.Services,
   component: 'api',
+  // Its alerts carry team=api-team: route them with alerting.routes.teams.api-team.
+  owner: 'api-team',
   settings: Settings,
   checkSettings: ({ tokenRef }, spec) => {
     const problems: SettingsProblem[] = [];

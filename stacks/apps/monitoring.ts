@@ -3,7 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import { AlertSet, argocdAlerts, etcdAlerts, nodeAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
+import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -13,6 +13,8 @@ import {
   kubePrometheusStackValues,
   MonitoringStack,
   NOTIFICATION_TEMPLATE_FILE,
+  notifiedReceivers,
+  UNROUTED_RECEIVER,
 } from '../../constructs/observability/prometheus';
 import { environmentFile } from '../environment';
 import { InputError } from '../errors';
@@ -24,11 +26,12 @@ export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
-/** The platform's own alerts: the pipeline's heartbeat, nodes, workloads, Argo CD and the control plane's etcd. */
+/** The platform's own alerts: the pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd. */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
   return [
     watchdogAlerts(),
+    monitoringAlerts(),
     nodeAlerts(),
     workloadAlerts(),
     argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 }),
@@ -36,9 +39,22 @@ function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   ];
 }
 
-/** Every alert set of an environment: those of the applications it runs, this one's included. */
+/**
+ * Every alert set of an environment: those of the applications it runs, this one's included,
+ * each alert labelled with its owning team: its application's owner, or the platform's
+ * (`alerting.owner`), unless the alert names its team itself.
+ */
 export function alertSetsFor(ctx: PlatformContext): AlertSet[] {
-  return ctx.apps.flatMap((a) => a.alerts?.(appContext(ctx, a)) ?? []);
+  return ctx.apps.flatMap((a) => {
+    const team = a.owner ?? ctx.spec.alerting.owner;
+    return (a.alerts?.(appContext(ctx, a)) ?? []).map((set) => ({ ...set, alerts: set.alerts.map((alert) => ({ ...alert, labels: { team, ...alert.labels } })) }));
+  });
+}
+
+/** The receivers the environment's Alertmanager notifies of an alert with these labels; none when it drops the alert. */
+export function receiversFor(spec: EnvironmentSpec): (labels: Readonly<Record<string, string>>) => string[] {
+  const config = alertmanagerConfig(alertmanagerPropsFor(spec));
+  return (labels) => notifiedReceivers(config, labels).filter((r) => r !== UNROUTED_RECEIVER);
 }
 
 /** The Alertmanager props of an environment; throws an InputError naming the fields when they do not fit together. */
@@ -106,6 +122,7 @@ export const MONITORING_APP: AppDescriptor = {
       app: { name: 'prometheus', instance: `prometheus-${spec.name}`, component: 'observability' },
       runbookBaseUrl: spec.gitops.runbookBaseUrl,
       alertSets: alertSetsFor(ctx),
+      notifies: receiversFor(spec),
       alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
       alertmanagerTemplate: alertmanagerTemplate(alertmanagerPropsFor(spec)),
       receiverSecret:
@@ -115,5 +132,11 @@ export const MONITORING_APP: AppDescriptor = {
       customResourceAnnotations: syncWave(Wave.CustomResources),
     });
   },
-  helm: ({ spec }) => ({ chart: 'kube-prometheus-stack', releaseName: 'kps', values: valuesFor(spec) }),
+  helm: ({ spec }) => ({
+    chart: 'kube-prometheus-stack',
+    releaseName: 'kps',
+    values: valuesFor(spec),
+    // Every series and alert of a fleet site carries its own cluster.
+    clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
+  }),
 };

@@ -56,6 +56,15 @@ function labels(spec: EnvironmentSpec, name: string, version?: string): AppLabel
 const enabled = (spec: EnvironmentSpec) => spec.components.observability.enabled;
 
 /**
+ * The cluster name plain manifests may write into configs: none in a fleet, whose sites share the
+ * manifests and would all claim the main cluster's name; Prometheus's external labels, set per
+ * cluster, name it there.
+ */
+function fixedClusterName(spec: EnvironmentSpec): string | undefined {
+  return spec.cluster.fleet.length === 0 ? spec.cluster.name : undefined;
+}
+
+/**
  * Object-store credentials for a component: an ExternalSecret from the environment's store when
  * `secrets.refs.<ref>` names an entry (with `access_key_id` and `secret_access_key` properties),
  * passed to the container as the AWS SDK's environment variables. Without the ref, the SDK's
@@ -145,7 +154,7 @@ export const TEMPO_APP: AppDescriptor = {
       blockRetention: goDuration(spec.components.observability.tempo.retention),
       storageSize: spec.components.observability.tempo.storageSize,
       remoteWriteUrl: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/write'),
-      cluster: spec.cluster.name,
+      cluster: fixedClusterName(spec),
       storage,
       credentials: bucket ? objectStoreCredentials(chart, spec, 'tempo-object-store', app) : undefined,
     });
@@ -180,6 +189,7 @@ export const OTEL_APP: AppDescriptor = {
     const image = imageRef(versions, 'otel-collector');
     const gateway = labels(spec, 'otel-gateway', version);
     const agent = labels(spec, 'otel-agent', version);
+    const cluster = fixedClusterName(spec);
     new OtelGateway(chart, 'gateway', {
       labels: gateway,
       image,
@@ -188,7 +198,7 @@ export const OTEL_APP: AppDescriptor = {
       prometheusEndpoint: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/otlp'),
       slowTraceThresholdMs: collector.slowTraceThresholdMs,
       samplePercentage: collector.samplePercentage,
-      resourceAttributes: { 'k8s.cluster.name': spec.cluster.name, 'deployment.environment.name': spec.name },
+      resourceAttributes: { ...(cluster === undefined ? {} : { 'k8s.cluster.name': cluster }), 'deployment.environment.name': spec.name },
     });
     new OtelAgent(chart, 'agent', { labels: agent, namespace: MONITORING_NAMESPACE, image, gatewayEndpoint: hostPort(GATEWAY_OTLP) });
     // The gateway hears only the agents; the agents hear applications on any namespace of their node.

@@ -19,7 +19,9 @@ const valid: AlertProps = {
   summary: 'Thing is down.',
   description: 'Thing {{ $labels.instance }} is down.',
   runbook,
+  labels: { team: 'platform' },
   runbookBaseUrl: 'https://git.example.com/runbooks',
+  notifies: ['pagerduty'],
 };
 const build = (props: Record<string, unknown>) => new Alert(new Chart(new App(), 'c'), 'a', { ...valid, ...props } as AlertProps);
 
@@ -33,7 +35,18 @@ describe('Alert', () => {
     expect([...sections].sort((a, b) => a - b)).toEqual(sections);
     expect(file.content).toContain('```promql\nup == 0\n```');
     expect(alert.rule.annotations.runbook_url).toBe('https://git.example.com/runbooks/thing-down.md');
-    expect(alert.rule).toMatchObject({ alert: 'ThingDown', for: '5m', labels: { severity: 'critical' } });
+    expect(alert.rule).toMatchObject({ alert: 'ThingDown', for: '5m', labels: { severity: 'critical', team: 'platform' } });
+  });
+
+  test('its runbook\'s escalation names the owning team and the receivers notified, or says that none is', () => {
+    const escalation = (alert: Alert) => {
+      const content = alert.node.findAll().find((c): c is OutputFile => c instanceof OutputFile)!.content;
+      return content.slice(content.indexOf('## Escalation'));
+    };
+    expect(escalation(build({ notifies: ['shop-pager', 'pagerduty', 'pagerduty'] }))).toBe(
+      '## Escalation\n\nOwner: team **platform** (label `team="platform"`). Alertmanager notifies `shop-pager` and `pagerduty`.\n\nCall the platform lead.\n',
+    );
+    expect(escalation(build({ notifies: [] }))).toContain('No route of this environment takes it (alerting.routes)');
   });
 
   test('takes the https URL of a runbook kept elsewhere and writes no file', () => {
@@ -62,7 +75,9 @@ describe('Alert', () => {
     ['for is not a duration', { for: 'five minutes' }, /for must be a Prometheus duration/],
     ['the name is not UpperCamelCase', { name: 'thing-down' }, /UpperCamelCase/],
     ['the expression is empty', { expr: '' }, /expr is empty/],
-    ['labels try to set severity', { labels: { severity: 'info' } }, /labels.severity/],
+    ['labels try to set severity', { labels: { team: 'platform', severity: 'info' } }, /labels.severity/],
+    ['no team owns it', { labels: {} }, /labels.team must name the team that owns the alert, a label value such as platform \(got null\)/],
+    ['the team is not a label value', { labels: { team: 'shop team' } }, /labels.team must name the team .* \(got "shop team"\)/],
     ['inline runbooks have no https base URL', { runbookBaseUrl: 'file:///tmp' }, /runbookBaseUrl must be an https URL/],
   ])('fails when %s', (_, change, message) => {
     expect(() => build(change)).toThrow(message);
@@ -84,7 +99,7 @@ describe('RecordingRule', () => {
 
 describe('AlertRuleGroup', () => {
   const group = (alerts: AlertProps[]) =>
-    new AlertRuleGroup(new Chart(new App(), 'c'), 'g', { name: 'g', namespace: 'monitoring', app: { name: 'p', instance: 'p-x', component: 'o' }, runbookBaseUrl: valid.runbookBaseUrl, alerts });
+    new AlertRuleGroup(new Chart(new App(), 'c'), 'g', { name: 'g', namespace: 'monitoring', app: { name: 'p', instance: 'p-x', component: 'o' }, runbookBaseUrl: valid.runbookBaseUrl, alerts, notifies: () => [] });
   test('fails when an alert name appears twice', () => expect(() => group([valid, valid])).toThrow(/defined twice/));
   test('fails when it has no rules', () => expect(() => group([])).toThrow(/no rules/));
 });
@@ -134,7 +149,7 @@ test('prod ships at least 40 alerts across the components', () => {
   const names = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.alert).map((x: any) => x.alert)));
   expect(names.length).toBeGreaterThanOrEqual(40);
   expect(rules.map((r) => r.metadata.name).sort()).toEqual(
-    ['gitplane-argocd', 'gitplane-etcd', 'gitplane-loki', 'gitplane-longhorn', 'gitplane-nats', 'gitplane-node-preflight', 'gitplane-nodes', 'gitplane-otel-collector', 'gitplane-tempo', 'gitplane-watchdog', 'gitplane-workloads'],
+    ['gitplane-argocd', 'gitplane-etcd', 'gitplane-loki', 'gitplane-longhorn', 'gitplane-monitoring', 'gitplane-nats', 'gitplane-node-preflight', 'gitplane-nodes', 'gitplane-otel-collector', 'gitplane-tempo', 'gitplane-watchdog', 'gitplane-workloads'],
   );
 });
 

@@ -15,6 +15,7 @@ import { alertmanagerPropsFor } from '../../stacks/apps/monitoring';
 import { tempDir } from '../support/cli';
 import { variant } from '../support/environments';
 import { run } from '../support/rule-tests';
+import { freePort, until } from '../support/loopback';
 import { describeWithTool, findTool } from '../support/tools';
 
 const SILENCES = 'https://alertmanager.prod.example.com/#/silences/new?filter=';
@@ -129,25 +130,6 @@ async function receiverServer(): Promise<{ url: string; received: { path: string
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => server.close() };
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/** Polls until `check` returns a value; the deadline only bounds a hung run, it asserts nothing about speed. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 90_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertmanager');

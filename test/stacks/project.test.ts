@@ -53,6 +53,13 @@ test('fails when an application name is not a DNS label, is taken, or its wave i
   ]);
 });
 
+test('fails when an application\'s owner is not a team name usable as a label value', () => {
+  const dir = project(`export default { apps: [${app("owner: 'Shop Team'")}] };\n`);
+  expect(problemsOf(dir)).toEqual([
+    'gitplane.config.ts: apps[0].owner must be a team name usable as a label value: up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (got "Shop Team"). Rename it.',
+  ]);
+});
+
 test('fails when an entry is not a descriptor', () => {
   expect(problemsOf(project("export default { apps: ['orders-api'] };\n"))).toEqual([
     'gitplane.config.ts: apps[0] is not an application descriptor (found "orders-api"). Register the descriptor an apps/<name>/index.ts exports.',

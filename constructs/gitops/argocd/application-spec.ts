@@ -22,6 +22,11 @@ export interface ChartSource {
   readonly releaseName: string;
   /** Path of the values file from the Git repository's root. */
   readonly valuesPath: string;
+  /**
+   * Helm parameters set over the values file (`--set name=value`), such as a value templated
+   * per cluster by an ApplicationSet. @default - none
+   */
+  readonly parameters?: readonly { readonly name: string; readonly value: string }[];
 }
 
 export interface ApplicationSpecProps {
@@ -76,7 +81,11 @@ export function applicationSpec(props: ApplicationSpecProps): Record<string, unk
             repoURL: props.chart.repoURL,
             chart: props.chart.chart,
             targetRevision: props.chart.version,
-            helm: { releaseName: props.chart.releaseName, valueFiles: [`$values/${props.chart.valuesPath}`] },
+            helm: {
+              releaseName: props.chart.releaseName,
+              valueFiles: [`$values/${props.chart.valuesPath}`],
+              ...(props.chart.parameters?.length ? { parameters: props.chart.parameters.map((p) => ({ ...p })) } : {}),
+            },
           },
           { ...git, ref: 'values' },
         ],

@@ -22,6 +22,8 @@ export interface AlertRuleGroupProps {
   /** Recording rules, evaluated before the alerts of the group. @default - none */
   readonly records?: readonly RecordingRuleProps[];
   readonly alerts: readonly AlertDefinition[];
+  /** The receivers Alertmanager notifies of an alert with these labels (see AlertProps.notifies). */
+  readonly notifies: (labels: Readonly<Record<string, string>>) => readonly string[];
   /** Evaluation interval of the group. @default - Prometheus' global evaluation interval */
   readonly interval?: string;
   /** Annotations of the object, such as a sync wave. */
@@ -48,7 +50,9 @@ export class AlertRuleGroup extends Construct {
       seen.add(a.name);
     }
     const records = (props.records ?? []).map((r) => new RecordingRule(this, `record-${r.record}`, r));
-    this.alerts = props.alerts.map((a) => new Alert(this, a.name, { ...a, runbookBaseUrl: props.runbookBaseUrl }));
+    this.alerts = props.alerts.map(
+      (a) => new Alert(this, a.name, { ...a, runbookBaseUrl: props.runbookBaseUrl, notifies: props.notifies({ ...a.labels, alertname: a.name, severity: a.severity }) }),
+    );
     this.group = {
       name: props.name,
       ...(props.interval ? { interval: props.interval } : {}),

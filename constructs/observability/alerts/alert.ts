@@ -35,7 +35,11 @@ export interface AlertDefinition {
   readonly description: string;
   /** An inline runbook, rendered beside the manifests, or the https URL of one kept elsewhere. */
   readonly runbook: InlineRunbook | string;
-  /** Further labels, e.g. `team`. `severity` is set from `severity`. */
+  /**
+   * Further labels. `severity` is set from `severity`; `team`, the owning team, is required by
+   * the Alert construct and set by the platform from the owner of the application the alert
+   * belongs to unless given here.
+   */
   readonly labels?: Record<string, string>;
 }
 
@@ -45,7 +49,15 @@ export interface AlertProps extends AlertDefinition {
    * `<runbookBaseUrl>/<alert-slug>.md`.
    */
   readonly runbookBaseUrl: string;
+  /**
+   * The Alertmanager receivers the alert notifies, in route order (empty when no route takes
+   * it); the runbook's escalation names them beside the owning team.
+   */
+  readonly notifies: readonly string[];
 }
+
+/** A Kubernetes label value that is not empty, as team names must be. */
+const TEAM = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * An alerting rule that cannot exist without a runbook, a severity from the closed set, a
@@ -72,7 +84,10 @@ export class Alert extends Construct {
       this.runbookUrl = `${props.runbookBaseUrl.replace(/\/+$/, '')}/${this.slug}.md`;
       new OutputFile(this, 'Runbook', {
         path: `runbooks/${this.slug}.md`,
-        content: renderRunbook({ alert: props.name, severity: props.severity, summary: props.summary, description: props.description }, props.runbook),
+        content: renderRunbook(
+          { alert: props.name, severity: props.severity, summary: props.summary, description: props.description, team: props.labels!.team, notifies: props.notifies },
+          props.runbook,
+        ),
       });
     }
     this.rule = {
@@ -96,6 +111,9 @@ function alertProblems(p: AlertProps): string[] {
   if (p.for !== undefined && p.noForReason !== undefined) problems.push('give either for or noForReason, not both.');
   if (p.for !== undefined && (!PROMETHEUS_DURATION.test(p.for) || p.for === '')) problems.push(`for must be a Prometheus duration such as 5m or 1h30m (got ${JSON.stringify(p.for)}).`);
   if (p.labels && 'severity' in p.labels) problems.push('labels.severity is set from severity; remove it from labels.');
+  if (!TEAM.test(p.labels?.team ?? '')) {
+    problems.push(`labels.team must name the team that owns the alert, a label value such as platform (got ${JSON.stringify(p.labels?.team ?? null)}); Alertmanager routes on it and the runbook names it.`);
+  }
   if (typeof p.runbook === 'string') {
     if (!/^https:\/\/\S+$/.test(p.runbook)) problems.push(`runbook must be an https URL or an inline runbook (got ${JSON.stringify(p.runbook)}).`);
   } else if (!p.runbook) {

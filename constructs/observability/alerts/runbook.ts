@@ -43,6 +43,20 @@ export interface RunbookHeader {
   readonly severity: string;
   readonly summary: string;
   readonly description: string;
+  /** The owning team (the alert's `team` label). */
+  readonly team: string;
+  /** The receivers Alertmanager notifies, in route order; empty when no route takes the alert. */
+  readonly notifies: readonly string[];
+}
+
+/** Who owns the alert and who is notified, from the environment's routing. */
+function escalationPath(header: RunbookHeader): string {
+  const receivers = [...new Set(header.notifies)].map((r) => `\`${r}\``);
+  const notified =
+    receivers.length > 0
+      ? `Alertmanager notifies ${receivers.join(' and ')}.`
+      : 'No route of this environment takes it (alerting.routes): it is shown only in Alertmanager and Grafana.';
+  return `Owner: team **${header.team}** (label \`team="${header.team}"\`). ${notified}`;
 }
 
 /** The Markdown of a runbook. */
@@ -73,6 +87,8 @@ export function renderRunbook(header: RunbookHeader, runbook: InlineRunbook): st
     ...runbook.diagnosis.queries.flatMap((q) => ['```promql', q.trim(), '```', '']),
     ...(runbook.diagnosis.steps?.length ? [...runbook.diagnosis.steps.map((s) => `- ${s.trim()}`), ''] : []),
     '## Escalation',
+    '',
+    escalationPath(header),
     '',
     runbook.escalation.trim(),
     '',

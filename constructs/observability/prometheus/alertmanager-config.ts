@@ -199,3 +199,36 @@ function receiver(r: ReceiverProps, secretFile: string): Record<string, unknown>
 export function alertmanagerTemplate(props: AlertmanagerConfigProps): string {
   return notificationTemplate({ environment: props.environment, grafanaUrl: props.grafanaUrl, dashboardUid: ON_CALL_DASHBOARD_UID });
 }
+
+/** A route of alertmanager.yml, as far as choosing receivers goes. */
+interface Route {
+  readonly receiver: string;
+  readonly matchers?: readonly string[];
+  readonly continue?: boolean;
+  readonly routes?: readonly Route[];
+}
+
+/**
+ * The receivers Alertmanager notifies of an alert with these labels under a configuration
+ * alertmanagerConfig rendered, in route order, as `amtool config routes test` lists them: the
+ * first matching child route of each route, and the ones after it while the matching routes say
+ * `continue`; the route itself when no child matches (`unrouted` for a dropped alert). Only the `name="value"` and
+ * `name!="value"` matchers gitplane writes are understood.
+ */
+export function notifiedReceivers(config: Record<string, unknown>, labels: Readonly<Record<string, string>>): string[] {
+  const holds = (matcher: string) => {
+    const m = /^([a-zA-Z_][a-zA-Z0-9_]*)(!?=)"((?:[^"\\]|\\.)*)"$/.exec(matcher);
+    if (!m) throw new Error(`matcher ${matcher} is not of the form name="value" or name!="value"`);
+    return ((labels[m[1]] ?? '') === JSON.parse(`"${m[3]}"`)) === (m[2] === '=');
+  };
+  const walk = (route: Route): string[] => {
+    const found: string[] = [];
+    for (const child of route.routes ?? []) {
+      if (!(child.matchers ?? []).every(holds)) continue;
+      found.push(...walk(child));
+      if (!child.continue) break;
+    }
+    return found.length > 0 ? found : [route.receiver];
+  };
+  return walk(config.route as Route);
+}

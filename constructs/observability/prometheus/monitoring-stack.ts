@@ -11,6 +11,8 @@ export interface MonitoringStackProps {
   readonly runbookBaseUrl: string;
   /** Built-in alert sets of the components the environment runs. */
   readonly alertSets: readonly AlertSet[];
+  /** The receivers the alertmanager.yml notifies of an alert with these labels (see notifiedReceivers), for runbooks. */
+  readonly notifies: (labels: Readonly<Record<string, string>>) => readonly string[];
   /** The alertmanager.yml content (see alertmanagerConfig), exposed as `gitplane config alertmanager`. */
   readonly alertmanagerConfig: Record<string, unknown>;
   /** The notification templates (see alertmanagerTemplate), exposed as `gitplane config alertmanager-templates`. */
@@ -50,6 +52,7 @@ export class MonitoringStack extends Construct {
           runbookBaseUrl: props.runbookBaseUrl,
           records: set.records,
           alerts: set.alerts,
+          notifies: props.notifies,
           annotations: props.customResourceAnnotations,
         }),
     );

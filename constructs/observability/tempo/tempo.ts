@@ -14,8 +14,12 @@ export interface TempoProps {
   readonly storageSize: string;
   /** Prometheus remote-write endpoint for span metrics and service graphs. */
   readonly remoteWriteUrl: string;
-  /** Cluster name, added to generated series as `cluster`. */
-  readonly cluster: string;
+  /**
+   * Cluster name, added to generated series as `cluster`.
+   * @default - none: Prometheus's external labels add the cluster when the series leave it (the
+   * sites of a fleet share these manifests, so none may name one)
+   */
+  readonly cluster?: string;
   /** @default { type: 'local' } */
   readonly storage?: TempoStorage;
   /** Object-store credentials as environment variables. @default - none: the SDK's default chain */
@@ -53,7 +57,7 @@ export class Tempo extends Construct {
       storage: this.storage,
       blockRetention: props.blockRetention,
       remoteWriteUrl: props.remoteWriteUrl,
-      externalLabels: { cluster: props.cluster },
+      externalLabels: props.cluster === undefined ? {} : { cluster: props.cluster },
     });
     new SingleBinaryStatefulSet(this, 'Server', {
       name: this.name,

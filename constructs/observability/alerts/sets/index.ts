@@ -3,6 +3,7 @@ export * from './argocd';
 export * from './collector';
 export * from './etcd';
 export * from './longhorn';
+export * from './monitoring';
 export * from './loki';
 export * from './nats';
 export * from './nodes';

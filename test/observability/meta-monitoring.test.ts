@@ -1,0 +1,91 @@
+/**
+ * The monitoring watching itself, run for real: a Prometheus on loopback scrapes itself and an
+ * Alertmanager, evaluates the synthesized gitplane-monitoring rules, and serves every metric
+ * they query, so the alerts watch series that exist.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { tempDir } from '../support/cli';
+import { built } from '../support/environments';
+import { freePort, until } from '../support/loopback';
+import { findTool } from '../support/tools';
+
+const prometheusBin = findTool('prometheus');
+const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertmanager');
+const GROUP = 'gitplane-monitoring';
+
+const group = () => (parse(built('prod').output.configs.get('prometheus-rules')!.content).groups as { name: string; rules: { alert: string; expr: string }[] }[]).find((g) => g.name === GROUP)!;
+
+/** The metric names an expression selects (identifiers followed by a selector, a range or the end of a comparison operand). */
+const metricsOf = (expr: string) => [...expr.matchAll(/\b((?:prometheus|alertmanager)_[a-z_]+|up)\b(?!\s*\()/g)].map((m) => m[1]);
+
+test('the metric names of the meta-monitoring alerts are found in their expressions', () => {
+  expect([...new Set(group().rules.flatMap((r) => metricsOf(r.expr)))].sort()).toEqual([
+    'alertmanager_config_last_reload_successful',
+    'alertmanager_notifications_failed_total',
+    'prometheus_config_last_reload_successful',
+    'prometheus_rule_evaluation_failures_total',
+    'prometheus_rule_group_interval_seconds',
+    'prometheus_rule_group_last_duration_seconds',
+    'up',
+  ]);
+});
+
+const tools = prometheusBin && alertmanagerBin;
+(tools ? describe : process.env.GITPLANE_REQUIRE_TOOLS === '1' ? describe : describe.skip)('a real Prometheus evaluating gitplane-monitoring', () => {
+  const children: ChildProcess[] = [];
+  let api: string;
+
+  beforeAll(async () => {
+    if (!tools) throw new Error('prometheus and alertmanager are not installed; apt-get install prometheus prometheus-alertmanager.');
+    const dir = tempDir();
+    const [promPort, amPort] = [await freePort(), await freePort()];
+    fs.writeFileSync(path.join(dir, 'alertmanager.yml'), stringify({ route: { receiver: 'unrouted' }, receivers: [{ name: 'unrouted' }] }));
+    fs.writeFileSync(path.join(dir, 'rules.yml'), stringify({ groups: [{ ...group(), interval: '1s' }] }));
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(dir, 'rules.yml')],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [
+          { job_name: 'kps-prometheus', static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] },
+          { job_name: 'kps-alertmanager', static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] },
+        ],
+      }),
+    );
+    children.push(
+      spawn(alertmanagerBin!, [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: 'ignore' }),
+      spawn(prometheusBin!, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' }),
+    );
+    api = `http://127.0.0.1:${promPort}/api/v1`;
+    await until('both targets to be scraped and the group evaluated', async () => {
+      const r = await query('count(up == 1) == 2 and on() count(prometheus_rule_group_last_duration_seconds{rule_group=~".*;gitplane-monitoring"}) > 0 and on() count(alertmanager_config_last_reload_successful) > 0');
+      return r && r.length > 0 ? true : undefined;
+    });
+  }, 120_000);
+
+  afterAll(() => children.forEach((c) => c.kill()));
+
+  async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[] | undefined> {
+    const res = await fetch(`${api}/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);
+    if (!res?.ok) return undefined;
+    return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+  }
+
+  test('the group loads and evaluates without failures', async () => {
+    const failures = await query(`prometheus_rule_evaluation_failures_total{rule_group=~".*;${GROUP}"}`);
+    expect(failures).toEqual([expect.objectContaining({ value: [expect.any(Number), '0'] })]);
+  });
+
+  test.each(group().rules.flatMap((r) => [...new Set(metricsOf(r.expr))].map((m) => [m, r.alert] as const)))('%s, which %s queries, is served', async (metric) => {
+    const found = await query(`count({__name__="${metric}"})`);
+    expect(Number(found?.[0]?.value[1] ?? 0)).toBeGreaterThan(0);
+  });
+
+  test('fails when a metric is misspelt: a name nothing serves returns no series', async () => {
+    expect(await query('count({__name__="alertmanager_notification_failed_total"})')).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Fleets tell their sites apart: the pi-edge ApplicationSets, rendered for each cluster by Go's
+ * text/template as the ApplicationSet controller renders them, give every site's Prometheus its
+ * own cluster label.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { CLUSTER_LABEL, ENVIRONMENT_LABEL } from '../../stacks/bootstrap';
+import { findOne } from '../../stacks/objects';
+import { tempDir } from '../support/cli';
+import { built, manifests } from '../support/environments';
+import { describeWithTool } from '../support/tools';
+
+const CLUSTER_PATH = 'prometheus.prometheusSpec.externalLabels.cluster';
+
+/** The cluster generator's parameters for a cluster registered with gitplane's labels. */
+function clusterParams(name: string, server: string, labels: Record<string, string>) {
+  return { name, nameNormalized: name, server, project: '', metadata: { labels: { ...labels, [ENVIRONMENT_LABEL]: 'pi-edge', [CLUSTER_LABEL]: name }, annotations: {} } };
+}
+
+const valueAt = (values: unknown, dotted: string) => dotted.split('.').reduce((v: any, k) => v?.[k], values);
+
+describeWithTool('go', 'fleet cluster labels, rendered by Go templates', (go) => {
+  let renderer: string;
+  beforeAll(() => {
+    renderer = path.join(tempDir(), 'render-applicationset');
+    const r = spawnSync(go, ['build', '-o', renderer, path.join(__dirname, '..', 'support', 'applicationset-template', 'main.go')], { encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
+  }, 320_000);
+
+  const render = (appSet: any, params: unknown) => {
+    const r = spawnSync(renderer, [], { input: JSON.stringify({ template: appSet.spec.template, params, options: appSet.spec.goTemplateOptions }), encoding: 'utf8' });
+    return { status: r.status, application: r.status === 0 ? JSON.parse(r.stdout) : undefined, error: r.stderr };
+  };
+
+  const spec = () => built('pi-edge').spec;
+  const clusters = () => [{ name: spec().cluster.name, server: spec().cluster.server, labels: {} }, ...spec().cluster.fleet];
+
+  test('every site\'s Prometheus labels its series and alerts with its own cluster; the environment stays shared', () => {
+    const appSet = findOne(manifests('pi-edge'), 'ApplicationSet', 'pi-edge-observability-prometheus') as any;
+    const values = parse(built('pi-edge').output.files.get('values/observability-prometheus.yaml')!);
+    // The shared values file holds the path the parameter overrides, and the environment label.
+    expect(valueAt(values, CLUSTER_PATH)).toBe(spec().cluster.name);
+    expect(values.prometheus.prometheusSpec.externalLabels.environment).toBe('pi-edge');
+    const seen = clusters().map((c) => {
+      const { status, application, error } = render(appSet, clusterParams(c.name, c.server, c.labels));
+      expect([status, error]).toEqual([0, '']);
+      expect(application.metadata.name).toBe(`pi-edge-observability-prometheus-${c.name}`);
+      expect(application.spec.destination.server).toBe(c.server);
+      const helm = application.spec.sources.find((s: any) => s.chart === 'kube-prometheus-stack').helm;
+      expect(helm.parameters).toEqual([{ name: CLUSTER_PATH, value: c.name }]);
+      return helm.parameters[0].value;
+    });
+    expect(seen).toEqual(['edge-site-01', 'edge-site-02', 'edge-site-03']);
+  });
+
+  test('a single cluster sets its cluster label in its values file and needs no parameter', () => {
+    const app = findOne(manifests('prod'), 'Application', 'prod-observability-prometheus') as any;
+    expect(app.spec.sources[0].helm.parameters).toBeUndefined();
+    expect(valueAt(parse(built('prod').output.files.get('values/observability-prometheus.yaml')!), CLUSTER_PATH)).toBe('prod-eu1');
+  });
+
+  test('fails when the template names a parameter the cluster generator does not give: missingkey=error stops the render', () => {
+    const appSet = structuredClone(findOne(manifests('pi-edge'), 'ApplicationSet', 'pi-edge-observability-prometheus')) as any;
+    appSet.spec.template.spec.sources[0].helm.parameters[0].value = '{{.clusterName}}';
+    const r = render(appSet, clusterParams('edge-site-02', 'https://edge-site-02.edge.example.com:6443', {}));
+    expect(r.status).toBe(1);
+    expect(r.error).toContain('map has no entry for key "clusterName"');
+  });
+});
+
+describe('the manifests a fleet shares', () => {
+  const configOf = (env: string, name: string) => (findOne(manifests(env), 'ConfigMap', name) as any).data;
+
+  test('name no cluster, so no site claims another\'s: Prometheus\'s per-cluster external labels name it', () => {
+    const files = [...built('pi-edge').output.files].filter(([file]) => file.startsWith('apps/'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const c of ['edge-site-01', 'edge-site-02', 'edge-site-03']) expect(files.filter(([, text]) => text.includes(c)).map(([file]) => file)).toEqual([]);
+    expect(parse(configOf('pi-edge', 'tempo')['tempo.yaml']).metrics_generator.registry.external_labels).toEqual({ source: 'tempo' });
+    expect(JSON.stringify(parse(configOf('pi-edge', 'otel-gateway')['config.yaml']).processors.resource)).not.toContain('k8s.cluster.name');
+  });
+
+  test('of a single cluster, the collector and Tempo name it', () => {
+    expect(parse(configOf('prod', 'tempo')['tempo.yaml']).metrics_generator.registry.external_labels).toEqual({ source: 'tempo', cluster: 'prod-eu1' });
+    expect(parse(configOf('prod', 'otel-gateway')['config.yaml']).processors.resource.attributes).toContainEqual({ key: 'k8s.cluster.name', value: 'prod-eu1', action: 'upsert' });
+  });
+});
