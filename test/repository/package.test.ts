@@ -93,10 +93,18 @@ export const ordersApi = defineApp<Static<typeof Settings>>({
   let platform: string;
   const env = { GITPLANE_SCHEMA_MIRROR: MIRROR, XDG_CACHE_HOME: '' };
   const gitplane = (args: string[], extra: NodeJS.ProcessEnv = {}) => run('npx', ['--no', 'gitplane', ...args], platform, { ...env, ...extra });
+  // Two installs are some 600 MB: removed when the tests end, not only when the worker exits.
+  const made: string[] = [];
+  const temporary = (prefix: string) => {
+    const dir = tempDir(prefix);
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
   beforeAll(() => {
-    env.XDG_CACHE_HOME = tempDir('gitplane-cache-');
-    const packed = tempDir('gitplane-pack-');
+    env.XDG_CACHE_HOME = temporary('gitplane-cache-');
+    const packed = temporary('gitplane-pack-');
     const built = fs.existsSync(path.join(ROOT, 'lib'));
     try {
       succeed('npm', ['pack', '--pack-destination', packed], ROOT);
@@ -106,9 +114,9 @@ export const ordersApi = defineApp<Static<typeof Settings>>({
     }
     tarball = path.join(packed, fs.readdirSync(packed).find((f) => f.endsWith('.tgz'))!);
 
-    installed = tempDir('gitplane-installed-');
+    installed = temporary('gitplane-installed-');
     succeed('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], installed);
-    platform = path.join(tempDir('gitplane-platform-'), 'platform');
+    platform = path.join(temporary('gitplane-platform-'), 'platform');
     succeed('npx', ['--no', 'gitplane', 'init', platform, '--dependency', `file:${tarball}`], installed);
     succeed('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], platform);
 
@@ -183,7 +191,7 @@ export const ordersApi = defineApp<Static<typeof Settings>>({
   });
 
   test('publish commits the environment with both applications to the Argo CD repository', () => {
-    const repo = path.join(tempDir('gitplane-argocd-'), 'gitops.git');
+    const repo = path.join(temporary('gitplane-argocd-'), 'gitops.git');
     succeed('git', ['init', '--quiet', '--bare', repo], platform);
     const r = gitplane(['publish', '--repo', repo, '--env', 'dev', '--quiet']);
     expect(r.stderr).toBe('');
