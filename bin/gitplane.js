@@ -10,7 +10,6 @@ if (nodeOwned !== undefined) {
   );
   process.exit(2);
 }
-require('./register');
-require('../cli/main').run(process.argv.slice(2)).then((code) => {
+require('./register').load('cli/main').run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

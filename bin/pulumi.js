@@ -1,4 +1,4 @@
 'use strict';
-// Pulumi's entry point (Pulumi.yaml `main`): the TypeScript program through gitplane's loader.
-require('./register');
-module.exports = require('../stacks/pulumi/index');
+// Pulumi's entry point (Pulumi.yaml `main`, here and in a platform repository that depends on
+// gitplane): the program from source in a checkout, compiled in the installed package.
+module.exports = require('./register').load('stacks/pulumi/index');

@@ -1,8 +1,10 @@
 'use strict';
 /**
- * Runs gitplane's TypeScript sources without a build step: each .ts file is transpiled once
- * (types are checked by `npm run typecheck`, not here) and cached by content hash under
- * node_modules/.cache/gitplane, so a warm start costs a file read per module.
+ * Loads TypeScript without a build step: gitplane's own sources in this repository, and a platform
+ * repository's gitplane.config.ts and apps/ wherever gitplane runs. Each .ts file is transpiled
+ * once (types are checked by `tsc`, not here) and cached by content hash under
+ * node_modules/.cache/gitplane, so a warm start costs a file read per module. The installed
+ * package itself is compiled JavaScript (lib/); `load` picks the sources when they are there.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -52,4 +54,9 @@ function compile(source, filename) {
 Module._extensions['.ts'] = function loadTypeScript(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
   module._compile(compile(source, filename), filename);
+};
+
+/** gitplane's module `relative` (e.g. `cli/main`): the TypeScript source in a checkout, else the compiled package's. */
+exports.load = function load(relative) {
+  return require(fs.existsSync(path.join(root, `${relative}.ts`)) ? path.join(root, relative) : path.join(root, 'lib', relative));
 };

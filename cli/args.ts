@@ -16,7 +16,10 @@ export const ENVIRONMENT_OPTIONS = {
   'crd-dir': { type: 'string', multiple: true },
 } as const satisfies Options;
 
-export function parse<T extends Options>(command: string, argv: string[], options: T, allowPositionals = false) {
+/** What parseArgs gives for `options`; named, so the compiled package's declarations can spell it. */
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>>;
+
+export function parse<T extends Options>(command: string, argv: string[], options: T, allowPositionals = false): Parsed<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (e) {

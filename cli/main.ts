@@ -3,6 +3,7 @@ import { FindingsError, InputError } from '../stacks/errors';
 import { Command } from './command';
 import { config } from './commands/config';
 import { diff } from './commands/diff';
+import { init } from './commands/init';
 import { preflight } from './commands/preflight';
 import { publish } from './commands/publish';
 import { policy } from './commands/policy';
@@ -13,7 +14,7 @@ import { validate } from './commands/validate';
 import { terminalIo } from './io';
 import { UsageError } from './usage-error';
 
-export const COMMANDS: readonly Command[] = [synth, validate, policy, diff, publish, config, preflight, schema, schemas];
+export const COMMANDS: readonly Command[] = [synth, validate, policy, diff, publish, config, preflight, schema, schemas, init];
 
 const HELP = `gitplane: describe each Kubernetes environment once, as data; get the whole platform as GitOps manifests.
 

@@ -13,9 +13,11 @@ import type { AppDescriptor } from './application';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
 import { FIELD_FORMATS } from './field-formats';
+import { PACKAGE_ROOT, PROJECT_ROOT } from './paths';
 import { loadProjectConfig, PROJECT_CONFIG } from './project';
 
-export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
+/** The project's environment files: environments/ in the current directory. */
+export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
@@ -256,12 +258,10 @@ export function buildFailure(spec: EnvironmentSpec, error: unknown): InputError 
   ]);
 }
 
-const SOURCE_ROOT = path.resolve(__dirname, '..');
-
 /** `constructs/x/y.ts:39` of the first stack frame in gitplane's own sources. */
 function raisedAt(error: Error): string | undefined {
   for (const m of (error.stack ?? '').matchAll(/\(?([^\s()]+):(\d+):\d+\)?$/gm)) {
-    const rel = path.relative(SOURCE_ROOT, m[1]);
+    const rel = path.relative(PACKAGE_ROOT, m[1]);
     if (!rel.startsWith('..') && !path.isAbsolute(rel) && !rel.startsWith('node_modules')) return `${rel}:${m[2]}`;
   }
   return undefined;

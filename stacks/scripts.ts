@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from './settings';
+import { PACKAGE_ROOT } from './paths';
 
 const cache = new Map<string, string>();
 
@@ -12,7 +12,7 @@ const cache = new Map<string, string>();
 export function shippedScript(relative: string): string {
   let content = cache.get(relative);
   if (content === undefined) {
-    content = fs.readFileSync(path.join(PROJECT_ROOT, 'constructs', relative), 'utf8');
+    content = fs.readFileSync(path.join(PACKAGE_ROOT, 'constructs', relative), 'utf8');
     cache.set(relative, content);
   }
   return content;

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Node } from 'yaml';
 import { InputError } from './errors';
+import { PROJECT_ROOT } from './paths';
 import { readLock, cachedChartDir } from './schema-lock';
 import { pinnedVersions } from './versions';
 
@@ -26,8 +27,6 @@ export interface Settings {
   /** Schema sources that are configured but missing, each a sentence saying how to fix it. */
   readonly missing: string[];
 }
-
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
 export const STORE_DIR = 'schemas';

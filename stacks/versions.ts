@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
 import { InputError } from './errors';
-import { ENVIRONMENTS_DIR, fieldLocation } from './environment';
+import { fieldLocation } from './environment';
+import { PACKAGE_ROOT } from './paths';
 
 export interface ImagePin {
   readonly repository: string;
@@ -26,7 +27,7 @@ let pinned: Versions | undefined;
 
 /** The pins of environments/versions.yaml, read once per process. */
 export function pinnedVersions(): Versions {
-  pinned ??= parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, 'versions.yaml'), 'utf8')) as Versions;
+  pinned ??= parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'environments', 'versions.yaml'), 'utf8')) as Versions;
   return pinned;
 }
 

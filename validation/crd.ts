@@ -19,8 +19,9 @@ import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from '../stacks/errors';
 import { Manifest } from '../stacks/objects';
+import { PACKAGE_ROOT } from '../stacks/paths';
 
-const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'gitplane', 'crd');
+const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = '1';
 
 type Schema = Record<string, unknown>;

@@ -12,7 +12,7 @@
  *     clients: [storefront]
  * ```
  */
-import { defineApp, ExternalSecret, HttpService, IngressPolicy, IngressPeer, SecretEnv, SettingsProblem, Static, syncWave, Type, Wave } from '../..';
+import { defineApp, ExternalSecret, HttpService, IngressPolicy, IngressPeer, SecretEnv, SettingsProblem, Static, syncWave, Type, Wave } from '../../index';
 
 const NAME = 'example-api';
 const PORT = 8080;

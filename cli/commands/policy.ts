@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { listEnvironments, loadEnvironment } from '../../stacks/environment';
 import { FindingsError } from '../../stacks/errors';
 import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
-import { loadSettings, PROJECT_ROOT } from '../../stacks/settings';
+import { PACKAGE_ROOT } from '../../stacks/paths';
+import { loadSettings } from '../../stacks/settings';
 import { formatProblems } from '../../validation';
 import { updateDocs } from '../../policies/docs';
 import { hasMandatory, runPolicies } from '../../policies/engine';
@@ -108,5 +109,5 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
 };
 
 function version(): string {
-  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }

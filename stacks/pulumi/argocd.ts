@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import { EnvironmentSpec } from '../../environments/schema';
 import { ARGOCD_NAMESPACE } from '../bootstrap';
+import { PACKAGE_ROOT } from '../paths';
 import { findOne, Manifest } from '../objects';
 import { synthEnvironment } from '../synth';
 import { Versions } from '../versions';
@@ -17,7 +18,7 @@ import { Versions } from '../versions';
 const SKIP_AWAIT = 'pulumi.com/skipAwait';
 const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
-const HEALTH_LUA = path.resolve(__dirname, '..', '..', 'constructs', 'gitops', 'argocd', 'application-health.lua');
+const HEALTH_LUA = path.join(PACKAGE_ROOT, 'constructs', 'gitops', 'argocd', 'application-health.lua');
 
 /** The argo-cd chart values gitplane sets; `configs.cm` takes any argocd-cm key. */
 export function argocdValues(): { values: Record<string, unknown>; openKeys: string[] } {

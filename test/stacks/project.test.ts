@@ -70,7 +70,7 @@ describe('the CLI reads gitplane.config.ts from the current directory', () => {
   const dev = path.join(ROOT, 'environments', 'dev.yaml');
 
   test('a project that registers example-api synthesizes it', () => {
-    const dir = project(`import { defineConfig } from ${JSON.stringify(ROOT)};\nimport { exampleApi } from ${JSON.stringify(path.join(ROOT, 'apps', 'example-api'))};\nexport default defineConfig({ apps: [exampleApi] });\n`);
+    const dir = project(`import { defineConfig } from ${JSON.stringify(path.join(ROOT, 'index'))};\nimport { exampleApi } from ${JSON.stringify(path.join(ROOT, 'apps', 'example-api'))};\nexport default defineConfig({ apps: [exampleApi] });\n`);
     const out = path.join(dir, 'out');
     const r = gitplane(['synth', '-f', dev, '--out', out], { cwd: dir });
     expect(r.stderr).toContain('synth dev:');

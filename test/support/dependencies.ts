@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 
 const SOURCE = /\.(ts|js|mjs|cjs)$/;
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build']);
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'lib']);
 
 /** The package a module specifier names: `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
 function packageOf(specifier: string): string | undefined {
