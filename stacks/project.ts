@@ -18,6 +18,10 @@ import { InputError } from './errors';
 
 export const PROJECT_CONFIG = 'gitplane.config.ts';
 
+/** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
+export const STORE_DIR = 'schemas';
+export const LOCK_FILE = 'gitplane.lock';
+
 /** What a project declares in gitplane.config.ts. */
 export interface ProjectConfig {
   /**

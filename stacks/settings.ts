@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Node } from 'yaml';
 import { InputError } from './errors';
+import { LOCK_FILE, STORE_DIR } from './project';
 import { readLock, cachedChartDir } from './schema-lock';
 import { pinnedVersions } from './versions';
 
@@ -28,10 +29,6 @@ export interface Settings {
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-
-/** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
-export const STORE_DIR = 'schemas';
-export const LOCK_FILE = 'gitplane.lock';
 
 /** `$XDG_CACHE_HOME/gitplane`, or `~/.cache/gitplane`: where pulled charts are kept. */
 export function cacheDir(): string {

@@ -1,11 +1,6 @@
-import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
-import { publish as publishEnvironments, PublishGate } from '../../stacks/publish';
-import { loadSettings } from '../../stacks/settings';
+import type { PublishGate } from '../../stacks/publish';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { runPolicies } from '../../policies/engine';
-import { fromBuilt } from '../../policies/inputs';
-import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = {
@@ -17,11 +12,15 @@ const OPTIONS = {
 } as const;
 
 /** Mandatory policy findings block a publish, as they fail a pull request. */
-export const policyGate: PublishGate = (built) =>
-  runPolicies(built.map((b) => fromBuilt(b)))
+export const policyGate: PublishGate = (built) => {
+  // Loaded here, not at the top: `gitplane --help` loads this file and must stay cheap.
+  const { runPolicies } = require('../../policies/engine') as typeof import('../../policies/engine');
+  const { fromBuilt } = require('../../policies/inputs') as typeof import('../../policies/inputs');
+  return runPolicies(built.map((b) => fromBuilt(b)))
     .environments.flatMap((env) => env.findings)
     .filter((f) => f.level === 'mandatory')
     .map((f) => `${f.file}: ${f.ref}: [${f.rule}] ${f.message} Fix: ${f.fix}`);
+};
 
 /** Checks that must pass before publishing, besides validation. */
 export const PUBLISH_GATES: PublishGate[] = [policyGate];
@@ -62,6 +61,10 @@ Exit status: 0 published or nothing to publish, 1 validation or a blocking check
       return 0;
     }
     if (!values.repo) throw new UsageError('--repo is required: the path or URL of the Argo CD repository. Run "gitplane publish --help" for usage.');
+    const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+    const { publish: publishEnvironments } = await import('../../stacks/publish');
+    const { loadSettings } = await import('../../stacks/settings');
+    const { selectEnvironments } = await import('../select');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const built = loadSelected(selectEnvironments(values)).map((spec) => buildEnvironment(spec, settings));
     const result = publishEnvironments(built, { repo: values.repo, branch: values.branch, message: values.message, gates: PUBLISH_GATES });
