@@ -12,10 +12,11 @@ import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environm
 import type { AppDescriptor } from './application';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
+import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
-import { loadProjectConfig, PROJECT_CONFIG } from './project';
+import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
 
-export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
+export { ENVIRONMENTS_DIR };
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
@@ -548,33 +549,6 @@ function firstLine(s: string): string {
   return s.split('\n')[0].replace(/\.$/, '');
 }
 
-/** The known key nearest to a misspelt one, if it is close enough to be a typo. */
-export function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {

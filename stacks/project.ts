@@ -18,6 +18,9 @@ import { InputError } from './errors';
 
 export const PROJECT_CONFIG = 'gitplane.config.ts';
 
+/** The environment files, one `<name>.yaml` each, and versions.yaml. */
+export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', 'environments');
+
 /** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
 export const STORE_DIR = 'schemas';
 export const LOCK_FILE = 'gitplane.lock';

@@ -40,12 +40,11 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     }
     if (values.dir !== undefined && (values.env || values.all || values.file)) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
     const { loadSettings } = await import('../../stacks/settings');
-    const { formatProblems } = await import('../../validation');
+    const { formatProblems, validatorFor } = await import('../../validation');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     let problems: ValidationProblem[];
     if (values.dir !== undefined) {
       const { readManifestDir } = await import('../../stacks/manifest-dir');
-      const { validatorFor } = await import('../../stacks/pipeline');
       const objects = readManifestDir(values.dir);
       problems = validatorFor(settings).validate(objects);
       out.progress(`validate ${values.dir}: ${objects.length} objects`);
