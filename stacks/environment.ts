@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import type { AppDescriptor } from './application';
@@ -31,7 +31,13 @@ const MAX_ALIAS_COUNT = 100;
 // strictNumbers: .inf, -.inf and .nan (and 1e400, which is Infinity) are not numbers of any field.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true });
 for (const [name, check] of Object.entries(FIELD_FORMATS)) ajv.addFormat(name, { type: 'string', validate: (v: string) => check(v) === undefined });
-const validateSchema = ajv.compile(EnvironmentSchema);
+let validateSchema: ValidateFunction | undefined;
+
+/** The environment schema, compiled on first use: commands that read no environment file (policy --dir) skip it. */
+function environmentValidator(): ValidateFunction {
+  validateSchema ??= ajv.compile(EnvironmentSchema);
+  return validateSchema;
+}
 
 /** Names of the environments shipped in a directory, sorted. */
 export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
@@ -153,8 +159,9 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
     throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);
   }
   const locate = (segments: (string | number)[]) => at(doc.getIn(segments, true) ?? nearestNode(doc, segments));
-  if (!validateSchema(data)) {
-    const errors = dedupe(validateSchema.errors ?? []);
+  const validate = environmentValidator();
+  if (!validate(data)) {
+    const errors = dedupe(validate.errors ?? []);
     throw bounded(shown, errors.slice(0, MAX_PROBLEMS).map((e) => schemaMessage(e, data, locate)), errors.length);
   }
   const spec = withDerivedDefaults(data as EnvironmentFile);
