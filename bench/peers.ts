@@ -1,115 +1,172 @@
 /**
- * Peer tools measured in the same run on the same manifests, where installed (tools/install.sh):
- * `kubeconform -strict` against gitplane's validation, `kube-linter lint` against its policy run.
+ * Peer tools against gitplane's CLI as users run them: whole processes, cold, on the same
+ * directory of manifests (one synthesized environment), in the same run, alternating so that the
+ * machine's load falls on every contender alike. `gitplane validate --dir` against
+ * `kubeconform -strict`; `gitplane policy --dir` against kube-score, kube-linter and Polaris.
+ *
+ * Peers come from tools/install.sh or PATH; one that is not found is reported absent. kubeconform
+ * reads Kubernetes schemas from the PyPI package kubernetes-validate (`pip install
+ * kubernetes-validate==1.34.1`), turned into kubeconform's layout here, and the CRDs' schemas from
+ * gitplane's own CRD directories, so both tools check the same objects against the same schemas.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { Manifest } from '../stacks/objects';
 import { loadSettings } from '../stacks/settings';
 import { findTool } from '../test/support/tools';
+import { Figure, measure } from './stats';
 
-export interface PeerResult {
+const ROOT = path.resolve(__dirname, '..');
+const KUBERNETES_VERSION = 'v1.34.0';
+
+/** One process's cost: wall time, and CPU (user + system) as /usr/bin/time reports it. */
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+
+export interface Contender {
   name: string;
-  installed: boolean;
-  objects?: number;
-  peerMs?: number;
-  gitplaneMs?: number;
-  /** How many times faster gitplane is per object. */
-  ratio?: number;
-  note: string;
+  wallMs?: Figure;
+  cpuMs?: Figure;
+  /** Why it was not measured, or how it was set up. */
+  note?: string;
 }
 
-function timed(fn: () => unknown): number {
+export interface Comparison {
+  /** What is compared, e.g. `validate dist/prod`. */
+  task: string;
+  objects: number;
+  gitplane: Contender;
+  peers: Contender[];
+}
+
+interface Runnable {
+  name: string;
+  argv: string[];
+  /** Exit codes that mean the tool ran to the end (findings are not failures here). */
+  ok: number[];
+}
+
+function once(r: Runnable): Sample {
   const started = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  const p = spawnSync('/usr/bin/time', ['-f', '%U %S', ...r.argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (p.status === null || !r.ok.includes(p.status)) throw new Error(`${r.name} failed (exit ${p.status}): ${r.argv.join(' ')}\n${p.stderr.slice(-2000)}`);
+  const [user, system] = p.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallMs, cpuMs: (user + system) * 1000 };
 }
 
-/**
- * kubeconform reads JSON Schemas; offline only the CRDs' can be produced (from their
- * openAPIV3Schema), so both tools are compared on the custom resources.
- */
-function kubeconform(objects: Manifest[], toYaml: (v: unknown) => string, validate: (o: Manifest[]) => unknown): PeerResult {
-  const bin = findTool('kubeconform');
-  if (!bin) return { name: 'kubeconform -strict', installed: false, note: 'not installed (bash tools/install.sh kubeconform)' };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-bench-'));
-  try {
-    const schemas = path.join(dir, 'schemas');
-    fs.mkdirSync(schemas);
-    const kinds = new Set<string>();
-    for (const crdDir of loadSettings().crdDirs) {
-      for (const file of walk(crdDir)) {
-        for (const doc of fs.readFileSync(file, 'utf8').split(/^---\s*$/m)) {
-          const crd = parse(doc) as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: object } }[] } };
-          if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-          for (const v of crd.spec.versions) {
-            if (!v.schema?.openAPIV3Schema) continue;
-            const name = `${crd.spec.names.kind.toLowerCase()}_${v.name}`;
-            kinds.add(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`);
-            fs.mkdirSync(path.join(schemas, crd.spec.group), { recursive: true });
-            fs.writeFileSync(path.join(schemas, crd.spec.group, `${name}.json`), JSON.stringify(v.schema.openAPIV3Schema));
-          }
+/** One warm-up run each, then `runs` rounds, each contender once per round. */
+function race(contenders: Runnable[], runs: number): Contender[] {
+  for (const c of contenders) once(c);
+  const samples = contenders.map(() => [] as Sample[]);
+  for (let i = 0; i < runs; i++) contenders.forEach((c, j) => samples[j].push(once(c)));
+  return contenders.map((c, j) => ({
+    name: c.name,
+    wallMs: measure(samples[j].map((s) => s.wallMs)),
+    cpuMs: measure(samples[j].map((s) => s.cpuMs)),
+  }));
+}
+
+function gitplane(args: string[]): Runnable {
+  return { name: `gitplane ${args[0]} --dir`, argv: [process.execPath, path.join(ROOT, 'bin', 'gitplane.js'), ...args], ok: [0, 1] };
+}
+
+/** kubeconform's layout of kubernetes-validate's strict schemas: their $refs made relative, their $id dropped. */
+function kubernetesSchemas(into: string): string | undefined {
+  const found = spawnSync('python3', ['-c', "import importlib.util as u; s = u.find_spec('kubernetes_validate'); print(s.submodule_search_locations[0] if s else '')"], { encoding: 'utf8' });
+  const source = path.join(found.stdout?.trim() ?? '', 'kubernetes-json-schema', `${KUBERNETES_VERSION}-local-strict`);
+  if (!found.stdout?.trim() || !fs.existsSync(source)) return undefined;
+  fs.mkdirSync(into, { recursive: true });
+  for (const file of fs.readdirSync(source)) {
+    const schema = JSON.parse(fs.readFileSync(path.join(source, file), 'utf8').replaceAll('"/api/_definitions.json#', '"_definitions.json#')) as Record<string, unknown>;
+    delete schema.$id;
+    fs.writeFileSync(path.join(into, file), JSON.stringify(schema));
+  }
+  return into;
+}
+
+/** The served versions of every CRD gitplane validates against, as JSON Schemas in kubeconform's layout. */
+function crdSchemas(into: string): string {
+  for (const crdDir of loadSettings().crdDirs) {
+    for (const file of yamlFiles(crdDir)) {
+      for (const doc of fs.readFileSync(file, 'utf8').split(/^---\s*$/m)) {
+        const crd = parse(doc) as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: object } }[] } };
+        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+        for (const v of crd.spec.versions) {
+          if (!v.schema?.openAPIV3Schema) continue;
+          fs.mkdirSync(path.join(into, crd.spec.group), { recursive: true });
+          const file = path.join(into, crd.spec.group, `${crd.spec.names.kind.toLowerCase()}_${v.name}.json`);
+          if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(v.schema.openAPIV3Schema));
         }
       }
     }
-    const custom = objects.filter((o) => kinds.has(`${o.apiVersion}/${o.kind}`));
-    const manifests = path.join(dir, 'manifests.yaml');
-    fs.writeFileSync(manifests, custom.map((o) => toYaml(o)).join('---\n'));
-    const template = `${schemas}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`;
-    const peerMs = timed(() => spawnSync(bin, ['-strict', '-summary', '-schema-location', template, manifests], { encoding: 'utf8' }));
-    validate(custom); // warm-up: first use compiles (and caches on disk) each CRD validator
-    const gitplaneMs = timed(() => validate(custom));
-    return {
-      name: 'kubeconform -strict',
-      installed: true,
-      objects: custom.length,
-      peerMs: Math.round(peerMs),
-      gitplaneMs: Math.round(gitplaneMs * 10) / 10,
-      ratio: Math.round((peerMs / gitplaneMs) * 10) / 10,
-      note: `${custom.length} custom resources: kubeconform ${Math.round(peerMs)} ms, gitplane ${Math.round(gitplaneMs)} ms (${Math.round(peerMs / gitplaneMs)}x)`,
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  return into;
 }
 
-function kubeLinter(objects: Manifest[], toYaml: (v: unknown) => string, policy: (o: Manifest[]) => unknown): PeerResult {
-  const bin = findTool('kube-linter');
-  if (!bin) return { name: 'kube-linter lint', installed: false, note: 'not installed (bash tools/install.sh kube-linter)' };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-bench-'));
-  try {
-    const file = path.join(dir, 'manifests.yaml');
-    fs.writeFileSync(file, objects.map((o) => toYaml(o)).join('---\n'));
-    const peerMs = timed(() => spawnSync(bin, ['lint', file], { encoding: 'utf8' }));
-    policy(objects);
-    const gitplaneMs = timed(() => policy(objects));
-    return {
-      name: 'kube-linter lint',
-      installed: true,
-      objects: objects.length,
-      peerMs: Math.round(peerMs),
-      gitplaneMs: Math.round(gitplaneMs),
-      ratio: Math.round((peerMs / gitplaneMs) * 10) / 10,
-      note: `${objects.length} objects: kube-linter ${Math.round(peerMs)} ms, gitplane ${Math.round(gitplaneMs)} ms (${Math.round(peerMs / gitplaneMs)}x)`,
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function walk(dir: string): string[] {
+function yamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []));
 }
 
-export function peerTools(
-  objects: Manifest[],
-  toYaml: (v: unknown) => string,
-  validate: (o: Manifest[]) => unknown,
-  policy: (o: Manifest[]) => unknown,
-): PeerResult[] {
-  return [kubeconform(objects, toYaml, validate), kubeLinter(objects, toYaml, policy)];
+/** The manifests of a synthesized environment: everything but the Helm values under values/. */
+function manifestFiles(dir: string): string[] {
+  return yamlFiles(dir).filter((f) => !path.relative(dir, f).startsWith(`values${path.sep}`));
+}
+
+const absent = (name: string, install: string): Contender => ({ name, note: `not installed (${install})` });
+
+/** Synthesizes `env` into a scratch directory and races gitplane against each installed peer there. */
+export function peerComparisons(env: string, runs: number): Comparison[] {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-bench-'));
+  try {
+    const out = path.join(scratch, 'dist');
+    const synth = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'gitplane.js'), 'synth', '--env', env, '--out', out, '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    if (synth.status !== 0) throw new Error(`gitplane synth --env ${env} failed:\n${synth.stderr}`);
+    const dir = path.join(out, env);
+    const files = manifestFiles(dir);
+    const objects = files.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split(/^---\s*$/m).filter((d) => d.trim()).length, 0);
+
+    const validation: Runnable[] = [gitplane(['validate', '--dir', dir, '--quiet'])];
+    const validationAbsent: Contender[] = [];
+    const kubeconform = findTool('kubeconform');
+    const kubernetes = kubernetesSchemas(path.join(scratch, 'kubernetes'));
+    if (!kubeconform) validationAbsent.push(absent('kubeconform -strict', 'bash tools/install.sh kubeconform'));
+    else if (!kubernetes) validationAbsent.push(absent('kubeconform -strict', `its Kubernetes ${KUBERNETES_VERSION} schemas: pip install kubernetes-validate==1.34.1`));
+    else {
+      const crds = crdSchemas(path.join(scratch, 'crds'));
+      validation.push({
+        name: 'kubeconform -strict',
+        argv: [kubeconform, '-strict', '-summary', '-ignore-filename-pattern', `${path.sep}values${path.sep}`,
+          '-schema-location', `${kubernetes}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+          '-schema-location', `${crds}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`, dir],
+        ok: [0],
+      });
+    }
+
+    const policy: Runnable[] = [gitplane(['policy', '--dir', dir, '--quiet', '--format', 'json', '--output', '/dev/null'])];
+    const policyAbsent: Contender[] = [];
+    const kubeScore = findTool('kube-score');
+    if (kubeScore) policy.push({ name: 'kube-score score', argv: [kubeScore, 'score', '--output-format', 'ci', ...files], ok: [0, 1] });
+    else policyAbsent.push(absent('kube-score score', 'bash tools/install.sh kube-score'));
+    const kubeLinter = findTool('kube-linter');
+    if (kubeLinter) policy.push({ name: 'kube-linter lint', argv: [kubeLinter, 'lint', ...files], ok: [0, 1] });
+    else policyAbsent.push(absent('kube-linter lint', 'bash tools/install.sh kube-linter, where the module proxy serves it'));
+    const polaris = findTool('polaris');
+    if (polaris) policy.push({ name: 'polaris audit', argv: [polaris, 'audit', '--audit-path', dir, '--format', 'score'], ok: [0, 1, 3] });
+    else policyAbsent.push(absent('polaris audit', 'put polaris on PATH'));
+
+    const [validateGitplane, ...validatePeers] = race(validation, runs);
+    const [policyGitplane, ...policyPeers] = race(policy, runs);
+    return [
+      { task: `validate ${env}`, objects, gitplane: validateGitplane, peers: [...validatePeers, ...validationAbsent] },
+      { task: `policy ${env}`, objects, gitplane: policyGitplane, peers: [...policyPeers, ...policyAbsent] },
+    ];
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { EnvironmentSpec } from '../environments/schema';
 import { listEnvironments, loadEnvironment } from '../stacks/environment';
 import { Manifest } from '../stacks/objects';
-import { validatorFor } from '../stacks/pipeline';
 import { loadSettings } from '../stacks/settings';
-import { synthEnvironment, toYaml } from '../stacks/synth';
+import { synthEnvironment } from '../stacks/synth';
+import { validatorFor } from '../validation';
 import { corpus } from './corpus';
 import { PR_CHECK_ARGS, runPolicyOver } from './policy';
-import { peerTools } from './peers';
+import { peerComparisons } from './peers';
 import { Figure, measure, table } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -90,18 +90,21 @@ function main(): void {
   const validator = validatorFor(settings);
   const validate = (objects: Manifest[]) => validator.validate(objects.map((manifest) => ({ manifest, file: 'bench.yaml' })));
 
+  const loadAtStart = os.loadavg()[0];
+  const peers = peerComparisons('prod', runs);
   const results = {
     date: new Date().toISOString(),
     quick,
     runs,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: { start: loadAtStart, end: 0 } },
+    peers,
     prCheck: prCheck(),
     synth: synthFigures(),
     validation: { real: throughput(realObjects, validate), synthetic: throughput(synthetic, validate) },
     policy: { real: throughput(realObjects, runPolicyOver), synthetic: throughput(synthetic, runPolicyOver) },
     fleet: fleetFigures(),
-    peers: peerTools(realObjects, toYaml, validate, runPolicyOver),
   };
+  results.machine.load.end = os.loadavg()[0];
 
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });

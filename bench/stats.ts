@@ -18,23 +18,40 @@ function round(n: number): number {
 
 const f = (x: Figure, unit: string) => `${x.median} ${unit} (${x.min}-${x.max})`;
 
+/** gitplane's figure over the peer's: below 1 gitplane is faster, above 1 slower. */
+const ratio = (gitplane: Figure, peer: Figure) => `${(gitplane.median / peer.median).toFixed(2)}x`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function peerRows(c: any): [string, string][] {
+  const g = c.gitplane;
+  return [
+    [`${g.name} (${c.task}, ${c.objects} objects), whole process`, `wall ${f(g.wallMs, 'ms')}, CPU ${f(g.cpuMs, 'ms')}`],
+    ...c.peers.map((p: any): [string, string] =>
+      p.wallMs
+        ? [`  ${p.name}, same directory`, `wall ${f(p.wallMs, 'ms')}, CPU ${f(p.cpuMs, 'ms')}; gitplane/peer: wall ${ratio(g.wallMs, p.wallMs)}, CPU ${ratio(g.cpuMs, p.cpuMs)}`]
+        : [`  ${p.name}`, p.note],
+    ),
+  ];
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function table(r: any): string {
   const rows: [string, string][] = [
+    ['machine', `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.load.start.toFixed(1)} at start, ${r.machine.load.end.toFixed(1)} at end`],
+    ...r.peers.flatMap(peerRows),
     ['PR check wall (cold process)', f(r.prCheck.wall, 'ms')],
     ['PR check peak RSS', f(r.prCheck.peakRssMb, 'MB')],
-    ...Object.entries(r.synth.perEnvironment).map(([env, v]: [string, any]) => [`synth ${env} (${v.objects} objects)`, f(v.ms, 'ms')] as [string, string]),
-    ['synth all environments', f(r.synth.all, 'ms')],
-    [`validation, real output (${r.validation.real.objects} objects)`, `${r.validation.real.objectsPerSecond} objects/s`],
-    [`validation, synthetic (${r.validation.synthetic.objects} objects)`, `${r.validation.synthetic.objectsPerSecond} objects/s`],
+    ...Object.entries(r.synth.perEnvironment).map(([env, v]: [string, any]) => [`synth ${env} in-process, warm (${v.objects} objects)`, f(v.ms, 'ms')] as [string, string]),
+    [`synth all environments in-process, warm`, f(r.synth.all, 'ms')],
+    [`validation in-process, warm, real output (${r.validation.real.objects} objects)`, `${r.validation.real.objectsPerSecond} objects/s`],
+    [`validation in-process, warm, synthetic (${r.validation.synthetic.objects} objects)`, `${r.validation.synthetic.objectsPerSecond} objects/s`],
     ...(r.policy
       ? ([
-          [`policy, real output (${r.policy.real.objects} objects)`, `${r.policy.real.objectsPerSecond} objects/s`],
-          [`policy, synthetic (${r.policy.synthetic.objects} objects)`, `${r.policy.synthetic.objectsPerSecond} objects/s`],
+          [`policy in-process, warm, real output (${r.policy.real.objects} objects)`, `${r.policy.real.objectsPerSecond} objects/s`],
+          [`policy in-process, warm, synthetic (${r.policy.synthetic.objects} objects)`, `${r.policy.synthetic.objectsPerSecond} objects/s`],
         ] as [string, string][])
       : []),
     ...r.fleet.map((x: any) => [`fleet ${x.clusters} cluster(s): ${x.objects} objects, ${x.bytes} bytes`, f(x.ms, 'ms')] as [string, string]),
-    ...r.peers.map((p: any) => [p.name, p.note] as [string, string]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;

@@ -6,18 +6,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import type { AppDescriptor } from './application';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
+import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
-import { PACKAGE_ROOT, PROJECT_ROOT } from './paths';
-import { loadProjectConfig, PROJECT_CONFIG } from './project';
+import { PACKAGE_ROOT } from './paths';
+import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
 
-/** The project's environment files: environments/ in the current directory. */
-export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
+export { ENVIRONMENTS_DIR };
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
@@ -32,7 +32,13 @@ const MAX_ALIAS_COUNT = 100;
 // strictNumbers: .inf, -.inf and .nan (and 1e400, which is Infinity) are not numbers of any field.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true });
 for (const [name, check] of Object.entries(FIELD_FORMATS)) ajv.addFormat(name, { type: 'string', validate: (v: string) => check(v) === undefined });
-const validateSchema = ajv.compile(EnvironmentSchema);
+let validateSchema: ValidateFunction | undefined;
+
+/** The environment schema, compiled on first use: commands that read no environment file (policy --dir) skip it. */
+function environmentValidator(): ValidateFunction {
+  validateSchema ??= ajv.compile(EnvironmentSchema);
+  return validateSchema;
+}
 
 /** Names of the environments shipped in a directory, sorted. */
 export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
@@ -154,8 +160,9 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
     throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);
   }
   const locate = (segments: (string | number)[]) => at(doc.getIn(segments, true) ?? nearestNode(doc, segments));
-  if (!validateSchema(data)) {
-    const errors = dedupe(validateSchema.errors ?? []);
+  const validate = environmentValidator();
+  if (!validate(data)) {
+    const errors = dedupe(validate.errors ?? []);
     throw bounded(shown, errors.slice(0, MAX_PROBLEMS).map((e) => schemaMessage(e, data, locate)), errors.length);
   }
   const spec = withDerivedDefaults(data as EnvironmentFile);
@@ -548,33 +555,6 @@ function firstLine(s: string): string {
   return s.split('\n')[0].replace(/\.$/, '');
 }
 
-/** The known key nearest to a misspelt one, if it is close enough to be a typo. */
-export function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {

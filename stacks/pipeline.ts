@@ -3,7 +3,7 @@
  * Everything happens in memory; writing is the caller's choice.
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { checkHelmValues, CrdRegistry, Validator, ValidationProblem } from '../validation';
+import { checkHelmValues, ValidationProblem, validatorFor } from '../validation';
 import { checkWiring } from '../validation/wiring';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
@@ -48,19 +48,6 @@ export interface BuiltEnvironment {
   readonly spec: EnvironmentSpec;
   readonly output: EnvironmentOutput;
   readonly problems: ValidationProblem[];
-}
-
-let validators = new Map<string, Validator>();
-
-/** One validator per set of CRD directories, so CRD schemas are compiled once per process. */
-export function validatorFor(settings: Settings): Validator {
-  const key = settings.crdDirs.join('\0');
-  let validator = validators.get(key);
-  if (!validator) {
-    validator = new Validator(new CrdRegistry(settings.crdDirs));
-    validators = new Map([[key, validator]]);
-  }
-  return validator;
 }
 
 /** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */

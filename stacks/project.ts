@@ -15,8 +15,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppDescriptor } from './application';
 import { InputError } from './errors';
+import { PROJECT_ROOT } from './paths';
 
 export const PROJECT_CONFIG = 'gitplane.config.ts';
+
+/** The environment files, one `<name>.yaml` each, and versions.yaml. */
+export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
+
+/** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
+export const STORE_DIR = 'schemas';
+export const LOCK_FILE = 'gitplane.lock';
 
 /** What a project declares in gitplane.config.ts. */
 export interface ProjectConfig {

@@ -13,7 +13,8 @@ import { parse } from 'yaml';
 import { ChartArchiveError, chartSchemaFiles, SchemaFiles } from './chart-archive';
 import { InputError } from './errors';
 import { byCodePoint, cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
-import { cacheDir, LOCK_FILE } from './settings';
+import { LOCK_FILE } from './project';
+import { cacheDir } from './settings';
 import { ChartPin, pinnedVersions } from './versions';
 
 const MAX_INDEX = 256 * 1024 * 1024;

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Node } from 'yaml';
 import { InputError } from './errors';
 import { PROJECT_ROOT } from './paths';
+import { LOCK_FILE, STORE_DIR } from './project';
 import { readLock, cachedChartDir } from './schema-lock';
 import { pinnedVersions } from './versions';
 
@@ -28,9 +29,6 @@ export interface Settings {
   readonly missing: string[];
 }
 
-/** The project's own schema directory, next to gitplane.yaml: where `gitplane schemas import` writes. */
-export const STORE_DIR = 'schemas';
-export const LOCK_FILE = 'gitplane.lock';
 
 /** `$XDG_CACHE_HOME/gitplane`, or `~/.cache/gitplane`: where pulled charts are kept. */
 export function cacheDir(): string {

@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
 import { InputError } from './errors';
-import { fieldLocation } from './environment';
 import { PACKAGE_ROOT } from './paths';
 
 export interface ImagePin {
@@ -40,6 +39,8 @@ export function versionsFor(spec: EnvironmentSpec, base: Versions = pinnedVersio
   const images: Record<string, ImagePin> = { ...base.images };
   for (const [key, tag] of Object.entries(spec.versions)) {
     if (!(key in images)) {
+      // Loaded here: the environment loader (ajv, the schema) is not needed to read the pins.
+      const { fieldLocation } = require('./environment') as typeof import('./environment');
       problems.push(`${fieldLocation(spec, ['versions', key])}: versions.${key} names no pinned image (known: ${Object.keys(images).sort().join(', ')}). Fix the key.`);
     } else {
       images[key] = { ...images[key], tag };

@@ -43,8 +43,12 @@ KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
 # newest v8 the module proxy serves (go list -m -versions github.com/zricethezav/gitleaks/v8).
 GITLEAKS_VERSION=v8.30.1
 
+# kube-score: the policy peer `npm run bench` compares `gitplane policy --dir` with; opt-in, as
+# only the benchmark uses it.
+KUBE_SCORE_VERSION=v1.20.0
+
 DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks)
-ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter)
+ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score)
 
 # ---- environment -------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -75,6 +79,7 @@ canonical_name() {
     kubeconform) echo kubeconform ;;
     actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
+    kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
     *) return 1 ;;
   esac
@@ -90,6 +95,7 @@ tool_version() {
     kubeconform) echo "$KUBECONFORM_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     kube-linter) echo "$KUBE_LINTER_VERSION" ;;
+    kube-score) echo "$KUBE_SCORE_VERSION" ;;
     gitleaks) echo "$GITLEAKS_VERSION" ;;
   esac
 }
@@ -104,6 +110,7 @@ tool_bins() {
     kubeconform) echo kubeconform ;;
     actionlint) echo actionlint ;;
     kube-linter) echo kube-linter ;;
+    kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
   esac
 }
@@ -211,6 +218,11 @@ build_actionlint() {
 build_kube-linter() {
   go_install "$1" "golang.stackrox.io/kube-linter/cmd/kube-linter@$KUBE_LINTER_VERSION" \
     "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
+}
+
+build_kube-score() {
+  go_install "$1" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" \
+    "-X main.version=${KUBE_SCORE_VERSION#v}"
 }
 
 build_gitleaks() {

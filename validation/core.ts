@@ -21,20 +21,33 @@ interface KubernetesModel {
   new (data: unknown): { validate(): void };
 }
 
-/* The generated models alone, without the HTTP client around them. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const clientModels: Record<string, ModelClass> = require('@kubernetes/client-node/dist/gen/model/models');
-
 const fieldCache = new Map<string, Map<string, string> | null>();
 
 function fieldsOf(typeName: string): Map<string, string> | null {
   let fields = fieldCache.get(typeName);
   if (fields === undefined) {
-    const cls = clientModels[typeName];
+    const cls = clientModel(typeName);
     fields = cls?.getAttributeTypeMap ? new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type])) : null;
     fieldCache.set(typeName, fields);
   }
   return fields;
+}
+
+/**
+ * One generated model of @kubernetes/client-node (V1Deployment is in `v1Deployment.js`), or
+ * undefined. Loaded one file at a time: the index of all 600 models costs a second of start-up,
+ * and a run needs a few dozen.
+ */
+function clientModel(typeName: string): ModelClass | undefined {
+  // The name comes from the object's apiVersion and kind: never let it name a path.
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(typeName)) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(`@kubernetes/client-node/dist/gen/model/${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}`) as Record<string, ModelClass>)[typeName];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    return undefined;
+  }
 }
 
 const modelCache = new Map<string, KubernetesModel | null>();
@@ -46,10 +59,13 @@ function modelFor(apiVersion: string, kind: string): KubernetesModel | null {
   if (model === undefined) {
     model = null;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(`kubernetes-models/${apiVersion}`) as Record<string, KubernetesModel>;
-      const cls = mod[kind];
-      if (cls && cls.apiVersion === apiVersion && cls.kind === kind) model = cls;
+      // One kind's module, not the group's index of every kind: a run loads what it checks.
+      // Both names come from the object: never let them name a path.
+      if (/^([a-z0-9.-]+\/)?v[a-z0-9]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const cls = (require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, KubernetesModel>)[kind];
+        if (cls && cls.apiVersion === apiVersion && cls.kind === kind) model = cls;
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e;

@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from '../stacks/errors';
@@ -45,7 +45,8 @@ export class CrdRegistry {
   private readonly sources = new Map<string, { file: string; text: string }>();
   private readonly groups = new Set<string>();
   private readonly compiled = new Map<string, CustomKind | null>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
+  /** Made on the first validator not in the cache: a run whose validators are all cached never loads ajv. */
+  private ajvInstance?: Ajv;
 
   /**
    * Indexes every CRD in the YAML files under `dirs` (recursively), the first definition of a
@@ -98,7 +99,9 @@ export class CrdRegistry {
       return validate.scope ? { scope: validate.scope, validate } : null;
     }
     const compiled = this.compileSource(source.text, apiVersion, version, kind);
-    writeCache(cached, compiled ? `${standaloneCode(this.ajv, compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+    writeCache(cached, compiled ? `${standaloneCode(this.ajv(), compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
     return compiled;
   }
 
@@ -115,7 +118,14 @@ export class CrdRegistry {
     properties.kind = { const: kind };
     root.properties = properties;
     root.additionalProperties = false;
-    return { scope: crd.spec.scope, validate: this.ajv.compile(root) };
+    return { scope: crd.spec.scope, validate: this.ajv().compile(root) };
+  }
+
+  private ajv(): Ajv {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: AjvClass } = require('ajv') as typeof import('ajv');
+    this.ajvInstance ??= new AjvClass({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
+    return this.ajvInstance;
   }
 }
 

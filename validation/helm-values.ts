@@ -9,10 +9,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { closest } from '../stacks/environment';
+import { closest } from '../stacks/spelling';
 import type { ValidationProblem } from './index';
 import { SCHEMA_FIX } from './unchecked';
 
@@ -112,7 +111,10 @@ function chartSchema(file: string): ValidateFunction | undefined {
     let validate: ValidateFunction | undefined;
     if (fs.existsSync(file)) {
       const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema?: string };
-      const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+      // Loaded here: validating manifests alone (validate --dir) needs no chart schema.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Compiler = (String(schema.$schema ?? '').includes('2020-12') ? require('ajv/dist/2020') : require('ajv')) as typeof import('ajv');
+      const ajv = new Compiler.default({ strict: false, allErrors: true });
       validate = ajv.compile(schema);
     }
     schemaByFile.set(file, validate);

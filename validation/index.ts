@@ -4,6 +4,7 @@
  * two objects with the same apiVersion, kind, namespace and name.
  */
 import { isClusterScoped, Manifest, objectRef } from '../stacks/objects';
+import type { Settings } from '../stacks/settings';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
 import { SCHEMA_FIX } from './unchecked';
@@ -93,6 +94,19 @@ function namespaceProblems(manifest: Manifest, clusterScoped: boolean): string[]
   const namespace = manifest.metadata?.namespace;
   if (!clusterScoped || namespace === undefined) return [];
   return [`metadata.namespace: ${manifest.kind} is cluster-scoped and takes no namespace (got ${JSON.stringify(namespace)}). Remove metadata.namespace.`];
+}
+
+let validators = new Map<string, Validator>();
+
+/** One validator per set of CRD directories, so CRD schemas are compiled once per process. */
+export function validatorFor(settings: Pick<Settings, 'crdDirs'>): Validator {
+  const key = settings.crdDirs.join('\0');
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new Validator(new CrdRegistry(settings.crdDirs));
+    validators = new Map([[key, validator]]);
+  }
+  return validator;
 }
 
 /** One line per problem: `file: Kind/ns/name: message`. */

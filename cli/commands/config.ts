@@ -1,11 +1,6 @@
 import { FindingsError, InputError } from '../../stacks/errors';
-import { loadEnvironment } from '../../stacks/environment';
-import { buildEnvironment } from '../../stacks/pipeline';
-import { loadSettings } from '../../stacks/settings';
-import { formatProblems } from '../../validation';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { DEFAULT_ENVIRONMENT } from '../select';
 import { UsageError } from '../usage-error';
 import { warnUnchecked } from './schemas';
 
@@ -34,6 +29,11 @@ Exit status: 0 printed, 1 the environment does not validate, 2 unknown name or u
       return 0;
     }
     if (!values.list && positionals.length !== 1) throw new UsageError('give exactly one configuration name, or --list. Run "gitplane config --list" to see the names.');
+    const { loadEnvironment } = await import('../../stacks/environment');
+    const { buildEnvironment } = await import('../../stacks/pipeline');
+    const { loadSettings } = await import('../../stacks/settings');
+    const { formatProblems } = await import('../../validation');
+    const { DEFAULT_ENVIRONMENT } = await import('../select');
     const env = values.env ?? DEFAULT_ENVIRONMENT;
     const settings = loadSettings();
     const built = buildEnvironment(loadEnvironment(env), settings);

@@ -1,13 +1,8 @@
 import * as path from 'node:path';
-import { ENVIRONMENTS_DIR, loadEnvironment, parseEnvironment } from '../../stacks/environment';
-import { diffEnvironment, EnvironmentDiff, formatMarkdown, formatText, readTree } from '../../stacks/diff';
-import { tryGit } from '../../stacks/git';
-import { isDirectory } from '../../stacks/output';
-import { synthEnvironment } from '../../stacks/synth';
+import type { EnvironmentDiff } from '../../stacks/diff';
 import { InputError } from '../../stacks/errors';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = {
@@ -56,13 +51,18 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     if ((values.base === undefined) === (values.against === undefined)) throw new UsageError('give exactly one of --base REF or --against DIR. Run "gitplane diff --help" for usage.');
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
-    if (values.against !== undefined) checkRenderedTree(values.against);
+    if (values.against !== undefined) await checkRenderedTree(values.against);
+    const { diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
+    const { loadEnvironment } = await import('../../stacks/environment');
+    const { synthEnvironment } = await import('../../stacks/synth');
+    const { selectEnvironments } = await import('../select');
     const { names } = selectEnvironments(values);
-    const diffs: EnvironmentDiff[] = names.map((name) => {
+    const diffs: EnvironmentDiff[] = [];
+    for (const name of names) {
       const head = synthEnvironment(loadEnvironment(name)).files;
-      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
-      return diffEnvironment(name, before, head);
-    });
+      const before = values.base !== undefined ? await baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      diffs.push(diffEnvironment(name, before, head));
+    }
     out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
     const differs = diffs.some((d) => d.applications.length > 0);
     return values['exit-code'] && differs ? 1 : 0;
@@ -70,14 +70,18 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
 };
 
 /** --against must name a directory: a missing one would show every object as added. */
-function checkRenderedTree(dir: string): void {
+async function checkRenderedTree(dir: string): Promise<void> {
+  const { isDirectory } = await import('../../stacks/output');
   if (!isDirectory(dir)) {
     throw new InputError([`--against ${dir}: no such directory. Give a checkout of the Argo CD repository or the --out directory of an earlier gitplane synth.`]);
   }
 }
 
 /** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
-function baseTree(ref: string, name: string): ReadonlyMap<string, string> {
+async function baseTree(ref: string, name: string): Promise<ReadonlyMap<string, string>> {
+  const { ENVIRONMENTS_DIR, parseEnvironment } = await import('../../stacks/environment');
+  const { tryGit } = await import('../../stacks/git');
+  const { synthEnvironment } = await import('../../stacks/synth');
   if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
     throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
   }

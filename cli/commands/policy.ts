@@ -1,20 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listEnvironments, loadEnvironment } from '../../stacks/environment';
 import { FindingsError } from '../../stacks/errors';
-import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
-import { PACKAGE_ROOT } from '../../stacks/paths';
-import { loadSettings } from '../../stacks/settings';
-import { formatProblems } from '../../validation';
-import { updateDocs } from '../../policies/docs';
-import { hasMandatory, runPolicies } from '../../policies/engine';
 import { Format, FORMATS, render } from '../../policies/formats';
-import { fromBuilt, fromDir } from '../../policies/inputs';
-import { RULES } from '../../policies/registry';
-import { PolicyEnvironment } from '../../policies/types';
+import type { PolicyEnvironment } from '../../policies/types';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 import { uncheckedReport, warnUnchecked } from './schemas';
 
@@ -70,6 +60,8 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     if (values.docs) {
       if (values.dir || values.env || values.all || values.file) throw new UsageError('--docs cannot be combined with --dir, --env, --all or --file.');
       const target = values.output;
+      const { updateDocs } = await import('../../policies/docs');
+      const { RULES } = await import('../../policies/registry');
       const current = target && fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
       const doc = updateDocs(current, RULES);
       if (target) fs.writeFileSync(target, doc);
@@ -80,8 +72,15 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
+      const { fromDir } = await import('../../policies/inputs');
       environments = [fromDir(values.dir)];
     } else {
+      const { listEnvironments, loadEnvironment } = await import('../../stacks/environment');
+      const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+      const { loadSettings } = await import('../../stacks/settings');
+      const { formatProblems } = await import('../../validation');
+      const { fromBuilt } = await import('../../policies/inputs');
+      const { selectEnvironments } = await import('../select');
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
       const built = specs.map((spec) => buildEnvironment(spec, settings));
@@ -99,15 +98,17 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
         .filter((s) => tiers.has(s.tier))
         .map((s) => fromBuilt(buildEnvironment(s, settings)));
     }
+    const { hasMandatory, runPolicies } = await import('../../policies/engine');
     const report = runPolicies(environments, { peers });
     for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
-    const text = render(report, format, version());
+    const text = render(report, format, await version());
     if (values.output) fs.writeFileSync(values.output, text);
     else process.stdout.write(text);
     return hasMandatory(report) ? 1 : 0;
   },
 };
 
-function version(): string {
+async function version(): Promise<string> {
+  const { PACKAGE_ROOT } = await import('../../stacks/paths');
   return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -1,4 +1,3 @@
-import { shippedScript } from '../../stacks/scripts';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { UsageError } from '../usage-error';
@@ -29,6 +28,7 @@ Exit status: 0 printed, 2 usage error.`,
       return 0;
     }
     if (!values['emit-script']) throw new UsageError('gitplane preflight needs --emit-script (it prints the script; run the script on the host). Run "gitplane preflight --help" for usage.');
+    const { shippedScript } = await import('../../stacks/scripts');
     process.stdout.write(shippedScript('node/preflight/preflight.sh'));
     return 0;
   },

@@ -1,13 +1,7 @@
 import * as path from 'node:path';
-import { displayPath, ENVIRONMENTS_DIR } from '../../stacks/environment';
-import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
-import { publish as publishEnvironments, PublishGate } from '../../stacks/publish';
-import { loadSettings } from '../../stacks/settings';
+import type { PublishGate } from '../../stacks/publish';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { runPolicies } from '../../policies/engine';
-import { fromBuilt } from '../../policies/inputs';
-import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = {
@@ -19,11 +13,15 @@ const OPTIONS = {
 } as const;
 
 /** Mandatory policy findings block a publish, as they fail a pull request. */
-export const policyGate: PublishGate = (built) =>
-  runPolicies(built.map((b) => fromBuilt(b)))
+export const policyGate: PublishGate = (built) => {
+  // Loaded here, not at the top: `gitplane --help` loads this file and must stay cheap.
+  const { runPolicies } = require('../../policies/engine') as typeof import('../../policies/engine');
+  const { fromBuilt } = require('../../policies/inputs') as typeof import('../../policies/inputs');
+  return runPolicies(built.map((b) => fromBuilt(b)))
     .environments.flatMap((env) => env.findings)
     .filter((f) => f.level === 'mandatory')
     .map((f) => `${f.file}: ${f.ref}: [${f.rule}] ${f.message} Fix: ${f.fix}`);
+};
 
 /** Checks that must pass before publishing, besides validation. */
 export const PUBLISH_GATES: PublishGate[] = [policyGate];
@@ -73,6 +71,11 @@ failed, 2 usage, input or git error (including a branch that kept moving for 10 
       return 0;
     }
     if (!values.repo) throw new UsageError('--repo is required: the path or URL of the Argo CD repository. Run "gitplane publish --help" for usage.');
+    const { displayPath, ENVIRONMENTS_DIR } = await import('../../stacks/environment');
+    const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+    const { publish: publishEnvironments } = await import('../../stacks/publish');
+    const { loadSettings } = await import('../../stacks/settings');
+    const { selectEnvironments } = await import('../select');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const selection = selectEnvironments(values);
     const readAt = new Date();

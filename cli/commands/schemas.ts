@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { importCrds, MAX_IMPORT } from '../../stacks/crd-import';
 import { InputError } from '../../stacks/errors';
-import { pullSchemas } from '../../stacks/schema-pull';
+import { LOCK_FILE, STORE_DIR } from '../../stacks/project';
 import { PROJECT_ROOT } from '../../stacks/paths';
-import { LOCK_FILE, Settings, STORE_DIR } from '../../stacks/settings';
-import { uncheckedSummary, ValidationProblem } from '../../validation';
+import type { Settings } from '../../stacks/settings';
+import type { ValidationProblem } from '../../validation';
+import { uncheckedSummary } from '../../validation/unchecked';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { Io } from '../io';
+import type { Io } from '../io';
 import { UsageError } from '../usage-error';
 
 /** What went unchecked for want of a schema, with the fix and any configured source that is missing; empty when nothing did. */
@@ -58,6 +58,7 @@ Exit status: 0 done, 2 usage or input error, a download that failed or a digest 
     }
     const [action, ...rest] = positionals;
     if (action === 'pull' && rest.length === 0) {
+      const { pullSchemas } = await import('../../stacks/schema-pull');
       const result = await pullSchemas(PROJECT_ROOT, (line) => out.progress(line));
       const downloaded = result.charts.filter((c) => c.downloaded).length;
       out.out(`${result.charts.length} chart(s) pinned, ${downloaded} downloaded, ${result.charts.reduce((n, c) => n + c.crds, 0)} CRDs; ${result.lockChanged ? `wrote ${path.relative(process.cwd(), result.lockFile) || result.lockFile}` : `${LOCK_FILE} unchanged`}`);
@@ -65,6 +66,7 @@ Exit status: 0 done, 2 usage or input error, a download that failed or a digest 
     }
     if (action === 'import' && rest.length === 1) {
       const file = rest[0];
+      const { importCrds } = await import('../../stacks/crd-import');
       const result = importCrds(file === '-' ? 'stdin' : file, await readInput(file), path.join(PROJECT_ROOT, STORE_DIR, 'crds'));
       out.out(`imported ${result.added.length + result.replaced.length} CustomResourceDefinition(s) into ${STORE_DIR}/crds/ (${result.added.length} new, ${result.replaced.length} replaced)`);
       return 0;
@@ -75,6 +77,7 @@ Exit status: 0 done, 2 usage or input error, a download that failed or a digest 
 
 /** The file (a regular file, or - for stdin), at most MAX_IMPORT bytes. */
 async function readInput(file: string): Promise<string> {
+  const { MAX_IMPORT } = await import('../../stacks/crd-import');
   const tooLarge = () => new InputError([`${file === '-' ? 'stdin' : file}: larger than ${MAX_IMPORT / 1024 / 1024} MiB. Import the CRDs in parts.`]);
   if (file === '-') {
     const chunks: Buffer[] = [];

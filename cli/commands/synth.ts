@@ -1,12 +1,7 @@
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
-import { checkOutDir, writeOutput } from '../../stacks/output';
-import { buildEnvironment, loadSelected } from '../../stacks/pipeline';
-import { loadSettings } from '../../stacks/settings';
-import { formatProblems } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { selectEnvironments } from '../select';
 import { warnUnchecked } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'string', short: 'o' } } as const;
@@ -44,6 +39,11 @@ Exit status: 0 written, 1 validation failed, 2 usage, environment file or --out 
       out.out(this.help);
       return 0;
     }
+    const { checkOutDir, writeOutput } = await import('../../stacks/output');
+    const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+    const { loadSettings } = await import('../../stacks/settings');
+    const { formatProblems } = await import('../../validation');
+    const { selectEnvironments } = await import('../select');
     const outDir = checkOutDir(values.out ?? 'dist');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const specs = loadSelected(selectEnvironments(values));

@@ -1,11 +1,7 @@
 import { FindingsError } from '../../stacks/errors';
-import { buildEnvironment, loadSelected, validatorFor } from '../../stacks/pipeline';
-import { loadSettings } from '../../stacks/settings';
-import { formatProblems } from '../../validation';
-import { readManifestDir } from '../../stacks/manifest-dir';
+import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
-import { selectEnvironments } from '../select';
 import { UsageError } from '../usage-error';
 import { uncheckedReport } from './schemas';
 
@@ -42,14 +38,19 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
       out.out(this.help);
       return 0;
     }
+    if (values.dir !== undefined && (values.env || values.all || values.file)) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
+    const { loadSettings } = await import('../../stacks/settings');
+    const { formatProblems, validatorFor } = await import('../../validation');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
-    let problems;
+    let problems: ValidationProblem[];
     if (values.dir !== undefined) {
-      if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
+      const { readManifestDir } = await import('../../stacks/manifest-dir');
       const objects = readManifestDir(values.dir);
       problems = validatorFor(settings).validate(objects);
       out.progress(`validate ${values.dir}: ${objects.length} objects`);
     } else {
+      const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+      const { selectEnvironments } = await import('../select');
       problems = loadSelected(selectEnvironments(values)).flatMap((spec) => {
         const built = buildEnvironment(spec, settings);
         out.progress(`validate ${spec.name}: ${built.output.objects.length} objects`);

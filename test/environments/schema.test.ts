@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { environmentJsonSchema } from '../../cli/commands/schema';
+import { environmentJsonSchema } from '../../environments/json-schema';
 
 test('environments/environment.schema.json is the schema the loader uses (run `npm run schema` after changing it)', () => {
   const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'environments', 'environment.schema.json'), 'utf8');

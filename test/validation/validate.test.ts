@@ -34,6 +34,15 @@ test('a valid built-in object passes (fixture that must not fire)', () => {
   expect(messages(deployment())).toEqual([]);
 });
 
+test.each([
+  ['the kind is a path', 'v1', '../../package'],
+  ['the apiVersion holds a path', 'v1/../../../package', 'Deployment'],
+  ['the kind is a model that is no kind (PodSpec)', 'v1', 'PodSpec'],
+])('fails when %s: no registered schema, and no module loaded from the name', (_, apiVersion, kind) => {
+  const m = { ...deployment(), apiVersion, kind };
+  expect(messages(m)).toEqual([expect.stringContaining(`apiVersion ${apiVersion} kind ${kind} has no registered schema`)]);
+});
+
 test('fails when a field has the wrong type', () => {
   const d = deployment();
   (d.spec as Record<string, unknown>).replicas = '2';
