@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors';
+import { processExists } from './process';
 
 /** Longest file name and path Linux accepts (NAME_MAX, PATH_MAX less the final NUL); ext4, xfs, btrfs and tmpfs all take 255-byte names. */
 const NAME_MAX = 255;
@@ -197,7 +198,7 @@ function removeStale(out: string, prefix: string): void {
   const current = lstat(out)?.isSymbolicLink() ? fs.readlinkSync(out) : undefined;
   for (const name of fs.readdirSync(parent).filter((n) => n.startsWith(prefix)).sort()) {
     const [, pid, suffix] = TEMPORARY.exec(name.slice(prefix.length)) ?? [];
-    if (name === current || (pid !== undefined && Number(pid) !== process.pid && isAlive(Number(pid)))) continue;
+    if (name === current || (pid !== undefined && Number(pid) !== process.pid && processExists(Number(pid)))) continue;
     if (suffix === 'previous' && lstat(out) === undefined) fs.renameSync(path.join(parent, name), out);
     else fs.rmSync(path.join(parent, name), { recursive: true, force: true });
   }
@@ -206,14 +207,6 @@ function removeStale(out: string, prefix: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** lstat(2), undefined when there is nothing there (or a file where a directory should be). */
 function lstat(p: string): fs.Stats | undefined {

@@ -24,6 +24,7 @@ import { FindingsError, InputError } from './errors';
 import { gitAsync, tryGit, tryGitAsync } from './git';
 import { BuiltEnvironment } from './pipeline';
 import { formatProblems } from '../validation';
+import { processExists } from './process';
 
 /**
  * A check that must pass before anything is published, such as the mandatory policies. It
@@ -409,14 +410,6 @@ function removeStale(parent: string): void {
   }
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Runs `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the running git is stopped,
