@@ -53,6 +53,11 @@ export interface ScrapeTarget {
   readonly port: string;
   /** @default '/metrics' */
   readonly path?: string;
+  /**
+   * Namespace of the scraped Services, where the ServiceMonitor goes; the AppProject must grant it.
+   * @default - the application's namespace
+   */
+  readonly namespace?: string;
 }
 
 /** A Helm chart an application installs, with the values gitplane generates for it. */

@@ -10,12 +10,36 @@ import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../environments/schema';
 import { ChartSource, clusterNameTemplate, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
 import { isClusterScoped, Manifest } from './objects';
-import { AppDescriptor, appContext, GroupKind, PlatformContext } from './application';
+import { AppDescriptor, appContext, GroupKind, PlatformContext, ScrapeTarget } from './application';
 import { BuiltApp } from './platform';
 
 /** Where Argo CD itself runs, as it names its own cluster. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const ARGOCD_NAMESPACE = 'argocd';
+/** Release of the argo-cd chart Pulumi installs; with the chart's default nameOverride `argocd`, its objects are named `argocd-<component>`. */
+export const ARGOCD_RELEASE = 'argocd';
+
+/**
+ * The metrics Service of Argo CD's application controller, which serves the `argocd_app_*` series
+ * the Argo CD alerts query. The argo-cd chart renders it when `controller.metrics.enabled` is set
+ * (stacks/pulumi/argocd.ts), labelled `app.kubernetes.io/name: argocd-metrics` and the release as
+ * instance; the chart's NetworkPolicy for the controller admits its metrics port from every namespace.
+ */
+export const ARGOCD_CONTROLLER_METRICS: ScrapeTarget = {
+  name: 'argocd-application-controller',
+  namespace: ARGOCD_NAMESPACE,
+  labels: { name: 'argocd-metrics', instance: ARGOCD_RELEASE, component: 'application-controller' },
+  port: 'http-metrics',
+};
+
+/**
+ * Whether Argo CD runs on the cluster the environment's applications sync to, so they can reach its
+ * namespace: a single cluster that Argo CD names in-cluster. A fleet's applications go to every site,
+ * where there is no Argo CD.
+ */
+export function argoCdIsLocal(spec: EnvironmentSpec): boolean {
+  return spec.cluster.fleet.length === 0 && spec.cluster.server === IN_CLUSTER;
+}
 /** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
 export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
 export const CLUSTER_LABEL = 'gitplane.dev/cluster';

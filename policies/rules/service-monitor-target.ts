@@ -1,3 +1,4 @@
+import { ARGOCD_NAMESPACE } from '../../stacks/bootstrap';
 import { RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
 import { applications, syncedFolder } from '../lib/ordering';
@@ -10,7 +11,7 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'hygiene',
-  description: 'Every ServiceMonitor selects at least one Service in the output, in the namespaces it looks in; namespaces filled by a Helm chart are not judged (their Services are not in the output).',
+  description: 'Every ServiceMonitor selects at least one Service in the output, in the namespaces it looks in; namespaces filled by a Helm chart are not judged (their Services are not in the output), nor is Argo CD\'s own, which the bootstrap installs from the argo-cd chart.',
   rationale: 'A ServiceMonitor that selects nothing is silent: no targets, no error, and every alert built on its metrics never fires.',
   remediation: 'Make spec.selector.matchLabels equal the Service\'s labels (selectorLabels()) and spec.namespaceSelector name the Service\'s namespace.',
   docsUrl: docsUrl('service-monitor-target'),
@@ -19,7 +20,7 @@ export const rule: ObjectRule = {
     const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
     const nsSel = m.spec?.namespaceSelector;
     const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
-    if (namespaces && namespaces.some((ns) => chartNamespace(ns, ctx))) return 'not-applicable';
+    if (namespaces && namespaces.some((ns) => ns === ARGOCD_NAMESPACE || chartNamespace(ns, ctx))) return 'not-applicable';
     const labels = m.spec?.selector?.matchLabels;
     const candidates = namespaces ? namespaces.flatMap((ns) => servicesIn(ctx).get(ns) ?? []) : ofKind(ctx, 'Service');
     const found = candidates.some((o) => selects(labels, o.manifest.metadata?.labels));

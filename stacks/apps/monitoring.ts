@@ -20,6 +20,7 @@ import { environmentFile } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
 import { EXTERNAL_SERVICES } from './observability-pipeline';
+import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -114,6 +115,8 @@ export const MONITORING_APP: AppDescriptor = {
   clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   services: () => Object.values(EXTERNAL_SERVICES),
   alerts: ({ spec }) => platformAlerts(spec),
+  // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts.
+  scrape: ({ spec }) => (argoCdIsLocal(spec) ? [ARGOCD_CONTROLLER_METRICS] : []),
   build: (chart, ctx) => {
     const { spec } = ctx;
     const receiverRefs = [...new Set(spec.alerting.receivers.map((r) => r.secretRef))].sort();

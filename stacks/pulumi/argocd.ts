@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import { EnvironmentSpec } from '../../environments/schema';
-import { ARGOCD_NAMESPACE } from '../bootstrap';
+import { ARGOCD_CONTROLLER_METRICS, ARGOCD_NAMESPACE, ARGOCD_RELEASE } from '../bootstrap';
 import { PACKAGE_ROOT } from '../paths';
 import { findOne, Manifest } from '../objects';
 import { synthEnvironment } from '../synth';
@@ -20,10 +20,17 @@ const ARGOCD_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 const HEALTH_LUA = path.join(PACKAGE_ROOT, 'constructs', 'gitops', 'argocd', 'application-health.lua');
 
-/** The argo-cd chart values gitplane sets; `configs.cm` takes any argocd-cm key. */
+/**
+ * The argo-cd chart values gitplane sets; `configs.cm` takes any argocd-cm key. The application
+ * controller's metrics Service is on, so the Argo CD alerts have series (the observability-prometheus
+ * application ships its ServiceMonitor).
+ */
 export function argocdValues(): { values: Record<string, unknown>; openKeys: string[] } {
   return {
-    values: { configs: { cm: { 'resource.customizations.health.argoproj.io_Application': fs.readFileSync(HEALTH_LUA, 'utf8') } } },
+    values: {
+      configs: { cm: { 'resource.customizations.health.argoproj.io_Application': fs.readFileSync(HEALTH_LUA, 'utf8') } },
+      controller: { metrics: { enabled: true, service: { portName: ARGOCD_CONTROLLER_METRICS.port } } },
+    },
     openKeys: ['configs.cm'],
   };
 }
@@ -51,7 +58,7 @@ export function argoCd(spec: EnvironmentSpec, versions: Versions, provider?: k8s
   const release = new k8s.helm.v3.Release(
     'argocd',
     {
-      name: 'argocd',
+      name: ARGOCD_RELEASE,
       namespace: ARGOCD_NAMESPACE,
       chart: pin.chart,
       version: pin.version,

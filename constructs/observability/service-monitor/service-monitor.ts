@@ -10,6 +10,8 @@ export interface ServiceMonitorProps {
   readonly port: string;
   /** @default '/metrics' */
   readonly path?: string;
+  /** Namespace of the monitored Services. @default - the namespace the application syncs to */
+  readonly namespace?: string;
   /** @default '30s' */
   readonly interval?: string;
   /** Sync wave: the one where operator-served custom resources land. */
@@ -36,6 +38,7 @@ export class ServiceMonitor extends Construct {
       kind: 'ServiceMonitor',
       metadata: {
         name: props.name,
+        ...(props.namespace ? { namespace: props.namespace } : {}),
         labels: standardLabels(props.labels),
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave) },
       },

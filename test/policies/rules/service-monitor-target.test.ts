@@ -11,6 +11,10 @@ describe('service-monitor-target', () => {
   test('passes a ServiceMonitor into a namespace a Helm chart fills (must-not-fire)', () => {
     expect(check('service-monitor-target', env([application('demo', 0, {}), monitor({ app: 'chart' })], { files: { 'values/demo.yaml': 'replicas: 1\n' } }))).toEqual([]);
   });
+  test('passes a ServiceMonitor into the argocd namespace, which the bootstrap fills from the argo-cd chart (must-not-fire)', () => {
+    const argocd = obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'argocd-application-controller', namespace: 'argocd' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'argocd-metrics' } }, endpoints: [{ port: 'http-metrics' }] } });
+    expect(check('service-monitor-target', env([argocd]))).toEqual([]);
+  });
   test('fails when no Service matches', () => {
     expect(messages(check('service-monitor-target', env([service, monitor({ 'app.kubernetes.io/name': 'other' })])))).toEqual(['service-monitor-target: no Service in demo has the labels {"app.kubernetes.io/name":"other"}.']);
   });
