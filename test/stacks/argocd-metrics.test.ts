@@ -14,7 +14,9 @@ import { loadEnvironment } from '../../stacks/environment';
 import { argocdValues } from '../../stacks/pulumi/argocd';
 import { pinnedVersions } from '../../stacks/versions';
 import { ROOT } from '../support/cli';
-import { built, ENVIRONMENTS, manifests } from '../support/environments';
+import { buildEnvironment } from '../../stacks/pipeline';
+import { loadSettings } from '../../stacks/settings';
+import { built, ENVIRONMENTS, manifests, variant } from '../support/environments';
 
 type Values = Record<string, unknown>;
 
@@ -158,4 +160,13 @@ test.each(LOCAL)('%s: the AppProject grants the argocd namespace the ServiceMoni
 test.each(FLEETS)('%s: ships no ServiceMonitor into the argocd namespace, which the fleet\'s sites do not have', (env) => {
   expect(argocdMonitors(env)).toEqual([]);
   expect(built(env).output.objects.length).toBeGreaterThan(0);
+});
+
+test('ships no ServiceMonitor into the argocd namespace of a cluster Argo CD reaches remotely', () => {
+  const remote = variant('prod', (spec) => {
+    (spec.cluster as { server: string }).server = 'https://prod.example.com:6443';
+  });
+  const objects = buildEnvironment(remote, loadSettings()).output.objects.map((o) => o.manifest);
+  expect(objects.filter((m) => m.kind === 'ServiceMonitor').length).toBeGreaterThan(0);
+  expect(objects.filter((m) => m.kind === 'ServiceMonitor' && m.metadata.namespace === ARGOCD_NAMESPACE)).toEqual([]);
 });
