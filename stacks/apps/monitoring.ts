@@ -11,6 +11,7 @@ import {
   alertmanagerConfigProblems,
   alertmanagerTemplate,
   kubePrometheusStackValues,
+  KUBE_SYSTEM_NAMESPACE,
   MonitoringStack,
   NOTIFICATION_TEMPLATE_FILE,
   notifiedReceivers,
@@ -138,5 +139,8 @@ export const MONITORING_APP: AppDescriptor = {
     values: valuesFor(spec),
     // Every series and alert of a fleet site carries its own cluster.
     clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
+    // The control-plane exporters' Services (CoreDNS everywhere; kube-proxy, etcd, scheduler and
+    // controller-manager on kubeadm) are rendered in kube-system; see docs/decisions.md.
+    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE],
   }),
 };

@@ -9,8 +9,11 @@
 /** `fullnameOverride`: objects are named `kps-*`, whatever the release is called. */
 export const KPS_FULLNAME = 'kps';
 
+/** Where the chart puts the Services of the control-plane exporters, whatever the release's namespace. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
+
 export interface KubePrometheusStackProps {
-  /** `kubeadm` scrapes etcd, scheduler and controller-manager; `k3s` runs them in one process that exposes none of them. */
+  /** `kubeadm` scrapes etcd, scheduler, controller-manager and kube-proxy; `k3s` runs them in one process that exposes none of them. */
   readonly distribution: 'kubeadm' | 'k3s';
   /** Prometheus retention, e.g. `15d`. */
   readonly retention: string;
@@ -118,5 +121,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     kubeControllerManager: kubeadm
       ? { enabled: true, service: { enabled: true, port: 10257, targetPort: 10257 }, serviceMonitor: { https: true, insecureSkipVerify: true } }
       : { enabled: false },
+    // k3s runs kube-proxy inside its own process, not as a kube-proxy Pod the Service could select.
+    kubeProxy: { enabled: kubeadm },
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * The namespaces a pinned chart's own templates write literally (`namespace: kube-system`), for
+ * the values given, as far as that can be read without Helm: each `namespace:` line is counted
+ * when every `if` around it holds. A condition made only of `.Values` paths (`if .Values.a`,
+ * `if and .Values.a .Values.b`) is decided on the values; any other condition is taken to hold,
+ * so a namespace is never missed, only possibly over-counted.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { readTarGz } from '../../stacks/chart-archive';
+import { ROOT } from './cli';
+
+export const CHARTS = path.resolve(ROOT, '..', 'shared', 'charts');
+
+type Values = Record<string, unknown>;
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Go template truth: false, 0, nil and empty strings and collections are false. */
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMap(v)) return Object.keys(v).length > 0;
+  return Boolean(v);
+}
+
+function lookup(values: Values, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((v, k) => (isMap(v) ? v[k] : undefined), values);
+}
+
+/** Whether an `if` condition holds: decided for `.Values` paths joined by `and`, assumed otherwise. */
+function holds(condition: string, values: Values): boolean {
+  const words = condition.trim().split(/\s+/);
+  const paths = words[0] === 'and' ? words.slice(1) : words;
+  if (!paths.every((w) => /^\.Values(\.[A-Za-z0-9_]+)+$/.test(w))) return true;
+  return paths.every((w) => truthy(lookup(values, w.slice('.Values.'.length))));
+}
+
+/** Literal namespaces of one template's objects whose enclosing conditions hold. */
+export function literalNamespaces(template: string, values: Values): string[] {
+  const found: string[] = [];
+  const stack: boolean[] = [];
+  const token = /\{\{-?\s*(if|else if|else|with|range|end|define|block)\b([^}]*?)-?\}\}|^\s*namespace:\s*"?([a-z0-9-]+)"?\s*$/gm;
+  for (const m of template.matchAll(token)) {
+    const [, action, rest, namespace] = m;
+    if (namespace !== undefined) {
+      if (stack.every(Boolean)) found.push(namespace);
+    } else if (action === 'if') stack.push(holds(rest, values));
+    else if (action === 'else') stack.push(!stack.pop());
+    else if (action === 'else if') stack.push(!stack.pop() && holds(rest, values));
+    else if (action === 'end') stack.pop();
+    else stack.push(true);
+  }
+  return found;
+}
+
+/**
+ * Namespaces the templates of the pinned `chart` archive (its own, not its subcharts') write
+ * literally, with its default values under `values`.
+ */
+export function chartLiteralNamespaces(chart: string, version: string, values: Values): string[] {
+  const files = readTarGz(fs.readFileSync(path.join(CHARTS, `${chart}-${version}.tgz`)));
+  const defaults = parse(files.get(`${chart}/values.yaml`)!.toString('utf8')) as Values;
+  const merged = merge(defaults, values) as Values;
+  const namespaces = new Set<string>();
+  for (const [file, content] of files) {
+    if (!file.startsWith(`${chart}/templates/`) || path.basename(file).startsWith('_')) continue;
+    for (const ns of literalNamespaces(content.toString('utf8'), merged)) namespaces.add(ns);
+  }
+  return [...namespaces].sort();
+}
