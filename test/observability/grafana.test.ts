@@ -2,7 +2,8 @@ import { parse } from 'yaml';
 import { dashboardJson } from '../../constructs/observability/grafana';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
-import { ENVIRONMENTS, manifests, variant } from '../support/environments';
+import { chartValues } from '../support/chart-templates';
+import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 
 const datasources = (env: string) => {
   const cm = findOne(manifests(env), 'ConfigMap', 'grafana-datasources') as any;
@@ -20,6 +21,16 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
       ['loki', 'loki'],
       ['tempo', 'tempo'],
     ]);
+  });
+
+  test('exactly one default datasource is provisioned: gitplane\'s Prometheus, not also the chart\'s', () => {
+    const release = built(env).output.releases.get('observability-prometheus')!;
+    // The chart's configmaps-datasources.yaml writes its Prometheus datasource when
+    // defaultDatasourceEnabled, default when isDefaultDatasource.
+    const chart = (chartValues('kube-prometheus-stack', '88.5.3', release.values).grafana as any).sidecar.datasources;
+    const chartDefaults = chart.defaultDatasourceEnabled && chart.isDefaultDatasource ? [chart.uid] : [];
+    const ownDefaults = datasources(env).parsed.datasources.filter((d: any) => d.isDefault).map((d: any) => d.uid);
+    expect([...chartDefaults, ...ownDefaults]).toEqual(['prometheus']);
   });
 
   test('every dashboard is valid JSON with a unique uid and panels that use a provisioned datasource', () => {

@@ -61,14 +61,23 @@ export function literalNamespaces(template: string, values: Values): string[] {
   return found;
 }
 
+function chartFiles(chart: string, version: string): Map<string, Buffer> {
+  return readTarGz(fs.readFileSync(path.join(CHARTS, `${chart}-${version}.tgz`)));
+}
+
+/** The values a pinned chart renders with: its own values.yaml with `values` merged over it, as Helm merges them. */
+export function chartValues(chart: string, version: string, values: Values): Values {
+  const defaults = parse(chartFiles(chart, version).get(`${chart}/values.yaml`)!.toString('utf8')) as Values;
+  return merge(defaults, values) as Values;
+}
+
 /**
  * Namespaces the templates of the pinned `chart` archive (its own, not its subcharts') write
  * literally, with its default values under `values`.
  */
 export function chartLiteralNamespaces(chart: string, version: string, values: Values): string[] {
-  const files = readTarGz(fs.readFileSync(path.join(CHARTS, `${chart}-${version}.tgz`)));
-  const defaults = parse(files.get(`${chart}/values.yaml`)!.toString('utf8')) as Values;
-  const merged = merge(defaults, values) as Values;
+  const files = chartFiles(chart, version);
+  const merged = chartValues(chart, version, values);
   const namespaces = new Set<string>();
   for (const [file, content] of files) {
     if (!file.startsWith(`${chart}/templates/`) || path.basename(file).startsWith('_')) continue;

@@ -101,7 +101,9 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     grafana: {
       sidecar: {
         dashboards: { enabled: true, searchNamespace: 'ALL' },
-        datasources: { enabled: true },
+        // gitplane provisions Prometheus (uid prometheus, the default) beside Loki and Tempo;
+        // the chart's own would be a second default with the same uid, which Grafana refuses.
+        datasources: { enabled: true, defaultDatasourceEnabled: false },
       },
     },
     // Node alerts and the NodeDown inhibit rule match on the node name.
