@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { readTarGz } from '../../stacks/chart-archive';
+import { Manifest } from '../../stacks/objects';
 import { ROOT } from './cli';
 
 export const CHARTS = path.resolve(ROOT, '..', 'shared', 'charts');
@@ -43,22 +44,34 @@ function holds(condition: string, values: Values): boolean {
   return paths.every((w) => truthy(lookup(values, w.slice('.Values.'.length))));
 }
 
+const ACTION = /\{\{-?\s*(?:(if|else if|else|with|range|end|define|block)\b)?([^}]*?)-?\}\}/g;
+
+/**
+ * The lines of a template that render with these values: those whose enclosing conditions hold,
+ * without the lines that hold only actions. Other actions stay as written.
+ */
+export function renderedLines(template: string, values: Values): string[] {
+  const kept: string[] = [];
+  const stack: boolean[] = [];
+  for (const line of template.split('\n')) {
+    if (line.replace(ACTION, '').trim() !== '') {
+      if (stack.every(Boolean)) kept.push(line);
+      continue;
+    }
+    for (const [, action, rest] of line.matchAll(ACTION)) {
+      if (action === 'if') stack.push(holds(rest, values));
+      else if (action === 'else') stack.push(!stack.pop());
+      else if (action === 'else if') stack.push(!stack.pop() && holds(rest, values));
+      else if (action === 'end') stack.pop();
+      else if (action !== undefined) stack.push(true);
+    }
+  }
+  return kept;
+}
+
 /** Literal namespaces of one template's objects whose enclosing conditions hold. */
 export function literalNamespaces(template: string, values: Values): string[] {
-  const found: string[] = [];
-  const stack: boolean[] = [];
-  const token = /\{\{-?\s*(if|else if|else|with|range|end|define|block)\b([^}]*?)-?\}\}|^\s*namespace:\s*"?([a-z0-9-]+)"?\s*$/gm;
-  for (const m of template.matchAll(token)) {
-    const [, action, rest, namespace] = m;
-    if (namespace !== undefined) {
-      if (stack.every(Boolean)) found.push(namespace);
-    } else if (action === 'if') stack.push(holds(rest, values));
-    else if (action === 'else') stack.push(!stack.pop());
-    else if (action === 'else if') stack.push(!stack.pop() && holds(rest, values));
-    else if (action === 'end') stack.pop();
-    else stack.push(true);
-  }
-  return found;
+  return renderedLines(template, values).flatMap((line) => /^\s*namespace:\s*"?([a-z0-9-]+)"?\s*$/.exec(line)?.[1] ?? []);
 }
 
 function chartFiles(chart: string, version: string): Map<string, Buffer> {
@@ -84,4 +97,25 @@ export function chartLiteralNamespaces(chart: string, version: string, values: V
     for (const ns of literalNamespaces(content.toString('utf8'), merged)) namespaces.add(ns);
   }
   return [...namespaces].sort();
+}
+
+/**
+ * The NetworkPolicies of a pinned chart's own templates, rendered with its defaults under
+ * `values` as far as that can be read without Helm: a templated namespace is the release's, and
+ * a policy that keeps any other template action is left out.
+ */
+export function chartNetworkPolicies(chart: string, version: string, namespace: string, values: Values): Manifest[] {
+  const merged = chartValues(chart, version, values);
+  const policies: Manifest[] = [];
+  for (const [file, content] of chartFiles(chart, version)) {
+    if (!file.startsWith(`${chart}/templates/`) || !file.endsWith('.yaml')) continue;
+    const text = renderedLines(content.toString('utf8'), merged)
+      .map((line) => line.replace(/^(\s*namespace:\s*)\{\{.*\}\}\s*$/, `$1${namespace}`))
+      .join('\n');
+    for (const doc of text.split(/^---$/m)) {
+      if (!/^kind: NetworkPolicy$/m.test(doc) || doc.includes('{{')) continue;
+      policies.push(parse(doc) as Manifest);
+    }
+  }
+  return policies;
 }
