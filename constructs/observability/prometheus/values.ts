@@ -51,7 +51,15 @@ export interface KubePrometheusStackProps {
    * @default - the collector reads nothing
    */
   readonly textfileDirectory?: string;
+  /**
+   * Secret holding Grafana's admin account (keys `admin-user` and `admin-password`), which the
+   * chart would otherwise generate anew, with a random password, on every render.
+   */
+  readonly grafanaAdminSecret: string;
 }
+
+/** Keys of the Grafana admin Secret, as the chart's `grafana.admin` names them. */
+export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
 
 /** node-exporter's arguments in the pinned chart's defaults; setting extraArgs replaces the list. */
 const NODE_EXPORTER_DEFAULT_ARGS = [
@@ -99,6 +107,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       alertmanagerSpec: { secrets: [...props.alertmanagerSecrets], ...(props.alertmanagerUrl ? { externalUrl: props.alertmanagerUrl } : {}) },
     },
     grafana: {
+      admin: { existingSecret: props.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
       sidecar: {
         dashboards: { enabled: true, searchNamespace: 'ALL' },
         // gitplane provisions Prometheus (uid prometheus, the default) beside Loki and Tempo;
