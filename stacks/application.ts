@@ -80,6 +80,14 @@ export interface HelmRelease {
    * @default - none
    */
   readonly clusterNameValues?: readonly string[];
+  /**
+   * Namespaces besides the application's own that the chart renders objects into with these
+   * values (read from its templates at the pinned version), such as kube-prometheus-stack's
+   * exporter Services in `kube-system`; the AppProject allows each as a destination, since Argo
+   * CD refuses the whole Application when one object's namespace is not permitted.
+   * @default - none
+   */
+  readonly renderedNamespaces?: readonly string[];
 }
 
 /** A problem with an application's settings: the path below `apps.<name>` and what is wrong, as the rest of a sentence. */

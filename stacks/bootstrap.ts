@@ -55,8 +55,9 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
   const envPath = environmentPath(spec);
   const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
   const clusters = [{ name: spec.cluster.name, server: spec.cluster.server }, ...spec.cluster.fleet];
-  const namespaces = [...new Set(built.map((b) => b.app.namespace))];
-  const charts = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app)).chart] : []));
+  const releases = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app))] : []));
+  const charts = releases.map((r) => r.chart);
+  const namespaces = [...new Set([...built.map((b) => b.app.namespace), ...releases.flatMap((r) => r.renderedNamespaces ?? [])])];
 
   new PlatformProject(scope, 'project', {
     name: spec.name,

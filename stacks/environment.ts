@@ -21,6 +21,8 @@ export { ENVIRONMENTS_DIR };
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
+/** The store entry (`admin-user` and `admin-password` properties) Grafana's admin account is read from, and the Secret it fills. */
+export const GRAFANA_ADMIN_SECRET_REF = 'grafana-admin';
 
 /** The largest environment file read; real ones are a few KiB. */
 export const MAX_ENVIRONMENT_BYTES = 4 * 1024 * 1024;
@@ -396,6 +398,12 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
         message: `must define "${LONGHORN_BACKUP_SECRET_REF}" when objectStore.longhornBackups is set (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add the key of a store entry with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
       });
     }
+  }
+  if (spec.components.observability.enabled && spec.secrets.provider === 'external-secrets' && !Object.hasOwn(spec.secrets.refs, GRAFANA_ADMIN_SECRET_REF)) {
+    problems.push({
+      path: ['secrets', 'refs'],
+      message: `must define "${GRAFANA_ADMIN_SECRET_REF}" when observability runs (defined: ${Object.keys(spec.secrets.refs).join(', ') || 'none'}). Add the key of a store entry with admin-user and admin-password properties; Grafana's admin account is read from it.`,
+    });
   }
   return problems;
 }

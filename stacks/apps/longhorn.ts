@@ -4,6 +4,7 @@ import { LONGHORN_BACKUP_SECRET_REF, objectStoreRegion } from '../environment';
 import { Longhorn, LonghornProps, longhornValues } from '../../constructs/storage/longhorn';
 import { longhornAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
+import { IngressPolicy } from '../../constructs/core';
 import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
 import { syncWave, Wave } from '../waves';
 
@@ -37,6 +38,10 @@ export function longhornProps(spec: EnvironmentSpec): LonghornProps {
   };
 }
 
+/** The chart's longhorn-manager pods (label `app`) and the port of their API and metrics. */
+export const LONGHORN_MANAGER = 'longhorn-manager';
+export const LONGHORN_MANAGER_PORT = 9500;
+
 export const LONGHORN_APP: AppDescriptor = {
   name: 'longhorn',
   namespace: 'longhorn-system',
@@ -51,8 +56,19 @@ export const LONGHORN_APP: AppDescriptor = {
   clusterKinds: [...OPERATOR_CHART_KINDS, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
   alerts: ({ spec }) => [longhornAlerts({ numberOfReplicas: spec.components.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes(spec))) })],
   dashboards: [COMPONENT_DASHBOARDS.longhorn],
-  build: (chart, { spec }) => {
-    new Longhorn(chart, 'longhorn', longhornProps(spec));
+  build: (chart, { spec, scrapers }) => {
+    const props = longhornProps(spec);
+    new Longhorn(chart, 'longhorn', props);
+    // The chart's longhorn-manager NetworkPolicy admits only Longhorn's own pods; policies add
+    // up, so this one lets Prometheus scrape the manager's metrics (longhorn-backend:9500).
+    if (scrapers.length > 0) {
+      new IngressPolicy(chart, 'manager-metrics', {
+        name: 'longhorn-manager-metrics',
+        app: props.labels,
+        podSelector: { app: LONGHORN_MANAGER },
+        allow: [{ ports: [LONGHORN_MANAGER_PORT], from: scrapers }],
+      });
+    }
   },
   helm: ({ spec }) => ({ chart: 'longhorn', releaseName: 'longhorn', values: longhornValues(longhornProps(spec)) }),
 };

@@ -10,13 +10,16 @@ import {
   alertmanagerConfig,
   alertmanagerConfigProblems,
   alertmanagerTemplate,
+  GRAFANA_ADMIN_KEYS,
   kubePrometheusStackValues,
+  KUBE_SYSTEM_NAMESPACE,
   MonitoringStack,
   NOTIFICATION_TEMPLATE_FILE,
   notifiedReceivers,
   UNROUTED_RECEIVER,
 } from '../../constructs/observability/prometheus';
-import { environmentFile } from '../environment';
+import { ExternalSecret } from '../../constructs/secrets';
+import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
 import { EXTERNAL_SERVICES } from './observability-pipeline';
@@ -99,6 +102,7 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     externalLabels: { environment: spec.name, cluster: spec.cluster.name },
     // The preflight's gitplane_preflight.prom, which the preflight alerts query.
     textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
+    grafanaAdminSecret: GRAFANA_ADMIN_SECRET_REF,
   });
 }
 
@@ -134,6 +138,18 @@ export const MONITORING_APP: AppDescriptor = {
           : undefined,
       customResourceAnnotations: syncWave(Wave.CustomResources),
     });
+    // Without a provider the Secret is created by hand (docs/observability.md).
+    if (spec.secrets.provider === 'external-secrets') {
+      const remoteKey = spec.secrets.refs[GRAFANA_ADMIN_SECRET_REF];
+      new ExternalSecret(chart, 'grafana-admin', {
+        name: GRAFANA_ADMIN_SECRET_REF,
+        labels: { name: 'grafana', instance: `grafana-${spec.name}`, component: 'observability' },
+        store: spec.secrets.store,
+        data: Object.values(GRAFANA_ADMIN_KEYS).map((key) => ({ secretKey: key, remoteKey, property: key })),
+        // Before the chart's Grafana, whose pod does not start while the Secret is missing.
+        annotations: syncWave(Wave.Operators),
+      });
+    }
   },
   helm: ({ spec }) => ({
     chart: 'kube-prometheus-stack',
@@ -141,5 +157,8 @@ export const MONITORING_APP: AppDescriptor = {
     values: valuesFor(spec),
     // Every series and alert of a fleet site carries its own cluster.
     clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
+    // The control-plane exporters' Services (CoreDNS everywhere; kube-proxy, etcd, scheduler and
+    // controller-manager on kubeadm) are rendered in kube-system; see docs/decisions.md.
+    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE],
   }),
 };

@@ -66,7 +66,7 @@ test('kubeadm scrapes etcd on 2381 and scheduler and controller-manager over htt
 });
 
 test('the helper that checks value keys reports a misspelt key', () => {
-  const v = kubePrometheusStackValues({ distribution: 'k3s', retention: '1d', storageSize: '1Gi', replicas: 1, alertmanagerConfig: {}, alertmanagerSecrets: [] });
+  const v = kubePrometheusStackValues({ distribution: 'k3s', retention: '1d', storageSize: '1Gi', replicas: 1, alertmanagerConfig: {}, alertmanagerSecrets: [], grafanaAdminSecret: 'grafana-admin' });
   (v.prometheus as any).prometheusSpec.retentionn = '1d';
   expect(unknownKeys(v, KPS_DEFAULTS)).toEqual(['prometheus.prometheusSpec.retentionn']);
 });

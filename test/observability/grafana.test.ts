@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import { parse } from 'yaml';
 import { dashboardJson } from '../../constructs/observability/grafana';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
-import { ENVIRONMENTS, manifests, variant } from '../support/environments';
+import { chartValues } from '../support/chart-templates';
+import { ENVIRONMENTS, built, loadProblems, manifests, variant } from '../support/environments';
 
 const datasources = (env: string) => {
   const cm = findOne(manifests(env), 'ConfigMap', 'grafana-datasources') as any;
@@ -20,6 +22,34 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
       ['loki', 'loki'],
       ['tempo', 'tempo'],
     ]);
+  });
+
+  test('exactly one default datasource is provisioned: gitplane\'s Prometheus, not also the chart\'s', () => {
+    const release = built(env).output.releases.get('observability-prometheus')!;
+    // The chart's configmaps-datasources.yaml writes its Prometheus datasource when
+    // defaultDatasourceEnabled, default when isDefaultDatasource.
+    const chart = (chartValues('kube-prometheus-stack', '88.5.3', release.values).grafana as any).sidecar.datasources;
+    const chartDefaults = chart.defaultDatasourceEnabled && chart.isDefaultDatasource ? [chart.uid] : [];
+    const ownDefaults = datasources(env).parsed.datasources.filter((d: any) => d.isDefault).map((d: any) => d.uid);
+    expect([...chartDefaults, ...ownDefaults]).toEqual(['prometheus']);
+  });
+
+  test('the admin account comes from the grafana-admin Secret, so the chart generates no password', () => {
+    const grafana = chartValues('kube-prometheus-stack', '88.5.3', built(env).output.releases.get('observability-prometheus')!.values).grafana as any;
+    // The chart's Grafana Secret (with a random admin-password) renders only without existingSecret
+    // and without a literal password.
+    expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(grafana.adminPassword).toBeUndefined();
+    const es = findAll(manifests(env), 'ExternalSecret').find((e) => e.metadata.name === 'grafana-admin') as any;
+    if (built(env).spec.secrets.provider !== 'external-secrets') {
+      expect(es).toBeUndefined();
+      return;
+    }
+    expect(es.metadata.namespace).toBe('monitoring');
+    expect(es.spec.target.name).toBe('grafana-admin');
+    expect(es.spec.data).toEqual(
+      ['admin-user', 'admin-password'].map((key) => ({ secretKey: key, remoteRef: { key: built(env).spec.secrets.refs['grafana-admin'], property: key } })),
+    );
   });
 
   test('every dashboard is valid JSON with a unique uid and panels that use a provisioned datasource', () => {
@@ -100,4 +130,11 @@ test('fails when a row cannot split the width evenly', () => {
   expect(() => dashboardJson({ uid: 'bad', title: 'Bad', tags: [], rows: [{ panels: [panel, panel, panel, panel, panel] }] })).toThrow(
     'dashboard bad: a row needs 1, 2, 3, 4, 6, 8 or 12 panels to fill the width (got 5).',
   );
+});
+
+test('fails when External Secrets is the provider and secrets.refs has no grafana-admin entry', () => {
+  const text = fs.readFileSync('environments/staging.yaml', 'utf8').replace(/^ {4}grafana-admin: .*\n/m, '');
+  expect(loadProblems(text, 'environments/staging.yaml')).toEqual([
+    expect.stringMatching(/^environments\/staging\.yaml:32:5: secrets\.refs must define "grafana-admin" when observability runs \(defined: etcd-backup-s3, longhorn-backup-credentials, slack-webhook, loki-object-store, tempo-object-store\)\. Add the key of a store entry with admin-user and admin-password properties; Grafana's admin account is read from it\.$/),
+  ]);
 });

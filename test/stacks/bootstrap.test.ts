@@ -9,6 +9,7 @@ import { loadSettings } from '../../stacks/settings';
 import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { pinnedVersions } from '../../stacks/versions';
+import { chartLiteralNamespaces, literalNamespaces } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 
 /** A component installed from the pinned Longhorn chart plus one plain manifest of its own. */
@@ -170,4 +171,34 @@ describe('a fleet', () => {
       'https://kubernetes.default.svc',
     ]);
   });
+});
+
+describe.each(ENVIRONMENTS)('%s charts', (env) => {
+  test('every namespace a pinned chart renders into with the environment\'s values is a destination of the project', () => {
+    const project = findOne(manifests(env), 'AppProject', env) as any;
+    const destinations = project.spec.destinations.map((d: { namespace: string }) => d.namespace);
+    for (const release of built(env).output.releases.values()) {
+      const version = pinnedVersions().charts[release.chart].version;
+      for (const ns of chartLiteralNamespaces(release.chart, version, release.values)) expect(destinations).toContain(ns);
+    }
+  });
+});
+
+test('a literal namespace counts only when the .Values conditions around it hold; other conditions are assumed to hold', () => {
+  const template = [
+    '{{- if and .Values.proxy.enabled .Values.proxy.service.enabled }}',
+    'metadata:',
+    '  {{- if .Values.ignore }}',
+    '  namespace: default',
+    '  {{- else }}',
+    '  namespace: kube-system',
+    '  {{- end }}',
+    '{{- end }}',
+    '{{- if eq .Values.mode "x" }}',
+    '  namespace: other',
+    '{{- end }}',
+  ].join('\n');
+  expect(literalNamespaces(template, { proxy: { enabled: true, service: { enabled: true } } })).toEqual(['kube-system', 'other']);
+  expect(literalNamespaces(template, { proxy: { enabled: false, service: { enabled: true } }, ignore: true })).toEqual(['other']);
+  expect(literalNamespaces(template, { proxy: { enabled: true, service: { enabled: {} } } })).toEqual(['other']);
 });

@@ -10,10 +10,12 @@ import { chartDefaultsFile } from '../../validation';
 import { checkDependencies, synthEnvironment, toYaml } from '../../stacks/synth';
 import { AppDescriptor, appContext } from '../../stacks/application';
 import { PLATFORM_APPS, platformContext } from '../../stacks/platform';
-import { LONGHORN_APP } from '../../stacks/apps/longhorn';
+import { LONGHORN_APP, LONGHORN_MANAGER, LONGHORN_MANAGER_PORT } from '../../stacks/apps/longhorn';
 import { pinnedVersions } from '../../stacks/versions';
 import { Wave } from '../../stacks/waves';
+import { chartNetworkPolicies } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { admitted } from '../support/network-policies';
 
 const base: LonghornProps = { labels: { name: 'longhorn', instance: 'longhorn-test', component: 'storage' }, storageNodes: 3 };
 
@@ -243,5 +245,25 @@ describe('the node preflight comes first', () => {
 
   test('synth refuses a platform whose dependencies are out of order', () => {
     expect(() => synthEnvironment(built('dev').spec, [preflight(Wave.Jobs), LONGHORN_APP])).toThrow(/must be in an earlier wave/);
+  });
+});
+
+describe('Prometheus scrapes the Longhorn manager', () => {
+  const scraped = ENVIRONMENTS.filter((env) => built(env).output.releases.has('longhorn') && built(env).output.releases.has('observability-prometheus'));
+
+  test('environments run both Longhorn and Prometheus', () => {
+    expect(scraped.length).toBeGreaterThan(0);
+  });
+
+  test.each(scraped)('%s: the chart\'s and gitplane\'s NetworkPolicies admit Prometheus to longhorn-manager:9500, and no other namespace', (env) => {
+    const chartPolicies = chartNetworkPolicies('longhorn', '1.12.1', 'longhorn-system', built(env).output.releases.get('longhorn')!.values);
+    // The chart restricts the manager by default; without that policy this test would prove nothing.
+    expect(chartPolicies.map((p) => p.metadata.name)).toContain(LONGHORN_MANAGER);
+    const policies = [...chartPolicies, ...findAll(manifests(env), 'NetworkPolicy')];
+    const manager = { namespace: 'longhorn-system', labels: { app: LONGHORN_MANAGER } };
+    const prometheus = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+    expect(admitted(policies, prometheus, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(true);
+    expect(admitted(policies, { ...prometheus, namespace: 'default' }, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(false);
+    expect(admitted(policies, prometheus, manager, 9502, 'admission-wh')).toBe(false);
   });
 });

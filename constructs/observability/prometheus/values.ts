@@ -9,8 +9,11 @@
 /** `fullnameOverride`: objects are named `kps-*`, whatever the release is called. */
 export const KPS_FULLNAME = 'kps';
 
+/** Where the chart puts the Services of the control-plane exporters, whatever the release's namespace. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
+
 export interface KubePrometheusStackProps {
-  /** `kubeadm` scrapes etcd, scheduler and controller-manager; `k3s` runs them in one process that exposes none of them. */
+  /** `kubeadm` scrapes etcd, scheduler, controller-manager and kube-proxy; `k3s` runs them in one process that exposes none of them. */
   readonly distribution: 'kubeadm' | 'k3s';
   /** Prometheus retention, e.g. `15d`. */
   readonly retention: string;
@@ -48,7 +51,15 @@ export interface KubePrometheusStackProps {
    * @default - the collector reads nothing
    */
   readonly textfileDirectory?: string;
+  /**
+   * Secret holding Grafana's admin account (keys `admin-user` and `admin-password`), which the
+   * chart would otherwise generate anew, with a random password, on every render.
+   */
+  readonly grafanaAdminSecret: string;
 }
+
+/** Keys of the Grafana admin Secret, as the chart's `grafana.admin` names them. */
+export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
 
 /** node-exporter's arguments in the pinned chart's defaults; setting extraArgs replaces the list. */
 const NODE_EXPORTER_DEFAULT_ARGS = [
@@ -96,9 +107,12 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       alertmanagerSpec: { secrets: [...props.alertmanagerSecrets], ...(props.alertmanagerUrl ? { externalUrl: props.alertmanagerUrl } : {}) },
     },
     grafana: {
+      admin: { existingSecret: props.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
       sidecar: {
         dashboards: { enabled: true, searchNamespace: 'ALL' },
-        datasources: { enabled: true },
+        // gitplane provisions Prometheus (uid prometheus, the default) beside Loki and Tempo;
+        // the chart's own would be a second default with the same uid, which Grafana refuses.
+        datasources: { enabled: true, defaultDatasourceEnabled: false },
       },
     },
     // Node alerts and the NodeDown inhibit rule match on the node name.
@@ -118,5 +132,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     kubeControllerManager: kubeadm
       ? { enabled: true, service: { enabled: true, port: 10257, targetPort: 10257 }, serviceMonitor: { https: true, insecureSkipVerify: true } }
       : { enabled: false },
+    // k3s runs kube-proxy inside its own process, not as a kube-proxy Pod the Service could select.
+    kubeProxy: { enabled: kubeadm },
   };
 }
