@@ -7,6 +7,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, stringify } from 'yaml';
+import { byCodePoint } from '../constructs/core/order';
 
 /** Limits against a hostile archive (a gzip bomb): the largest pinned chart unpacks to under 10 MiB. */
 const MAX_UNPACKED = 256 * 1024 * 1024;
@@ -77,7 +78,7 @@ export function chartSchemaFiles(archive: Buffer, chart: string, version: string
   const schema = entries.get(`${top}/values.schema.json`);
   if (schema) out.set(`helm-values/${chart}-${version}.schema.json`, schema);
 
-  const paths = [...entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const paths = [...entries.keys()].sort(byCodePoint);
   for (const p of paths) {
     const where = new RegExp(`^${escape(top)}/((?:charts/[^/]+/)*)(crds|templates)/.+\\.(ya?ml|json)$`).exec(p);
     if (!where) continue;

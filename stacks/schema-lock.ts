@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { InputError } from './errors';
+import { byCodePoint } from '../constructs/core/order';
 
 export interface LockedChart {
   readonly repoURL: string;
@@ -82,6 +83,3 @@ export function writeLock(file: string, lock: Lock): void {
   fs.renameSync(tmp, file);
 }
 
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -4,6 +4,7 @@
  * line and go on, so a fresh clone builds before any schema is fetched.
  */
 import type { ValidationProblem } from './index';
+import { byCodePoint } from '../constructs/core/order';
 
 /** How to make schemas available, for every message about something not checked. */
 export const SCHEMA_FIX =
@@ -17,6 +18,6 @@ export function uncheckedSummary(problems: readonly ValidationProblem[]): string
   const counts = new Map<string, number>();
   for (const p of problems) if (p.unchecked) counts.set(p.unchecked, (counts.get(p.unchecked) ?? 0) + 1);
   if (counts.size === 0) return [];
-  const list = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([what, n]) => `${what} (${n})`);
+  const list = [...counts].sort(([a], [b]) => byCodePoint(a, b)).map(([what, n]) => `${what} (${n})`);
   return [`not schema-checked (no CRD or chart defaults available): ${list.join(', ')}. ${SCHEMA_FIX}`];
 }

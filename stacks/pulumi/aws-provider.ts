@@ -10,6 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile } from '../environment';
 import { InputError } from '../errors';
+import { byCodePoint } from '../../constructs/core/order';
 
 const PREFIX = 'aws:';
 
@@ -20,7 +21,7 @@ const { isConfigSecret } = require('@pulumi/pulumi/runtime/config') as { isConfi
 /** The provider arguments the stack's `aws:*` configuration sets, with the environment's region. */
 export function awsProviderArgs(spec: EnvironmentSpec, region: string): aws.ProviderArgs {
   const args: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(pulumi.runtime.allConfig()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, raw] of Object.entries(pulumi.runtime.allConfig()).sort(([a], [b]) => byCodePoint(a, b))) {
     if (!key.startsWith(PREFIX)) continue;
     const name = key.slice(PREFIX.length);
     if (name === 'region') {

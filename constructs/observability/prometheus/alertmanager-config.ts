@@ -13,6 +13,7 @@
  */
 
 import { ALERTMANAGER_TEMPLATE_DIR, notificationTemplate, TEMPLATES, useTemplate } from './notification-template';
+import { byCodePoint } from '../../core/order';
 
 export type ReceiverType = 'pagerduty' | 'slack' | 'webhook' | 'email' | 'opsgenie';
 
@@ -122,7 +123,7 @@ export function alertmanagerConfig(props: AlertmanagerConfigProps): Record<strin
     // receiver notices silence quickly.
     route(props.routes.watchdog ?? UNROUTED_RECEIVER, [`alertname="${WATCHDOG_ALERT}"`], { group_by: ['alertname'], group_wait: '0s', group_interval: '1m', repeat_interval: '1m' }),
     ...Object.entries(props.routes.teams)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => byCodePoint(a, b))
       .map(([team, receiver]) => route(receiver, [`team="${team}"`], { continue: true })),
     ...(props.routes.critical ? [route(props.routes.critical, ['severity="critical"'], { ...CRITICAL_TIMINGS })] : []),
     ...(props.routes.warning ? [route(props.routes.warning, ['severity="warning"'])] : []),

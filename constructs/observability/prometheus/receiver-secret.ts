@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabels, standardLabels, unlessEmpty } from '../../core';
+import { byCodePoint } from '../../core/order';
 
 export interface ReceiverSecretProps {
   /** Name of the ExternalSecret and of the Secret it writes. */
@@ -46,7 +47,7 @@ export class ReceiverSecret extends Construct {
         secretStoreRef: { kind: 'ClusterSecretStore', name: props.store },
         target: { name: props.name, creationPolicy: 'Owner' },
         data: Object.entries(props.entries)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .sort(([a], [b]) => byCodePoint(a, b))
           .map(([secretKey, key]) => ({ secretKey, remoteRef: { key } })),
       },
     });
