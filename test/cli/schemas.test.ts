@@ -12,10 +12,10 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CliResult, ROOT } from '../support/cli';
+import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 
-const SHARED = path.resolve(ROOT, '..', 'shared');
+const SHARED = SHARED_DIR;
 const CHARTS = path.join(SHARED, 'charts');
 const MIRROR = path.join(SHARED, 'schemas');
 const CUSTOM_KINDS = [

@@ -6,7 +6,7 @@ import { parseEnvironment } from '../../stacks/environment';
 import { findOne } from '../../stacks/objects';
 import { toYaml, synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
-import { ROOT } from '../support/cli';
+import { ROOT, SHARED_DIR } from '../support/cli';
 import { variant } from '../support/environments';
 import { byType, runProgram } from '../support/pulumi';
 
@@ -83,7 +83,7 @@ describe('a chart mirror (gitops.chartMirror)', () => {
 
   // The offline repository beside the project in CI is the mirror the docs describe: check it
   // serves every pinned chart at its pinned version, as a mirror must.
-  const offline = path.resolve(ROOT, '..', 'shared', 'charts', 'index.yaml');
+  const offline = path.join(SHARED_DIR, 'charts', 'index.yaml');
   (fs.existsSync(offline) ? test : test.skip)('the offline Helm repository serves every pinned chart at its pinned version', () => {
     const index = parse(fs.readFileSync(offline, 'utf8')) as { entries: Record<string, { version: string; digest: string }[]> };
     for (const pin of Object.values(pinnedVersions().charts)) {

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CliResult, ROOT, tempDir } from '../support/cli';
+import { CliResult, ROOT, tempDir, SHARED_DIR } from '../support/cli';
 
-const MIRROR = path.resolve(ROOT, '..', 'shared', 'schemas');
+const MIRROR = path.join(SHARED_DIR, 'schemas');
 
 // Each step runs npm or the whole CLI in fresh processes on a shared machine: no time limit is a
 // statement about gitplane here.

@@ -13,7 +13,7 @@ import { readTarGz } from '../../stacks/chart-archive';
 import { loadEnvironment } from '../../stacks/environment';
 import { argocdValues } from '../../stacks/pulumi/argocd';
 import { pinnedVersions } from '../../stacks/versions';
-import { ROOT } from '../support/cli';
+import { SHARED_DIR } from '../support/cli';
 import { buildEnvironment } from '../../stacks/pipeline';
 import { loadSettings } from '../../stacks/settings';
 import { built, ENVIRONMENTS, manifests, variant } from '../support/environments';
@@ -21,7 +21,7 @@ import { built, ENVIRONMENTS, manifests, variant } from '../support/environments
 type Values = Record<string, unknown>;
 
 const PIN = pinnedVersions().charts['argo-cd'];
-const ARCHIVE = path.resolve(ROOT, '..', 'shared', 'charts', `argo-cd-${PIN.version}.tgz`);
+const ARCHIVE = path.join(SHARED_DIR, 'charts', `argo-cd-${PIN.version}.tgz`);
 
 /**
  * The series the application controller serves that gitplane's Argo CD alerts may query.

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { ChartArchiveError, chartSchemaFiles, detemplate } from '../../stacks/chart-archive';
-import { ROOT, tempDir } from '../support/cli';
+import { tempDir, SHARED_DIR } from '../support/cli';
 
-const CHARTS = path.resolve(ROOT, '..', 'shared', 'charts');
+const CHARTS = path.join(SHARED_DIR, 'charts');
 
 /** A chart archive made by tar from `files` (path -> content) under `<name>/`. */
 function archive(name: string, files: Record<string, string>): Buffer {

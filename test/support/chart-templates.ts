@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { readTarGz } from '../../stacks/chart-archive';
 import { Manifest } from '../../stacks/objects';
-import { ROOT } from './cli';
+import { SHARED_DIR } from './cli';
 
-export const CHARTS = path.resolve(ROOT, '..', 'shared', 'charts');
+export const CHARTS = path.join(SHARED_DIR, 'charts');
 
 type Values = Record<string, unknown>;
 

@@ -6,6 +6,11 @@ import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'gitplane.js');
+/**
+ * The offline mirrors tests read (CRDs, chart defaults, the pinned chart archives): ../shared
+ * beside the checkout, or GITPLANE_SHARED_DIR (.ci/run sets it for a clone made elsewhere).
+ */
+export const SHARED_DIR = process.env.GITPLANE_SHARED_DIR ?? path.resolve(ROOT, '..', 'shared');
 
 export interface CliResult {
   status: number;
