@@ -7,7 +7,7 @@ export const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CON
 /** Runs git and returns its stdout; throws with git's stderr when it fails. */
 export function git(args: string[], cwd: string): string {
   const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8', env: GIT_ENV });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
