@@ -36,6 +36,14 @@ export interface PolicyEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** Prefix that makes `file` a path in the repository, e.g. `dist/prod` or the `--dir` argument. */
   readonly root: string;
+  /** Where the environment file configures an object (or, without one, the environment itself), when it came from synth. */
+  readonly locate?: (object?: RenderedObject) => SourceLine | undefined;
+}
+
+/** A line of a file in the repository. */
+export interface SourceLine {
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface PolicyContext {
@@ -108,6 +116,12 @@ export interface Finding {
   readonly ref: string;
   /** Path in the repository (root + file). */
   readonly file: string;
+  /**
+   * The line of the environment file that configures the object, for synthesized environments:
+   * where a pull request changes it (code scanning and annotations point there, as `file` is
+   * output that is usually not committed).
+   */
+  readonly source?: SourceLine;
   readonly constructPath?: string;
   readonly value?: string;
   readonly message: string;

@@ -49,6 +49,7 @@ export const LONGHORN_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Operators,
   component: 'storage',
+  configuredAt: ['components', 'longhorn'],
   // Longhorn needs open-iscsi (and an NFS client for RWX) on every node, which the preflight checks.
   dependsOn: ['node-preflight'],
   enabled: (spec) => spec.components.longhorn.enabled,

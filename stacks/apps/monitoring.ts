@@ -113,6 +113,7 @@ export const MONITORING_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Operators,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled: (spec) => spec.components.observability.enabled,
   // kube-prometheus-stack ships the CRDs and prometheus-operator in one release.
   crds: [{ group: PROMETHEUS_GROUP }],

@@ -34,6 +34,7 @@ export const NATS_APP: AppDescriptor = {
   podSecurity: 'restricted',
   wave: Wave.Services,
   component: 'messaging',
+  configuredAt: ['components', 'nats'],
   enabled: (spec) => spec.components.nats.enabled,
   // NACK serves JetStream Stream and Consumer objects.
   crds: [{ group: 'jetstream.nats.io' }],

@@ -107,6 +107,7 @@ export const LOKI_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [lokiAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.loki],
@@ -135,6 +136,7 @@ export const TEMPO_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [tempoAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.tempo],
@@ -168,6 +170,7 @@ export const OTEL_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [collectorAlerts()],
   dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
@@ -225,6 +228,7 @@ export const GRAFANA_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   build: (chart, { spec, apps }) => {
     const app = labels(spec, 'grafana-config');

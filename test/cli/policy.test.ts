@@ -15,6 +15,31 @@ describe('gitplane policy', () => {
     expect(gitplane(['policy', '--env', 'prod', '--format', 'sarif', '--output', out, '--quiet']).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).version).toBe('2.1.0');
   });
+  test('one run writes every --report format and the synthesized output (--out), which diff --rendered reuses', () => {
+    const dir = tempDir();
+    const file = (name: string) => path.join(dir, name);
+    const r = gitplane(['policy', '--env', 'dev', '--env', 'prod', '--quiet', '--out', file('dist'), '--format', 'json', '--report', `sarif=${file('p.sarif')}`, '--report', `junit=${file('p.xml')}`, '--report', `markdown=${file('p.md')}`]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['dev', 'prod']);
+    expect(JSON.parse(fs.readFileSync(file('p.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(fs.readFileSync(file('p.xml'), 'utf8')).toMatch(/^<\?xml/);
+    expect(fs.readFileSync(file('p.md'), 'utf8')).toContain('| dev |');
+    expect(fs.readdirSync(file('dist')).sort()).toEqual(['dev', 'prod']);
+    const d = gitplane(['diff', '--env', 'prod', '--against', file('dist'), '--rendered', file('dist'), '--exit-code']);
+    expect([d.status, d.stderr]).toEqual([0, '']);
+  });
+  test('fails with exit 2 on a --report that is not FORMAT=FILE, or two reports to one file', () => {
+    for (const [args, message] of [
+      [['--report', 'xml=a.xml'], '--report must be FORMAT=FILE with FORMAT one of text, json, sarif, junit, github, markdown (got "xml=a.xml"), e.g. --report sarif=gitplane.sarif.'],
+      [['--report', 'sarif'], '--report must be FORMAT=FILE with FORMAT one of text, json, sarif, junit, github, markdown (got "sarif")'],
+      [['--report', 'sarif=', '--env', 'dev'], '(got "sarif=")'],
+      [['--report', 'sarif=a', '--output', 'a'], 'a is named by two reports (--report, --output). Give each report its own file.'],
+      [['--dir', '.', '--out', 'x'], '--dir cannot be combined with --env, --all, --file or --out.'],
+    ] as const) {
+      const r = gitplane(['policy', ...args]);
+      expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(message)]);
+    }
+  });
   test('fails with exit 1 on mandatory findings in a directory of manifests', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
