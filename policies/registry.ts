@@ -3,6 +3,7 @@ import { rule as alertAnnotations } from './rules/alert-annotations';
 import { rule as alertRunbookUrl } from './rules/alert-runbook-url';
 import { rule as apiVersionRemoved } from './rules/api-version-removed';
 import { rule as applicationWaveHealth } from './rules/application-wave-health';
+import { rule as appprojectAdmission } from './rules/appproject-admission';
 import { rule as containerProbes } from './rules/container-probes';
 import { rule as containerResources } from './rules/container-resources';
 import { rule as containerSecurityContext } from './rules/container-security-context';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   alertRunbookUrl,
   apiVersionRemoved,
   applicationWaveHealth,
+  appprojectAdmission,
   containerProbes,
   containerResources,
   containerSecurityContext,
