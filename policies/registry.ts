@@ -10,6 +10,7 @@ import { rule as containerSecurityContext } from './rules/container-security-con
 import { rule as crdBeforeCustomResource } from './rules/crd-before-custom-resource';
 import { rule as cronjobDeadlineConcurrency } from './rules/cronjob-deadline-concurrency';
 import { rule as customResourceAfterOperator } from './rules/custom-resource-after-operator';
+import { rule as duplicateObjects } from './rules/duplicate-objects';
 import { rule as exemptionExpired } from './rules/exemption-expired';
 import { rule as fleetClusterLabel } from './rules/fleet-cluster-label';
 import { rule as fleetParity } from './rules/fleet-parity';
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   crdBeforeCustomResource,
   cronjobDeadlineConcurrency,
   customResourceAfterOperator,
+  duplicateObjects,
   exemptionExpired,
   fleetClusterLabel,
   fleetParity,

@@ -244,3 +244,9 @@ export function landingNamespace(o: RenderedObject, instance: AppInstance | unde
   if (isClusterScopedIn(o, ctx)) return undefined;
   return o.manifest.metadata?.namespace || (instance?.namespace ?? '');
 }
+
+/** The namespace an object is applied in by its own Application (see landingNamespace); '' for a cluster-scoped object. */
+export function namespaceOf(o: RenderedObject, ctx: PolicyContext): string {
+  const application = applicationOf(o, ctx);
+  return landingNamespace(o, application && instancesOf(application, ctx)[0], ctx) ?? '';
+}
