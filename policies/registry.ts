@@ -3,12 +3,14 @@ import { rule as alertAnnotations } from './rules/alert-annotations';
 import { rule as alertRunbookUrl } from './rules/alert-runbook-url';
 import { rule as apiVersionRemoved } from './rules/api-version-removed';
 import { rule as applicationWaveHealth } from './rules/application-wave-health';
+import { rule as appprojectAdmission } from './rules/appproject-admission';
 import { rule as containerProbes } from './rules/container-probes';
 import { rule as containerResources } from './rules/container-resources';
 import { rule as containerSecurityContext } from './rules/container-security-context';
 import { rule as crdBeforeCustomResource } from './rules/crd-before-custom-resource';
 import { rule as cronjobDeadlineConcurrency } from './rules/cronjob-deadline-concurrency';
 import { rule as customResourceAfterOperator } from './rules/custom-resource-after-operator';
+import { rule as duplicateObjects } from './rules/duplicate-objects';
 import { rule as exemptionExpired } from './rules/exemption-expired';
 import { rule as fleetClusterLabel } from './rules/fleet-cluster-label';
 import { rule as fleetParity } from './rules/fleet-parity';
@@ -37,12 +39,14 @@ export const RULES: readonly Rule[] = [
   alertRunbookUrl,
   apiVersionRemoved,
   applicationWaveHealth,
+  appprojectAdmission,
   containerProbes,
   containerResources,
   containerSecurityContext,
   crdBeforeCustomResource,
   cronjobDeadlineConcurrency,
   customResourceAfterOperator,
+  duplicateObjects,
   exemptionExpired,
   fleetClusterLabel,
   fleetParity,
