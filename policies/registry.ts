@@ -19,6 +19,7 @@ import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
+import { rule as networkReachability } from './rules/network-reachability';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
 import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
 import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials';
@@ -55,6 +56,7 @@ export const RULES: readonly Rule[] = [
   imagePinned,
   namespaceBeforeObjects,
   networkPolicyCoverage,
+  networkReachability,
   noDefaultNamespaceOrServiceAccount,
   noHighCardinalityLabels,
   noPlaintextCredentials,

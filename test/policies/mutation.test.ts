@@ -77,6 +77,9 @@ describe('mutations of prod', () => {
     ['a privileged container without an exemption', 'container-security-context', (m) => {
       podTemplate(workload(m).manifest)!.spec.containers[0].securityContext.privileged = true;
     }],
+    ['the collector gateway\'s NetworkPolicy admitting nothing', 'network-reachability', (m) => {
+      delete (m.objects.find((o) => o.manifest.kind === 'NetworkPolicy' && o.manifest.metadata.name === 'otel-gateway')!.manifest.spec as { ingress?: unknown }).ingress;
+    }],
     ['a StatefulSet pinned to an architecture no node has', 'workload-schedulable', (m) => {
       podTemplate(first(m, 'StatefulSet').manifest)!.spec.nodeSelector = { 'kubernetes.io/arch': 's390x' };
     }],

@@ -15,7 +15,7 @@ import { pinnedVersions } from '../../stacks/versions';
 import { Wave } from '../../stacks/waves';
 import { chartNetworkPolicies } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
-import { admitted } from '../support/network-policies';
+import { connect } from '../../policies/lib/network-policy';
 
 const base: LonghornProps = { labels: { name: 'longhorn', instance: 'longhorn-test', component: 'storage' }, storageNodes: 3 };
 
@@ -260,10 +260,11 @@ describe('Prometheus scrapes the Longhorn manager', () => {
     // The chart restricts the manager by default; without that policy this test would prove nothing.
     expect(chartPolicies.map((p) => p.metadata.name)).toContain(LONGHORN_MANAGER);
     const policies = [...chartPolicies, ...findAll(manifests(env), 'NetworkPolicy')];
-    const manager = { namespace: 'longhorn-system', labels: { app: LONGHORN_MANAGER } };
+    const manager = { namespace: 'longhorn-system', labels: { app: LONGHORN_MANAGER }, ports: [{ name: 'manager', containerPort: LONGHORN_MANAGER_PORT }, { name: 'admission-wh', containerPort: 9502 }] };
     const prometheus = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
-    expect(admitted(policies, prometheus, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(true);
-    expect(admitted(policies, { ...prometheus, namespace: 'default' }, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(false);
-    expect(admitted(policies, prometheus, manager, 9502, 'admission-wh')).toBe(false);
+    const admitted = (from: typeof prometheus, port: number) => connect(policies, new Map(), { from, to: manager, port }).allowed;
+    expect(admitted(prometheus, LONGHORN_MANAGER_PORT)).toBe(true);
+    expect(admitted({ ...prometheus, namespace: 'default' }, LONGHORN_MANAGER_PORT)).toBe(false);
+    expect(admitted(prometheus, 9502)).toBe(false);
   });
 });
