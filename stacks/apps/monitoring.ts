@@ -3,7 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
+import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -30,10 +30,14 @@ export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
-/** The platform's own alerts: the pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd. */
+/**
+ * The platform's own rules: the recorded series its dashboards and alerts share; alerts on the
+ * pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd.
+ */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
   return [
+    ...recordingRuleSets(),
     watchdogAlerts(),
     monitoringAlerts(),
     nodeAlerts(),

@@ -107,6 +107,9 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       alertmanagerSpec: { secrets: [...props.alertmanagerSecrets], ...(props.alertmanagerUrl ? { externalUrl: props.alertmanagerUrl } : {}) },
     },
     grafana: {
+      // The chart's dashboards query the chart's recording rules, which are off with its alerts;
+      // gitplane's dashboards read gitplane's own recorded series (see docs/decisions.md).
+      defaultDashboardsEnabled: false,
       admin: { existingSecret: props.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
       sidecar: {
         dashboards: { enabled: true, searchNamespace: 'ALL' },

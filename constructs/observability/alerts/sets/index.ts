@@ -8,6 +8,7 @@ export * from './loki';
 export * from './nats';
 export * from './nodes';
 export * from './preflight';
+export * from './records';
 export * from './tempo';
 export * from './watchdog';
 export * from './workloads';
