@@ -15,6 +15,7 @@ import { rule as fleetParity } from './rules/fleet-parity';
 import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
 import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
+import { rule as metricExported } from './rules/metric-exported';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   hookDeletePolicy,
   hostPathAllowed,
   imagePinned,
+  metricExported,
   namespaceBeforeObjects,
   networkPolicyCoverage,
   noDefaultNamespaceOrServiceAccount,

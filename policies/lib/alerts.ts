@@ -8,6 +8,16 @@ import { Json } from './workloads';
 
 export const ALERT_KINDS = ['PrometheusRule', 'ConfigMap', 'Application'] as const;
 
+/** One rule of a rule group: an alerting rule (`alert`) or a recording rule (`record`). */
+export interface PrometheusRuleEntry {
+  /** The alert's name, or the recorded series' name. */
+  readonly name: string;
+  readonly type: 'alert' | 'record';
+  readonly rule: Json;
+  /** Field path of the rule, e.g. `spec.groups[0].rules[1]` or `data.alerts.yaml: groups[0].rules[0]`. */
+  readonly path: string;
+}
+
 export interface AlertingRule {
   readonly alert: string;
   readonly rule: Json;
@@ -15,10 +25,10 @@ export interface AlertingRule {
   readonly path: string;
 }
 
-const found = new WeakMap<object, AlertingRule[]>();
+const found = new WeakMap<object, PrometheusRuleEntry[]>();
 
-/** The alerting rules an object carries; computed once per object, since several rules ask. */
-export function alertingRules(o: RenderedObject): AlertingRule[] {
+/** The alerting and recording rules an object carries, in order; computed once per object, since several rules ask. */
+export function prometheusRules(o: RenderedObject): PrometheusRuleEntry[] {
   let rules = found.get(o.manifest);
   if (!rules) {
     rules = rulesOf(o);
@@ -27,7 +37,14 @@ export function alertingRules(o: RenderedObject): AlertingRule[] {
   return rules;
 }
 
-function rulesOf(o: RenderedObject): AlertingRule[] {
+/** The alerting rules an object carries. */
+export function alertingRules(o: RenderedObject): AlertingRule[] {
+  return prometheusRules(o)
+    .filter((r) => r.type === 'alert')
+    .map(({ name, rule, path }) => ({ alert: name, rule, path }));
+}
+
+function rulesOf(o: RenderedObject): PrometheusRuleEntry[] {
   const m = o.manifest as Json;
   if (m.kind === 'PrometheusRule') return fromGroups(m.spec?.groups, 'spec.groups');
   if (m.kind === 'ConfigMap') {
@@ -51,21 +68,26 @@ function rulesOf(o: RenderedObject): AlertingRule[] {
 }
 
 
-function fromGroups(groups: unknown, path: string): AlertingRule[] {
+function fromGroups(groups: unknown, path: string): PrometheusRuleEntry[] {
   if (!Array.isArray(groups)) return [];
   return groups.flatMap((g: Json, gi: number) =>
     (Array.isArray(g?.rules) ? g.rules : [])
       .map((r: Json, ri: number) => ({ r, ri }))
-      .filter(({ r }: Json) => r && typeof r.alert === 'string')
-      .map(({ r, ri }: Json) => ({ alert: r.alert, rule: r, path: `${path}[${gi}].rules[${ri}]` })),
+      .filter(({ r }: Json) => r && (typeof r.alert === 'string' || typeof r.record === 'string'))
+      .map(({ r, ri }: Json) => ({
+        name: typeof r.alert === 'string' ? r.alert : r.record,
+        type: typeof r.alert === 'string' ? 'alert' : 'record',
+        rule: r,
+        path: `${path}[${gi}].rules[${ri}]`,
+      })),
   );
 }
 
 /** Every `groups:` list of rule groups anywhere inside a value. */
-function findGroups(value: unknown, path: string): AlertingRule[] {
+function findGroups(value: unknown, path: string): PrometheusRuleEntry[] {
   if (!value || typeof value !== 'object') return [];
   if (Array.isArray(value)) return value.flatMap((v, i) => findGroups(v, `${path}[${i}]`));
-  const out: AlertingRule[] = [];
+  const out: PrometheusRuleEntry[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const here = path.endsWith(' ') || path === '' || path.endsWith('.') ? `${path}${k}` : `${path}.${k}`;
     if (k === 'groups' && Array.isArray(v) && v.some((g: Json) => Array.isArray(g?.rules))) out.push(...fromGroups(v, here));

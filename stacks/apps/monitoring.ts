@@ -30,7 +30,12 @@ export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
-/** The platform's own alerts: the pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd. */
+/**
+ * The platform's own alerts: the pipeline's heartbeat and its own health, nodes, workloads, Argo CD
+ * and the control plane's etcd. The Argo CD alerts ship only where this Prometheus scrapes Argo CD's
+ * controller (its own cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would
+ * never fire there.
+ */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
   return [
@@ -38,7 +43,7 @@ function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
     monitoringAlerts(),
     nodeAlerts(),
     workloadAlerts(),
-    argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 }),
+    ...(argoCdIsLocal(spec) ? [argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 })] : []),
     ...(spec.cluster.distribution === 'kubeadm' ? [etcdAlerts(etcd.enabled ? { backups: { backupSchedule: etcd.schedule, drillSchedule: etcd.drillSchedule } } : {})] : []),
   ];
 }
