@@ -23,6 +23,7 @@ import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-lab
 import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials';
 import { rule as noSecretData } from './rules/no-secret-data';
 import { rule as replicatedDisruption } from './rules/replicated-disruption';
+import { rule as runbookBaseUrl } from './rules/runbook-base-url';
 import { rule as runbookSections } from './rules/runbook-sections';
 import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
 import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   noPlaintextCredentials,
   noSecretData,
   replicatedDisruption,
+  runbookBaseUrl,
   runbookSections,
   selectorMatchesTemplate,
   serviceMonitorTarget,
