@@ -17,6 +17,7 @@ import { rule as fleetParity } from './rules/fleet-parity';
 import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
 import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
+import { rule as metricExported } from './rules/metric-exported';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
 import { rule as networkReachability } from './rules/network-reachability';
@@ -26,6 +27,7 @@ import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials
 import { rule as noSecretData } from './rules/no-secret-data';
 import { rule as recordingRuleLayering } from './rules/recording-rule-layering';
 import { rule as replicatedDisruption } from './rules/replicated-disruption';
+import { rule as runbookBaseUrl } from './rules/runbook-base-url';
 import { rule as runbookSections } from './rules/runbook-sections';
 import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
 import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
@@ -55,6 +57,7 @@ export const RULES: readonly Rule[] = [
   hookDeletePolicy,
   hostPathAllowed,
   imagePinned,
+  metricExported,
   namespaceBeforeObjects,
   networkPolicyCoverage,
   networkReachability,
@@ -64,6 +67,7 @@ export const RULES: readonly Rule[] = [
   noSecretData,
   recordingRuleLayering,
   replicatedDisruption,
+  runbookBaseUrl,
   runbookSections,
   selectorMatchesTemplate,
   serviceMonitorTarget,

@@ -34,14 +34,36 @@ export function ruleGroups(o: RenderedObject): RuleGroupAt[] {
   return groups;
 }
 
-/** The alerting rules an object carries. */
-export function alertingRules(o: RenderedObject): AlertingRule[] {
+/** One rule of a rule group: an alerting rule (`alert`) or a recording rule (`record`). */
+export interface PrometheusRuleEntry {
+  /** The alert's name, or the recorded series' name. */
+  readonly name: string;
+  readonly type: 'alert' | 'record';
+  readonly rule: Json;
+  /** Field path of the rule, e.g. `spec.groups[0].rules[1]` or `data.alerts.yaml: groups[0].rules[0]`. */
+  readonly path: string;
+}
+
+/** The alerting and recording rules an object carries, in order. */
+export function prometheusRules(o: RenderedObject): PrometheusRuleEntry[] {
   return ruleGroups(o).flatMap(({ group, path }) =>
     (Array.isArray(group?.rules) ? group.rules : [])
       .map((r: Json, ri: number) => ({ r, ri }))
-      .filter(({ r }: Json) => r && typeof r.alert === 'string')
-      .map(({ r, ri }: Json) => ({ alert: r.alert, rule: r, path: `${path}.rules[${ri}]` })),
+      .filter(({ r }: Json) => r && (typeof r.alert === 'string' || typeof r.record === 'string'))
+      .map(({ r, ri }: Json) => ({
+        name: typeof r.alert === 'string' ? r.alert : r.record,
+        type: typeof r.alert === 'string' ? 'alert' : 'record',
+        rule: r,
+        path: `${path}.rules[${ri}]`,
+      })),
   );
+}
+
+/** The alerting rules an object carries. */
+export function alertingRules(o: RenderedObject): AlertingRule[] {
+  return prometheusRules(o)
+    .filter((r) => r.type === 'alert')
+    .map(({ name, rule, path }) => ({ alert: name, rule, path }));
 }
 
 function groupsOf(o: RenderedObject): RuleGroupAt[] {

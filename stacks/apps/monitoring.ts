@@ -33,6 +33,8 @@ export const RECEIVER_SECRET = 'alertmanager-receivers';
 /**
  * The platform's own rules: the recorded series its dashboards and alerts share; alerts on the
  * pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd.
+ * The Argo CD alerts ship only where this Prometheus scrapes Argo CD's controller (its own
+ * cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would never fire there.
  */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
@@ -42,7 +44,7 @@ function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
     monitoringAlerts(),
     nodeAlerts(),
     workloadAlerts(),
-    argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 }),
+    ...(argoCdIsLocal(spec) ? [argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 })] : []),
     ...(spec.cluster.distribution === 'kubeadm' ? [etcdAlerts(etcd.enabled ? { backups: { backupSchedule: etcd.schedule, drillSchedule: etcd.drillSchedule } } : {})] : []),
   ];
 }
