@@ -24,6 +24,7 @@ import { rule as noSecretData } from './rules/no-secret-data';
 import { rule as replicatedDisruption } from './rules/replicated-disruption';
 import { rule as runbookSections } from './rules/runbook-sections';
 import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
+import { rule as selfReplicatingStorage } from './rules/self-replicating-storage';
 import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
 import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
 import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   replicatedDisruption,
   runbookSections,
   selectorMatchesTemplate,
+  selfReplicatingStorage,
   serviceMonitorTarget,
   skipDryRunCrossApp,
   syncOrderAcyclic,
