@@ -16,6 +16,7 @@ import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
 import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
+import { rule as natsStreamLimits } from './rules/nats-stream-limits';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
 import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   hostPathAllowed,
   imagePinned,
   namespaceBeforeObjects,
+  natsStreamLimits,
   networkPolicyCoverage,
   noDefaultNamespaceOrServiceAccount,
   noHighCardinalityLabels,

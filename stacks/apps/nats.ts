@@ -1,7 +1,7 @@
 /** The `nats` application: the JetStream cluster as plain manifests, its streams, and the NACK controller that applies them. */
 import { EnvironmentSpec } from '../../environments/schema';
 import { IngressPolicy } from '../../constructs/core';
-import { NatsCluster, NatsClusterProps, NatsStream } from '../../constructs/messaging/nats';
+import { NatsCluster, NatsClusterProps, NatsConsumer, NatsStream } from '../../constructs/messaging/nats';
 import { QUORUM_STORAGE_CLASS } from '../../constructs/storage/longhorn';
 import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
 import { natsAlerts } from '../../constructs/observability/alerts';
@@ -52,9 +52,10 @@ export const NATS_APP: AppDescriptor = {
     const cluster = new NatsCluster(chart, 'nats', natsClusterProps(spec, versions));
     // Everything else in the namespace (the NACK controller) accepts no ingress.
     new IngressPolicy(chart, 'default-deny', { name: 'default-deny-ingress', app: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' } });
+    const labels = { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' };
     for (const stream of spec.components.nats.streams) {
       new NatsStream(chart, `stream-${stream.name}`, {
-        labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging' },
+        labels,
         customResourceAnnotations: syncWave(Wave.CustomResources),
         name: stream.name,
         subjects: stream.subjects,
@@ -63,8 +64,24 @@ export const NATS_APP: AppDescriptor = {
         retention: stream.retention,
         maxAge: stream.maxAge,
         maxBytes: stream.maxBytes,
+        storage: stream.storage,
+        duplicateWindow: stream.duplicateWindow,
+        acknowledgedRecreate: stream.acknowledgeRecreate,
         server: cluster.clientUrl,
       });
+      for (const consumer of stream.consumers) {
+        new NatsConsumer(chart, `consumer-${stream.name}-${consumer.name}`, {
+          labels,
+          customResourceAnnotations: syncWave(Wave.CustomResources),
+          streamName: stream.name,
+          durableName: consumer.name,
+          filterSubject: consumer.filterSubject,
+          ackWait: consumer.ackWait,
+          maxDeliver: consumer.maxDeliver,
+          maxAckPending: consumer.maxAckPending,
+          server: cluster.clientUrl,
+        });
+      }
     }
   },
   // The NACK controller (and its CRDs) turns the Stream objects into streams; the chart's
