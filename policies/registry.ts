@@ -17,6 +17,7 @@ import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
 import { rule as natsStreamLimits } from './rules/nats-stream-limits';
+import { rule as natsStreamRecreate } from './rules/nats-stream-recreate';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
 import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
@@ -53,6 +54,7 @@ export const RULES: readonly Rule[] = [
   imagePinned,
   namespaceBeforeObjects,
   natsStreamLimits,
+  natsStreamRecreate,
   networkPolicyCoverage,
   noDefaultNamespaceOrServiceAccount,
   noHighCardinalityLabels,

@@ -7,7 +7,7 @@
  * exemptions).
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { RenderedObject } from '../stacks/objects';
+import { Manifest, RenderedObject } from '../stacks/objects';
 
 export type Severity = 'error' | 'warning';
 export type Level = 'mandatory' | 'advisory';
@@ -36,6 +36,11 @@ export interface PolicyEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** Prefix that makes `file` a path in the repository, e.g. `dist/prod` or the `--dir` argument. */
   readonly root: string;
+  /**
+   * The environment as it was at the base of the change (`gitplane policy --base REF`), for the
+   * rules that judge a change rather than a state; without it they do not apply.
+   */
+  readonly base?: { readonly ref: string; readonly objects: readonly Manifest[] };
 }
 
 export interface PolicyContext {

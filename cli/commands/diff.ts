@@ -23,7 +23,9 @@ export const diff: Command = {
 
 Synthesizes each selected environment from the working tree and compares it, per application,
 object by object: objects added (+), removed (-) and changed (~, with each changed field's path,
-old and new value).
+old and new value). A JetStream stream change that nats-server cannot apply in place (storage,
+retention to or from workqueue, a rename) is marked (!) "recreates the stream, loses messages",
+with whether the environment acknowledges it (components.nats.streams[].acknowledgeRecreate).
 
   --base REF     compares with environments/<env>.yaml as it was at REF (a branch, tag or
                  commit of this repository), synthesized by the current code: it shows what the
@@ -52,7 +54,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
     if (values.against !== undefined) await checkRenderedTree(values.against);
-    const { diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
+    const { baseTree, diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
     const { loadEnvironment } = await import('../../stacks/environment');
     const { synthEnvironment } = await import('../../stacks/synth');
     const { selectEnvironments } = await import('../select');
@@ -60,7 +62,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     const diffs: EnvironmentDiff[] = [];
     for (const name of names) {
       const head = synthEnvironment(loadEnvironment(name)).files;
-      const before = values.base !== undefined ? await baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
       diffs.push(diffEnvironment(name, before, head));
     }
     out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
@@ -75,17 +77,4 @@ async function checkRenderedTree(dir: string): Promise<void> {
   if (!isDirectory(dir)) {
     throw new InputError([`--against ${dir}: no such directory. Give a checkout of the Argo CD repository or the --out directory of an earlier gitplane synth.`]);
   }
-}
-
-/** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
-async function baseTree(ref: string, name: string): Promise<ReadonlyMap<string, string>> {
-  const { ENVIRONMENTS_DIR, parseEnvironment } = await import('../../stacks/environment');
-  const { tryGit } = await import('../../stacks/git');
-  const { synthEnvironment } = await import('../../stacks/synth');
-  if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
-    throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
-  }
-  const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);
-  if (shown.status !== 0) return new Map();
-  return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
 }
