@@ -19,6 +19,8 @@ import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
 import { rule as metricExported } from './rules/metric-exported';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
+import { rule as natsStreamLimits } from './rules/nats-stream-limits';
+import { rule as natsStreamRecreate } from './rules/nats-stream-recreate';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
 import { rule as networkReachability } from './rules/network-reachability';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
@@ -30,6 +32,7 @@ import { rule as replicatedDisruption } from './rules/replicated-disruption';
 import { rule as runbookBaseUrl } from './rules/runbook-base-url';
 import { rule as runbookSections } from './rules/runbook-sections';
 import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
+import { rule as selfReplicatingStorage } from './rules/self-replicating-storage';
 import { rule as serviceMonitorTarget } from './rules/service-monitor-target';
 import { rule as skipDryRunCrossApp } from './rules/skip-dry-run-cross-app';
 import { rule as syncOrderAcyclic } from './rules/sync-order-acyclic';
@@ -59,6 +62,8 @@ export const RULES: readonly Rule[] = [
   imagePinned,
   metricExported,
   namespaceBeforeObjects,
+  natsStreamLimits,
+  natsStreamRecreate,
   networkPolicyCoverage,
   networkReachability,
   noDefaultNamespaceOrServiceAccount,
@@ -70,6 +75,7 @@ export const RULES: readonly Rule[] = [
   runbookBaseUrl,
   runbookSections,
   selectorMatchesTemplate,
+  selfReplicatingStorage,
   serviceMonitorTarget,
   skipDryRunCrossApp,
   syncOrderAcyclic,

@@ -7,7 +7,7 @@
  * exemptions).
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { RenderedObject } from '../stacks/objects';
+import { Manifest, RenderedObject } from '../stacks/objects';
 
 export type Severity = 'error' | 'warning';
 export type Level = 'mandatory' | 'advisory';
@@ -38,6 +38,11 @@ export interface PolicyEnvironment {
   readonly root: string;
   /** Where the environment file configures an object (or, without one, the environment itself), when it came from synth. */
   readonly locate?: (object?: RenderedObject) => SourceLine | undefined;
+  /**
+   * The environment as it was at the base of the change (`gitplane policy --base REF`), for the
+   * rules that judge a change rather than a state; without it they do not apply.
+   */
+  readonly base?: { readonly ref: string; readonly objects: readonly Manifest[] };
 }
 
 /** A line of a file in the repository. */

@@ -15,6 +15,7 @@ import { InputError } from './errors';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
+import { streamProblems } from './stream-checks';
 import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
 
 export { ENVIRONMENTS_DIR };
@@ -394,6 +395,7 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
       });
     }
   });
+  problems.push(...streamProblems(nats.streams));
   const storageNodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
   const replicas = spec.components.longhorn.numberOfReplicas;
   if (spec.components.longhorn.enabled && storageNodes === 0) {

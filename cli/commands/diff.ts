@@ -24,7 +24,9 @@ export const diff: Command = {
 
 Synthesizes each selected environment from the working tree and compares it, per application,
 object by object: objects added (+), removed (-) and changed (~, with each changed field's path,
-old and new value).
+old and new value). A JetStream stream change that nats-server cannot apply in place (storage,
+retention to or from workqueue, a rename) is marked (!) "recreates the stream, loses messages",
+with whether the environment acknowledges it (components.nats.streams[].acknowledgeRecreate).
 
   --base REF     compares with environments/<env>.yaml as it was at REF (a branch, tag or
                  commit of this repository), synthesized by the current code: it shows what the
@@ -56,7 +58,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
     if (values.against !== undefined) await checkRenderedTree('--against', values.against);
     if (values.rendered !== undefined) await checkRenderedTree('--rendered', values.rendered);
-    const { diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
+    const { baseTree, diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
     const { loadEnvironment } = await import('../../stacks/environment');
     const { synthEnvironment } = await import('../../stacks/synth');
     const { selectEnvironments } = await import('../select');
@@ -64,7 +66,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     const diffs: EnvironmentDiff[] = [];
     for (const name of names) {
       const head = values.rendered !== undefined ? renderedTree(values.rendered, name, readTree) : synthEnvironment(loadEnvironment(name)).files;
-      const before = values.base !== undefined ? await baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
       diffs.push(diffEnvironment(name, before, head));
     }
     out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
@@ -87,17 +89,4 @@ function renderedTree(dir: string, name: string, readTree: (dir: string) => Map<
   const tree = readTree(envDir);
   if (tree.size === 0) throw new InputError([`--rendered ${dir}: no environment ${name} in it (${envDir} is missing or empty). Synthesize it there first: gitplane synth --env ${name} --out ${dir}.`]);
   return tree;
-}
-
-/** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
-async function baseTree(ref: string, name: string): Promise<ReadonlyMap<string, string>> {
-  const { ENVIRONMENTS_DIR, parseEnvironment } = await import('../../stacks/environment');
-  const { tryGit } = await import('../../stacks/git');
-  const { synthEnvironment } = await import('../../stacks/synth');
-  if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
-    throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
-  }
-  const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);
-  if (shown.status !== 0) return new Map();
-  return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
 }

@@ -18,12 +18,13 @@ const OPTIONS = {
   out: { type: 'string' },
   docs: { type: 'boolean' },
   strict: { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 export const policy: Command = {
   name: 'policy',
   summary: 'Check synthesized environments, or any directory of manifests, against the policy rules.',
-  help: `Usage: gitplane policy [--env NAME]... [--all] [--file FILE]... [--format FORMAT] [--output FILE]
+  help: `Usage: gitplane policy [--env NAME]... [--all] [--file FILE]... [--base REF] [--format FORMAT] [--output FILE]
                        [--report FORMAT=FILE]... [--out DIR]
        gitplane policy --dir DIR [--format FORMAT] [--output FILE] [--report FORMAT=FILE]...
        gitplane policy --docs [--output docs/policies.md]
@@ -42,6 +43,9 @@ Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
   -f, --file FILE       an environment file anywhere (repeatable)
+      --base REF        also judge the change from environments/<env>.yaml as it was at REF (a
+                        branch, tag or commit), synthesized by the current code: a JetStream
+                        stream that must be recreated needs an acknowledgement (nats-stream-recreate)
   -d, --dir DIR         a directory of manifests instead of environments
       --format FORMAT   ${FORMATS.join(', ')} (default: text)
   -o, --output FILE     write the report to FILE instead of stdout
@@ -84,7 +88,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let environments: PolicyEnvironment[];
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
-      if (values.env || values.all || values.file || values.out) throw new UsageError('--dir cannot be combined with --env, --all, --file or --out.');
+      if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
       const { fromDir } = await import('../../policies/inputs');
       environments = [fromDir(values.dir)];
     } else {
@@ -110,6 +114,11 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
         for (const b of built) out.progress(`wrote ${path.join(outDir.given, b.spec.name)}`);
       }
       environments = built.map((b) => fromBuilt(b, outDir?.given));
+      if (values.base !== undefined) {
+        const ref = values.base;
+        const { baseTree, treeObjects } = await import('../../stacks/diff');
+        environments = environments.map((e, i) => ({ ...e, base: { ref, objects: treeObjects(baseTree(ref, specs[i].name)) } }));
+      }
       const tiers = new Set(specs.map((s) => s.tier));
       peers = listEnvironments()
         .filter((n) => !specs.some((s) => s.name === n))

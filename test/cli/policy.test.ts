@@ -1,7 +1,7 @@
 import { RULES } from '../../policies/registry';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitplane, tempDir } from '../support/cli';
+import { ROOT, gitplane, tempDir } from '../support/cli';
 
 describe('gitplane policy', () => {
   test('passes every shipped environment with zero mandatory findings', () => {
@@ -51,6 +51,26 @@ describe('gitplane policy', () => {
     const r = gitplane(['policy', '--format', 'xml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--format must be one of text, json, sarif, junit, github, markdown (got "xml").');
+  });
+  test('--base judges the change: an unacknowledged stream recreation is a mandatory finding', () => {
+    const file = path.join(tempDir(), 'prod.yaml');
+    const prod = fs.readFileSync(path.join(ROOT, 'environments', 'prod.yaml'), 'utf8');
+    const workqueue = prod.replace('        subjects: ["audit.>"]\n        retention: limits\n', '        subjects: ["audit.>"]\n        retention: workqueue\n');
+    expect(workqueue).not.toBe(prod);
+    fs.writeFileSync(file, workqueue);
+    const r = gitplane(['policy', '--file', file, '--base', 'HEAD', '--quiet']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('nats-stream-recreate');
+    expect(r.stdout).toContain('Against HEAD, changing retention from limits to workqueue recreates the stream, loses messages');
+    // Without --base there is nothing to compare with.
+    expect(gitplane(['policy', '--file', file, '--quiet']).status).toBe(0);
+    fs.writeFileSync(file, workqueue.replace('        retention: workqueue\n', '        retention: workqueue\n        acknowledgeRecreate: [{ field: retention, from: limits, to: workqueue }]\n'));
+    expect(gitplane(['policy', '--file', file, '--base', 'HEAD', '--quiet']).status).toBe(0);
+  });
+  test('fails with exit 2 when --base names no commit, or is combined with --dir', () => {
+    const r = gitplane(['policy', '--env', 'dev', '--base', 'no-such-ref']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --base no-such-ref: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).\n']);
+    expect(gitplane(['policy', '--dir', '.', '--base', 'HEAD']).stderr).toContain('--dir cannot be combined with --env, --all, --file or --base.');
   });
   test('fails with exit 2 when --dir is combined with --env', () => {
     expect(gitplane(['policy', '--dir', '.', '--env', 'prod']).status).toBe(2);

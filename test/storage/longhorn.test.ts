@@ -108,7 +108,7 @@ describe('prod', () => {
     }
   });
 
-  test('StorageClasses keep their volumes (Retain); longhorn is the default, longhorn-quorum binds where the pod lands', () => {
+  test('StorageClasses keep their volumes (Retain); longhorn is the default, longhorn-quorum keeps one strict-local replica where the pod lands', () => {
     const rwo = findOne<any>(manifests('prod'), 'StorageClass', 'longhorn');
     const quorum = findOne<any>(manifests('prod'), 'StorageClass', 'longhorn-quorum');
     expect(rwo.reclaimPolicy).toBe('Retain');
@@ -116,7 +116,9 @@ describe('prod', () => {
     expect(rwo.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
     expect(quorum.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false');
     expect(quorum.volumeBindingMode).toBe('WaitForFirstConsumer');
-    expect(quorum.parameters).toMatchObject({ numberOfReplicas: '3', dataLocality: 'best-effort' });
+    expect(rwo.parameters).toMatchObject({ numberOfReplicas: '3', dataLocality: 'disabled' });
+    // Quorum systems replicate themselves; Longhorn replicas on top would multiply every write.
+    expect(quorum.parameters).toMatchObject({ numberOfReplicas: '1', dataLocality: 'strict-local' });
     expect(rwo.metadata.namespace).toBeUndefined();
     expect(rwo.metadata.annotations[WARNING_ANNOTATION]).toBeUndefined();
   });
