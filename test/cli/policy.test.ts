@@ -34,7 +34,7 @@ describe('gitplane policy', () => {
       [['--report', 'sarif'], '--report must be FORMAT=FILE with FORMAT one of text, json, sarif, junit, github, markdown (got "sarif")'],
       [['--report', 'sarif=', '--env', 'dev'], '(got "sarif=")'],
       [['--report', 'sarif=a', '--output', 'a'], 'a is named by two reports (--report, --output). Give each report its own file.'],
-      [['--dir', '.', '--out', 'x'], '--dir cannot be combined with --env, --all, --file or --out.'],
+      [['--dir', '.', '--out', 'x'], '--dir cannot be combined with --env, --all, --file, --out or --base.'],
     ] as const) {
       const r = gitplane(['policy', ...args]);
       expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(message)]);
@@ -70,7 +70,7 @@ describe('gitplane policy', () => {
   test('fails with exit 2 when --base names no commit, or is combined with --dir', () => {
     const r = gitplane(['policy', '--env', 'dev', '--base', 'no-such-ref']);
     expect([r.status, r.stderr]).toEqual([2, 'error: --base no-such-ref: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).\n']);
-    expect(gitplane(['policy', '--dir', '.', '--base', 'HEAD']).stderr).toContain('--dir cannot be combined with --env, --all, --file or --base.');
+    expect(gitplane(['policy', '--dir', '.', '--base', 'HEAD']).stderr).toContain('--dir cannot be combined with --env, --all, --file, --out or --base.');
   });
   test('fails with exit 2 when --dir is combined with --env', () => {
     expect(gitplane(['policy', '--dir', '.', '--env', 'prod']).status).toBe(2);
