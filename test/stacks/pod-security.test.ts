@@ -47,6 +47,8 @@ describe.each(ENVIRONMENTS)('%s', (name) => {
     expect(level(MONITORING_NAMESPACE)).toBe('restricted');
     expect(level(HOST_AGENTS_NAMESPACE)).toBe('privileged');
     expect(findOne(manifests(name), 'DaemonSet', 'otel-agent').metadata.namespace).toBe(HOST_AGENTS_NAMESPACE);
+    const kps = built(name).output.releases.get('observability-prometheus')!.values as { 'prometheus-node-exporter': { namespaceOverride?: string } };
+    expect(kps['prometheus-node-exporter'].namespaceOverride).toBe(HOST_AGENTS_NAMESPACE);
   });
 });
 
