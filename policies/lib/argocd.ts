@@ -10,6 +10,7 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
 import { isClusterScoped, RenderedObject } from '../../stacks/objects';
+import { groupOf } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { filepathMatch, globMatch } from './globs';
 import { ofKind, perEnvironment } from './lookup';
@@ -216,8 +217,9 @@ export function isKindPermitted(project: Project, group: string, kind: string, n
   return inList(s.clusterResourceWhitelist ?? [], group, kind, name) && !inList(s.clusterResourceBlacklist ?? [], group, kind, name);
 }
 
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object (namespace undefined). */
+export function describeAt(o: RenderedObject, namespace: string | undefined): string {
+  return `${o.manifest.kind} ${namespace ? `${namespace}/` : ''}${o.manifest.metadata?.name}`;
 }
 
 /** Whether a kind is cluster-scoped: built in as such, or declared so by a CustomResourceDefinition in the output. */
