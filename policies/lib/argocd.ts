@@ -9,7 +9,9 @@
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
+import { EnvironmentSpec } from '../../environments/schema';
 import { isClusterScoped, RenderedObject } from '../../stacks/objects';
+import { groupOf } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { filepathMatch, globMatch } from './globs';
 import { ofKind, perEnvironment } from './lookup';
@@ -81,31 +83,60 @@ function specOf(application: RenderedObject): AppSpec {
  * server (without it, as for `--dir`, a templated server stays unresolved).
  */
 export function instancesOf(application: RenderedObject, ctx: PolicyContext): AppInstance[] {
+  const cached = instanceCache.get(application);
+  if (cached && cached.spec === ctx.spec) return cached.instances;
   const spec = specOf(application);
   const m = application.manifest;
   const repos = [spec.source, ...(spec.sources ?? [])].flatMap((s) => (typeof s?.repoURL === 'string' ? [s.repoURL] : []));
   const base = { object: application, project: spec.project || 'default', namespace: spec.destination?.namespace ?? '', repos };
   const server = spec.destination?.server;
   const clusterName = spec.destination?.name;
+  let instances: AppInstance[];
   if (m.kind !== 'ApplicationSet' || !(server?.includes('{{') || clusterName?.includes('{{'))) {
-    return [{ ...base, name: m.metadata.name, ...registeredCluster(ctx, server || undefined, clusterName || undefined) }];
+    instances = [{ ...base, name: m.metadata.name, ...registeredCluster(ctx, server || undefined, clusterName || undefined) }];
+  } else {
+    const generators = (m.spec as { generators?: ClusterGenerator[] })?.generators ?? [];
+    const names = generators.flatMap((g) => (g.clusters?.selector?.matchExpressions ?? []).filter((e) => e.operator === 'In').flatMap((e) => e.values ?? []));
+    instances = [...new Set(names)].map((cluster) => ({ ...base, name: `${m.metadata.name}-${cluster}`, ...registeredCluster(ctx, undefined, cluster) }));
   }
-  const generators = (m.spec as { generators?: ClusterGenerator[] })?.generators ?? [];
-  const names = generators.flatMap((g) => (g.clusters?.selector?.matchExpressions ?? []).filter((e) => e.operator === 'In').flatMap((e) => e.values ?? []));
-  return [...new Set(names)].map((cluster) => ({ ...base, name: `${m.metadata.name}-${cluster}`, ...registeredCluster(ctx, undefined, cluster) }));
+  instanceCache.set(application, { spec: ctx.spec, instances });
+  return instances;
 }
+
+/** Instances per Application object, for the environment file they were resolved with: every object of a fleet application asks. */
+const instanceCache = new WeakMap<RenderedObject, { spec?: EnvironmentSpec; instances: AppInstance[] }>();
 
 /** Argo CD's name for the cluster it runs on. */
 const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' };
+
+interface Registry {
+  readonly byServer: Map<string, string>;
+  readonly byName: Map<string, string>;
+}
+
+const registries = new WeakMap<EnvironmentSpec, Registry>();
+
+/** The clusters Argo CD knows, by server and by name: its own as in-cluster, and those the environment file registers. */
+function registry(spec: EnvironmentSpec | undefined): Registry {
+  const cached = spec && registries.get(spec);
+  if (cached) return cached;
+  const known = [IN_CLUSTER, ...(spec ? [spec.cluster, ...spec.cluster.fleet] : [])];
+  const r: Registry = { byServer: new Map(), byName: new Map() };
+  for (const c of known) {
+    if (!r.byServer.has(c.server)) r.byServer.set(c.server, c.name);
+    if (!r.byName.has(c.name)) r.byName.set(c.name, c.server);
+  }
+  if (spec) registries.set(spec, r);
+  return r;
+}
 
 /**
  * A destination cluster as Argo CD resolves it, with both its server and its registered name:
  * the environment file's clusters are registered under their names, Argo CD's own as in-cluster.
  */
 function registeredCluster(ctx: PolicyContext, server: string | undefined, clusterName: string | undefined): { server?: string; clusterName?: string } {
-  const known = [IN_CLUSTER, ...(ctx.spec ? [ctx.spec.cluster, ...ctx.spec.cluster.fleet] : [])];
-  const found = known.find((c) => (server !== undefined && c.server === server) || (clusterName !== undefined && c.name === clusterName));
-  return { server: server ?? found?.server, clusterName: clusterName ?? found?.name };
+  const r = registry(ctx.spec);
+  return { server: server ?? (clusterName === undefined ? undefined : r.byName.get(clusterName)), clusterName: clusterName ?? (server === undefined ? undefined : r.byServer.get(server)) };
 }
 
 /** The AppProject of that name in the output; Argo CD's built-in `default` project (which admits everything) when absent. */
@@ -175,18 +206,65 @@ export function isSourcePermitted(project: Project, repoURL: string): boolean {
   return any;
 }
 
+type Destination = NonNullable<ProjectSpec['destinations']>[number];
+
+/** A project's destinations, indexed: literal entries by key, the rest (patterns, deny entries) in order, and decisions made. */
+interface DestinationIndex {
+  readonly literal: ReadonlySet<string>;
+  readonly patterned: readonly Destination[];
+  readonly servers: readonly string[];
+  readonly decided: Map<string, boolean>;
+}
+
+const destinationIndexes = new WeakMap<ProjectSpec, DestinationIndex>();
+
+const isLiteral = (pattern: string | undefined) => !/^!|[*?[{\\]/.test(pattern ?? '');
+
 /**
- * Whether the project's destinations admit a namespace on a cluster, by server or name. With the
- * server unresolved (a fleet judged without its environment file), the cluster is taken to be
- * any server the project lists, so only the namespace is judged.
+ * The destinations of a project, indexed once: a fleet's project lists every namespace on every
+ * cluster, and judging each object against the whole list made a run quadratic in the fleet.
+ */
+function destinationIndex(project: Project): DestinationIndex {
+  let index = destinationIndexes.get(project.spec);
+  if (!index) {
+    const destinations = project.spec.destinations ?? [];
+    const literal = new Set<string>();
+    const patterned: Destination[] = [];
+    for (const d of destinations) {
+      if (![d.server, d.name, d.namespace].every(isLiteral)) {
+        patterned.push(d);
+        continue;
+      }
+      if (d.server) literal.add(`server\u0000${d.server}\u0000${d.namespace ?? ''}`);
+      if (d.name) literal.add(`name\u0000${d.name}\u0000${d.namespace ?? ''}`);
+    }
+    const servers = [...new Set(destinations.map((d) => d.server ?? '').filter((server) => server !== '' && !isDeny(server)))];
+    index = { literal, patterned, servers, decided: new Map() };
+    destinationIndexes.set(project.spec, index);
+  }
+  return index;
+}
+
+/**
+ * Whether the project's destinations admit a namespace on a cluster, by server or name: some
+ * entry matches, and no deny entry refuses it. With the server unresolved (a fleet judged without
+ * its environment file), the cluster is taken to be any server the project lists, so only the
+ * namespace is judged.
  */
 export function isDestinationPermitted(project: Project, cluster: { server?: string; name?: string }, namespace: string): boolean {
-  if (cluster.server === undefined) {
-    const listed = [...new Set((project.spec.destinations ?? []).map((d) => d.server ?? '').filter((s) => s !== '' && !isDeny(s)))];
-    if (listed.some((server) => isDestinationPermitted(project, { ...cluster, server }, namespace))) return true;
+  const index = destinationIndex(project);
+  const key = [cluster.server ?? '\u0001', cluster.name ?? '\u0001', namespace].join('\u0000');
+  let decision = index.decided.get(key);
+  if (decision === undefined) {
+    decision = cluster.server === undefined && index.servers.some((server) => isDestinationPermitted(project, { ...cluster, server }, namespace)) ? true : decide(index, cluster, namespace);
+    index.decided.set(key, decision);
   }
-  let any = false;
-  for (const d of project.spec.destinations ?? []) {
+  return decision;
+}
+
+function decide(index: DestinationIndex, cluster: { server?: string; name?: string }, namespace: string): boolean {
+  let any = (!!cluster.server && index.literal.has(`server\u0000${cluster.server}\u0000${namespace}`)) || (!!cluster.name && index.literal.has(`name\u0000${cluster.name}\u0000${namespace}`));
+  for (const d of index.patterned) {
     const nameMatched = !!cluster.name && matches(d.name, cluster.name);
     const serverMatched = !!cluster.server && matches(d.server, cluster.server);
     const namespaceMatched = matches(d.namespace, namespace);
@@ -216,8 +294,9 @@ export function isKindPermitted(project: Project, group: string, kind: string, n
   return inList(s.clusterResourceWhitelist ?? [], group, kind, name) && !inList(s.clusterResourceBlacklist ?? [], group, kind, name);
 }
 
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object (namespace undefined). */
+export function describeAt(o: RenderedObject, namespace: string | undefined): string {
+  return `${o.manifest.kind} ${namespace ? `${namespace}/` : ''}${o.manifest.metadata?.name}`;
 }
 
 /** Whether a kind is cluster-scoped: built in as such, or declared so by a CustomResourceDefinition in the output. */

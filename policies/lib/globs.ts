@@ -104,6 +104,14 @@ export function globMatch(pattern: string, text: string, separators = ''): boole
 
 /** Whether `name` matches Go's filepath.Match `pattern` (separator `/`); false for a malformed pattern. */
 export function filepathMatch(pattern: string, name: string): boolean {
+  if (!filepathCompiled.has(pattern)) filepathCompiled.set(pattern, filepathRegExp(pattern));
+  return filepathCompiled.get(pattern)?.test(name) ?? false;
+}
+
+const filepathCompiled = new Map<string, RegExp | null>();
+
+/** The regular expression of a filepath.Match pattern; null where Go reports ErrBadPattern. */
+function filepathRegExp(pattern: string): RegExp | null {
   const chars = [...pattern];
   let out = '';
   let i = 0;
@@ -125,23 +133,24 @@ export function filepathMatch(pattern: string, name: string): boolean {
       let items = 0;
       while (i < chars.length && !(chars[i] === ']' && items > 0)) {
         const lo = classChar(chars, i);
-        if (!lo) return false;
+        if (!lo) return null;
         i = lo.next;
         if (chars[i] === '-') {
           const hi = classChar(chars, i + 1);
-          if (!hi || hi.char < lo.char) return false;
-          cls += `${classLiteral(lo.char)}-${classLiteral(hi.char)}`;
+          if (!hi) return null;
+          // Go accepts a reversed range, which matches nothing.
+          if (hi.char >= lo.char) cls += `${classLiteral(lo.char)}-${classLiteral(hi.char)}`;
           i = hi.next;
         } else {
           cls += classLiteral(lo.char);
         }
         items += 1;
       }
-      if (i >= chars.length) return false;
+      if (i >= chars.length) return null;
       out += `[${cls}]`;
       i += 1;
     } else if (c === '\\') {
-      if (i + 1 >= chars.length) return false;
+      if (i + 1 >= chars.length) return null;
       out += literal(chars[i + 1]);
       i += 2;
     } else {
@@ -149,7 +158,7 @@ export function filepathMatch(pattern: string, name: string): boolean {
       i += 1;
     }
   }
-  return new RegExp(`^${out}$`, 'u').test(name);
+  return new RegExp(`^${out}$`, 'u');
 }
 
 /** One character of a filepath.Match class at `i` (escaped or not); undefined where Go reports ErrBadPattern. */

@@ -1,5 +1,6 @@
 import { RenderedObject } from '../../stacks/objects';
-import { AppInstance, applicationOf, groupOf, instancesOf, isDestinationPermitted, isKindPermitted, isSourcePermitted, landingNamespace, Project, projectNamed } from '../lib/argocd';
+import { AppInstance, applicationOf, describeAt, instancesOf, isDestinationPermitted, isKindPermitted, isSourcePermitted, landingNamespace, Project, projectNamed } from '../lib/argocd';
+import { groupOf } from '../data/crd-owners';
 import { docsUrl } from '../lib/docs-url';
 import { PolicyContext, RuleFinding, ObjectRule } from '../types';
 
@@ -32,11 +33,6 @@ export const rule: ObjectRule = {
   },
 };
 
-/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object. */
-function describe(o: RenderedObject, namespace: string | undefined): string {
-  return `${o.manifest.kind} ${namespace ? `${namespace}/` : ''}${o.manifest.metadata?.name}`;
-}
-
 function cluster(i: AppInstance): string {
   return i.server ?? i.clusterName ?? '(an unresolved cluster)';
 }
@@ -46,7 +42,7 @@ function objectFindings(o: RenderedObject, instance: AppInstance, project: Proje
   const group = groupOf(m.apiVersion ?? '');
   const namespace = landingNamespace(o, instance, ctx);
   const namespaced = namespace !== undefined;
-  const what = describe(o, namespace);
+  const what = describeAt(o, namespace);
   const gk = `${group || 'core'}/${m.kind}`;
   if (!isKindPermitted(project, group, m.kind, m.metadata?.name ?? '', namespaced)) {
     const lists = namespaced ? 'namespaceResourceWhitelist/namespaceResourceBlacklist' : 'clusterResourceWhitelist/clusterResourceBlacklist';

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { RenderedObject } from '../../stacks/objects';
-import { applicationOf, AppInstance, groupOf, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
+import { groupOf } from '../data/crd-owners';
+import { applicationOf, AppInstance, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
 import { docsUrl } from '../lib/docs-url';
 import { ofKind } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
@@ -47,11 +48,6 @@ function placements(o: RenderedObject, ctx: PolicyContext): { cluster: string; p
   return instances.map((i) => ({ cluster: i?.server ?? i?.clusterName ?? '', placed: { object: o, application: name, namespace: landingNamespace(o, i, ctx) } }));
 }
 
-function describe(p: Placed): string {
-  const m = p.object.manifest;
-  return `${m.kind} ${p.namespace ? `${p.namespace}/` : ''}${m.metadata?.name}`;
-}
-
 function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
   const byKey = new Map<string, Placed[]>();
   for (const o of ctx.objects) {
@@ -68,7 +64,7 @@ function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
       const same = later.application === first.application;
       findings.push({
         object: later.object,
-        message: `${describe(later)} is produced twice: by application ${first.application} (${first.object.file}) and by application ${later.application} (${later.object.file}); ${same ? 'Argo CD applies only the last copy' : 'the two applications overwrite each other on every sync and never settle'}.`,
+        message: `${describeAt(later.object, later.namespace)} is produced twice: by application ${first.application} (${first.object.file}) and by application ${later.application} (${later.object.file}); ${same ? 'Argo CD applies only the last copy' : 'the two applications overwrite each other on every sync and never settle'}.`,
         value: `${first.object.file}, ${later.object.file}`,
       });
     }

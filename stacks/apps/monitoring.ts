@@ -22,7 +22,7 @@ import { ExternalSecret } from '../../constructs/secrets';
 import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
-import { EXTERNAL_SERVICES } from './observability-pipeline';
+import { EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE } from './observability-pipeline';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { Wave, syncWave } from '../waves';
 
@@ -108,6 +108,7 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     externalLabels: { environment: spec.name, cluster: spec.cluster.name },
     // The preflight's gitplane_preflight.prom, which the preflight alerts query.
     textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
+    nodeExporterNamespace: HOST_AGENTS_NAMESPACE,
     grafanaAdminSecret: GRAFANA_ADMIN_SECRET_REF,
   });
 }
@@ -115,8 +116,9 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
 export const MONITORING_APP: AppDescriptor = {
   name: 'observability-prometheus',
   namespace: MONITORING_NAMESPACE,
-  // node-exporter needs the host network and PID namespace.
-  podSecurity: 'privileged',
+  // Every pod the chart runs here meets restricted; node-exporter, which reads the host, runs in
+  // the host collectors' namespace.
+  podSecurity: 'restricted',
   wave: Wave.Operators,
   component: 'observability',
   configuredAt: ['components', 'observability'],
@@ -166,6 +168,7 @@ export const MONITORING_APP: AppDescriptor = {
     clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
     // The control-plane exporters' Services (CoreDNS everywhere; kube-proxy, etcd, scheduler and
     // controller-manager on kubeadm) are rendered in kube-system; see docs/decisions.md.
-    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE],
+    // node-exporter runs in the host collectors' namespace.
+    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE, HOST_AGENTS_NAMESPACE],
   }),
 };

@@ -1,7 +1,8 @@
 /**
- * The telemetry pipeline's applications: Loki, Tempo, the OpenTelemetry Collector (agent and
- * gateway) and Grafana's datasources and dashboards, all in the `monitoring` namespace beside the
- * kube-prometheus-stack that provides Prometheus, Alertmanager and Grafana itself.
+ * The telemetry pipeline's applications: Loki, Tempo, the OpenTelemetry Collector gateway and
+ * Grafana's datasources and dashboards, in the `monitoring` namespace beside the
+ * kube-prometheus-stack that provides Prometheus, Alertmanager and Grafana itself; and the
+ * collector agent, which reads the host, in its own privileged namespace.
  *
  * Every address one component uses to reach another is built here from the same names the
  * Services are synthesized with; validation/wiring.ts checks the rendered result.
@@ -18,11 +19,18 @@ import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
 import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';
 import { InputError } from '../errors';
-import type { AppDescriptor, ServiceAddress } from '../application';
+import type { AppContext, AppDescriptor, ServiceAddress } from '../application';
 import { imageRef } from '../versions';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
+
+/**
+ * Namespace of the collectors that read the host: the OpenTelemetry agent (host paths, uid 0) and
+ * kube-prometheus-stack's node-exporter (host network, PID namespace and root filesystem). They
+ * alone need the privileged Pod Security level, so `monitoring` enforces restricted.
+ */
+export const HOST_AGENTS_NAMESPACE = 'monitoring-agents';
 
 /**
  * Services other applications create that the pipeline's configs point at. The
@@ -165,6 +173,8 @@ export const TEMPO_APP: AppDescriptor = {
   },
 };
 
+const collectorVersion = (versions: AppContext['versions']) => versions.images['otel-collector']?.tag;
+
 export const OTEL_APP: AppDescriptor = {
   name: 'observability-otel',
   namespace: MONITORING_NAMESPACE,
@@ -174,13 +184,7 @@ export const OTEL_APP: AppDescriptor = {
   enabled,
   alerts: () => [collectorAlerts()],
   dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
-  scrape: ({ spec, versions }) => {
-    const version = versions.images['otel-collector']?.tag;
-    return [
-      { name: 'otel-gateway', labels: labels(spec, 'otel-gateway', version), port: 'metrics' },
-      { name: 'otel-agent', labels: labels(spec, 'otel-agent', version), port: 'metrics' },
-    ];
-  },
+  scrape: ({ spec, versions }) => [{ name: 'otel-gateway', labels: labels(spec, 'otel-gateway', collectorVersion(versions)), port: 'metrics' }],
   build: (chart, { spec, versions }) => {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
@@ -188,14 +192,11 @@ export const OTEL_APP: AppDescriptor = {
         `${environmentFile(spec)}: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
       ]);
     }
-    const version = versions.images['otel-collector']?.tag;
-    const image = imageRef(versions, 'otel-collector');
-    const gateway = labels(spec, 'otel-gateway', version);
-    const agent = labels(spec, 'otel-agent', version);
+    const gateway = labels(spec, 'otel-gateway', collectorVersion(versions));
     const cluster = fixedClusterName(spec);
     new OtelGateway(chart, 'gateway', {
       labels: gateway,
-      image,
+      image: imageRef(versions, 'otel-collector'),
       tempoEndpoint: hostPort(TEMPO_OTLP),
       lokiEndpoint: httpUrl(LOKI, '/otlp'),
       prometheusEndpoint: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/otlp'),
@@ -203,14 +204,33 @@ export const OTEL_APP: AppDescriptor = {
       samplePercentage: collector.samplePercentage,
       resourceAttributes: { ...(cluster === undefined ? {} : { 'k8s.cluster.name': cluster }), 'deployment.environment.name': spec.name },
     });
-    new OtelAgent(chart, 'agent', { labels: agent, namespace: MONITORING_NAMESPACE, image, gatewayEndpoint: hostPort(GATEWAY_OTLP) });
-    // The gateway hears only the agents; the agents hear applications on any namespace of their node.
+    // The gateway hears only the agents; Prometheus scrapes it from monitoring.
     new IngressPolicy(chart, 'gateway-network-policy', {
       name: gateway.name,
       app: gateway,
       podSelector: selectorLabels(gateway),
-      allow: [{ ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, METRICS_PORT], from: FROM_MONITORING }],
+      allow: [
+        { ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT], from: [{ namespace: HOST_AGENTS_NAMESPACE }] },
+        { ports: [METRICS_PORT], from: FROM_MONITORING },
+      ],
     });
+  },
+};
+
+/** The collector agent on every node, in the privileged namespace of the host collectors. */
+export const OTEL_AGENT_APP: AppDescriptor = {
+  name: 'observability-otel-agent',
+  namespace: HOST_AGENTS_NAMESPACE,
+  // Reads pod logs and the host's filesystems through host paths, as uid 0.
+  podSecurity: 'privileged',
+  wave: Wave.Services,
+  component: 'observability',
+  enabled,
+  scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', collectorVersion(versions)), port: 'metrics' }],
+  build: (chart, { spec, versions }) => {
+    const agent = labels(spec, 'otel-agent', collectorVersion(versions));
+    new OtelAgent(chart, 'agent', { labels: agent, namespace: HOST_AGENTS_NAMESPACE, image: imageRef(versions, 'otel-collector'), gatewayEndpoint: hostPort(GATEWAY_OTLP) });
+    // The agents hear applications on any namespace of their node; Prometheus scrapes them from monitoring.
     new IngressPolicy(chart, 'agent-network-policy', {
       name: agent.name,
       app: agent,
@@ -245,4 +265,4 @@ export const GRAFANA_APP: AppDescriptor = {
 };
 
 /** The pipeline's applications, in output order. */
-export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, GRAFANA_APP];
+export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, OTEL_AGENT_APP, GRAFANA_APP];

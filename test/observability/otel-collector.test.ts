@@ -26,7 +26,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     const c = config(env, 'otel-agent');
     expect(Object.keys(c.receivers).sort()).toEqual(['file_log', 'hostmetrics', 'kubeletstats', 'otlp']);
     expect(c.receivers.file_log.include).toEqual(['/var/log/pods/*/*/*.log']);
-    expect(c.receivers.file_log.exclude).toEqual(['/var/log/pods/monitoring_otel-agent-*/*/*.log']);
+    expect(c.receivers.file_log.exclude).toEqual(['/var/log/pods/monitoring-agents_otel-agent-*/*/*.log']);
     expect(c.processors.k8s_attributes.filter).toEqual({ node_from_env_var: 'KUBE_NODE_NAME' });
     expect(c.exporters).toEqual({ 'otlp_grpc/gateway': expect.objectContaining({ endpoint: 'otel-gateway.monitoring.svc:4317', tls: { insecure: true } }) });
     const byName = Object.fromEntries(pipelines(c));
@@ -83,7 +83,7 @@ test('the agent has read access for k8s_attributes and the kubelet stats API, bo
     ]),
   );
   const binding = findOne(manifests('prod'), 'ClusterRoleBinding', 'otel-agent') as any;
-  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'otel-agent', namespace: 'monitoring' }]);
+  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'otel-agent', namespace: 'monitoring-agents' }]);
 });
 
 test('GOMEMLIMIT sits below the container memory limit', () => {

@@ -40,6 +40,8 @@ describe("filepathMatch (Go's path/filepath.Match, as Argo CD matches groups and
     ['[a', 'a', false],
     ['a\\', 'a', false],
     ['*', 'a/b', false],
+    ['[c-a]', 'b', false],
+    ['[^c-a]', 'b', true],
   ])('%s against %s is %s', (pattern, name, expected) => {
     expect(filepathMatch(pattern, name)).toBe(expected);
   });

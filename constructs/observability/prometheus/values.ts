@@ -52,6 +52,12 @@ export interface KubePrometheusStackProps {
    */
   readonly textfileDirectory?: string;
   /**
+   * Namespace node-exporter runs in: it uses the host's network, PID namespace and root
+   * filesystem, which only a privileged namespace admits.
+   * @default - the release's namespace
+   */
+  readonly nodeExporterNamespace?: string;
+  /**
    * Secret holding Grafana's admin account (keys `admin-user` and `admin-password`), which the
    * chart would otherwise generate anew, with a random password, on every render.
    */
@@ -120,6 +126,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     },
     // Node alerts and the NodeDown inhibit rule match on the node name.
     'prometheus-node-exporter': {
+      ...(props.nodeExporterNamespace ? { namespaceOverride: props.nodeExporterNamespace } : {}),
       ...(props.textfileDirectory ? { extraArgs: [...NODE_EXPORTER_DEFAULT_ARGS, `--collector.textfile.directory=${NODE_EXPORTER_HOST_ROOT}${props.textfileDirectory}`] } : {}),
       prometheus: {
         monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] },

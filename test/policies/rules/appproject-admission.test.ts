@@ -103,6 +103,18 @@ describe('appproject-admission', () => {
     expect(check(RULE, e).map((f) => f.ref)).toEqual(['Service/kube-system/dns']);
   });
 
+  test('passes a destination that names the cluster as Argo CD registers it (in-cluster) rather than by server (must-not-fire)', () => {
+    const app = application('demo', 0, { project: 'prod', destination: { server: IN_CLUSTER, namespace: 'demo' } });
+    const cm = obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'demo' } });
+    expect(check(RULE, env([project({ sourceRepos: [REPO], destinations: [{ name: 'in-cluster', namespace: 'demo' }] }), app, cm]))).toEqual([]);
+  });
+
+  test('fails when a deny entry on the cluster name refuses the cluster a server wildcard admits', () => {
+    const app = application('demo', 0, { project: 'prod', destination: { server: IN_CLUSTER, namespace: 'demo' } });
+    const destinations = [{ server: '*', namespace: 'demo' }, { name: '!in-*', namespace: '*' }];
+    expect(check(RULE, env([project({ sourceRepos: [REPO], destinations }), app])).map((f) => f.value)).toEqual([`${IN_CLUSTER} demo`]);
+  });
+
   test('passes repositories a glob in sourceRepos admits: * stops at a slash, ** does not, .git and case do not matter (must-not-fire)', () => {
     const repos = ['https://GIT.example.com/platform/gitops', 'https://git.example.com/platform/gitops.git'];
     for (const sourceRepos of [['https://git.example.com/platform/*'], ['https://git.example.com/**'], ['https://git.example.com/platform/{gitops,other}.git']]) {
