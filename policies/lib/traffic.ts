@@ -56,16 +56,19 @@ interface Service {
 }
 
 /**
- * Labels and ports of the pods the prometheus-operator runs for a Prometheus or Alertmanager, and
- * the governing Service it creates for them in the resource's namespace
+ * Labels and ports of the pods the prometheus-operator runs for a Prometheus or Alertmanager (the
+ * server and its config-reloader sidecar), and the ports of the governing Service it creates for
+ * them in the resource's namespace
  * (prometheus-operator pkg/prometheus/server/statefulset.go, pkg/alertmanager/statefulset.go).
  */
-const OPERATED: Record<string, { app: string; service: string; ports: readonly ContainerPort[] }> = {
-  Prometheus: { app: 'prometheus', service: 'prometheus-operated', ports: [{ name: 'web', containerPort: 9090 }] },
+const RELOADER = { name: 'reloader-web', containerPort: 8080 };
+const OPERATED: Record<string, { app: string; service: string; ports: readonly ContainerPort[]; servicePorts: readonly string[] }> = {
+  Prometheus: { app: 'prometheus', service: 'prometheus-operated', ports: [{ name: 'web', containerPort: 9090 }, RELOADER], servicePorts: ['web'] },
   Alertmanager: {
     app: 'alertmanager',
     service: 'alertmanager-operated',
-    ports: [{ name: 'web', containerPort: 9093 }, { name: 'mesh-tcp', containerPort: 9094 }, { name: 'mesh-udp', containerPort: 9094, protocol: 'UDP' }],
+    ports: [{ name: 'web', containerPort: 9093 }, { name: 'mesh-tcp', containerPort: 9094 }, { name: 'mesh-udp', containerPort: 9094, protocol: 'UDP' }, RELOADER],
+    servicePorts: ['web', 'mesh-tcp', 'mesh-udp'],
   },
 };
 
@@ -113,7 +116,7 @@ function servicesOf(objects: readonly RenderedObject[]): Service[] {
     } else if (isOperated(m) && !implied.has(`${namespaceOf(m)}/${m.kind}`)) {
       implied.add(`${namespaceOf(m)}/${m.kind}`);
       const op = OPERATED[m.kind];
-      const ports = op.ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol }));
+      const ports = op.ports.filter((p) => op.servicePorts.includes(p.name!)).map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol }));
       services.push({ namespace: namespaceOf(m), name: op.service, labels: {}, selector: { 'app.kubernetes.io/name': op.app }, ports });
     }
   }

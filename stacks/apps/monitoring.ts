@@ -22,7 +22,7 @@ import { ExternalSecret } from '../../constructs/secrets';
 import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
-import { EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE } from './observability-pipeline';
+import { EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { Wave, syncWave } from '../waves';
 
@@ -110,6 +110,8 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
     nodeExporterNamespace: HOST_AGENTS_NAMESPACE,
     grafanaAdminSecret: GRAFANA_ADMIN_SECRET_REF,
+    // The fleet's collector and Tempo read their site's cluster from it.
+    clusterConfigMap: isFleet(spec) ? TELEMETRY_CLUSTER : undefined,
   });
 }
 
@@ -170,5 +172,7 @@ export const MONITORING_APP: AppDescriptor = {
     // controller-manager on kubeadm) are rendered in kube-system; see docs/decisions.md.
     // node-exporter runs in the host collectors' namespace.
     renderedNamespaces: [KUBE_SYSTEM_NAMESPACE, HOST_AGENTS_NAMESPACE],
+    // Objects the chart renders as they are given, such as the fleet's TELEMETRY_CLUSTER ConfigMap.
+    openKeys: ['extraManifests'],
   }),
 };

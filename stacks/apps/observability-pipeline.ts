@@ -10,7 +10,7 @@
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile, objectStoreRegion } from '../environment';
-import { AppLabels, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
+import { AppLabels, ConfigMapKeyRef, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
 import { collectorAlerts, lokiAlerts, tempoAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
@@ -64,13 +64,22 @@ function labels(spec: EnvironmentSpec, name: string, version?: string): AppLabel
 const enabled = (spec: EnvironmentSpec) => spec.components.observability.enabled;
 
 /**
- * The cluster name plain manifests may write into configs: none in a fleet, whose sites share the
- * manifests and would all claim the main cluster's name; Prometheus's external labels, set per
- * cluster, name it there.
+ * The ConfigMap key that names the cluster at each site of a fleet: kube-prometheus-stack's
+ * release renders it from its `cluster` external label, which the ApplicationSet sets per cluster
+ * as a Helm parameter (stacks/apps/monitoring.ts).
  */
-function fixedClusterName(spec: EnvironmentSpec): string | undefined {
-  return spec.cluster.fleet.length === 0 ? spec.cluster.name : undefined;
+export const TELEMETRY_CLUSTER: ConfigMapKeyRef = { name: 'telemetry-cluster', key: 'cluster' };
+
+/**
+ * How the collector and Tempo name the cluster: written in their configs for a single cluster; in
+ * a fleet, whose sites share these manifests, read when they start from each site's own
+ * TELEMETRY_CLUSTER ConfigMap.
+ */
+function clusterName(spec: EnvironmentSpec): { cluster?: string; clusterFrom?: ConfigMapKeyRef } {
+  return isFleet(spec) ? { clusterFrom: TELEMETRY_CLUSTER } : { cluster: spec.cluster.name };
 }
+
+export const isFleet = (spec: EnvironmentSpec): boolean => spec.cluster.fleet.length > 0;
 
 /**
  * Object-store credentials for a component: an ExternalSecret from the environment's store when
@@ -164,7 +173,7 @@ export const TEMPO_APP: AppDescriptor = {
       blockRetention: goDuration(spec.components.observability.tempo.retention),
       storageSize: spec.components.observability.tempo.storageSize,
       remoteWriteUrl: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/write'),
-      cluster: fixedClusterName(spec),
+      ...clusterName(spec),
       storage,
       credentials: bucket ? objectStoreCredentials(chart, spec, 'tempo-object-store', app) : undefined,
     });
@@ -193,7 +202,7 @@ export const OTEL_APP: AppDescriptor = {
       ]);
     }
     const gateway = labels(spec, 'otel-gateway', collectorVersion(versions));
-    const cluster = fixedClusterName(spec);
+    const { cluster, clusterFrom } = clusterName(spec);
     new OtelGateway(chart, 'gateway', {
       labels: gateway,
       image: imageRef(versions, 'otel-collector'),
@@ -203,6 +212,7 @@ export const OTEL_APP: AppDescriptor = {
       slowTraceThresholdMs: collector.slowTraceThresholdMs,
       samplePercentage: collector.samplePercentage,
       resourceAttributes: { ...(cluster === undefined ? {} : { 'k8s.cluster.name': cluster }), 'deployment.environment.name': spec.name },
+      clusterFrom,
     });
     // The gateway hears only the agents; Prometheus scrapes it from monitoring.
     new IngressPolicy(chart, 'gateway-network-policy', {
@@ -225,6 +235,7 @@ export const OTEL_AGENT_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', collectorVersion(versions)), port: 'metrics' }],
   build: (chart, { spec, versions }) => {

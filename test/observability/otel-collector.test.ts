@@ -110,16 +110,36 @@ test('gitplane config otel-gateway --env prod prints traces, metrics and logs pi
   expect(byName.traces.processors.indexOf('tail_sampling')).toBeLessThan(byName.traces.processors.indexOf('batch'));
 });
 
+const gatewayProps = {
+  labels: { name: 'otel-gateway', instance: 'otel-gateway-x', component: 'observability' },
+  image: 'otelcol:1',
+  tempoEndpoint: 'tempo.monitoring.svc:4317',
+  lokiEndpoint: 'http://loki.monitoring.svc:3100/otlp',
+  prometheusEndpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/otlp',
+  slowTraceThresholdMs: 1000,
+  samplePercentage: 10,
+  resourceAttributes: { 'deployment.environment.name': 'x' },
+};
+
 test('fails when the sample percentage is outside 0-100', () => {
   const chart = new Chart(Testing.app(), 'test');
-  const props = {
-    labels: { name: 'otel-gateway', instance: 'otel-gateway-x', component: 'observability' },
-    image: 'otelcol:1',
-    tempoEndpoint: 'tempo.monitoring.svc:4317',
-    lokiEndpoint: 'http://loki.monitoring.svc:3100/otlp',
-    prometheusEndpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/otlp',
-    slowTraceThresholdMs: 1000,
-    resourceAttributes: {},
-  };
-  expect(() => new OtelGateway(chart, 'gw', { ...props, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
+  expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
+});
+
+test('clusterFrom: the gateway reads the cluster from a ConfigMap key when it starts and stamps it as k8s.cluster.name', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  new OtelGateway(chart, 'gw', { ...gatewayProps, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } });
+  const objects = Testing.synth(chart) as any[];
+  expect(findOne<any>(objects, 'Deployment', 'otel-gateway').spec.template.spec.containers[0].env).toContainEqual({ name: 'K8S_CLUSTER_NAME', valueFrom: { configMapKeyRef: { name: 'telemetry-cluster', key: 'cluster' } } });
+  expect(parse(findOne<any>(objects, 'ConfigMap', 'otel-gateway').data['config.yaml']).processors.resource.attributes).toEqual([
+    { key: 'k8s.cluster.name', value: '${env:K8S_CLUSTER_NAME}', action: 'upsert' },
+    { key: 'deployment.environment.name', value: 'x', action: 'upsert' },
+  ]);
+});
+
+test('fails when the cluster is named both in resourceAttributes and by clusterFrom', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, resourceAttributes: { 'k8s.cluster.name': 'a' }, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } })).toThrow(
+    'OtelGateway takes k8s.cluster.name in resourceAttributes ("a") or clusterFrom (ConfigMap telemetry-cluster), not both. Name the cluster one way.',
+  );
 });

@@ -5,6 +5,8 @@
  *
  * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
  */
+import { PART_OF } from '../../core/labels';
+import { ConfigMapKeyRef } from '../../core/secret-env';
 
 /** `fullnameOverride`: objects are named `kps-*`, whatever the release is called. */
 export const KPS_FULLNAME = 'kps';
@@ -62,6 +64,14 @@ export interface KubePrometheusStackProps {
    * chart would otherwise generate anew, with a random password, on every render.
    */
   readonly grafanaAdminSecret: string;
+  /**
+   * A ConfigMap of the release that holds the `cluster` external label under the given key, for
+   * configs outside the chart (the collector's, Tempo's) to read when they start. The chart
+   * renders it from `prometheus.prometheusSpec.externalLabels.cluster` with `tpl`, so where that
+   * value is set per cluster (a fleet's Helm parameter) each cluster's ConfigMap names its own.
+   * @default - none
+   */
+  readonly clusterConfigMap?: ConfigMapKeyRef;
 }
 
 /** Keys of the Grafana admin Secret, as the chart's `grafana.admin` names them. */
@@ -144,5 +154,18 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       : { enabled: false },
     // k3s runs kube-proxy inside its own process, not as a kube-proxy Pod the Service could select.
     kubeProxy: { enabled: kubeadm },
+    // The chart renders each entry through `tpl`, so the templates below are its own values.
+    ...(props.clusterConfigMap
+      ? {
+          extraManifests: {
+            [props.clusterConfigMap.name]: {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: props.clusterConfigMap.name, namespace: '{{ .Release.Namespace }}', labels: { 'app.kubernetes.io/name': props.clusterConfigMap.name, 'app.kubernetes.io/part-of': PART_OF } },
+              data: { [props.clusterConfigMap.key]: '{{ .Values.prometheus.prometheusSpec.externalLabels.cluster }}' },
+            },
+          },
+        }
+      : {}),
   };
 }

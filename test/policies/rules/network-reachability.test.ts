@@ -98,7 +98,7 @@ describe('network-reachability', () => {
     const hops = hopsOf(objects);
     expect(hops).toEqual(
       expect.arrayContaining([
-        'DaemonSet monitoring/otel-agent -> Deployment monitoring/otel-gateway:4317',
+        'DaemonSet monitoring-agents/otel-agent -> Deployment monitoring/otel-gateway:4317',
         'Deployment monitoring/otel-gateway -> StatefulSet monitoring/loki:3100',
         'Deployment monitoring/otel-gateway -> StatefulSet monitoring/tempo:4317',
         'Deployment monitoring/otel-gateway -> Prometheus monitoring/kps-prometheus:9090',
@@ -138,7 +138,7 @@ describe('network-reachability', () => {
       return { ...o, manifest };
     });
     expect(messages(run(objects))).toEqual([
-      `${RULE}: DaemonSet monitoring/otel-agent connects to otel-gateway.monitoring.svc:4317 (ConfigMap/monitoring/otel-agent data.config.yaml), but cannot reach Deployment monitoring/otel-gateway on port 4317 (otlp-grpc) through Service monitoring/otel-gateway port otlp-grpc: NetworkPolicy monitoring/otel-gateway selects the receiving pods for Ingress and admits none of this traffic.`,
+      `${RULE}: DaemonSet monitoring-agents/otel-agent connects to otel-gateway.monitoring.svc:4317 (ConfigMap/monitoring-agents/otel-agent data.config.yaml), but cannot reach Deployment monitoring/otel-gateway on port 4317 (otlp-grpc) through Service monitoring/otel-gateway port otlp-grpc: NetworkPolicy monitoring/otel-gateway selects the receiving pods for Ingress and admits none of this traffic.`,
     ]);
   });
 
