@@ -3,7 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
+import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, serviceAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -32,9 +32,14 @@ export const RECEIVER_SECRET = 'alertmanager-receivers';
 
 /**
  * The platform's own rules: the recorded series its dashboards and alerts share; alerts on the
+<<<<<<< HEAD
  * pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd.
  * The Argo CD alerts ship only where this Prometheus scrapes Argo CD's controller (its own
  * cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would never fire there.
+=======
+ * pipeline's heartbeat and its own health, nodes, workloads, services' span metrics, Argo CD and
+ * the control plane's etcd.
+>>>>>>> recording
  */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
@@ -44,6 +49,7 @@ function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
     monitoringAlerts(),
     nodeAlerts(),
     workloadAlerts(),
+    serviceAlerts(),
     ...(argoCdIsLocal(spec) ? [argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 })] : []),
     ...(spec.cluster.distribution === 'kubeadm' ? [etcdAlerts(etcd.enabled ? { backups: { backupSchedule: etcd.schedule, drillSchedule: etcd.drillSchedule } } : {})] : []),
   ];

@@ -88,6 +88,15 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
   test('every recorded series a chart dashboard Grafana loads queries is recorded by the environment', () => {
     expect(missingInChartDashboards(kpsValues(env), recordsOf(env))).toEqual([]);
   });
+
+  test("every recorded series gitplane's own dashboards query is recorded by the environment", () => {
+    const records = recordsOf(env);
+    const dashboards = findAll(manifests(env), 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1') as any[];
+    const queries = dashboards.flatMap((cm) => Object.values(cm.data as Record<string, string>).flatMap((text) => JSON.parse(text).panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr))));
+    const used = recorded(queries);
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((s) => !records.has(s))).toEqual([]);
+  });
 });
 
 test("fails when the chart's default dashboards are on while its recording rules are off (the values before this change)", () => {
@@ -97,6 +106,12 @@ test("fails when the chart's default dashboards are on while its recording rules
   expect(missing).toContain('apiserver: apiserver_request:availability30d');
   // Windows dashboards stay off with windowsMonitoring.
   expect(missing.filter((m) => m.startsWith('k8s-resources-windows'))).toEqual([]);
+});
+
+test('fails when a dashboard queries a recorded series under a name no rule records', () => {
+  const records = recordsOf('prod');
+  const queries = ['service:traces_spanmetrics_server_calls:rate5m', 'sum(service:traces_spanmetrics_server_call:rate5m) / up'];
+  expect(recorded(queries).filter((s) => !records.has(s))).toEqual(['service:traces_spanmetrics_server_call:rate5m']);
 });
 
 test('fails when a dashboard condition uses a template function the check cannot decide', () => {

@@ -70,6 +70,10 @@ describe('mutations of prod', () => {
       const app = applications({ objects: m.objects } as never).get(appOf(rule));
       if (app) app.manifest.metadata.annotations = { ...app.manifest.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(Wave.Foundation) };
     }],
+    ['level-2 recording rules moved into a group without a level', 'recording-rule-layering', (m) => {
+      const level2 = m.objects.find((o) => o.manifest.kind === 'PrometheusRule' && o.manifest.metadata.name === 'gitplane-records-level2')!.manifest as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      level2.spec.groups[0].name = 'gitplane-records';
+    }],
     ['an image with :latest', 'image-pinned', (m) => {
       const c = podTemplate(workload(m).manifest)!.spec.containers[0];
       c.image = `${String(c.image).replace(/[:@].*$/, '')}:latest`;
