@@ -337,6 +337,11 @@ export const EnvironmentSchema = Type.Object(
             storageReservedPercentage: Type.Integer({ minimum: 0, maximum: 100, default: 25 }),
             snapshotCron: Type.String({ ...Cron, default: '0 * * * *' }),
             backupCron: Type.String({ ...Cron, default: '0 2 * * *' }),
+            drillSchedule: Type.String({
+              ...Cron,
+              default: '30 4 * * 0',
+              description: 'when the restore drill restores the newest backup of the drill\'s canary volume and verifies it (with objectStore.longhornBackups)',
+            }),
             retain: Type.Integer({ minimum: 1, maximum: 100, default: 7 }),
             rwx: Type.Boolean({ default: false, description: 'ReadWriteMany volumes (needs an NFS client on every node)' }),
           },
