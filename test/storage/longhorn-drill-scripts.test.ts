@@ -107,6 +107,7 @@ case "$*" in
   *"get pvc gitplane-drill-canary"*) printf 'pvc-canary' ;;
   *"get backups.longhorn.io"*) cat "${dir}/backups.tsv" ;;
   *"apply -f -"*) { cat; printf '%s\\n' '---'; } >> "${dir}/applied.yaml" ;;
+  *"restoreInitiated"*) printf 'true' ;;
   *"restoreRequired"*) printf 'false' ;;
   *".status.state"*) printf 'detached' ;;
   *".status.phase"*) printf '${phase}' ;;
@@ -147,6 +148,12 @@ describe('longhorn-restore-drill.sh (against a kubectl stand-in: no Longhorn her
     expect(problems).toEqual([]);
     // Leftovers of an earlier run are removed before, and the scratch objects after.
     const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8');
+    // The restore is awaited from its start to its end, then the volume's detachment.
+    expect(calls.split('\n').filter((c) => c.includes('get volumes.longhorn.io')).map((c) => c.replace(/.*jsonpath=/, ''))).toEqual([
+      '{.status.restoreInitiated}',
+      '{.status.restoreRequired}',
+      '{.status.state}',
+    ]);
     expect(calls.match(/delete volumes\.longhorn\.io gitplane-restore-drill/g)).toHaveLength(2);
   });
 

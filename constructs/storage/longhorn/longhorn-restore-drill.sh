@@ -98,6 +98,8 @@ kind: Volume
 metadata: { name: $NAME, namespace: $LH, labels: { app.kubernetes.io/managed-by: gitplane } }
 spec: { fromBackup: "$URL", size: "$SIZE", numberOfReplicas: 1, dataEngine: v1, frontend: blockdev, accessMode: rwo }
 YAML
+# A new volume's status starts with zero values: wait for the restore to begin before its end.
+wait_for "the restore of $NAME to start" true -n "$LH" get volumes.longhorn.io "$NAME" -o 'jsonpath={.status.restoreInitiated}'
 wait_for "the restore of $NAME" false -n "$LH" get volumes.longhorn.io "$NAME" -o 'jsonpath={.status.restoreRequired}'
 wait_for "the restored volume $NAME" detached -n "$LH" get volumes.longhorn.io "$NAME" -o 'jsonpath={.status.state}'
 
