@@ -145,8 +145,8 @@ const ConsumerSchema = Type.Object(
 const RecreateSchema = Type.Object(
   {
     field: StringEnum(['storage', 'retention', 'name'], { description: 'the stream field whose change is accepted' }),
-    from: Type.String({ minLength: 1, maxLength: 64, description: 'its value before the change' }),
-    to: Type.String({ minLength: 1, maxLength: 64, description: 'its value after the change: the stream\'s value in this file' }),
+    from: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value before the change: a storage type, retention policy or stream name' }),
+    to: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value after the change, the stream\'s value in this file' }),
   },
   { ...closed, description: 'A change of a stream that recreates it, accepted with the loss of its messages.' },
 );
