@@ -145,8 +145,8 @@ const ConsumerSchema = Type.Object(
 const RecreateSchema = Type.Object(
   {
     field: StringEnum(['storage', 'retention', 'name'], { description: 'the stream field whose change is accepted' }),
-    from: Type.String({ minLength: 1, maxLength: 64, description: 'its value before the change' }),
-    to: Type.String({ minLength: 1, maxLength: 64, description: 'its value after the change: the stream\'s value in this file' }),
+    from: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value before the change: a storage type, retention policy or stream name' }),
+    to: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value after the change, the stream\'s value in this file' }),
   },
   { ...closed, description: 'A change of a stream that recreates it, accepted with the loss of its messages.' },
 );
@@ -337,6 +337,11 @@ export const EnvironmentSchema = Type.Object(
             storageReservedPercentage: Type.Integer({ minimum: 0, maximum: 100, default: 25 }),
             snapshotCron: Type.String({ ...Cron, default: '0 * * * *' }),
             backupCron: Type.String({ ...Cron, default: '0 2 * * *' }),
+            drillSchedule: Type.String({
+              ...Cron,
+              default: '30 4 * * 0',
+              description: 'when the restore drill restores the newest backup of the drill\'s canary volume and verifies it (with objectStore.longhornBackups)',
+            }),
             retain: Type.Integer({ minimum: 1, maximum: 100, default: 7 }),
             rwx: Type.Boolean({ default: false, description: 'ReadWriteMany volumes (needs an NFS client on every node)' }),
           },

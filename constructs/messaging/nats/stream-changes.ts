@@ -1,7 +1,7 @@
 /**
  * Which changes to a JetStream stream nats-server applies in place and which it refuses, so that
  * the stream must be deleted and created anew, losing its messages. Measured on nats-server 2.14
- * (test/conformance/nats-streams.test.ts replays every case on a real server): it refuses a new
+ * (test/conformance/nats.test.ts replays every case on a real server): it refuses a new
  * storage type and a retention change to or from workqueue; subjects, replicas (up and down),
  * limits, discard and the duplicate window change in place. A renamed stream is a new stream,
  * and the old one, kept by `preventDelete`, still holds the subjects: the new one cannot be
