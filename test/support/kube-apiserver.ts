@@ -52,11 +52,14 @@ export interface KubeApiServer {
   readonly token: string;
   /** A kubeconfig file for this server (context `gitplane-test`), for tools that need one. */
   readonly kubeconfig: string;
-  /** The directory holding the keys, etcd's data and both servers' logs. */
+  /** The directory holding the keys, etcd's data and both servers' logs, until `stop`. */
   readonly dir: string;
   /** One authenticated HTTPS request; `body` is sent as is when a string, as JSON otherwise. */
   request(method: string, apiPath: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse>;
-  /** Stops kube-apiserver, then etcd (SIGTERM, SIGKILL after 30 s), and waits for both to exit. */
+  /**
+   * Stops kube-apiserver, then etcd (SIGTERM, SIGKILL after 30 s), waits for both to exit and
+   * removes `dir`.
+   */
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function startKubeApiServer(bins: KubeApiServerBinaries, readyMs = 
   const processes: Server[] = [];
   const stop = async () => {
     for (const p of [...processes].reverse()) await stopProcess(p.process);
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     const files = writeCredentials(dir);
@@ -192,7 +196,7 @@ function startProcess(dir: string, name: string, bin: string, args: string[]): S
 function alive({ name, process: p, log }: Server): true {
   if (p.exitCode === null && p.signalCode === null) return true;
   const tail = fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n');
-  throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) before it was ready; end of ${log}:\n${tail}`);
+  throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) before it was ready; the end of its log:\n${tail}`);
 }
 
 async function probe(url: string): Promise<true | undefined> {
