@@ -112,7 +112,7 @@ export async function startKubeApiServer(bins: KubeApiServerBinaries, readyMs = 
       `--tls-private-key-file=${files.key}`,
       `--token-auth-file=${files.tokens}`,
       '--authorization-mode=RBAC',
-      // As kubeadm and k3s run it: privileged containers (the node preflight) are allowed.
+      // As kubeadm and k3s run it: privileged containers (Longhorn's chart has them) are allowed.
       '--allow-privileged=true',
       '--enable-admission-plugins=PodSecurity',
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
