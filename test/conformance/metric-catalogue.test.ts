@@ -3,7 +3,9 @@
  * Collector (built by tools/install.sh) are started on loopback and scraped, and every series
  * name their catalogue lists must be served, except those a lone test instance cannot produce
  * (named below with the reason). The collector runs with the telemetry settings the platform
- * synthesizes, so the names are those the platform's Prometheus sees.
+ * synthesizes, so the names are those the platform's Prometheus sees. The NATS exporter is not
+ * built here; its gnatsd_varz/subsz/routez names are the numeric fields of a real nats-server's
+ * monitoring endpoints, joined as the exporter joins them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -104,5 +106,35 @@ describeWithTool('otelcol-gitplane', 'a real OpenTelemetry Collector with the pl
     expect(listed('otel-collector').filter((m) => !names.has(m) && !NEEDS_MORE.test(m))).toEqual([]);
     // What the collector serves under its own prefix is in the catalogue (the catalogue is not short of a name the alerts might need).
     expect([...names].filter((n) => n.startsWith('otelcol_') && !listed('otel-collector').includes(n))).toEqual([]);
+  });
+});
+
+describeWithTool('nats-server', 'a real nats-server behind the NATS exporter', (bin) => {
+  /** The exporter's gauge names for an endpoint's JSON: numeric fields, nested objects joined with `_`; `start` is a time it also exports. */
+  function exporterNames(endpoint: string, json: Record<string, unknown>, path: string[] = []): string[] {
+    return Object.entries(json).flatMap(([k, v]) => {
+      if (typeof v === 'number' || (k === 'start' && path.length === 0)) return [`gnatsd_${endpoint}_${[...path, k].join('_').replace(/\//g, '_')}`];
+      return v && typeof v === 'object' && !Array.isArray(v) ? exporterNames(endpoint, v as Record<string, unknown>, [...path, k]) : [];
+    });
+  }
+
+  test('serves a numeric field for every gnatsd_varz, gnatsd_subsz and gnatsd_routez series the catalogue lists', async () => {
+    const dir = tempDir('gitplane-nats-metrics-');
+    const [client, monitor] = [await freePort(), await freePort()];
+    children.push(spawn(bin, ['-a', '127.0.0.1', '-p', String(client), '-m', String(monitor), '-js', '-sd', path.join(dir, 'js')], { stdio: 'ignore' }));
+    const served = new Set<string>();
+    for (const endpoint of ['varz', 'subsz', 'routez']) {
+      const json = await until(`/${endpoint}`, async () => {
+        try {
+          return (await (await fetch(`http://127.0.0.1:${monitor}/${endpoint}`)).json()) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+      });
+      for (const name of exporterNames(endpoint, json)) served.add(name);
+    }
+    const listedHere = listed('nats-exporter').filter((m) => /^gnatsd_(varz|subsz|routez)_/.test(m));
+    expect(listedHere.length).toBeGreaterThan(20);
+    expect(listedHere.filter((m) => !served.has(m))).toEqual([]);
   });
 });
