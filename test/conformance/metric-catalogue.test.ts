@@ -3,9 +3,9 @@
  * Collector (built by tools/install.sh) are started on loopback and scraped, and every series
  * name their catalogue lists must be served, except those a lone test instance cannot produce
  * (named below with the reason). The collector runs with the telemetry settings the platform
- * synthesizes, so the names are those the platform's Prometheus sees. Prometheus and Alertmanager
- * are the Debian builds (2.42, 0.25; the catalogue is for 3.14 and 0.34), so their check proves
- * the names are real, not that nothing was renamed since. The NATS exporter is not
+ * synthesizes, so the names are those the platform's Prometheus sees (Prometheus's and
+ * Alertmanager's lists are checked in test/observability/meta-monitoring.test.ts, beside the real
+ * pair it runs). The NATS exporter is not
  * built here; its gnatsd_varz/subsz/routez names are the numeric fields of a real nats-server's
  * monitoring endpoints, joined as the exporter joins them.
  */
@@ -17,7 +17,7 @@ import { CATALOGUES } from '../../policies/data/metrics';
 import { tempDir } from '../support/cli';
 import { built } from '../support/environments';
 import { freePort, until } from '../support/loopback';
-import { describeWithTool, findTool } from '../support/tools';
+import { describeWithTool } from '../support/tools';
 
 const listed = (exporter: string) => CATALOGUES.find((c) => c.exporter === exporter)!.list.metrics;
 
@@ -141,34 +141,3 @@ describeWithTool('nats-server', 'a real nats-server behind the NATS exporter', (
   });
 });
 
-const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertmanager');
-describeWithTool('prometheus', 'a real Prometheus and Alertmanager', (bin) => {
-  test('serve every series their catalogues list', async () => {
-    if (!alertmanagerBin) throw new Error('alertmanager is not installed; apt-get install prometheus-alertmanager.');
-    const dir = tempDir('gitplane-prometheus-metrics-');
-    const [prom, am, gossip] = [await freePort(), await freePort(), await freePort()];
-    fs.writeFileSync(path.join(dir, 'alertmanager.yml'), stringify({ route: { receiver: 'none' }, receivers: [{ name: 'none' }] }));
-    fs.writeFileSync(path.join(dir, 'rules.yml'), stringify({ groups: [{ name: 'g', rules: [{ alert: 'Always', expr: 'vector(1)' }] }] }));
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      stringify({
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        rule_files: [path.join(dir, 'rules.yml')],
-        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${am}`] }] }] },
-        // Remote write to itself, so the remote-storage series exist.
-        remote_write: [{ url: `http://127.0.0.1:${prom}/api/v1/write` }],
-        scrape_configs: [{ job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${prom}`] }] }],
-      }),
-    );
-    children.push(
-      spawn(alertmanagerBin, [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${am}`, `--cluster.listen-address=127.0.0.1:${gossip}`], { stdio: 'ignore' }),
-      spawn(bin, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${prom}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }),
-    );
-    const promNames = await scrape(`http://127.0.0.1:${prom}/metrics`, (n) => n.has('prometheus_target_interval_length_seconds_count') && n.has('prometheus_notifications_sent_total') && n.has('prometheus_remote_storage_samples_total'));
-    expect(listed('prometheus').filter((m) => !promNames.has(m))).toEqual([]);
-    // An API request, so the HTTP request histogram has a sample.
-    await until('Alertmanager answering', async () => ((await fetch(`http://127.0.0.1:${am}/api/v2/status`).catch(() => undefined))?.ok ? true : undefined));
-    const amNames = await scrape(`http://127.0.0.1:${am}/metrics`, (n) => n.has('alertmanager_http_request_duration_seconds_count') && n.has('alertmanager_alerts_received_total'));
-    expect(listed('alertmanager').filter((m) => !amNames.has(m))).toEqual([]);
-  });
-});
