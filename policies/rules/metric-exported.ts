@@ -2,7 +2,7 @@ import { prometheusRules } from '../lib/alerts';
 import { docsUrl } from '../lib/docs-url';
 import { parseEmbedded } from '../lib/embedded';
 import { catalogueOf, describeEvidence, seriesSources, SeriesSources } from '../lib/metric-sources';
-import { MetricRef, metricRefs } from '../lib/promql';
+import { MetricRef, metricRefs } from '../../constructs/observability/alerts/promql';
 import { Json } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
 

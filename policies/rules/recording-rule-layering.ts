@@ -5,7 +5,7 @@ import { RenderedObject } from '../../stacks/objects';
 import { ALERT_KINDS, ruleGroups } from '../lib/alerts';
 import { docsUrl } from '../lib/docs-url';
 import { perEnvironment } from '../lib/lookup';
-import { metricNames } from '../lib/promql';
+import { metricNames } from '../../constructs/observability/alerts/promql';
 import { Json } from '../lib/workloads';
 import { ObjectRule, PolicyContext, RuleFinding } from '../types';
 

@@ -3,7 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, serviceAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
+import { AlertSet, RunbookLinks, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, serviceAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -22,7 +22,8 @@ import { ExternalSecret } from '../../constructs/secrets';
 import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
-import { EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
+import { environmentDashboards, EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
+import { runbookLinks } from '../../constructs/observability/grafana';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { Wave, syncWave } from '../waves';
 
@@ -32,14 +33,10 @@ export const RECEIVER_SECRET = 'alertmanager-receivers';
 
 /**
  * The platform's own rules: the recorded series its dashboards and alerts share; alerts on the
-<<<<<<< HEAD
- * pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd.
- * The Argo CD alerts ship only where this Prometheus scrapes Argo CD's controller (its own
- * cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would never fire there.
-=======
  * pipeline's heartbeat and its own health, nodes, workloads, services' span metrics, Argo CD and
- * the control plane's etcd.
->>>>>>> recording
+ * the control plane's etcd. The Argo CD alerts ship only where this Prometheus scrapes Argo CD's
+ * controller (its own cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would
+ * never fire there.
  */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
@@ -65,6 +62,18 @@ export function alertSetsFor(ctx: PlatformContext): AlertSet[] {
     const team = a.owner ?? ctx.spec.alerting.owner;
     return (a.alerts?.(appContext(ctx, a)) ?? []).map((set) => ({ ...set, alerts: set.alerts.map((alert) => ({ ...alert, labels: { team, ...alert.labels } })) }));
   });
+}
+
+/**
+ * Grafana links for runbooks, where the environment names Grafana's URL: a fleet's sites share one
+ * runbook, so its links filter on the environment only, not on a site's cluster.
+ */
+function runbookLinksFor(ctx: PlatformContext): ((alert: { readonly expr: string }) => RunbookLinks) | undefined {
+  const { spec } = ctx;
+  const grafanaUrl = spec.alerting.grafanaUrl;
+  if (!grafanaUrl) return undefined;
+  const props = { grafanaUrl, environment: spec.name, cluster: spec.cluster.fleet.length === 0 ? spec.cluster.name : undefined, dashboards: environmentDashboards(ctx.apps) };
+  return (alert) => runbookLinks(props, alert);
 }
 
 /** The receivers the environment's Alertmanager notifies of an alert with these labels; none when it drops the alert. */
@@ -147,6 +156,7 @@ export const MONITORING_APP: AppDescriptor = {
       runbookBaseUrl: spec.gitops.runbookBaseUrl,
       alertSets: alertSetsFor(ctx),
       notifies: receiversFor(spec),
+      runbookLinks: runbookLinksFor(ctx),
       alertmanagerConfig: alertmanagerConfig(alertmanagerPropsFor(spec)),
       alertmanagerTemplate: alertmanagerTemplate(alertmanagerPropsFor(spec)),
       receiverSecret:

@@ -12,7 +12,7 @@ import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile, objectStoreRegion } from '../environment';
 import { AppLabels, ConfigMapKeyRef, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
 import { collectorAlerts, lokiAlerts, tempoAlerts } from '../../constructs/observability/alerts';
-import { COMPONENT_DASHBOARDS, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
+import { COMPONENT_DASHBOARDS, DashboardSpec, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
 import { METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, OtelAgent, OtelGateway } from '../../constructs/observability/otel-collector';
 import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
@@ -269,11 +269,14 @@ export const GRAFANA_APP: AppDescriptor = {
       lokiUrl: httpUrl(LOKI),
       tempoUrl: httpUrl(TEMPO_HTTP),
     });
-    new GrafanaDashboard(chart, 'on-call', { labels: app, dashboard: ON_CALL_DASHBOARD });
-    // The dashboards of the applications the environment runs.
-    for (const dashboard of apps.flatMap((a) => a.dashboards ?? [])) new GrafanaDashboard(chart, dashboard.uid, { labels: app, dashboard });
+    for (const dashboard of environmentDashboards(apps)) new GrafanaDashboard(chart, dashboard.uid, { labels: app, dashboard });
   },
 };
+
+/** The dashboards Grafana shows: the on-call screen, then those of the applications the environment runs. */
+export function environmentDashboards(apps: readonly AppDescriptor[]): DashboardSpec[] {
+  return [ON_CALL_DASHBOARD, ...apps.flatMap((a) => a.dashboards ?? [])];
+}
 
 /** The pipeline's applications, in output order. */
 export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, OTEL_AGENT_APP, GRAFANA_APP];

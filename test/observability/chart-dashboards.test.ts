@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { metricNames } from '../../policies/lib/promql';
+import { metricNames } from '../../constructs/observability/alerts/promql';
 import { readTarGz } from '../../stacks/chart-archive';
 import { findAll } from '../../stacks/objects';
 import { CHARTS, chartValues } from '../support/chart-templates';

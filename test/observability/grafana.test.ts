@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { parse } from 'yaml';
 import { dashboardJson } from '../../constructs/observability/grafana';
-import { metricNames } from '../../policies/lib/promql';
+import { metricNames } from '../../constructs/observability/alerts/promql';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { chartValues } from '../support/chart-templates';

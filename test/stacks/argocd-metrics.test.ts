@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { argocdAlerts } from '../../constructs/observability/alerts';
 import { CATALOGUES } from '../../policies/data/metrics';
-import { metricRefs } from '../../policies/lib/promql';
+import { metricRefs } from '../../constructs/observability/alerts/promql';
 import { ARGOCD_NAMESPACE, ARGOCD_RELEASE, argoCdIsLocal } from '../../stacks/bootstrap';
 import { readTarGz } from '../../stacks/chart-archive';
 import { loadEnvironment } from '../../stacks/environment';

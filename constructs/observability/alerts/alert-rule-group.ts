@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AppLabels, standardLabels, unlessEmpty } from '../../core';
 import { Alert, AlertDefinition, AlertingRule } from './alert';
 import { RecordingRule, RecordingRuleProps } from './recording-rule';
+import { RunbookLinks } from './runbook';
 
 /** One rule group as Prometheus reads it (rulefmt). */
 export interface RuleGroup {
@@ -24,6 +25,8 @@ export interface AlertRuleGroupProps {
   readonly alerts: readonly AlertDefinition[];
   /** The receivers Alertmanager notifies of an alert with these labels (see AlertProps.notifies). */
   readonly notifies: (labels: Readonly<Record<string, string>>) => readonly string[];
+  /** Grafana links for an alert's inline runbook (see AlertProps.links). @default - none */
+  readonly links?: (alert: AlertDefinition) => RunbookLinks | undefined;
   /** Evaluation interval of the group. @default - Prometheus' global evaluation interval */
   readonly interval?: string;
   /** Annotations of the object, such as a sync wave. */
@@ -51,7 +54,7 @@ export class AlertRuleGroup extends Construct {
     }
     const records = (props.records ?? []).map((r) => new RecordingRule(this, `record-${r.record}`, r));
     this.alerts = props.alerts.map(
-      (a) => new Alert(this, a.name, { ...a, runbookBaseUrl: props.runbookBaseUrl, notifies: props.notifies({ ...a.labels, alertname: a.name, severity: a.severity }) }),
+      (a) => new Alert(this, a.name, { ...a, runbookBaseUrl: props.runbookBaseUrl, notifies: props.notifies({ ...a.labels, alertname: a.name, severity: a.severity }), links: props.links?.(a) }),
     );
     this.group = {
       name: props.name,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { OutputFile } from '../../core';
-import { InlineRunbook, alertSlug, renderRunbook, runbookProblems } from './runbook';
+import { InlineRunbook, RunbookLinks, alertSlug, renderRunbook, runbookProblems } from './runbook';
 
 /** The closed set of severities Alertmanager routes on. */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -54,6 +54,11 @@ export interface AlertProps extends AlertDefinition {
    * it); the runbook's escalation names them beside the owning team.
    */
   readonly notifies: readonly string[];
+  /**
+   * Grafana links for the inline runbook: the alert's dashboard panel, its logs and its traces.
+   * @default - none
+   */
+  readonly links?: RunbookLinks;
 }
 
 /** A Kubernetes label value that is not empty, as team names must be. */
@@ -85,7 +90,7 @@ export class Alert extends Construct {
       new OutputFile(this, 'Runbook', {
         path: `runbooks/${this.slug}.md`,
         content: renderRunbook(
-          { alert: props.name, severity: props.severity, summary: props.summary, description: props.description, team: props.labels!.team, notifies: props.notifies },
+          { alert: props.name, severity: props.severity, summary: props.summary, description: props.description, team: props.labels!.team, notifies: props.notifies, links: props.links },
           props.runbook,
         ),
       });

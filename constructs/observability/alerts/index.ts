@@ -4,3 +4,4 @@ export * from './cron';
 export * from './recording-rule';
 export * from './runbook';
 export * from './sets';
+export * from './promql';

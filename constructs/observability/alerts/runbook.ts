@@ -38,6 +38,18 @@ export function runbookProblems(runbook: InlineRunbook): string[] {
   return problems;
 }
 
+/** Grafana links for the person paged (see runbookLinks in constructs/observability/grafana). */
+export interface RunbookLinks {
+  /** What the links filter on, e.g. `environment prod, cluster prod-eu1, namespace nats`. */
+  readonly filters: string;
+  /** The dashboard panel that shows what the alert measures, when a dashboard has one. */
+  readonly dashboard?: { readonly title: string; readonly url: string };
+  /** Grafana Explore on the error logs (Loki). */
+  readonly logs: string;
+  /** Grafana Explore on the failed spans (Tempo). */
+  readonly traces: string;
+}
+
 export interface RunbookHeader {
   readonly alert: string;
   readonly severity: string;
@@ -47,6 +59,20 @@ export interface RunbookHeader {
   readonly team: string;
   /** The receivers Alertmanager notifies, in route order; empty when no route takes the alert. */
   readonly notifies: readonly string[];
+  /** Grafana links. @default - none (the environment names no Grafana URL) */
+  readonly links?: RunbookLinks;
+}
+
+/** The links, as Markdown list lines after a sentence saying what they filter on. */
+function linkLines(links: RunbookLinks): string[] {
+  return [
+    `Open in Grafana (filtered to ${links.filters}; narrow it further with the alert's own labels, such as namespace, pod or service):`,
+    '',
+    ...(links.dashboard ? [`- Dashboard panel: [${links.dashboard.title}](${links.dashboard.url})`] : []),
+    `- Logs: [error logs in Loki](${links.logs})`,
+    `- Traces: [failed spans in Tempo](${links.traces})`,
+    '',
+  ];
 }
 
 /** Who owns the alert and who is notified, from the environment's routing. */
@@ -85,6 +111,7 @@ export function renderRunbook(header: RunbookHeader, runbook: InlineRunbook): st
     'Queries to run (Prometheus or Grafana Explore):',
     '',
     ...runbook.diagnosis.queries.flatMap((q) => ['```promql', q.trim(), '```', '']),
+    ...(header.links ? linkLines(header.links) : []),
     ...(runbook.diagnosis.steps?.length ? [...runbook.diagnosis.steps.map((s) => `- ${s.trim()}`), ''] : []),
     '## Escalation',
     '',

@@ -198,9 +198,9 @@ export const COMPONENT_DASHBOARDS = {
       {
         height: 4,
         panels: [
-          // longhorn_volume_robustness: 1 healthy, 2 degraded, 3 faulted.
-          stat('Volumes degraded', countOrZero('longhorn_volume_robustness == 2'), 1),
-          stat('Volumes faulted', countOrZero('longhorn_volume_robustness == 3'), 1),
+          // longhorn_volume_robustness: one series per state, 1 for the volume's current one.
+          stat('Volumes degraded', countOrZero('longhorn_volume_robustness{state="degraded"} == 1'), 1),
+          stat('Volumes faulted', countOrZero('longhorn_volume_robustness{state="faulted"} == 1'), 1),
           stat('Nodes not ready', countOrZero('longhorn_node_status{condition="ready"} == 0'), 1),
         ],
       },

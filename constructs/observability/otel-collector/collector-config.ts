@@ -33,7 +33,13 @@ function base(receivers: Config, processors: Config, exporters: Config, pipeline
       extensions: ['health_check'],
       telemetry: {
         logs: { level: 'info', encoding: 'json' },
-        metrics: { level: 'normal', readers: [{ pull: { exporter: { prometheus: { host: '${env:MY_POD_IP}', port: METRICS_PORT } } } }] },
+        metrics: {
+          level: 'normal',
+          // Without these the collector serves otelcol_receiver_accepted_spans and
+          // otelcol_process_memory_rss: no _total on counters, no unit suffix. The alerts,
+          // dashboards and metric catalogue use Prometheus's own naming conventions.
+          readers: [{ pull: { exporter: { prometheus: { host: '${env:MY_POD_IP}', port: METRICS_PORT, without_type_suffix: false, without_units: false } } } }],
+        },
       },
       pipelines,
     },

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { AppLabels, RenderedConfig } from '../../core';
-import { AlertRuleGroup, AlertSet } from '../alerts';
+import { AlertDefinition, AlertRuleGroup, AlertSet, RunbookLinks } from '../alerts';
 import { ReceiverSecret } from './receiver-secret';
 
 export interface MonitoringStackProps {
@@ -13,6 +13,8 @@ export interface MonitoringStackProps {
   readonly alertSets: readonly AlertSet[];
   /** The receivers the alertmanager.yml notifies of an alert with these labels (see notifiedReceivers), for runbooks. */
   readonly notifies: (labels: Readonly<Record<string, string>>) => readonly string[];
+  /** Grafana links for an alert's inline runbook (see runbookLinks). @default - none */
+  readonly runbookLinks?: (alert: AlertDefinition) => RunbookLinks | undefined;
   /** The alertmanager.yml content (see alertmanagerConfig), exposed as `gitplane config alertmanager`. */
   readonly alertmanagerConfig: Record<string, unknown>;
   /** The notification templates (see alertmanagerTemplate), exposed as `gitplane config alertmanager-templates`. */
@@ -53,6 +55,7 @@ export class MonitoringStack extends Construct {
           records: set.records,
           alerts: set.alerts,
           notifies: props.notifies,
+          links: props.runbookLinks,
           annotations: props.customResourceAnnotations,
         }),
     );

@@ -14,7 +14,6 @@ export const ETCD: MetricList = {
     'etcd_disk_wal_fsync_duration_seconds_sum',
     'etcd_mvcc_db_total_size_in_bytes',
     'etcd_mvcc_db_total_size_in_use_in_bytes',
-    'etcd_mvcc_keys_total',
     'etcd_network_client_grpc_received_bytes_total',
     'etcd_network_client_grpc_sent_bytes_total',
     'etcd_network_peer_received_failures_total',

@@ -9,7 +9,9 @@
  */
 import { ALERTMANAGER } from './alertmanager';
 import { ARGOCD_APPLICATION_CONTROLLER } from './argocd-application-controller';
+import { COREDNS } from './coredns';
 import { ETCD } from './etcd';
+import { KUBE_APISERVER } from './kube-apiserver';
 import { KUBE_STATE_METRICS } from './kube-state-metrics';
 import { KUBELET } from './kubelet';
 import { LOKI } from './loki';
@@ -77,6 +79,8 @@ export const CATALOGUES: readonly MetricCatalogue[] = [
   },
   { exporter: 'kube-state-metrics', version: 'v2.20.0', pin: KPS, evidence: [kps('kubeStateMetrics.enabled', 'kube-state-metrics.prometheus.monitor.enabled')], list: KUBE_STATE_METRICS },
   { exporter: 'kubelet', version: 'v1.34', pin: { kubernetes: '1.34' }, evidence: [kps('kubelet.enabled', 'kubelet.serviceMonitor.cAdvisor')], list: KUBELET },
+  { exporter: 'kube-apiserver', version: 'v1.34', pin: { kubernetes: '1.34' }, evidence: [kps('kubeApiServer.enabled')], list: KUBE_APISERVER },
+  { exporter: 'coredns', version: 'v1.12', pin: { kubernetes: '1.34' }, evidence: [kps('coreDns.enabled')], list: COREDNS },
   { exporter: 'etcd', version: '3.6.4', pin: { image: 'etcd', tag: '3.6.4-0' }, evidence: [kps('kubeEtcd.enabled')], list: ETCD },
   {
     exporter: 'longhorn-manager',

@@ -70,6 +70,19 @@ describe('metric-exported', () => {
     expect(check('metric-exported', { ...prod, objects: withoutMonitor }).map((f) => f.message.split(' ')[1])).toEqual(set.alerts.map((a) => a.name));
   });
 
+  test('fails when a team application\'s alert queries a series its exporter does not serve (dev\'s example-api)', () => {
+    const dev = fromBuilt(built('dev'));
+    const objects = dev.objects.map((o) => {
+      if (o.manifest.kind !== 'PrometheusRule' || o.manifest.metadata.name !== 'example-api') return o;
+      const manifest = structuredClone(o.manifest) as typeof o.manifest & { spec: { groups: { rules: { expr: string }[] }[] } };
+      manifest.spec.groups[0].rules[0].expr = 'sum(rate(http_request_total{job="example-api"}[5m])) == 0';
+      return { ...o, manifest };
+    });
+    expect(check('metric-exported', { ...dev, objects }).map((f) => `${f.ref}: ${f.message}`)).toEqual([
+      'PrometheusRule/monitoring/example-api: alert ExampleApiDown (spec.groups[0].rules[0]) queries http_request_total, which no exporter in the metric catalogue serves and no recording rule of this environment records.',
+    ]);
+  });
+
   test('fails when the monitor selects no pod running the exporter', () => {
     const found = check('metric-exported', env([workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, monitor({ 'app.kubernetes.io/name': 'other' }), alertOn('jetstream_stream_total_bytes > 0')]));
     expect(found.map((f) => f.value)).toEqual(['jetstream_stream_total_bytes']);

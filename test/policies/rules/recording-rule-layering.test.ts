@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { fromBuilt } from '../../../policies/inputs';
-import { metricNames } from '../../../policies/lib/promql';
+import { metricNames } from '../../../constructs/observability/alerts/promql';
 import { built, ENVIRONMENTS } from '../../support/environments';
 import { check, env, messages, obj } from '../support';
 

@@ -15,11 +15,14 @@ export interface LonghornAlertOptions {
 const LH = 'job="longhorn-backend"';
 const VOLUME = `${LH},volume="pvc-1234",node="worker-1",pvc="data-nats-0",pvc_namespace="nats"`;
 const volume = { job: 'longhorn-backend', volume: 'pvc-1234', node: 'worker-1', pvc: 'data-nats-0', pvc_namespace: 'nats' };
+/** The robustness series of one volume in `current` state: 1 for it, 0 for the other states. */
+const robustness = (current: string) =>
+  ['unknown', 'healthy', 'degraded', 'faulted'].map((state) => ({ series: `longhorn_volume_robustness{${VOLUME},state="${state}"}`, values: `${state === current ? 1 : 0}x30` }));
 
 /**
- * Longhorn's own metrics (longhorn-manager on port 9500). `longhorn_volume_robustness` is
- * 0 unknown, 1 healthy, 2 degraded (fewer healthy replicas than wanted), 3 faulted;
- * `longhorn_backup_state` 4 is Error.
+ * Longhorn's own metrics (longhorn-manager on port 9500). Since Longhorn 1.11
+ * `longhorn_volume_robustness` has one series per `state` (unknown, healthy, degraded, faulted),
+ * 1 for the volume's current state and 0 for the others; `longhorn_backup_state` 4 is Error.
  *
  * @see https://longhorn.io/docs/1.12.1/monitoring/metrics/
  */
@@ -35,7 +38,7 @@ export function longhornAlerts(options: LonghornAlertOptions): AlertSet {
     alerts: [
       {
         name: 'LonghornVolumeDegraded',
-        expr: `longhorn_volume_robustness{${LH}} == 2`,
+        expr: `longhorn_volume_robustness{${LH},state="degraded"} == 1`,
         for: '15m',
         severity: 'warning',
         summary: 'Longhorn volume {{ $labels.volume }} ({{ $labels.pvc_namespace }}/{{ $labels.pvc }}) is degraded.',
@@ -47,19 +50,19 @@ export function longhornAlerts(options: LonghornAlertOptions): AlertSet {
             'If no rebuild starts: check LonghornNodeDown and disk space on storage nodes.',
           ],
           impact: 'The volume survives one failure less than intended.',
-          diagnosis: { queries: ['longhorn_volume_robustness == 2', 'longhorn_node_status{condition="schedulable"}', 'longhorn_disk_usage_bytes / longhorn_disk_capacity_bytes'] },
+          diagnosis: { queries: ['longhorn_volume_robustness{state="degraded"} == 1', 'longhorn_node_status{condition="schedulable"}', 'longhorn_disk_usage_bytes / longhorn_disk_capacity_bytes'] },
           escalation: 'If the volume stays degraded for a day, call the platform team.',
         },
         test: {
-          series: [{ series: `longhorn_volume_robustness{${VOLUME}}`, values: '2x30' }],
+          series: robustness('degraded'),
           firesAt: '20m',
-          labels: volume,
-          quiet: { series: [{ series: `longhorn_volume_robustness{${VOLUME}}`, values: '1x30' }], at: '20m' },
+          labels: { ...volume, state: 'degraded' },
+          quiet: { series: robustness('healthy'), at: '20m' },
         },
       },
       {
         name: 'LonghornVolumeFaulted',
-        expr: `longhorn_volume_robustness{${LH}} == 3`,
+        expr: `longhorn_volume_robustness{${LH},state="faulted"} == 1`,
         for: '2m',
         severity: 'critical',
         summary: 'Longhorn volume {{ $labels.volume }} ({{ $labels.pvc_namespace }}/{{ $labels.pvc }}) is faulted.',
@@ -71,14 +74,14 @@ export function longhornAlerts(options: LonghornAlertOptions): AlertSet {
             'If salvage fails, restore the latest backup of the volume to a new volume and point the PVC at it (docs/storage.md).',
           ],
           impact: 'The workload using the volume is down, and data since the last backup may be lost.',
-          diagnosis: { queries: ['longhorn_volume_robustness == 3', 'longhorn_node_status{condition="ready"}'] },
+          diagnosis: { queries: ['longhorn_volume_robustness{state="faulted"} == 1', 'longhorn_node_status{condition="ready"}'] },
           escalation: 'Page the platform on-call lead at once.',
         },
         test: {
-          series: [{ series: `longhorn_volume_robustness{${VOLUME}}`, values: '3x10' }],
+          series: robustness('faulted'),
           firesAt: '5m',
-          labels: volume,
-          quiet: { series: [{ series: `longhorn_volume_robustness{${VOLUME}}`, values: '2x10' }], at: '5m' },
+          labels: { ...volume, state: 'faulted' },
+          quiet: { series: robustness('degraded'), at: '5m' },
         },
       },
       {

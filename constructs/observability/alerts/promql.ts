@@ -55,6 +55,24 @@ export function metricRefs(expr: string): MetricRef[] {
   return refs;
 }
 
+/**
+ * The label values an expression pins with `label="value"` matchers, when every selector that
+ * names the label pins the same value (`namespace="nats"` in every selector, say); labels matched
+ * otherwise or with different values are left out.
+ */
+export function pinnedLabels(expr: string): Map<string, string> {
+  const values = new Map<string, Set<string>>();
+  const loose = new Set<string>();
+  for (const t of tokenize(expr)) {
+    if (t.kind !== 'braces') continue;
+    for (const m of t.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!=|!~|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/g)) {
+      if (m[2] !== '=') loose.add(m[1]);
+      else values.set(m[1], (values.get(m[1]) ?? new Set()).add(unquote(m[3])));
+    }
+  }
+  return new Map([...values].filter(([label, v]) => v.size === 1 && !loose.has(label) && label !== '__name__').map(([label, v]) => [label, [...v][0]]));
+}
+
 /** The `__name__` matcher of a bare `{...}` selector: an exact name or an anchored pattern; negative matchers select no name. */
 function nameMatcher(braces: string): MetricRef | undefined {
   const m = /(?:^|[{,])\s*__name__\s*(=~|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/.exec(braces);

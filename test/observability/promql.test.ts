@@ -1,4 +1,4 @@
-import { metricRefs } from '../../policies/lib/promql';
+import { metricRefs, pinnedLabels } from '../../constructs/observability/alerts/promql';
 
 const names = (expr: string) => metricRefs(expr).map((r) => ('name' in r ? r.name : `~${r.pattern}`));
 
@@ -27,5 +27,15 @@ describe('metricRefs', () => {
   test('fails when a string or bracket is not closed', () => {
     expect(() => metricRefs('up{job="x}')).toThrow(/unterminated/);
     expect(() => metricRefs('rate(up[5m)')).toThrow(/unterminated "\["/);
+  });
+});
+
+describe('pinnedLabels', () => {
+  test('keeps labels every selector pins to one value, and drops regex, negative and conflicting matchers', () => {
+    const labels = pinnedLabels('kube_statefulset_replicas{job="ksm",namespace="nats",pod=~"n.*"} - kube_statefulset_status_replicas_ready{job="ksm",namespace="nats",pod="n-0",team=\'a\'} > 0 and on () up{job="other"}');
+    expect(Object.fromEntries(labels)).toEqual({ namespace: 'nats', team: 'a' });
+  });
+  test('finds none in an expression without matchers', () => {
+    expect(pinnedLabels('up == 0').size).toBe(0);
   });
 });

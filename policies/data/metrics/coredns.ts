@@ -1,0 +1,37 @@
+/** CoreDNS 1.12 (the cluster DNS of Kubernetes 1.34 on kubeadm and k3s), scraped by the kube-prometheus-stack 88.5.3 coreDns ServiceMonitor: from the metrics, cache, forward, health and reload plugin READMEs at the tag. Listed by hand. */
+import { MetricList, withGoRuntime } from './types';
+
+export const COREDNS: MetricList = {
+  source: 'https://github.com/coredns/coredns/blob/v1.12.1/plugin/metrics/README.md',
+  metrics: withGoRuntime([
+    'coredns_build_info',
+    'coredns_cache_entries',
+    'coredns_cache_hits_total',
+    'coredns_cache_misses_total',
+    'coredns_cache_requests_total',
+    'coredns_dns_request_duration_seconds_bucket',
+    'coredns_dns_request_duration_seconds_count',
+    'coredns_dns_request_duration_seconds_sum',
+    'coredns_dns_request_size_bytes_bucket',
+    'coredns_dns_request_size_bytes_count',
+    'coredns_dns_request_size_bytes_sum',
+    'coredns_dns_requests_total',
+    'coredns_dns_response_size_bytes_bucket',
+    'coredns_dns_response_size_bytes_count',
+    'coredns_dns_response_size_bytes_sum',
+    'coredns_dns_responses_total',
+    'coredns_forward_healthcheck_failures_total',
+    'coredns_forward_requests_total',
+    'coredns_forward_responses_total',
+    'coredns_health_request_duration_seconds_bucket',
+    'coredns_health_request_duration_seconds_count',
+    'coredns_health_request_duration_seconds_sum',
+    'coredns_health_request_failures_total',
+    'coredns_panics_total',
+    'coredns_plugin_enabled',
+    'coredns_proxy_request_duration_seconds_bucket',
+    'coredns_proxy_request_duration_seconds_count',
+    'coredns_proxy_request_duration_seconds_sum',
+    'coredns_reload_failed_total',
+  ]),
+};
