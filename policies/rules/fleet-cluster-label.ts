@@ -1,7 +1,9 @@
 import { parseEmbedded } from '../lib/embedded';
 import { docsUrl } from '../lib/docs-url';
+import { ofKind, perEnvironment } from '../lib/lookup';
 import { Json } from '../lib/workloads';
-import { ObjectRule, RuleFinding } from '../types';
+import { ObjectRule, PolicyContext, RuleFinding } from '../types';
+import { RenderedObject } from '../../stacks/objects';
 
 /** Maps of labels a Helm release stamps on everything it sends: Prometheus's and Tempo's. */
 const EXTERNAL_LABELS = ['externalLabels', 'external_labels'];
@@ -48,7 +50,7 @@ export const rule: ObjectRule = {
     for (const source of sources.filter((s: Json) => typeof s.path === 'string' && !s.chart)) {
       // <env path>/apps/<app> in the Git repository is apps/<app>/ of the environment.
       const folder = `apps/${String(source.path).split('/').pop()}/`;
-      for (const o of context.objects.filter((x) => x.file.startsWith(folder) && x.manifest.kind === 'ConfigMap')) {
+      for (const o of configMapsByFolder(context).get(folder) ?? []) {
         for (const [key, text] of Object.entries(((o.manifest as Json).data ?? {}) as Record<string, unknown>)) {
           if (typeof text !== 'string' || !/cluster/.test(text)) continue;
           for (const [where, value] of clusterNames(parseEmbedded(text), '')) {
@@ -64,6 +66,21 @@ export const rule: ObjectRule = {
     return findings;
   },
 };
+
+/** The ConfigMaps of the environment by the `apps/<app>/` folder of their file. */
+function configMapsByFolder(ctx: PolicyContext): Map<string, RenderedObject[]> {
+  return perEnvironment(ctx, 'config-maps-by-folder', () => {
+    const map = new Map<string, RenderedObject[]>();
+    for (const o of ofKind(ctx, 'ConfigMap')) {
+      const folder = /^apps\/[^/]*\//.exec(o.file)?.[0];
+      if (!folder) continue;
+      const list = map.get(folder);
+      if (list) list.push(o);
+      else map.set(folder, [o]);
+    }
+    return map;
+  });
+}
 
 /**
  * Every cluster name a configuration fixes, by dotted path: `cluster` of an `externalLabels` or

@@ -50,7 +50,9 @@ export const rule: ObjectRule = {
 function served(ref: MetricRef, sources: SeriesSources): boolean {
   if ('name' in ref) return sources.exported.has(ref.name) || sources.recorded.has(ref.name);
   const pattern = new RegExp(`^(?:${ref.pattern})$`);
-  return [...sources.exported.keys(), ...sources.recorded].some((name) => pattern.test(name));
+  for (const name of sources.exported.keys()) if (pattern.test(name)) return true;
+  for (const name of sources.recorded) if (pattern.test(name)) return true;
+  return false;
 }
 
 function finding(q: Query, ref: MetricRef): RuleFinding {
