@@ -47,6 +47,12 @@ GITLEAKS_VERSION=v8.30.1
 # only the benchmark uses it.
 KUBE_SCORE_VERSION=v1.20.0
 
+# kubernetes-schemas: the Kubernetes 1.34 JSON schemas (strict: unknown fields rejected) that the
+# PyPI package kubernetes-validate ships, in kubeconform's layout, for the kubeconform peer of
+# `npm run bench`; opt-in. Installed with pip into the build's scratch directory, not site-packages.
+KUBERNETES_VALIDATE_VERSION=1.34.1
+KUBERNETES_SCHEMAS=v1.34.0-local-strict
+
 # helm: renders gitplane's Helm applications as Argo CD's repo-server does (stacks/helm-render.ts).
 # helm.sh/helm/v4 has no replace directives, so `go install` builds cmd/helm directly. The proxy's
 # version list (go list -m -versions helm.sh/helm/v4) starts at v4.2.1, yet it serves v4.1.4 by
@@ -55,7 +61,7 @@ HELM_VERSION=v4.1.4
 HELM_COMMIT=05fa37973dc9e42b76e1d2883494c87174b6074f
 
 DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm)
-ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score)
+ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score kubernetes-schemas)
 
 # ---- environment -------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -89,6 +95,7 @@ canonical_name() {
     kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
+    kubernetes-schemas) echo kubernetes-schemas ;;
     *) return 1 ;;
   esac
 }
@@ -106,6 +113,7 @@ tool_version() {
     kube-score) echo "$KUBE_SCORE_VERSION" ;;
     gitleaks) echo "$GITLEAKS_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    kubernetes-schemas) echo "$KUBERNETES_VALIDATE_VERSION" ;;
   esac
 }
 
@@ -122,6 +130,7 @@ tool_bins() {
     kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
+    kubernetes-schemas) echo kubernetes-schemas ;; # a directory of schemas, linked like a binary
   esac
 }
 
@@ -245,6 +254,25 @@ build_helm() {
   local v=helm.sh/helm/v4/internal/version
   go_install "$1" "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" \
     "-X $v.version=$HELM_VERSION -X $v.gitCommit=$HELM_COMMIT -X $v.gitTreeState=clean"
+}
+
+# kubeconform reads <dir>/<kind>-<group>-<version>.json ({{ .ResourceKind }}{{ .KindSuffix }}.json);
+# kubernetes-validate's schemas point at /api/_definitions.json and carry an $id, which would send
+# kubeconform to fetch them: the references are made relative to the directory and the $id dropped.
+build_kubernetes-schemas() {
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$2/py" \
+    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  python3 - "$2/py/kubernetes_validate/kubernetes-json-schema/$KUBERNETES_SCHEMAS" "$1/kubernetes-schemas" <<'PY'
+import json, os, sys
+source, dest = sys.argv[1:3]
+os.makedirs(dest)
+for name in sorted(os.listdir(source)):
+    with open(os.path.join(source, name), encoding="utf-8") as f:
+        schema = json.loads(f.read().replace('"/api/_definitions.json#', '"_definitions.json#'))
+    schema.pop("$id", None)
+    with open(os.path.join(dest, name), "w", encoding="utf-8") as f:
+        json.dump(schema, f, separators=(",", ":"))
+PY
 }
 
 # ---- machinery ---------------------------------------------------------------------------------
