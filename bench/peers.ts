@@ -5,9 +5,9 @@
  * `kubeconform -strict`; `gitplane policy --dir` against kube-score, kube-linter and Polaris.
  *
  * Peers come from tools/install.sh or PATH; one that is not found is reported absent. kubeconform
- * reads Kubernetes schemas from the PyPI package kubernetes-validate (`pip install
- * kubernetes-validate==1.34.1`), turned into kubeconform's layout here, and the CRDs' schemas from
- * gitplane's own CRD directories, so both tools check the same objects against the same schemas.
+ * reads the Kubernetes 1.34 schemas of the PyPI package kubernetes-validate in its own layout
+ * (`bash tools/install.sh kubernetes-schemas`), and the CRDs' schemas from gitplane's own CRD
+ * directories, so both tools check the same objects against the same schemas.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,7 +19,6 @@ import { findTool } from '../test/support/tools';
 import { Figure, measure } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
-const KUBERNETES_VERSION = 'v1.34.0';
 
 /** One process's cost: wall time, and CPU (user + system) as /usr/bin/time reports it. */
 interface Sample {
@@ -75,20 +74,6 @@ function gitplane(args: string[]): Runnable {
   return { name: `gitplane ${args[0]} --dir`, argv: [process.execPath, path.join(ROOT, 'bin', 'gitplane.js'), ...args], ok: [0, 1] };
 }
 
-/** kubeconform's layout of kubernetes-validate's strict schemas: their $refs made relative, their $id dropped. */
-function kubernetesSchemas(into: string): string | undefined {
-  const found = spawnSync('python3', ['-c', "import importlib.util as u; s = u.find_spec('kubernetes_validate'); print(s.submodule_search_locations[0] if s else '')"], { encoding: 'utf8' });
-  const source = path.join(found.stdout?.trim() ?? '', 'kubernetes-json-schema', `${KUBERNETES_VERSION}-local-strict`);
-  if (!found.stdout?.trim() || !fs.existsSync(source)) return undefined;
-  fs.mkdirSync(into, { recursive: true });
-  for (const file of fs.readdirSync(source)) {
-    const schema = JSON.parse(fs.readFileSync(path.join(source, file), 'utf8').replaceAll('"/api/_definitions.json#', '"_definitions.json#')) as Record<string, unknown>;
-    delete schema.$id;
-    fs.writeFileSync(path.join(into, file), JSON.stringify(schema));
-  }
-  return into;
-}
-
 /** The served versions of every CRD gitplane validates against, as JSON Schemas in kubeconform's layout. */
 function crdSchemas(into: string): string {
   for (const crdDir of loadSettings().crdDirs) {
@@ -134,9 +119,9 @@ export function peerComparisons(env: string, runs: number): Comparison[] {
     const validation: Runnable[] = [gitplane(['validate', '--dir', dir, '--quiet'])];
     const validationAbsent: Contender[] = [];
     const kubeconform = findTool('kubeconform');
-    const kubernetes = kubernetesSchemas(path.join(scratch, 'kubernetes'));
+    const kubernetes = findTool('kubernetes-schemas');
     if (!kubeconform) validationAbsent.push(absent('kubeconform -strict', 'bash tools/install.sh kubeconform'));
-    else if (!kubernetes) validationAbsent.push(absent('kubeconform -strict', `its Kubernetes ${KUBERNETES_VERSION} schemas: pip install kubernetes-validate==1.34.1`));
+    else if (!kubernetes) validationAbsent.push(absent('kubeconform -strict', 'its Kubernetes 1.34 schemas: bash tools/install.sh kubernetes-schemas'));
     else {
       const crds = crdSchemas(path.join(scratch, 'crds'));
       validation.push({

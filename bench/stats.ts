@@ -47,11 +47,14 @@ export function table(r: any): string {
     [`validation in-process, warm, synthetic (${r.validation.synthetic.objects} objects)`, `${r.validation.synthetic.objectsPerSecond} objects/s`],
     ...(r.policy
       ? ([
-          [`policy in-process, warm, real output (${r.policy.real.objects} objects)`, `${r.policy.real.objectsPerSecond} objects/s`],
-          [`policy in-process, warm, synthetic (${r.policy.synthetic.objects} objects)`, `${r.policy.synthetic.objectsPerSecond} objects/s`],
+          [`policy in-process, warm, real output (${r.policy.real.objects} objects)`, `${r.policy.real.objectsPerSecond} objects/s (${r.policy.real.objectsPerCpuSecond} per CPU second)`],
+          [`policy in-process, warm, synthetic (${r.policy.synthetic.objects} objects)`, `${r.policy.synthetic.objectsPerSecond} objects/s (${r.policy.synthetic.objectsPerCpuSecond} per CPU second)`],
         ] as [string, string][])
       : []),
     ...r.fleet.map((x: any) => [`fleet ${x.clusters} cluster(s): ${x.objects} objects, ${x.bytes} bytes`, f(x.ms, 'ms')] as [string, string]),
+    ...(r.platform ?? []).map(
+      (x: any) => [`team platform PR check, ${x.environments} environment(s) x ${x.apps} apps (cold process, 1 run)`, `wall ${x.wallMs} ms, CPU ${x.cpuMs} ms, peak RSS ${x.peakRssMb} MB, ${x.findings} finding(s)`] as [string, string],
+    ),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;

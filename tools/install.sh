@@ -47,6 +47,12 @@ GITLEAKS_VERSION=v8.30.1
 # only the benchmark uses it.
 KUBE_SCORE_VERSION=v1.20.0
 
+# kubernetes-schemas: the Kubernetes 1.34 JSON schemas (strict: unknown fields rejected) that the
+# PyPI package kubernetes-validate ships, in kubeconform's layout, for the kubeconform peer of
+# `npm run bench`; opt-in. Installed with pip into the build's scratch directory, not site-packages.
+KUBERNETES_VALIDATE_VERSION=1.34.1
+KUBERNETES_SCHEMAS=v1.34.0-local-strict
+
 # helm: renders gitplane's Helm applications as Argo CD's repo-server does (stacks/helm-render.ts).
 # helm.sh/helm/v4 has no replace directives, so `go install` builds cmd/helm directly. The proxy's
 # version list (go list -m -versions helm.sh/helm/v4) starts at v4.2.1, yet it serves v4.1.4 by
@@ -60,7 +66,7 @@ HELM_COMMIT=05fa37973dc9e42b76e1d2883494c87174b6074f
 KUBE_APISERVER_VERSION=v1.34.2
 
 DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver)
-ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score)
+ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score kubernetes-schemas)
 
 # ---- environment -------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -95,6 +101,7 @@ canonical_name() {
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
     kube-apiserver | apiserver) echo kube-apiserver ;;
+    kubernetes-schemas) echo kubernetes-schemas ;;
     *) return 1 ;;
   esac
 }
@@ -113,6 +120,7 @@ tool_version() {
     gitleaks) echo "$GITLEAKS_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
     kube-apiserver) echo "$KUBE_APISERVER_VERSION" ;;
+    kubernetes-schemas) echo "$KUBERNETES_VALIDATE_VERSION" ;;
   esac
 }
 
@@ -130,6 +138,7 @@ tool_bins() {
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
     kube-apiserver) echo kube-apiserver ;;
+    kubernetes-schemas) echo kubernetes-schemas ;; # a directory of schemas, linked like a binary
   esac
 }
 
@@ -281,6 +290,25 @@ build_kube-apiserver() {
   update_wrapper "$work" kube-apiserver
 }
 
+# kubeconform reads <dir>/<kind>-<group>-<version>.json ({{ .ResourceKind }}{{ .KindSuffix }}.json);
+# kubernetes-validate's schemas point at /api/_definitions.json and carry an $id, which would send
+# kubeconform to fetch them: the references are made relative to the directory and the $id dropped.
+build_kubernetes-schemas() {
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$2/py" \
+    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  python3 - "$2/py/kubernetes_validate/kubernetes-json-schema/$KUBERNETES_SCHEMAS" "$1/kubernetes-schemas" <<'PY'
+import json, os, sys
+source, dest = sys.argv[1:3]
+os.makedirs(dest)
+for name in sorted(os.listdir(source)):
+    with open(os.path.join(source, name), encoding="utf-8") as f:
+        schema = json.loads(f.read().replace('"/api/_definitions.json#', '"_definitions.json#'))
+    schema.pop("$id", None)
+    with open(os.path.join(dest, name), "w", encoding="utf-8") as f:
+        json.dump(schema, f, separators=(",", ":"))
+PY
+}
+
 # ---- machinery ---------------------------------------------------------------------------------
 die() {
   echo "install.sh: $*" >&2
@@ -327,7 +355,7 @@ install_tool() {
   dest=$STORE_DIR/$tool/$key
   if ((!FORCE)) && is_complete "$dest" "$tool"; then
     link_bins "$tool" "$key"
-    printf '%-15s %-9s cached     (%s)\n' "$tool" "$version" "$(tool_bins "$tool")"
+    printf '%-18s %-9s cached     (%s)\n' "$tool" "$version" "$(tool_bins "$tool")"
     return 0
   fi
 
@@ -350,7 +378,7 @@ install_tool() {
   set -e
   elapsed=$((SECONDS - start))
   if ((rc != 0)); then
-    printf '%-15s %-9s FAILED     after %ss; last lines of %s:\n' "$tool" "$version" "$elapsed" "$log"
+    printf '%-18s %-9s FAILED     after %ss; last lines of %s:\n' "$tool" "$version" "$elapsed" "$log"
     tail -n 15 -- "$log" | sed 's/^/    /'
     return 1
   fi
@@ -365,7 +393,7 @@ install_tool() {
   link_bins "$tool" "$key"
   # Drop the builds of other versions/recipes of this tool.
   find "$STORE_DIR/$tool" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf -- {} +
-  printf '%-15s %-9s installed  in %ss (%s)\n' "$tool" "$version" "$elapsed" "$(tool_bins "$tool")"
+  printf '%-18s %-9s installed  in %ss (%s)\n' "$tool" "$version" "$elapsed" "$(tool_bins "$tool")"
 }
 
 list_tools() {
@@ -373,7 +401,7 @@ list_tools() {
   for t in "${ALL_TOOLS[@]}"; do
     mark=default
     [[ " ${DEFAULT_TOOLS[*]} " == *" $t "* ]] || mark=opt-in
-    printf '%-15s %-9s %-8s %s\n' "$t" "$(tool_version "$t")" "$mark" "$(tool_bins "$t")"
+    printf '%-18s %-9s %-8s %s\n' "$t" "$(tool_version "$t")" "$mark" "$(tool_bins "$t")"
   done
 }
 

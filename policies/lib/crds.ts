@@ -1,10 +1,10 @@
 /** Who installs the CRD of a custom resource and who serves it, from the output first and the application descriptors second. */
 import { RenderedObject } from '../../stacks/objects';
-import { crdOwners, groupOf, isBuiltInGroup } from '../data/crd-owners';
+import { CrdOwner, crdOwners, groupOf, isBuiltInGroup } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { appOf, applications, Position, positionOf, waveOf } from './ordering';
 import { WORKLOAD_KINDS } from './workloads';
-import { ofApp, ofKind } from './lookup';
+import { ofApp, ofKind, perEnvironment } from './lookup';
 
 export interface Installer {
   readonly group: string;
@@ -23,20 +23,42 @@ export function customGroup(o: RenderedObject): string | undefined {
 }
 
 export function crdInstaller(group: string, kind: string, ctx: PolicyContext): Installer | undefined {
-  const crd = ofKind(ctx, 'CustomResourceDefinition').find((o) => (o.manifest.spec as { group?: string; names?: { kind?: string } })?.group === group && (o.manifest.spec as { names?: { kind?: string } })?.names?.kind === kind);
+  const crd = definitions(ctx).get(`${group}/${kind}`);
   if (crd) return { group, app: appOf(crd), position: positionOf(crd, ctx), source: 'CustomResourceDefinition in the output' };
-  const owner = crdOwners().find((r) => r.group === group);
+  const owner = owners(ctx).get(group);
   if (!owner) return undefined;
   return { group, app: owner.crdApp, position: appPosition(owner.crdApp, ctx, -Infinity), source: 'the crds of its application descriptor' };
 }
 
 export function operatorOf(group: string, ctx: PolicyContext): Installer | undefined {
-  const owner = crdOwners().find((r) => r.group === group);
+  const owner = owners(ctx).get(group);
   if (!owner) return undefined;
   const workloads = ofApp(ctx, owner.operatorApp).filter((o) => (WORKLOAD_KINDS as readonly string[]).includes(o.manifest.kind));
   // A chart-installed operator has no rendered workload; Helm objects without a wave sync in wave 0.
   const wave = workloads.length > 0 ? Math.max(...workloads.map((w) => waveOf(w.manifest))) : 0;
   return { group, app: owner.operatorApp, position: appPosition(owner.operatorApp, ctx, wave), source: 'the crds of its application descriptor' };
+}
+
+/** The CustomResourceDefinitions of the output by `group/kind` (the first of each). */
+function definitions(ctx: PolicyContext): Map<string, RenderedObject> {
+  return perEnvironment(ctx, 'crds:definitions', () => {
+    const map = new Map<string, RenderedObject>();
+    for (const o of ofKind(ctx, 'CustomResourceDefinition')) {
+      const spec = o.manifest.spec as { group?: string; names?: { kind?: string } } | undefined;
+      const key = `${spec?.group}/${spec?.names?.kind}`;
+      if (typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' && !map.has(key)) map.set(key, o);
+    }
+    return map;
+  });
+}
+
+/** The descriptors' CRD owners by group (the first of each), read once per environment. */
+function owners(ctx: PolicyContext): Map<string, CrdOwner> {
+  return perEnvironment(ctx, 'crds:owners', () => {
+    const map = new Map<string, CrdOwner>();
+    for (const owner of crdOwners()) if (!map.has(owner.group)) map.set(owner.group, owner);
+    return map;
+  });
 }
 
 function appPosition(app: string, ctx: PolicyContext, wave: number): Position | undefined {

@@ -299,9 +299,37 @@ const SHORTEST = 8;
 /** Names any keyed detector or SECRET_NAME can match end so. */
 const KEY_HINT = /(?:key|url|password|passwd|passphrase|pwd|secret|token|credentials?|auth|sig)$/i;
 
+/**
+ * What strings were found to hold, by string and then by depth and key: the same strings recur
+ * (labels, images, configs, across the environments and the objects of a fleet), and a string's
+ * detections depend only on itself, the name it sits under and its depth, with paths below the
+ * string's own. Bounded, oldest first out.
+ */
+const scanned = new Map<string, Map<string, readonly Detection[]>>();
+const MAX_SCANNED = 65_536;
+
 /** What one string holds: at most one detection, the most specific (a provider's token format first). */
-function scanString(value: string, path: string, key: string, depth: number): Detection[] {
+function scanString(value: string, path: string, key: string, depth: number): readonly Detection[] {
   if (value.length < SHORTEST) return [];
+  // A name only counts when a keyed or secret-name detector could match it.
+  const name = key && KEY_HINT.test(key) ? key : '';
+  const variant = `${depth}:${name}`;
+  let byVariant = scanned.get(value);
+  let found = byVariant?.get(variant);
+  if (!found) {
+    found = detect(value, name, depth);
+    if (!byVariant) {
+      if (scanned.size >= MAX_SCANNED) scanned.delete(scanned.keys().next().value as string);
+      scanned.set(value, (byVariant = new Map()));
+    }
+    byVariant.set(variant, found);
+  }
+  return found.length === 0 || !path ? found : found.map((d) => ({ ...d, path: `${path}${d.path}` }));
+}
+
+/** scanString's work, with paths relative to the string (`''` is the string itself). */
+function detect(value: string, key: string, depth: number): readonly Detection[] {
+  const path = '';
   if (ANY_LITERAL.test(value)) {
     const provider = runPreset(value).find((f) => !isTemplateOrReference(f.match));
     if (provider) return [{ detector: provider.detector, path, value: redact(provider.match) }];
@@ -313,7 +341,7 @@ function scanString(value: string, path: string, key: string, depth: number): De
     }
   }
   const trimmed = value.trim().replace(/^(["'])(.*)\1$/, '$2');
-  if (key && KEY_HINT.test(key) && !isTemplateOrReference(trimmed)) {
+  if (key && !isTemplateOrReference(trimmed)) {
     const keyed = KEYED.find((k) => k.key.test(key) && !trimmed.startsWith('http://') && !/^https?:\/\/[^/]*\.svc/.test(trimmed));
     if (keyed && trimmed.length >= 8 && !trimmed.includes(' ')) return [{ detector: keyed.name, path, value: redact(trimmed) }];
     // Lower-case words joined by '-' are object names (secret: etcd-backup-credentials), not secrets.

@@ -33,9 +33,15 @@ export function seriesSources(ctx: PolicyContext, catalogues: readonly MetricCat
 }
 
 /** The catalogue that lists a series, scraped here or not. */
-export function catalogueOf(name: string, catalogues: readonly MetricCatalogue[] = CATALOGUES): MetricCatalogue | undefined {
-  return catalogues.find((c) => c.list.metrics.includes(name));
+export function catalogueOf(name: string): MetricCatalogue | undefined {
+  if (!listing) {
+    listing = new Map();
+    for (const c of CATALOGUES) for (const m of c.list.metrics) if (!listing.has(m)) listing.set(m, c);
+  }
+  return listing.get(name);
 }
+
+let listing: Map<string, MetricCatalogue> | undefined;
 
 /** How a catalogue's series would reach Prometheus, for messages. */
 export function describeEvidence(c: MetricCatalogue): string {
@@ -54,7 +60,7 @@ function describeSwitch(s: ValueSwitch): string {
 }
 
 function shown(e: Evidence, ctx: PolicyContext): boolean {
-  if ('image' in e) return monitors(ctx).some((m) => targetImages(m, ctx).some((image) => repository(image) === e.image));
+  if ('image' in e) return scrapedImages(ctx).has(e.image);
   if ('monitorSelects' in e) return monitors(ctx).some((m) => Object.entries(e.monitorSelects).every(([k, v]) => matchLabels(m)?.[k] === v));
   if ('pushedBy' in e) return workloads(ctx).some((w) => imagesOf(w).some((image) => repository(image) === e.pushedBy));
   return chartValues(ctx, e.chart).some((values) => e.switches.every((s) => switchedOn(values, s)));
@@ -66,8 +72,8 @@ function switchedOn(values: Json, s: ValueSwitch): boolean {
   return s.contains === undefined ? value === true : JSON.stringify(value).includes(s.contains);
 }
 
-const monitors = (ctx: PolicyContext) => [...ofKind(ctx, 'ServiceMonitor'), ...ofKind(ctx, 'PodMonitor')];
-const workloads = (ctx: PolicyContext) => WORKLOAD_KINDS.flatMap((k) => ofKind(ctx, k));
+const monitors = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-monitors', () => [...ofKind(ctx, 'ServiceMonitor'), ...ofKind(ctx, 'PodMonitor')]);
+const workloads = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-workloads', () => WORKLOAD_KINDS.flatMap((k) => ofKind(ctx, k)));
 const matchLabels = (m: RenderedObject): Record<string, string> | undefined => (m.manifest.spec as Json)?.selector?.matchLabels;
 
 /** `registry/name:tag@digest` -> `registry/name`. */
@@ -80,25 +86,55 @@ function imagesOf(w: RenderedObject): string[] {
   return t ? containers(t).map((c) => String(c.container.image ?? '')) : [];
 }
 
+/** Repositories of the images of every pod some monitor scrapes, computed once per environment. */
+function scrapedImages(ctx: PolicyContext): Set<string> {
+  return perEnvironment(ctx, 'metric-scraped-images', () => {
+    const index = byNamespace(ctx);
+    return new Set(monitors(ctx).flatMap((m) => targetImages(m, index).map(repository)));
+  });
+}
+
+interface NamespaceObjects {
+  readonly services: RenderedObject[];
+  readonly workloads: RenderedObject[];
+}
+
+/** Services and workloads by namespace: a monitor looks only in its namespaces. */
+function byNamespace(ctx: PolicyContext): Map<string, NamespaceObjects> {
+  const index = new Map<string, NamespaceObjects>();
+  const entry = (o: RenderedObject) => {
+    const ns = o.manifest.metadata.namespace ?? '';
+    let e = index.get(ns);
+    if (!e) index.set(ns, (e = { services: [], workloads: [] }));
+    return e;
+  };
+  for (const s of ofKind(ctx, 'Service')) entry(s).services.push(s);
+  for (const w of workloads(ctx)) entry(w).workloads.push(w);
+  return index;
+}
+
 /** Images of the pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
-function targetImages(monitor: RenderedObject, ctx: PolicyContext): string[] {
+function targetImages(monitor: RenderedObject, index: Map<string, NamespaceObjects>): string[] {
   const spec = monitor.manifest.spec as Json;
   const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
-  const inScope = (o: RenderedObject) => !namespaces || namespaces.includes(o.manifest.metadata.namespace ?? '');
+  const inScope = namespaces ? [...new Set(namespaces)].flatMap((ns) => index.get(ns) ?? []) : [...index.values()];
   const podSelectors =
     monitor.manifest.kind === 'PodMonitor'
       ? [matchLabels(monitor)]
-      : ofKind(ctx, 'Service')
-          .filter((s) => inScope(s) && selects(matchLabels(monitor), s.manifest.metadata.labels))
+      : inScope
+          .flatMap((e) => e.services)
+          .filter((s) => selects(matchLabels(monitor), s.manifest.metadata.labels))
           .map((s) => (s.manifest.spec as Json)?.selector as Record<string, string> | undefined);
-  return workloads(ctx)
-    .filter((w) => inScope(w) && podSelectors.some((sel) => selects(sel, podTemplate(w.manifest)?.metadata.labels)))
+  if (podSelectors.length === 0) return [];
+  return inScope
+    .flatMap((e) => e.workloads)
+    .filter((w) => podSelectors.some((sel) => selects(sel, podTemplate(w.manifest)?.metadata.labels)))
     .flatMap(imagesOf);
 }
 
 /** The values of every release of a chart in the output: its values file, then inline values over it. */
 function chartValues(ctx: PolicyContext, chart: string): Json[] {
-  return [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
+  return perEnvironment(ctx, `chart-values:${chart}`, () => [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
     const raw = a.manifest.spec as Json;
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
     const sources: Json[] = [spec?.source, ...(spec?.sources ?? [])].filter(Boolean);
@@ -110,7 +146,7 @@ function chartValues(ctx: PolicyContext, chart: string): Json[] {
         const layers = [file, s.helm?.values].map((text) => (typeof text === 'string' ? parseEmbedded(text) : undefined));
         return [...layers, s.helm?.valuesObject].filter((v) => v && typeof v === 'object').reduce<Json>((acc, v) => merge(acc, v), {});
       });
-  });
+  }));
 }
 
 function merge(base: Json, over: Json): Json {

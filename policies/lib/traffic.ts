@@ -136,11 +136,37 @@ class Environment {
   readonly pods: PodGroup[];
   readonly services: Service[];
   readonly namespaceLabels = new Map<string, Labels>();
+  /** Pods, Services and ConfigMaps by namespace, and Services by `namespace/name`: lookups stay linear in the environment. */
+  private readonly podsIn = new Map<string, PodGroup[]>();
+  private readonly servicesIn = new Map<string, Service[]>();
+  private readonly servicesByName = new Map<string, Service>();
+  readonly configMapsIn = new Map<string, RenderedObject[]>();
+  /** ConfigMaps by each label key they carry, for k8s-sidecars that collect by label. */
+  readonly configMapsLabelled = new Map<string, RenderedObject[]>();
+  /** Each ConfigMap's place in the output. */
+  readonly configMapOrder = new Map<RenderedObject, number>();
+  private allNamespaces?: string[];
 
   constructor(readonly objects: readonly RenderedObject[]) {
     this.pods = objects.flatMap((o) => podGroup(o) ?? []);
     this.services = servicesOf(objects);
     for (const { manifest: m } of objects) if (m.kind === 'Namespace') this.namespaceLabels.set(m.metadata.name, m.metadata.labels ?? {});
+    for (const p of this.pods) push(this.podsIn, p.namespace, p);
+    for (const s of this.services) {
+      push(this.servicesIn, s.namespace, s);
+      if (!this.servicesByName.has(`${s.namespace}/${s.name}`)) this.servicesByName.set(`${s.namespace}/${s.name}`, s);
+    }
+    for (const o of objects) {
+      if (o.manifest.kind !== 'ConfigMap') continue;
+      this.configMapOrder.set(o, this.configMapOrder.size);
+      push(this.configMapsIn, namespaceOf(o.manifest), o);
+      for (const key of Object.keys(o.manifest.metadata.labels ?? {})) push(this.configMapsLabelled, key, o);
+    }
+  }
+
+  /** The Services of a namespace. */
+  servicesOfNamespace(namespace: string): readonly Service[] {
+    return this.servicesIn.get(namespace) ?? [];
   }
 
   nsLabels(ns: string): Labels {
@@ -149,14 +175,14 @@ class Environment {
 
   /** Namespaces a selector picks: every namespace of the objects whose labels it matches. */
   namespacesMatching(selector: LabelSelector): string[] {
-    const all = new Set([...this.namespaceLabels.keys(), ...this.objects.flatMap((o) => o.manifest.metadata.namespace ?? [])]);
-    return [...all].filter((ns) => selectorMatches(selector, this.nsLabels(ns)));
+    this.allNamespaces ??= [...new Set([...this.namespaceLabels.keys(), ...this.objects.flatMap((o) => o.manifest.metadata.namespace ?? [])])];
+    return this.allNamespaces.filter((ns) => selectorMatches(selector, this.nsLabels(ns)));
   }
 
   podsSelected(namespace: string, selector: LabelSelector | undefined): PodGroup[] {
     // A Service without a selector has hand-made endpoints: nothing here to judge.
     if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) return [];
-    return this.pods.filter((p) => p.namespace === namespace && selectorMatches(selector, p.labels));
+    return (this.podsIn.get(namespace) ?? []).filter((p) => selectorMatches(selector, p.labels));
   }
 
   /** Connections from `from` through a Service port to each pod behind it. */
@@ -170,11 +196,17 @@ class Environment {
   }
 
   service(namespace: string, name: string): Service | undefined {
-    return this.services.find((s) => s.namespace === namespace && s.name === name);
+    return this.servicesByName.get(`${namespace}/${name}`);
   }
 }
 
 type PrometheusSpec = Record<string, LabelSelector | undefined> & { alerting?: { alertmanagers?: { namespace?: string; name: string; port: number | string }[] } };
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 /** Whether a Prometheus picks a monitor: by its `<kind>Selector` (null picks none) in its `<kind>NamespaceSelector` (null: its own namespace). */
 function picks(env: Environment, prometheus: PodGroup, monitor: Manifest): boolean {
@@ -202,8 +234,9 @@ function scrapeHops(env: Environment, prometheus: PodGroup, monitor: RenderedObj
   if (m.kind === 'ServiceMonitor') {
     return (spec.endpoints ?? []).flatMap((endpoint: Json, i: number) => {
       const purpose = `scrapes endpoint ${i} (${endpoint.port ?? endpoint.targetPort}) of ${ref}`;
-      return env.services
-        .filter((s) => namespaces.includes(s.namespace) && selectorMatches(selector, s.labels))
+      return [...new Set(namespaces)]
+        .flatMap((ns) => env.servicesOfNamespace(ns))
+        .filter((s) => selectorMatches(selector, s.labels))
         .flatMap((s) =>
           s.ports
             .filter((p) => (endpoint.port !== undefined ? p.name === endpoint.port : true))
@@ -258,13 +291,15 @@ function configMapsRead(env: Environment, pods: PodGroup): RenderedObject[] {
       sidecars.push({ label, value: vars.get('LABEL_VALUE')?.value, namespaces: ns === 'ALL' ? undefined : ns ? String(ns).split(',') : [pods.namespace] });
     }
   }
-  return env.objects.filter((o) => {
-    const m = o.manifest;
-    if (m.kind !== 'ConfigMap') return false;
-    if (namespaceOf(m) === pods.namespace && names.has(m.metadata.name)) return true;
-    const labels = m.metadata.labels ?? {};
-    return sidecars.some((s) => Object.hasOwn(labels, s.label) && (s.value === undefined || labels[s.label] === s.value) && (!s.namespaces || s.namespaces.includes(namespaceOf(m))));
-  });
+  const read = new Set<RenderedObject>();
+  for (const o of env.configMapsIn.get(pods.namespace) ?? []) if (names.has(o.manifest.metadata.name)) read.add(o);
+  for (const s of sidecars) {
+    for (const o of env.configMapsLabelled.get(s.label) ?? []) {
+      if ((s.value === undefined || o.manifest.metadata.labels?.[s.label] === s.value) && (!s.namespaces || s.namespaces.includes(namespaceOf(o.manifest)))) read.add(o);
+    }
+  }
+  // In output order, as a scan of the objects would list them.
+  return [...read].sort((a, b) => env.configMapOrder.get(a)! - env.configMapOrder.get(b)!);
 }
 
 /** Connections to every in-cluster address in `text`, read by `from`. */

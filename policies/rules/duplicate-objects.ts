@@ -54,7 +54,9 @@ function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
     const m = o.manifest;
     for (const { cluster, placed } of placements(o, ctx)) {
       const key = [cluster, groupOf(m.apiVersion ?? ''), m.kind, placed.namespace ?? '', m.metadata?.name].join('\u0000');
-      byKey.set(key, [...(byKey.get(key) ?? []), placed]);
+      const copies = byKey.get(key);
+      if (copies) copies.push(placed);
+      else byKey.set(key, [placed]);
     }
   }
   const findings: RuleFinding[] = [];
@@ -151,7 +153,10 @@ interface Datasource {
  */
 function datasourceConflicts(ctx: PolicyContext): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  for (const sidecar of sidecars(ctx)) {
+  // Sidecars configured alike (one per Grafana of a fleet's clusters) provision the same files: judge them once.
+  const distinct = new Map(sidecars(ctx).map((s) => [JSON.stringify(s), s]));
+  const parsed = new Map<string, { doc?: Json; error?: string }>();
+  for (const sidecar of distinct.values()) {
     const files = provisioningFiles(sidecar, ctx);
     const written = new Map<string, Provisioned>();
     const datasources: Datasource[] = [];
@@ -162,13 +167,21 @@ function datasourceConflicts(ctx: PolicyContext): RuleFinding[] {
       }
       written.set(file.key, file);
       if (!/\.ya?ml$/.test(file.key)) continue;
-      let doc: Json;
-      try {
-        doc = parse(text);
-      } catch (e) {
-        findings.push({ object: file.source, message: `${file.where} is not valid YAML (${(e as Error).message.split('\n')[0]}); Grafana refuses to provision datasources and does not start.`, value: file.key });
+      // The same provisioning file recurs in every copy of its ConfigMap (a fleet's, say): parse each text once.
+      let read = parsed.get(text);
+      if (!read) {
+        try {
+          read = { doc: parse(text) };
+        } catch (e) {
+          read = { error: (e as Error).message.split('\n')[0] };
+        }
+        parsed.set(text, read);
+      }
+      if (read.error !== undefined) {
+        findings.push({ object: file.source, message: `${file.where} is not valid YAML (${read.error}); Grafana refuses to provision datasources and does not start.`, value: file.key });
         continue;
       }
+      const doc: Json = read.doc;
       for (const ds of (Array.isArray(doc?.datasources) ? doc.datasources : []) as Json[]) {
         datasources.push({ name: String(ds?.name), uid: typeof ds?.uid === 'string' ? ds.uid : undefined, org: Number(ds?.orgId) || 1, isDefault: ds?.isDefault === true, file });
       }

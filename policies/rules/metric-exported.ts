@@ -34,11 +34,9 @@ export const rule: ObjectRule = {
     const sources = seriesSources(ctx);
     const findings: RuleFinding[] = [];
     for (const q of queries) {
-      let refs: MetricRef[];
-      try {
-        refs = metricRefs(q.expr);
-      } catch (e) {
-        findings.push({ message: `${q.owner} has an expression that is not PromQL (${(e as Error).message}).`, value: q.expr, fix: 'Correct the expression; promtool check rules shows where it breaks.' });
+      const refs = refsOf(q.expr);
+      if (refs instanceof Error) {
+        findings.push({ message: `${q.owner} has an expression that is not PromQL (${refs.message}).`, value: q.expr, fix: 'Correct the expression; promtool check rules shows where it breaks.' });
         continue;
       }
       for (const ref of refs) if (!served(ref, sources)) findings.push(finding(q, ref));
@@ -47,10 +45,30 @@ export const rule: ObjectRule = {
   },
 };
 
+/** The metrics of each distinct expression, or why it is not PromQL: the same queries recur in every environment and cluster. */
+const refsByExpr = new Map<string, readonly MetricRef[] | Error>();
+const MAX_EXPRESSIONS = 16_384;
+
+function refsOf(expr: string): readonly MetricRef[] | Error {
+  let refs = refsByExpr.get(expr);
+  if (!refs) {
+    try {
+      refs = metricRefs(expr);
+    } catch (e) {
+      refs = e as Error;
+    }
+    if (refsByExpr.size >= MAX_EXPRESSIONS) refsByExpr.delete(refsByExpr.keys().next().value as string);
+    refsByExpr.set(expr, refs);
+  }
+  return refs;
+}
+
 function served(ref: MetricRef, sources: SeriesSources): boolean {
   if ('name' in ref) return sources.exported.has(ref.name) || sources.recorded.has(ref.name);
   const pattern = new RegExp(`^(?:${ref.pattern})$`);
-  return [...sources.exported.keys(), ...sources.recorded].some((name) => pattern.test(name));
+  for (const name of sources.exported.keys()) if (pattern.test(name)) return true;
+  for (const name of sources.recorded) if (pattern.test(name)) return true;
+  return false;
 }
 
 function finding(q: Query, ref: MetricRef): RuleFinding {

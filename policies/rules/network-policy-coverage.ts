@@ -1,7 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { WORKLOAD_KINDS } from '../lib/workloads';
 import { ObjectRule } from '../types';
-import { ofKind } from '../lib/lookup';
+import { ofKind, perEnvironment } from '../lib/lookup';
 
 export const rule: ObjectRule = {
   id: 'network-policy-coverage',
@@ -16,7 +16,8 @@ export const rule: ObjectRule = {
   check(object, ctx) {
     const ns = object.manifest.metadata?.namespace;
     if (!ns) return 'not-applicable';
-    if (ofKind(ctx, 'NetworkPolicy').some((o) => o.manifest.metadata?.namespace === ns)) return [];
+    const covered = perEnvironment(ctx, 'namespaces-with-network-policy', () => new Set(ofKind(ctx, 'NetworkPolicy').map((o) => o.manifest.metadata?.namespace)));
+    if (covered.has(ns)) return [];
     return [{ message: `namespace ${ns} runs this workload but has no NetworkPolicy.`, value: ns }];
   },
 };

@@ -22,10 +22,13 @@ export const rule: ObjectRule = {
   check(object, ctx) {
     const hops = hopsByObject(ctx).get(object.manifest);
     if (!hops) return 'not-applicable';
-    const policies = ofKind(ctx, 'NetworkPolicy').map((o) => o.manifest);
+    const policies = policiesByNamespace(ctx);
     const { namespaces } = traffic(ctx);
     return hops.flatMap((hop): RuleFinding[] => {
-      const verdict = connect(policies, namespaces, { from: hop.from, to: hop.to, port: hop.port, protocol: hop.protocol });
+      // Only the policies of the two ends' namespaces can isolate either end.
+      const [from, to] = [policies.get(hop.from.namespace) ?? [], policies.get(hop.to.namespace) ?? []];
+      const inForce = hop.from.namespace === hop.to.namespace ? from : [...from, ...to];
+      const verdict = connect(inForce, namespaces, { from: hop.from, to: hop.to, port: hop.port, protocol: hop.protocol });
       if (verdict.allowed) return [];
       const ingress = verdict.direction === 'Ingress';
       const names = verdict.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
@@ -51,7 +54,25 @@ function traffic(ctx: PolicyContext) {
 function hopsByObject(ctx: PolicyContext): Map<Manifest, Hop[]> {
   return perEnvironment(ctx, 'telemetry-hops-by-object', () => {
     const map = new Map<Manifest, Hop[]>();
-    for (const hop of traffic(ctx).hops) map.set(hop.object.manifest, [...(map.get(hop.object.manifest) ?? []), hop]);
+    for (const hop of traffic(ctx).hops) {
+      const list = map.get(hop.object.manifest);
+      if (list) list.push(hop);
+      else map.set(hop.object.manifest, [hop]);
+    }
+    return map;
+  });
+}
+
+/** The NetworkPolicies by namespace, in output order. */
+function policiesByNamespace(ctx: PolicyContext): Map<string, Manifest[]> {
+  return perEnvironment(ctx, 'network-policies-by-namespace', () => {
+    const map = new Map<string, Manifest[]>();
+    for (const { manifest: p } of ofKind(ctx, 'NetworkPolicy')) {
+      const ns = p.metadata.namespace ?? 'default';
+      const list = map.get(ns);
+      if (list) list.push(p);
+      else map.set(ns, [p]);
+    }
     return map;
   });
 }
