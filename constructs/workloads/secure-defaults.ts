@@ -47,6 +47,6 @@ export function memory(quantity: string): Size {
  * from the construct path, so moving a construct would roll every pod, and gitplane selects pods
  * by the app.kubernetes.io labels instead.
  */
-export function withoutConstructAddress(workload: kplus.Workload): void {
-  ApiObject.of(workload).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+export function withoutConstructAddress(workload: kplus.AbstractPod, template = '/spec/template'): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`${template}/metadata/labels/cdk8s.io~1metadata.addr`));
 }
