@@ -60,7 +60,7 @@ test('an Application with its fields spelt right compiles', () => {
   expect(compile(application('{ automated: { prune: true, selfHeal: true } }'))).toEqual([]);
 }, 120_000);
 
-test('fails to compile when a field of an Application is misspelt', () => {
+test('fails when a field of an Application is misspelt: the compiler refuses it', () => {
   expect(compile(application('{ automatic: { prune: true, selfHeal: true } }'))).toEqual([
     expect.stringContaining("'automatic' does not exist in type 'ApplicationSpecSyncPolicy'"),
   ]);
