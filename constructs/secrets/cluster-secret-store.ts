@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterSecretStore, ClusterSecretStoreSpecProviderAwsService } from '../../imports/external-secrets.io';
 import { unlessEmpty } from '../core/collections';
 import { AppLabels, standardLabels } from '../core/labels';
 
@@ -36,18 +36,16 @@ export class AwsSecretsManagerStore extends Construct {
     super(scope, id);
     this.storeName = props.name;
     const ref = (key: string) => ({ name: props.credentials.name, namespace: props.credentials.namespace, key });
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ClusterSecretStore',
+    new ClusterSecretStore(this, 'Resource', {
       metadata: { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
       spec: {
         provider: {
           aws: {
-            service: 'SecretsManager',
+            service: ClusterSecretStoreSpecProviderAwsService.SECRETS_MANAGER,
             region: props.region,
             auth: {
               secretRef: {
-                accessKeyIDSecretRef: ref(props.credentials.accessKeyIdKey),
+                accessKeyIdSecretRef: ref(props.credentials.accessKeyIdKey),
                 secretAccessKeySecretRef: ref(props.credentials.secretAccessKeyKey),
               },
             },

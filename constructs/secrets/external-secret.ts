@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ExternalSecret as ExternalSecretResource, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
 import { unlessEmpty } from '../core/collections';
 import { AppLabels, standardLabels } from '../core/labels';
 
@@ -38,14 +38,12 @@ export class ExternalSecret extends Construct {
     super(scope, id);
     if (props.data.length === 0) throw new Error(`ExternalSecret ${props.name} needs at least one key (got none).`);
     this.secretName = props.name;
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ExternalSecret',
+    new ExternalSecretResource(this, 'Resource', {
       metadata: { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: props.store },
-        target: { name: props.name, creationPolicy: 'Owner' },
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.store },
+        target: { name: props.name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
         data: props.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.remoteKey, ...(d.property ? { property: d.property } : {}) } })),
       },
     });

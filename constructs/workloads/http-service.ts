@@ -1,7 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppLabels, selectorLabels, standardLabels } from '../core/labels';
-import { SecretEnv, secretEnvVars } from '../core/secret-env';
+import { SecretEnv } from '../core/secret-env';
+import { containerSecurity, cpu, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from './secure-defaults';
 
 /** Requests and limits of the service's container. */
 export interface ContainerResources {
@@ -43,7 +45,9 @@ export interface HttpServiceProps {
  * read-only root filesystem, no privilege escalation, every capability dropped and the
  * RuntimeDefault seccomp profile, requests and a memory limit, readiness and liveness probes, its
  * own ServiceAccount without a mounted token, a Service whose port is named `http`, and with two
- * or more replicas a PodDisruptionBudget and spreading over nodes.
+ * or more replicas a PodDisruptionBudget and spreading over nodes. Built with cdk8s-plus and the
+ * defaults of `secure-defaults.ts`; the PodDisruptionBudget, a kind cdk8s-plus does not model,
+ * stays a plain object.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
@@ -63,53 +67,53 @@ export class HttpService extends Construct {
     const selector = selectorLabels(props.app);
     const metadata = { name: this.name, labels: standardLabels(props.app) };
     const readiness = props.readinessPath ?? '/';
-    const probe = (path: string) => ({ httpGet: { path, port: this.portName } });
 
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
-    new ApiObject(this, 'Deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
+    const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
-      spec: {
-        replicas: this.replicas,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: standardLabels(props.app) },
-          spec: {
-            serviceAccountName: this.name,
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: user, runAsGroup: user, seccompProfile: { type: 'RuntimeDefault' } },
-            ...(this.replicas > 1
-              ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }] }
-              : {}),
-            containers: [
-              {
-                name: this.name,
-                image: props.image,
-                args: props.args ? [...props.args] : undefined,
-                env: props.env || props.secretEnv ? [...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })), ...(props.secretEnv ? secretEnvVars(props.secretEnv) : [])] : undefined,
-                ports: [{ name: this.portName, containerPort: props.port, protocol: 'TCP' }],
-                readinessProbe: { ...probe(readiness), periodSeconds: 10 },
-                livenessProbe: { ...probe(props.livenessPath ?? readiness), initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
-                resources: {
-                  requests: { cpu: r.cpuRequest ?? '50m', memory: r.memoryRequest ?? '64Mi' },
-                  limits: { memory: r.memoryLimit ?? '128Mi' },
-                },
-                securityContext: { runAsNonRoot: true, runAsUser: user, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              },
-            ],
+      replicas: this.replicas,
+      select: false,
+      podMetadata: { labels: standardLabels(props.app) },
+      serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user, group: user },
+      containers: [
+        {
+          name: this.name,
+          image: props.image,
+          imagePullPolicy: IMAGE_PULL_POLICY,
+          args: props.args ? [...props.args] : undefined,
+          envVariables: {
+            ...Object.fromEntries(Object.entries(props.env ?? {}).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)])),
+            ...(props.secretEnv ? secretEnvValues(this, props.secretEnv) : {}),
           },
+          ports: [{ name: this.portName, number: props.port, protocol: kplus.Protocol.TCP }],
+          readiness: kplus.Probe.fromHttpGet(readiness, { port: props.port, periodSeconds: Duration.seconds(10) }),
+          liveness: kplus.Probe.fromHttpGet(props.livenessPath ?? readiness, { port: props.port, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
+          resources: {
+            cpu: { request: cpu(r.cpuRequest ?? '50m') },
+            memory: { request: memory(r.memoryRequest ?? '64Mi'), limit: memory(r.memoryLimit ?? '128Mi') },
+          },
+          securityContext: containerSecurity(user),
         },
-      },
+      ],
     });
-    new ApiObject(this, 'Service', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata,
-      spec: { selector, ports: [{ name: this.portName, port: props.port, targetPort: this.portName, protocol: 'TCP' }] },
-    });
+    deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    withoutConstructAddress(deployment);
+    const service = new kplus.Service(this, 'Service', { metadata, ports: [{ name: this.portName, port: props.port, targetPort: props.port, protocol: kplus.Protocol.TCP }] });
+    Object.entries(selector).forEach(([key, value]) => service.selectLabel(key, value));
     if (this.replicas > 1) {
+      // cdk8s-plus spreads with pod anti-affinity; a topology spread constraint is softer and exact.
+      ApiObject.of(deployment).addJsonPatch(
+        JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }]),
+      );
       new ApiObject(this, 'PodDisruptionBudget', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } });
     }
   }
+}
+
+/** The container environment that reads a SecretEnv's keys. */
+function secretEnvValues(scope: Construct, secretEnv: SecretEnv): Record<string, kplus.EnvValue> {
+  const secret = kplus.Secret.fromSecretName(scope, 'SecretEnv', secretEnv.secretName);
+  return Object.fromEntries(Object.entries(secretEnv.keys).map(([name, key]) => [name, kplus.EnvValue.fromSecretValue({ secret, key })]));
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cronSchedule } from '../../constructs/backup/etcd/etcd-backup';
 import { InputError } from '../../stacks/errors';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
@@ -44,7 +45,7 @@ describe.each(['prod', 'pi-edge'])('%s etcd backups', (env) => {
     const c = cron('etcd-restore-drill');
     expect(c.spec).toMatchObject({ schedule: '30 3 * * 0', concurrencyPolicy: 'Forbid' });
     const p = pod('etcd-restore-drill');
-    expect(p.hostNetwork).toBeUndefined();
+    expect(p.hostNetwork).toBe(false);
     expect(p.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
     // Nothing privileged, so nothing to state.
     expect(c.spec.jobTemplate.spec.template.metadata.annotations).toBeUndefined();
@@ -107,6 +108,24 @@ test('without an object store, snapshots stay in the local directory and the dri
   expect((findOne(objs, 'CronJob', 'etcd-restore-drill') as any).spec.jobTemplate.spec.template.metadata.annotations['gitplane.dev/privileged-reason']).toMatch(/root-only snapshots/);
   expect(drill.volumes).toContainEqual({ name: 'destination', hostPath: { path: '/var/lib/etcd-backup', type: 'DirectoryOrCreate' } });
   expect(drill.containers[0].env).toContainEqual({ name: 'BACKUP_DESTINATION', value: '/var/lib/etcd-backup' });
+});
+
+test('both jobs keep the job labels, the service links and the placement cdk8s-plus does not model, and no construct-path label', () => {
+  const objs = manifests('prod');
+  for (const name of ['etcd-backup', 'etcd-restore-drill']) {
+    const job = (findOne(objs, 'CronJob', name) as any).spec;
+    expect(job.jobTemplate.metadata.labels['app.kubernetes.io/name']).toBe('etcd-backup');
+    expect(job.jobTemplate.spec.template.spec).toMatchObject({ enableServiceLinks: false, automountServiceAccountToken: false, restartPolicy: 'Never' });
+    expect(Object.keys(job.jobTemplate.spec.template.metadata.labels).filter((k) => k.startsWith('cdk8s.io/'))).toEqual([]);
+    expect(job.jobTemplate.spec.template.spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  }
+});
+
+test('fails when a schedule is not a cron expression of five fields', () => {
+  expect(cronSchedule('15 */2 * * *').expressionString).toBe('15 */2 * * *');
+  expect(cronSchedule('@daily').expressionString).toBe('0 0 * * *');
+  expect(() => cronSchedule('@often')).toThrow('EtcdBackup: "@often" is not a cron schedule of five fields (minute hour day-of-month month day-of-week) or a macro such as @daily, e.g. "0 */6 * * *".');
+  expect(() => cronSchedule('0 */6 * *')).toThrow('is not a cron schedule of five fields');
 });
 
 test('fails when an S3 destination has no credentials entry in secrets.refs', () => {

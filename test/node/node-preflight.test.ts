@@ -47,6 +47,15 @@ describe.each([
     expect(ds().spec.template.metadata.annotations['gitplane.dev/privileged-reason']).toMatch(/uid 0/);
   });
 
+  test('keeps the fields cdk8s-plus does not model, and selects pods by gitplane\'s labels only', () => {
+    const spec = ds().spec.template.spec;
+    expect(ds().spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } });
+    expect([spec.priorityClassName, spec.enableServiceLinks, spec.dnsPolicy, spec.tolerations]).toEqual(['system-node-critical', false, 'ClusterFirstWithHostNet', [{ operator: 'Exists' }]]);
+    expect(spec.containers[0].securityContext).toMatchObject({ runAsUser: 0, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(Object.keys(ds().spec.selector.matchLabels).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+    expect(Object.keys(ds().spec.template.metadata.labels).filter((k) => k.startsWith('cdk8s.io/'))).toEqual([]);
+  });
+
   test('creates its own privileged namespace in its own wave; the namespaces application does not', () => {
     const ns = findOne(manifests(env), 'Namespace', 'node-preflight') as any;
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');

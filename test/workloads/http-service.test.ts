@@ -13,16 +13,31 @@ test('defaults: one non-root, read-only replica with requests, a memory limit an
   const objects = synth();
   const pod = findOne<any>(objects, 'Deployment', 'orders-api').spec.template.spec;
   expect(findOne<any>(objects, 'Deployment', 'orders-api').spec.replicas).toBe(1);
-  expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroupChangePolicy: 'Always' });
   expect(pod.automountServiceAccountToken).toBe(false);
   expect(pod.serviceAccountName).toBe('orders-api');
   const [c] = pod.containers;
-  expect(c.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  expect(c.securityContext).toEqual({
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    runAsGroup: 65532,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(c.imagePullPolicy).toBe('IfNotPresent');
   expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } });
-  expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 'http' });
-  expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 'http' });
+  expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
+  expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
   expect(c.env).toBeUndefined();
-  expect(findOne<any>(objects, 'Service', 'orders-api').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
+  expect(findOne<any>(objects, 'Service', 'orders-api').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' }]);
+  // Pods are selected by gitplane's labels, never by the construct-path label cdk8s-plus adds.
+  const selector = { 'app.kubernetes.io/name': 'orders-api', 'app.kubernetes.io/instance': 'orders-api-test' };
+  expect(findOne<any>(objects, 'Service', 'orders-api').spec.selector).toEqual(selector);
+  expect(findOne<any>(objects, 'Deployment', 'orders-api').spec.selector).toEqual({ matchLabels: selector });
+  expect(Object.keys(findOne<any>(objects, 'Deployment', 'orders-api').spec.template.metadata.labels).filter((k) => k.startsWith('cdk8s.io/'))).toEqual([]);
   expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
 });
 

@@ -1,6 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AppLabels, cronJobSpec, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
+import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
+import { containerSecurity, cpu, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from '../../workloads/secure-defaults';
 import { restoreRunbook } from './restore-runbook';
 import { ExternalSecret } from '../../secrets';
 
@@ -94,12 +96,16 @@ export class EtcdBackup extends Construct {
     const labels = standardLabels(props.app);
     const meta = (name: string, extra: Record<string, string> = {}) => ({ name, labels, annotations: unlessEmpty({ ...props.annotations, ...extra }) });
 
-    new ApiObject(this, 'scripts', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
+    const scripts = new kplus.ConfigMap(this, 'scripts', {
       metadata: meta('etcd-backup-scripts'),
       data: { 'etcd-backup.sh': props.scripts.backup, 'etcd-restore-drill.sh': props.scripts.drill, 'etcd-backup-lib.sh': props.scripts.lib },
     });
+    const hostPath = (name: string, path: string, type: kplus.HostPathVolumeType) => kplus.Volume.fromHostPath(this, `${name}-volume`, name, { path, type });
+    const volumes: CommonVolumes = {
+      scripts: kplus.Volume.fromConfigMap(this, 'scripts-volume', scripts, { name: 'scripts', defaultMode: 0o555 }),
+      etcdBin: kplus.Volume.fromEmptyDir(this, 'etcd-bin-volume', 'etcd-bin', { sizeLimit: memory('256Mi') }),
+      tmp: kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp', { sizeLimit: memory('64Mi') }),
+    };
 
     if (props.s3?.externalSecret) {
       const { store, remoteKey } = props.s3.externalSecret;
@@ -115,106 +121,90 @@ export class EtcdBackup extends Construct {
       });
     }
 
-    const destinationEnv = [
-      { name: 'BACKUP_DESTINATION', value: props.destination },
+    const credentials = kplus.Secret.fromSecretName(this, 'credentials-secret', CREDENTIALS_SECRET);
+    const destinationEnv: Record<string, kplus.EnvValue> = {
+      BACKUP_DESTINATION: kplus.EnvValue.fromValue(props.destination),
       ...(props.s3
-        ? [
-            { name: 'AWS_REGION', value: props.s3.region },
-            ...(props.s3.endpoint ? [{ name: 'S3_ENDPOINT', value: props.s3.endpoint }] : []),
-            ...['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } })),
-          ]
-        : []),
-    ];
+        ? {
+            AWS_REGION: kplus.EnvValue.fromValue(props.s3.region),
+            ...(props.s3.endpoint ? { S3_ENDPOINT: kplus.EnvValue.fromValue(props.s3.endpoint) } : {}),
+            ...Object.fromEntries(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((key) => [key, kplus.EnvValue.fromSecretValue({ secret: credentials, key })])),
+          }
+        : {}),
+    };
     const encryption = props.encryptionConfigPath;
-    const localDestination = s3 ? [] : [{ name: 'destination', hostPath: { path: props.destination, type: 'DirectoryOrCreate' } }];
+    const destination = s3 ? undefined : hostPath('destination', props.destination, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
     // A destination that is the local directory itself needs no second mount in the backup pod.
-    const separateDestination = s3 || props.destination === ETCD_BACKUP_PATHS.localDir ? [] : localDestination;
+    const separateDestination = props.destination === ETCD_BACKUP_PATHS.localDir ? undefined : destination;
+    const rootPod: Pick<kplus.CronJobProps, 'securityContext'> = { securityContext: { user: 0, group: 0, ensureNonRoot: false } };
 
-    new ApiObject(this, 'backup', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    const backup = new kplus.CronJob(this, 'backup', {
       metadata: meta('etcd-backup'),
-      spec: cronJobSpec({
-        schedule: this.schedule,
-        activeDeadlineSeconds: 900,
-        labels,
-        podAnnotations: { [PRIVILEGED_REASON]: 'reads etcd\'s root-only client keys on the control-plane host and writes snapshots to a root-owned host directory, as uid 0' },
-        pod: {
-          // etcd listens on the node's loopback; its client keys are root-only files on the host.
-          // Host-network pods are outside NetworkPolicy; the job serves no port.
-          hostNetwork: true,
-          dnsPolicy: 'ClusterFirstWithHostNet',
-          ...CONTROL_PLANE_PLACEMENT,
-          securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
-          initContainers: [etcdBinaries(props.etcdImage)],
-          containers: [
-            {
-              ...scriptContainer('etcd-backup', props.image, 'etcd-backup.sh'),
-              env: [
-                { name: 'PATH', value: PATH },
-                { name: 'ETCDCTL_ENDPOINTS', value: 'https://127.0.0.1:2379' },
-                { name: 'ETCDCTL_CACERT', value: `${ETCD_BACKUP_PATHS.pki}/ca.crt` },
-                { name: 'ETCDCTL_CERT', value: `${ETCD_BACKUP_PATHS.pki}/healthcheck-client.crt` },
-                { name: 'ETCDCTL_KEY', value: `${ETCD_BACKUP_PATHS.pki}/healthcheck-client.key` },
-                { name: 'BACKUP_LOCAL_DIR', value: ETCD_BACKUP_PATHS.localDir },
-                { name: 'BACKUP_LOCAL_RETENTION_DAYS', value: String(this.localRetentionDays) },
-                ...(encryption ? [{ name: 'BACKUP_ENCRYPTION_CONFIG', value: encryption }] : []),
-                ...destinationEnv,
-              ],
-              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-              volumeMounts: [
-                ...COMMON_MOUNTS,
-                { name: 'etcd-pki', mountPath: ETCD_BACKUP_PATHS.pki, readOnly: true },
-                { name: 'local', mountPath: ETCD_BACKUP_PATHS.localDir },
-                ...(encryption ? [{ name: 'encryption-config', mountPath: encryption, readOnly: true }] : []),
-                ...separateDestination.map(() => ({ name: 'destination', mountPath: props.destination })),
-              ],
-            },
-          ],
-          volumes: [
-            ...commonVolumes(),
-            { name: 'etcd-pki', hostPath: { path: ETCD_BACKUP_PATHS.pki, type: 'Directory' } },
-            { name: 'local', hostPath: { path: ETCD_BACKUP_PATHS.localDir, type: 'DirectoryOrCreate' } },
-            ...(encryption ? [{ name: 'encryption-config', hostPath: { path: encryption, type: 'File' } }] : []),
-            ...separateDestination,
+      ...cronJobDefaults(this.schedule, 900),
+      podMetadata: { labels, annotations: { [PRIVILEGED_REASON]: 'reads etcd\'s root-only client keys on the control-plane host and writes snapshots to a root-owned host directory, as uid 0' } },
+      // etcd listens on the node's loopback; its client keys are root-only files on the host.
+      // Host-network pods are outside NetworkPolicy; the job serves no port.
+      hostNetwork: true,
+      dns: { policy: kplus.DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET },
+      ...rootPod,
+      initContainers: [etcdBinaries(props.etcdImage, volumes, 0)],
+      containers: [
+        {
+          ...scriptContainer('etcd-backup', props.image, 'etcd-backup.sh', 0),
+          envVariables: {
+            PATH: kplus.EnvValue.fromValue(PATH),
+            ETCDCTL_ENDPOINTS: kplus.EnvValue.fromValue('https://127.0.0.1:2379'),
+            ETCDCTL_CACERT: kplus.EnvValue.fromValue(`${ETCD_BACKUP_PATHS.pki}/ca.crt`),
+            ETCDCTL_CERT: kplus.EnvValue.fromValue(`${ETCD_BACKUP_PATHS.pki}/healthcheck-client.crt`),
+            ETCDCTL_KEY: kplus.EnvValue.fromValue(`${ETCD_BACKUP_PATHS.pki}/healthcheck-client.key`),
+            BACKUP_LOCAL_DIR: kplus.EnvValue.fromValue(ETCD_BACKUP_PATHS.localDir),
+            BACKUP_LOCAL_RETENTION_DAYS: kplus.EnvValue.fromValue(String(this.localRetentionDays)),
+            ...(encryption ? { BACKUP_ENCRYPTION_CONFIG: kplus.EnvValue.fromValue(encryption) } : {}),
+            ...destinationEnv,
+          },
+          resources: { cpu: { request: cpu('100m') }, memory: { request: memory('128Mi'), limit: memory('512Mi') } },
+          volumeMounts: [
+            ...commonMounts(volumes),
+            { volume: hostPath('etcd-pki', ETCD_BACKUP_PATHS.pki, kplus.HostPathVolumeType.DIRECTORY), path: ETCD_BACKUP_PATHS.pki, readOnly: true },
+            { volume: hostPath('local', ETCD_BACKUP_PATHS.localDir, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE), path: ETCD_BACKUP_PATHS.localDir },
+            ...(encryption ? [{ volume: hostPath('encryption-config', encryption, kplus.HostPathVolumeType.FILE), path: encryption, readOnly: true }] : []),
+            ...(separateDestination ? [{ volume: separateDestination, path: props.destination }] : []),
           ],
         },
-      }),
+      ],
     });
+    onControlPlane(backup);
 
-    new ApiObject(this, 'drill', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    const drill = new kplus.CronJob(this, 'drill', {
       metadata: meta('etcd-restore-drill'),
-      spec: cronJobSpec({
-        schedule: this.drillSchedule,
-        activeDeadlineSeconds: 1800,
-        labels,
-        podAnnotations: s3 ? {} : { [PRIVILEGED_REASON]: 'reads root-only snapshots from the control-plane host\'s backup directory, as uid 0' },
-        pod: {
-          // The throwaway etcd listens on the pod's own loopback, so no host network. A directory
-          // destination lives on the control-plane hosts and holds root-only files.
-          ...(s3 ? {} : CONTROL_PLANE_PLACEMENT),
-          securityContext: s3
-            ? { runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
-            : { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
-          initContainers: [etcdBinaries(props.etcdImage)],
-          containers: [
-            {
-              ...scriptContainer('etcd-restore-drill', props.image, 'etcd-restore-drill.sh'),
-              env: [{ name: 'PATH', value: PATH }, { name: 'DRILL_WORK_DIR', value: '/scratch' }, ...destinationEnv],
-              resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-              volumeMounts: [
-                ...COMMON_MOUNTS,
-                { name: 'scratch', mountPath: '/scratch' },
-                ...(s3 ? [] : [{ name: 'destination', mountPath: props.destination, readOnly: true }]),
-              ],
-            },
+      ...cronJobDefaults(this.drillSchedule, 1800),
+      podMetadata: { labels, ...(s3 ? {} : { annotations: { [PRIVILEGED_REASON]: 'reads root-only snapshots from the control-plane host\'s backup directory, as uid 0' } }) },
+      // The throwaway etcd listens on the pod's own loopback, so no host network. A directory
+      // destination lives on the control-plane hosts and holds root-only files.
+      ...(s3 ? { securityContext: { user: 65532, group: 65532, ensureNonRoot: true } } : rootPod),
+      initContainers: [etcdBinaries(props.etcdImage, volumes, s3 ? 65532 : 0)],
+      containers: [
+        {
+          ...scriptContainer('etcd-restore-drill', props.image, 'etcd-restore-drill.sh', s3 ? 65532 : 0),
+          envVariables: { PATH: kplus.EnvValue.fromValue(PATH), DRILL_WORK_DIR: kplus.EnvValue.fromValue('/scratch'), ...destinationEnv },
+          resources: { cpu: { request: cpu('250m') }, memory: { request: memory('512Mi'), limit: memory('2Gi') } },
+          volumeMounts: [
+            ...commonMounts(volumes),
+            { volume: kplus.Volume.fromEmptyDir(this, 'scratch-volume', 'scratch', { sizeLimit: memory('8Gi') }), path: '/scratch' },
+            ...(destination ? [{ volume: destination, path: props.destination, readOnly: true }] : []),
           ],
-          volumes: [...commonVolumes(), { name: 'scratch', emptyDir: { sizeLimit: '8Gi' } }, ...localDestination],
         },
-      }),
+      ],
     });
+    if (!s3) onControlPlane(drill);
+    for (const job of [backup, drill]) {
+      withoutConstructAddress(job, '/spec/jobTemplate/spec/template');
+      // Fields cdk8s-plus-28 does not model.
+      ApiObject.of(job).addJsonPatch(
+        JsonPatch.add('/spec/jobTemplate/metadata', { labels }),
+        JsonPatch.add('/spec/jobTemplate/spec/template/spec/enableServiceLinks', false),
+      );
+    }
 
     new RenderedConfig(this, 'backup-config', { name: 'etcd-backup', description: 'etcd-backup.sh, the snapshot job\'s script', content: props.scripts.backup });
     new RenderedConfig(this, 'drill-config', { name: 'etcd-restore-drill', description: 'etcd-restore-drill.sh, the restore drill\'s script', content: props.scripts.drill });
@@ -228,40 +218,69 @@ export class EtcdBackup extends Construct {
 
 const PATH = `${ETCD_BACKUP_PATHS.etcdBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 
-const CONTROL_PLANE_PLACEMENT = {
-  nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
-  tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
-};
+/** Runs the job's pods on control-plane nodes, tolerating their taint. */
+function onControlPlane(job: kplus.CronJob): void {
+  job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane', { effect: kplus.TaintEffect.NO_SCHEDULE })));
+  // A node selector rather than cdk8s-plus's node affinity: the plainest form of "control plane only".
+  ApiObject.of(job).addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/template/spec/nodeSelector', { 'node-role.kubernetes.io/control-plane': '' }));
+}
 
-const COMMON_MOUNTS = [
-  { name: 'scripts', mountPath: ETCD_BACKUP_PATHS.scripts, readOnly: true },
-  { name: 'etcd-bin', mountPath: ETCD_BACKUP_PATHS.etcdBin, readOnly: true },
-  { name: 'tmp', mountPath: '/tmp' },
-];
+interface CommonVolumes {
+  readonly scripts: kplus.Volume;
+  readonly etcdBin: kplus.Volume;
+  readonly tmp: kplus.Volume;
+}
 
-function commonVolumes() {
+function commonMounts(v: CommonVolumes): kplus.VolumeMount[] {
   return [
-    { name: 'scripts', configMap: { name: 'etcd-backup-scripts', defaultMode: 0o555 } },
-    { name: 'etcd-bin', emptyDir: { sizeLimit: '256Mi' } },
-    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    { volume: v.scripts, path: ETCD_BACKUP_PATHS.scripts, readOnly: true },
+    { volume: v.etcdBin, path: ETCD_BACKUP_PATHS.etcdBin, readOnly: true },
+    { volume: v.tmp, path: '/tmp' },
   ];
 }
 
-const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-
-function scriptContainer(name: string, image: string, script: string) {
-  return { name, image, imagePullPolicy: 'IfNotPresent', command: ['/bin/sh', `${ETCD_BACKUP_PATHS.scripts}/${script}`], securityContext: CONTAINER_SECURITY };
+function scriptContainer(name: string, image: string, script: string, user: number): kplus.ContainerProps {
+  return { name, image, imagePullPolicy: IMAGE_PULL_POLICY, command: ['/bin/sh', `${ETCD_BACKUP_PATHS.scripts}/${script}`], securityContext: containerSecurity(user) };
 }
 
 /** Copies etcd, etcdctl and etcdutl out of the pinned etcd image (which has `cp` but no curl). */
-function etcdBinaries(etcdImage: string) {
+function etcdBinaries(etcdImage: string, v: CommonVolumes, user: number): kplus.ContainerProps {
   return {
     name: 'etcd-binaries',
     image: etcdImage,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: IMAGE_PULL_POLICY,
     command: ['cp', '/usr/local/bin/etcd', '/usr/local/bin/etcdctl', '/usr/local/bin/etcdutl', `${ETCD_BACKUP_PATHS.etcdBin}/`],
-    securityContext: CONTAINER_SECURITY,
-    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
-    volumeMounts: [{ name: 'etcd-bin', mountPath: ETCD_BACKUP_PATHS.etcdBin }],
+    securityContext: containerSecurity(user),
+    resources: { cpu: { request: cpu('10m') }, memory: { request: memory('32Mi'), limit: memory('64Mi') } },
+    volumeMounts: [{ volume: v.etcdBin, path: ETCD_BACKUP_PATHS.etcdBin }],
+  };
+}
+
+/** The macros Kubernetes' CronJob controller accepts, as the five fields they stand for. */
+const CRON_MACROS: Record<string, () => Cron> = { '@hourly': Cron.hourly, '@daily': Cron.daily, '@weekly': Cron.weekly, '@monthly': Cron.monthly, '@yearly': Cron.annually };
+
+/** A cron expression of five fields (or a macro such as `@daily`), as cdk8s models it. */
+export function cronSchedule(expression: string): Cron {
+  const macro = CRON_MACROS[expression];
+  if (macro) return macro();
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) throw new Error(`EtcdBackup: "${expression}" is not a cron schedule of five fields (minute hour day-of-month month day-of-week) or a macro such as @daily, e.g. "0 */6 * * *".`);
+  const [minute, hour, day, month, weekDay] = fields;
+  return Cron.schedule({ minute, hour, day, month, weekDay });
+}
+
+function cronJobDefaults(schedule: string, activeDeadlineSeconds: number): Partial<kplus.CronJobProps> & Pick<kplus.CronJobProps, 'schedule'> {
+  return {
+    schedule: cronSchedule(schedule),
+    timeZone: 'Etc/UTC',
+    concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+    // A run missed by more than 10 minutes is skipped; the next one comes on schedule.
+    startingDeadline: Duration.seconds(600),
+    successfulJobsRetained: 3,
+    failedJobsRetained: 3,
+    backoffLimit: 1,
+    activeDeadline: Duration.seconds(activeDeadlineSeconds),
+    restartPolicy: kplus.RestartPolicy.NEVER,
+    automountServiceAccountToken: false,
   };
 }

@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AppProject } from '../../../imports/argoproj.io';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { byCodePoint } from '../../core/order';
 
@@ -40,9 +40,7 @@ export class PlatformProject extends Construct {
     if (wildcard !== undefined) throw new Error(`AppProject ${props.name}: "${wildcard}" is a wildcard; list every repository, destination and kind by name.`);
     const key = (d: ProjectDestination) => `${d.server} ${d.namespace}`;
     const destinations = [...new Map(props.destinations.map((d) => [key(d), { server: d.server, namespace: d.namespace }])).values()].sort((a, b) => byCodePoint(key(a), key(b)));
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'AppProject',
+    new AppProject(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',

@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ApplicationSet } from '../../../imports/argoproj.io';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { ApplicationSpecProps, applicationSpec } from './application-spec';
 
@@ -47,9 +47,7 @@ export class FleetApplicationSet extends Construct {
     if (props.clusters.length === 0) throw new Error(`ApplicationSet ${props.name} needs at least one cluster`);
     this.name = props.name;
     const labels = standardLabels(props.labels);
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'ApplicationSet',
+    new ApplicationSet(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',

@@ -2,6 +2,7 @@
  * The `spec` every gitplane Application shares, whether it is written out as an Application or
  * as the template of an ApplicationSet.
  */
+import { ApplicationSpec, ApplicationSpecIgnoreDifferences, ApplicationSpecSyncPolicyRetry } from '../../../imports/argoproj.io';
 
 export interface SyncSettings {
   /** Sync automatically on every commit; false means a person presses sync. */
@@ -48,7 +49,7 @@ export interface ApplicationSpecProps {
 }
 
 /** Retry with exponential backoff: 10s, 20s, 40s, ... capped at 5 minutes, five attempts. */
-export const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } } as const;
+export const RETRY: ApplicationSpecSyncPolicyRetry = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
 
 /**
  * Sync options of every Application: gitplane creates namespaces itself, server-side apply
@@ -63,7 +64,7 @@ export const SYNC_OPTIONS = ['CreateNamespace=false', 'ServerSideApply=true', 'P
  * kube-prometheus-stack's admission webhooks); the API server fills defaults into StatefulSet
  * volume claim templates.
  */
-export const IGNORE_DIFFERENCES = [
+export const IGNORE_DIFFERENCES: readonly ApplicationSpecIgnoreDifferences[] = [
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
   { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
@@ -71,14 +72,14 @@ export const IGNORE_DIFFERENCES = [
 ];
 
 /** The Application `spec`: one Git source, or a chart source plus the Git source as `$values`. */
-export function applicationSpec(props: ApplicationSpecProps): Record<string, unknown> {
+export function applicationSpec(props: ApplicationSpecProps): ApplicationSpec {
   if (!props.path && !props.chart) throw new Error('an Application needs a path of manifests, a chart, or both');
-  const git = { repoURL: props.repoURL, targetRevision: props.targetRevision, ...(props.path ? { path: props.path } : {}) };
+  const git = { repoUrl: props.repoURL, targetRevision: props.targetRevision, ...(props.path ? { path: props.path } : {}) };
   const source = props.chart
     ? {
         sources: [
           {
-            repoURL: props.chart.repoURL,
+            repoUrl: props.chart.repoURL,
             chart: props.chart.chart,
             targetRevision: props.chart.version,
             helm: {
@@ -95,7 +96,7 @@ export function applicationSpec(props: ApplicationSpecProps): Record<string, unk
     project: props.project,
     ...source,
     destination: { server: props.server, namespace: props.namespace },
-    ignoreDifferences: IGNORE_DIFFERENCES,
+    ignoreDifferences: [...IGNORE_DIFFERENCES],
     syncPolicy: {
       ...(props.sync.automated ? { automated: { prune: props.sync.prune, selfHeal: props.sync.selfHeal } } : {}),
       syncOptions: [...SYNC_OPTIONS],

@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Application } from '../../../imports/argoproj.io';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { ApplicationSpecProps, applicationSpec } from './application-spec';
 
@@ -26,9 +26,7 @@ export class PlatformApplication extends Construct {
   constructor(scope: Construct, id: string, props: PlatformApplicationProps) {
     super(scope, id);
     this.name = props.name;
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
+    new Application(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',

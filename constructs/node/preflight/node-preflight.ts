@@ -1,6 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppLabels, PRIVILEGED_REASON, RenderedConfig, selectorLabels, standardLabels, unlessEmpty } from '../../core';
+import { containerSecurity, cpu, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from '../../workloads/secure-defaults';
 
 /** node-exporter's textfile collector directory on every host; the preflight writes its metrics there. */
 export const PREFLIGHT_TEXTFILE_DIR = '/var/lib/node-exporter/textfile';
@@ -56,85 +58,71 @@ export class NodePreflight extends Construct {
       ...(this.fix ? ([['run', '/run', true]] as [string, string, boolean][]) : []),
     ];
 
-    new ApiObject(this, 'script', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: metadata('node-preflight'),
-      data: { 'preflight.sh': props.script },
-    });
+    const script = new kplus.ConfigMap(this, 'script', { metadata: metadata('node-preflight'), data: { 'preflight.sh': props.script } });
+    const hostPath = (name: string, path: string, type: kplus.HostPathVolumeType) => kplus.Volume.fromHostPath(this, `${name}-volume`, name, { path, type });
+    const volumes = {
+      script: kplus.Volume.fromConfigMap(this, 'script-volume', script, { name: 'script', defaultMode: 0o555 }),
+      textfile: hostPath('textfile', PREFLIGHT_TEXTFILE_DIR, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
+      tmp: kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp', { sizeLimit: memory('16Mi') }),
+    };
+    const hostVolumes = hostMounts.map(([name, path, writable]) => ({
+      volume: hostPath(`host-${name}`, path, ['kubelet', 'containerd'].includes(name) ? kplus.HostPathVolumeType.DIRECTORY_OR_CREATE : kplus.HostPathVolumeType.DIRECTORY),
+      path: `${HOST}${path}`,
+      readOnly: !writable,
+    }));
 
-    new ApiObject(this, 'daemonset', {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
+    const daemonSet = new kplus.DaemonSet(this, 'daemonset', {
       metadata: metadata('node-preflight'),
-      spec: {
-        selector: { matchLabels: selectorLabels(props.app) },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } },
-        template: {
-          metadata: {
-            labels,
-            annotations: { [PRIVILEGED_REASON]: 'reads root-owned host files (/proc, /sys, /boot, kubelet and containerd configuration) as uid 0 and writes node-exporter textfile metrics on the host' },
-          },
-          spec: {
-            // /proc/sys/net is per network namespace: ip_forward must be read in the host's.
-            // Host-network pods are outside NetworkPolicy; the preflight serves no port at all.
-            hostNetwork: true,
-            dnsPolicy: 'ClusterFirstWithHostNet',
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            priorityClassName: 'system-node-critical',
-            affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [...props.architectures] }] }],
-                },
-              },
-            },
-            tolerations: [{ operator: 'Exists' }],
-            // Host files are root's; reading them needs uid 0, nothing more.
-            securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'preflight',
-                image: props.image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['/bin/sh', '-c', `while true; do /bin/sh ${SCRIPT} ${flags} --textfile /textfile || true; sleep ${this.intervalSeconds}; done`],
-                env: [{ name: 'PREFLIGHT_REQUIRE_NFS', value: props.requireNfs ? '1' : '0' }],
-                readinessProbe: {
-                  exec: { command: ['/bin/sh', SCRIPT, '--root', HOST] },
-                  periodSeconds: 60,
-                  timeoutSeconds: 10,
-                  failureThreshold: 1,
-                },
-                // Alive while the loop still runs: each run rewrites the textfile, so one older
-                // than three intervals means the loop is stuck.
-                livenessProbe: {
-                  exec: { command: ['/bin/sh', '-c', `test -n "$(find /textfile/gitplane_preflight.prom -mmin -${staleMinutes} 2>/dev/null)"`] },
-                  initialDelaySeconds: 60,
-                  periodSeconds: 60,
-                  timeoutSeconds: 10,
-                  failureThreshold: 3,
-                },
-                resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                volumeMounts: [
-                  { name: 'script', mountPath: SCRIPT, subPath: 'preflight.sh', readOnly: true },
-                  { name: 'textfile', mountPath: '/textfile' },
-                  { name: 'tmp', mountPath: '/tmp' },
-                  ...hostMounts.map(([name, path, writable]) => ({ name: `host-${name}`, mountPath: `${HOST}${path}`, readOnly: !writable })),
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'script', configMap: { name: 'node-preflight', defaultMode: 0o555 } },
-              { name: 'textfile', hostPath: { path: PREFLIGHT_TEXTFILE_DIR, type: 'DirectoryOrCreate' } },
-              { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
-              ...hostMounts.map(([name, path]) => ({ name: `host-${name}`, hostPath: { path, type: ['kubelet', 'containerd'].includes(name) ? 'DirectoryOrCreate' : 'Directory' } })),
-            ],
-          },
-        },
+      select: false,
+      podMetadata: {
+        labels,
+        annotations: { [PRIVILEGED_REASON]: 'reads root-owned host files (/proc, /sys, /boot, kubelet and containerd configuration) as uid 0 and writes node-exporter textfile metrics on the host' },
       },
+      // /proc/sys/net is per network namespace: ip_forward must be read in the host's.
+      // Host-network pods are outside NetworkPolicy; the preflight serves no port at all.
+      hostNetwork: true,
+      dns: { policy: kplus.DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET },
+      automountServiceAccountToken: false,
+      // Host files are root's; reading them needs uid 0, nothing more.
+      securityContext: { user: 0, group: 0, ensureNonRoot: false },
+      containers: [
+        {
+          name: 'preflight',
+          image: props.image,
+          imagePullPolicy: IMAGE_PULL_POLICY,
+          command: ['/bin/sh', '-c', `while true; do /bin/sh ${SCRIPT} ${flags} --textfile /textfile || true; sleep ${this.intervalSeconds}; done`],
+          envVariables: { PREFLIGHT_REQUIRE_NFS: kplus.EnvValue.fromValue(props.requireNfs ? '1' : '0') },
+          readiness: kplus.Probe.fromCommand(['/bin/sh', SCRIPT, '--root', HOST], { periodSeconds: Duration.seconds(60), timeoutSeconds: Duration.seconds(10), failureThreshold: 1 }),
+          // Alive while the loop still runs: each run rewrites the textfile, so one older
+          // than three intervals means the loop is stuck.
+          liveness: kplus.Probe.fromCommand(['/bin/sh', '-c', `test -n "$(find /textfile/gitplane_preflight.prom -mmin -${staleMinutes} 2>/dev/null)"`], {
+            initialDelaySeconds: Duration.seconds(60),
+            periodSeconds: Duration.seconds(60),
+            timeoutSeconds: Duration.seconds(10),
+            failureThreshold: 3,
+          }),
+          resources: { cpu: { request: cpu('5m') }, memory: { request: memory('16Mi'), limit: memory('64Mi') } },
+          securityContext: containerSecurity(0),
+          volumeMounts: [
+            { volume: volumes.script, path: SCRIPT, subPath: 'preflight.sh', readOnly: true },
+            { volume: volumes.textfile, path: '/textfile' },
+            { volume: volumes.tmp, path: '/tmp' },
+            ...hostVolumes,
+          ],
+        },
+      ],
     });
+    daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(props.app) }));
+    daemonSet.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in('kubernetes.io/arch', [...props.architectures])));
+    daemonSet.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.any()));
+    withoutConstructAddress(daemonSet);
+    // Fields cdk8s-plus-28 does not model; patches apply before the conversion to JSON, so the
+    // update strategy is written in cdk8s-plus's own Kubernetes types.
+    ApiObject.of(daemonSet).addJsonPatch(
+      JsonPatch.add('/spec/updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: kplus.k8s.IntOrString.fromString('25%') } }),
+      JsonPatch.add('/spec/template/spec/enableServiceLinks', false),
+      JsonPatch.add('/spec/template/spec/priorityClassName', 'system-node-critical'),
+    );
 
     new RenderedConfig(this, 'config', { name: 'preflight', description: 'preflight.sh, the node preflight (DaemonSet and host script)', content: props.script });
   }

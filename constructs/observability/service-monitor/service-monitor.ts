@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ServiceMonitor as ServiceMonitorResource } from '../../../imports/monitoring.coreos.com';
 import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
 
 export interface ServiceMonitorProps {
@@ -33,9 +33,7 @@ export class ServiceMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
     this.name = props.name;
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'ServiceMonitor',
+    new ServiceMonitorResource(this, 'Resource', {
       metadata: {
         name: props.name,
         ...(props.namespace ? { namespace: props.namespace } : {}),
