@@ -2,13 +2,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifestDir } from '../stacks/manifest-dir';
+import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
 import { PolicyEnvironment } from './types';
 
-/** A synthesized environment; `outDir` is where `gitplane synth` writes it (for file paths in reports). */
+/**
+ * A synthesized environment; `outDir` is where `gitplane synth` writes it (for file paths in
+ * reports). When its charts were rendered (stacks/pipeline.ts renderEnvironment), their objects
+ * follow gitplane's own, each with `chart` set and `app` naming the application that installs it.
+ */
 export function fromBuilt(b: BuiltEnvironment, outDir = 'dist'): PolicyEnvironment {
   const files = new Map([...b.output.files].filter(([f]) => !f.startsWith('apps/') && !f.startsWith('bootstrap/')));
-  return { name: b.spec.name, spec: b.spec, objects: b.output.objects, files, root: `${outDir}/${b.spec.name}` };
+  return withCharts({ name: b.spec.name, spec: b.spec, objects: b.output.objects, files, root: `${outDir}/${b.spec.name}` }, b.charts);
+}
+
+/** The environment with its rendered charts' objects after its own, and their second render. */
+export function withCharts(env: PolicyEnvironment, charts: RenderedCharts | undefined): PolicyEnvironment {
+  return charts ? { ...env, objects: [...env.objects, ...charts.objects], secondRender: charts.again } : env;
 }
 
 /** Every manifest under `dir` plus its runbooks/ and values/ files. */

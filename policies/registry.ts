@@ -21,6 +21,7 @@ import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-n
 import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
 import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials';
 import { rule as noSecretData } from './rules/no-secret-data';
+import { rule as renderDeterministic } from './rules/render-deterministic';
 import { rule as replicatedDisruption } from './rules/replicated-disruption';
 import { rule as runbookSections } from './rules/runbook-sections';
 import { rule as selectorMatchesTemplate } from './rules/selector-matches-template';
@@ -55,6 +56,7 @@ export const RULES: readonly Rule[] = [
   noHighCardinalityLabels,
   noPlaintextCredentials,
   noSecretData,
+  renderDeterministic,
   replicatedDisruption,
   runbookSections,
   selectorMatchesTemplate,

@@ -36,6 +36,11 @@ export interface PolicyEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** Prefix that makes `file` a path in the repository, e.g. `dist/prod` or the `--dir` argument. */
   readonly root: string;
+  /**
+   * A second render of the Helm applications whose objects (those with `chart`) are among
+   * `objects`, for render-deterministic; absent when the charts were rendered once or not at all.
+   */
+  readonly secondRender?: readonly RenderedObject[];
 }
 
 export interface PolicyContext {
@@ -77,6 +82,15 @@ interface RuleBase {
   readonly docsUrl: string;
   /** Kinds the rule judges ('*' for every kind). */
   readonly kinds: readonly string[] | '*';
+  /**
+   * Whether the rule also judges the objects Helm renders from the applications' pinned charts
+   * (those with `chart` set). False for rules on what gitplane itself builds (its workload
+   * defaults, its wave ladder): an upstream chart is tuned through its values, not rebuilt, and
+   * its objects are not in Git. Such an object rule still sees the charts' objects in its context
+   * (a chart's Service may be what a ServiceMonitor of gitplane's selects); an environment rule does not.
+   * @default true
+   */
+  readonly charts?: boolean;
 }
 
 export interface ObjectRule extends RuleBase {

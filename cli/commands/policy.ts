@@ -3,10 +3,13 @@ import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
 import { Format, FORMATS, render } from '../../policies/formats';
 import type { PolicyEnvironment } from '../../policies/types';
+import type { Settings } from '../../stacks/settings';
+import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
+import type { Io } from '../io';
 import { UsageError } from '../usage-error';
-import { uncheckedReport, warnUnchecked } from './schemas';
+import { inCi, uncheckedReport, warnUnchecked } from './schemas';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -72,31 +75,32 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
-      const { fromDir } = await import('../../policies/inputs');
-      environments = [fromDir(values.dir)];
+      const { fromDir, withCharts } = await import('../../policies/inputs');
+      const { renderCharts } = await import('../../stacks/helm-render');
+      const { validateCharts } = await import('../../stacks/pipeline');
+      const { loadSettings } = await import('../../stacks/settings');
+      const settings = loadSettings({ crdDirs: values['crd-dir'] });
+      const env = fromDir(values.dir);
+      const charts = renderCharts(env, settings, 2);
+      await refuseInvalid([...charts.problems, ...validateCharts(charts, settings, values.dir)], settings, Boolean(values.strict), out);
+      environments = [withCharts(env, charts)];
     } else {
       const { listEnvironments, loadEnvironment } = await import('../../stacks/environment');
-      const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+      const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
       const { loadSettings } = await import('../../stacks/settings');
-      const { formatProblems } = await import('../../validation');
       const { fromBuilt } = await import('../../policies/inputs');
       const { selectEnvironments } = await import('../select');
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
-      const built = specs.map((spec) => buildEnvironment(spec, settings));
-      const all = built.flatMap((b) => b.problems);
-      const strict = values.strict || ['true', '1'].includes(process.env.CI ?? '');
-      const problems = strict ? all : warnUnchecked(all, settings, out);
-      if (problems.length > 0) {
-        throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
-      }
+      const built = specs.map((spec) => renderEnvironment(buildEnvironment(spec, settings), settings, 2));
+      await refuseInvalid(built.flatMap((b) => b.problems), settings, Boolean(values.strict), out);
       environments = built.map((b) => fromBuilt(b));
       const tiers = new Set(specs.map((s) => s.tier));
       peers = listEnvironments()
         .filter((n) => !specs.some((s) => s.name === n))
         .map((n) => loadEnvironment(n))
         .filter((s) => tiers.has(s.tier))
-        .map((s) => fromBuilt(buildEnvironment(s, settings)));
+        .map((s) => fromBuilt(renderEnvironment(buildEnvironment(s, settings), settings)));
     }
     const { hasMandatory, runPolicies } = await import('../../policies/engine');
     const report = runPolicies(environments, { peers });
@@ -107,6 +111,18 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     return hasMandatory(report) ? 1 : 0;
   },
 };
+
+/**
+ * Refuses to judge invalid objects. What could not be checked or rendered (no schema, no Helm,
+ * no chart archive) is refused too with --strict or in CI; otherwise it is named in a warning.
+ */
+async function refuseInvalid(all: readonly ValidationProblem[], settings: Settings, strict: boolean, out: Io): Promise<void> {
+  const problems = strict || inCi() ? all : warnUnchecked(all, settings, out);
+  if (problems.length > 0) {
+    const { formatProblems } = await import('../../validation');
+    throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
+  }
+}
 
 async function version(): Promise<string> {
   const { PACKAGE_ROOT } = await import('../../stacks/paths');

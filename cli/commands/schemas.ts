@@ -23,6 +23,18 @@ export function warnUnchecked(problems: readonly ValidationProblem[], settings: 
   return problems.filter((p) => !p.unchecked);
 }
 
+/** True on a CI runner (CI=true), where what could not be checked or rendered is refused. */
+export function inCi(): boolean {
+  return ['true', '1'].includes(process.env.CI ?? '');
+}
+
+/** For validate outside CI: warns about the charts that could not be rendered and returns the other problems. */
+export function warnUnrendered(problems: readonly ValidationProblem[], io: Io): ValidationProblem[] {
+  const unrendered = (p: ValidationProblem) => Boolean(p.unchecked && p.fix);
+  for (const line of uncheckedSummary(problems.filter(unrendered))) io.warn(line);
+  return problems.filter((p) => !unrendered(p));
+}
+
 export const schemas: Command = {
   name: 'schemas',
   summary: 'Fetch the pinned charts\' CRDs and default values (pull), or add CRDs from a cluster (import).',

@@ -24,6 +24,7 @@ import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
 import { EXTERNAL_SERVICES } from './observability-pipeline';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
+import { LONGHORN_APP, LONGHORN_MANAGER_METRICS } from './longhorn';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -119,8 +120,12 @@ export const MONITORING_APP: AppDescriptor = {
   clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   services: () => Object.values(EXTERNAL_SERVICES),
   alerts: ({ spec }) => platformAlerts(spec),
-  // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts.
-  scrape: ({ spec }) => (argoCdIsLocal(spec) ? [ARGOCD_CONTROLLER_METRICS] : []),
+  // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts; Longhorn's
+  // managers serve its alerts' and dashboard's.
+  scrape: ({ spec, apps }) => [
+    ...(argoCdIsLocal(spec) ? [ARGOCD_CONTROLLER_METRICS] : []),
+    ...(apps.some((a) => a.name === LONGHORN_APP.name) ? [LONGHORN_MANAGER_METRICS] : []),
+  ],
   build: (chart, ctx) => {
     const { spec } = ctx;
     const receiverRefs = [...new Set(spec.alerting.receivers.map((r) => r.secretRef))].sort();
