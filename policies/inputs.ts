@@ -1,6 +1,7 @@
 /** Builds what the engine judges from synthesized environments and from directories of manifests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { byCodePoint } from '../constructs/core/order';
 import { readManifestDir } from '../stacks/manifest-dir';
 import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
@@ -21,7 +22,10 @@ export function withCharts(env: PolicyEnvironment, charts: RenderedCharts | unde
   return charts ? { ...env, objects: [...env.objects, ...charts.objects], secondRender: charts.again } : env;
 }
 
-/** Every manifest under `dir` plus its runbooks/ and values/ files. */
+/**
+ * Every manifest under `dir` plus its runbooks/ and values/ files, and the values/ files of the
+ * environment folders below it (`<env>/values/<app>.yaml`), which its Applications' charts read.
+ */
 export function fromDir(dir: string): PolicyEnvironment {
   const objects = readManifestDir(dir).map((o) => ({ ...o, app: appFolder(o.file) }));
   const files = new Map<string, string>();
@@ -30,7 +34,18 @@ export function fromDir(dir: string): PolicyEnvironment {
     if (!fs.existsSync(base)) continue;
     for (const f of fs.readdirSync(base).sort()) files.set(`${sub}/${f}`, fs.readFileSync(path.join(base, f), 'utf8'));
   }
+  for (const rel of environmentValues(dir, '')) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
   return { name: dir, objects, files, root: dir.replace(/\/$/, '') };
+}
+
+/** `values/*.yaml` of environment folders (beside apps/ or bootstrap/) below `dir`, paths relative to it. */
+function environmentValues(dir: string, rel: string): string[] {
+  const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  const names = entries.map((e) => e.name);
+  const own = rel && names.includes('values') && (names.includes('apps') || names.includes('bootstrap'))
+    ? fs.readdirSync(path.join(dir, rel, 'values')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `${rel}/values/${f}`)
+    : [];
+  return [...own, ...entries.filter((e) => e.name !== 'values').sort((a, b) => byCodePoint(a.name, b.name)).flatMap((e) => environmentValues(dir, rel ? `${rel}/${e.name}` : e.name))];
 }
 
 function appFolder(file: string): string {

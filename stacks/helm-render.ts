@@ -38,7 +38,7 @@ export interface RenderInput {
   readonly kubeVersion?: string;
   /**
    * The cluster a fleet ApplicationSet's cluster-name parameters are rendered for (sites differ
-   * only in those parameters). @default - the parameter's template is passed as it stands
+   * only in those parameters). @default - the first cluster its cluster generator names
    */
   readonly clusterName?: string;
 }
@@ -127,9 +127,9 @@ export function chartReleases(input: RenderInput): ChartRelease[] {
     const sources = spec?.sources ?? (spec?.source ? [spec.source] : []);
     for (const source of sources) {
       if (typeof source?.chart !== 'string') continue;
-      const values = (source.helm?.valueFiles ?? []).map((f) => /^\$values\/(?:.*\/)?(values\/[^/]+\.ya?ml)$/.exec(f)?.[1]);
+      const values = (source.helm?.valueFiles ?? []).map((f) => valuesFileFor(f, input.files));
       const valuesFile = values[0];
-      if (values.length !== 1 || !valuesFile || !input.files.has(valuesFile)) {
+      if (values.length !== 1 || !valuesFile) {
         throw new InputError([`${joinPath(input.root, o.file)}: ${objectRef(m)} installs chart ${source.chart} with value files ${JSON.stringify(source.helm?.valueFiles ?? [])}; gitplane renders a chart with one values file from the same repository ($values/.../values/<app>.yaml) that exists here. Synthesize the environment again.`]);
       }
       releases.push({
@@ -139,12 +139,22 @@ export function chartReleases(input: RenderInput): ChartRelease[] {
         release: source.helm?.releaseName ?? String(m.metadata.name),
         namespace: String(spec?.destination?.namespace ?? ''),
         valuesFile,
-        parameters: (source.helm?.parameters ?? []).map((p) => ({ name: p.name, value: clusterValue(p.value, input.clusterName) })),
+        parameters: (source.helm?.parameters ?? []).map((p) => ({ name: p.name, value: clusterValue(p.value, input.clusterName ?? firstCluster(m)) })),
         source: o,
       });
     }
   }
   return releases.sort((a, b) => byCodePoint(a.app, b.app));
+}
+
+/**
+ * The values file a `$values/<path in the repository>` reference names, among the files: the
+ * one whose path (from the environment's folder, or from a folder above it) ends the reference.
+ */
+function valuesFileFor(reference: string, files: ReadonlyMap<string, string>): string | undefined {
+  const wanted = /^\$values\/(.+\/values\/[^/]+\.ya?ml)$/.exec(reference)?.[1];
+  if (!wanted) return undefined;
+  return [...files.keys()].filter((f) => /(^|\/)values\/[^/]+\.ya?ml$/.test(f)).find((f) => wanted === f || wanted.endsWith(`/${f}`));
 }
 
 interface AppSource {
@@ -156,6 +166,12 @@ interface AppSpec {
   source?: AppSource;
   sources?: AppSource[];
   destination?: { namespace?: unknown };
+}
+
+/** The first cluster a fleet ApplicationSet's cluster generator names (by the cluster label), when the environment file is not at hand (--dir). */
+function firstCluster(m: Manifest): string | undefined {
+  const generators = (m.spec as { generators?: { clusters?: { selector?: { matchExpressions?: { key?: string; values?: string[] }[] } } }[] } | undefined)?.generators ?? [];
+  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0];
 }
 
 /** A fleet parameter's cluster-name template, as the ApplicationSet's cluster generator fills it for `cluster`. */
@@ -231,6 +247,7 @@ function parseDocument(text: string): Manifest | null | string {
 
 const documents = new Map<string, Manifest | null | string>();
 
-function joinPath(root: string, file: string): string {
+/** `root/file`, or `file` when there is no root. */
+export function joinPath(root: string, file: string): string {
   return root ? `${root.replace(/\/$/, '')}/${file}` : file;
 }

@@ -11,7 +11,7 @@ import { AppDescriptor, externalServicesFor } from './application';
 import { platformContext, projectApps } from './platform';
 import { objectRef } from './objects';
 import { Settings } from './settings';
-import { renderCharts, RenderedCharts } from './helm-render';
+import { joinPath, renderCharts, RenderedCharts } from './helm-render';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
 
@@ -81,18 +81,14 @@ export function renderEnvironment(built: BuiltEnvironment, settings: Settings, t
   return { ...built, charts, problems: [...built.problems, ...charts.problems, ...validateCharts(charts, settings, spec.name)] };
 }
 
-/** Validates rendered chart objects, one application at a time (within one Application a duplicate is an error), each problem naming its template. */
+/** Validates rendered chart objects, one release (values file) at a time (within one Application a duplicate is an error), each problem naming its template. */
 export function validateCharts(charts: RenderedCharts, settings: Pick<Settings, 'crdDirs'>, root: string): ValidationProblem[] {
   const validator = validatorFor(settings);
   return charts.releases.flatMap((release) => {
-    const objects = charts.objects.filter((o) => o.app === release.app);
+    const objects = charts.objects.filter((o) => o.file === release.valuesFile);
     return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) }))).map((p) => {
       const templates = [...new Set(objects.filter((o) => objectRef(o.manifest) === p.object).map((o) => o.chart?.template))].join(', ');
       return { ...p, message: `${p.message} (rendered by ${release.chart} ${release.version} from ${templates})` };
     });
   });
-}
-
-function joinPath(root: string, file: string): string {
-  return root ? `${root.replace(/\/$/, '')}/${file}` : file;
 }

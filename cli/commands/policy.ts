@@ -28,11 +28,13 @@ export const policy: Command = {
        gitplane policy --dir DIR [--format FORMAT] [--output FILE]
        gitplane policy --docs [--output docs/policies.md]
 
-Synthesizes each selected environment in memory and runs the rules of the packs it chooses
+Synthesizes each selected environment in memory, renders its Helm applications twice as Argo CD
+renders them (see "gitplane validate --help"; the rules judge the rendered objects too, and
+render-deterministic compares the two renders), and runs the rules of the packs it chooses
 (policy.packs; production runs every pack, all mandatory; core and secrets always run).
 Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
 cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
-its runbooks/ and values/ files) with every rule. Fleet rules compare each environment with the
+its runbooks/ and values/ files, and the charts its Applications install) with every rule. Fleet rules compare each environment with the
 others of its tier under environments/.
 
 Options:
@@ -45,8 +47,9 @@ Options:
       --docs            write the generated rule reference (into --output's marked section, or stdout)
       --crd-dir DIR     CRD directory for validating synthesized objects (repeatable)
       --strict          refuse custom resources and chart values that could not be schema-checked
-                        (no CRD or chart defaults available); on when CI=true. Without it they
-                        are named in a warning and the policies still run.
+                        (no CRD or chart defaults available) and charts that could not be rendered
+                        (no Helm or no archive); on when CI=true. Without it they are named in a
+                        warning and the policies still run.
   -q, --quiet           no progress lines
   -h, --help            this help
 

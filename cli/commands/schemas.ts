@@ -48,8 +48,9 @@ gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replac
 
   pull     downloads each chart pinned in environments/versions.yaml from its Helm repository
            (repoURL), checks the archive's sha256 against the repository's index.yaml and against
-           ${LOCK_FILE}, and caches its CRDs (crds/, and CRD templates), values.yaml and
-           values.schema.json under $XDG_CACHE_HOME/gitplane (default ~/.cache/gitplane).
+           ${LOCK_FILE}, and caches the archive (validate and policy render it with Helm), its
+           CRDs (crds/, and CRD templates), values.yaml and values.schema.json under
+           $XDG_CACHE_HOME/gitplane (default ~/.cache/gitplane).
            ${LOCK_FILE} records every digest; commit it. Charts whose cache matches the lock are
            not downloaded again. A digest that does not match is refused (exit 2).
   import   adds the CustomResourceDefinitions in FILE (- for stdin), e.g. the output of

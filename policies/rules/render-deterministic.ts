@@ -42,7 +42,7 @@ export const rule: EnvironmentRule = {
 
 function key(o: RenderedObject): string {
   const m: Manifest = o.manifest;
-  return [o.app, m.apiVersion, objectRef(m)].join('\0');
+  return [o.file, m.apiVersion, objectRef(m)].join('\0');
 }
 
 /** Dotted paths (`data.admin-password`, `spec.containers[0].args[1]`) where two values differ. */

@@ -11,6 +11,17 @@ describeWithTool('helm', 'gitplane policy over the rendered charts', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^prod: 0 mandatory, 0 advisory finding\\(s\\); ${RULES.length} rules run; 0 exemption\\(s\\) in force\\.$`, 'm'));
   });
+  test('with --dir, renders the charts the Applications under DIR install, with the values files beside them', () => {
+    const out = tempDir();
+    expect(gitplane(['synth', '--env', 'dev', '--out', out, '--quiet']).status).toBe(0);
+    const validate = gitplane(['validate', '--dir', path.join(out, 'dev')]);
+    expect(validate.stderr).toMatch(/^validate .*dev: \d+ objects, \d+ rendered from 3 chart\(s\)$/m);
+    expect(validate).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+    const policy = gitplane(['policy', '--dir', path.join(out, 'dev'), '--format', 'json', '--quiet']);
+    const judged = JSON.parse(policy.stdout).environments[0];
+    expect(judged.rules).toContain('render-deterministic');
+    expect(judged.findings.filter((f: { rule: string }) => f.rule === 'render-deterministic')).toEqual([]);
+  });
 });
 
 describe('charts that cannot be rendered (no helm)', () => {

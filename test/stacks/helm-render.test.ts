@@ -12,6 +12,7 @@ import { chartReleases, renderCharts, servedApiVersions } from '../../stacks/hel
 import { archiveName, cachedChartDir } from '../../stacks/schema-lock';
 import { sha256 } from '../../stacks/schema-pull';
 import { fromBuilt } from '../../policies/inputs';
+import { validateCharts } from '../../stacks/pipeline';
 import { findOne, RenderedObject } from '../../stacks/objects';
 import { CHARTS_DIR, rendered, renderSettings } from '../support/charts';
 import { tempDir } from '../support/cli';
@@ -25,6 +26,21 @@ const input = (name: string, files?: Map<string, string>) => {
   return { objects: env.objects, files: files ?? env.files, root: name, kubeVersion: env.spec!.cluster.kubernetesVersion, clusterName: env.spec!.cluster.name };
 };
 const chartObjects = (objects: readonly RenderedObject[], app: string) => objects.filter((o) => o.app === app).map((o) => o.manifest);
+
+test('fails when a rendered object is invalid, naming the values file, the object and the template that rendered it', () => {
+  const source = fromBuilt(built('dev')).objects.find((o) => o.manifest.kind === 'Application' && o.manifest.metadata.name === 'dev-longhorn')!;
+  const release = { app: 'longhorn', chart: 'longhorn', version: '1.12.1', release: 'longhorn', namespace: 'longhorn-system', valuesFile: 'values/longhorn.yaml', parameters: [], source };
+  const invalid: RenderedObject = {
+    manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'longhorn-default-setting', namespace: 'longhorn-system' }, data: { replicas: 3 } },
+    app: 'longhorn',
+    file: 'values/longhorn.yaml',
+    chart: { name: 'longhorn', version: '1.12.1', release: 'longhorn', template: 'longhorn/templates/default-setting.yaml' },
+  };
+  const problems = validateCharts({ objects: [invalid], problems: [], releases: [release] }, renderSettings(undefined), 'dev');
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatchObject({ file: 'dev/values/longhorn.yaml', object: 'ConfigMap/longhorn-system/longhorn-default-setting' });
+  expect(problems[0].message).toMatch(/^data\.replicas.* \(rendered by longhorn 1\.12\.1 from longhorn\/templates\/default-setting\.yaml\)$/);
+});
 
 describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (helm) => {
   test('dev: every chart its Applications install is rendered, CRDs included, each object marked with application, chart, release and template', () => {
