@@ -115,6 +115,13 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect(backend.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'longhorn', 'app.kubernetes.io/instance': 'longhorn' });
   });
 
+  test('fails when the environment\'s Kubernetes version is below what a chart supports: --kube-version reaches Helm, which refuses as Argo CD would', () => {
+    const r = renderCharts({ ...input('dev'), kubeVersion: '1.20.0' }, renderSettings(helm));
+    const longhorn = r.problems.find((p) => p.file === 'dev/values/longhorn.yaml')!;
+    expect(longhorn.unchecked).toBeUndefined();
+    expect(longhorn.message).toMatch(/^\S+helm template could not render chart longhorn 1\.12\.1 of application longhorn \(.*kubeVersion.*\)\. Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin\.$/);
+  });
+
   test('fails, naming each chart and the fix, when there is no helm', () => {
     const r = renderCharts(input('dev'), renderSettings(undefined));
     expect(r.objects).toEqual([]);
