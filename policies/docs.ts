@@ -21,7 +21,8 @@ export function updateDocs(doc: string, rules: readonly Rule[]): string {
 }
 
 function kinds(r: Rule): string {
-  if (r.kinds === '*') return 'every kind';
-  if (r.scope === 'environment') return r.kinds.length > 0 ? `the environment (${r.kinds.join(', ')})` : 'the environment';
-  return r.kinds.join(', ');
+  const own = r.charts === false ? ' (gitplane\'s own objects, not rendered charts)' : '';
+  if (r.kinds === '*') return `every kind${own}`;
+  if (r.scope === 'environment') return `${r.kinds.length > 0 ? `the environment (${r.kinds.join(', ')})` : 'the environment'}${own}`;
+  return `${r.kinds.join(', ')}${own}`;
 }

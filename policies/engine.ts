@@ -72,12 +72,16 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   const packs = packsFor(env);
   const rules = registry.filter((r) => packs.includes(r.pack));
   const findings: Finding[] = [];
+  // A rule that does not judge rendered charts still sees them around the object it judges (the
+  // Service a ServiceMonitor selects may be a chart's); an environment rule sees only gitplane's.
+  const own = env.objects.filter((o) => !o.chart);
+  const ownCtx = own.length === env.objects.length ? ctx : { ...ctx, objects: own };
   for (const rule of rules) {
     if (rule.scope === 'environment') {
-      findings.push(...judge(rule, env, undefined, () => rule.check(ctx)));
+      findings.push(...judge(rule, env, undefined, () => rule.check(rule.charts === false ? ownCtx : ctx)));
       continue;
     }
-    for (const object of env.objects) {
+    for (const object of rule.charts === false ? own : env.objects) {
       if (rule.kinds !== '*' && !rule.kinds.includes(object.manifest.kind)) continue;
       findings.push(...judge(rule, env, object, () => rule.check(object, ctx)));
     }

@@ -1,13 +1,19 @@
 /** Builds what the engine judges from synthesized environments and from directories of manifests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { byCodePoint } from '../constructs/core/order';
 import { readManifestDir } from '../stacks/manifest-dir';
 import { fieldPosition } from '../stacks/environment';
 import { RenderedObject } from '../stacks/objects';
+import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
 import { PolicyEnvironment, SourceLine } from './types';
 
-/** A synthesized environment; `outDir` is where `gitplane synth` writes it (for file paths in reports). */
+/**
+ * A synthesized environment; `outDir` is where `gitplane synth` writes it (for file paths in
+ * reports). When its charts were rendered (stacks/pipeline.ts renderEnvironment), their objects
+ * follow gitplane's own, each with `chart` set and `app` naming the application that installs it.
+ */
 export function fromBuilt(b: BuiltEnvironment, outDir = 'dist'): PolicyEnvironment {
   const files = new Map([...b.output.files].filter(([f]) => !f.startsWith('apps/') && !f.startsWith('bootstrap/')));
   const fields = new Map(b.apps.map((a) => [a.name, a.configuredAt ?? ['apps', a.name]]));
@@ -16,10 +22,18 @@ export function fromBuilt(b: BuiltEnvironment, outDir = 'dist'): PolicyEnvironme
     const at = fieldPosition(b.spec, field);
     return at && { file: at.file, line: at.line };
   };
-  return { name: b.spec.name, spec: b.spec, objects: b.output.objects, files, root: `${outDir}/${b.spec.name}`, locate };
+  return withCharts({ name: b.spec.name, spec: b.spec, objects: b.output.objects, files, root: `${outDir}/${b.spec.name}`, locate }, b.charts);
 }
 
-/** Every manifest under `dir` plus its runbooks/ and values/ files. */
+/** The environment with its rendered charts' objects after its own, and their second render. */
+export function withCharts(env: PolicyEnvironment, charts: RenderedCharts | undefined): PolicyEnvironment {
+  return charts ? { ...env, objects: [...env.objects, ...charts.objects], secondRender: charts.again } : env;
+}
+
+/**
+ * Every manifest under `dir` plus its runbooks/ and values/ files, and the values/ files of the
+ * environment folders below it (`<env>/values/<app>.yaml`), which its Applications' charts read.
+ */
 export function fromDir(dir: string): PolicyEnvironment {
   const objects = readManifestDir(dir).map((o) => ({ ...o, app: appFolder(o.file) }));
   const files = new Map<string, string>();
@@ -28,7 +42,18 @@ export function fromDir(dir: string): PolicyEnvironment {
     if (!fs.existsSync(base)) continue;
     for (const f of fs.readdirSync(base).sort()) files.set(`${sub}/${f}`, fs.readFileSync(path.join(base, f), 'utf8'));
   }
+  for (const rel of environmentValues(dir, '')) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
   return { name: dir, objects, files, root: dir.replace(/\/$/, '') };
+}
+
+/** `values/*.yaml` of environment folders (beside apps/ or bootstrap/) below `dir`, paths relative to it. */
+function environmentValues(dir: string, rel: string): string[] {
+  const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  const names = entries.map((e) => e.name);
+  const own = rel && names.includes('values') && (names.includes('apps') || names.includes('bootstrap'))
+    ? fs.readdirSync(path.join(dir, rel, 'values')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `${rel}/values/${f}`)
+    : [];
+  return [...own, ...entries.filter((e) => e.name !== 'values').sort((a, b) => byCodePoint(a.name, b.name)).flatMap((e) => environmentValues(dir, rel ? `${rel}/${e.name}` : e.name))];
 }
 
 function appFolder(file: string): string {

@@ -28,6 +28,7 @@ import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-lab
 import { rule as noPlaintextCredentials } from './rules/no-plaintext-credentials';
 import { rule as noSecretData } from './rules/no-secret-data';
 import { rule as recordingRuleLayering } from './rules/recording-rule-layering';
+import { rule as renderDeterministic } from './rules/render-deterministic';
 import { rule as replicatedDisruption } from './rules/replicated-disruption';
 import { rule as runbookBaseUrl } from './rules/runbook-base-url';
 import { rule as runbookSections } from './rules/runbook-sections';
@@ -71,6 +72,7 @@ export const RULES: readonly Rule[] = [
   noPlaintextCredentials,
   noSecretData,
   recordingRuleLayering,
+  renderDeterministic,
   replicatedDisruption,
   runbookBaseUrl,
   runbookSections,

@@ -43,6 +43,11 @@ export interface PolicyEnvironment {
    * rules that judge a change rather than a state; without it they do not apply.
    */
   readonly base?: { readonly ref: string; readonly objects: readonly Manifest[] };
+  /**
+   * A second render of the Helm applications whose objects (those with `chart`) are among
+   * `objects`, for render-deterministic; absent when the charts were rendered once or not at all.
+   */
+  readonly secondRender?: readonly RenderedObject[];
 }
 
 /** A line of a file in the repository. */
@@ -90,6 +95,15 @@ interface RuleBase {
   readonly docsUrl: string;
   /** Kinds the rule judges ('*' for every kind). */
   readonly kinds: readonly string[] | '*';
+  /**
+   * Whether the rule also judges the objects Helm renders from the applications' pinned charts
+   * (those with `chart` set). False for rules on what gitplane itself builds (its workload
+   * defaults, its wave ladder): an upstream chart is tuned through its values, not rebuilt, and
+   * its objects are not in Git. Such an object rule still sees the charts' objects in its context
+   * (a chart's Service may be what a ServiceMonitor of gitplane's selects); an environment rule does not.
+   * @default true
+   */
+  readonly charts?: boolean;
 }
 
 export interface ObjectRule extends RuleBase {

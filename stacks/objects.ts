@@ -24,6 +24,21 @@ export interface RenderedObject {
   file: string;
   /** Construct path of the object when it came from synth. */
   constructPath?: string;
+  /**
+   * Set when Helm rendered the object from the application's pinned chart (stacks/helm-render.ts).
+   * Argo CD renders the chart itself, so such an object is judged but never written; its `file`
+   * is the values file that shapes it.
+   */
+  chart?: ChartOrigin;
+}
+
+/** Where a rendered chart object came from. */
+export interface ChartOrigin {
+  readonly name: string;
+  readonly version: string;
+  readonly release: string;
+  /** The template that rendered it, as Helm's `# Source:` line names it, e.g. `longhorn/templates/daemonset-sa.yaml`. */
+  readonly template: string;
 }
 
 /**

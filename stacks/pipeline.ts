@@ -9,7 +9,9 @@ import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
 import { AppDescriptor, externalServicesFor } from './application';
 import { platformContext, projectApps } from './platform';
+import { objectRef } from './objects';
 import { Settings } from './settings';
+import { joinPath, renderCharts, RenderedCharts } from './helm-render';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
 
@@ -50,6 +52,8 @@ export interface BuiltEnvironment {
   readonly apps: readonly AppDescriptor[];
   readonly output: EnvironmentOutput;
   readonly problems: ValidationProblem[];
+  /** The Helm applications rendered as Argo CD renders them, when asked for (renderEnvironment). */
+  readonly charts?: RenderedCharts;
 }
 
 /** Synthesizes and validates one environment: its objects, and its Helm values against the pinned charts. */
@@ -65,4 +69,28 @@ export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps
     problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, settings.helmValuesDirs));
   }
   return { spec, apps, output, problems };
+}
+
+/**
+ * An environment as Argo CD will apply it: built, then every Helm application rendered
+ * (stacks/helm-render.ts) and its objects validated like gitplane's own. A chart that could not
+ * be rendered (no Helm, no archive) is an unchecked problem naming the fix; `times: 2` renders
+ * twice, for the render-deterministic rule.
+ */
+export function renderEnvironment(built: BuiltEnvironment, settings: Settings, times: 1 | 2 = 1): BuiltEnvironment {
+  const { spec, output } = built;
+  const charts = renderCharts({ objects: output.objects, files: output.files, root: spec.name, kubeVersion: spec.cluster.kubernetesVersion, clusterName: spec.cluster.name }, settings, times);
+  return { ...built, charts, problems: [...built.problems, ...charts.problems, ...validateCharts(charts, settings, spec.name)] };
+}
+
+/** Validates rendered chart objects, one release (values file) at a time (within one Application a duplicate is an error), each problem naming its template. */
+export function validateCharts(charts: RenderedCharts, settings: Pick<Settings, 'crdDirs'>, root: string): ValidationProblem[] {
+  const validator = validatorFor(settings);
+  return charts.releases.flatMap((release) => {
+    const objects = charts.objects.filter((o) => o.file === release.valuesFile);
+    return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) }))).map((p) => {
+      const templates = [...new Set(objects.filter((o) => objectRef(o.manifest) === p.object).map((o) => o.chart?.template))].join(', ');
+      return { ...p, message: `${p.message} (rendered by ${release.chart} ${release.version} from ${templates})` };
+    });
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * gitplane.lock: the sha256 digest of every pinned chart archive `gitplane schemas pull` took,
- * and of each file it extracted (CRDs, default values, values schema). Committed, so every clone
- * and CI run checks the same bytes; a pull refuses an archive whose digest differs.
+ * and of each file it cached (the archive itself, which Helm renders, and the CRDs, default values
+ * and values schema taken from it). Committed, so every clone and CI run checks the same bytes; a
+ * pull refuses an archive whose digest differs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +28,7 @@ export interface Lock {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Chart names and versions become directory names: no separators, no leading dot. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-const FILE = /^(crds\/[a-z0-9][a-z0-9.-]*\.yaml|helm-values\/[A-Za-z0-9][A-Za-z0-9._+-]*\.(yaml|schema\.json))$/;
+const FILE = /^(crds\/[a-z0-9][a-z0-9.-]*\.yaml|helm-values\/[A-Za-z0-9][A-Za-z0-9._+-]*\.(yaml|schema\.json)|[A-Za-z0-9][A-Za-z0-9._+-]*\.tgz)$/;
 
 /** Whether a chart name or version can be used as a directory name. */
 export function safeName(value: string): boolean {
@@ -37,6 +38,11 @@ export function safeName(value: string): boolean {
 /** The cache directory of one locked chart archive: `<cache>/charts/<chart>-<version>/<hex>`. */
 export function cachedChartDir(cache: string, locked: Pick<LockedChart, 'chart' | 'version' | 'digest'>): string {
   return path.join(cache, 'charts', `${locked.chart}-${locked.version}`, locked.digest.slice('sha256:'.length));
+}
+
+/** The chart archive's name in its cache directory, as Helm names packaged charts: `<chart>-<version>.tgz`. */
+export function archiveName(locked: Pick<LockedChart, 'chart' | 'version'>): string {
+  return `${locked.chart}-${locked.version}.tgz`;
 }
 
 /** The lock at `file`; no charts when it does not exist. */
@@ -61,7 +67,7 @@ export function readLock(file: string): Lock {
     if (typeof entry?.digest !== 'string' || !DIGEST.test(entry.digest)) bad('digest', 'sha256:<64 hex digits>');
     const files = entry?.files;
     if (typeof files !== 'object' || files === null || Object.entries(files).some(([f, d]) => !FILE.test(f) || typeof d !== 'string' || !DIGEST.test(d))) {
-      bad('files', 'a map of crds/<name>.yaml and helm-values/<chart>-<version> files to sha256:<64 hex digits>');
+      bad('files', 'a map of the <chart>-<version>.tgz archive, crds/<name>.yaml and helm-values/<chart>-<version> files to sha256:<64 hex digits>');
     }
   }
   if (problems.length > 0) throw new InputError(problems);

@@ -1,7 +1,8 @@
 /**
  * `gitplane schemas pull`: fetches each chart pinned in environments/versions.yaml from its Helm
  * repository, verifies the archive against the repository's index.yaml digest (and the lock's),
- * and caches its CRDs and default values for validation. gitplane.lock records every digest.
+ * and caches the archive (which Helm renders, stacks/helm-render.ts) with its CRDs and default
+ * values for validation. gitplane.lock records every digest.
  * A chart whose lock entry and cache agree is not fetched again.
  *
  * @see https://helm.sh/docs/topics/chart_repository/ (index.yaml, digest, urls)
@@ -13,7 +14,7 @@ import { parse } from 'yaml';
 import { ChartArchiveError, chartSchemaFiles, SchemaFiles } from './chart-archive';
 import { InputError } from './errors';
 import { byCodePoint } from '../constructs/core/order';
-import { cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
+import { archiveName, cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
 import { LOCK_FILE } from './project';
 import { cacheDir } from './settings';
 import { ChartPin, pinnedVersions } from './versions';
@@ -79,6 +80,7 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
       if (!(e instanceof ChartArchiveError)) throw e;
       throw new InputError([`${pin.chart} ${pin.version} (${entry.url}): ${e.message}. Add its CRDs with "gitplane schemas import FILE" or an offline mirror (schemas.mirror) instead.`]);
     }
+    files.set(archiveName(pin), archive);
     const digests = writeCache(cache, { chart: pin.chart, version: pin.version, digest: found }, files);
     charts[key] = { repoURL: pin.repoURL, chart: pin.chart, version: pin.version, digest: found, files: digests };
     pulled.push({ key, chart: pin.chart, version: pin.version, downloaded: true, crds: crdCount(digests) });
@@ -106,26 +108,34 @@ function checkPins(pins: Readonly<Record<string, ChartPin>>): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
-interface HelmIndex {
+export interface HelmIndex {
   readonly url: string;
   readonly entries: Record<string, { version?: unknown; digest?: unknown; urls?: unknown }[]>;
 }
 
 async function fetchIndex(repoURL: string): Promise<HelmIndex> {
   const url = `${repoURL.replace(/\/+$/, '')}/index.yaml`;
-  const text = (await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8');
+  return parseIndex((await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8'), url, 'Check the repoURL in environments/versions.yaml.');
+}
+
+/** A Helm repository's index.yaml, read from `url`; `fix` ends the message when it is not one. */
+export function parseIndex(text: string, url: string, fix: string): HelmIndex {
   let data: unknown;
   try {
     data = parse(text);
   } catch (e) {
-    throw new InputError([`${url}: not a Helm repository index (${(e as Error).message.split('\n')[0]}). Check the repoURL in environments/versions.yaml.`]);
+    throw new InputError([`${url}: not a Helm repository index (${(e as Error).message.split('\n')[0]}). ${fix}`]);
   }
   const entries = (data as { entries?: unknown } | null)?.entries;
-  if (typeof entries !== 'object' || entries === null) throw new InputError([`${url}: not a Helm repository index (no entries). Check the repoURL in environments/versions.yaml.`]);
+  if (typeof entries !== 'object' || entries === null) throw new InputError([`${url}: not a Helm repository index (no entries). ${fix}`]);
   return { url, entries: entries as HelmIndex['entries'] };
 }
 
-function findEntry(index: HelmIndex, pin: ChartPin): { digest: string; url: string } {
+/**
+ * The digest and absolute URL of a pinned chart's archive in an index. The archive must be
+ * served the way the index was: over http(s), or from the same file: directory.
+ */
+export function findEntry(index: HelmIndex, pin: Pick<ChartPin, 'chart' | 'version'>): { digest: string; url: string } {
   const versions = Array.isArray(index.entries[pin.chart]) ? index.entries[pin.chart] : [];
   const entry = versions.find((e) => String(e?.version) === pin.version);
   if (!entry) {
@@ -136,8 +146,11 @@ function findEntry(index: HelmIndex, pin: ChartPin): { digest: string; url: stri
   if (!/^[0-9a-f]{64}$/.test(digest) || typeof first !== 'string') {
     throw new InputError([`${pin.chart} ${pin.version}: the entry in ${index.url} has no sha256 digest or no URL, so the archive cannot be verified. Use a repository that publishes digests, or an offline mirror (schemas.mirror).`]);
   }
-  const url = new URL(first, index.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError([`${pin.chart} ${pin.version}: ${index.url} points at ${url.href}, which is not an http(s) URL.`]);
+  const base = new URL(index.url);
+  const url = new URL(first, base);
+  const local = base.protocol === 'file:';
+  const allowed = local ? url.protocol === 'file:' && path.posix.dirname(url.pathname) === path.posix.dirname(base.pathname) : url.protocol === 'https:' || url.protocol === 'http:';
+  if (!allowed) throw new InputError([`${pin.chart} ${pin.version}: ${index.url} points at ${url.href}, which is not ${local ? 'an archive beside the index' : 'an http(s) URL'}.`]);
   return { digest: `sha256:${digest}`, url: url.href };
 }
 
@@ -166,7 +179,7 @@ async function download(url: string, limit: number, what: string, attempt = 1): 
   return Buffer.concat(chunks);
 }
 
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** Whether the cached directory holds exactly the locked files with the locked digests. */
 function cacheMatches(dir: string, files: Readonly<Record<string, string>>): boolean {

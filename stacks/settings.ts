@@ -9,6 +9,10 @@
  * gitplane.lock records them; and the offline mirror (schemas.mirror, or GITPLANE_SCHEMA_MIRROR).
  * --crd-dir or GITPLANE_CRD_DIRS replace every CRD source: custom resources are then checked
  * against exactly those CRDs.
+ *
+ * Helm applications are rendered (stacks/helm-render.ts) with the `helm` on PATH, or
+ * GITPLANE_HELM, from the pinned chart archives: those `gitplane schemas pull` cached, else an
+ * offline Helm repository directory (charts.mirror, or GITPLANE_CHART_MIRROR).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +21,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, Node } from 'yaml';
 import { InputError } from './errors';
 import { PROJECT_ROOT } from './paths';
 import { LOCK_FILE, STORE_DIR } from './project';
-import { readLock, cachedChartDir } from './schema-lock';
+import { cachedChartDir, LockedChart, readLock } from './schema-lock';
 import { pinnedVersions } from './versions';
 
 export interface Settings {
@@ -27,6 +31,22 @@ export interface Settings {
   readonly helmValuesDirs: string[];
   /** Schema sources that are configured but missing, each a sentence saying how to fix it. */
   readonly missing: string[];
+  /** Where the pinned chart archives Helm renders come from. */
+  readonly charts: ChartSources;
+  /** The Helm executable: GITPLANE_HELM, else `helm` on PATH; undefined when there is none. */
+  readonly helm?: string;
+}
+
+/** The chart archives of pinned charts: the pull cache (as gitplane.lock records it) and an offline Helm repository. */
+export interface ChartSources {
+  /** Every chart gitplane.lock records, whether or not it is cached. */
+  readonly locked: readonly LockedChart[];
+  /** The cache `gitplane schemas pull` fills. */
+  readonly cache: string;
+  /** An offline Helm repository directory (`index.yaml` and the archives it lists). */
+  readonly mirror?: string;
+  /** Where the settings say it is, for messages: `charts.mirror in <file>` or `GITPLANE_CHART_MIRROR`. */
+  readonly mirrorSetting?: string;
 }
 
 
@@ -39,12 +59,13 @@ export function cacheDir(): string {
 interface SettingsFile {
   readonly mirror?: string;
   readonly crdDirs: string[];
+  readonly chartMirror?: string;
 }
 
 /**
  * Reads gitplane.yaml beside the project. `--crd-dir` (`overrides.crdDirs`), else
  * `GITPLANE_CRD_DIRS` (path-separated), replaces every CRD source; `GITPLANE_SCHEMA_MIRROR`
- * replaces schemas.mirror (set it empty for no mirror).
+ * replaces schemas.mirror and `GITPLANE_CHART_MIRROR` charts.mirror (set either empty for none).
  */
 export function loadSettings(overrides: { crdDirs?: string[] } = {}, file = path.join(PROJECT_ROOT, 'gitplane.yaml')): Settings {
   const data = readSettingsFile(file);
@@ -62,20 +83,43 @@ export function loadSettings(overrides: { crdDirs?: string[] } = {}, file = path
     if (fs.existsSync(dir)) roots.push(dir);
     else missing.push(`${LOCK_FILE} locks ${pin.chart} ${pin.version}, but it is not in the cache (${cacheDir()}). Run "gitplane schemas pull".`);
   }
-  const envMirror = process.env.GITPLANE_SCHEMA_MIRROR;
-  const mirror = envMirror !== undefined ? envMirror || undefined : data.mirror && path.resolve(base, data.mirror);
-  if (mirror) {
-    if (fs.existsSync(mirror)) roots.push(path.resolve(mirror));
-    else missing.push(`the offline mirror ${mirror} (${envMirror !== undefined ? 'GITPLANE_SCHEMA_MIRROR' : `schemas.mirror in ${file}`}) does not exist. Create it or change the setting.`);
+  const mirror = mirrorSetting('GITPLANE_SCHEMA_MIRROR', data.mirror, `schemas.mirror in ${file}`, base);
+  if (mirror.dir) {
+    if (fs.existsSync(mirror.dir)) roots.push(mirror.dir);
+    else missing.push(`the offline mirror ${mirror.dir} (${mirror.setting}) does not exist. Create it or change the setting.`);
   }
+  const chartMirror = mirrorSetting('GITPLANE_CHART_MIRROR', data.chartMirror, `charts.mirror in ${file}`, base);
   return {
     crdDirs: override ? override.map((d) => path.resolve(d)) : [...data.crdDirs.map((d) => path.resolve(base, d)), ...roots.map((r) => path.join(r, 'crds'))],
     helmValuesDirs: roots.map((r) => path.join(r, 'helm-values')),
     missing,
+    charts: { locked: Object.values(lock.charts), cache: cacheDir(), mirror: chartMirror.dir, mirrorSetting: chartMirror.setting },
+    helm: process.env.GITPLANE_HELM || onPath('helm'),
   };
 }
 
-/** gitplane.yaml's `schemas:` section, checked: a mistake there is an input error naming the line. */
+/** A mirror directory: the environment variable when set (empty: none), else the file's setting. */
+function mirrorSetting(variable: string, configured: string | undefined, where: string, base: string): { dir?: string; setting: string } {
+  const fromEnv = process.env[variable];
+  if (fromEnv !== undefined) return { dir: fromEnv ? path.resolve(fromEnv) : undefined, setting: variable };
+  return { dir: configured && path.resolve(base, configured), setting: where };
+}
+
+/** The first executable `name` in a PATH directory. */
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** gitplane.yaml's `schemas:` and `charts:` sections, checked: a mistake there is an input error naming the line. */
 function readSettingsFile(file: string): SettingsFile {
   if (!fs.existsSync(file)) return { crdDirs: [] };
   const lines = new LineCounter();
@@ -88,24 +132,37 @@ function readSettingsFile(file: string): SettingsFile {
     const [first] = doc.errors;
     throw new InputError([`${at({ range: first.pos } as unknown as Node)}: the file is not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`]);
   }
-  const schemas = isMap(doc.contents) ? doc.contents.get('schemas', true) : undefined;
-  if (schemas === undefined || schemas === null || (isScalar(schemas) && schemas.value === null)) return { crdDirs: [] };
-  if (!isMap(schemas)) throw new InputError([`${at(schemas as Node)}: schemas must be a map with mirror and crdDirs (found ${String(doc.get('schemas'))}). Fix the section.`]);
   const problems: string[] = [];
-  const result: { mirror?: string; crdDirs: string[] } = { crdDirs: [] };
-  for (const pair of schemas.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    const value = pair.value as Node | null;
-    if (key === 'mirror' && isScalar(value) && typeof value.value === 'string' && value.value !== '') {
-      result.mirror = value.value;
-    } else if (key === 'crdDirs' && isSeq(value) && value.items.every((i) => isScalar(i) && typeof i.value === 'string' && i.value !== '')) {
-      result.crdDirs = value.items.map((i) => String((i as { value: string }).value));
-    } else if (key === 'mirror' || key === 'crdDirs') {
-      const expected = key === 'mirror' ? 'a directory path' : 'a list of directory paths';
-      problems.push(`${at(value ?? (pair.key as Node))}: schemas.${key} must be ${expected} (found ${JSON.stringify(value?.toJSON() ?? null)}). Fix the value.`);
-    } else {
-      problems.push(`${at(pair.key as Node)}: schemas.${key} is not a known setting (known: crdDirs, mirror). Remove it or fix the name.`);
+  const result: { mirror?: string; crdDirs: string[]; chartMirror?: string } = { crdDirs: [] };
+  const isPath = (value: Node | null): value is Node & { value: string } => isScalar(value) && typeof value.value === 'string' && value.value !== '';
+  /** The `key: value` pairs of a top-level section; none when it is absent or empty. */
+  const section = (name: string, known: string) => {
+    const node = isMap(doc.contents) ? doc.contents.get(name, true) : undefined;
+    if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
+    if (!isMap(node)) {
+      problems.push(`${at(node as Node)}: ${name} must be a map with ${known} (found ${String(doc.get(name))}). Fix the section.`);
+      return [];
     }
+    return node.items.map((pair) => ({ key: isScalar(pair.key) ? String(pair.key.value) : String(pair.key), keyNode: pair.key as Node, value: pair.value as Node | null }));
+  };
+  const wrong = (name: string, value: Node | null, keyNode: Node, expected: string) =>
+    problems.push(`${at(value ?? keyNode)}: ${name} must be ${expected} (found ${JSON.stringify(value?.toJSON() ?? null)}). Fix the value.`);
+  const unknown = (name: string, keyNode: Node, known: string) => problems.push(`${at(keyNode)}: ${name} is not a known setting (known: ${known}). Remove it or fix the name.`);
+  for (const { key, keyNode, value } of section('schemas', 'mirror and crdDirs')) {
+    if (key === 'mirror') {
+      if (isPath(value)) result.mirror = value.value;
+      else wrong('schemas.mirror', value, keyNode, 'a directory path');
+    } else if (key === 'crdDirs') {
+      if (isSeq(value) && value.items.every((i) => isPath(i as Node))) result.crdDirs = value.items.map((i) => String((i as { value: string }).value));
+      else wrong('schemas.crdDirs', value, keyNode, 'a list of directory paths');
+    } else {
+      unknown(`schemas.${key}`, keyNode, 'crdDirs, mirror');
+    }
+  }
+  for (const { key, keyNode, value } of section('charts', 'mirror')) {
+    if (key !== 'mirror') unknown(`charts.${key}`, keyNode, 'mirror');
+    else if (isPath(value)) result.chartMirror = value.value;
+    else wrong('charts.mirror', value, keyNode, 'a directory path');
   }
   if (problems.length > 0) throw new InputError(problems);
   return result;

@@ -27,6 +27,8 @@ export interface ValidationProblem {
    * policy in CI refuse them.
    */
   unchecked?: string;
+  /** With `unchecked`, when something other than a schema is missing (Helm, a chart archive): how to get it. @default SCHEMA_FIX */
+  fix?: string;
 }
 
 export interface Located {

@@ -3,10 +3,13 @@ import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
 import { Format, FORMATS, render } from '../../policies/formats';
 import type { PolicyEnvironment } from '../../policies/types';
+import type { Settings } from '../../stacks/settings';
+import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
+import type { Io } from '../io';
 import { UsageError } from '../usage-error';
-import { uncheckedReport, warnUnchecked } from './schemas';
+import { inCi, uncheckedReport, warnUnchecked } from './schemas';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -29,15 +32,18 @@ export const policy: Command = {
        gitplane policy --dir DIR [--format FORMAT] [--output FILE] [--report FORMAT=FILE]...
        gitplane policy --docs [--output docs/policies.md]
 
-Synthesizes each selected environment in memory and runs the rules of the packs it chooses
+Synthesizes each selected environment in memory, renders its Helm applications twice as Argo CD
+renders them (see "gitplane validate --help"; the rules judge the rendered objects too, and
+render-deterministic compares the two renders), and runs the rules of the packs it chooses
 (policy.packs; production runs every pack, all mandatory; core and secrets always run).
 Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
 cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
-its runbooks/ and values/ files) with every rule. Fleet rules compare each environment with the
-others of its tier under environments/. Findings of synthesized environments point at the line of
-the environment file that configures the object (sarif, github), the output file beside it.
-One run can write every format (--report) and the synthesized output (--out), so a pull-request
-check synthesizes once: validation failures stop the run before anything is written.
+its runbooks/ and values/ files, and the charts its Applications install) with every rule. Fleet
+rules compare each environment with the others of its tier under environments/. Findings of
+synthesized environments point at the line of the environment file that configures the object
+(sarif, github), the output file beside it. One run can write every format (--report) and the
+synthesized output (--out), so a pull-request check synthesizes once: validation failures stop
+the run before anything is written.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
@@ -56,8 +62,9 @@ Options:
       --docs            write the generated rule reference (into --output's marked section, or stdout)
       --crd-dir DIR     CRD directory for validating synthesized objects (repeatable)
       --strict          refuse custom resources and chart values that could not be schema-checked
-                        (no CRD or chart defaults available); on when CI=true. Without it they
-                        are named in a warning and the policies still run.
+                        (no CRD or chart defaults available) and charts that could not be rendered
+                        (no Helm or no archive); on when CI=true. Without it they are named in a
+                        warning and the policies still run.
   -q, --quiet           no progress lines
   -h, --help            this help
 
@@ -89,26 +96,27 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
-      const { fromDir } = await import('../../policies/inputs');
-      environments = [fromDir(values.dir)];
+      const { fromDir, withCharts } = await import('../../policies/inputs');
+      const { renderCharts } = await import('../../stacks/helm-render');
+      const { validateCharts } = await import('../../stacks/pipeline');
+      const { loadSettings } = await import('../../stacks/settings');
+      const settings = loadSettings({ crdDirs: values['crd-dir'] });
+      const env = fromDir(values.dir);
+      const charts = renderCharts(env, settings, 2);
+      await refuseInvalid([...charts.problems, ...validateCharts(charts, settings, values.dir)], settings, Boolean(values.strict), out);
+      environments = [withCharts(env, charts)];
     } else {
       const { listEnvironments, loadEnvironment } = await import('../../stacks/environment');
-      const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+      const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
       const { loadSettings } = await import('../../stacks/settings');
-      const { formatProblems } = await import('../../validation');
       const { fromBuilt } = await import('../../policies/inputs');
       const { selectEnvironments } = await import('../select');
       const { checkOutDir, writeOutput } = await import('../../stacks/output');
       const outDir = values.out === undefined ? undefined : checkOutDir(values.out);
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
-      const built = specs.map((spec) => buildEnvironment(spec, settings));
-      const all = built.flatMap((b) => b.problems);
-      const strict = values.strict || ['true', '1'].includes(process.env.CI ?? '');
-      const problems = strict ? all : warnUnchecked(all, settings, out);
-      if (problems.length > 0) {
-        throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
-      }
+      const built = specs.map((spec) => renderEnvironment(buildEnvironment(spec, settings), settings, 2));
+      await refuseInvalid(built.flatMap((b) => b.problems), settings, Boolean(values.strict), out);
       if (outDir) {
         writeOutput(outDir, new Map(built.map((b) => [b.spec.name, b.output.files])));
         for (const b of built) out.progress(`wrote ${path.join(outDir.given, b.spec.name)}`);
@@ -124,7 +132,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
         .filter((n) => !specs.some((s) => s.name === n))
         .map((n) => loadEnvironment(n))
         .filter((s) => tiers.has(s.tier))
-        .map((s) => fromBuilt(buildEnvironment(s, settings)));
+        .map((s) => fromBuilt(renderEnvironment(buildEnvironment(s, settings), settings)));
     }
     const { hasMandatory, runPolicies } = await import('../../policies/engine');
     const report = runPolicies(environments, { peers });
@@ -158,6 +166,18 @@ function parseReports(args: readonly string[], output: string | undefined): Repo
   const twice = files.find((f, i) => files.indexOf(f) !== i);
   if (twice !== undefined) throw new UsageError(`${twice} is named by two reports (--report, --output). Give each report its own file.`);
   return targets;
+}
+
+/**
+ * Refuses to judge invalid objects. What could not be checked or rendered (no schema, no Helm,
+ * no chart archive) is refused too with --strict or in CI; otherwise it is named in a warning.
+ */
+async function refuseInvalid(all: readonly ValidationProblem[], settings: Settings, strict: boolean, out: Io): Promise<void> {
+  const problems = strict || inCi() ? all : warnUnchecked(all, settings, out);
+  if (problems.length > 0) {
+    const { formatProblems } = await import('../../validation');
+    throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
+  }
 }
 
 async function version(): Promise<string> {

@@ -23,6 +23,18 @@ export function warnUnchecked(problems: readonly ValidationProblem[], settings: 
   return problems.filter((p) => !p.unchecked);
 }
 
+/** True on a CI runner (CI=true), where what could not be checked or rendered is refused. */
+export function inCi(): boolean {
+  return ['true', '1'].includes(process.env.CI ?? '');
+}
+
+/** For validate outside CI: warns about the charts that could not be rendered and returns the other problems. */
+export function warnUnrendered(problems: readonly ValidationProblem[], io: Io): ValidationProblem[] {
+  const unrendered = (p: ValidationProblem) => Boolean(p.unchecked && p.fix);
+  for (const line of uncheckedSummary(problems.filter(unrendered))) io.warn(line);
+  return problems.filter((p) => !unrendered(p));
+}
+
 export const schemas: Command = {
   name: 'schemas',
   summary: 'Fetch the pinned charts\' CRDs and default values (pull), or add CRDs from a cluster (import).',
@@ -36,8 +48,9 @@ gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replac
 
   pull     downloads each chart pinned in environments/versions.yaml from its Helm repository
            (repoURL), checks the archive's sha256 against the repository's index.yaml and against
-           ${LOCK_FILE}, and caches its CRDs (crds/, and CRD templates), values.yaml and
-           values.schema.json under $XDG_CACHE_HOME/gitplane (default ~/.cache/gitplane).
+           ${LOCK_FILE}, and caches the archive (validate and policy render it with Helm), its
+           CRDs (crds/, and CRD templates), values.yaml and values.schema.json under
+           $XDG_CACHE_HOME/gitplane (default ~/.cache/gitplane).
            ${LOCK_FILE} records every digest; commit it. Charts whose cache matches the lock are
            not downloaded again. A digest that does not match is refused (exit 2).
   import   adds the CustomResourceDefinitions in FILE (- for stdin), e.g. the output of

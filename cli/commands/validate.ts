@@ -3,7 +3,7 @@ import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
 import { Command } from '../command';
 import { UsageError } from '../usage-error';
-import { uncheckedReport } from './schemas';
+import { inCi, uncheckedReport, warnUnrendered } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, dir: { type: 'string', short: 'd' } } as const;
 
@@ -20,6 +20,14 @@ kind with no schema is an error, so is a custom resource or chart gitplane has n
 namespace on a cluster-scoped kind. With --dir, checks every .yaml/.yml file under DIR, including
 manifests gitplane did not make; the Helm values under values/ beside apps/ or bootstrap/
 (gitplane's own output) are not manifests and are skipped.
+
+Each Helm application is rendered as Argo CD renders it (helm template with the Application's
+chart, version, release name, namespace and values file, the environment's Kubernetes version,
+the API versions of its CRDs, --include-crds) and the rendered objects are checked too. Helm is
+the helm on PATH or GITPLANE_HELM; the chart archives come from "gitplane schemas pull" or the
+offline Helm repository (charts.mirror in gitplane.yaml, or GITPLANE_CHART_MIRROR). A chart that
+cannot be rendered is named in a warning with the fix, and is an error in CI (CI=true). With --dir, the charts of the Applications under
+DIR are rendered with their values/ files and Helm's default Kubernetes version.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
@@ -43,20 +51,26 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     const { formatProblems, validatorFor } = await import('../../validation');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     let problems: ValidationProblem[];
+    const { renderEnvironment, validateCharts } = await import('../../stacks/pipeline');
     if (values.dir !== undefined) {
       const { readManifestDir } = await import('../../stacks/manifest-dir');
+      const { fromDir } = await import('../../policies/inputs');
+      const { renderCharts } = await import('../../stacks/helm-render');
       const objects = readManifestDir(values.dir);
-      problems = validatorFor(settings).validate(objects);
-      out.progress(`validate ${values.dir}: ${objects.length} objects`);
+      const charts = renderCharts(fromDir(values.dir), settings);
+      problems = [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
+      out.progress(`validate ${values.dir}: ${objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
     } else {
       const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
       const { selectEnvironments } = await import('../select');
       problems = loadSelected(selectEnvironments(values)).flatMap((spec) => {
-        const built = buildEnvironment(spec, settings);
-        out.progress(`validate ${spec.name}: ${built.output.objects.length} objects`);
+        const built = renderEnvironment(buildEnvironment(spec, settings), settings);
+        out.progress(`validate ${spec.name}: ${built.output.objects.length} objects, ${built.charts?.objects.length} rendered from ${built.charts?.releases.length} chart(s)`);
         return built.problems;
       });
     }
+    // A chart that could not be rendered (no Helm, no archive) is refused in CI, named elsewhere.
+    if (!inCi()) problems = warnUnrendered(problems, out);
     if (problems.length > 0) throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `${problems.length} problem(s) found.`]);
     out.out('all objects valid');
     return 0;

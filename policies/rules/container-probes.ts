@@ -12,6 +12,7 @@ export const rule: ObjectRule = {
   remediation: 'Add readinessProbe and livenessProbe (an exec probe that checks the process\'s own state is fine for agents without a port).',
   docsUrl: docsUrl('container-probes'),
   kinds: SERVING_KINDS,
+  charts: false,
   check(object) {
     return checkContainers(object.manifest, ({ container, path, init }) => {
       if (init) return [];

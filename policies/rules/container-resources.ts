@@ -12,6 +12,7 @@ export const rule: ObjectRule = {
   remediation: 'Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on the container.',
   docsUrl: docsUrl('container-resources'),
   kinds: WORKLOAD_KINDS,
+  charts: false,
   check(object) {
     return checkContainers(object.manifest, ({ container, path }) => {
       const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([k, r]) => container.resources?.[k]?.[r] === undefined).map(([k, r]) => `${k}.${r}`);

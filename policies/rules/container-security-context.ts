@@ -12,6 +12,7 @@ export const rule: ObjectRule = {
   remediation: `Set securityContext {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}, or annotate the pod template with ${PRIVILEGED_REASON}: <why>.`,
   docsUrl: docsUrl('container-security-context'),
   kinds: WORKLOAD_KINDS,
+  charts: false,
   check(object) {
     const t = podTemplate(object.manifest);
     if (!t) return 'not-applicable';

@@ -13,6 +13,7 @@ export const rule: ObjectRule = {
   remediation: 'Give the custom resource Wave.CustomResources and keep the operator in Wave.Operators (or its Application in an earlier wave).',
   docsUrl: docsUrl('custom-resource-after-operator'),
   kinds: '*',
+  charts: false,
   check(object, ctx) {
     const group = customGroup(object);
     if (!group) return 'not-applicable';

@@ -14,6 +14,7 @@ export const rule: ObjectRule = {
   remediation: 'Mount only an allow-listed path (read-only where listed), or add the path (or the workload\'s host namespace) with its reason to policies/data/host-paths.ts.',
   docsUrl: docsUrl('host-path-allowed'),
   kinds: WORKLOAD_KINDS,
+  charts: false,
   check(object, ctx) {
     const t = podTemplate(object.manifest);
     if (!t) return 'not-applicable';

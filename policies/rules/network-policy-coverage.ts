@@ -13,6 +13,7 @@ export const rule: ObjectRule = {
   remediation: 'Add a NetworkPolicy to the component that admits only the traffic it needs (default deny plus explicit ingress).',
   docsUrl: docsUrl('network-policy-coverage'),
   kinds: WORKLOAD_KINDS,
+  charts: false,
   check(object, ctx) {
     const ns = object.manifest.metadata?.namespace;
     if (!ns) return 'not-applicable';

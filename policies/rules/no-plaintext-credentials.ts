@@ -19,8 +19,9 @@ export const rule: ObjectRule = {
     const m = object.manifest as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (m.kind === 'Secret') return 'not-applicable';
     const detections: Detection[] = [];
-    const { annotations = {}, labels } = m.metadata ?? {};
-    const { [LAST_APPLIED]: lastApplied, ...otherAnnotations } = annotations as Record<string, unknown>;
+    // Charts render an empty `annotations:` as null.
+    const { annotations, labels } = m.metadata ?? {};
+    const { [LAST_APPLIED]: lastApplied, ...otherAnnotations } = (annotations ?? {}) as Record<string, unknown>;
     detections.push(...scanValue({ annotations: otherAnnotations, labels }, 'metadata'));
     if (typeof lastApplied === 'string') {
       detections.push(...scanValue(lastApplied, `metadata.annotations.${LAST_APPLIED}`));

@@ -12,6 +12,7 @@ export const rule: ObjectRule = {
   remediation: 'Replace the Secret with an ExternalSecret (secrets.provider: external-secrets) or a SealedSecret, and reference it by name.',
   docsUrl: docsUrl('no-secret-data'),
   kinds: ['Secret'],
+  charts: false,
   check(object) {
     const m = object.manifest as { data?: Record<string, string>; stringData?: Record<string, string> };
     const findings = [];

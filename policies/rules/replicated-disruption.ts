@@ -13,6 +13,7 @@ export const rule: ObjectRule = {
   remediation: 'Add a PodDisruptionBudget with maxUnavailable: 1 and podAntiAffinity (or topologySpreadConstraints) on kubernetes.io/hostname.',
   docsUrl: docsUrl('replicated-disruption'),
   kinds: ['Deployment', 'StatefulSet'],
+  charts: false,
   check(object, ctx) {
     const replicas = (object.manifest.spec as { replicas?: number })?.replicas ?? 1;
     const t = podTemplate(object.manifest);

@@ -1,7 +1,7 @@
 import { ARGOCD_NAMESPACE } from '../../stacks/bootstrap';
 import { RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
-import { applications, syncedFolder } from '../lib/ordering';
+import { applications } from '../lib/ordering';
 import { selects } from '../lib/workloads';
 import { ObjectRule, PolicyContext } from '../types';
 import { ofKind, perEnvironment } from '../lib/lookup';
@@ -11,11 +11,12 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'hygiene',
-  description: 'Every ServiceMonitor selects at least one Service in the output, in the namespaces it looks in; namespaces filled by a Helm chart are not judged (their Services are not in the output), nor is Argo CD\'s own, which the bootstrap installs from the argo-cd chart.',
+  description: 'Every ServiceMonitor selects at least one Service in the output or the rendered charts, in the namespaces it looks in; namespaces filled by a Helm chart that was not rendered are not judged, nor is Argo CD\'s own, which the bootstrap installs from the argo-cd chart.',
   rationale: 'A ServiceMonitor that selects nothing is silent: no targets, no error, and every alert built on its metrics never fires.',
   remediation: 'Make spec.selector.matchLabels equal the Service\'s labels (selectorLabels()) and spec.namespaceSelector name the Service\'s namespace.',
   docsUrl: docsUrl('service-monitor-target'),
   kinds: ['ServiceMonitor'],
+  charts: false,
   check(object, ctx) {
     const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
     const nsSel = m.spec?.namespaceSelector;
@@ -43,12 +44,17 @@ function servicesIn(ctx: PolicyContext): Map<string, RenderedObject[]> {
   });
 }
 
-/** True when an Application that deploys into the namespace installs a Helm chart. */
+/**
+ * True when an Application (or fleet ApplicationSet) that deploys into the namespace installs a
+ * Helm chart that was not rendered: that chart's Services are not among the objects.
+ */
 function chartNamespace(ns: string, ctx: PolicyContext): boolean {
-  return [...applications(ctx).values()].some((a) => {
-    const spec = a.manifest.spec as { destination?: { namespace?: string }; source?: { chart?: string }; sources?: { chart?: string }[] };
+  return [...applications(ctx).entries()].some(([folder, a]) => {
+    type Spec = { destination?: { namespace?: string }; source?: { chart?: string }; sources?: { chart?: string }[] };
+    const raw = a.manifest.spec as (Spec & { template?: { spec?: Spec } }) | undefined;
+    const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
     if (spec?.destination?.namespace !== ns) return false;
-    const folder = syncedFolder(a.manifest);
-    return Boolean(spec.source?.chart || (spec.sources ?? []).some((s) => s.chart) || (folder && ctx.files.has(`values/${folder}.yaml`)));
+    const installsChart = Boolean(spec.source?.chart || (spec.sources ?? []).some((s) => s.chart) || ctx.files.has(`values/${folder}.yaml`));
+    return installsChart && !ctx.objects.some((o) => o.chart && o.app === folder);
   });
 }

@@ -8,7 +8,7 @@ import { imageRef } from '../versions';
 import { longhornAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
 import { IngressPolicy } from '../../constructs/core';
-import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
+import { AppDescriptor, OPERATOR_CHART_KINDS, ScrapeTarget } from '../application';
 import { syncWave, Wave } from '../waves';
 
 function storageNodes(spec: EnvironmentSpec): number {
@@ -47,6 +47,19 @@ const DRILL_CANARY_SCHEDULE = '10 * * * *';
 /** The chart's longhorn-manager pods (label `app`) and the port of their API and metrics. */
 export const LONGHORN_MANAGER = 'longhorn-manager';
 export const LONGHORN_MANAGER_PORT = 9500;
+
+/**
+ * The managers' metrics, served by the chart's `longhorn-backend` Service (port `manager`). The
+ * ServiceMonitor is the monitoring application's, beside the CRD it needs: Longhorn syncs in the
+ * same wave as kube-prometheus-stack, so one of its own (or the chart's) could arrive before the
+ * CRD and fail the sync.
+ */
+export const LONGHORN_MANAGER_METRICS: ScrapeTarget = {
+  name: LONGHORN_MANAGER,
+  namespace: 'longhorn-system',
+  labels: { name: 'longhorn', instance: 'longhorn', component: 'storage' },
+  port: 'manager',
+};
 
 export const LONGHORN_APP: AppDescriptor = {
   name: 'longhorn',

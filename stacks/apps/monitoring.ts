@@ -25,6 +25,7 @@ import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, Plat
 import { environmentDashboards, EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
 import { runbookLinks } from '../../constructs/observability/grafana';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
+import { LONGHORN_APP, LONGHORN_MANAGER_METRICS } from './longhorn';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -145,8 +146,12 @@ export const MONITORING_APP: AppDescriptor = {
   clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   services: () => Object.values(EXTERNAL_SERVICES),
   alerts: ({ spec }) => platformAlerts(spec),
-  // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts.
-  scrape: ({ spec }) => (argoCdIsLocal(spec) ? [ARGOCD_CONTROLLER_METRICS] : []),
+  // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts; Longhorn's
+  // managers serve its alerts' and dashboard's.
+  scrape: ({ spec, apps }) => [
+    ...(argoCdIsLocal(spec) ? [ARGOCD_CONTROLLER_METRICS] : []),
+    ...(apps.some((a) => a.name === LONGHORN_APP.name) ? [LONGHORN_MANAGER_METRICS] : []),
+  ],
   build: (chart, ctx) => {
     const { spec } = ctx;
     const receiverRefs = [...new Set(spec.alerting.receivers.map((r) => r.secretRef))].sort();

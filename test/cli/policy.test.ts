@@ -2,14 +2,50 @@ import { RULES } from '../../policies/registry';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, gitplane, tempDir } from '../support/cli';
+import { describeWithTool } from '../support/tools';
 
-describe('gitplane policy', () => {
-  test('passes every shipped environment with zero mandatory findings', () => {
-    const r = gitplane(['policy', '--all', '--quiet']);
+describeWithTool('helm', 'gitplane policy over the rendered charts', () => {
+  test('passes every shipped environment, its Helm applications rendered, with zero mandatory findings', () => {
+    const r = gitplane(['policy', '--all', '--quiet', '--strict']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^prod: 0 mandatory, 0 advisory finding\\(s\\); ${RULES.length} rules run; 0 exemption\\(s\\) in force\\.$`, 'm'));
   });
+  test('with --dir, renders the charts the Applications under DIR install, with the values files beside them', () => {
+    const out = tempDir();
+    expect(gitplane(['synth', '--env', 'dev', '--out', out, '--quiet']).status).toBe(0);
+    const validate = gitplane(['validate', '--dir', path.join(out, 'dev')]);
+    expect(validate.stderr).toMatch(/^validate .*dev: \d+ objects, \d+ rendered from 3 chart\(s\)$/m);
+    expect(validate).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+    const policy = gitplane(['policy', '--dir', path.join(out, 'dev'), '--format', 'json', '--quiet']);
+    const judged = JSON.parse(policy.stdout).environments[0];
+    expect(judged.rules).toContain('render-deterministic');
+    expect(judged.findings.filter((f: { rule: string }) => f.rule === 'render-deterministic')).toEqual([]);
+  });
+});
+
+describe('charts that cannot be rendered (no helm)', () => {
+  const noHelm = { GITPLANE_HELM: '', PATH: path.dirname(process.execPath) };
+  const warning = 'not rendered, so not judged: the chart kube-prometheus-stack 88.5.3 of application observability-prometheus (1), the chart longhorn 1.12.1 of application longhorn (1), the chart nack 0.34.0 of application nats (1). Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.';
+  test('validate and policy name them and the fix in a warning, and judge the rest', () => {
+    for (const command of ['validate', 'policy']) {
+      const r = gitplane([command, '--env', 'dev', '--quiet'], { env: { ...noHelm, CI: '' } });
+      expect(r.stderr).toBe(`warning: ${warning}\n`);
+      expect(r.status).toBe(0);
+    }
+  });
+  test('fails in CI: validate and policy refuse them (exit 1), naming each chart\'s values file and Application', () => {
+    for (const command of ['validate', 'policy']) {
+      const r = gitplane([command, '--env', 'dev', '--quiet'], { env: { ...noHelm, CI: 'true' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('error: dev/values/longhorn.yaml: Application/argocd/dev-longhorn: the chart longhorn 1.12.1 of application longhorn was not rendered, so what it adds was not judged: no helm on PATH and GITPLANE_HELM is not set.');
+      expect(r.stderr).toContain(`error: ${warning}`);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('gitplane policy', () => {
   test('writes SARIF to --output', () => {
     const out = path.join(tempDir(), 'policy.sarif');
     expect(gitplane(['policy', '--env', 'prod', '--format', 'sarif', '--output', out, '--quiet']).status).toBe(0);

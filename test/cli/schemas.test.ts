@@ -185,6 +185,8 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
       expect(entry.repoURL).toBe(repo.url);
       const cached = path.join(cache, 'gitplane', 'charts', `${entry.chart}-${entry.version}`, entry.digest.slice(7));
       for (const [file, digest] of Object.entries(entry.files)) expect(sha256(path.join(cached, file))).toBe(digest);
+      // The archive itself is cached, as Helm renders it.
+      expect(entry.files[`${entry.chart}-${entry.version}.tgz`]).toBe(entry.digest);
       expect(key).toBe(entry.chart);
     }
     expect(Object.keys(lock.charts.longhorn.files)).toContain('helm-values/longhorn-1.12.1.yaml');
@@ -341,6 +343,8 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     ['sets schemas.mirror to a number', 'schemas:\n  mirror: 3\n', '2:11: schemas.mirror must be a directory path (found 3). Fix the value.'],
     ['sets schemas.crdDirs to a string', 'schemas:\n  crdDirs: crds\n', '2:12: schemas.crdDirs must be a list of directory paths (found "crds"). Fix the value.'],
     ['sets schemas to a string', 'schemas: crds\n', '1:10: schemas must be a map with mirror and crdDirs (found crds). Fix the section.'],
+    ['has an unknown charts setting', 'charts:\n  mirrors: ../shared/charts\n', '2:3: charts.mirrors is not a known setting (known: mirror). Remove it or fix the name.'],
+    ['sets charts.mirror to a list', 'charts:\n  mirror: [a]\n', '2:11: charts.mirror must be a directory path (found ["a"]). Fix the value.'],
     ['is not valid YAML', 'schemas: [\n', '2:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix the syntax.'],
   ])('fails with exit 2 when gitplane.yaml %s, naming the line', async (_, text, expected) => {
     const fresh = clone();

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { findTool } from './tools';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'gitplane.js');
@@ -18,10 +19,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The Helm validate and policy render the charts with: tools/install.sh builds it outside PATH.
+ * Without it they warn that the charts were not rendered (and refuse in CI).
+ */
+export const HELM_ENV: NodeJS.ProcessEnv = process.env.GITPLANE_HELM ? {} : { GITPLANE_HELM: findTool('helm') ?? '' };
+
 export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', ...HELM_ENV, ...options.env },
     input: options.input,
     encoding: 'utf8',
     timeout: 120_000,

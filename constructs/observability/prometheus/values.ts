@@ -142,10 +142,11 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
         monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] },
       },
     },
-    // kubeadm: etcd serves plain-HTTP metrics on 2381; scheduler (10259) and controller-manager
-    // (10257) serve HTTPS with self-signed certificates. All three bind 127.0.0.1 unless the
-    // kubeadm ClusterConfiguration opens them (see docs/observability.md).
-    kubeEtcd: kubeadm ? { enabled: true, service: { enabled: true, port: 2381, targetPort: 2381 }, serviceMonitor: { scheme: 'http' } } : { enabled: false },
+    // kubeadm: etcd serves plain-HTTP metrics on 2381 (the chart scrapes over HTTP unless its
+    // serviceMonitor.scheme is "https"); scheduler (10259) and controller-manager (10257) serve
+    // HTTPS with self-signed certificates. All three bind 127.0.0.1 unless the kubeadm
+    // ClusterConfiguration opens them (see docs/observability.md).
+    kubeEtcd: kubeadm ? { enabled: true, service: { enabled: true, port: 2381, targetPort: 2381 } } : { enabled: false },
     kubeScheduler: kubeadm
       ? { enabled: true, service: { enabled: true, port: 10259, targetPort: 10259 }, serviceMonitor: { https: true, insecureSkipVerify: true } }
       : { enabled: false },

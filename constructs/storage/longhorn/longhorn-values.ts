@@ -15,8 +15,9 @@ export function longhornValues(props: LonghornProps): Record<string, unknown> {
   const r = resolveLonghorn(props);
   const csiReplicas = Math.min(props.storageNodes, r.raspberryPi ? 2 : 3);
   return {
-    // gitplane owns the StorageClasses (see the Longhorn construct), not the chart's ConfigMap.
-    persistence: { createStorageClass: false, defaultClass: false },
+    // gitplane owns the StorageClasses (see the Longhorn construct), not the chart's ConfigMap;
+    // the chart's other persistence.* keys only shape that ConfigMap, so none is set.
+    persistence: { createStorageClass: false },
     // The pre-upgrade job is a Helm hook that Argo CD runs on every sync; the chart asks GitOps
     // installs to turn it off.
     preUpgradeChecker: { jobEnabled: false },
@@ -45,6 +46,5 @@ export function longhornValues(props: LonghornProps): Record<string, unknown> {
     ...(props.backupStore
       ? { defaultBackupStore: { backupTarget: backupTarget(props.backupStore), backupTargetCredentialSecret: BACKUP_CREDENTIALS_SECRET } }
       : {}),
-    metrics: { serviceMonitor: { enabled: true } },
   };
 }

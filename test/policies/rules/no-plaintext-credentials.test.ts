@@ -36,6 +36,11 @@ describe('no-plaintext-credentials', () => {
     });
     expect(found(cm)).toEqual([]);
   });
+  test('judges an object whose annotations are null, as charts render an empty annotations: key', () => {
+    const cm = configMap({ creds: `aws_access_key_id = ${fake('AKIA', 16, UPPER_DIGITS)}` });
+    cm.manifest.metadata.annotations = null as unknown as Record<string, string>;
+    expect(found(cm)).toEqual(['AWS Access Key ID at data.creds.']);
+  });
   test('fails when a ConfigMap value holds an AWS access key', () => {
     expect(found(configMap({ creds: `aws_access_key_id = ${fake('AKIA', 16, UPPER_DIGITS)}` }))).toEqual(['AWS Access Key ID at data.creds.']);
   });

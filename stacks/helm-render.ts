@@ -1,0 +1,253 @@
+/**
+ * Renders each Helm application of an environment as Argo CD's repo-server does, so validation and
+ * the policies judge what the cluster will really get: `helm template` of the chart, version and
+ * release name the Application (or fleet ApplicationSet) names, into its destination namespace,
+ * with the values file it reads from Git (the bytes synth writes to `values/<app>.yaml`) and its
+ * Helm parameters, `--kube-version` from the environment, `--api-versions` for every version and
+ * kind the environment's CRDs serve (gitplane's own and those in the rendered charts), and
+ * `--include-crds`, which Argo CD passes unless an Application sets `skipCrds`.
+ *
+ * The archive comes from stacks/chart-source.ts (digest-checked). Nothing rendered is written:
+ * Argo CD renders the charts itself; each object keeps its chart, release and template.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/helm/
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { clusterNameTemplate } from '../constructs/gitops/argocd';
+import { byCodePoint } from '../constructs/core/order';
+import type { ValidationProblem } from '../validation';
+import { CLUSTER_LABEL } from './bootstrap';
+import { chartArchive, ChartArchive } from './chart-source';
+import { InputError } from './errors';
+import { Manifest, objectRef, RenderedObject } from './objects';
+import type { ChartSources } from './settings';
+
+/** What rendering needs to know about an environment. */
+export interface RenderInput {
+  /** Objects holding the Applications and ApplicationSets (and gitplane's own CRDs). */
+  readonly objects: readonly RenderedObject[];
+  /** Non-manifest files by path in the environment's folder; the values files are `values/<app>.yaml`. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Prefix that makes a file a path in the repository, for messages (`dev`, or the --dir argument). */
+  readonly root: string;
+  /** The cluster's Kubernetes version, e.g. `1.34.2`. @default - Helm's own default */
+  readonly kubeVersion?: string;
+  /**
+   * The cluster a fleet ApplicationSet's cluster-name parameters are rendered for (sites differ
+   * only in those parameters). @default - the first cluster its cluster generator names
+   */
+  readonly clusterName?: string;
+}
+
+/** One chart an Application installs, as Argo CD reads it. */
+export interface ChartRelease {
+  /** The application folder: the values file is `values/<app>.yaml`. */
+  readonly app: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly release: string;
+  readonly namespace: string;
+  /** The values file, path in the environment's folder. */
+  readonly valuesFile: string;
+  readonly parameters: readonly { readonly name: string; readonly value: string }[];
+  /** The Application or ApplicationSet that installs it. */
+  readonly source: RenderedObject;
+}
+
+export interface RenderedCharts {
+  /** Every rendered object, by application in code-point order, each in Helm's order. */
+  readonly objects: RenderedObject[];
+  /** A second render of the same charts, when asked for (determinism). */
+  readonly again?: RenderedObject[];
+  /** Charts that could not be rendered: no Helm, no archive (`unchecked`), or Helm failed. */
+  readonly problems: ValidationProblem[];
+  readonly releases: readonly ChartRelease[];
+}
+
+/** How to get Helm, for every message about a chart not rendered for want of it. */
+export const HELM_FIX = 'Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.';
+/** How to get a pinned chart's archive. */
+export const CHART_FIX = 'Run "gitplane schemas pull", or set an offline Helm repository (charts.mirror in gitplane.yaml, or GITPLANE_CHART_MIRROR).';
+
+/** Renders every chart of the environment once, or `times` times in a row. */
+export function renderCharts(input: RenderInput, settings: { readonly charts: ChartSources; readonly helm?: string }, times: 1 | 2 = 1): RenderedCharts {
+  const releases = chartReleases(input);
+  const problems: ValidationProblem[] = [];
+  const ready: { release: ChartRelease; archive: ChartArchive }[] = [];
+  for (const release of releases) {
+    const found = chartArchive(release.chart, release.version, settings.charts);
+    const unchecked = `the chart ${release.chart} ${release.version} of application ${release.app}`;
+    const notRendered = (reason: string, fix: string): ValidationProblem => ({
+      file: joinPath(input.root, release.valuesFile),
+      object: objectRef(release.source.manifest),
+      unchecked,
+      fix,
+      message: `${unchecked} was not rendered, so what it adds was not judged: ${reason}. ${fix}`,
+    });
+    if ('missing' in found) problems.push(notRendered(found.missing, CHART_FIX));
+    else if (!settings.helm) problems.push(notRendered('no helm on PATH and GITPLANE_HELM is not set', HELM_FIX));
+    else ready.push({ release, archive: found });
+  }
+  if (ready.length === 0) return { objects: [], again: times === 2 ? [] : undefined, problems, releases };
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-helm-'));
+  try {
+    const renderAll = (apiVersions: readonly string[]) =>
+      ready.flatMap(({ release, archive }) => {
+        const r = helmTemplate(settings.helm!, work, release, archive, input, apiVersions);
+        if (typeof r === 'string') {
+          problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
+          return [];
+        }
+        return r;
+      });
+    // The cluster serves the CRDs the charts install once they are synced, and Argo CD renders
+    // with the API versions it finds there: render again when the charts brought CRDs of their own.
+    const own = servedApiVersions(input.objects);
+    let objects = renderAll(own);
+    const served = servedApiVersions([...input.objects, ...objects]);
+    if (served.length > own.length) objects = renderAll(served);
+    const again = times === 2 ? renderAll(served) : undefined;
+    return { objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The charts the environment's Applications and ApplicationSets install, by application. */
+export function chartReleases(input: RenderInput): ChartRelease[] {
+  const releases: ChartRelease[] = [];
+  for (const o of input.objects) {
+    const m = o.manifest;
+    if (!m.apiVersion?.startsWith('argoproj.io/')) continue;
+    const spec = (m.kind === 'Application' ? m.spec : m.kind === 'ApplicationSet' ? (m.spec as { template?: { spec?: unknown } } | undefined)?.template?.spec : undefined) as AppSpec | undefined;
+    const sources = spec?.sources ?? (spec?.source ? [spec.source] : []);
+    for (const source of sources) {
+      if (typeof source?.chart !== 'string') continue;
+      const values = (source.helm?.valueFiles ?? []).map((f) => valuesFileFor(f, input.files));
+      const valuesFile = values[0];
+      if (values.length !== 1 || !valuesFile) {
+        throw new InputError([`${joinPath(input.root, o.file)}: ${objectRef(m)} installs chart ${source.chart} with value files ${JSON.stringify(source.helm?.valueFiles ?? [])}; gitplane renders a chart with one values file from the same repository ($values/.../values/<app>.yaml) that exists here. Synthesize the environment again.`]);
+      }
+      releases.push({
+        app: path.basename(valuesFile).replace(/\.ya?ml$/, ''),
+        chart: source.chart,
+        version: String(source.targetRevision),
+        release: source.helm?.releaseName ?? String(m.metadata.name),
+        namespace: String(spec?.destination?.namespace ?? ''),
+        valuesFile,
+        parameters: (source.helm?.parameters ?? []).map((p) => ({ name: p.name, value: clusterValue(p.value, input.clusterName ?? firstCluster(m)) })),
+        source: o,
+      });
+    }
+  }
+  return releases.sort((a, b) => byCodePoint(a.app, b.app));
+}
+
+/**
+ * The values file a `$values/<path in the repository>` reference names, among the files: the
+ * one whose path (from the environment's folder, or from a folder above it) ends the reference.
+ */
+function valuesFileFor(reference: string, files: ReadonlyMap<string, string>): string | undefined {
+  const wanted = /^\$values\/(.+\/values\/[^/]+\.ya?ml)$/.exec(reference)?.[1];
+  if (!wanted) return undefined;
+  return [...files.keys()].filter((f) => /(^|\/)values\/[^/]+\.ya?ml$/.test(f)).find((f) => wanted === f || wanted.endsWith(`/${f}`));
+}
+
+interface AppSource {
+  chart?: unknown;
+  targetRevision?: unknown;
+  helm?: { releaseName?: string; valueFiles?: string[]; parameters?: { name: string; value: string }[] };
+}
+interface AppSpec {
+  source?: AppSource;
+  sources?: AppSource[];
+  destination?: { namespace?: unknown };
+}
+
+/** The first cluster a fleet ApplicationSet's cluster generator names (by the cluster label), when the environment file is not at hand (--dir). */
+function firstCluster(m: Manifest): string | undefined {
+  const generators = (m.spec as { generators?: { clusters?: { selector?: { matchExpressions?: { key?: string; values?: string[] }[] } } }[] } | undefined)?.generators ?? [];
+  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0];
+}
+
+/** A fleet parameter's cluster-name template, as the ApplicationSet's cluster generator fills it for `cluster`. */
+function clusterValue(value: string, cluster: string | undefined): string {
+  return cluster === undefined ? value : value.split(clusterNameTemplate(CLUSTER_LABEL)).join(cluster);
+}
+
+/** `group/version` and `group/version/Kind` for every version the CRDs among the objects serve, as Argo CD lists a cluster's API resources. */
+export function servedApiVersions(objects: readonly RenderedObject[]): string[] {
+  const found = new Set<string>();
+  for (const { manifest } of objects) {
+    if (manifest.kind !== 'CustomResourceDefinition') continue;
+    const spec = manifest.spec as { group?: string; names?: { kind?: string }; versions?: { name?: string; served?: boolean }[] } | undefined;
+    for (const v of spec?.versions ?? []) {
+      if (v.served === false || !spec?.group || !v.name) continue;
+      found.add(`${spec.group}/${v.name}`);
+      if (spec.names?.kind) found.add(`${spec.group}/${v.name}/${spec.names.kind}`);
+    }
+  }
+  return [...found].sort(byCodePoint);
+}
+
+/** One `helm template` run: the objects, or what went wrong as a sentence. */
+function helmTemplate(helm: string, work: string, release: ChartRelease, archive: ChartArchive, input: RenderInput, apiVersions: readonly string[]): RenderedObject[] | string {
+  const valuesFile = path.join(work, `${release.app}.yaml`);
+  fs.writeFileSync(valuesFile, input.files.get(release.valuesFile)!);
+  const args = ['template', archive.file, '--name-template', release.release];
+  if (release.namespace) args.push('--namespace', release.namespace);
+  if (input.kubeVersion) args.push('--kube-version', input.kubeVersion);
+  for (const p of release.parameters) args.push('--set', `${p.name}=${p.value.replace(/,/g, '\\,')}`);
+  args.push('--values', valuesFile);
+  for (const v of apiVersions) args.push('--api-versions', v);
+  args.push('--include-crds');
+  // Helm's own directories in the scratch folder: no repository, plugin or registry login of the user's is used.
+  const home = path.join(work, 'home');
+  const env = { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') };
+  const r = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error?.message ?? r.stderr.trim().split('\n').slice(-3).join(' ');
+    return `${helm} template could not render chart ${release.chart} ${release.version} of application ${release.app} (${why}). Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin.`;
+  }
+  const chart = { name: release.chart, version: release.version, release: release.release };
+  const objects: RenderedObject[] = [];
+  for (const text of r.stdout.split(/^---$/m)) {
+    const template = /^# Source: (\S+)/m.exec(text)?.[1] ?? '';
+    const manifest = parseDocument(text);
+    if (typeof manifest === 'string') return `${helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).`;
+    if (manifest !== null) objects.push({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } });
+  }
+  return objects;
+}
+
+/**
+ * One document of Helm's output, read as Kubernetes reads YAML (1.1); the error, or null for an
+ * empty one. Documents are kept by their text: renders of the same chart (the determinism check,
+ * other environments) repeat the large CRDs word for word, and those are read only once.
+ */
+function parseDocument(text: string): Manifest | null | string {
+  let parsed = documents.get(text);
+  if (parsed === undefined) {
+    const docs = parseAllDocuments(text, { version: '1.1' });
+    const doc = docs[0];
+    if (docs.length > 1) parsed = 'more than one document between two --- lines';
+    else if (doc?.errors.length) parsed = doc.errors[0].message.split('\n')[0];
+    else {
+      const value = doc?.toJS({ maxAliasCount: -1 }) as Manifest | null | undefined;
+      parsed = value !== null && typeof value === 'object' ? value : null;
+    }
+    documents.set(text, parsed);
+  }
+  return parsed;
+}
+
+const documents = new Map<string, Manifest | null | string>();
+
+/** `root/file`, or `file` when there is no root. */
+export function joinPath(root: string, file: string): string {
+  return root ? `${root.replace(/\/$/, '')}/${file}` : file;
+}

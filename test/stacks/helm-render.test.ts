@@ -1,0 +1,178 @@
+/**
+ * The Helm applications rendered as Argo CD renders them, with the real Helm and the pinned chart
+ * archives of the offline Helm repository: what each Application asks for reaches `helm
+ * template`, the result is marked with its application and validated, and an archive that does
+ * not match its digest is never rendered.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { InputError } from '../../stacks/errors';
+import { chartReleases, renderCharts, servedApiVersions } from '../../stacks/helm-render';
+import { archiveName, cachedChartDir } from '../../stacks/schema-lock';
+import { sha256 } from '../../stacks/schema-pull';
+import { fromBuilt } from '../../policies/inputs';
+import { validateCharts } from '../../stacks/pipeline';
+import { findOne, RenderedObject } from '../../stacks/objects';
+import { CHARTS_DIR, rendered, renderSettings } from '../support/charts';
+import { tempDir } from '../support/cli';
+import { built } from '../support/environments';
+import { describeWithTool } from '../support/tools';
+
+jest.setTimeout(600_000);
+
+const input = (name: string, files?: Map<string, string>) => {
+  const env = fromBuilt(built(name));
+  return { objects: env.objects, files: files ?? env.files, root: name, kubeVersion: env.spec!.cluster.kubernetesVersion, clusterName: env.spec!.cluster.name };
+};
+const chartObjects = (objects: readonly RenderedObject[], app: string) => objects.filter((o) => o.app === app).map((o) => o.manifest);
+
+test('fails when a rendered object is invalid, naming the values file, the object and the template that rendered it', () => {
+  const source = fromBuilt(built('dev')).objects.find((o) => o.manifest.kind === 'Application' && o.manifest.metadata.name === 'dev-longhorn')!;
+  const release = { app: 'longhorn', chart: 'longhorn', version: '1.12.1', release: 'longhorn', namespace: 'longhorn-system', valuesFile: 'values/longhorn.yaml', parameters: [], source };
+  const invalid: RenderedObject = {
+    manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'longhorn-default-setting', namespace: 'longhorn-system' }, data: { replicas: 3 } },
+    app: 'longhorn',
+    file: 'values/longhorn.yaml',
+    chart: { name: 'longhorn', version: '1.12.1', release: 'longhorn', template: 'longhorn/templates/default-setting.yaml' },
+  };
+  const problems = validateCharts({ objects: [invalid], problems: [], releases: [release] }, renderSettings(undefined), 'dev');
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatchObject({ file: 'dev/values/longhorn.yaml', object: 'ConfigMap/longhorn-system/longhorn-default-setting' });
+  expect(problems[0].message).toMatch(/^data\.replicas.* \(rendered by longhorn 1\.12\.1 from longhorn\/templates\/default-setting\.yaml\)$/);
+});
+
+describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (helm) => {
+  test('dev: every chart its Applications install is rendered, CRDs included, each object marked with application, chart, release and template', () => {
+    const b = rendered('dev', helm);
+    expect(b.charts!.releases.map((r) => [r.app, r.chart, r.version, r.release, r.namespace, r.valuesFile])).toEqual([
+      ['longhorn', 'longhorn', '1.12.1', 'longhorn', 'longhorn-system', 'values/longhorn.yaml'],
+      ['nats', 'nack', '0.34.0', 'nack', 'nats', 'values/nats.yaml'],
+      ['observability-prometheus', 'kube-prometheus-stack', '88.5.3', 'kps', 'monitoring', 'values/observability-prometheus.yaml'],
+    ]);
+    const kps = chartObjects(b.charts!.objects, 'observability-prometheus');
+    const prometheus = b.charts!.objects.find((o) => o.manifest.kind === 'Prometheus')!;
+    expect(prometheus).toMatchObject({ app: 'observability-prometheus', file: 'values/observability-prometheus.yaml', chart: { name: 'kube-prometheus-stack', version: '88.5.3', release: 'kps', template: 'kube-prometheus-stack/templates/prometheus/prometheus.yaml' } });
+    expect(prometheus.manifest.metadata.namespace).toBe('monitoring');
+    // --include-crds: the CRDs of the chart's crds/ folders are among the objects.
+    expect(findOne(kps, 'CustomResourceDefinition', 'prometheuses.monitoring.coreos.com').metadata.name).toBe('prometheuses.monitoring.coreos.com');
+    expect(findOne(chartObjects(b.charts!.objects, 'longhorn'), 'CustomResourceDefinition', 'recurringjobs.longhorn.io')).toBeDefined();
+    // The values file is the one synth writes and Argo CD reads: gitplane's Grafana admin Secret is used.
+    expect((findOne(kps, 'Deployment', 'kps-grafana').spec as any).template.spec.containers.find((c: any) => c.name === 'grafana').env).toContainEqual(
+      expect.objectContaining({ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'admin-password' } } }),
+    );
+    expect(b.charts!.problems).toEqual([]);
+  });
+
+  test('the API versions passed are those the environment\'s CRDs serve, by group/version and group/version/Kind', () => {
+    const served = servedApiVersions(rendered('dev', helm).charts!.objects);
+    expect(served).toEqual(expect.arrayContaining(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'longhorn.io/v1beta2/RecurringJob', 'jetstream.nats.io/v1beta2/Stream']));
+    expect(served).toEqual([...served].sort());
+  });
+
+  test('every rendered object is valid: validate and policy judge the whole environment, charts included', () => {
+    for (const name of ['dev', 'pi-edge']) expect(rendered(name, helm).problems).toEqual([]);
+    const policyInput = fromBuilt(rendered('dev', helm));
+    expect(policyInput.objects.length).toBe(built('dev').output.objects.length + rendered('dev', helm).charts!.objects.length);
+    expect(policyInput.secondRender).toHaveLength(rendered('dev', helm).charts!.objects.length);
+  });
+
+  test('a fleet renders for the environment\'s own cluster: the ApplicationSet\'s cluster-name parameter is filled in', () => {
+    const b = rendered('pi-edge', helm);
+    const prometheus = chartObjects(b.charts!.objects, 'observability-prometheus').find((m) => m.kind === 'Prometheus')!;
+    expect((prometheus.spec as any).externalLabels.cluster).toBe('edge-site-01');
+  });
+
+  test('values keys with no effect are gone: Longhorn persistence.defaultClass (createStorageClass is false) and kube-prometheus-stack kubeEtcd.serviceMonitor.scheme: http', () => {
+    const files = fromBuilt(built('pi-edge')).files;
+    const longhorn = parse(files.get('values/longhorn.yaml')!);
+    const kps = parse(files.get('values/observability-prometheus.yaml')!);
+    expect(longhorn.persistence).toEqual({ createStorageClass: false });
+    expect(kps.kubeEtcd.enabled).toBe(true);
+    expect(kps.kubeEtcd.serviceMonitor).toBeUndefined();
+
+    // Put the keys back: the rendered charts do not change, so they never did anything.
+    const restored = new Map(files);
+    restored.set('values/longhorn.yaml', stringify({ ...longhorn, persistence: { ...longhorn.persistence, defaultClass: false } }));
+    restored.set('values/observability-prometheus.yaml', stringify({ ...kps, kubeEtcd: { ...kps.kubeEtcd, serviceMonitor: { scheme: 'http' } } }));
+    const before = rendered('pi-edge', helm).charts!.objects;
+    const after = renderCharts(input('pi-edge', restored), renderSettings(helm)).objects;
+    for (const app of ['longhorn', 'observability-prometheus']) expect(chartObjects(after, app)).toEqual(chartObjects(before, app));
+    // What the chart does with them: no StorageClass ConfigMap, and etcd scraped over plain HTTP.
+    expect(chartObjects(before, 'longhorn').filter((m) => m.metadata.name === 'longhorn-storageclass')).toEqual([]);
+    const etcd = findOne(chartObjects(before, 'observability-prometheus'), 'ServiceMonitor', 'kps-kube-etcd');
+    expect((etcd.spec as any).endpoints[0]).toEqual(expect.objectContaining({ port: 'http-metrics' }));
+    expect((etcd.spec as any).endpoints[0].scheme).toBeUndefined();
+  });
+
+  test('Longhorn is scraped by the monitoring application\'s ServiceMonitor, beside its CRD; the chart renders none', () => {
+    const b = rendered('dev', helm);
+    expect(chartObjects(b.charts!.objects, 'longhorn').filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
+    const own = b.output.objects.filter((o) => o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.name === 'longhorn-manager');
+    expect(own.map((o) => [o.app, o.manifest.metadata.namespace])).toEqual([['observability-prometheus', 'longhorn-system']]);
+    const backend = findOne(chartObjects(b.charts!.objects, 'longhorn'), 'Service', 'longhorn-backend');
+    expect((own[0].manifest.spec as any).selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'longhorn', 'app.kubernetes.io/instance': 'longhorn' });
+    expect(backend.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'longhorn', 'app.kubernetes.io/instance': 'longhorn' });
+  });
+
+  test('fails when the environment\'s Kubernetes version is below what a chart supports: --kube-version reaches Helm, which refuses as Argo CD would', () => {
+    const r = renderCharts({ ...input('dev'), kubeVersion: '1.20.0' }, renderSettings(helm));
+    const longhorn = r.problems.find((p) => p.file === 'dev/values/longhorn.yaml')!;
+    expect(longhorn.unchecked).toBeUndefined();
+    expect(longhorn.message).toMatch(/^\S+helm template could not render chart longhorn 1\.12\.1 of application longhorn \(.*kubeVersion.*\)\. Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin\.$/);
+  });
+
+  test('fails, naming each chart and the fix, when there is no helm', () => {
+    const r = renderCharts(input('dev'), renderSettings(undefined));
+    expect(r.objects).toEqual([]);
+    expect(r.problems.map((p) => [p.file, p.object, p.unchecked])).toEqual([
+      ['dev/values/longhorn.yaml', 'Application/argocd/dev-longhorn', 'the chart longhorn 1.12.1 of application longhorn'],
+      ['dev/values/nats.yaml', 'Application/argocd/dev-nats', 'the chart nack 0.34.0 of application nats'],
+      ['dev/values/observability-prometheus.yaml', 'Application/argocd/dev-observability-prometheus', 'the chart kube-prometheus-stack 88.5.3 of application observability-prometheus'],
+    ]);
+    expect(r.problems[0].message).toBe(
+      'the chart longhorn 1.12.1 of application longhorn was not rendered, so what it adds was not judged: no helm on PATH and GITPLANE_HELM is not set. Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.',
+    );
+  });
+
+  test('fails, naming where it looked and the fix, when no source has the archive', () => {
+    const empty = tempDir();
+    const settings = renderSettings(helm);
+    const r = renderCharts(input('dev'), { ...settings, charts: { ...settings.charts, mirror: empty } });
+    expect(r.problems[0].message).toBe(
+      `the chart longhorn 1.12.1 of application longhorn was not rendered, so what it adds was not judged: its archive is not in gitplane.lock and not in the offline Helm repository ${empty} (GITPLANE_CHART_MIRROR). Run "gitplane schemas pull", or set an offline Helm repository (charts.mirror in gitplane.yaml, or GITPLANE_CHART_MIRROR).`,
+    );
+  });
+
+  test('fails with an input error, rendering nothing, when an archive of the offline repository does not match its index digest', () => {
+    const mirror = tempDir();
+    for (const f of fs.readdirSync(CHARTS_DIR)) fs.copyFileSync(path.join(CHARTS_DIR, f), path.join(mirror, f));
+    const archive = path.join(mirror, 'nack-0.34.0.tgz');
+    const expected = sha256(fs.readFileSync(archive));
+    fs.appendFileSync(archive, 'tampered');
+    const settings = renderSettings(helm);
+    const run = () => renderCharts(input('dev'), { ...settings, charts: { ...settings.charts, mirror } });
+    expect(run).toThrow(InputError);
+    expect(run).toThrow(`${archive}: the archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(archive))}, but file://${path.join(mirror, 'index.yaml')} expects ${expected}.`);
+  });
+
+  test('renders the archive schemas pull cached when gitplane.lock locks it, and fails when the cached archive no longer matches the lock', () => {
+    const cache = tempDir();
+    const source = fs.readFileSync(path.join(CHARTS_DIR, 'nack-0.34.0.tgz'));
+    const locked = { repoURL: 'https://nats-io.github.io/k8s/helm/charts/', chart: 'nack', version: '0.34.0', digest: sha256(source), files: {} };
+    const file = path.join(cachedChartDir(cache, locked), archiveName(locked));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, source);
+    const settings = renderSettings(helm);
+    const withCache = { ...settings, charts: { ...settings.charts, locked: [locked], cache } };
+    const nats = input('dev');
+    const only = { ...nats, objects: nats.objects.filter((o) => !/-(longhorn|observability-prometheus)$/.test(o.manifest.metadata.name)) };
+    expect(chartReleases(only).map((r) => r.chart)).toEqual(['nack']);
+    const r = renderCharts(only, withCache);
+    expect(r.problems).toEqual([]);
+    expect(r.objects.some((o) => o.manifest.kind === 'Deployment' && o.chart?.name === 'nack')).toBe(true);
+
+    fs.appendFileSync(file, 'changed');
+    expect(() => renderCharts(only, withCache)).toThrow(`${file}: the cached archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(file))}, but gitplane.lock expects ${locked.digest}.`);
+  });
+});
