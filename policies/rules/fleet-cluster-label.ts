@@ -1,6 +1,6 @@
 import { parseEmbedded } from '../lib/embedded';
 import { docsUrl } from '../lib/docs-url';
-import { ofKind, perEnvironment } from '../lib/lookup';
+import { ofKind, perEnvironment, push } from '../lib/lookup';
 import { Json } from '../lib/workloads';
 import { ObjectRule, PolicyContext, RuleFinding } from '../types';
 import { RenderedObject } from '../../stacks/objects';
@@ -73,10 +73,7 @@ function configMapsByFolder(ctx: PolicyContext): Map<string, RenderedObject[]> {
     const map = new Map<string, RenderedObject[]>();
     for (const o of ofKind(ctx, 'ConfigMap')) {
       const folder = /^apps\/[^/]*\//.exec(o.file)?.[0];
-      if (!folder) continue;
-      const list = map.get(folder);
-      if (list) list.push(o);
-      else map.set(folder, [o]);
+      if (folder) push(map, folder, o);
     }
     return map;
   });
