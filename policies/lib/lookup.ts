@@ -27,10 +27,11 @@ function indexFor(ctx: PolicyContext): Index {
   return index;
 }
 
-function push(map: Map<string, RenderedObject[]>, key: string, o: RenderedObject): void {
+/** Appends `value` to the list of `key` (one list per key: indexes stay linear to build). */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
-  if (list) list.push(o);
-  else map.set(key, [o]);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Every object of a kind, in output order. */

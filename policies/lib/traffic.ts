@@ -16,6 +16,7 @@
 import { Manifest, RenderedObject, objectRef } from '../../stacks/objects';
 import { ADDRESS, DEFAULT_PORTS } from '../../validation/wiring';
 import { ContainerPort, LabelSelector, Labels, NAMESPACE_NAME_LABEL, PodRef, selectorMatches } from './network-policy';
+import { push } from './lookup';
 import { Json, containers, podTemplate } from './workloads';
 
 /** Pods that share a template: a workload's, or those an operator runs for a resource. */
@@ -201,12 +202,6 @@ class Environment {
 }
 
 type PrometheusSpec = Record<string, LabelSelector | undefined> & { alerting?: { alertmanagers?: { namespace?: string; name: string; port: number | string }[] } };
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
 
 /** Whether a Prometheus picks a monitor: by its `<kind>Selector` (null picks none) in its `<kind>NamespaceSelector` (null: its own namespace). */
 function picks(env: Environment, prometheus: PodGroup, monitor: Manifest): boolean {

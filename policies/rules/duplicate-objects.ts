@@ -3,7 +3,7 @@ import { RenderedObject } from '../../stacks/objects';
 import { groupOf } from '../data/crd-owners';
 import { applicationOf, AppInstance, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
 import { docsUrl } from '../lib/docs-url';
-import { ofKind } from '../lib/lookup';
+import { ofKind, push } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
 import { EnvironmentRule, PolicyContext, RuleFinding } from '../types';
@@ -54,9 +54,7 @@ function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
     const m = o.manifest;
     for (const { cluster, placed } of placements(o, ctx)) {
       const key = [cluster, groupOf(m.apiVersion ?? ''), m.kind, placed.namespace ?? '', m.metadata?.name].join('\u0000');
-      const copies = byKey.get(key);
-      if (copies) copies.push(placed);
-      else byKey.set(key, [placed]);
+      push(byKey, key, placed);
     }
   }
   const findings: RuleFinding[] = [];

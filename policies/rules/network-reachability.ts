@@ -1,6 +1,6 @@
 import { Manifest } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
-import { perEnvironment, ofKind } from '../lib/lookup';
+import { perEnvironment, ofKind, push } from '../lib/lookup';
 import { connect } from '../lib/network-policy';
 import { Hop, telemetryTraffic } from '../lib/traffic';
 import { WORKLOAD_KINDS } from '../lib/workloads';
@@ -54,11 +54,7 @@ function traffic(ctx: PolicyContext) {
 function hopsByObject(ctx: PolicyContext): Map<Manifest, Hop[]> {
   return perEnvironment(ctx, 'telemetry-hops-by-object', () => {
     const map = new Map<Manifest, Hop[]>();
-    for (const hop of traffic(ctx).hops) {
-      const list = map.get(hop.object.manifest);
-      if (list) list.push(hop);
-      else map.set(hop.object.manifest, [hop]);
-    }
+    for (const hop of traffic(ctx).hops) push(map, hop.object.manifest, hop);
     return map;
   });
 }
@@ -67,12 +63,7 @@ function hopsByObject(ctx: PolicyContext): Map<Manifest, Hop[]> {
 function policiesByNamespace(ctx: PolicyContext): Map<string, Manifest[]> {
   return perEnvironment(ctx, 'network-policies-by-namespace', () => {
     const map = new Map<string, Manifest[]>();
-    for (const { manifest: p } of ofKind(ctx, 'NetworkPolicy')) {
-      const ns = p.metadata.namespace ?? 'default';
-      const list = map.get(ns);
-      if (list) list.push(p);
-      else map.set(ns, [p]);
-    }
+    for (const { manifest: p } of ofKind(ctx, 'NetworkPolicy')) push(map, p.metadata.namespace ?? 'default', p);
     return map;
   });
 }

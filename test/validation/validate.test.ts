@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Manifest } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
 import { CrdRegistry, uncheckedSummary, Validator } from '../../validation';
-import { tempDir } from '../support/cli';
+import { stringify } from 'yaml';
+import { gitplane, tempDir } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { built } from '../support/environments';
 
@@ -125,6 +126,17 @@ describe('custom resources against their CRD schema', () => {
     const m = recurringJob();
     (m.spec as Record<string, unknown>).retian = 7;
     expect(messages(m)).toEqual([expect.stringContaining('spec.retian: unknown field "retian"')]);
+  });
+
+  test('fails when a custom resource has an unknown field, in a fresh process and in the next, which loads the validator through the V8 code cache the first wrote', () => {
+    const m = recurringJob();
+    (m.spec as Record<string, unknown>).retian = 7;
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'recurring-job.yaml'), stringify(m));
+    const [first, second] = [gitplane(['validate', '--dir', dir]), gitplane(['validate', '--dir', dir])];
+    expect(first.status).toBe(1);
+    expect(first.stdout + first.stderr).toContain('spec.retian: unknown field "retian"');
+    expect(second).toEqual(first);
   });
 
   test('fails when a custom resource field has the wrong type', () => {

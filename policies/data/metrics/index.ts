@@ -86,7 +86,7 @@ export const CATALOGUES: readonly MetricCatalogue[] = [
     exporter: 'longhorn-manager',
     version: 'v1.12.1',
     pin: { chart: 'longhorn', version: '1.12.1' },
-    evidence: [{ chart: 'longhorn', switches: [{ path: 'metrics.serviceMonitor.enabled', default: false }] }],
+    evidence: [{ chart: 'longhorn', switches: [{ path: 'metrics.serviceMonitor.enabled', default: false }] }, { image: 'docker.io/longhornio/longhorn-manager' }, { monitorSelects: { 'app.kubernetes.io/name': 'longhorn', 'app.kubernetes.io/instance': 'longhorn' } }],
     list: LONGHORN_MANAGER,
   },
   { exporter: 'nats-exporter', version: '0.17.3', pin: { image: 'nats-exporter', tag: '0.17.3' }, evidence: [{ image: 'docker.io/natsio/prometheus-nats-exporter' }], list: NATS_EXPORTER },
