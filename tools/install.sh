@@ -20,7 +20,12 @@
 set -euo pipefail
 
 # ---- pins --------------------------------------------------------------------------------------
+# A pin with a "# renovate:" line above it is bumped by Renovate (renovate.json). The others move
+# with something else and are bumped by hand: etcd, promtool, kube-apiserver and Pulumi with their
+# wrapper go.mod (run --update-wrappers), otelcol with tools/otelcol-builder.yaml, Helm with its
+# release commit, kube-apiserver with the environments' kubernetesVersion.
 # nats-server: newest 2.14.x (the chart/image gitplane deploys is 2.14.2, environments/versions.yaml).
+# renovate: datasource=go depName=github.com/nats-io/nats-server/v2
 NATS_SERVER_VERSION=v2.14.9
 # etcd/etcdctl/etcdutl: newest 3.6.x (kubeadm 1.34+ runs 3.6). Also pinned in tools/etcd/go.mod.
 ETCD_VERSION=v3.6.16
@@ -32,19 +37,24 @@ OTELCOL_VERSION=0.159.0
 PROMTOOL_VERSION=3.14.0
 PROMTOOL_MODULE_VERSION=v0.314.0
 # amtool: newest Alertmanager (kube-prometheus-stack 88.5.3 deploys v0.34.0).
+# renovate: datasource=go depName=github.com/prometheus/alertmanager
 AMTOOL_VERSION=v0.34.2
+# renovate: datasource=go depName=github.com/yannh/kubeconform
 KUBECONFORM_VERSION=v0.8.0
 # actionlint: lints .github/workflows (test/repository/workflows.test.ts); newest the proxy serves.
+# renovate: datasource=go depName=github.com/rhysd/actionlint
 ACTIONLINT_VERSION=v1.7.12
 # kube-linter is opt-in: golang.stackrox.io/kube-linter is refused by the module proxy these
 # machines use (403 Forbidden), so it is not in the default set. Override with KUBE_LINTER_VERSION.
 KUBE_LINTER_VERSION=${KUBE_LINTER_VERSION:-v0.8.3}
 # gitleaks: the secret scanner test/secrets/corpus.test.ts compares gitplane's detectors with;
 # newest v8 the module proxy serves (go list -m -versions github.com/zricethezav/gitleaks/v8).
+# renovate: datasource=go depName=github.com/zricethezav/gitleaks/v8
 GITLEAKS_VERSION=v8.30.1
 
 # kube-score: the policy peer `npm run bench` compares `gitplane policy --dir` with; opt-in, as
 # only the benchmark uses it.
+# renovate: datasource=go depName=github.com/zegl/kube-score
 KUBE_SCORE_VERSION=v1.20.0
 
 # kubernetes-schemas: the Kubernetes 1.34 JSON schemas (strict: unknown fields rejected) that the
