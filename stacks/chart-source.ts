@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chartSchemaFiles } from './chart-archive';
 import { InputError } from './errors';
 import { LOCK_FILE } from './project';
 import { archiveName, cachedChartDir } from './schema-lock';
@@ -79,4 +80,24 @@ function mirrorIndex(mirror: string, setting: string): HelmIndex {
     indexes.set(mirror, index);
   }
   return index;
+}
+
+/**
+ * A directory holding `<chart>-<version>.yaml`, the default values of a pinned chart, read from
+ * its verified archive (cached or in the offline Helm repository) when no schema source has them;
+ * undefined when there is no archive either. Written once into the cache, by rename.
+ */
+export function archiveDefaultsDir(chart: string, version: string, sources: ChartSources): string | undefined {
+  const found = chartArchive(chart, version, sources);
+  if ('missing' in found) return undefined;
+  const dir = path.join(sources.cache, 'chart-defaults', found.digest.replace(/^sha256:/, ''));
+  const file = path.join(dir, `${chart}-${version}.yaml`);
+  if (fs.existsSync(file)) return dir;
+  const values = chartSchemaFiles(fs.readFileSync(found.file), chart, version).get(`helm-values/${chart}-${version}.yaml`);
+  if (!values) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, values);
+  fs.renameSync(temporary, file);
+  return dir;
 }

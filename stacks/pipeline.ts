@@ -3,7 +3,8 @@
  * Everything happens in memory; writing is the caller's choice.
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { checkHelmValues, ValidationProblem, validatorFor } from '../validation';
+import { chartDefaultsFile, checkHelmValues, ValidationProblem, validatorFor } from '../validation';
+import { archiveDefaultsDir } from './chart-source';
 import { checkWiring } from '../validation/wiring';
 import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
@@ -66,7 +67,8 @@ export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps
   const charts = versionsFor(spec).charts;
   for (const [app, release] of output.releases) {
     const pin = charts[release.chart];
-    problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, settings.helmValuesDirs));
+    const dirs = chartDefaultsFile(settings.helmValuesDirs, pin.chart, pin.version) ? settings.helmValuesDirs : [...settings.helmValuesDirs, ...[archiveDefaultsDir(pin.chart, pin.version, settings.charts)].filter((d): d is string => d !== undefined)];
+    problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, dirs));
   }
   return { spec, apps, output, problems };
 }

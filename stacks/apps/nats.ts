@@ -85,7 +85,15 @@ export const NATS_APP: AppDescriptor = {
       }
     }
   },
-  // The NACK controller (and its CRDs) turns the Stream objects into streams; the chart's
-  // defaults suffice because every Stream names its server.
-  helm: () => ({ chart: 'nack', releaseName: 'nack', values: {} }),
+  // The NACK controller (and its CRDs) turns the Stream objects into streams; every Stream names
+  // its server. The chart leaves the security contexts empty, which the namespace's `restricted`
+  // Pod Security level refuses: the controller runs as the unprivileged user the chart suggests.
+  helm: () => ({
+    chart: 'nack',
+    releaseName: 'nack',
+    values: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    },
+  }),
 };

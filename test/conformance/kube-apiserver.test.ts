@@ -1,6 +1,7 @@
 /**
- * Every environment applied to a real kube-apiserver at the environments' Kubernetes version, in
- * the order Argo CD syncs it: the CRDs first, then the bootstrap objects (the root application's),
+ * Every environment applied to a real kube-apiserver at the environments' Kubernetes version, its
+ * Helm applications rendered as Argo CD renders them (the pinned charts, real Helm), in the order
+ * Argo CD syncs it: the CRDs first (the charts' own, then Argo CD's), then the bootstrap objects (the root application's),
  * then each Application's objects by the Application's wave, the object's wave, Argo CD's kind
  * order and name. Each object is applied server-side (field manager `gitplane`, forced) as a
  * dry run with strict field validation, then for real; then the whole environment is applied
@@ -16,8 +17,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { byCodePoint } from '../../constructs/core/order';
-import { Manifest, RenderedObject, objectRef } from '../../stacks/objects';
+import { isClusterScoped, Manifest, RenderedObject, objectRef } from '../../stacks/objects';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
+import { rendered } from '../support/charts';
 import { configuredCrds } from '../support/crds';
 import { ENVIRONMENTS, built } from '../support/environments';
 import { ApiResponse, KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
@@ -43,21 +45,45 @@ const EXPECTED_WARNINGS: readonly { pattern: RegExp; reason: string }[] = [
   },
 ];
 
+/** The helm binary rendering the charts (set by the outermost describe, which needs it). */
+let helmBinary = '';
+
 /**
- * The CRDs an environment's custom resources need: today those of the schema mirror validation
- * reads; the CRDs of the environment's rendered charts belong here once gitplane renders them.
+ * What the environment's Helm applications render, as Argo CD applies it: namespaced objects
+ * without a namespace land in the release's namespace; Helm test hooks, which Argo CD does not
+ * run, are left out.
  */
-function crdsOf(_env: string): Manifest[] {
-  return configuredCrds() as unknown as Manifest[];
+function chartObjectsOf(env: string): RenderedObject[] {
+  const b = rendered(env, helmBinary);
+  const charts = b.charts!;
+  expect(charts.problems).toEqual([]);
+  const namespaceOf = new Map(charts.releases.map((r) => [r.valuesFile, r.namespace]));
+  return charts.objects
+    .filter((o) => !/\btest\b/.test(o.manifest.metadata.annotations?.['helm.sh/hook'] ?? ''))
+    .map((o) => (o.manifest.metadata.namespace || isClusterScoped(o.manifest.apiVersion, o.manifest.kind) || o.manifest.kind === 'CustomResourceDefinition' ? o : { ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, namespace: namespaceOf.get(o.file) } } }));
 }
 
 /**
- * What Argo CD applies for an environment: gitplane's objects (bootstrap and every application).
- * The objects of the environment's rendered charts belong here, under their application, once
- * gitplane renders them.
+ * The CRDs an environment's custom resources need: those its charts install, then those of the
+ * schema mirror for what no chart of the environment installs (Argo CD's, which the Pulumi program
+ * installs with Argo CD itself).
  */
+function crdsOf(env: string): Manifest[] {
+  const fromCharts = chartObjectsOf(env).filter((o) => o.manifest.kind === 'CustomResourceDefinition').map((o) => o.manifest);
+  const names = new Set(fromCharts.map((c) => c.metadata.name));
+  return [...fromCharts, ...(configuredCrds() as unknown as Manifest[]).filter((c) => !names.has(c.metadata.name))];
+}
+
+/**
+ * Admission webhooks a chart registers call its own pods, and no pod runs here (there is no
+ * kubelet): once registered, every object they judge would be refused for a webhook nobody serves.
+ * They are applied as a dry run only (strict field validation still judges them), not for real.
+ */
+const WEBHOOK_KINDS = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+
+/** What Argo CD applies for an environment: gitplane's objects (bootstrap and every application) and its charts' (CRDs apart). */
 function objectsOf(env: string): RenderedObject[] {
-  return built(env).output.objects;
+  return [...built(env).output.objects, ...chartObjectsOf(env).filter((o) => o.manifest.kind !== 'CustomResourceDefinition' && !WEBHOOK_KINDS.has(o.manifest.kind))];
 }
 
 /**
@@ -167,6 +193,8 @@ class Resources {
 interface Applied {
   generation?: number;
   resourceVersion: string;
+  /** The object as stored, without what every write moves (resourceVersion, managedFields). */
+  content: string;
 }
 
 interface Step {
@@ -183,221 +211,237 @@ function unexpectedWarnings(steps: readonly Step[]): string[] {
   return steps.flatMap(({ what, response }) => response.warnings.map((w) => `${what}: ${w}`)).filter((w) => !EXPECTED_WARNINGS.some((e) => e.pattern.test(w)));
 }
 
-describeWithTool('etcd', 'a real API server on etcd', (etcd) => {
-  describeWithTool('kube-apiserver', 'every environment on a real kube-apiserver', (kubeApiServer) => {
-    let server: KubeApiServer;
-    let resources: Resources;
+describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) => {
+  describeWithTool('etcd', 'a real API server on etcd', (etcd) => {
+    describeWithTool('kube-apiserver', 'every environment on a real kube-apiserver', (kubeApiServer) => {
+      helmBinary = helm;
+      let server: KubeApiServer;
+      let resources: Resources;
 
-    const apply = async (m: Manifest, dryRun: boolean): Promise<ApiResponse> =>
-      server.request('PATCH', await resources.path(m), JSON.stringify(m), {
-        contentType: 'application/apply-patch+yaml',
-        query: { fieldManager: FIELD_MANAGER, force: 'true', fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
-      });
+      const apply = async (m: Manifest, dryRun: boolean): Promise<ApiResponse> =>
+        server.request('PATCH', await resources.path(m), JSON.stringify(m), {
+          contentType: 'application/apply-patch+yaml',
+          query: { fieldManager: FIELD_MANAGER, force: 'true', fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
+        });
 
-    /**
-     * The `default` ServiceAccount of each namespace, as the controller manager's service-account
-     * controller creates it: Pods that name no ServiceAccount are admitted only when it exists.
-     */
-    const createDefaultServiceAccount = async (namespace: string): Promise<void> => {
-      const r = await server.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
-      if (r.status !== 201 && r.status !== 409) throw new Error(`could not create ServiceAccount ${namespace}/default: ${r.status} ${r.body?.message}`);
-    };
+      /**
+       * The `default` ServiceAccount of each namespace, as the controller manager's service-account
+       * controller creates it: Pods that name no ServiceAccount are admitted only when it exists.
+       */
+      const createDefaultServiceAccount = async (namespace: string): Promise<void> => {
+        const r = await server.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+        if (r.status !== 201 && r.status !== 409) throw new Error(`could not create ServiceAccount ${namespace}/default: ${r.status} ${r.body?.message}`);
+      };
 
-    /** Applies the CRDs not applied as they are yet, and waits until each is Established and served. */
-    const installed = new Set<string>();
-    const installCrds = async (crds: readonly Manifest[]): Promise<Step[]> => {
-      const steps: Step[] = [];
-      const fresh = crds.filter((crd) => !installed.has(JSON.stringify(crd)));
-      for (const crd of fresh) {
-        const step = { what: `apply ${objectRef(crd)}`, response: await apply(crd, false) };
-        steps.push(step);
-        if (!rejection(step)) installed.add(JSON.stringify(crd));
-      }
-      for (const crd of fresh.filter((c) => installed.has(JSON.stringify(c)))) {
-        await until(`${objectRef(crd)} to be Established`, async () => {
-          const r = await server.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-          return r.body?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-        }, 300_000);
-      }
-      return steps;
-    };
-
-    const describeObject = (env: string, o: RenderedObject) => `${env}/${o.file} (${objectRef(o.manifest)})`;
-    const stateOf = (r: ApiResponse): Applied => ({ generation: r.body.metadata.generation, resourceVersion: r.body.metadata.resourceVersion });
-
-    /**
-     * Cluster-scoped objects that name a namespace: the server drops it without a word, so only
-     * discovery shows that the object is not where its file says.
-     */
-    const misplacedNamespaces = async (env: string, objects: readonly RenderedObject[]): Promise<string[]> => {
-      const out: string[] = [];
-      for (const o of objects) {
-        if (o.manifest.metadata.namespace && !(await resources.resource(o.manifest)).namespaced) {
-          out.push(`${describeObject(env, o)}: ${o.manifest.kind} is cluster-scoped but names namespace ${o.manifest.metadata.namespace}`);
+      /** Applies the CRDs not applied as they are yet, and waits until each is Established and served. */
+      const installed = new Set<string>();
+      const installCrds = async (crds: readonly Manifest[]): Promise<Step[]> => {
+        const steps: Step[] = [];
+        const fresh = crds.filter((crd) => !installed.has(JSON.stringify(crd)));
+        for (const crd of fresh) {
+          const step = { what: `apply ${objectRef(crd)}`, response: await apply(crd, false) };
+          steps.push(step);
+          if (!rejection(step)) installed.add(JSON.stringify(crd));
         }
-      }
-      return out;
-    };
-
-    /** Applies each object in the order given: a dry run with strict field validation, then for real. */
-    const applyInOrder = async (env: string, objects: readonly RenderedObject[]) => {
-      const steps: Step[] = [];
-      const applied = new Map<string, Applied>();
-      for (const o of objects) {
-        const what = describeObject(env, o);
-        const dry = { what: `dry run of ${what}`, response: await apply(o.manifest, true) };
-        steps.push(dry);
-        if (rejection(dry)) continue;
-        const real = { what: `apply of ${what}`, response: await apply(o.manifest, false) };
-        steps.push(real);
-        if (rejection(real)) continue;
-        applied.set(what, stateOf(real.response));
-        if (o.manifest.kind === 'Namespace') await createDefaultServiceAccount(o.manifest.metadata.name);
-      }
-      return { steps, applied };
-    };
-
-    /** Applies the objects again and names each one whose generation or resourceVersion moved. */
-    const applyAgain = async (env: string, objects: readonly RenderedObject[], applied: ReadonlyMap<string, Applied>) => {
-      const steps: Step[] = [];
-      const changed: string[] = [];
-      for (const o of objects) {
-        const what = describeObject(env, o);
-        const step = { what: `second apply of ${what}`, response: await apply(o.manifest, false) };
-        steps.push(step);
-        const before = applied.get(what);
-        if (rejection(step) || !before) continue;
-        const after = stateOf(step.response);
-        if (before.generation !== after.generation || before.resourceVersion !== after.resourceVersion) {
-          changed.push(`${what}: generation ${before.generation} -> ${after.generation}, resourceVersion ${before.resourceVersion} -> ${after.resourceVersion}`);
+        for (const crd of fresh.filter((c) => installed.has(JSON.stringify(c)))) {
+          await until(`${objectRef(crd)} to be Established`, async () => {
+            const r = await server.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+            return r.body?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+          }, 300_000);
         }
-      }
-      return { steps, changed };
-    };
+        return steps;
+      };
 
-    /** Every pod template submitted as a Pod (dry run): what Pod Security admission decides for the workloads' Pods. */
-    const admitPods = async (env: string, objects: readonly RenderedObject[]): Promise<Step[]> => {
-      const steps: Step[] = [];
-      for (const o of objects) {
-        const pod = firstPod(o.manifest);
-        if (!pod) continue;
-        const response = await server.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods`, pod, { query: { dryRun: 'All', fieldValidation: 'Strict' } });
-        steps.push({ what: `Pod of ${describeObject(env, o)}`, response });
-      }
-      return steps;
-    };
+      const describeObject = (env: string, o: RenderedObject) => `${env}/${o.file} (${objectRef(o.manifest)})`;
+      const stateOf = (r: ApiResponse): Applied => {
+        const { resourceVersion, managedFields: _managed, ...metadata } = r.body.metadata;
+        return { generation: r.body.metadata.generation, resourceVersion, content: JSON.stringify({ ...r.body, metadata }) };
+      };
 
-    beforeAll(async () => {
-      server = await startKubeApiServer({ etcd, kubeApiServer });
-      resources = new Resources(server);
-      const r = await apply(ARGOCD_NAMESPACE, false);
-      if (r.status >= 300) throw new Error(`could not create the argocd namespace: ${r.status} ${r.body?.message}`);
-    }, 600_000);
-
-    afterAll(async () => {
-      await server?.stop();
-    }, 120_000);
-
-    test('the server is kube-apiserver at every environment\'s Kubernetes version', async () => {
-      const version = (await server.request('GET', '/version')).body;
-      for (const env of ENVIRONMENTS) expect(`${env}: ${version.gitVersion}`).toBe(`${env}: v${built(env).spec.cluster.kubernetesVersion}`);
-      expect(spawnSync(kubeApiServer, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`Kubernetes ${version.gitVersion}`);
-    });
-
-    describe.each(ENVIRONMENTS)('%s', (env) => {
-      let objects: RenderedObject[] = [];
-      let applied: ReadonlyMap<string, Applied>;
-
-      // The next environment is another cluster: remove this one's objects, newest wave first. Not
-      // its namespaces (finalizing one needs the controller manager); the next environment applies
-      // its own namespaces over them.
-      afterAll(async () => {
-        for (const o of [...objects].reverse()) {
-          if (o.manifest.kind === 'Namespace') continue;
-          const r = await server.request('DELETE', await resources.path(o.manifest), undefined, { query: { propagationPolicy: 'Background' } });
-          if (r.status >= 300 && r.status !== 404) throw new Error(`could not delete ${describeObject(env, o)}: ${r.status} ${r.body?.message}`);
+      /**
+       * Cluster-scoped objects that name a namespace: the server drops it without a word, so only
+       * discovery shows that the object is not where its file says.
+       */
+      const misplacedNamespaces = async (env: string, objects: readonly RenderedObject[]): Promise<string[]> => {
+        const out: string[] = [];
+        for (const o of objects) {
+          if (o.manifest.metadata.namespace && !(await resources.resource(o.manifest)).namespaced) {
+            out.push(`${describeObject(env, o)}: ${o.manifest.kind} is cluster-scoped but names namespace ${o.manifest.metadata.namespace}`);
+          }
         }
-      }, SLOW);
+        return out;
+      };
 
-      test('every object is accepted in sync order, dry run with strict field validation and then for real', async () => {
-        const crdSteps = await installCrds(crdsOf(env));
-        objects = syncOrder(env, objectsOf(env));
-        // The server keeps the namespaces of the environments before, a new cluster has none of them.
-        expect(withoutNamespace(env, objects)).toEqual([]);
-        const run = await applyInOrder(env, objects);
-        applied = run.applied;
-        const steps = [...crdSteps, ...run.steps];
-        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
-        expect(unexpectedWarnings(steps)).toEqual([]);
-        expect(await misplacedNamespaces(env, objects)).toEqual([]);
-        expect(applied.size).toBe(objects.length);
-      }, SLOW);
+      /** Applies each object in the order given: a dry run with strict field validation, then for real. */
+      const applyInOrder = async (env: string, objects: readonly RenderedObject[]) => {
+        const steps: Step[] = [];
+        const applied = new Map<string, Applied>();
+        for (const o of objects) {
+          const what = describeObject(env, o);
+          const dry = { what: `dry run of ${what}`, response: await apply(o.manifest, true) };
+          steps.push(dry);
+          if (rejection(dry)) continue;
+          const real = { what: `apply of ${what}`, response: await apply(o.manifest, false) };
+          steps.push(real);
+          if (rejection(real)) continue;
+          applied.set(what, stateOf(real.response));
+          if (o.manifest.kind === 'Namespace') await createDefaultServiceAccount(o.manifest.metadata.name);
+        }
+        return { steps, applied };
+      };
 
-      test('every pod template is admitted as a Pod under its namespace\'s Pod Security level', async () => {
-        const steps = await admitPods(env, objects);
-        expect(steps.length).toBeGreaterThan(0);
-        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
-        expect(unexpectedWarnings(steps)).toEqual([]);
-      }, SLOW);
+      /** Applies the objects again and names each one whose generation or resourceVersion moved. */
+      const applyAgain = async (env: string, objects: readonly RenderedObject[], applied: ReadonlyMap<string, Applied>) => {
+        const steps: Step[] = [];
+        const changed: string[] = [];
+        for (const o of objects) {
+          const what = describeObject(env, o);
+          const step = { what: `second apply of ${what}`, response: await apply(o.manifest, false) };
+          steps.push(step);
+          const before = applied.get(what);
+          if (rejection(step) || !before) continue;
+          const after = stateOf(step.response);
+          // A kind without generation (a PersistentVolumeClaim, which the server rewrites on every
+          // update, identical) changed when its stored content did.
+          const moved = before.generation === undefined ? before.content !== after.content : before.generation !== after.generation || before.resourceVersion !== after.resourceVersion;
+          if (moved) {
+            changed.push(`${what}: generation ${before.generation} -> ${after.generation}, resourceVersion ${before.resourceVersion} -> ${after.resourceVersion}`);
+          }
+        }
+        return { steps, changed };
+      };
 
-      test('applying the environment again changes no object', async () => {
-        const { steps, changed } = await applyAgain(env, objects, applied);
-        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
-        expect(unexpectedWarnings(steps)).toEqual([]);
-        expect(changed).toEqual([]);
-      }, SLOW);
-    });
-
-    describe('the checks themselves', () => {
-      /** A namespace of this test's own that enforces `restricted`, and a copy of a dev object moved into it. */
-      const SCRATCH = 'gitplane-test-checks';
-      const scratch = (kind: string, name: string, change: (m: any) => void): RenderedObject => {
-        const o = objectsOf('dev').find((x) => x.manifest.kind === kind && x.manifest.metadata.name === name);
-        if (!o) throw new Error(`dev has no ${kind} ${name}`);
-        const manifest = structuredClone(o.manifest);
-        manifest.metadata.namespace = SCRATCH;
-        change(manifest);
-        return { ...o, manifest };
+      /** Every pod template submitted as a Pod (dry run): what Pod Security admission decides for the workloads' Pods. */
+      const admitPods = async (env: string, objects: readonly RenderedObject[]): Promise<Step[]> => {
+        const steps: Step[] = [];
+        for (const o of objects) {
+          const pod = firstPod(o.manifest);
+          if (!pod) continue;
+          const response = await server.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods`, pod, { query: { dryRun: 'All', fieldValidation: 'Strict' } });
+          steps.push({ what: `Pod of ${describeObject(env, o)}`, response });
+        }
+        return steps;
       };
 
       beforeAll(async () => {
-        const namespace: RenderedObject = {
-          app: 'checks',
-          file: 'namespace.yaml',
-          manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SCRATCH, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+        server = await startKubeApiServer({ etcd, kubeApiServer });
+        resources = new Resources(server);
+        const r = await apply(ARGOCD_NAMESPACE, false);
+        if (r.status >= 300) throw new Error(`could not create the argocd namespace: ${r.status} ${r.body?.message}`);
+      }, 600_000);
+
+      afterAll(async () => {
+        await server?.stop();
+      }, 120_000);
+
+      test('the server is kube-apiserver at every environment\'s Kubernetes version', async () => {
+        const version = (await server.request('GET', '/version')).body;
+        for (const env of ENVIRONMENTS) expect(`${env}: ${version.gitVersion}`).toBe(`${env}: v${built(env).spec.cluster.kubernetesVersion}`);
+        expect(spawnSync(kubeApiServer, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`Kubernetes ${version.gitVersion}`);
+      });
+
+      describe.each(ENVIRONMENTS)('%s', (env) => {
+        let objects: RenderedObject[] = [];
+        let applied: ReadonlyMap<string, Applied>;
+
+        // The next environment is another cluster: remove this one's objects, newest wave first. Not
+        // its namespaces (finalizing one needs the controller manager); the next environment applies
+        // its own namespaces over them.
+        afterAll(async () => {
+          for (const o of [...objects].reverse()) {
+            if (o.manifest.kind === 'Namespace') continue;
+            const r = await server.request('DELETE', await resources.path(o.manifest), undefined, { query: { propagationPolicy: 'Background' } });
+            if (r.status >= 300 && r.status !== 404) throw new Error(`could not delete ${describeObject(env, o)}: ${r.status} ${r.body?.message}`);
+            // A claim keeps its kubernetes.io/pvc-protection finalizer until the controller manager
+            // sees no pod using it; there is none here, so it is released as that controller would.
+            if (o.manifest.kind === 'PersistentVolumeClaim' && r.status < 300) {
+              await server.request('PATCH', await resources.path(o.manifest), JSON.stringify({ metadata: { finalizers: null } }), { contentType: 'application/merge-patch+json' });
+            }
+          }
+        }, SLOW);
+
+        test('every object is accepted in sync order, dry run with strict field validation and then for real', async () => {
+          const crdSteps = await installCrds(crdsOf(env));
+          objects = syncOrder(env, objectsOf(env));
+          // The server keeps the namespaces of the environments before, a new cluster has none of them.
+          expect(withoutNamespace(env, objects)).toEqual([]);
+          const run = await applyInOrder(env, objects);
+          applied = run.applied;
+          const steps = [...crdSteps, ...run.steps];
+          expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+          expect(unexpectedWarnings(steps)).toEqual([]);
+          expect(await misplacedNamespaces(env, objects)).toEqual([]);
+          expect(applied.size).toBe(objects.length);
+          const webhooks = chartObjectsOf(env).filter((o) => WEBHOOK_KINDS.has(o.manifest.kind));
+          for (const o of webhooks) expect(rejection({ what: `dry run of ${describeObject(env, o)}`, response: await apply(o.manifest, true) })).toBeUndefined();
+        }, SLOW);
+
+        test('every pod template is admitted as a Pod under its namespace\'s Pod Security level', async () => {
+          const steps = await admitPods(env, objects);
+          expect(steps.length).toBeGreaterThan(0);
+          expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+          expect(unexpectedWarnings(steps)).toEqual([]);
+        }, SLOW);
+
+        test('applying the environment again changes no object', async () => {
+          const { steps, changed } = await applyAgain(env, objects, applied);
+          expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+          expect(unexpectedWarnings(steps)).toEqual([]);
+          expect(changed).toEqual([]);
+        }, SLOW);
+      });
+
+      describe('the checks themselves', () => {
+        /** A namespace of this test's own that enforces `restricted`, and a copy of a dev object moved into it. */
+        const SCRATCH = 'gitplane-test-checks';
+        const scratch = (kind: string, name: string, change: (m: any) => void): RenderedObject => {
+          const o = objectsOf('dev').find((x) => x.manifest.kind === kind && x.manifest.metadata.name === name);
+          if (!o) throw new Error(`dev has no ${kind} ${name}`);
+          const manifest = structuredClone(o.manifest);
+          manifest.metadata.namespace = SCRATCH;
+          change(manifest);
+          return { ...o, manifest };
         };
-        const { steps } = await applyInOrder('checks', [namespace]);
-        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
-      });
 
-      test('fails when an object carries a field its kind does not have', async () => {
-        const o = scratch('Deployment', 'otel-gateway', (m) => (m.spec.replicaCount = 2));
-        const { steps, applied: accepted } = await applyInOrder('checks', [o]);
-        expect(steps.map(rejection).filter(Boolean)).toEqual([expect.stringMatching(/^dry run of checks\/.*: 500 failed to create typed patch object .*\.spec\.replicaCount: field not declared in schema$/)]);
-        expect(accepted.size).toBe(0);
-      });
-
-      test('fails when a pod template breaks its namespace\'s Pod Security level', async () => {
-        const o = scratch('Deployment', 'otel-gateway', (m) => {
-          m.spec.template.spec.hostNetwork = true;
-          // The ServiceAccount lives in dev's namespace; here the Pod runs as the default one.
-          delete m.spec.template.spec.serviceAccountName;
+        beforeAll(async () => {
+          const namespace: RenderedObject = {
+            app: 'checks',
+            file: 'namespace.yaml',
+            manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SCRATCH, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+          };
+          const { steps } = await applyInOrder('checks', [namespace]);
+          expect(steps.map(rejection).filter(Boolean)).toEqual([]);
         });
-        expect((await admitPods('checks', [o])).map(rejection)).toEqual([expect.stringMatching(/: 403 .*violates PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\)/)]);
-      });
 
-      test('fails when a cluster-scoped object names a namespace', async () => {
-        const o = scratch('ClusterRole', 'otel-agent', () => undefined);
-        expect(await misplacedNamespaces('checks', [o])).toEqual([expect.stringMatching(/\(ClusterRole\/gitplane-test-checks\/otel-agent\): ClusterRole is cluster-scoped but names namespace gitplane-test-checks$/)]);
-      });
+        test('fails when an object carries a field its kind does not have', async () => {
+          const o = scratch('Deployment', 'otel-gateway', (m) => (m.spec.replicaCount = 2));
+          const { steps, applied: accepted } = await applyInOrder('checks', [o]);
+          expect(steps.map(rejection).filter(Boolean)).toEqual([expect.stringMatching(/^dry run of checks\/.*: 500 failed to create typed patch object .*\.spec\.replicaCount: field not declared in schema$/)]);
+          expect(accepted.size).toBe(0);
+        });
 
-      test('fails when an object changes on every apply', async () => {
-        // The defect of issue 16: the server drops an empty `ingress` list, so each apply of it is a change.
-        const o = scratch('NetworkPolicy', 'default-deny-ingress', (m) => (m.spec.ingress = []));
-        const first = await applyInOrder('checks', [o]);
-        expect(first.applied.size).toBe(1);
-        const { changed } = await applyAgain('checks', [o], first.applied);
-        expect(changed).toEqual([expect.stringMatching(/\(NetworkPolicy\/gitplane-test-checks\/default-deny-ingress\): generation 1 -> 2,/)]);
+        test('fails when a pod template breaks its namespace\'s Pod Security level', async () => {
+          const o = scratch('Deployment', 'otel-gateway', (m) => {
+            m.spec.template.spec.hostNetwork = true;
+            // The ServiceAccount lives in dev's namespace; here the Pod runs as the default one.
+            delete m.spec.template.spec.serviceAccountName;
+          });
+          expect((await admitPods('checks', [o])).map(rejection)).toEqual([expect.stringMatching(/: 403 .*violates PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\)/)]);
+        });
+
+        test('fails when a cluster-scoped object names a namespace', async () => {
+          const o = scratch('ClusterRole', 'otel-agent', () => undefined);
+          expect(await misplacedNamespaces('checks', [o])).toEqual([expect.stringMatching(/\(ClusterRole\/gitplane-test-checks\/otel-agent\): ClusterRole is cluster-scoped but names namespace gitplane-test-checks$/)]);
+        });
+
+        test('fails when an object changes on every apply', async () => {
+          // The defect of issue 16: the server drops an empty `ingress` list, so each apply of it is a change.
+          const o = scratch('NetworkPolicy', 'default-deny-ingress', (m) => (m.spec.ingress = []));
+          const first = await applyInOrder('checks', [o]);
+          expect(first.applied.size).toBe(1);
+          const { changed } = await applyAgain('checks', [o], first.applied);
+          expect(changed).toEqual([expect.stringMatching(/\(NetworkPolicy\/gitplane-test-checks\/default-deny-ingress\): generation 1 -> 2,/)]);
+        });
       });
     });
   });
