@@ -102,6 +102,9 @@ export class HttpService extends Construct {
     withoutConstructAddress(deployment);
     const service = new kplus.Service(this, 'Service', { metadata, ports: [{ name: this.portName, port: props.port, targetPort: props.port, protocol: kplus.Protocol.TCP }] });
     Object.entries(selector).forEach(([key, value]) => service.selectLabel(key, value));
+    // cdk8s-plus writes `externalIPs: []`, which the API server drops: Argo CD would show the
+    // Service out of sync forever.
+    ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
     if (this.replicas > 1) {
       // cdk8s-plus spreads with pod anti-affinity; a topology spread constraint is softer and exact.
       ApiObject.of(deployment).addJsonPatch(
