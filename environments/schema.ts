@@ -127,6 +127,30 @@ const ReceiverSchema = Type.Object(
   closed,
 );
 
+const ConsumerSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$',
+      maxLength: 48,
+      description: 'the durable consumer name: up to 48 letters, digits, "_" and "-", starting and ending with a letter or digit',
+    }),
+    filterSubject: Type.Optional(Type.String({ minLength: 1, format: 'nats-subject', description: 'only messages on this subject, one inside the stream\'s subjects' })),
+    ackWait: Type.String({ ...Duration, default: '30s', description: 'how long a fetched message may stay unacknowledged before it is delivered again' }),
+    maxDeliver: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 5, description: 'deliveries of one message before the consumer stops redelivering it' }),
+    maxAckPending: Type.Integer({ minimum: 1, maximum: INT32_MAX, default: 1000, description: 'fetched and unacknowledged messages at most; fetching pauses beyond' }),
+  },
+  { ...closed, description: 'A durable pull consumer of the stream with explicit acknowledgement.' },
+);
+
+const RecreateSchema = Type.Object(
+  {
+    field: StringEnum(['storage', 'retention', 'name'], { description: 'the stream field whose change is accepted' }),
+    from: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value before the change: a storage type, retention policy or stream name' }),
+    to: Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 64, description: 'its value after the change, the stream\'s value in this file' }),
+  },
+  { ...closed, description: 'A change of a stream that recreates it, accepted with the loss of its messages.' },
+);
+
 const StreamSchema = Type.Object(
   {
     name: Type.String({
@@ -138,8 +162,19 @@ const StreamSchema = Type.Object(
     subjects: Type.Array(Type.String({ minLength: 1, format: 'nats-subject', description: 'a NATS subject such as orders.>' }), { minItems: 1 }),
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, description: '@default 3 outside dev, 1 in dev' })),
     retention: StringEnum(['limits', 'interest', 'workqueue'], { default: 'limits' }),
+    storage: StringEnum(['file', 'memory'], { default: 'file', description: 'file survives a restart; memory does not' }),
     maxAge: Type.Optional(Duration),
     maxBytes: Type.Optional(Quantity),
+    duplicateWindow: Type.String({
+      ...Duration,
+      default: '2m',
+      description: 'a message whose Nats-Msg-Id header repeats one published within this window is dropped; at most maxAge',
+    }),
+    consumers: Type.Array(ConsumerSchema, { default: [], description: 'durable pull consumers with explicit acknowledgement' }),
+    acknowledgeRecreate: Type.Array(RecreateSchema, {
+      default: [],
+      description: 'changes nats-server cannot apply in place, accepted knowing that the stream is deleted and created anew and its messages are lost',
+    }),
   },
   closed,
 );
@@ -302,6 +337,11 @@ export const EnvironmentSchema = Type.Object(
             storageReservedPercentage: Type.Integer({ minimum: 0, maximum: 100, default: 25 }),
             snapshotCron: Type.String({ ...Cron, default: '0 * * * *' }),
             backupCron: Type.String({ ...Cron, default: '0 2 * * *' }),
+            drillSchedule: Type.String({
+              ...Cron,
+              default: '30 4 * * 0',
+              description: 'when the restore drill restores the newest backup of the drill\'s canary volume and verifies it (with objectStore.longhornBackups)',
+            }),
             retain: Type.Integer({ minimum: 1, maximum: 100, default: 7 }),
             rwx: Type.Boolean({ default: false, description: 'ReadWriteMany volumes (needs an NFS client on every node)' }),
           },

@@ -140,6 +140,7 @@ function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject |
     object: id,
     ref: m ? objectRef(m) : `Environment/${env.name}`,
     file: object ? joinPath(env.root, object.file) : env.spec ? environmentFile(env.spec) : env.root,
+    source: env.locate?.(object),
     constructPath: object?.constructPath,
     value: f.value,
     message: f.message,

@@ -7,7 +7,7 @@
  * exemptions).
  */
 import { EnvironmentSpec } from '../environments/schema';
-import { RenderedObject } from '../stacks/objects';
+import { Manifest, RenderedObject } from '../stacks/objects';
 
 export type Severity = 'error' | 'warning';
 export type Level = 'mandatory' | 'advisory';
@@ -36,6 +36,19 @@ export interface PolicyEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** Prefix that makes `file` a path in the repository, e.g. `dist/prod` or the `--dir` argument. */
   readonly root: string;
+  /** Where the environment file configures an object (or, without one, the environment itself), when it came from synth. */
+  readonly locate?: (object?: RenderedObject) => SourceLine | undefined;
+  /**
+   * The environment as it was at the base of the change (`gitplane policy --base REF`), for the
+   * rules that judge a change rather than a state; without it they do not apply.
+   */
+  readonly base?: { readonly ref: string; readonly objects: readonly Manifest[] };
+}
+
+/** A line of a file in the repository. */
+export interface SourceLine {
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface PolicyContext {
@@ -108,6 +121,12 @@ export interface Finding {
   readonly ref: string;
   /** Path in the repository (root + file). */
   readonly file: string;
+  /**
+   * The line of the environment file that configures the object, for synthesized environments:
+   * where a pull request changes it (code scanning and annotations point there, as `file` is
+   * output that is usually not committed).
+   */
+  readonly source?: SourceLine;
   readonly constructPath?: string;
   readonly value?: string;
   readonly message: string;

@@ -136,6 +136,12 @@ export interface AppDescriptor<Settings = unknown> {
   /** Default namespace of the application's objects. */
   readonly namespace: string;
   /**
+   * The field of the environment file that configures the application, as a path: policy
+   * findings on its objects point at that line (SARIF, pull-request annotations).
+   * @default - `apps.<name>`
+   */
+  readonly configuredAt?: readonly string[];
+  /**
    * When set, the application owns its namespace and gitplane creates it with this Pod Security
    * level: in the namespaces application (Wave.Foundation), or in the application itself when it
    * syncs before that wave.

@@ -9,7 +9,12 @@ import { parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
 import { Manifest, objectRef } from './objects';
+import { parseEnvironment } from './environment';
+import { tryGit } from './git';
+import { ENVIRONMENTS_DIR } from './project';
 import { applicationOf } from './publish';
+import { synthEnvironment } from './synth';
+import { streamWarnings } from '../policies/lib/streams';
 
 /** One environment's files: path relative to `<env>/` -> content. */
 export type Tree = ReadonlyMap<string, string>;
@@ -27,6 +32,8 @@ export interface ObjectDiff {
   readonly change: 'added' | 'removed' | 'changed';
   /** Changed fields (empty for added and removed objects). */
   readonly fields: FieldChange[];
+  /** What the change does beyond its fields, such as a JetStream stream that must be recreated. */
+  readonly warnings?: readonly string[];
 }
 
 export interface ApplicationDiff {
@@ -48,16 +55,30 @@ function index(tree: Tree): Map<string, { app: string; ref: string; value: unkno
       out.set(`${app}\0${file}`, { app, ref: file, value: file.startsWith('values/') ? parseValues(content, file) : content });
       continue;
     }
-    for (const doc of parseAllDocuments(content)) {
-      if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix or remove the file.`]);
-      const m = doc.toJS() as Manifest | null;
-      if (m === null) continue;
+    for (const m of documents(file, content)) {
       const ref = typeof m.kind === 'string' ? objectRef(m) : file;
       const group = typeof m.apiVersion === 'string' && m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
       out.set(`${app}\0${group}\0${ref}`, { app, ref, value: m });
     }
   }
   return out;
+}
+
+/** The YAML documents of one file of a tree. */
+function documents(file: string, content: string): Manifest[] {
+  return parseAllDocuments(content).flatMap((doc) => {
+    if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix or remove the file.`]);
+    const m = doc.toJS() as Manifest | null;
+    return m === null ? [] : [m];
+  });
+}
+
+/** Every Kubernetes object of a tree, in file order. */
+export function treeObjects(tree: Tree): Manifest[] {
+  return [...tree]
+    .filter(([file]) => /\.ya?ml$/.test(file) && !file.startsWith('values/'))
+    .flatMap(([file, content]) => documents(file, content))
+    .filter((m) => typeof m.kind === 'string');
 }
 
 function parseValues(content: string, file: string): unknown {
@@ -71,7 +92,11 @@ export function diffEnvironment(env: string, before: Tree, after: Tree): Environ
   const a = index(before);
   const b = index(after);
   const byApp = new Map<string, ObjectDiff[]>();
-  const push = (app: string, d: ObjectDiff) => byApp.set(app, [...(byApp.get(app) ?? []), d]);
+  const recreations = new Map([...streamWarnings(treeObjects(before), treeObjects(after))].map(([m, w]) => [objectRef(m), w.map((x) => x.text)]));
+  const push = (app: string, d: ObjectDiff) => {
+    const warnings = d.change === 'removed' ? undefined : recreations.get(d.ref);
+    byApp.set(app, [...(byApp.get(app) ?? []), warnings ? { ...d, warnings } : d]);
+  };
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const x = a.get(key);
     const y = b.get(key);
@@ -98,6 +123,19 @@ function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[]): void
   } else {
     out.push({ path: at || '(content)', ...(a === undefined ? {} : { before: a }), ...(b === undefined ? {} : { after: b }) });
   }
+}
+
+/**
+ * The environment as environments/<name>.yaml was at `ref` (a commit of this repository),
+ * synthesized by the current code; empty when the file did not exist there.
+ */
+export function baseTree(ref: string, name: string): Tree {
+  if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
+    throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
+  }
+  const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);
+  if (shown.status !== 0) return new Map();
+  return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
 }
 
 /** Every file under `<dir>/<env>/`, as an environment tree; empty when the directory is missing. */
@@ -136,6 +174,7 @@ export function formatText(diffs: readonly EnvironmentDiff[]): string {
       for (const o of a.objects) {
         lines.push(`    ${SIGN[o.change]} ${o.ref}`);
         for (const f of o.fields) lines.push(`        ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+        for (const w of o.warnings ?? []) lines.push(`        ! ${w}`);
       }
     }
   }
@@ -154,6 +193,8 @@ export function formatMarkdown(diffs: readonly EnvironmentDiff[]): string {
         if (o.fields.length === 0) lines.push(`| ${o.change} | \`${o.ref}\` | | | |`);
         for (const f of o.fields) lines.push(`| ${o.change} | \`${o.ref}\` | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
       }
+      const warnings = a.objects.flatMap((o) => (o.warnings ?? []).map((w) => `- **Warning** \`${o.ref}\`: ${w}`));
+      if (warnings.length > 0) lines.push('', ...warnings);
       lines.push('');
     }
   }

@@ -15,6 +15,7 @@ import { InputError } from './errors';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
+import { streamProblems } from './stream-checks';
 import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
 
 export { ENVIRONMENTS_DIR };
@@ -131,12 +132,11 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   const lines = new LineCounter();
   // uniqueKeys is quadratic in yaml; duplicates are found by structureProblems instead.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
-  const at = (node: unknown): string => {
+  const position = (node: unknown): FieldPosition | undefined => {
     const offset = isNode(node) && node.range ? node.range[0] : undefined;
-    if (offset === undefined) return shown;
-    const pos = lines.linePos(offset);
-    return `${shown}:${pos.line}:${pos.col}`;
+    return offset === undefined ? undefined : { file: shown, ...lines.linePos(offset) };
   };
+  const at = (node: unknown): string => formatPosition(position(node)) ?? shown;
   if (doc.errors.length > 0) {
     throw bounded(
       shown,
@@ -161,7 +161,9 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError([`${shown}: expected a mapping of environment fields (name, tier, cluster, gitops, ...), found ${describe(data)}.`]);
   }
-  const locate = (segments: (string | number)[]) => at(doc.getIn(segments, true) ?? nearestNode(doc, segments));
+  const find = (segments: readonly (string | number)[]) => position(doc.getIn(segments, true) ?? nearestNode(doc, segments));
+  const locate = (segments: readonly (string | number)[]) => formatPosition(find(segments)) ?? shown;
+  const findKey = (segments: readonly (string | number)[]) => position(keyNode(doc, segments)) ?? find([]);
   const validate = environmentValidator();
   if (!validate(data)) {
     const errors = dedupe(validate.errors ?? []);
@@ -175,7 +177,7 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   ];
   if (problems.length > 0) throw bounded(shown, problems);
   Object.defineProperty(spec, 'source', { value: shown, enumerable: false });
-  locations.set(spec, locate);
+  locations.set(spec, { value: find, key: findKey });
   return deepFreeze(spec);
 }
 
@@ -187,14 +189,37 @@ function withDerivedDefaults(file: EnvironmentFile): EnvironmentSpec {
   return file as EnvironmentSpec;
 }
 
-const locations = new WeakMap<EnvironmentSpec, (segments: (string | number)[]) => string>();
+/** Where a field of an environment file is: the file as given, line and column from 1. */
+export interface FieldPosition {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+type Locator = (segments: readonly (string | number)[]) => FieldPosition | undefined;
+
+/** Per loaded environment: where a field's value is, and where its key is. */
+const locations = new WeakMap<EnvironmentSpec, { readonly value: Locator; readonly key: Locator }>();
 
 /**
- * `file:line:col` of a field of a loaded environment, for errors found after loading; the file
- * alone for a spec that was copied or built in code.
+ * The position of a field's key in a loaded environment (of its nearest enclosing field's key when
+ * the file leaves it to its default, else the document); undefined for a spec that was copied or
+ * built in code.
+ */
+export function fieldPosition(spec: EnvironmentSpec, segments: readonly (string | number)[]): FieldPosition | undefined {
+  return locations.get(spec)?.key(segments);
+}
+
+/**
+ * `file:line:col` of a field's value in a loaded environment, for errors found after loading; the
+ * file alone for a spec that was copied or built in code.
  */
 export function fieldLocation(spec: EnvironmentSpec, segments: (string | number)[]): string {
-  return locations.get(spec)?.(segments) ?? environmentFile(spec);
+  return formatPosition(locations.get(spec)?.value(segments)) ?? environmentFile(spec);
+}
+
+function formatPosition(p: FieldPosition | undefined): string | undefined {
+  return p && `${p.file}:${p.line}:${p.col}`;
 }
 
 /** The file an environment was loaded from, as messages name it; environments/<name>.yaml for a copy. */
@@ -370,6 +395,7 @@ function semanticProblems(spec: EnvironmentSpec, expectName?: string): Problem[]
       });
     }
   });
+  problems.push(...streamProblems(nats.streams));
   const storageNodes = spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
   const replicas = spec.components.longhorn.numberOfReplicas;
   if (spec.components.longhorn.enabled && storageNodes === 0) {
@@ -536,7 +562,17 @@ function valueAt(data: unknown, segments: (string | number)[]): unknown {
   return segments.reduce<unknown>((v, s) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s as string] : undefined), data);
 }
 
-function nearestNode(doc: Document, segments: (string | number)[]): unknown {
+/** The key node of the field at `segments`, or of its nearest enclosing field that the file has. */
+function keyNode(doc: Document, segments: readonly (string | number)[]): unknown {
+  for (let n = segments.length; n > 0; n--) {
+    const parent = doc.getIn(segments.slice(0, n - 1), true);
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === segments[n - 1]) : undefined;
+    if (pair) return pair.key;
+  }
+  return undefined;
+}
+
+function nearestNode(doc: Document, segments: readonly (string | number)[]): unknown {
   for (let n = segments.length - 1; n >= 0; n--) {
     const node = doc.getIn(segments.slice(0, n), true);
     if (node !== undefined) return node;

@@ -46,6 +46,8 @@ export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[]
 
 export interface BuiltEnvironment {
   readonly spec: EnvironmentSpec;
+  /** The applications it was built with. */
+  readonly apps: readonly AppDescriptor[];
   readonly output: EnvironmentOutput;
   readonly problems: ValidationProblem[];
 }
@@ -62,5 +64,5 @@ export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps
     const pin = charts[release.chart];
     problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, settings.helmValuesDirs));
   }
-  return { spec, output, problems };
+  return { spec, apps, output, problems };
 }

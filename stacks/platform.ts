@@ -36,6 +36,7 @@ export const NAMESPACES_APP: AppDescriptor = {
   namespace: 'default',
   wave: Wave.Foundation,
   component: 'namespaces',
+  configuredAt: ['cluster'],
   enabled: () => true,
   build: (chart, ctx) => {
     for (const app of ctx.apps.filter((a) => a.podSecurity && a.wave >= Wave.Foundation)) addNamespace(chart, app, ctx, Wave.Foundation);

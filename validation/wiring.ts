@@ -24,8 +24,9 @@ interface Source {
   readonly text: string;
 }
 
-const ADDRESS = /\b(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\b(?::([0-9]+))?/g;
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+/** An in-cluster address: optional scheme, Service name, namespace, optional port. */
+export const ADDRESS = /\b(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\b(?::([0-9]+))?/g;
+export const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 /**
  * Problems of an environment's wiring, one per address that names a missing Service or port.

@@ -11,6 +11,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   base: { type: 'string' },
   against: { type: 'string' },
+  rendered: { type: 'string' },
   format: { type: 'string' },
   'exit-code': { type: 'boolean' },
 } as const;
@@ -18,12 +19,14 @@ const OPTIONS = {
 export const diff: Command = {
   name: 'diff',
   summary: 'Show the rendered difference, object by object, against a Git ref or a rendered tree.',
-  help: `Usage: gitplane diff [--env NAME]... [--all] --base REF [--format text|markdown] [--exit-code]
-       gitplane diff [--env NAME]... [--all] --against DIR [--format text|markdown] [--exit-code]
+  help: `Usage: gitplane diff [--env NAME]... [--all] --base REF [--rendered DIR] [--format text|markdown] [--exit-code]
+       gitplane diff [--env NAME]... [--all] --against DIR [--rendered DIR] [--format text|markdown] [--exit-code]
 
 Synthesizes each selected environment from the working tree and compares it, per application,
 object by object: objects added (+), removed (-) and changed (~, with each changed field's path,
-old and new value).
+old and new value). A JetStream stream change that nats-server cannot apply in place (storage,
+retention to or from workqueue, a rename) is marked (!) "recreates the stream, loses messages",
+with whether the environment acknowledges it (components.nats.streams[].acknowledgeRecreate).
 
   --base REF     compares with environments/<env>.yaml as it was at REF (a branch, tag or
                  commit of this repository), synthesized by the current code: it shows what the
@@ -31,6 +34,8 @@ old and new value).
   --against DIR  compares with a rendered tree, DIR/<env>/ (a checkout of the Argo CD
                  repository, or an earlier gitplane synth --out DIR). DIR must exist; an
                  environment missing under it shows as added.
+  --rendered DIR takes the working tree's side from DIR/<env>/ (what gitplane synth --out DIR
+                 or gitplane policy --out DIR wrote) instead of synthesizing it again.
 
 Options:
   -e, --env NAME     environment (repeatable; default: dev)
@@ -51,16 +56,17 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     if ((values.base === undefined) === (values.against === undefined)) throw new UsageError('give exactly one of --base REF or --against DIR. Run "gitplane diff --help" for usage.');
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
-    if (values.against !== undefined) await checkRenderedTree(values.against);
-    const { diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
+    if (values.against !== undefined) await checkRenderedTree('--against', values.against);
+    if (values.rendered !== undefined) await checkRenderedTree('--rendered', values.rendered);
+    const { baseTree, diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
     const { loadEnvironment } = await import('../../stacks/environment');
     const { synthEnvironment } = await import('../../stacks/synth');
     const { selectEnvironments } = await import('../select');
     const { names } = selectEnvironments(values);
     const diffs: EnvironmentDiff[] = [];
     for (const name of names) {
-      const head = synthEnvironment(loadEnvironment(name)).files;
-      const before = values.base !== undefined ? await baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      const head = values.rendered !== undefined ? renderedTree(values.rendered, name, readTree) : synthEnvironment(loadEnvironment(name)).files;
+      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
       diffs.push(diffEnvironment(name, before, head));
     }
     out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
@@ -69,23 +75,18 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
   },
 };
 
-/** --against must name a directory: a missing one would show every object as added. */
-async function checkRenderedTree(dir: string): Promise<void> {
+/** --against and --rendered must name a directory: a missing one would show every object as added or removed. */
+async function checkRenderedTree(option: string, dir: string): Promise<void> {
   const { isDirectory } = await import('../../stacks/output');
   if (!isDirectory(dir)) {
-    throw new InputError([`--against ${dir}: no such directory. Give a checkout of the Argo CD repository or the --out directory of an earlier gitplane synth.`]);
+    throw new InputError([`${option} ${dir}: no such directory. Give ${option === '--against' ? 'a checkout of the Argo CD repository or ' : ''}the --out directory of an earlier gitplane synth.`]);
   }
 }
 
-/** The environment as it was at `ref`, synthesized with the current code; empty when it did not exist. */
-async function baseTree(ref: string, name: string): Promise<ReadonlyMap<string, string>> {
-  const { ENVIRONMENTS_DIR, parseEnvironment } = await import('../../stacks/environment');
-  const { tryGit } = await import('../../stacks/git');
-  const { synthEnvironment } = await import('../../stacks/synth');
-  if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
-    throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
-  }
-  const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);
-  if (shown.status !== 0) return new Map();
-  return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
+/** DIR/<env>/ as --rendered names it; an environment not rendered there is an input error, not a removal. */
+function renderedTree(dir: string, name: string, readTree: (dir: string) => Map<string, string>): Map<string, string> {
+  const envDir = path.join(dir, name);
+  const tree = readTree(envDir);
+  if (tree.size === 0) throw new InputError([`--rendered ${dir}: no environment ${name} in it (${envDir} is missing or empty). Synthesize it there first: gitplane synth --env ${name} --out ${dir}.`]);
+  return tree;
 }

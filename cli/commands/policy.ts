@@ -14,15 +14,19 @@ const OPTIONS = {
   dir: { type: 'string', short: 'd' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  report: { type: 'string', multiple: true },
+  out: { type: 'string' },
   docs: { type: 'boolean' },
   strict: { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 export const policy: Command = {
   name: 'policy',
   summary: 'Check synthesized environments, or any directory of manifests, against the policy rules.',
-  help: `Usage: gitplane policy [--env NAME]... [--all] [--file FILE]... [--format FORMAT] [--output FILE]
-       gitplane policy --dir DIR [--format FORMAT] [--output FILE]
+  help: `Usage: gitplane policy [--env NAME]... [--all] [--file FILE]... [--base REF] [--format FORMAT] [--output FILE]
+                       [--report FORMAT=FILE]... [--out DIR]
+       gitplane policy --dir DIR [--format FORMAT] [--output FILE] [--report FORMAT=FILE]...
        gitplane policy --docs [--output docs/policies.md]
 
 Synthesizes each selected environment in memory and runs the rules of the packs it chooses
@@ -30,15 +34,25 @@ Synthesizes each selected environment in memory and runs the rules of the packs 
 Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
 cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
 its runbooks/ and values/ files) with every rule. Fleet rules compare each environment with the
-others of its tier under environments/.
+others of its tier under environments/. Findings of synthesized environments point at the line of
+the environment file that configures the object (sarif, github), the output file beside it.
+One run can write every format (--report) and the synthesized output (--out), so a pull-request
+check synthesizes once: validation failures stop the run before anything is written.
 
 Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
   -f, --file FILE       an environment file anywhere (repeatable)
+      --base REF        also judge the change from environments/<env>.yaml as it was at REF (a
+                        branch, tag or commit), synthesized by the current code: a JetStream
+                        stream that must be recreated needs an acknowledgement (nats-stream-recreate)
   -d, --dir DIR         a directory of manifests instead of environments
       --format FORMAT   ${FORMATS.join(', ')} (default: text)
   -o, --output FILE     write the report to FILE instead of stdout
+      --report F=FILE   also write the report in format F to FILE (repeatable), e.g.
+                        --report sarif=gitplane.sarif --report junit=gitplane-junit.xml
+      --out DIR         also write the synthesized environments to DIR, as gitplane synth --out
+                        does (for gitplane diff --rendered DIR and publishing)
       --docs            write the generated rule reference (into --output's marked section, or stdout)
       --crd-dir DIR     CRD directory for validating synthesized objects (repeatable)
       --strict          refuse custom resources and chart values that could not be schema-checked
@@ -57,8 +71,11 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     }
     const format = (values.format ?? 'text') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${values.format}").`);
+    const reports = parseReports(values.report ?? [], values.output);
     if (values.docs) {
-      if (values.dir || values.env || values.all || values.file) throw new UsageError('--docs cannot be combined with --dir, --env, --all or --file.');
+      if (values.dir || values.env || values.all || values.file || values.report || values.out) {
+        throw new UsageError('--docs cannot be combined with --dir, --env, --all, --file, --report or --out.');
+      }
       const target = values.output;
       const { updateDocs } = await import('../../policies/docs');
       const { RULES } = await import('../../policies/registry');
@@ -71,7 +88,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let environments: PolicyEnvironment[];
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
-      if (values.env || values.all || values.file) throw new UsageError('--dir cannot be combined with --env, --all or --file.');
+      if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
       const { fromDir } = await import('../../policies/inputs');
       environments = [fromDir(values.dir)];
     } else {
@@ -81,6 +98,8 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
       const { formatProblems } = await import('../../validation');
       const { fromBuilt } = await import('../../policies/inputs');
       const { selectEnvironments } = await import('../select');
+      const { checkOutDir, writeOutput } = await import('../../stacks/output');
+      const outDir = values.out === undefined ? undefined : checkOutDir(values.out);
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
       const built = specs.map((spec) => buildEnvironment(spec, settings));
@@ -90,7 +109,16 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
       if (problems.length > 0) {
         throw new FindingsError([...formatProblems(problems), ...uncheckedReport(problems, settings), `validation failed: ${problems.length} problem(s); fix them before policies can judge the output.`]);
       }
-      environments = built.map((b) => fromBuilt(b));
+      if (outDir) {
+        writeOutput(outDir, new Map(built.map((b) => [b.spec.name, b.output.files])));
+        for (const b of built) out.progress(`wrote ${path.join(outDir.given, b.spec.name)}`);
+      }
+      environments = built.map((b) => fromBuilt(b, outDir?.given));
+      if (values.base !== undefined) {
+        const ref = values.base;
+        const { baseTree, treeObjects } = await import('../../stacks/diff');
+        environments = environments.map((e, i) => ({ ...e, base: { ref, objects: treeObjects(baseTree(ref, specs[i].name)) } }));
+      }
       const tiers = new Set(specs.map((s) => s.tier));
       peers = listEnvironments()
         .filter((n) => !specs.some((s) => s.name === n))
@@ -101,12 +129,36 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     const { hasMandatory, runPolicies } = await import('../../policies/engine');
     const report = runPolicies(environments, { peers });
     for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
-    const text = render(report, format, await version());
+    const tool = await version();
+    const text = render(report, format, tool);
+    for (const r of reports) fs.writeFileSync(r.file, render(report, r.format, tool));
     if (values.output) fs.writeFileSync(values.output, text);
     else process.stdout.write(text);
     return hasMandatory(report) ? 1 : 0;
   },
 };
+
+interface ReportTarget {
+  readonly format: Format;
+  readonly file: string;
+}
+
+/** The --report FORMAT=FILE arguments; each file once, and none that --output writes. */
+function parseReports(args: readonly string[], output: string | undefined): ReportTarget[] {
+  const targets = args.map((arg) => {
+    const eq = arg.indexOf('=');
+    const format = arg.slice(0, Math.max(eq, 0)) as Format;
+    const file = arg.slice(eq + 1);
+    if (eq < 0 || !FORMATS.includes(format) || file === '') {
+      throw new UsageError(`--report must be FORMAT=FILE with FORMAT one of ${FORMATS.join(', ')} (got "${arg}"), e.g. --report sarif=gitplane.sarif.`);
+    }
+    return { format, file };
+  });
+  const files = [...targets.map((t) => t.file), ...(output === undefined ? [] : [output])];
+  const twice = files.find((f, i) => files.indexOf(f) !== i);
+  if (twice !== undefined) throw new UsageError(`${twice} is named by two reports (--report, --output). Give each report its own file.`);
+  return targets;
+}
 
 async function version(): Promise<string> {
   const { PACKAGE_ROOT } = await import('../../stacks/paths');

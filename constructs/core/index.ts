@@ -1,4 +1,5 @@
 export * from './collections';
+export * from './cron-job';
 export * from './labels';
 export * from './namespace';
 export * from './order';

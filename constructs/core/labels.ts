@@ -39,3 +39,10 @@ export function selectorLabels(app: Pick<AppLabels, 'name' | 'instance'>): Recor
  * container-security-context reads it (docs/policies.md, "Stated privilege").
  */
 export const PRIVILEGED_REASON = 'gitplane.dev/privileged-reason';
+
+/**
+ * Annotation on a StatefulSet whose software keeps copies of its data on other pods itself (a
+ * JetStream cluster's stream replicas, etcd's members): how many. The policy rule
+ * self-replicating-storage reads it to find copies multiplied by a replicated StorageClass.
+ */
+export const REPLICATION_FACTOR = 'gitplane.dev/replication-factor';

@@ -10,3 +10,14 @@ export interface SecretEnv {
 export function secretEnvVars(secretEnv: SecretEnv): { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[] {
   return Object.entries(secretEnv.keys).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretEnv.secretName, key } } }));
 }
+
+/** A key of a ConfigMap in the container's namespace (Kubernetes' ConfigMapKeySelector). */
+export interface ConfigMapKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** The container `env` entry that reads a ConfigMap key into `variable`. */
+export function configMapEnvVar(variable: string, ref: ConfigMapKeyRef): { name: string; valueFrom: { configMapKeyRef: { name: string; key: string } } } {
+  return { name: variable, valueFrom: { configMapKeyRef: { name: ref.name, key: ref.key } } };
+}

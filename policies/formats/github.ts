@@ -1,18 +1,23 @@
 /**
  * GitHub Actions workflow commands: `::error` for mandatory findings, `::warning` for advisory ones,
- * each on its file.
+ * each on the line of the environment file that configures its object (or on its manifest file).
  *
  * @see https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
  */
-import { PolicyReport } from '../types';
+import { Finding, PolicyReport } from '../types';
 import { summary } from './summary';
 
 export function toGithub(report: PolicyReport): string {
   const lines = report.environments.flatMap((env) => [
-    ...env.findings.map((f) => `::${f.level === 'mandatory' ? 'error' : 'warning'} file=${property(f.file)},title=${property(`${f.rule} (${f.environment})`)}::${data(`${f.ref}: ${f.message} Fix: ${f.fix}`)}`),
+    ...env.findings.map((f) => `::${f.level === 'mandatory' ? 'error' : 'warning'} ${where(f)},title=${property(`${f.rule} (${f.environment})`)}::${data(`${f.ref}: ${f.message} Fix: ${f.fix}`)}`),
     `::notice title=${property(`gitplane policy (${env.name})`)}::${data(summary(env))}`,
   ]);
   return `${lines.join('\n')}\n`;
+}
+
+/** The environment file's line that configures the object when known (see Finding.source), else the file. */
+function where(f: Finding): string {
+  return f.source ? `file=${property(f.source.file)},line=${f.source.line}` : `file=${property(f.file)}`;
 }
 
 function data(s: string): string {

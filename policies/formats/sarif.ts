@@ -1,6 +1,9 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning: one run, the rule table with help text, one result per
- * finding located at its file, and exempted findings as results with an external suppression.
+ * finding, and exempted findings as results with an external suppression. A finding of a
+ * synthesized environment is located at the line of the environment file that configures its
+ * object (the output file, usually not committed, is in its properties); one of a directory of
+ * manifests at its file.
  *
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
@@ -18,12 +21,12 @@ export function toSarif(report: PolicyReport, version: string): string {
     message: { text: `${f.environment}: ${f.ref}: ${f.message}${f.value !== undefined ? ` Value: ${f.value}.` : ''} Fix: ${f.fix}` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: 1 } },
+        physicalLocation: { artifactLocation: { uri: f.source?.file ?? f.file }, region: { startLine: f.source?.line ?? 1 } },
         logicalLocations: [{ fullyQualifiedName: f.constructPath ?? f.ref, kind: 'object' }],
       },
     ],
     partialFingerprints: { 'gitplane/v1': createHash('sha256').update(`${f.rule}|${f.environment}|${f.ref}|${f.message}`).digest('hex').slice(0, 32) },
-    properties: { environment: f.environment, object: f.ref, level: f.level, pack: f.pack },
+    properties: { environment: f.environment, object: f.ref, level: f.level, pack: f.pack, output: f.file },
     ...(justification ? { suppressions: [{ kind: 'external', justification }] } : {}),
   });
   const results = report.environments.flatMap((env) => [

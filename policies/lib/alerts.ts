@@ -1,5 +1,5 @@
 /**
- * Alerting rules wherever gitplane output carries them: PrometheusRule objects, rule files inside
+ * Rule groups and their alerting rules wherever gitplane output carries them: PrometheusRule objects, rule files inside
  * ConfigMaps, and rule groups inside Helm values of Application objects.
  */
 import { parseEmbedded } from './embedded';
@@ -15,24 +15,63 @@ export interface AlertingRule {
   readonly path: string;
 }
 
-const found = new WeakMap<object, AlertingRule[]>();
-
-/** The alerting rules an object carries; computed once per object, since several rules ask. */
-export function alertingRules(o: RenderedObject): AlertingRule[] {
-  let rules = found.get(o.manifest);
-  if (!rules) {
-    rules = rulesOf(o);
-    found.set(o.manifest, rules);
-  }
-  return rules;
+/** One rule group wherever it was found, with the field path of the group. */
+export interface RuleGroupAt {
+  readonly group: Json;
+  /** e.g. `spec.groups[0]` or `data.alerts.yaml: groups[0]`. */
+  readonly path: string;
 }
 
-function rulesOf(o: RenderedObject): AlertingRule[] {
+const found = new WeakMap<object, RuleGroupAt[]>();
+
+/** The rule groups an object carries; computed once per object, since several rules ask. */
+export function ruleGroups(o: RenderedObject): RuleGroupAt[] {
+  let groups = found.get(o.manifest);
+  if (!groups) {
+    groups = groupsOf(o);
+    found.set(o.manifest, groups);
+  }
+  return groups;
+}
+
+/** One rule of a rule group: an alerting rule (`alert`) or a recording rule (`record`). */
+export interface PrometheusRuleEntry {
+  /** The alert's name, or the recorded series' name. */
+  readonly name: string;
+  readonly type: 'alert' | 'record';
+  readonly rule: Json;
+  /** Field path of the rule, e.g. `spec.groups[0].rules[1]` or `data.alerts.yaml: groups[0].rules[0]`. */
+  readonly path: string;
+}
+
+/** The alerting and recording rules an object carries, in order. */
+export function prometheusRules(o: RenderedObject): PrometheusRuleEntry[] {
+  return ruleGroups(o).flatMap(({ group, path }) =>
+    (Array.isArray(group?.rules) ? group.rules : [])
+      .map((r: Json, ri: number) => ({ r, ri }))
+      .filter(({ r }: Json) => r && (typeof r.alert === 'string' || typeof r.record === 'string'))
+      .map(({ r, ri }: Json) => ({
+        name: typeof r.alert === 'string' ? r.alert : r.record,
+        type: typeof r.alert === 'string' ? 'alert' : 'record',
+        rule: r,
+        path: `${path}.rules[${ri}]`,
+      })),
+  );
+}
+
+/** The alerting rules an object carries. */
+export function alertingRules(o: RenderedObject): AlertingRule[] {
+  return prometheusRules(o)
+    .filter((r) => r.type === 'alert')
+    .map(({ name, rule, path }) => ({ alert: name, rule, path }));
+}
+
+function groupsOf(o: RenderedObject): RuleGroupAt[] {
   const m = o.manifest as Json;
   if (m.kind === 'PrometheusRule') return fromGroups(m.spec?.groups, 'spec.groups');
   if (m.kind === 'ConfigMap') {
     return Object.entries((m.data ?? {}) as Record<string, string>).flatMap(([key, text]) => {
-      // Only a value that mentions rule groups can hold alerting rules; skip parsing the rest (dashboards, scripts).
+      // Only a value that mentions rule groups can hold rules; skip parsing the rest (dashboards, scripts).
       if (typeof text !== 'string' || !text.includes('groups')) return [];
       const doc = parseEmbedded(text);
       return doc && typeof doc === 'object' ? findGroups(doc, `data.${key}: `) : [];
@@ -50,22 +89,16 @@ function rulesOf(o: RenderedObject): AlertingRule[] {
   return [];
 }
 
-
-function fromGroups(groups: unknown, path: string): AlertingRule[] {
+function fromGroups(groups: unknown, path: string): RuleGroupAt[] {
   if (!Array.isArray(groups)) return [];
-  return groups.flatMap((g: Json, gi: number) =>
-    (Array.isArray(g?.rules) ? g.rules : [])
-      .map((r: Json, ri: number) => ({ r, ri }))
-      .filter(({ r }: Json) => r && typeof r.alert === 'string')
-      .map(({ r, ri }: Json) => ({ alert: r.alert, rule: r, path: `${path}[${gi}].rules[${ri}]` })),
-  );
+  return groups.flatMap((g: Json, gi: number) => (g && typeof g === 'object' ? [{ group: g, path: `${path}[${gi}]` }] : []));
 }
 
 /** Every `groups:` list of rule groups anywhere inside a value. */
-function findGroups(value: unknown, path: string): AlertingRule[] {
+function findGroups(value: unknown, path: string): RuleGroupAt[] {
   if (!value || typeof value !== 'object') return [];
   if (Array.isArray(value)) return value.flatMap((v, i) => findGroups(v, `${path}[${i}]`));
-  const out: AlertingRule[] = [];
+  const out: RuleGroupAt[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const here = path.endsWith(' ') || path === '' || path.endsWith('.') ? `${path}${k}` : `${path}.${k}`;
     if (k === 'groups' && Array.isArray(v) && v.some((g: Json) => Array.isArray(g?.rules))) out.push(...fromGroups(v, here));

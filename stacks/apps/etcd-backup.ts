@@ -43,6 +43,7 @@ export const ETCD_BACKUP_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Jobs,
   component: 'backup',
+  configuredAt: ['components', 'etcdBackup'],
   enabled: (spec) => spec.components.etcdBackup.enabled,
   build: (chart, { spec, versions }: PlatformContext) => {
     if (spec.cluster.distribution === 'k3s') {

@@ -34,6 +34,7 @@ export const EXTERNAL_SECRETS_APP: AppDescriptor = {
   // Its own rung before Wave.Operators: Longhorn and kube-prometheus-stack carry ExternalSecrets.
   wave: Wave.Secrets,
   component: 'secrets',
+  configuredAt: ['secrets'],
   enabled: (spec) => spec.secrets.provider === 'external-secrets',
   crds: [{ group: 'external-secrets.io', clusterScopedKinds: ['ClusterSecretStore', 'ClusterExternalSecret'] }],
   clusterKinds: [...OPERATOR_CHART_KINDS, VALIDATING_WEBHOOK],

@@ -1,7 +1,10 @@
 /** The `longhorn` application: the pinned Longhorn chart plus gitplane's StorageClasses, recurring jobs and backup credentials. */
 import { EnvironmentSpec } from '../../environments/schema';
 import { LONGHORN_BACKUP_SECRET_REF, objectStoreRegion } from '../environment';
-import { Longhorn, LonghornProps, longhornValues } from '../../constructs/storage/longhorn';
+import { Longhorn, LonghornProps, LonghornRestoreDrill, longhornValues } from '../../constructs/storage/longhorn';
+import { maxCronGapSeconds } from '../../constructs/observability/alerts/cron';
+import { shippedScript } from '../scripts';
+import { imageRef } from '../versions';
 import { longhornAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
 import { IngressPolicy } from '../../constructs/core';
@@ -38,6 +41,9 @@ export function longhornProps(spec: EnvironmentSpec): LonghornProps {
   };
 }
 
+/** When the drill's canary volume gets new data: hourly, so each nightly backup holds a fresh one. */
+const DRILL_CANARY_SCHEDULE = '10 * * * *';
+
 /** The chart's longhorn-manager pods (label `app`) and the port of their API and metrics. */
 export const LONGHORN_MANAGER = 'longhorn-manager';
 export const LONGHORN_MANAGER_PORT = 9500;
@@ -49,16 +55,37 @@ export const LONGHORN_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Operators,
   component: 'storage',
+  configuredAt: ['components', 'longhorn'],
   // Longhorn needs open-iscsi (and an NFS client for RWX) on every node, which the preflight checks.
   dependsOn: ['node-preflight'],
   enabled: (spec) => spec.components.longhorn.enabled,
   crds: [{ group: 'longhorn.io' }],
   clusterKinds: [...OPERATOR_CHART_KINDS, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
-  alerts: ({ spec }) => [longhornAlerts({ numberOfReplicas: spec.components.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes(spec))) })],
+  alerts: ({ spec }) => [
+    longhornAlerts({
+      numberOfReplicas: spec.components.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes(spec))),
+      drillSchedule: spec.objectStore.longhornBackups ? spec.components.longhorn.drillSchedule : undefined,
+    }),
+  ],
   dashboards: [COMPONENT_DASHBOARDS.longhorn],
-  build: (chart, { spec, scrapers }) => {
+  build: (chart, { spec, versions, scrapers }) => {
     const props = longhornProps(spec);
     new Longhorn(chart, 'longhorn', props);
+    if (props.backupStore) {
+      const lh = spec.components.longhorn;
+      new LonghornRestoreDrill(chart, 'restore-drill', {
+        labels: { ...props.labels, name: 'longhorn-restore-drill' },
+        scripts: { drill: shippedScript('storage/longhorn/longhorn-restore-drill.sh'), canary: shippedScript('storage/longhorn/longhorn-drill-canary.sh') },
+        kubectlImage: imageRef(versions, 'kubectl'),
+        shellImage: imageRef(versions, 'preflight'),
+        drillSchedule: lh.drillSchedule,
+        canarySchedule: DRILL_CANARY_SCHEDULE,
+        // The restored canary is at most one backup gap plus one canary gap old; an hour of slack.
+        canaryMaxAgeSeconds: maxCronGapSeconds(lh.backupCron) + maxCronGapSeconds(DRILL_CANARY_SCHEDULE) + 3600,
+        // No sync wave of its own: a CronJob needs nothing at apply time, and workloads of the
+        // application in a later wave would read as the operator that its RecurringJobs wait for.
+      });
+    }
     // The chart's longhorn-manager NetworkPolicy admits only Longhorn's own pods; policies add
     // up, so this one lets Prometheus scrape the manager's metrics (longhorn-backend:9500).
     if (scrapers.length > 0) {

@@ -3,7 +3,7 @@
  * gitplane's alert rules, the receivers' ExternalSecret and the rendered alertmanager.yml.
  */
 import { EnvironmentSpec } from '../../environments/schema';
-import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
+import { AlertSet, argocdAlerts, etcdAlerts, monitoringAlerts, nodeAlerts, recordingRuleSets, serviceAlerts, watchdogAlerts, workloadAlerts } from '../../constructs/observability/alerts';
 import { PREFLIGHT_TEXTFILE_DIR } from '../../constructs/node/preflight';
 import {
   AlertmanagerConfigProps,
@@ -22,7 +22,7 @@ import { ExternalSecret } from '../../constructs/secrets';
 import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
 import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
-import { EXTERNAL_SERVICES } from './observability-pipeline';
+import { EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { Wave, syncWave } from '../waves';
 
@@ -30,15 +30,27 @@ export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
-/** The platform's own alerts: the pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd. */
+/**
+ * The platform's own rules: the recorded series its dashboards and alerts share; alerts on the
+<<<<<<< HEAD
+ * pipeline's heartbeat and its own health, nodes, workloads, Argo CD and the control plane's etcd.
+ * The Argo CD alerts ship only where this Prometheus scrapes Argo CD's controller (its own
+ * cluster); a fleet site's Prometheus has no Argo CD to scrape, so they would never fire there.
+=======
+ * pipeline's heartbeat and its own health, nodes, workloads, services' span metrics, Argo CD and
+ * the control plane's etcd.
+>>>>>>> recording
+ */
 function platformAlerts(spec: EnvironmentSpec): AlertSet[] {
   const etcd = spec.components.etcdBackup;
   return [
+    ...recordingRuleSets(),
     watchdogAlerts(),
     monitoringAlerts(),
     nodeAlerts(),
     workloadAlerts(),
-    argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 }),
+    serviceAlerts(),
+    ...(argoCdIsLocal(spec) ? [argocdAlerts({ outOfSyncHours: spec.gitops.sync.automated ? 2 : 6 })] : []),
     ...(spec.cluster.distribution === 'kubeadm' ? [etcdAlerts(etcd.enabled ? { backups: { backupSchedule: etcd.schedule, drillSchedule: etcd.drillSchedule } } : {})] : []),
   ];
 }
@@ -102,17 +114,22 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
     externalLabels: { environment: spec.name, cluster: spec.cluster.name },
     // The preflight's gitplane_preflight.prom, which the preflight alerts query.
     textfileDirectory: spec.components.preflight.enabled ? PREFLIGHT_TEXTFILE_DIR : undefined,
+    nodeExporterNamespace: HOST_AGENTS_NAMESPACE,
     grafanaAdminSecret: GRAFANA_ADMIN_SECRET_REF,
+    // The fleet's collector and Tempo read their site's cluster from it.
+    clusterConfigMap: isFleet(spec) ? TELEMETRY_CLUSTER : undefined,
   });
 }
 
 export const MONITORING_APP: AppDescriptor = {
   name: 'observability-prometheus',
   namespace: MONITORING_NAMESPACE,
-  // node-exporter needs the host network and PID namespace.
-  podSecurity: 'privileged',
+  // Every pod the chart runs here meets restricted; node-exporter, which reads the host, runs in
+  // the host collectors' namespace.
+  podSecurity: 'restricted',
   wave: Wave.Operators,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled: (spec) => spec.components.observability.enabled,
   // kube-prometheus-stack ships the CRDs and prometheus-operator in one release.
   crds: [{ group: PROMETHEUS_GROUP }],
@@ -159,6 +176,9 @@ export const MONITORING_APP: AppDescriptor = {
     clusterNameValues: ['prometheus.prometheusSpec.externalLabels.cluster'],
     // The control-plane exporters' Services (CoreDNS everywhere; kube-proxy, etcd, scheduler and
     // controller-manager on kubeadm) are rendered in kube-system; see docs/decisions.md.
-    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE],
+    // node-exporter runs in the host collectors' namespace.
+    renderedNamespaces: [KUBE_SYSTEM_NAMESPACE, HOST_AGENTS_NAMESPACE],
+    // Objects the chart renders as they are given, such as the fleet's TELEMETRY_CLUSTER ConfigMap.
+    openKeys: ['extraManifests'],
   }),
 };

@@ -15,6 +15,7 @@ export const NODE_PREFLIGHT_APP: AppDescriptor = {
   podSecurity: 'privileged',
   wave: Wave.Preflight,
   component: 'node-preflight',
+  configuredAt: ['components', 'preflight'],
   enabled: (spec) => spec.components.preflight.enabled,
   alerts: () => [preflightAlerts()],
   build: (chart, { spec, versions }: PlatformContext) => {

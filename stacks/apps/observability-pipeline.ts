@@ -1,7 +1,8 @@
 /**
- * The telemetry pipeline's applications: Loki, Tempo, the OpenTelemetry Collector (agent and
- * gateway) and Grafana's datasources and dashboards, all in the `monitoring` namespace beside the
- * kube-prometheus-stack that provides Prometheus, Alertmanager and Grafana itself.
+ * The telemetry pipeline's applications: Loki, Tempo, the OpenTelemetry Collector gateway and
+ * Grafana's datasources and dashboards, in the `monitoring` namespace beside the
+ * kube-prometheus-stack that provides Prometheus, Alertmanager and Grafana itself; and the
+ * collector agent, which reads the host, in its own privileged namespace.
  *
  * Every address one component uses to reach another is built here from the same names the
  * Services are synthesized with; validation/wiring.ts checks the rendered result.
@@ -9,7 +10,7 @@
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile, objectStoreRegion } from '../environment';
-import { AppLabels, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
+import { AppLabels, ConfigMapKeyRef, IngressAllow, IngressPolicy, SecretEnv, selectorLabels } from '../../constructs/core';
 import { collectorAlerts, lokiAlerts, tempoAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS, GrafanaDashboard, GrafanaDatasources, ON_CALL_DASHBOARD } from '../../constructs/observability/grafana';
 import { Loki, LokiStorage } from '../../constructs/observability/loki';
@@ -18,11 +19,18 @@ import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
 import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';
 import { InputError } from '../errors';
-import type { AppDescriptor, ServiceAddress } from '../application';
+import type { AppContext, AppDescriptor, ServiceAddress } from '../application';
 import { imageRef } from '../versions';
 import { Wave, syncWave } from '../waves';
 
 export const MONITORING_NAMESPACE = 'monitoring';
+
+/**
+ * Namespace of the collectors that read the host: the OpenTelemetry agent (host paths, uid 0) and
+ * kube-prometheus-stack's node-exporter (host network, PID namespace and root filesystem). They
+ * alone need the privileged Pod Security level, so `monitoring` enforces restricted.
+ */
+export const HOST_AGENTS_NAMESPACE = 'monitoring-agents';
 
 /**
  * Services other applications create that the pipeline's configs point at. The
@@ -56,13 +64,22 @@ function labels(spec: EnvironmentSpec, name: string, version?: string): AppLabel
 const enabled = (spec: EnvironmentSpec) => spec.components.observability.enabled;
 
 /**
- * The cluster name plain manifests may write into configs: none in a fleet, whose sites share the
- * manifests and would all claim the main cluster's name; Prometheus's external labels, set per
- * cluster, name it there.
+ * The ConfigMap key that names the cluster at each site of a fleet: kube-prometheus-stack's
+ * release renders it from its `cluster` external label, which the ApplicationSet sets per cluster
+ * as a Helm parameter (stacks/apps/monitoring.ts).
  */
-function fixedClusterName(spec: EnvironmentSpec): string | undefined {
-  return spec.cluster.fleet.length === 0 ? spec.cluster.name : undefined;
+export const TELEMETRY_CLUSTER: ConfigMapKeyRef = { name: 'telemetry-cluster', key: 'cluster' };
+
+/**
+ * How the collector and Tempo name the cluster: written in their configs for a single cluster; in
+ * a fleet, whose sites share these manifests, read when they start from each site's own
+ * TELEMETRY_CLUSTER ConfigMap.
+ */
+function clusterName(spec: EnvironmentSpec): { cluster?: string; clusterFrom?: ConfigMapKeyRef } {
+  return isFleet(spec) ? { clusterFrom: TELEMETRY_CLUSTER } : { cluster: spec.cluster.name };
 }
+
+export const isFleet = (spec: EnvironmentSpec): boolean => spec.cluster.fleet.length > 0;
 
 /**
  * Object-store credentials for a component: an ExternalSecret from the environment's store when
@@ -107,6 +124,7 @@ export const LOKI_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [lokiAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.loki],
@@ -135,6 +153,7 @@ export const TEMPO_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [tempoAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.tempo],
@@ -154,7 +173,7 @@ export const TEMPO_APP: AppDescriptor = {
       blockRetention: goDuration(spec.components.observability.tempo.retention),
       storageSize: spec.components.observability.tempo.storageSize,
       remoteWriteUrl: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/write'),
-      cluster: fixedClusterName(spec),
+      ...clusterName(spec),
       storage,
       credentials: bucket ? objectStoreCredentials(chart, spec, 'tempo-object-store', app) : undefined,
     });
@@ -163,21 +182,18 @@ export const TEMPO_APP: AppDescriptor = {
   },
 };
 
+const collectorVersion = (versions: AppContext['versions']) => versions.images['otel-collector']?.tag;
+
 export const OTEL_APP: AppDescriptor = {
   name: 'observability-otel',
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   alerts: () => [collectorAlerts()],
   dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
-  scrape: ({ spec, versions }) => {
-    const version = versions.images['otel-collector']?.tag;
-    return [
-      { name: 'otel-gateway', labels: labels(spec, 'otel-gateway', version), port: 'metrics' },
-      { name: 'otel-agent', labels: labels(spec, 'otel-agent', version), port: 'metrics' },
-    ];
-  },
+  scrape: ({ spec, versions }) => [{ name: 'otel-gateway', labels: labels(spec, 'otel-gateway', collectorVersion(versions)), port: 'metrics' }],
   build: (chart, { spec, versions }) => {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
@@ -185,29 +201,47 @@ export const OTEL_APP: AppDescriptor = {
         `${environmentFile(spec)}: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
       ]);
     }
-    const version = versions.images['otel-collector']?.tag;
-    const image = imageRef(versions, 'otel-collector');
-    const gateway = labels(spec, 'otel-gateway', version);
-    const agent = labels(spec, 'otel-agent', version);
-    const cluster = fixedClusterName(spec);
+    const gateway = labels(spec, 'otel-gateway', collectorVersion(versions));
+    const { cluster, clusterFrom } = clusterName(spec);
     new OtelGateway(chart, 'gateway', {
       labels: gateway,
-      image,
+      image: imageRef(versions, 'otel-collector'),
       tempoEndpoint: hostPort(TEMPO_OTLP),
       lokiEndpoint: httpUrl(LOKI, '/otlp'),
       prometheusEndpoint: httpUrl(EXTERNAL_SERVICES.prometheus, '/api/v1/otlp'),
       slowTraceThresholdMs: collector.slowTraceThresholdMs,
       samplePercentage: collector.samplePercentage,
       resourceAttributes: { ...(cluster === undefined ? {} : { 'k8s.cluster.name': cluster }), 'deployment.environment.name': spec.name },
+      clusterFrom,
     });
-    new OtelAgent(chart, 'agent', { labels: agent, namespace: MONITORING_NAMESPACE, image, gatewayEndpoint: hostPort(GATEWAY_OTLP) });
-    // The gateway hears only the agents; the agents hear applications on any namespace of their node.
+    // The gateway hears only the agents; Prometheus scrapes it from monitoring.
     new IngressPolicy(chart, 'gateway-network-policy', {
       name: gateway.name,
       app: gateway,
       podSelector: selectorLabels(gateway),
-      allow: [{ ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, METRICS_PORT], from: FROM_MONITORING }],
+      allow: [
+        { ports: [OTLP_GRPC_PORT, OTLP_HTTP_PORT], from: [{ namespace: HOST_AGENTS_NAMESPACE }] },
+        { ports: [METRICS_PORT], from: FROM_MONITORING },
+      ],
     });
+  },
+};
+
+/** The collector agent on every node, in the privileged namespace of the host collectors. */
+export const OTEL_AGENT_APP: AppDescriptor = {
+  name: 'observability-otel-agent',
+  namespace: HOST_AGENTS_NAMESPACE,
+  // Reads pod logs and the host's filesystems through host paths, as uid 0.
+  podSecurity: 'privileged',
+  wave: Wave.Services,
+  component: 'observability',
+  configuredAt: ['components', 'observability'],
+  enabled,
+  scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', collectorVersion(versions)), port: 'metrics' }],
+  build: (chart, { spec, versions }) => {
+    const agent = labels(spec, 'otel-agent', collectorVersion(versions));
+    new OtelAgent(chart, 'agent', { labels: agent, namespace: HOST_AGENTS_NAMESPACE, image: imageRef(versions, 'otel-collector'), gatewayEndpoint: hostPort(GATEWAY_OTLP) });
+    // The agents hear applications on any namespace of their node; Prometheus scrapes them from monitoring.
     new IngressPolicy(chart, 'agent-network-policy', {
       name: agent.name,
       app: agent,
@@ -225,6 +259,7 @@ export const GRAFANA_APP: AppDescriptor = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
+  configuredAt: ['components', 'observability'],
   enabled,
   build: (chart, { spec, apps }) => {
     const app = labels(spec, 'grafana-config');
@@ -241,4 +276,4 @@ export const GRAFANA_APP: AppDescriptor = {
 };
 
 /** The pipeline's applications, in output order. */
-export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, GRAFANA_APP];
+export const OBSERVABILITY_PIPELINE_APPS: readonly AppDescriptor[] = [LOKI_APP, TEMPO_APP, OTEL_APP, OTEL_AGENT_APP, GRAFANA_APP];

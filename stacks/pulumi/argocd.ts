@@ -104,6 +104,6 @@ export function argoCd(spec: EnvironmentSpec, versions: Versions, options: ArgoC
 
 function detachedMetadata(metadata: Manifest['metadata']): Manifest['metadata'] {
   const { finalizers, ...rest } = metadata;
-  const kept = ((finalizers ?? []) as string[]).filter((f) => f !== ARGOCD_FINALIZER);
+  const kept = ((finalizers ?? []) as string[]).filter((f) => f !== ARGOCD_FINALIZER && !f.startsWith(`${ARGOCD_FINALIZER}/`));
   return { ...rest, ...(kept.length > 0 ? { finalizers: kept } : {}), annotations: { ...metadata.annotations, [SKIP_AWAIT]: 'true', [DELETION_PROPAGATION]: 'background' } };
 }

@@ -16,3 +16,19 @@ describe('gitplane diff --against', () => {
     expect(r.stdout).toMatch(/^dev:\n {2}\S+:\n {4}\+ /);
   });
 });
+
+describe('gitplane diff --rendered', () => {
+  test('fails when the directory does not exist: exit 2 naming it', () => {
+    const missing = path.join(tempDir(), 'nonexistent');
+    const r = gitplane(['diff', '--env', 'dev', '--against', tempDir(), '--rendered', missing]);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`--rendered ${missing}: no such directory. Give the --out directory of an earlier gitplane synth.`);
+  });
+
+  test('fails when the environment was not rendered there, instead of showing everything as removed', () => {
+    const dir = tempDir();
+    const r = gitplane(['diff', '--env', 'dev', '--against', tempDir(), '--rendered', dir]);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`--rendered ${dir}: no environment dev in it (${path.join(dir, 'dev')} is missing or empty). Synthesize it there first: gitplane synth --env dev --out ${dir}.`);
+  });
+});

@@ -35,7 +35,7 @@ test('scaffolds a platform repository whose application and configuration import
   expect(files['gitplane.config.ts']).toContain("import { defineConfig } from 'gitplane';\nimport { exampleApi } from './apps/example-api';");
   expect(files['environments/dev.yaml'].split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/gitplane/environments/environment.schema.json');
   expect(files['Pulumi.yaml']).toContain('main: node_modules/gitplane/bin/pulumi.js');
-  expect(files['.github/workflows/gitplane.yml']).toContain('npx gitplane synth --all');
+  expect(files['.github/workflows/gitplane.yml']).toContain('npx gitplane policy --all');
 });
 
 test('--dependency sets how package.json depends on gitplane', () => {

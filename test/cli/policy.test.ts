@@ -1,7 +1,7 @@
 import { RULES } from '../../policies/registry';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitplane, tempDir } from '../support/cli';
+import { ROOT, gitplane, tempDir } from '../support/cli';
 
 describe('gitplane policy', () => {
   test('passes every shipped environment with zero mandatory findings', () => {
@@ -15,6 +15,31 @@ describe('gitplane policy', () => {
     expect(gitplane(['policy', '--env', 'prod', '--format', 'sarif', '--output', out, '--quiet']).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).version).toBe('2.1.0');
   });
+  test('one run writes every --report format and the synthesized output (--out), which diff --rendered reuses', () => {
+    const dir = tempDir();
+    const file = (name: string) => path.join(dir, name);
+    const r = gitplane(['policy', '--env', 'dev', '--env', 'prod', '--quiet', '--out', file('dist'), '--format', 'json', '--report', `sarif=${file('p.sarif')}`, '--report', `junit=${file('p.xml')}`, '--report', `markdown=${file('p.md')}`]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['dev', 'prod']);
+    expect(JSON.parse(fs.readFileSync(file('p.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(fs.readFileSync(file('p.xml'), 'utf8')).toMatch(/^<\?xml/);
+    expect(fs.readFileSync(file('p.md'), 'utf8')).toContain('| dev |');
+    expect(fs.readdirSync(file('dist')).sort()).toEqual(['dev', 'prod']);
+    const d = gitplane(['diff', '--env', 'prod', '--against', file('dist'), '--rendered', file('dist'), '--exit-code']);
+    expect([d.status, d.stderr]).toEqual([0, '']);
+  });
+  test('fails with exit 2 on a --report that is not FORMAT=FILE, or two reports to one file', () => {
+    for (const [args, message] of [
+      [['--report', 'xml=a.xml'], '--report must be FORMAT=FILE with FORMAT one of text, json, sarif, junit, github, markdown (got "xml=a.xml"), e.g. --report sarif=gitplane.sarif.'],
+      [['--report', 'sarif'], '--report must be FORMAT=FILE with FORMAT one of text, json, sarif, junit, github, markdown (got "sarif")'],
+      [['--report', 'sarif=', '--env', 'dev'], '(got "sarif=")'],
+      [['--report', 'sarif=a', '--output', 'a'], 'a is named by two reports (--report, --output). Give each report its own file.'],
+      [['--dir', '.', '--out', 'x'], '--dir cannot be combined with --env, --all, --file, --out or --base.'],
+    ] as const) {
+      const r = gitplane(['policy', ...args]);
+      expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(message)]);
+    }
+  });
   test('fails with exit 1 on mandatory findings in a directory of manifests', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
@@ -26,6 +51,26 @@ describe('gitplane policy', () => {
     const r = gitplane(['policy', '--format', 'xml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--format must be one of text, json, sarif, junit, github, markdown (got "xml").');
+  });
+  test('--base judges the change: an unacknowledged stream recreation is a mandatory finding', () => {
+    const file = path.join(tempDir(), 'prod.yaml');
+    const prod = fs.readFileSync(path.join(ROOT, 'environments', 'prod.yaml'), 'utf8');
+    const workqueue = prod.replace('        subjects: ["audit.>"]\n        retention: limits\n', '        subjects: ["audit.>"]\n        retention: workqueue\n');
+    expect(workqueue).not.toBe(prod);
+    fs.writeFileSync(file, workqueue);
+    const r = gitplane(['policy', '--file', file, '--base', 'HEAD', '--quiet']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('nats-stream-recreate');
+    expect(r.stdout).toContain('Against HEAD, changing retention from limits to workqueue recreates the stream, loses messages');
+    // Without --base there is nothing to compare with.
+    expect(gitplane(['policy', '--file', file, '--quiet']).status).toBe(0);
+    fs.writeFileSync(file, workqueue.replace('        retention: workqueue\n', '        retention: workqueue\n        acknowledgeRecreate: [{ field: retention, from: limits, to: workqueue }]\n'));
+    expect(gitplane(['policy', '--file', file, '--base', 'HEAD', '--quiet']).status).toBe(0);
+  });
+  test('fails with exit 2 when --base names no commit, or is combined with --dir', () => {
+    const r = gitplane(['policy', '--env', 'dev', '--base', 'no-such-ref']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --base no-such-ref: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).\n']);
+    expect(gitplane(['policy', '--dir', '.', '--base', 'HEAD']).stderr).toContain('--dir cannot be combined with --env, --all, --file, --out or --base.');
   });
   test('fails with exit 2 when --dir is combined with --env', () => {
     expect(gitplane(['policy', '--dir', '.', '--env', 'prod']).status).toBe(2);

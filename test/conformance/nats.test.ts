@@ -8,11 +8,25 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect, nanos, NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstream, jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { findAll } from '../../stacks/objects';
+import {
+  AckPolicy,
+  ConsumerConfig,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  JetStreamManager,
+  ReplayPolicy,
+  RetentionPolicy,
+  StorageType,
+  StreamConfig,
+} from '@nats-io/jetstream';
+import { RecreatingField, recreatingChanges, refusal, streamRecreations } from '../../constructs/messaging/nats';
+import { findAll, findOne } from '../../stacks/objects';
+import { synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
 import { tempDir } from '../support/cli';
-import { ENVIRONMENTS, built, manifests } from '../support/environments';
+import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
 const SERVERS = 3;
@@ -65,6 +79,35 @@ async function monitor(i: number, endpoint: string): Promise<any> {
 function durationNanos(d: string): number {
   const unit: Record<string, number> = { h: 3600_000, m: 60_000, s: 1000 };
   return nanos([...d.matchAll(/([0-9]+)([hms])/g)].reduce((ms, [, n, u]) => ms + Number(n) * unit[u], 0));
+}
+
+/** A NACK Stream's spec as the JetStream API takes it: what the NACK controller sends. */
+function streamConfig(s: any): Partial<StreamConfig> & { name: string } {
+  return {
+    name: s.name,
+    subjects: s.subjects,
+    num_replicas: s.replicas,
+    storage: s.storage as StorageType,
+    retention: s.retention as RetentionPolicy,
+    discard: s.discard as DiscardPolicy,
+    ...(s.maxAge ? { max_age: durationNanos(s.maxAge) } : {}),
+    ...(s.maxBytes ? { max_bytes: s.maxBytes } : {}),
+    ...(s.duplicateWindow ? { duplicate_window: durationNanos(s.duplicateWindow) } : {}),
+  };
+}
+
+/** A NACK Consumer's spec as the JetStream API takes it. */
+function consumerConfig(c: any): Partial<ConsumerConfig> {
+  return {
+    durable_name: c.durableName,
+    ...(c.filterSubject ? { filter_subject: c.filterSubject } : {}),
+    deliver_policy: c.deliverPolicy as DeliverPolicy,
+    ack_policy: c.ackPolicy as AckPolicy,
+    ack_wait: durationNanos(c.ackWait),
+    max_deliver: c.maxDeliver,
+    max_ack_pending: c.maxAckPending,
+    replay_policy: c.replayPolicy as ReplayPolicy,
+  };
 }
 
 describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin) => {
@@ -137,18 +180,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   test(`an R3 stream from the spec accepts ${MESSAGES} messages with acknowledgements`, async () => {
     expect(stream).toBeDefined();
     const s = stream.spec;
-    await waitFor('the stream to be created', 30_000, async () =>
-      jsm.streams.add({
-        name: s.name,
-        subjects: s.subjects,
-        num_replicas: s.replicas,
-        storage: StorageType.File,
-        retention: s.retention as RetentionPolicy,
-        discard: s.discard as DiscardPolicy,
-        max_age: durationNanos(s.maxAge),
-        max_bytes: s.maxBytes,
-      }),
-    );
+    await waitFor('the stream to be created', 30_000, async () => jsm.streams.add(streamConfig(s)));
     const js = jetstream(nc);
     const subject = s.subjects[0].replace('>', 'created');
     for (let batch = 0; batch < MESSAGES; batch += 500) {
@@ -159,6 +191,158 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     expect(info.state.messages).toBe(MESSAGES);
     expect(info.cluster?.replicas).toHaveLength(SERVERS - 1);
   }, 90_000);
+
+  test("prod's durable consumers are created on its stream as the spec says", async () => {
+    const orders = findOne<any>(manifests('prod'), 'Stream', 'stream-orders').spec;
+    await waitFor('the ORDERS stream', 30_000, () => jsm.streams.add(streamConfig(orders)));
+    const consumers = findAll<any>(manifests('prod'), 'Consumer');
+    expect(consumers.map((c) => `${c.spec.streamName}/${c.spec.durableName}`).sort()).toEqual(['ORDERS/billing', 'ORDERS/shipping']);
+    for (const c of consumers) {
+      const info = await jsm.consumers.add(c.spec.streamName, consumerConfig(c.spec));
+      expect(info.config).toMatchObject({ durable_name: c.spec.durableName, ack_policy: AckPolicy.Explicit, max_deliver: c.spec.maxDeliver, filter_subject: c.spec.filterSubject });
+      expect(info.config.ack_wait).toBe(durationNanos(c.spec.ackWait));
+      // Pull: no deliver subject, so any number of workers share the consumer.
+      expect(info.config.deliver_subject).toBeUndefined();
+    }
+    expect((await jsm.streams.info(orders.name)).config.duplicate_window).toBe(durationNanos('5m'));
+  }, 30_000);
+
+  describe('a stream and pull consumer synthesized from a spec with a short ack wait', () => {
+    // ackWait 1s and maxDeliver 3 keep the redelivery test short; everything else is as synthesized.
+    const objects = synthEnvironment(
+      variant('prod', (spec) => {
+        spec.components.nats.streams = [
+          {
+            name: 'WORK',
+            subjects: ['work.>'],
+            retention: 'workqueue',
+            storage: 'file',
+            maxAge: '1h',
+            duplicateWindow: '1m',
+            consumers: [{ name: 'worker', filterSubject: 'work.jobs', ackWait: '1s', maxDeliver: 3, maxAckPending: 100 }],
+            acknowledgeRecreate: [],
+          },
+        ];
+      }),
+    ).objects.map((o) => o.manifest);
+    const work = findOne<any>(objects, 'Stream', 'stream-work').spec;
+    const worker = findOne<any>(objects, 'Consumer', 'consumer-work-worker').spec;
+
+    beforeAll(async () => {
+      await waitFor('the WORK stream', 30_000, () => jsm.streams.add(streamConfig(work)));
+      await jsm.consumers.add(work.name, consumerConfig(worker));
+    }, 60_000);
+
+    test('a message published twice with one Nats-Msg-Id within the window is stored once', async () => {
+      const js = jetstream(nc);
+      const first = await js.publish('work.jobs', 'job 1', { msgID: 'job-1' });
+      const again = await js.publish('work.jobs', 'job 1 again', { msgID: 'job-1' });
+      const other = await js.publish('work.jobs', 'job 2', { msgID: 'job-2' });
+      expect([first.duplicate, again.duplicate, other.duplicate]).toEqual([false, true, false]);
+      expect(again.seq).toBe(first.seq);
+      expect((await jsm.streams.info(work.name)).state.messages).toBe(2);
+    });
+
+    test('fetch and ack removes a message; an unacknowledged one comes back after ackWait, up to maxDeliver times', async () => {
+      const consumer = await jetstream(nc).consumers.get(work.name, worker.durableName);
+      const deliveries = new Map<string, number[]>();
+      const fetchAll = async () => {
+        const batch = await consumer.fetch({ max_messages: 10, expires: 3000 });
+        for await (const m of batch) {
+          deliveries.set(m.string(), [...(deliveries.get(m.string()) ?? []), m.info.deliveryCount]);
+          if (m.string() === 'job 1') await m.ackAck();
+        }
+      };
+      // Each fetch waits 3 s, longer than the 1 s ackWait: job 2 is due again at every fetch.
+      for (let round = 0; round < worker.maxDeliver + 1; round++) await fetchAll();
+      expect(deliveries.get('job 1')).toEqual([1]);
+      expect(deliveries.get('job 2')).toEqual([1, 2, 3]);
+      const info = await jsm.consumers.info(work.name, worker.durableName);
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_redelivered).toBe(1);
+      // Acknowledged work is gone from the work queue; the message given up on stays.
+      expect((await jsm.streams.info(work.name)).state.messages).toBe(1);
+    }, 60_000);
+
+    test('a consumer filtering outside its stream is accepted and never gets a message, which is why the loader refuses it', async () => {
+      await jsm.consumers.add(work.name, consumerConfig({ ...worker, durableName: 'stray', filterSubject: 'elsewhere.jobs' }));
+      await jetstream(nc).publish('work.jobs', 'job 3');
+      const batch = await (await jetstream(nc).consumers.get(work.name, 'stray')).fetch({ max_messages: 10, expires: 1000 });
+      let received = 0;
+      for await (const m of batch) received += m ? 1 : 0;
+      expect(received).toBe(0);
+      await jsm.consumers.delete(work.name, 'stray');
+    }, 30_000);
+
+    test('fails when a second consumer overlaps the first on a work queue, as the loader says', async () => {
+      await expect(jsm.consumers.add(work.name, consumerConfig({ ...worker, durableName: 'second', filterSubject: 'work.>' }))).rejects.toThrow(/workqueue|unique/i);
+    });
+
+    test('fails when the duplicate window is longer than maxAge, as the loader says', async () => {
+      await expect(jsm.streams.add(streamConfig({ ...work, name: 'LONGWINDOW', subjects: ['window.>'], maxAge: '1m', duplicateWindow: '2m' }))).rejects.toThrow(/duplicates window/i);
+    });
+  });
+
+  describe('stream changes: nats-server refuses in place exactly what gitplane says recreates the stream', () => {
+    const base = { ...findOne<any>(manifests('prod'), 'Stream', 'stream-audit').spec, replicas: 3 };
+    let n = 0;
+    /** Creates a fresh copy of the AUDIT stream with `before`, then asks the server to apply `after`. */
+    const attempt = async (before: Record<string, unknown>, after: Record<string, unknown>) => {
+      n += 1;
+      const spec = { ...base, name: `CHANGE${n}`, subjects: [`change${n}.>`] };
+      await jsm.streams.add(streamConfig({ ...spec, ...before }));
+      try {
+        await jsm.streams.update(spec.name, streamConfig({ ...spec, ...after }));
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ['storage', { storage: 'file' }, { storage: 'memory' }],
+      ['retention', { retention: 'limits' }, { retention: 'workqueue' }],
+      ['retention', { retention: 'workqueue' }, { retention: 'limits' }],
+      ['retention', { retention: 'interest' }, { retention: 'workqueue' }],
+      ['retention', { retention: 'limits' }, { retention: 'interest' }],
+      ['retention', { retention: 'interest' }, { retention: 'limits' }],
+    ];
+    test.each(cases)('%s %j -> %j', async (field, before, after) => {
+      const answer = await attempt(before, after);
+      const expected = refusal(field as RecreatingField, String(Object.values(before)[0]), String(Object.values(after)[0]));
+      expect(answer).toBe(expected);
+      expect(recreatingChanges({ ...base, ...before }, { ...base, ...after }).map((c) => c.field)).toEqual(expected ? [field] : []);
+    }, 30_000);
+
+    test('new subjects, limits and the duplicate window change in place', async () => {
+      for (const change of [{ subjects: ['moved.>'] }, { maxAge: '1h', maxBytes: 1024 * 1024 }, { duplicateWindow: '10s' }, { discard: 'new' }]) {
+        expect(await attempt({}, change)).toBeUndefined();
+        expect(recreatingChanges(base, { ...base, ...change })).toEqual([]);
+      }
+    }, 60_000);
+
+    test('replicas down and up change in place and keep the messages', async () => {
+      const spec = { ...base, name: 'SCALED', subjects: ['scaled.>'] };
+      await jsm.streams.add(streamConfig(spec));
+      // The stream's interest in its subjects reaches every server shortly after it is created.
+      await waitFor('the SCALED stream to take messages', 10_000, () => jetstream(nc).publish('scaled.x', 'message 0'));
+      for (let i = 1; i < 5; i++) await jetstream(nc).publish('scaled.x', `message ${i}`);
+      for (const replicas of [1, 3]) {
+        await jsm.streams.update(spec.name, streamConfig({ ...spec, replicas }));
+        const info = await jsm.streams.info(spec.name);
+        expect([info.config.num_replicas, info.state.messages]).toEqual([replicas, 5]);
+        expect(recreatingChanges(spec, { ...spec, replicas })).toEqual([]);
+      }
+    }, 60_000);
+
+    test('a renamed stream cannot be created while the old one (kept by preventDelete) holds its subjects', async () => {
+      await jsm.streams.add(streamConfig({ ...base, name: 'RENAME_OLD', subjects: ['renamed.>'] }));
+      const renamed = { ...base, name: 'RENAME_NEW', subjects: ['renamed.>'] };
+      await expect(jsm.streams.add(streamConfig(renamed))).rejects.toThrow(refusal('name', 'RENAME_OLD', 'RENAME_NEW'));
+      expect(streamRecreations([{ ...base, name: 'RENAME_OLD', subjects: ['renamed.>'] }], [renamed])).toEqual([
+        { stream: renamed, changes: [{ field: 'name', from: 'RENAME_OLD', to: 'RENAME_NEW' }] },
+      ]);
+    }, 30_000);
+  });
 
   test('killing the stream leader loses nothing; the restarted server catches up', async () => {
     const name = stream.spec.name;

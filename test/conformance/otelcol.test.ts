@@ -13,8 +13,9 @@ import { ENVIRONMENTS, built } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
 const CONFIGS = ['otel-agent', 'otel-gateway'] as const;
-// The agent's and the gateway's environment, as their pods set it.
-const POD_ENV = { MY_POD_IP: '10.0.0.10', KUBE_NODE_NAME: 'node-1', K8S_NODE_IP: '10.0.0.1' };
+// The agent's and the gateway's environment, as their pods set it (a fleet's gateway reads
+// K8S_CLUSTER_NAME from its site's telemetry-cluster ConfigMap).
+const POD_ENV = { MY_POD_IP: '10.0.0.10', KUBE_NODE_NAME: 'node-1', K8S_NODE_IP: '10.0.0.1', K8S_CLUSTER_NAME: 'edge-site-02' };
 
 /**
  * validate builds every component, and two of the agent's read files only a pod has: hostmetrics'

@@ -57,11 +57,14 @@ describe('the platform', () => {
     expect(ingress('default-deny-ingress', 'nats')).toBeUndefined();
   });
 
-  test('the pipeline: OTLP from anywhere only to the agent; Loki, Tempo and the gateway only from monitoring', () => {
-    expect(ports(ingress('otel-agent', 'monitoring'))).toEqual([[4317, 4318], [8888]]);
-    expect(ingress('otel-agent', 'monitoring')[0].from).toEqual([{ namespaceSelector: {} }]);
-    for (const name of ['loki', 'tempo', 'otel-gateway']) {
-      for (const rule of ingress(name, 'monitoring')) expect(rule.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+  test('the pipeline: OTLP from anywhere only to the agent, from the agents only to the gateway; Loki, Tempo and every metrics port only from monitoring', () => {
+    const from = (namespace: string) => [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }];
+    expect(ports(ingress('otel-agent', 'monitoring-agents'))).toEqual([[4317, 4318], [8888]]);
+    expect(ingress('otel-agent', 'monitoring-agents').map((r: { from: unknown }) => r.from)).toEqual([[{ namespaceSelector: {} }], from('monitoring')]);
+    expect(ports(ingress('otel-gateway', 'monitoring'))).toEqual([[4317, 4318], [8888]]);
+    expect(ingress('otel-gateway', 'monitoring').map((r: { from: unknown }) => r.from)).toEqual([from('monitoring-agents'), from('monitoring')]);
+    for (const name of ['loki', 'tempo']) {
+      for (const rule of ingress(name, 'monitoring')) expect(rule.from).toEqual(from('monitoring'));
     }
     expect(ports(ingress('loki', 'monitoring'))).toEqual([[3100, 9095]]);
     expect(ports(ingress('tempo', 'monitoring'))).toEqual([[3200, 9095, 4317, 4318]]);

@@ -186,6 +186,42 @@ describe('field rules: what the software that reads a field accepts', () => {
   });
 });
 
+describe('NATS streams: changes, consumers and the duplicate window', () => {
+  const withStream = (lines: string) => VALID.replace('        maxBytes: 5Gi\n', `        maxBytes: 5Gi\n${lines}`);
+  /** `file:line` of the first line of `text` that contains `needle`. */
+  const lineOf = (text: string, needle: string) => `${FILE}:${text.split('\n').findIndex((l) => l.includes(needle)) + 1}`;
+
+  test('accepts consumers, a duplicate window and an acknowledged change to a work queue', () => {
+    const text = withStream('        duplicateWindow: 10m\n        consumers:\n          - { name: billing, filterSubject: orders.created }\n        acknowledgeRecreate:\n          - { field: retention, from: limits, to: workqueue }\n').replace('        retention: limits\n', '        retention: workqueue\n');
+    const [stream] = parseEnvironment(text, FILE).components.nats.streams;
+    expect(stream.consumers).toEqual([{ name: 'billing', filterSubject: 'orders.created', ackWait: '30s', maxDeliver: 5, maxAckPending: 1000 }]);
+    expect(stream.duplicateWindow).toBe('10m');
+    expect(stream.storage).toBe('file');
+  });
+
+  test('fails when an acknowledgement names another value than the stream has, at its line', () => {
+    const text = withStream('        acknowledgeRecreate:\n          - { field: retention, from: limits, to: workqueue }\n');
+    expect(problems(text)).toEqual([
+      `${lineOf(text, 'to: workqueue')}:51: components.nats.streams[0].acknowledgeRecreate[0].to must be the stream's retention in this file, "limits" (got "workqueue"). An acknowledgement names the change this file makes; fix it or remove it.`,
+    ]);
+  });
+
+  test.each([
+    ['an acknowledged change is one nats-server makes in place', withStream('        acknowledgeRecreate:\n          - { field: retention, from: interest, to: limits }\n'), /streams\[0\]\.acknowledgeRecreate\[0\] acknowledges a change nats-server makes in place \(retention from "interest" to "limits"\), which keeps the stream and its messages\. Remove the acknowledgement\./],
+    ['an acknowledgement changes nothing', withStream('        acknowledgeRecreate:\n          - { field: storage, from: file, to: file }\n'), /streams\[0\]\.acknowledgeRecreate\[0\]\.from must differ from to \(both are "file"\)/],
+    ['a field is acknowledged twice', withStream('        storage: memory\n        acknowledgeRecreate:\n          - { field: storage, from: file, to: memory }\n          - { field: storage, from: file, to: memory }\n'), /streams\[0\]\.acknowledgeRecreate\[1\]\.field must appear once per stream \(got "storage" twice\)/],
+    ['an acknowledgement names a field that never recreates', withStream('        acknowledgeRecreate:\n          - { field: replicas, from: "3", to: "1" }\n'), /:\d+:22: components\.nats\.streams\[0\]\.acknowledgeRecreate\[0\]\.field must be one of "storage", "retention", "name" \(got string "replicas"\)/],
+    ['an acknowledgement carries markup', withStream('        acknowledgeRecreate:\n          - { field: name, from: "<img src=x>", to: ORDERS }\n'), /streams\[0\]\.acknowledgeRecreate\[0\]\.from must be its value before the change: a storage type, retention policy or stream name \(got string "<img src=x>"\)/],
+    ['the duplicate window is longer than maxAge', withStream('        duplicateWindow: 200h\n'), /streams\[0\]\.duplicateWindow must not be longer than the stream's maxAge 168h \(got 200h\)\. nats-server refuses the stream otherwise/],
+    ['a consumer filters outside its stream', withStream('        consumers:\n          - { name: billing, filterSubject: invoices.created }\n'), /streams\[0\]\.consumers\[0\]\.filterSubject must be inside the stream's subjects orders\.> \(got "invoices\.created"\)\. A consumer filtering on subjects its stream does not store never receives a message/],
+    ['two consumers share a name', withStream('        consumers:\n          - { name: billing }\n          - { name: Billing }\n'), /streams\[0\]\.consumers\[1\]\.name must be unique within the stream/],
+    ['work-queue consumers overlap', withStream('        consumers:\n          - { name: a, filterSubject: orders.created }\n          - { name: b }\n').replace('        retention: limits\n', '        retention: workqueue\n'), /streams\[0\]\.consumers\[1\]\.filterSubject must not overlap the filter of consumer a on a workqueue stream \(got "\(none: every subject\)" and "orders\.created"\)/],
+    ['a consumer redelivers without end', withStream('        consumers:\n          - { name: billing, maxDeliver: 0 }\n'), /streams\[0\]\.consumers\[0\]\.maxDeliver must be at least 1/],
+  ])('fails when %s', (_, text, expected) => {
+    expect(problems(text)).toContainEqual(expect.stringMatching(expected));
+  });
+});
+
 describe('YAML structure', () => {
   test('fails when a key is given twice, naming both places', () => {
     expect(problems(VALID.replace('tier: staging', 'tier: staging\ntier: production'))).toEqual([

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { NATS_HEADLESS, NATS_NAME, NATS_VOLUME, NatsCluster, NatsClusterProps, NatsStream, NatsStreamProps } from '../../constructs/messaging/nats';
+import { ACKNOWLEDGED_RECREATE, NATS_HEADLESS, NATS_NAME, NATS_VOLUME, NatsCluster, NatsClusterProps, NatsConsumer, NatsStream, NatsStreamProps } from '../../constructs/messaging/nats';
 import { InputError } from '../../stacks/errors';
 import { parseEnvironment } from '../../stacks/environment';
 import { Manifest, findAll, findOne } from '../../stacks/objects';
@@ -91,6 +91,38 @@ describe('prod', () => {
     const orders = findOne<any>(manifests('prod'), 'Stream', 'stream-orders');
     expect(orders.spec).toMatchObject({ subjects: ['orders.>'], maxAge: '720h', maxBytes: 20 * 2 ** 30, storage: 'file', servers: ['nats://nats.nats.svc.cluster.local:4222'] });
     expect(orders.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    expect(orders.spec.duplicateWindow).toBe('5m');
+    // The default window is written out, so what the server keeps is visible in the output.
+    expect(findOne<any>(manifests('prod'), 'Stream', 'stream-audit').spec.duplicateWindow).toBe('2m');
+  });
+
+  test('consumers from the spec become durable pull Consumer objects with explicit acknowledgement', () => {
+    const billing = findOne<any>(manifests('prod'), 'Consumer', 'consumer-orders-billing');
+    expect(billing.spec).toEqual({
+      streamName: 'ORDERS',
+      durableName: 'billing',
+      filterSubject: 'orders.created',
+      deliverPolicy: 'all',
+      ackPolicy: 'explicit',
+      ackWait: '30s',
+      maxDeliver: 5,
+      maxAckPending: 1000,
+      replayPolicy: 'instant',
+      servers: ['nats://nats.nats.svc.cluster.local:4222'],
+    });
+    expect(billing.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(Wave.CustomResources));
+    expect(findOne<any>(manifests('prod'), 'Consumer', 'consumer-orders-shipping').spec).toMatchObject({ ackWait: '2m', maxDeliver: 10 });
+  });
+
+  test('an acknowledged recreation is written on the Stream, where diff and policy read it', () => {
+    const spec = variant('prod', (s) => {
+      const audit = s.components.nats.streams.find((x) => x.name === 'AUDIT')! as { retention: string; acknowledgeRecreate: unknown[] };
+      audit.retention = 'workqueue';
+      audit.acknowledgeRecreate = [{ field: 'retention', from: 'limits', to: 'workqueue' }];
+    });
+    const audit = findOne<any>(synthEnvironment(spec).objects.map((o) => o.manifest), 'Stream', 'stream-audit');
+    expect(JSON.parse(audit.metadata.annotations[ACKNOWLEDGED_RECREATE])).toEqual([{ field: 'retention', from: 'limits', to: 'workqueue' }]);
+    expect(findOne<any>(manifests('prod'), 'Stream', 'stream-audit').metadata.annotations[ACKNOWLEDGED_RECREATE]).toBeUndefined();
   });
 });
 
@@ -131,6 +163,12 @@ describe('construct errors', () => {
   test('a stream defaults to three replicas, or the cluster size when smaller', () => {
     expect(new NatsStream(new Chart(Testing.app(), 'a'), 's', streamProps).replicas).toBe(3);
     expect(new NatsStream(new Chart(Testing.app(), 'b'), 's', { ...streamProps, clusterReplicas: 1 }).replicas).toBe(1);
+  });
+
+  test('fails when a consumer would redeliver without end', () => {
+    expect(() => synth((c) => new NatsConsumer(c, 'c', { labels, streamName: 'EVENTS', durableName: 'worker', maxDeliver: -1, server: 'nats://nats:4222' }))).toThrow(
+      /NATS consumer worker maxDeliver must be a whole number of at least 1 \(got -1\)\. Unlimited redelivery repeats a message that always fails forever\./,
+    );
   });
 
   test('days in a max age become hours, as Go durations have no days', () => {

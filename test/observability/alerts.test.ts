@@ -144,12 +144,12 @@ describe.each(ENVIRONMENTS)('alerts of %s', (env) => {
   });
 });
 
-test('prod ships at least 40 alerts across the components', () => {
+test('prod ships at least 40 alerts across the components, and its recording rules in two levels', () => {
   const rules = findAll(manifests('prod'), 'PrometheusRule') as any[];
   const names = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.alert).map((x: any) => x.alert)));
   expect(names.length).toBeGreaterThanOrEqual(40);
   expect(rules.map((r) => r.metadata.name).sort()).toEqual(
-    ['gitplane-argocd', 'gitplane-etcd', 'gitplane-loki', 'gitplane-longhorn', 'gitplane-monitoring', 'gitplane-nats', 'gitplane-node-preflight', 'gitplane-nodes', 'gitplane-otel-collector', 'gitplane-tempo', 'gitplane-watchdog', 'gitplane-workloads'],
+    ['gitplane-argocd', 'gitplane-etcd', 'gitplane-loki', 'gitplane-longhorn', 'gitplane-monitoring', 'gitplane-nats', 'gitplane-node-preflight', 'gitplane-nodes', 'gitplane-otel-collector', 'gitplane-records-level1', 'gitplane-records-level2', 'gitplane-services', 'gitplane-tempo', 'gitplane-watchdog', 'gitplane-workloads'],
   );
 });
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parse } from 'yaml';
 import { dashboardJson } from '../../constructs/observability/grafana';
+import { metricNames } from '../../policies/lib/promql';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { chartValues } from '../support/chart-templates';
@@ -88,9 +89,11 @@ test('every $ in the provisioning file is escaped as $$, because Grafana expands
   expect(file.replace(/\$\$/g, '')).not.toContain('$');
 });
 
-test('the on-call dashboard: health stats on top, RPS/latency/errors, node resources, then error logs', () => {
-  const cm = findOne(manifests('prod'), 'ConfigMap', 'grafana-dashboard-gitplane-on-call') as any;
-  const d = JSON.parse(cm.data['gitplane-on-call.json']);
+const onCall = () => JSON.parse((findOne(manifests('prod'), 'ConfigMap', 'grafana-dashboard-gitplane-on-call') as any).data['gitplane-on-call.json']);
+const graphs = (d: any) => d.panels.filter((p: any) => p.type === 'stat' || p.type === 'timeseries');
+
+test('the on-call dashboard: health stats on top, service requests/latency/errors, nodes and workloads, then error logs', () => {
+  const d = onCall();
   // Panels follow their row header in the JSON, top to bottom.
   const sections: Record<string, string[]> = {};
   let current = '';
@@ -98,14 +101,85 @@ test('the on-call dashboard: health stats on top, RPS/latency/errors, node resou
     if (p.type === 'row') sections[(current = p.title)] = [];
     else sections[current].push(`${p.type}:${p.datasource.uid}`);
   }
-  expect(Object.keys(sections)).toEqual(['Health', 'Requests, latency, errors', 'Nodes', 'Error logs']);
+  expect(Object.keys(sections)).toEqual(['Health', 'Services: requests, latency, errors', 'Nodes and workloads', 'Error logs']);
   expect(sections.Health.length).toBeGreaterThanOrEqual(4);
   expect(new Set(sections.Health)).toEqual(new Set(['stat:prometheus']));
-  expect(sections['Requests, latency, errors']).toEqual(['timeseries:prometheus', 'timeseries:prometheus', 'timeseries:prometheus']);
-  expect(sections.Nodes).toEqual(['timeseries:prometheus', 'timeseries:prometheus', 'timeseries:prometheus']);
+  expect(sections['Services: requests, latency, errors']).toEqual(Array(3).fill('timeseries:prometheus'));
+  expect(sections['Nodes and workloads']).toEqual(Array(4).fill('timeseries:prometheus'));
   expect(sections['Error logs']).toEqual(['logs:loki']);
   const ys = d.panels.map((p: any) => p.gridPos.y);
   expect(ys).toEqual([...ys].sort((a: number, b: number) => a - b));
+});
+
+test('the on-call dashboard opens on the last hour with a minimum step of 30 s on every Prometheus query', () => {
+  const d = onCall();
+  expect(d.time).toEqual({ from: 'now-1h', to: 'now' });
+  const prometheus = d.panels.filter((p: any) => p.datasource?.uid === 'prometheus');
+  expect(prometheus.length).toBeGreaterThan(10);
+  expect(prometheus.map((p: any) => p.interval)).toEqual(prometheus.map(() => '30s'));
+});
+
+test('every graph of the on-call dashboard has green, yellow and red thresholds, and time series draw them', () => {
+  for (const p of graphs(onCall())) {
+    const steps = p.fieldConfig.defaults.thresholds.steps;
+    expect([p.title, steps.length, new Set(steps.map((s: any) => s.color))]).toEqual([p.title, 3, new Set(['green', 'yellow', 'red'])]);
+    expect(steps[0].value).toBeNull();
+    expect(steps[1].value).toBeLessThan(steps[2].value);
+    if (p.type === 'timeseries') expect(p.fieldConfig.defaults.custom.thresholdsStyle.mode).toBe('line');
+  }
+});
+
+test('the on-call dashboard filters by environment, cluster and service variables, keeping series without those labels', () => {
+  const d = onCall();
+  expect(d.templating.list.map((v: any) => [v.name, v.type, v.includeAll, v.allValue])).toEqual([
+    ['environment', 'query', true, '.*'],
+    ['cluster', 'query', true, '.*'],
+    ['service', 'query', true, '.*'],
+  ]);
+  for (const p of d.panels.filter((x: any) => x.datasource?.uid === 'prometheus')) {
+    for (const t of p.targets) expect([p.title, t.expr]).toEqual([p.title, expect.stringContaining('environment=~"$environment|", cluster=~"$cluster|"')]);
+  }
+  const services = d.panels.filter((p: any) => p.type !== 'row' && /requests|latency|error ratio/i.test(p.title));
+  expect(services.length).toBe(4);
+  for (const p of services) expect(p.targets[0].expr).toContain('service=~"$service"');
+});
+
+/**
+ * 1080p: 1080 px high, less about 160 px of browser bars, Grafana's top bar and the variable row,
+ * leaves 920 px; a grid row is 30 px (Grafana's cell height, margins folded in), so 30 rows fit.
+ */
+const ROWS_ON_1080P = Math.floor((1080 - 160) / 30);
+
+test(`the on-call dashboard fits a 1080p screen without scrolling: at most ${ROWS_ON_1080P} grid rows, 24 columns`, () => {
+  const d = onCall();
+  const bottom = Math.max(...d.panels.map((p: any) => p.gridPos.y + p.gridPos.h));
+  expect(bottom).toBeLessThanOrEqual(ROWS_ON_1080P);
+  for (const p of d.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+});
+
+test('the on-call dashboard links to error logs in Loki and error traces in Tempo, for the dashboard and for each service', () => {
+  const d = onCall();
+  const pane = (url: string) => JSON.parse(new URL(url, 'https://grafana.example').searchParams.get('panes')!).a;
+  expect(d.links.map((l: any) => [l.title, pane(l.url).datasource, l.keepTime, l.includeVars])).toEqual([
+    ['Error logs (Loki)', 'loki', true, true],
+    ['Error traces (Tempo)', 'tempo', true, true],
+  ]);
+  expect(pane(d.links[1].url).queries[0]).toEqual(expect.objectContaining({ queryType: 'traceql', query: '{resource.service.name=~"${service:regex}" && status=error}' }));
+  const latency = d.panels.find((p: any) => p.title === 'Latency p95 / p99');
+  expect(latency.fieldConfig.defaults.links.map((l: any) => [l.title, pane(l.url).datasource])).toEqual([
+    ['Error traces of ${__field.labels.service} (Tempo)', 'tempo'],
+    ['Error logs of ${__field.labels.service} (Loki)', 'loki'],
+  ]);
+  expect(pane(latency.fieldConfig.defaults.links[1].url).queries[0].expr).toBe('{service_name="${__field.labels.service}"} | detected_level=~"error|fatal|critical"');
+  expect(d.panels.find((p: any) => p.type === 'logs').links.map((l: any) => pane(l.url).datasource)).toEqual(['loki']);
+});
+
+test('the on-call graphs read recorded series, not raw span metrics or node counters', () => {
+  const exprs: string[] = onCall().panels.filter((p: any) => p.datasource?.uid === 'prometheus').flatMap((p: any) => p.targets.map((t: any) => t.expr));
+  const read = exprs.flatMap((e) => metricNames(e));
+  expect(read.filter((n) => /^(traces_spanmetrics_|node_cpu_seconds_total|node_memory_|node_filesystem_|container_)/.test(n))).toEqual([]);
+  expect(exprs.join('\n')).not.toContain('histogram_quantile');
+  expect(read).toContain('service:traces_spanmetrics_server_latency_seconds:p99_rate5m');
 });
 
 test('component dashboards follow the components an environment runs', () => {

@@ -26,7 +26,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     const c = config(env, 'otel-agent');
     expect(Object.keys(c.receivers).sort()).toEqual(['file_log', 'hostmetrics', 'kubeletstats', 'otlp']);
     expect(c.receivers.file_log.include).toEqual(['/var/log/pods/*/*/*.log']);
-    expect(c.receivers.file_log.exclude).toEqual(['/var/log/pods/monitoring_otel-agent-*/*/*.log']);
+    expect(c.receivers.file_log.exclude).toEqual(['/var/log/pods/monitoring-agents_otel-agent-*/*/*.log']);
     expect(c.processors.k8s_attributes.filter).toEqual({ node_from_env_var: 'KUBE_NODE_NAME' });
     expect(c.exporters).toEqual({ 'otlp_grpc/gateway': expect.objectContaining({ endpoint: 'otel-gateway.monitoring.svc:4317', tls: { insecure: true } }) });
     const byName = Object.fromEntries(pipelines(c));
@@ -83,7 +83,7 @@ test('the agent has read access for k8s_attributes and the kubelet stats API, bo
     ]),
   );
   const binding = findOne(manifests('prod'), 'ClusterRoleBinding', 'otel-agent') as any;
-  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'otel-agent', namespace: 'monitoring' }]);
+  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'otel-agent', namespace: 'monitoring-agents' }]);
 });
 
 test('GOMEMLIMIT sits below the container memory limit', () => {
@@ -110,16 +110,36 @@ test('gitplane config otel-gateway --env prod prints traces, metrics and logs pi
   expect(byName.traces.processors.indexOf('tail_sampling')).toBeLessThan(byName.traces.processors.indexOf('batch'));
 });
 
+const gatewayProps = {
+  labels: { name: 'otel-gateway', instance: 'otel-gateway-x', component: 'observability' },
+  image: 'otelcol:1',
+  tempoEndpoint: 'tempo.monitoring.svc:4317',
+  lokiEndpoint: 'http://loki.monitoring.svc:3100/otlp',
+  prometheusEndpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/otlp',
+  slowTraceThresholdMs: 1000,
+  samplePercentage: 10,
+  resourceAttributes: { 'deployment.environment.name': 'x' },
+};
+
 test('fails when the sample percentage is outside 0-100', () => {
   const chart = new Chart(Testing.app(), 'test');
-  const props = {
-    labels: { name: 'otel-gateway', instance: 'otel-gateway-x', component: 'observability' },
-    image: 'otelcol:1',
-    tempoEndpoint: 'tempo.monitoring.svc:4317',
-    lokiEndpoint: 'http://loki.monitoring.svc:3100/otlp',
-    prometheusEndpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/otlp',
-    slowTraceThresholdMs: 1000,
-    resourceAttributes: {},
-  };
-  expect(() => new OtelGateway(chart, 'gw', { ...props, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
+  expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
+});
+
+test('clusterFrom: the gateway reads the cluster from a ConfigMap key when it starts and stamps it as k8s.cluster.name', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  new OtelGateway(chart, 'gw', { ...gatewayProps, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } });
+  const objects = Testing.synth(chart) as any[];
+  expect(findOne<any>(objects, 'Deployment', 'otel-gateway').spec.template.spec.containers[0].env).toContainEqual({ name: 'K8S_CLUSTER_NAME', valueFrom: { configMapKeyRef: { name: 'telemetry-cluster', key: 'cluster' } } });
+  expect(parse(findOne<any>(objects, 'ConfigMap', 'otel-gateway').data['config.yaml']).processors.resource.attributes).toEqual([
+    { key: 'k8s.cluster.name', value: '${env:K8S_CLUSTER_NAME}', action: 'upsert' },
+    { key: 'deployment.environment.name', value: 'x', action: 'upsert' },
+  ]);
+});
+
+test('fails when the cluster is named both in resourceAttributes and by clusterFrom', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, resourceAttributes: { 'k8s.cluster.name': 'a' }, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } })).toThrow(
+    'OtelGateway takes k8s.cluster.name in resourceAttributes ("a") or clusterFrom (ConfigMap telemetry-cluster), not both. Name the cluster one way.',
+  );
 });

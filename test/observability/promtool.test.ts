@@ -34,13 +34,14 @@ describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
       expect(r.output).toMatch(/parse error/);
     });
 
-    // prod runs every component, so its sets hold every built-in alert.
+    // prod runs every component, so its sets hold every built-in alert and recording rule.
     const sets = alertSetsFor(platformContext(built('prod').spec));
-    test.each(sets.map((s) => [s.name, s] as const))('promtool test rules: every alert of %s fires when it should and stays silent otherwise', (_, set) => {
+    const groups = parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[];
+    const recordGroups = groups.filter((g) => g.rules.some((r) => 'record' in r));
+    test.each(sets.map((s) => [s.name, s] as const))('promtool test rules on %s: alerts fire when they should and stay silent otherwise, recorded series hold the expected samples', (_, set) => {
       const dir = tempDir();
-      const groups = parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[];
       const group = groups.find((g) => g.name === set.name)!;
-      for (const testFile of writeRuleTests(dir, set, group)) {
+      for (const testFile of writeRuleTests(dir, set, group, recordGroups)) {
         const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
         expect(r.output).toContain('SUCCESS');
         expect(r.status).toBe(0);
@@ -50,12 +51,27 @@ describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
     test('fails when an alert does not fire as its test data expects', () => {
       const dir = tempDir();
       const set = sets.find((s) => s.name === 'gitplane-nodes')!;
-      const group = (parse(rulesOf('prod')).groups as { name: string; rules: Record<string, unknown>[] }[]).find((g) => g.name === set.name)!;
+      const group = groups.find((g) => g.name === set.name)!;
       const broken = { ...group, rules: group.rules.map((r) => (r.alert === 'NodeDown' ? { ...r, expr: 'kube_node_status_condition{condition="Ready",status="true"} == 2' } : r)) };
-      const [testFile] = writeRuleTests(dir, set, broken);
+      const [testFile] = writeRuleTests(dir, set, broken, recordGroups);
       const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
       expect(r.status).toBe(1);
       expect(r.output).toContain('NodeDown');
+    });
+
+    test('fails when a recording rule records other values than its test data expects', () => {
+      const dir = tempDir();
+      const set = sets.find((s) => s.name === 'gitplane-records-level2')!;
+      const group = groups.find((g) => g.name === set.name)!;
+      // The error ratio upside down: calls per error.
+      const broken = {
+        ...group,
+        rules: group.rules.map((r) => (r.record === 'service:traces_spanmetrics_server_errors:ratio_rate5m' ? { ...r, expr: 'service:traces_spanmetrics_server_calls:rate5m / service:traces_spanmetrics_server_errors:rate5m' } : r)),
+      };
+      const [testFile] = writeRuleTests(dir, set, broken, recordGroups);
+      const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
+      expect(r.status).toBe(1);
+      expect(r.output).toContain('service:traces_spanmetrics_server_errors:ratio_rate5m');
     });
   });
 });

@@ -61,3 +61,22 @@ test('fails when the retention is not a Go duration', () => {
     'Tempo blockRetention must be a Go duration such as 72h (got "3d"). Tempo does not read d, w or y units.',
   );
 });
+
+const tempoProps = { labels: { name: 'tempo', instance: 'tempo-x', component: 'observability' }, image: 'tempo:1', blockRetention: '72h', storageSize: '1Gi', remoteWriteUrl: 'http://p:9090/api/v1/write' };
+
+test('clusterFrom: Tempo reads the cluster from a ConfigMap key into its generated series\' external labels, expanding its config', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  new Tempo(chart, 'tempo', { ...tempoProps, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } });
+  const objects = Testing.synth(chart) as any[];
+  const container = findOne<any>(objects, 'StatefulSet', 'tempo').spec.template.spec.containers[0];
+  expect(container.args).toEqual(['-config.file=/etc/tempo/tempo.yaml', '-target=all', '-config.expand-env=true']);
+  expect(container.env).toEqual([{ name: 'TEMPO_CLUSTER_NAME', valueFrom: { configMapKeyRef: { name: 'telemetry-cluster', key: 'cluster' } } }]);
+  expect(parse(findOne<any>(objects, 'ConfigMap', 'tempo').data['tempo.yaml']).metrics_generator.registry.external_labels).toEqual({ source: 'tempo', cluster: '${TEMPO_CLUSTER_NAME}' });
+});
+
+test('fails when the cluster is named both by cluster and by clusterFrom', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  expect(() => new Tempo(chart, 'tempo', { ...tempoProps, cluster: 'a', clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } })).toThrow(
+    'Tempo takes cluster ("a") or clusterFrom (ConfigMap telemetry-cluster), not both. Name the cluster one way.',
+  );
+});

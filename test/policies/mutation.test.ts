@@ -70,12 +70,19 @@ describe('mutations of prod', () => {
       const app = applications({ objects: m.objects } as never).get(appOf(rule));
       if (app) app.manifest.metadata.annotations = { ...app.manifest.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(Wave.Foundation) };
     }],
+    ['level-2 recording rules moved into a group without a level', 'recording-rule-layering', (m) => {
+      const level2 = m.objects.find((o) => o.manifest.kind === 'PrometheusRule' && o.manifest.metadata.name === 'gitplane-records-level2')!.manifest as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      level2.spec.groups[0].name = 'gitplane-records';
+    }],
     ['an image with :latest', 'image-pinned', (m) => {
       const c = podTemplate(workload(m).manifest)!.spec.containers[0];
       c.image = `${String(c.image).replace(/[:@].*$/, '')}:latest`;
     }],
     ['a privileged container without an exemption', 'container-security-context', (m) => {
       podTemplate(workload(m).manifest)!.spec.containers[0].securityContext.privileged = true;
+    }],
+    ['the collector gateway\'s NetworkPolicy admitting nothing', 'network-reachability', (m) => {
+      delete (m.objects.find((o) => o.manifest.kind === 'NetworkPolicy' && o.manifest.metadata.name === 'otel-gateway')!.manifest.spec as { ingress?: unknown }).ingress;
     }],
     ['a StatefulSet pinned to an architecture no node has', 'workload-schedulable', (m) => {
       podTemplate(first(m, 'StatefulSet').manifest)!.spec.nodeSelector = { 'kubernetes.io/arch': 's390x' };

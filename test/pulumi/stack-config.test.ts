@@ -100,7 +100,7 @@ describe('destroying the bootstrap', () => {
 
   test('by default the project and root Application keep Argo CD\'s finalizer, so destroy cascades through a running Argo CD', async () => {
     for (const r of argoObjects(await runProgram(dev))) {
-      expect(r.inputs.metadata.finalizers).toContain('resources-finalizer.argocd.argoproj.io');
+      expect(r.inputs.metadata.finalizers).toContainEqual(expect.stringMatching(/^resources-finalizer\.argocd\.argoproj\.io(\/foreground)?$/));
       expect(r.inputs.metadata.annotations?.['pulumi.com/skipAwait']).toBeUndefined();
     }
   });
@@ -109,7 +109,7 @@ describe('destroying the bootstrap', () => {
     const objects = argoObjects(await runProgram(dev, { 'gitplane:detachArgoCd': 'true' }));
     expect(objects).toHaveLength(2);
     for (const r of objects) {
-      expect(r.inputs.metadata.finalizers ?? []).not.toContain('resources-finalizer.argocd.argoproj.io');
+      expect(r.inputs.metadata.finalizers ?? []).not.toContainEqual(expect.stringMatching(/^resources-finalizer\.argocd\.argoproj\.io/));
       expect(r.inputs.metadata.annotations['pulumi.com/skipAwait']).toBe('true');
       // The provider waits for a custom resource's deletion even with skipAwait; deleted in the
       // background it is gone at once, with no garbage collector to wait on.

@@ -190,6 +190,15 @@ export const ordersApi = defineApp<Static<typeof Settings>>({
     expect(r.status).toBe(0);
   });
 
+  test('policy as the scaffolded workflow runs it writes every report and dist/ in one run', () => {
+    const r = gitplane(['policy', '--all', '--quiet', '--out', 'dist', '--format', 'github', '--report', 'sarif=gitplane.sarif', '--report', 'markdown=policy.md'], { CI: 'true' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^::notice title=gitplane policy \(dev\)::/m);
+    expect(JSON.parse(fs.readFileSync(path.join(platform, 'gitplane.sarif'), 'utf8')).runs[0].tool.driver.name).toBe('gitplane');
+    expect(fs.readFileSync(path.join(platform, 'policy.md'), 'utf8')).toContain('| dev |');
+    expect(fs.readdirSync(path.join(platform, 'dist'))).toEqual(['dev']);
+  });
+
   test('publish commits the environment with both applications to the Argo CD repository', () => {
     const repo = path.join(temporary('gitplane-argocd-'), 'gitops.git');
     succeed('git', ['init', '--quiet', '--bare', repo], platform);

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../support/cli';
+import { parse } from 'yaml';
+import { gitplane, tempDir } from '../support/cli';
 import { describeWithTool, findTool } from '../support/tools';
 
 const WORKFLOWS = path.join(__dirname, '..', '..', '.github', 'workflows');
@@ -31,6 +32,12 @@ describeWithTool('actionlint', 'GitHub Actions workflows', (actionlint) => {
     expect(lint(WORKFLOWS)).toEqual({ status: 0, findings: [] });
   });
 
+  test('the workflow gitplane init scaffolds passes actionlint', () => {
+    const project = path.join(tempDir('gitplane-init-'), 'platform');
+    expect(gitplane(['init', project, '--quiet']).status).toBe(0);
+    expect(lint(path.join(project, '.github', 'workflows'))).toEqual({ status: 0, findings: [] });
+  });
+
   test('fails when a workflow has an unknown key or an expression naming an unknown property', () => {
     const dir = tempDir('gitplane-actionlint-');
     const workflow = fs.readFileSync(path.join(WORKFLOWS, 'gitplane.yml'), 'utf8');
@@ -45,5 +52,22 @@ describeWithTool('actionlint', 'GitHub Actions workflows', (actionlint) => {
       { kind: 'syntax-check', message: expect.stringContaining('unexpected key "timeout-minute" for "job" section') },
       { kind: 'expression', message: expect.stringContaining('property "base_reff" is not defined') },
     ]);
+  });
+});
+
+describe('the pull-request workflow', () => {
+  const steps: { name?: string; if?: string; run?: string; uses?: string }[] = parse(fs.readFileSync(path.join(WORKFLOWS, 'gitplane.yml'), 'utf8')).jobs.gitplane.steps;
+  const runs = steps.map((s) => s.run ?? '').join('\n');
+
+  test('synthesizes once: one policy run writes every report and dist/, which the diff reuses', () => {
+    expect(runs.match(/npx gitplane (synth|validate|policy)\b/g)).toEqual(['npx gitplane policy']);
+    expect(runs).toMatch(/gitplane policy --all [^\n]*--out dist/);
+    expect(runs).toMatch(/gitplane diff [^\n]*--rendered dist/);
+  });
+
+  test('skips the code-scanning upload and the comment on pull requests from forks, whose token is read-only', () => {
+    const guarded = steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif') || /gh pr comment/.test(s.run ?? ''));
+    expect(guarded).toHaveLength(2);
+    for (const step of guarded) expect(step.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
   });
 });

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { argocdAlerts } from '../../constructs/observability/alerts';
+import { CATALOGUES } from '../../policies/data/metrics';
+import { metricRefs } from '../../policies/lib/promql';
 import { ARGOCD_NAMESPACE, ARGOCD_RELEASE, argoCdIsLocal } from '../../stacks/bootstrap';
 import { readTarGz } from '../../stacks/chart-archive';
 import { loadEnvironment } from '../../stacks/environment';
@@ -22,25 +24,6 @@ type Values = Record<string, unknown>;
 
 const PIN = pinnedVersions().charts['argo-cd'];
 const ARCHIVE = path.join(SHARED_DIR, 'charts', `argo-cd-${PIN.version}.tgz`);
-
-/**
- * The series the application controller serves that gitplane's Argo CD alerts may query.
- * Source: Argo CD's metrics documentation (docs/operator-manual/metrics.md, "Application
- * Controller Metrics"), for the Argo CD the argo-cd chart pinned in environments/versions.yaml runs.
- */
-const CONTROLLER_METRICS = ['argocd_app_info', 'argocd_app_condition', 'argocd_app_reconcile', 'argocd_app_sync_total', 'argocd_app_k8s_request_total', 'argocd_cluster_info'];
-
-const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'on', 'ignoring', 'group_left', 'group_right', 'by', 'without', 'inf', 'nan']);
-
-/** The metric names a PromQL expression selects: identifiers that are not functions, keywords, label matchers, durations or grouping labels. */
-function metricsOf(expr: string): string[] {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  return [...bare.matchAll(/(?<![\w:.])([A-Za-z_:][\w:]*)(?![\w:]|\s*\()/g)].map((m) => m[1]).filter((w) => !PROMQL_WORDS.has(w.toLowerCase()));
-}
 
 function deepMerge(base: Values, over: Values): Values {
   const out: Values = { ...base };
@@ -110,15 +93,12 @@ const argocdMonitors = (env: string) => manifests(env).filter((m) => m.kind === 
 const LOCAL = ENVIRONMENTS.filter((env) => argoCdIsLocal(loadEnvironment(env)));
 const FLEETS = ENVIRONMENTS.filter((env) => loadEnvironment(env).cluster.fleet.length > 0);
 
-test('the Argo CD alerts and their runbook queries select only series the application controller serves', () => {
+test('the Argo CD alerts and their runbook queries select only series the application controller serves, per the metric catalogue', () => {
   const set = argocdAlerts({ outOfSyncHours: 2 });
-  const queried = new Set(set.alerts.flatMap((a) => [a.expr, ...(typeof a.runbook === 'string' ? [] : a.runbook.diagnosis.queries)].flatMap(metricsOf)));
+  const served = CATALOGUES.find((c) => c.exporter === 'argocd-application-controller')!.list.metrics;
+  const queried = new Set(set.alerts.flatMap((a) => [a.expr, ...(typeof a.runbook === 'string' ? [] : a.runbook.diagnosis.queries)]).flatMap((e) => metricRefs(e).map((r) => ('name' in r ? r.name : r.pattern))));
   expect([...queried].sort()).toEqual(['argocd_app_info', 'argocd_app_sync_total']);
-  for (const metric of queried) expect(CONTROLLER_METRICS).toContain(metric);
-});
-
-test('the metric names of an expression leave out functions, keywords, labels, ranges and numbers', () => {
-  expect(metricsOf('sum by (name, project) (increase(argocd_app_sync_total{phase=~"Error|Failed"}[15m])) > 0 and on (name) up == 1')).toEqual(['argocd_app_sync_total', 'up']);
+  for (const metric of queried) expect(served).toContain(metric);
 });
 
 test('every shipped environment on Argo CD\'s own cluster runs it, and every fleet does not', () => {
@@ -157,9 +137,14 @@ test.each(LOCAL)('%s: the AppProject grants the argocd namespace the ServiceMoni
   expect((project.spec as { destinations: { server: string; namespace: string }[] }).destinations).toContainEqual({ server, namespace: ARGOCD_NAMESPACE });
 });
 
-test.each(FLEETS)('%s: ships no ServiceMonitor into the argocd namespace, which the fleet\'s sites do not have', (env) => {
+test.each(FLEETS)('%s: ships no ServiceMonitor into the argocd namespace, which the fleet\'s sites do not have, and no Argo CD alerts, which would never fire', (env) => {
   expect(argocdMonitors(env)).toEqual([]);
   expect(built(env).output.objects.length).toBeGreaterThan(0);
+  expect(manifests(env).filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).not.toContain('gitplane-argocd');
+});
+
+test.each(LOCAL)('%s: ships the Argo CD alerts beside the ServiceMonitor that feeds them', (env) => {
+  expect(manifests(env).filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).toContain('gitplane-argocd');
 });
 
 test('ships no ServiceMonitor into the argocd namespace of a cluster Argo CD reaches remotely', () => {
@@ -169,4 +154,5 @@ test('ships no ServiceMonitor into the argocd namespace of a cluster Argo CD rea
   const objects = buildEnvironment(remote, loadSettings()).output.objects.map((o) => o.manifest);
   expect(objects.filter((m) => m.kind === 'ServiceMonitor').length).toBeGreaterThan(0);
   expect(objects.filter((m) => m.kind === 'ServiceMonitor' && m.metadata.namespace === ARGOCD_NAMESPACE)).toEqual([]);
+  expect(objects.filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).not.toContain('gitplane-argocd');
 });

@@ -42,7 +42,54 @@ describe('diffEnvironment', () => {
   });
 });
 
+describe('diffEnvironment: JetStream streams that must be recreated', () => {
+  const before = built('prod').output.files;
+  const toWorkqueue = (acknowledge: boolean) =>
+    synthEnvironment(
+      variant('prod', (s) => {
+        const audit = s.components.nats.streams.find((x) => x.name === 'AUDIT')! as { retention: string; acknowledgeRecreate: unknown[] };
+        audit.retention = 'workqueue';
+        if (acknowledge) audit.acknowledgeRecreate = [{ field: 'retention', from: 'limits', to: 'workqueue' }];
+      }),
+    ).files;
+  const warning =
+    'changing retention from limits to workqueue recreates the stream, loses messages: nats-server refuses it in place ("stream configuration update can not change retention policy to/from workqueue"), so the old stream must be deleted first';
+
+  test('a retention change to workqueue says it recreates the stream and loses messages, and that nobody acknowledged it', () => {
+    const diff = diffEnvironment('prod', before, toWorkqueue(false));
+    const audit = diff.applications.find((a) => a.app === 'nats')!.objects.find((o) => o.ref === 'Stream/nats/stream-audit')!;
+    expect(audit.warnings).toEqual([`${warning} (not acknowledged).`]);
+    expect(formatText([diff])).toContain(`        spec.retention: "limits" -> "workqueue"\n        ! ${warning} (not acknowledged).`);
+    expect(formatMarkdown([diff])).toContain(`- **Warning** \`Stream/nats/stream-audit\`: ${warning} (not acknowledged).`);
+  });
+
+  test('an acknowledged change still shows, marked acknowledged', () => {
+    const audit = diffEnvironment('prod', before, toWorkqueue(true)).applications.find((a) => a.app === 'nats')!.objects.find((o) => o.ref === 'Stream/nats/stream-audit')!;
+    expect(audit.warnings).toEqual([`${warning} (acknowledged in the environment).`]);
+  });
+
+  test('a change nats-server makes in place carries no warning', () => {
+    const changed = synthEnvironment(variant('prod', (s) => ((s.components.nats.streams.find((x) => x.name === 'AUDIT')! as { maxBytes?: string }).maxBytes = '1Gi'))).files;
+    const audit = diffEnvironment('prod', before, changed).applications.find((a) => a.app === 'nats')!.objects.find((o) => o.ref === 'Stream/nats/stream-audit')!;
+    expect(audit.fields.map((f) => f.path)).toEqual(['spec.maxBytes']);
+    expect(audit.warnings).toBeUndefined();
+  });
+});
+
 describe('gitplane diff', () => {
+  test('--against a tree whose stream had another storage warns that the stream is recreated', () => {
+    const dir = tempDir();
+    expect(gitplane(['synth', '--env', 'prod', '--out', dir, '--quiet']).status).toBe(0);
+    const file = fs.readdirSync(path.join(dir, 'prod', 'apps', 'nats')).find((f) => /stream.*audit/.test(f))!;
+    const stream = path.join(dir, 'prod', 'apps', 'nats', file);
+    fs.writeFileSync(stream, fs.readFileSync(stream, 'utf8').replace('storage: file', 'storage: memory'));
+    const r = gitplane(['diff', '--env', 'prod', '--against', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      '    ~ Stream/nats/stream-audit\n        spec.storage: "memory" -> "file"\n        ! changing storage from memory to file recreates the stream, loses messages: nats-server refuses it in place ("stream configuration update can not change storage type"), so the old stream must be deleted first (not acknowledged).\n',
+    );
+  });
+
   test('--against a rendered tree shows added, removed and changed objects', () => {
     const dir = tempDir();
     expect(gitplane(['synth', '--env', 'dev', '--out', dir, '--quiet']).status).toBe(0);

@@ -34,16 +34,35 @@ interface Run {
 
 /** Starts `gitplane publish`; `tmp` is its temporary directory, `trace` a GIT_TRACE file. */
 function startPublish(args: string[], tmp: string, trace?: string) {
+  // Its own process group, so a test can wait for the git commands it started (see groupEnded).
   const child = spawn(process.execPath, [BIN, 'publish', ...args], {
     cwd: ROOT,
+    detached: true,
     env: { ...GIT_ENV, NO_COLOR: '1', TMPDIR: tmp, ...(trace ? { GIT_TRACE: trace } : {}) },
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const closed = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = closed.then(async (run) => (await groupEnded(child.pid!), run));
   return { child, done };
+}
+
+/**
+ * Resolves once no process of group `pgid` is left. A publish killed by a signal can leave a git
+ * command it started still running (its parent died, it did not); the repository is judged once
+ * those have finished too, as it would be by the next reader.
+ */
+async function groupEnded(pgid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /**

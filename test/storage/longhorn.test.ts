@@ -15,7 +15,7 @@ import { pinnedVersions } from '../../stacks/versions';
 import { Wave } from '../../stacks/waves';
 import { chartNetworkPolicies } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
-import { admitted } from '../support/network-policies';
+import { connect } from '../../policies/lib/network-policy';
 
 const base: LonghornProps = { labels: { name: 'longhorn', instance: 'longhorn-test', component: 'storage' }, storageNodes: 3 };
 
@@ -108,7 +108,7 @@ describe('prod', () => {
     }
   });
 
-  test('StorageClasses keep their volumes (Retain); longhorn is the default, longhorn-quorum binds where the pod lands', () => {
+  test('StorageClasses keep their volumes (Retain); longhorn is the default, longhorn-quorum keeps one strict-local replica where the pod lands', () => {
     const rwo = findOne<any>(manifests('prod'), 'StorageClass', 'longhorn');
     const quorum = findOne<any>(manifests('prod'), 'StorageClass', 'longhorn-quorum');
     expect(rwo.reclaimPolicy).toBe('Retain');
@@ -116,7 +116,9 @@ describe('prod', () => {
     expect(rwo.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
     expect(quorum.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false');
     expect(quorum.volumeBindingMode).toBe('WaitForFirstConsumer');
-    expect(quorum.parameters).toMatchObject({ numberOfReplicas: '3', dataLocality: 'best-effort' });
+    expect(rwo.parameters).toMatchObject({ numberOfReplicas: '3', dataLocality: 'disabled' });
+    // Quorum systems replicate themselves; Longhorn replicas on top would multiply every write.
+    expect(quorum.parameters).toMatchObject({ numberOfReplicas: '1', dataLocality: 'strict-local' });
     expect(rwo.metadata.namespace).toBeUndefined();
     expect(rwo.metadata.annotations[WARNING_ANNOTATION]).toBeUndefined();
   });
@@ -260,10 +262,11 @@ describe('Prometheus scrapes the Longhorn manager', () => {
     // The chart restricts the manager by default; without that policy this test would prove nothing.
     expect(chartPolicies.map((p) => p.metadata.name)).toContain(LONGHORN_MANAGER);
     const policies = [...chartPolicies, ...findAll(manifests(env), 'NetworkPolicy')];
-    const manager = { namespace: 'longhorn-system', labels: { app: LONGHORN_MANAGER } };
+    const manager = { namespace: 'longhorn-system', labels: { app: LONGHORN_MANAGER }, ports: [{ name: 'manager', containerPort: LONGHORN_MANAGER_PORT }, { name: 'admission-wh', containerPort: 9502 }] };
     const prometheus = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
-    expect(admitted(policies, prometheus, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(true);
-    expect(admitted(policies, { ...prometheus, namespace: 'default' }, manager, LONGHORN_MANAGER_PORT, 'manager')).toBe(false);
-    expect(admitted(policies, prometheus, manager, 9502, 'admission-wh')).toBe(false);
+    const admitted = (from: typeof prometheus, port: number) => connect(policies, new Map(), { from, to: manager, port }).allowed;
+    expect(admitted(prometheus, LONGHORN_MANAGER_PORT)).toBe(true);
+    expect(admitted({ ...prometheus, namespace: 'default' }, LONGHORN_MANAGER_PORT)).toBe(false);
+    expect(admitted(prometheus, 9502)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { stringify } from 'yaml';
-import { AlertSet, BuiltinAlert } from '../../constructs/observability/alerts';
+import { AlertSet, BuiltinAlert, BuiltinRecord } from '../../constructs/observability/alerts';
 import { TOOLS_BIN } from './tools';
 
 /** Replaces `{{ $labels.name }}`; any other template action is refused, so expectations stay exact. */
@@ -33,19 +33,36 @@ function cases(alert: BuiltinAlert, annotations: Record<string, string>) {
   return (quiet ? [fire, quiet] : [fire]).map((c) => ({ interval, c }));
 }
 
+/** The recorded series must hold exactly the samples the record's test data names, at its time. */
+function recordCase(record: BuiltinRecord) {
+  const selector = (labels: Record<string, string>) => `${record.record}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  return {
+    interval: '1m',
+    c: {
+      interval: '1m',
+      input_series: record.test.series,
+      promql_expr_test: [{ expr: record.record, eval_time: record.test.at, exp_samples: record.test.samples.map((s) => ({ labels: selector(s.labels), value: s.value })) }],
+    },
+  };
+}
+
+type Group = { name: string; rules: Record<string, unknown>[] };
+
 /**
- * Writes `<dir>/<set>.rules.yml` (the synthesized group) and one `<dir>/<set>.<interval>.test.yml`
- * per test interval (the evaluation interval is per file); returns the test files. `group` is the
- * rule group as synthesized; its alerts' annotations are the expectations.
+ * Writes `<dir>/<set>.rules.yml` (the synthesized group, after the recording groups it may read)
+ * and one `<dir>/<set>.<interval>.test.yml` per test interval (the evaluation interval is per
+ * file); returns the test files. `group` is the rule group as synthesized; its alerts' annotations
+ * are the expectations. `recordGroups` are the environment's recording groups, evaluated with it.
  */
-export function writeRuleTests(dir: string, set: AlertSet, group: { name: string; rules: Record<string, unknown>[] }): string[] {
+export function writeRuleTests(dir: string, set: AlertSet, group: Group, recordGroups: readonly Group[] = []): string[] {
   const rulesFile = path.join(dir, `${set.name}.rules.yml`);
-  fs.writeFileSync(rulesFile, stringify({ groups: [group] }));
-  const tests = set.alerts.flatMap((alert) => {
+  fs.writeFileSync(rulesFile, stringify({ groups: [...recordGroups.filter((g) => g.name !== group.name), group] }));
+  const alertTests = set.alerts.flatMap((alert) => {
     const rule = group.rules.find((r) => r.alert === alert.name) as { annotations: Record<string, string> } | undefined;
     if (!rule) throw new Error(`alert ${alert.name} of ${set.name} is not in the synthesized group`);
     return cases(alert, rule.annotations);
   });
+  const tests = [...alertTests, ...(set.records ?? []).map(recordCase)];
   return [...new Set(tests.map((t) => t.interval))].map((interval) => {
     const testFile = path.join(dir, `${set.name}.${interval}.test.yml`);
     const these = tests.filter((t) => t.interval === interval).map((t) => t.c);

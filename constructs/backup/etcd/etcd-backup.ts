@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
+import { AppLabels, cronJobSpec, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
 import { restoreRunbook } from './restore-runbook';
 import { ExternalSecret } from '../../secrets';
 
@@ -263,28 +263,5 @@ function etcdBinaries(etcdImage: string) {
     securityContext: CONTAINER_SECURITY,
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
     volumeMounts: [{ name: 'etcd-bin', mountPath: ETCD_BACKUP_PATHS.etcdBin }],
-  };
-}
-
-function cronJobSpec(o: { schedule: string; activeDeadlineSeconds: number; labels: Record<string, string>; podAnnotations: Record<string, string>; pod: Record<string, unknown> }) {
-  return {
-    schedule: o.schedule,
-    timeZone: 'Etc/UTC',
-    concurrencyPolicy: 'Forbid',
-    // A run missed by more than 10 minutes is skipped; the next one comes on schedule.
-    startingDeadlineSeconds: 600,
-    successfulJobsHistoryLimit: 3,
-    failedJobsHistoryLimit: 3,
-    jobTemplate: {
-      metadata: { labels: o.labels },
-      spec: {
-        backoffLimit: 1,
-        activeDeadlineSeconds: o.activeDeadlineSeconds,
-        template: {
-          metadata: { labels: o.labels, ...(Object.keys(o.podAnnotations).length > 0 ? { annotations: o.podAnnotations } : {}) },
-          spec: { restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false, ...o.pod },
-        },
-      },
-    },
   };
 }

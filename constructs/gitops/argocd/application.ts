@@ -34,7 +34,9 @@ export class PlatformApplication extends Construct {
         namespace: props.argocdNamespace ?? 'argocd',
         labels: standardLabels(props.labels),
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.wave) },
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        // Argo CD's cascade-delete finalizer by its qualified name (foreground deletion, as the bare
+        // name means): the API server warns on a finalizer name without a path.
+        finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
       },
       spec: applicationSpec(props),
     });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { unlessEmpty } from '../../core/collections';
-import { AppLabels, selectorLabels, standardLabels } from '../../core/labels';
+import { AppLabels, REPLICATION_FACTOR, selectorLabels, standardLabels } from '../../core/labels';
 import { IngressPolicy } from '../../core/network-policy';
 import { RenderedConfig } from '../../core/rendered-config';
 import { quantityBytes } from '../../core/units';
@@ -32,6 +32,12 @@ export interface NatsClusterProps {
   readonly memoryStorage?: string;
   /** StorageClass of the JetStream volumes. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
+  /**
+   * Copies JetStream keeps of the largest stream (its replicas), stated on the StatefulSet so
+   * that storage which replicates again is found.
+   * @default - the smaller of 3 and `replicas`
+   */
+  readonly streamReplicas?: number;
   /**
    * Whether two servers may share a node: `required` never lets them (a node loss costs one
    * server at most), `preferred` spreads them when it can.
@@ -159,7 +165,7 @@ export class NatsCluster extends Construct {
     new ApiObject(this, 'StatefulSet', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: meta(NATS_NAME),
+      metadata: meta(NATS_NAME, { annotations: { [REPLICATION_FACTOR]: String(props.streamReplicas ?? Math.min(3, this.replicas)) } }),
       spec: {
         replicas: this.replicas,
         serviceName: NATS_HEADLESS,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { goDuration, quantityBytes } from '../../core/units';
+import { ACKNOWLEDGED_RECREATE, StreamChange } from './stream-changes';
 
 export interface NatsStreamProps {
   readonly labels: AppLabels;
@@ -26,6 +27,16 @@ export interface NatsStreamProps {
   readonly maxAge?: string;
   /** Size limit as a Kubernetes quantity, e.g. `2Gi`. @default - unlimited */
   readonly maxBytes?: string;
+  /** @default 'file' */
+  readonly storage?: 'file' | 'memory';
+  /** Messages whose `Nats-Msg-Id` repeats within this window are dropped, e.g. `2m`. @default '2m' */
+  readonly duplicateWindow?: string;
+  /**
+   * Changes nats-server cannot apply in place that the environment accepts to lose the stream's
+   * messages for; written on the object, where `gitplane diff` and policy read them.
+   * @default - none
+   */
+  readonly acknowledgedRecreate?: readonly StreamChange[];
   /** NATS URL the NACK controller manages the stream through. */
   readonly server: string;
 }
@@ -38,6 +49,8 @@ export interface NatsStreamProps {
  */
 export class NatsStream extends Construct {
   public readonly replicas: number;
+  /** The JetStream stream name. */
+  public readonly name: string;
 
   constructor(scope: Construct, id: string, props: NatsStreamProps) {
     super(scope, id);
@@ -47,8 +60,8 @@ export class NatsStream extends Construct {
         `NATS stream ${props.name} replicas must not exceed the cluster's ${props.clusterReplicas} servers (got ${this.replicas}). JetStream keeps each replica on another server; lower the stream's replicas or add servers.`,
       );
     }
-    // Kubernetes names are lower case; stream names often are not (ORDERS).
-    const objectName = `stream-${props.name.toLowerCase().replace(/_/g, '-')}`;
+    this.name = props.name;
+    const objectName = `stream-${kubernetesName(props.name)}`;
     new ApiObject(this, 'Resource', {
       apiVersion: 'jetstream.nats.io/v1beta2',
       kind: 'Stream',
@@ -56,21 +69,30 @@ export class NatsStream extends Construct {
         name: objectName,
         namespace: props.namespace ?? 'nats',
         labels: standardLabels(props.labels),
-        annotations: unlessEmpty(props.customResourceAnnotations),
+        annotations: unlessEmpty({
+          ...props.customResourceAnnotations,
+          ...(props.acknowledgedRecreate?.length ? { [ACKNOWLEDGED_RECREATE]: JSON.stringify(props.acknowledgedRecreate) } : {}),
+        }),
       },
       spec: {
         name: props.name,
         subjects: [...props.subjects],
-        storage: 'file',
+        storage: props.storage ?? 'file',
         replicas: this.replicas,
         retention: props.retention ?? 'limits',
         discard: 'old',
         ...(props.maxAge ? { maxAge: goDuration(props.maxAge) } : {}),
         ...(props.maxBytes ? { maxBytes: quantityBytes(props.maxBytes) } : {}),
+        duplicateWindow: goDuration(props.duplicateWindow ?? '2m'),
         servers: [props.server],
         // Deleting the object (or the application) must not delete the messages.
         preventDelete: true,
       },
     });
   }
+}
+
+/** Kubernetes names are lower case; stream and consumer names often are not (ORDERS). */
+export function kubernetesName(natsName: string): string {
+  return natsName.toLowerCase().replace(/_/g, '-');
 }

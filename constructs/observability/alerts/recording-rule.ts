@@ -3,6 +3,27 @@ import { Construct } from 'constructs';
 /** `level:metric:operations`, the Prometheus naming convention for recording rules. */
 export const RECORDING_RULE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
 
+/**
+ * The layering contract of recording rules. A raw (scraped) series is level 0. A group whose name
+ * ends in `-level<N>` holds level-N rules; a group that declares no level holds level-1 rules.
+ * A level-N rule reads raw series and series recorded at levels below N, never its own level or
+ * higher: Prometheus evaluates groups independently, so a same-level read sees data of an
+ * unknown age, and a read upwards turns the layering (and, followed far enough, into a cycle).
+ * Alerts and dashboards may read any level.
+ */
+export const RECORDING_GROUP_LEVEL = /-level([1-9][0-9]*)$/;
+
+/** The name of the rule group that holds level-`level` recording rules, e.g. `gitplane-records-level2`. */
+export function recordingGroupName(base: string, level: number): string {
+  return `${base}-level${level}`;
+}
+
+/** The level a rule group's name declares; 1 when it declares none. */
+export function recordingGroupLevel(groupName: string): number {
+  const m = RECORDING_GROUP_LEVEL.exec(groupName);
+  return m ? Number(m[1]) : 1;
+}
+
 export interface RecordingRuleProps {
   /** Name of the recorded series, `level:metric:operations`, e.g. `instance:node_cpu_utilisation:rate5m`. */
   readonly record: string;

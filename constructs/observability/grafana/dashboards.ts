@@ -2,12 +2,9 @@
  * The dashboards gitplane ships: one on-call screen, and one per platform component. Each is a
  * few rows of panels; dashboard-model.ts turns them into Grafana JSON.
  */
-import { DashboardSpec, PanelSpec } from './dashboard-model';
+import { DashboardSpec, exploreUrl, PanelSpec } from './dashboard-model';
 
 const rate = (selector: string) => `rate(${selector}[$__rate_interval])`;
-const SERVER_SPANS = 'traces_spanmetrics_calls_total{span_kind="SPAN_KIND_SERVER"}';
-const SERVER_ERRORS = 'traces_spanmetrics_calls_total{span_kind="SPAN_KIND_SERVER", status_code="STATUS_CODE_ERROR"}';
-const latency = (q: number) => `histogram_quantile(${q}, sum by (le, service) (${rate('traces_spanmetrics_latency_bucket{span_kind="SPAN_KIND_SERVER"}')}))`;
 /** A count that shows 0 instead of "No data" when nothing matches. */
 const countOrZero = (expr: string) => `count(${expr}) or vector(0)`;
 const stat = (title: string, expr: string, redAt: number, unit = 'short'): PanelSpec => ({ title, kind: 'stat', queries: [{ expr }], redAt, unit });
@@ -19,51 +16,91 @@ const graph = (title: string, unit: string, ...queries: [string, string][]): Pan
 });
 
 /**
- * One screen for the person on call: is anything broken (top), how are the services doing
- * (requests, latency, errors from Tempo's span metrics), are the nodes short of anything, and
- * what do the error logs say.
+ * The on-call dashboard's variables as label matchers: where (environment, cluster), and which
+ * services. A site's own Prometheus adds environment and cluster only to what it sends out, so
+ * its series lack them: the empty alternative keeps those when a notification's link names its
+ * environment and cluster, while a store of several clusters is filtered by them.
+ */
+const WHERE = 'environment=~"$environment|", cluster=~"$cluster|"';
+const SERVICES = `{${WHERE}, service=~"$service"}`;
+const ERROR_LOGS = '{service_name=~".+", service_name=~"${service:regex}"} | detected_level=~"error|fatal|critical"';
+const count = (title: string, expr: string, yellowAt: number, redAt: number): PanelSpec => ({ ...stat(title, countOrZero(expr), redAt), yellowAt });
+const traces = (service: string) => exploreUrl('tempo', { queryType: 'traceql', query: `{resource.service.name=~"${service}" && status=error}` });
+const logs = (stream: string) => exploreUrl('loki', { expr: `${stream} | detected_level=~"error|fatal|critical"` });
+/** Links from a service's series to its failing traces and its error logs. */
+const SERVICE_LINKS = [
+  { title: 'Error traces of ${__field.labels.service} (Tempo)', url: traces('${__field.labels.service}') },
+  { title: 'Error logs of ${__field.labels.service} (Loki)', url: logs('{service_name="${__field.labels.service}"}') },
+];
+
+/**
+ * One screen for the person on call, the last hour: is anything broken (top), how are the
+ * services doing (requests, latency, errors), are nodes or workloads short of anything, and what
+ * do the error logs say. Every graph reads recorded series (recordingRuleSets) and shows where
+ * yellow (look) and red (act) begin; the alert thresholds are the red ones where an alert exists.
+ * 30 grid rows high, so it fits a 1080p screen (see docs/observability.md).
  */
 export const ON_CALL_DASHBOARD: DashboardSpec = {
   uid: 'gitplane-on-call',
   title: 'On call',
   tags: ['gitplane', 'on-call'],
   refresh: '30s',
+  from: 'now-1h',
+  minInterval: '30s',
+  variables: [
+    { name: 'environment', label: 'Environment', series: 'up' },
+    { name: 'cluster', label: 'Cluster', series: 'up{environment=~"$environment|"}' },
+    { name: 'service', label: 'Service', series: `service:traces_spanmetrics_server_calls:rate5m{${WHERE}}` },
+  ],
+  links: [
+    { title: 'Error logs (Loki)', url: exploreUrl('loki', { expr: ERROR_LOGS }) },
+    { title: 'Error traces (Tempo)', url: traces('${service:regex}') },
+  ],
   rows: [
     {
       title: 'Health',
       height: 4,
       panels: [
-        stat('Critical alerts firing', countOrZero('ALERTS{alertstate="firing", severity="critical"}'), 1),
-        stat('Nodes not ready', countOrZero('kube_node_status_condition{condition="Ready", status="true"} == 0'), 1),
-        stat('Pods not running', `sum(kube_pod_status_phase{phase=~"Pending|Failed|Unknown"}) or vector(0)`, 1),
-        stat('Scrape targets down', countOrZero('up == 0'), 1),
-        stat('Telemetry export failures/s', `sum(${rate('{__name__=~"otelcol_exporter_send_failed_.+"}')}) or vector(0)`, 0.01),
-        stat('Server error ratio', `sum(${rate(SERVER_ERRORS)}) / sum(${rate(SERVER_SPANS)})`, 0.05, 'percentunit'),
+        count('Critical alerts firing', `ALERTS{alertstate="firing", severity="critical", ${WHERE}}`, 1, 3),
+        count('Nodes not ready', `kube_node_status_condition{condition="Ready", status="true", ${WHERE}} == 0`, 1, 2),
+        { ...stat('Pods not running', `sum(kube_pod_status_phase{phase=~"Pending|Failed|Unknown", ${WHERE}}) or vector(0)`, 5), yellowAt: 1 },
+        count('Scrape targets down', `up{${WHERE}} == 0`, 1, 5),
+        { ...stat('Telemetry export failures/s', `sum(${rate(`{__name__=~"otelcol_exporter_send_failed_.+", ${WHERE}}`)}) or vector(0)`, 1), yellowAt: 0.01 },
+        { ...stat('Server error ratio', `sum(service:traces_spanmetrics_server_errors:rate5m${SERVICES}) / sum(service:traces_spanmetrics_server_calls:rate5m${SERVICES})`, 0.05, 'percentunit'), yellowAt: 0.01 },
       ],
     },
     {
-      title: 'Requests, latency, errors',
+      title: 'Services: requests, latency, errors',
+      height: 7,
       panels: [
-        graph('Requests per second', 'reqps', [`sum by (service) (${rate(SERVER_SPANS)})`, '{{service}}']),
-        graph('Latency p95 / p99', 's', [latency(0.95), 'p95 {{service}}'], [latency(0.99), 'p99 {{service}}']),
-        graph('Error ratio', 'percentunit', [`sum by (service) (${rate(SERVER_ERRORS)}) / sum by (service) (${rate(SERVER_SPANS)})`, '{{service}}']),
+        // Low is bad here: a service that stops getting requests is cut off from its callers.
+        { ...graph('Requests per second', 'reqps', [`service:traces_spanmetrics_server_calls:rate5m${SERVICES}`, '{{service}}']), yellowAt: 0.1, redAt: 0.01, links: SERVICE_LINKS },
+        {
+          ...graph('Latency p95 / p99', 's', [`service:traces_spanmetrics_server_latency_seconds:p95_rate5m${SERVICES}`, 'p95 {{service}}'], [`service:traces_spanmetrics_server_latency_seconds:p99_rate5m${SERVICES}`, 'p99 {{service}}']),
+          yellowAt: 0.5,
+          redAt: 1,
+          links: SERVICE_LINKS,
+        },
+        { ...graph('Error ratio', 'percentunit', [`service:traces_spanmetrics_server_errors:ratio_rate5m${SERVICES}`, '{{service}}']), yellowAt: 0.01, redAt: 0.05, links: SERVICE_LINKS },
       ],
     },
     {
-      title: 'Nodes',
+      title: 'Nodes and workloads',
+      height: 7,
       panels: [
-        graph('CPU busy', 'percentunit', [`1 - avg by (instance) (${rate('node_cpu_seconds_total{mode="idle"}')})`, '{{instance}}']),
-        graph('Memory used', 'percentunit', ['1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes', '{{instance}}']),
-        graph('Fullest filesystem', 'percentunit', [
-          'max by (instance) (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"})',
-          '{{instance}}',
-        ]),
+        // NodeHighCpu and NodeMemoryHigh fire at 90%.
+        { ...graph('Node CPU busy', 'percentunit', [`instance:node_cpu_utilisation:rate5m{${WHERE}}`, '{{node}}']), yellowAt: 0.75, redAt: 0.9 },
+        { ...graph('Node memory used', 'percentunit', [`instance:node_memory_utilisation:ratio{${WHERE}}`, '{{node}}']), yellowAt: 0.75, redAt: 0.9 },
+        // NodeFilesystemFillingUp watches from 75% full, NodeFilesystemAlmostFull fires at 90%.
+        { ...graph('Fullest filesystem', 'percentunit', [`instance:node_filesystem_utilisation:max_ratio{${WHERE}}`, '{{node}}']), yellowAt: 0.75, redAt: 0.9 },
+        // In cores: a Raspberry Pi 4 or 5 has four.
+        { ...graph('Top workloads by CPU', 'short', [`topk(8, namespace_workload:container_cpu_usage_seconds:rate5m{${WHERE}})`, '{{namespace}}/{{workload}}']), yellowAt: 1, redAt: 2 },
       ],
     },
     {
       title: 'Error logs',
-      height: 10,
-      panels: [{ title: 'Errors across services', kind: 'logs', queries: [{ expr: '{service_name=~".+"} | detected_level=~"error|fatal|critical"' }] }],
+      height: 8,
+      panels: [{ title: 'Errors across services', kind: 'logs', queries: [{ expr: ERROR_LOGS }], links: [{ title: 'Open in Explore (Loki)', url: exploreUrl('loki', { expr: ERROR_LOGS }) }] }],
     },
   ],
 };

@@ -5,6 +5,8 @@
  *
  * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
  */
+import { PART_OF } from '../../core/labels';
+import { ConfigMapKeyRef } from '../../core/secret-env';
 
 /** `fullnameOverride`: objects are named `kps-*`, whatever the release is called. */
 export const KPS_FULLNAME = 'kps';
@@ -52,10 +54,24 @@ export interface KubePrometheusStackProps {
    */
   readonly textfileDirectory?: string;
   /**
+   * Namespace node-exporter runs in: it uses the host's network, PID namespace and root
+   * filesystem, which only a privileged namespace admits.
+   * @default - the release's namespace
+   */
+  readonly nodeExporterNamespace?: string;
+  /**
    * Secret holding Grafana's admin account (keys `admin-user` and `admin-password`), which the
    * chart would otherwise generate anew, with a random password, on every render.
    */
   readonly grafanaAdminSecret: string;
+  /**
+   * A ConfigMap of the release that holds the `cluster` external label under the given key, for
+   * configs outside the chart (the collector's, Tempo's) to read when they start. The chart
+   * renders it from `prometheus.prometheusSpec.externalLabels.cluster` with `tpl`, so where that
+   * value is set per cluster (a fleet's Helm parameter) each cluster's ConfigMap names its own.
+   * @default - none
+   */
+  readonly clusterConfigMap?: ConfigMapKeyRef;
 }
 
 /** Keys of the Grafana admin Secret, as the chart's `grafana.admin` names them. */
@@ -107,6 +123,9 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       alertmanagerSpec: { secrets: [...props.alertmanagerSecrets], ...(props.alertmanagerUrl ? { externalUrl: props.alertmanagerUrl } : {}) },
     },
     grafana: {
+      // The chart's dashboards query the chart's recording rules, which are off with its alerts;
+      // gitplane's dashboards read gitplane's own recorded series (see docs/decisions.md).
+      defaultDashboardsEnabled: false,
       admin: { existingSecret: props.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
       sidecar: {
         dashboards: { enabled: true, searchNamespace: 'ALL' },
@@ -117,6 +136,7 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
     },
     // Node alerts and the NodeDown inhibit rule match on the node name.
     'prometheus-node-exporter': {
+      ...(props.nodeExporterNamespace ? { namespaceOverride: props.nodeExporterNamespace } : {}),
       ...(props.textfileDirectory ? { extraArgs: [...NODE_EXPORTER_DEFAULT_ARGS, `--collector.textfile.directory=${NODE_EXPORTER_HOST_ROOT}${props.textfileDirectory}`] } : {}),
       prometheus: {
         monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] },
@@ -134,5 +154,18 @@ export function kubePrometheusStackValues(props: KubePrometheusStackProps): Reco
       : { enabled: false },
     // k3s runs kube-proxy inside its own process, not as a kube-proxy Pod the Service could select.
     kubeProxy: { enabled: kubeadm },
+    // The chart renders each entry through `tpl`, so the templates below are its own values.
+    ...(props.clusterConfigMap
+      ? {
+          extraManifests: {
+            [props.clusterConfigMap.name]: {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: props.clusterConfigMap.name, namespace: '{{ .Release.Namespace }}', labels: { 'app.kubernetes.io/name': props.clusterConfigMap.name, 'app.kubernetes.io/part-of': PART_OF } },
+              data: { [props.clusterConfigMap.key]: '{{ .Values.prometheus.prometheusSpec.externalLabels.cluster }}' },
+            },
+          },
+        }
+      : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface SingleBinaryProps {
   readonly runAsUser: number;
   /** Credentials from a Secret, e.g. object-store keys. @default - none */
   readonly secretEnv?: SecretEnv;
+  /** Further environment variables of the container, as Kubernetes `env` entries. @default - none */
+  readonly env?: readonly Record<string, unknown>[];
   /** @default { cpu: '100m', memory: '256Mi' } */
   readonly requests?: { readonly cpu: string; readonly memory: string };
   /** @default { memory: '1Gi' } */
@@ -107,7 +109,7 @@ export class SingleBinaryStatefulSet extends Construct {
                 imagePullPolicy: 'IfNotPresent',
                 args: unlessEmpty(props.args.map((a) => a.replace('{config}', this.configPath))),
                 ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
-                env: secretEnv && unlessEmpty(secretEnvVars(secretEnv)),
+                env: unlessEmpty([...(secretEnv ? secretEnvVars(secretEnv) : []), ...(props.env ?? [])]),
                 readinessProbe: { httpGet: { path: '/ready', port: props.readyPort }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 1 },
                 livenessProbe: { tcpSocket: { port: props.readyPort }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
                 resources: { requests: props.requests ?? { cpu: '100m', memory: '256Mi' }, limits: { memory: props.memoryLimit ?? '1Gi' } },

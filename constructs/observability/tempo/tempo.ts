@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AppLabels } from '../../core/labels';
 import { RenderedConfig } from '../../core/rendered-config';
-import { SecretEnv } from '../../core/secret-env';
+import { ConfigMapKeyRef, SecretEnv, configMapEnvVar } from '../../core/secret-env';
 import { SingleBinaryStatefulSet } from '../single-binary';
 import { TempoStorage, tempoConfig } from './tempo-config';
 
@@ -15,17 +15,26 @@ export interface TempoProps {
   /** Prometheus remote-write endpoint for span metrics and service graphs. */
   readonly remoteWriteUrl: string;
   /**
-   * Cluster name, added to generated series as `cluster`.
-   * @default - none: Prometheus's external labels add the cluster when the series leave it (the
-   * sites of a fleet share these manifests, so none may name one)
+   * Cluster name, added to generated series as `cluster`. The sites of a fleet share these
+   * manifests, so none may name one there: use `clusterFrom`.
+   * @default - none, or `clusterFrom`
    */
   readonly cluster?: string;
+  /**
+   * A ConfigMap key Tempo reads the cluster name from when it starts, for manifests the sites of
+   * a fleet share while each site's ConfigMap names its own cluster; excludes `cluster`.
+   * @default - the cluster is `cluster`, or none
+   */
+  readonly clusterFrom?: ConfigMapKeyRef;
   /** @default { type: 'local' } */
   readonly storage?: TempoStorage;
   /** Object-store credentials as environment variables. @default - none: the SDK's default chain */
   readonly credentials?: SecretEnv;
   readonly annotations?: Record<string, string>;
 }
+
+/** The environment variable Tempo's config reads the cluster name from, with `clusterFrom`. */
+const CLUSTER_VARIABLE = 'TEMPO_CLUSTER_NAME';
 
 /**
  * Tempo 2.10 as one monolithic replica (`-target=all`) with OTLP gRPC and HTTP receivers and the
@@ -47,6 +56,9 @@ export class Tempo extends Construct {
     if (!/^[0-9]+(ns|us|ms|s|m|h)([0-9]+(ns|us|ms|s|m|h))*$/.test(props.blockRetention)) {
       throw new Error(`Tempo blockRetention must be a Go duration such as 72h (got "${props.blockRetention}"). Tempo does not read d, w or y units.`);
     }
+    if (props.cluster !== undefined && props.clusterFrom !== undefined) {
+      throw new Error(`Tempo takes cluster ("${props.cluster}") or clusterFrom (ConfigMap ${props.clusterFrom.name}), not both. Name the cluster one way.`);
+    }
     const dataPath = `/var/${this.name}`;
     const config = tempoConfig({
       httpPort: Tempo.HTTP_PORT,
@@ -57,7 +69,8 @@ export class Tempo extends Construct {
       storage: this.storage,
       blockRetention: props.blockRetention,
       remoteWriteUrl: props.remoteWriteUrl,
-      externalLabels: props.cluster === undefined ? {} : { cluster: props.cluster },
+      // With -config.expand-env Tempo replaces ${VAR} in its config with the variable's value.
+      externalLabels: props.clusterFrom ? { cluster: `\${${CLUSTER_VARIABLE}}` } : props.cluster === undefined ? {} : { cluster: props.cluster },
     });
     new SingleBinaryStatefulSet(this, 'Server', {
       name: this.name,
@@ -65,7 +78,7 @@ export class Tempo extends Construct {
       image: props.image,
       configFile: 'tempo.yaml',
       config,
-      args: ['-config.file={config}', '-target=all'],
+      args: ['-config.file={config}', '-target=all', ...(props.clusterFrom ? ['-config.expand-env=true'] : [])],
       ports: [
         { name: 'http', port: Tempo.HTTP_PORT },
         { name: 'grpc', port: Tempo.GRPC_PORT },
@@ -76,6 +89,7 @@ export class Tempo extends Construct {
       storageSize: props.storageSize,
       runAsUser: 10001,
       secretEnv: props.credentials,
+      env: props.clusterFrom && [configMapEnvVar(CLUSTER_VARIABLE, props.clusterFrom)],
       annotations: props.annotations,
     });
     new RenderedConfig(this, 'Config', { name: 'tempo', description: 'Tempo configuration (tempo.yaml)', content: config });

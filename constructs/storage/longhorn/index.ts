@@ -1,2 +1,3 @@
 export * from './longhorn';
 export * from './longhorn-values';
+export * from './longhorn-restore-drill';

@@ -64,6 +64,11 @@ export interface LonghornProps {
 
 /** Name of the Secret (and ExternalSecret) holding the backup store credentials. */
 export const BACKUP_CREDENTIALS_SECRET = 'longhorn-backup-credentials';
+/**
+ * The StorageClass for software that replicates its data itself (a JetStream cluster, etcd): one
+ * Longhorn replica, strict-local. Renaming it fails the sync of every StatefulSet that uses it.
+ */
+export const QUORUM_STORAGE_CLASS = 'longhorn-quorum';
 /** The recurring-job group every gitplane StorageClass puts its volumes in. */
 export const RECURRING_JOB_GROUP = 'gitplane';
 export const WARNING_ANNOTATION = 'gitplane.dev/warning';
@@ -109,9 +114,9 @@ export function resolveLonghorn(props: LonghornProps): ResolvedLonghorn {
 
 /**
  * What gitplane adds around the Longhorn chart: its own StorageClasses (`longhorn`, the default,
- * and `longhorn-quorum` for systems that replicate themselves), the recurring snapshot and backup
- * jobs every one of their volumes belongs to, and the backup store credentials as an
- * ExternalSecret. The chart's own values come from `longhornValues`.
+ * and `longhorn-quorum`, one strict-local replica for systems that replicate themselves), the
+ * recurring snapshot and backup jobs every one of their volumes belongs to, and the backup store
+ * credentials as an ExternalSecret. The chart's own values come from `longhornValues`.
  *
  * @see https://longhorn.io/docs/1.12.1/snapshots-and-backups/scheduling-backups-and-snapshots/
  */
@@ -137,7 +142,7 @@ export class Longhorn extends Construct {
     const annotations: Record<string, string> = this.warnings.length > 0 ? { [WARNING_ANNOTATION]: this.warnings.join(' ') } : {};
     const selector = JSON.stringify([{ name: RECURRING_JOB_GROUP, isGroup: true }]);
 
-    const storageClass = (name: string, spec: { isDefault: boolean; dataLocality: string; volumeBindingMode: string }) => {
+    const storageClass = (name: string, spec: { isDefault: boolean; numberOfReplicas: number; dataLocality: string; volumeBindingMode: string }) => {
       const sc = new ApiObject(this, `StorageClass-${name}`, {
         apiVersion: 'storage.k8s.io/v1',
         kind: 'StorageClass',
@@ -151,7 +156,7 @@ export class Longhorn extends Construct {
         reclaimPolicy: r.reclaimPolicy,
         volumeBindingMode: spec.volumeBindingMode,
         parameters: {
-          numberOfReplicas: String(r.numberOfReplicas),
+          numberOfReplicas: String(spec.numberOfReplicas),
           staleReplicaTimeout: '30',
           fsType: 'ext4',
           dataEngine: 'v1',
@@ -164,10 +169,11 @@ export class Longhorn extends Construct {
       // StorageClasses are cluster-scoped; the chart's default namespace must not stick to them.
       if (sc.metadata.namespace !== undefined) sc.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     };
-    storageClass('longhorn', { isDefault: true, dataLocality: 'disabled', volumeBindingMode: 'Immediate' });
-    // Quorum systems (NATS, etcd) replicate themselves and spread over nodes with anti-affinity:
-    // the volume is created where the pod lands and keeps a replica there.
-    storageClass('longhorn-quorum', { isDefault: false, dataLocality: 'best-effort', volumeBindingMode: 'WaitForFirstConsumer' });
+    storageClass('longhorn', { isDefault: true, numberOfReplicas: r.numberOfReplicas, dataLocality: 'disabled', volumeBindingMode: 'Immediate' });
+    // Quorum systems (NATS JetStream, etcd) keep their own copies on other nodes: Longhorn
+    // replicas on top would multiply every write (R3 on 3 replicas stores it 9 times). One
+    // replica on the pod's own node, created where the pod lands.
+    storageClass(QUORUM_STORAGE_CLASS, { isDefault: false, numberOfReplicas: 1, dataLocality: 'strict-local', volumeBindingMode: 'WaitForFirstConsumer' });
 
     const job = (name: string, task: 'snapshot' | 'backup', cron: string) =>
       new ApiObject(this, `RecurringJob-${name}`, {

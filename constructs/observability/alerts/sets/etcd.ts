@@ -1,4 +1,5 @@
 import { maxCronGapSeconds } from '../cron';
+import { cronJobSeries, restoreDrillAlerts } from './cron-jobs';
 import { AlertSet, BuiltinAlert } from './types';
 
 export interface EtcdAlertOptions {
@@ -15,9 +16,6 @@ const MEMBER = 'job="kube-etcd",instance="10.0.0.1:2381"';
 const member = { job: 'kube-etcd', instance: '10.0.0.1:2381' };
 const BACKUP_NS = 'etcd-backup';
 
-/** Whole minutes, rounded up, for promtool series lengths. */
-const minutes = (seconds: number) => Math.ceil(seconds / 60);
-
 /**
  * etcd of a kubeadm control plane (scraped on its metrics port 2381) and the etcd-backup
  * CronJobs, watched through kube-state-metrics.
@@ -28,26 +26,7 @@ export function etcdAlerts(options: EtcdAlertOptions = {}): AlertSet {
 
 function etcdBackupAlerts(options: { readonly backupSchedule: string; readonly drillSchedule: string }): BuiltinAlert[] {
   const backupMax = 2 * maxCronGapSeconds(options.backupSchedule);
-  const drillMax = 2 * maxCronGapSeconds(options.drillSchedule);
-  const cronjob = (name: string) => `kube_cronjob_status_last_successful_time{job="kube-state-metrics",namespace="${BACKUP_NS}",cronjob="${name}"}`;
-  const staleTest = (name: string, max: number) => {
-    const length = minutes(max) + 30;
-    return {
-      // The last success stays at the epoch: at max + 20 minutes it is older than allowed.
-      series: [{ series: cronjob(name), values: `0x${length}` }],
-      firesAt: `${minutes(max) + 20}m`,
-      labels: { job: 'kube-state-metrics', namespace: BACKUP_NS, cronjob: name },
-      // A success every minute keeps it fresh.
-      quiet: { series: [{ series: cronjob(name), values: `0+60x${length}` }], at: `${minutes(max) + 20}m` },
-    };
-  };
-  const failedJob = (prefix: string) => `kube_job_status_failed{job="kube-state-metrics",namespace="${BACKUP_NS}",job_name=~"${prefix}-.*"}`;
-  const failedTest = (jobName: string) => ({
-    series: [{ series: `kube_job_status_failed{job="kube-state-metrics",namespace="${BACKUP_NS}",job_name="${jobName}"}`, values: '1x20' }],
-    firesAt: '10m',
-    labels: { job: 'kube-state-metrics', namespace: BACKUP_NS, job_name: jobName },
-    quiet: { series: [{ series: `kube_job_status_failed{job="kube-state-metrics",namespace="${BACKUP_NS}",job_name="${jobName}"}`, values: '0x20' }], at: '10m' },
-  });
+  const { cronjob, failedJob, staleTest, failedTest } = cronJobSeries(BACKUP_NS);
   return [
     {
       name: 'EtcdBackupTooOld',
@@ -84,51 +63,15 @@ function etcdBackupAlerts(options: { readonly backupSchedule: string; readonly d
       },
       test: failedTest('etcd-backup-29012345'),
     },
-    {
-      name: 'EtcdRestoreDrillFailed',
-      expr: `${failedJob('etcd-restore-drill')} > 0`,
-      for: '5m',
-      severity: 'critical',
-      summary: 'The etcd restore drill {{ $labels.job_name }} failed.',
-      description: 'The weekly restore drill could not restore the latest snapshot into a scratch etcd. The backups may not be restorable.',
-      runbook: {
-        tldr: 'A backup could not be restored in the drill. Treat backups as broken until a drill passes.',
-        mitigation: [
-          'kubectl -n etcd-backup logs job/<job_name> to see which step failed (download, hash check, restore, key comparison).',
-          'Run the drill again by hand: kubectl -n etcd-backup create job --from=cronjob/etcd-restore-drill etcd-restore-drill-manual-$(date +%s).',
-        ],
-        impact: 'A disaster recovery may fail; the cluster itself is unaffected.',
-        diagnosis: { queries: ['kube_job_status_failed{namespace="etcd-backup",job_name=~"etcd-restore-drill-.*"}'] },
-        escalation: 'Call the platform team the same working day.',
-      },
-      test: failedTest('etcd-restore-drill-29012345'),
-    },
-    {
-      name: 'EtcdRestoreDrillTooOld',
-      expr: `time() - ${cronjob('etcd-restore-drill')} > ${drillMax}`,
-      for: '1h',
-      severity: 'warning',
-      summary: 'No etcd restore drill has passed for longer than the schedule allows.',
-      description: `The etcd-restore-drill CronJob (schedule "${options.drillSchedule}") last succeeded more than ${drillMax / 3600}h ago, twice its longest interval.`,
-      runbook: {
-        tldr: 'Restore drills stopped passing or stopped running. Run one by hand.',
-        mitigation: ['kubectl -n etcd-backup create job --from=cronjob/etcd-restore-drill etcd-restore-drill-manual-$(date +%s).', 'Check the CronJob is not suspended: kubectl -n etcd-backup get cronjob etcd-restore-drill.'],
-        impact: 'Nobody knows whether the backups restore.',
-        diagnosis: { queries: ['time() - kube_cronjob_status_last_successful_time{namespace="etcd-backup",cronjob="etcd-restore-drill"}'] },
-        escalation: 'Call the platform team the same working day.',
-      },
-      // Ten-minute samples: the drill waits days, and minute steps would make the test slow.
-      test: {
-        interval: '10m',
-        series: [{ series: cronjob('etcd-restore-drill'), values: `0x${Math.ceil(minutes(drillMax) / 10) + 12}` }],
-        firesAt: `${Math.ceil(minutes(drillMax) / 10) * 10 + 80}m`,
-        labels: { job: 'kube-state-metrics', namespace: BACKUP_NS, cronjob: 'etcd-restore-drill' },
-        quiet: {
-          series: [{ series: cronjob('etcd-restore-drill'), values: `0+600x${Math.ceil(minutes(drillMax) / 10) + 12}` }],
-          at: `${Math.ceil(minutes(drillMax) / 10) * 10 + 80}m`,
-        },
-      },
-    },
+    ...restoreDrillAlerts({
+      alertPrefix: 'Etcd',
+      system: 'etcd',
+      namespace: BACKUP_NS,
+      cronjob: 'etcd-restore-drill',
+      schedule: options.drillSchedule,
+      failure: 'The weekly restore drill could not restore the latest snapshot into a scratch etcd.',
+      steps: 'download, hash check, restore, key comparison',
+    }),
   ];
 }
 

@@ -8,6 +8,8 @@ export * from './loki';
 export * from './nats';
 export * from './nodes';
 export * from './preflight';
+export * from './records';
+export * from './services';
 export * from './tempo';
 export * from './watchdog';
 export * from './workloads';

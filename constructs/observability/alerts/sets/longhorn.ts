@@ -1,8 +1,15 @@
+import { restoreDrillAlerts } from './cron-jobs';
 import { AlertSet } from './types';
 
 export interface LonghornAlertOptions {
   /** Replicas every volume should have; fewer schedulable nodes than this cannot hold them. */
   readonly numberOfReplicas: number;
+  /**
+   * Schedule of the longhorn-restore-drill CronJob; a failed drill, or a last success older than
+   * twice the longest gap of its schedule, alerts.
+   * @default - no drill alerts (the environment backs nothing up)
+   */
+  readonly drillSchedule?: string;
 }
 
 const LH = 'job="longhorn-backend"';
@@ -161,6 +168,17 @@ export function longhornAlerts(options: LonghornAlertOptions): AlertSet {
           quiet: { at: '10m' },
         },
       },
+      ...(options.drillSchedule
+        ? restoreDrillAlerts({
+            alertPrefix: 'Longhorn',
+            system: 'Longhorn',
+            namespace: 'longhorn-system',
+            cronjob: 'longhorn-restore-drill',
+            schedule: options.drillSchedule,
+            failure: 'The restore drill could not restore the newest backup of the canary volume into a scratch Longhorn volume, or the restored canary did not match its checksums or was stale.',
+            steps: 'finding the newest completed backup, restoring the scratch volume, binding it, verifying the canary checksums and age',
+          })
+        : []),
     ],
   };
 }

@@ -6,15 +6,14 @@ const DISK = `${NODE},device="/dev/sda1",fstype="ext4",mountpoint="/var/lib"`;
 const diskLabels = { job: 'node-exporter', instance: '10.0.0.11:9100', node: 'worker-1', device: '/dev/sda1', fstype: 'ext4', mountpoint: '/var/lib' };
 const nodeLabels = { job: 'node-exporter', instance: '10.0.0.11:9100', node: 'worker-1' };
 
-/** Node health from kube-state-metrics and node-exporter (whose `node` label KPS values add). */
+/**
+ * Node health from kube-state-metrics and node-exporter (whose `node` label KPS values add). The
+ * CPU and memory alerts read level-1 recorded series (see recordingRuleSets).
+ */
 export function nodeAlerts(): AlertSet {
   return {
     name: 'gitplane-nodes',
     component: 'nodes',
-    records: [
-      { record: 'instance:node_cpu_utilisation:rate5m', expr: '1 - avg without (cpu, mode) (rate(node_cpu_seconds_total{job="node-exporter",mode="idle"}[5m]))' },
-      { record: 'instance:node_memory_utilisation:ratio', expr: '1 - node_memory_MemAvailable_bytes{job="node-exporter"} / node_memory_MemTotal_bytes{job="node-exporter"}' },
-    ],
     alerts: [
       {
         name: 'NodeDown',

@@ -38,11 +38,26 @@ export interface BuiltinAlert extends AlertDefinition {
   readonly test: AlertTest;
 }
 
+/** What a recording rule's unit test feeds Prometheus and the samples it must record. */
+export interface RecordTest {
+  /** Raw input series, sampled every minute. Rules of lower levels are evaluated from them too. */
+  readonly series: readonly SeriesInput[];
+  /** Evaluation time of the check, e.g. `10m`. */
+  readonly at: string;
+  /** Every sample the recorded series holds then: its labels (without the name) and value. */
+  readonly samples: readonly { readonly labels: Record<string, string>; readonly value: number }[];
+}
+
+export interface BuiltinRecord extends RecordingRuleProps {
+  readonly test: RecordTest;
+}
+
 export interface AlertSet {
   /** Name of the PrometheusRule and of its rule group, e.g. `gitplane-nodes`. */
   readonly name: string;
   /** The component whose health the set watches, for `app.kubernetes.io/component`-like grouping. */
   readonly component: string;
-  readonly records?: readonly RecordingRuleProps[];
+  /** Recording rules, each with the data of its unit test. @default - none */
+  readonly records?: readonly BuiltinRecord[];
   readonly alerts: readonly BuiltinAlert[];
 }

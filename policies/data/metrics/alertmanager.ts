@@ -1,0 +1,38 @@
+/** Alertmanager v0.34.0 (kube-prometheus-stack 88.5.3): metrics registered in its notify/, dispatch/, cluster/, silence/, nflog/, config/ and api/ packages at the tag, plus the Go runtime collectors. Listed by hand. */
+import { MetricList, withGoRuntime } from './types';
+
+export const ALERTMANAGER: MetricList = {
+  source: 'https://github.com/prometheus/alertmanager/tree/v0.34.0',
+  metrics: withGoRuntime([
+    'alertmanager_alerts',
+    'alertmanager_alerts_invalid_total',
+    'alertmanager_alerts_received_total',
+    'alertmanager_build_info',
+    'alertmanager_cluster_enabled',
+    'alertmanager_cluster_failed_peers',
+    'alertmanager_cluster_health_score',
+    'alertmanager_cluster_members',
+    'alertmanager_cluster_peers_joined_total',
+    'alertmanager_cluster_peers_left_total',
+    'alertmanager_config_hash',
+    'alertmanager_config_last_reload_success_timestamp_seconds',
+    'alertmanager_config_last_reload_successful',
+    'alertmanager_dispatcher_aggregation_groups',
+    'alertmanager_http_request_duration_seconds_bucket',
+    'alertmanager_http_request_duration_seconds_count',
+    'alertmanager_http_request_duration_seconds_sum',
+    'alertmanager_inhibition_rules',
+    'alertmanager_marked_alerts',
+    'alertmanager_nflog_gc_duration_seconds',
+    'alertmanager_nflog_queries_total',
+    'alertmanager_nflog_query_errors_total',
+    'alertmanager_notification_latency_seconds_bucket',
+    'alertmanager_notification_latency_seconds_count',
+    'alertmanager_notification_latency_seconds_sum',
+    'alertmanager_notification_requests_failed_total',
+    'alertmanager_notification_requests_total',
+    'alertmanager_notifications_failed_total',
+    'alertmanager_notifications_total',
+    'alertmanager_silences',
+  ]),
+};

@@ -1,0 +1,122 @@
+/**
+ * Where an environment's series come from: the catalogued exporters its output deploys and
+ * scrapes (ServiceMonitors and PodMonitors in the output, monitors a chart release renders from
+ * its values, remote-writing workloads), and the series its recording rules record.
+ */
+import { CATALOGUES, Evidence, MetricCatalogue, ValueSwitch } from '../data/metrics';
+import { RenderedObject } from '../../stacks/objects';
+import { PolicyContext } from '../types';
+import { prometheusRules } from './alerts';
+import { parseEmbedded } from './embedded';
+import { ofKind, perEnvironment } from './lookup';
+import { syncedFolder } from './ordering';
+import { containers, Json, podTemplate, selects, WORKLOAD_KINDS } from './workloads';
+
+export interface SeriesSources {
+  /** Catalogues whose series reach the environment's Prometheus. */
+  readonly scraped: readonly MetricCatalogue[];
+  /** Series name -> the catalogue that serves it, for the scraped catalogues. */
+  readonly exported: ReadonlyMap<string, MetricCatalogue>;
+  /** Names recorded by the environment's recording rules. */
+  readonly recorded: ReadonlySet<string>;
+}
+
+/** The environment's series sources, computed once per environment. */
+export function seriesSources(ctx: PolicyContext, catalogues: readonly MetricCatalogue[] = CATALOGUES): SeriesSources {
+  return perEnvironment(ctx, 'series-sources', () => {
+    const scraped = catalogues.filter((c) => c.evidence.some((e) => shown(e, ctx)));
+    const exported = new Map<string, MetricCatalogue>();
+    for (const c of scraped) for (const m of c.list.metrics) if (!exported.has(m)) exported.set(m, c);
+    const recorded = new Set(ctx.objects.flatMap((o) => prometheusRules(o).filter((r) => r.type === 'record').map((r) => r.name)));
+    return { scraped, exported, recorded };
+  });
+}
+
+/** The catalogue that lists a series, scraped here or not. */
+export function catalogueOf(name: string, catalogues: readonly MetricCatalogue[] = CATALOGUES): MetricCatalogue | undefined {
+  return catalogues.find((c) => c.list.metrics.includes(name));
+}
+
+/** How a catalogue's series would reach Prometheus, for messages. */
+export function describeEvidence(c: MetricCatalogue): string {
+  return c.evidence
+    .map((e) => {
+      if ('image' in e) return `a ServiceMonitor or PodMonitor selecting pods that run ${e.image}`;
+      if ('monitorSelects' in e) return `a ServiceMonitor or PodMonitor selecting ${Object.entries(e.monitorSelects).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+      if ('pushedBy' in e) return `a workload running ${e.pushedBy}, which writes them to Prometheus`;
+      return `the ${e.chart} chart with ${e.switches.map(describeSwitch).join(' and ')}`;
+    })
+    .join(', or ');
+}
+
+function describeSwitch(s: ValueSwitch): string {
+  return s.contains ? `${s.path} containing ${s.contains}` : `${s.path}: true`;
+}
+
+function shown(e: Evidence, ctx: PolicyContext): boolean {
+  if ('image' in e) return monitors(ctx).some((m) => targetImages(m, ctx).some((image) => repository(image) === e.image));
+  if ('monitorSelects' in e) return monitors(ctx).some((m) => Object.entries(e.monitorSelects).every(([k, v]) => matchLabels(m)?.[k] === v));
+  if ('pushedBy' in e) return workloads(ctx).some((w) => imagesOf(w).some((image) => repository(image) === e.pushedBy));
+  return chartValues(ctx, e.chart).some((values) => e.switches.every((s) => switchedOn(values, s)));
+}
+
+function switchedOn(values: Json, s: ValueSwitch): boolean {
+  const value = s.path.split('.').reduce<Json>((v, k) => (v && typeof v === 'object' ? v[k] : undefined), values);
+  if (value === undefined) return s.default;
+  return s.contains === undefined ? value === true : JSON.stringify(value).includes(s.contains);
+}
+
+const monitors = (ctx: PolicyContext) => [...ofKind(ctx, 'ServiceMonitor'), ...ofKind(ctx, 'PodMonitor')];
+const workloads = (ctx: PolicyContext) => WORKLOAD_KINDS.flatMap((k) => ofKind(ctx, k));
+const matchLabels = (m: RenderedObject): Record<string, string> | undefined => (m.manifest.spec as Json)?.selector?.matchLabels;
+
+/** `registry/name:tag@digest` -> `registry/name`. */
+function repository(image: string): string {
+  return image.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+}
+
+function imagesOf(w: RenderedObject): string[] {
+  const t = podTemplate(w.manifest);
+  return t ? containers(t).map((c) => String(c.container.image ?? '')) : [];
+}
+
+/** Images of the pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
+function targetImages(monitor: RenderedObject, ctx: PolicyContext): string[] {
+  const spec = monitor.manifest.spec as Json;
+  const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
+  const inScope = (o: RenderedObject) => !namespaces || namespaces.includes(o.manifest.metadata.namespace ?? '');
+  const podSelectors =
+    monitor.manifest.kind === 'PodMonitor'
+      ? [matchLabels(monitor)]
+      : ofKind(ctx, 'Service')
+          .filter((s) => inScope(s) && selects(matchLabels(monitor), s.manifest.metadata.labels))
+          .map((s) => (s.manifest.spec as Json)?.selector as Record<string, string> | undefined);
+  return workloads(ctx)
+    .filter((w) => inScope(w) && podSelectors.some((sel) => selects(sel, podTemplate(w.manifest)?.metadata.labels)))
+    .flatMap(imagesOf);
+}
+
+/** The values of every release of a chart in the output: its values file, then inline values over it. */
+function chartValues(ctx: PolicyContext, chart: string): Json[] {
+  return [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
+    const raw = a.manifest.spec as Json;
+    const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
+    const sources: Json[] = [spec?.source, ...(spec?.sources ?? [])].filter(Boolean);
+    const folder = syncedFolder(a.manifest);
+    return sources
+      .filter((s) => s.chart === chart)
+      .map((s) => {
+        const file = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
+        const layers = [file, s.helm?.values].map((text) => (typeof text === 'string' ? parseEmbedded(text) : undefined));
+        return [...layers, s.helm?.valuesObject].filter((v) => v && typeof v === 'object').reduce<Json>((acc, v) => merge(acc, v), {});
+      });
+  });
+}
+
+function merge(base: Json, over: Json): Json {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? merge(out[k], v) : v;
+  }
+  return out;
+}

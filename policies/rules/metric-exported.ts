@@ -1,0 +1,107 @@
+import { prometheusRules } from '../lib/alerts';
+import { docsUrl } from '../lib/docs-url';
+import { parseEmbedded } from '../lib/embedded';
+import { catalogueOf, describeEvidence, seriesSources, SeriesSources } from '../lib/metric-sources';
+import { MetricRef, metricRefs } from '../lib/promql';
+import { Json } from '../lib/workloads';
+import { ObjectRule, RuleFinding } from '../types';
+
+/** One PromQL expression of an object and what it belongs to, for messages. */
+interface Query {
+  /** e.g. `alert ArgoCdAppDegraded (spec.groups[0].rules[2])` or `dashboard gitplane-nats panel "Messages in/s"`. */
+  readonly owner: string;
+  readonly expr: string;
+}
+
+export const rule: ObjectRule = {
+  id: 'metric-exported',
+  scope: 'object',
+  // Advisory outside production: the catalogue lists what gitplane deploys, and a team's own
+  // exporter may serve series it does not know yet.
+  severity: 'warning',
+  pack: 'runbooks',
+  description:
+    'Every metric an alerting rule, recording rule or Grafana dashboard panel queries is served by an exporter the environment deploys and Prometheus scrapes (per the metric catalogue, pinned to each exporter\'s version), or recorded by one of its recording rules.',
+  rationale:
+    'A query on a series nobody scrapes returns nothing, without an error: the alert never fires and the panel shows "No data", so the outage it was written for goes unnoticed. Only the catalogue of what each deployed exporter serves tells a typo or a missing ServiceMonitor from a quiet system before the night it matters.',
+  remediation:
+    'Scrape the exporter that serves the metric in this environment (a ServiceMonitor or PodMonitor, or the chart value that renders one), correct the metric name to one the exporter serves at its pinned version, or do not ship the query where nothing serves it.',
+  docsUrl: docsUrl('metric-exported'),
+  kinds: ['PrometheusRule', 'ConfigMap', 'Application'],
+  check(object, ctx) {
+    const queries = [...ruleQueries(object), ...dashboardQueries(object)];
+    if (queries.length === 0) return 'not-applicable';
+    const sources = seriesSources(ctx);
+    const findings: RuleFinding[] = [];
+    for (const q of queries) {
+      let refs: MetricRef[];
+      try {
+        refs = metricRefs(q.expr);
+      } catch (e) {
+        findings.push({ message: `${q.owner} has an expression that is not PromQL (${(e as Error).message}).`, value: q.expr, fix: 'Correct the expression; promtool check rules shows where it breaks.' });
+        continue;
+      }
+      for (const ref of refs) if (!served(ref, sources)) findings.push(finding(q, ref));
+    }
+    return findings;
+  },
+};
+
+function served(ref: MetricRef, sources: SeriesSources): boolean {
+  if ('name' in ref) return sources.exported.has(ref.name) || sources.recorded.has(ref.name);
+  const pattern = new RegExp(`^(?:${ref.pattern})$`);
+  return [...sources.exported.keys(), ...sources.recorded].some((name) => pattern.test(name));
+}
+
+function finding(q: Query, ref: MetricRef): RuleFinding {
+  if ('pattern' in ref) {
+    return {
+      message: `${q.owner} queries series named like /${ref.pattern}/, but no exporter this environment scrapes serves such a series and no recording rule records one.`,
+      value: ref.pattern,
+      fix: 'Correct the __name__ pattern to the series names the exporter serves at its pinned version, or scrape the exporter that serves them.',
+    };
+  }
+  const known = catalogueOf(ref.name);
+  if (known) {
+    return {
+      message: `${q.owner} queries ${ref.name}, which ${known.exporter} ${known.version} serves, but nothing in this environment scrapes ${known.exporter}.`,
+      value: ref.name,
+      fix: `Scrape ${known.exporter} here (${describeEvidence(known)}), or do not ship this query in this environment.`,
+    };
+  }
+  return {
+    message: `${q.owner} queries ${ref.name}, which no exporter in the metric catalogue serves and no recording rule of this environment records.`,
+    value: ref.name,
+    fix: `Correct the name (a typo, or a metric renamed at the pinned version), add the recording rule that records ${ref.name}, or, for an exporter gitplane has no catalogue of, add one under policies/data/metrics/ or exempt this object with the reason.`,
+  };
+}
+
+function ruleQueries(object: Parameters<ObjectRule['check']>[0]): Query[] {
+  return prometheusRules(object)
+    .filter((r) => typeof r.rule.expr === 'string')
+    .map((r) => ({ owner: `${r.type === 'alert' ? 'alert' : 'recording rule'} ${r.name} (${r.path})`, expr: r.rule.expr }));
+}
+
+/** Datasource types whose queries are not PromQL. */
+const NOT_PROMQL = new Set(['loki', 'tempo', 'elasticsearch', 'grafana-testdata-datasource', 'testdata']);
+
+/** PromQL targets of the Grafana dashboards a ConfigMap carries (the JSON values with panels). */
+function dashboardQueries(object: Parameters<ObjectRule['check']>[0]): Query[] {
+  if (object.manifest.kind !== 'ConfigMap') return [];
+  return Object.entries((object.manifest.data ?? {}) as Record<string, string>).flatMap(([key, text]) => {
+    if (typeof text !== 'string' || !text.includes('"panels"')) return [];
+    const dashboard = parseEmbedded(text) as Json;
+    if (!dashboard || !Array.isArray(dashboard.panels)) return [];
+    const name = `dashboard ${dashboard.uid ?? key}`;
+    return panelsOf(dashboard.panels).flatMap((panel: Json) =>
+      (Array.isArray(panel.targets) ? panel.targets : [])
+        .filter((t: Json) => typeof t?.expr === 'string' && !NOT_PROMQL.has(String((t.datasource ?? panel.datasource)?.type ?? '')))
+        .map((t: Json) => ({ owner: `${name} panel ${JSON.stringify(panel.title ?? panel.id)}`, expr: t.expr })),
+    );
+  });
+}
+
+/** Panels, with those inside collapsed rows. */
+function panelsOf(panels: Json[]): Json[] {
+  return panels.flatMap((p) => [p, ...(Array.isArray(p?.panels) ? panelsOf(p.panels) : [])]);
+}

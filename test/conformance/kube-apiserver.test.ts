@@ -1,0 +1,404 @@
+/**
+ * Every environment applied to a real kube-apiserver at the environments' Kubernetes version, in
+ * the order Argo CD syncs it: the CRDs first, then the bootstrap objects (the root application's),
+ * then each Application's objects by the Application's wave, the object's wave, Argo CD's kind
+ * order and name. Each object is applied server-side (field manager `gitplane`, forced) as a
+ * dry run with strict field validation, then for real; then the whole environment is applied
+ * again and no object may change. Environments run in sequence on one server, each as a cluster
+ * of its own: an environment's objects are deleted before the next one is applied.
+ *
+ * Pod Security admission enforces only on Pods, which nothing creates here (there is no
+ * controller manager): every pod template is therefore also submitted as a Pod (dry run) in its
+ * namespace, so each namespace's `pod-security.kubernetes.io/enforce` level is really enforced.
+ *
+ * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ */
+import { spawnSync } from 'node:child_process';
+import { byCodePoint } from '../../constructs/core/order';
+import { Manifest, RenderedObject, objectRef } from '../../stacks/objects';
+import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
+import { configuredCrds } from '../support/crds';
+import { ENVIRONMENTS, built } from '../support/environments';
+import { ApiResponse, KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
+import { until } from '../support/loopback';
+import { describeWithTool } from '../support/tools';
+
+const FIELD_MANAGER = 'gitplane';
+/** A bound for a hung run only: an environment takes seconds, far longer on a loaded machine. */
+const SLOW = 600_000;
+
+/**
+ * Warnings the API server gives for what is applied on purpose, each with its reason, matched
+ * against `<step> of <object>: <warning>`. Any other warning fails the test.
+ */
+const EXPECTED_WARNINGS: readonly { pattern: RegExp; reason: string }[] = [
+  {
+    pattern: /^(dry run|apply) of [^ ]+ \(AppProject\/argocd\/[^)]+\): metadata\.finalizers: "resources-finalizer\.argocd\.argoproj\.io": prefer a domain-qualified finalizer name /,
+    reason: 'Argo CD knows an AppProject\'s finalizer only by this name: a qualified one would not keep a project from being deleted while applications use it.',
+  },
+  {
+    pattern: /^apply CustomResourceDefinition\/[a-z]+\.longhorn\.io: unrecognized format "int64"$/,
+    reason: 'Longhorn 1.12.1\'s own CRDs, applied as its chart ships them, declare `format: int64` on string fields; the API server does not check that format.',
+  },
+];
+
+/**
+ * The CRDs an environment's custom resources need: today those of the schema mirror validation
+ * reads; the CRDs of the environment's rendered charts belong here once gitplane renders them.
+ */
+function crdsOf(_env: string): Manifest[] {
+  return configuredCrds() as unknown as Manifest[];
+}
+
+/**
+ * What Argo CD applies for an environment: gitplane's objects (bootstrap and every application).
+ * The objects of the environment's rendered charts belong here, under their application, once
+ * gitplane renders them.
+ */
+function objectsOf(env: string): RenderedObject[] {
+  return built(env).output.objects;
+}
+
+/**
+ * The namespace Argo CD runs in, with the labels the Pulumi program gives it
+ * (stacks/pulumi/argocd.ts): it exists before the root application syncs the bootstrap objects.
+ */
+const ARGOCD_NAMESPACE: Manifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd', labels: { 'app.kubernetes.io/managed-by': 'pulumi' } } };
+
+/** Namespaces that exist before gitplane's objects: the API server's own, and Argo CD's. */
+const PREEXISTING_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ARGOCD_NAMESPACE.metadata.name]);
+
+/** Objects in a namespace that neither exists beforehand nor is created by the environment. */
+function withoutNamespace(env: string, objects: readonly RenderedObject[]): string[] {
+  const created = new Set(objects.filter((o) => o.manifest.kind === 'Namespace').map((o) => o.manifest.metadata.name));
+  return objects
+    .filter((o) => o.manifest.metadata.namespace && !created.has(o.manifest.metadata.namespace) && !PREEXISTING_NAMESPACES.has(o.manifest.metadata.namespace))
+    .map((o) => `${env}/${o.file} (${objectRef(o.manifest)}): no object of the environment creates namespace ${o.manifest.metadata.namespace}`);
+}
+
+/** Argo CD's kind order within one wave; other kinds (custom resources) come after these. */
+const KIND_ORDER = [
+  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap',
+  'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding',
+  'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet',
+  'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
+];
+
+function waveOf(m: Manifest): number {
+  return Number(m.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0);
+}
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i < 0 ? KIND_ORDER.length : i;
+}
+
+/** The environment's objects in sync order: the root application's (bootstrap) first, then each Application's by its wave. */
+function syncOrder(env: string, objects: readonly RenderedObject[]): RenderedObject[] {
+  const appWave = new Map<string, number>();
+  for (const o of objects) if (o.app === 'bootstrap' && /^Application(Set)?$/.test(o.manifest.kind)) appWave.set(o.manifest.metadata.name, waveOf(o.manifest));
+  const rank = (o: RenderedObject): number[] => {
+    if (o.app === 'bootstrap') return [0, 0, waveOf(o.manifest), kindRank(o.manifest.kind)];
+    const wave = appWave.get(`${env}-${o.app}`);
+    if (wave === undefined) throw new Error(`${env}: no Application or ApplicationSet ${env}-${o.app} in bootstrap/ for ${o.file}`);
+    return [1, wave, waveOf(o.manifest), kindRank(o.manifest.kind)];
+  };
+  return [...objects]
+    .map((o) => ({ o, r: rank(o) }))
+    .sort((a, b) => a.r.map((x, i) => x - b.r[i]).find((d) => d !== 0) ?? byCodePoint(a.o.manifest.metadata.name, b.o.manifest.metadata.name))
+    .map(({ o }) => o);
+}
+
+/** The pod template of a workload, where it has one. */
+function podTemplate(m: Manifest): { metadata?: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
+  const spec = m.spec as any;
+  if (m.kind === 'CronJob') return spec?.jobTemplate?.spec?.template;
+  if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'].includes(m.kind)) return spec?.template;
+  return undefined;
+}
+
+/**
+ * The first Pod a workload's controller would create: its template, named, and for a StatefulSet
+ * with a volume for each claim template, bound to the claim the controller makes for ordinal 0.
+ */
+function firstPod(m: Manifest): Manifest | undefined {
+  const template = podTemplate(m);
+  if (!template) return undefined;
+  const { name, namespace } = m.metadata;
+  const claims: any[] = m.kind === 'StatefulSet' ? ((m.spec as any).volumeClaimTemplates ?? []) : [];
+  const claimVolumes = claims.map((c) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: `${c.metadata.name}-${name}-0` } }));
+  const spec = claimVolumes.length ? { ...template.spec, volumes: [...((template.spec.volumes as unknown[]) ?? []), ...claimVolumes] } : template.spec;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: `${name}-0`, namespace }, spec };
+}
+
+/** REST paths of objects, from the server's discovery documents. */
+class Resources {
+  private readonly groups = new Map<string, { name: string; kind: string; namespaced: boolean }[]>();
+
+  constructor(private readonly server: KubeApiServer) {}
+
+  /** The resource serving an object's kind, as discovery describes it. */
+  async resource(m: Manifest): Promise<{ base: string; name: string; namespaced: boolean }> {
+    const base = m.apiVersion.includes('/') ? `/apis/${m.apiVersion}` : `/api/${m.apiVersion}`;
+    let resource = (await this.discover(base, false)).find((r) => r.kind === m.kind);
+    // A kind that arrived with a CRD since the last look.
+    resource ??= (await this.discover(base, true)).find((r) => r.kind === m.kind);
+    if (!resource) throw new Error(`the server does not serve ${m.kind} in ${m.apiVersion} (for ${objectRef(m)})`);
+    return { base, name: resource.name, namespaced: resource.namespaced };
+  }
+
+  async path(m: Manifest): Promise<string> {
+    const { base, name, namespaced } = await this.resource(m);
+    if (namespaced && !m.metadata.namespace) throw new Error(`${objectRef(m)} is namespaced but names no namespace`);
+    return `${base}${namespaced ? `/namespaces/${m.metadata.namespace}` : ''}/${name}/${m.metadata.name}`;
+  }
+
+  private async discover(base: string, refresh: boolean) {
+    if (refresh || !this.groups.has(base)) {
+      const r = await this.server.request('GET', base);
+      this.groups.set(base, r.status === 200 ? (r.body.resources as any[]).filter((x) => !x.name.includes('/')) : []);
+    }
+    return this.groups.get(base)!;
+  }
+}
+
+/** What the server reports of an applied object: any change moves its resourceVersion, a spec change its generation. */
+interface Applied {
+  generation?: number;
+  resourceVersion: string;
+}
+
+interface Step {
+  what: string;
+  response: ApiResponse;
+}
+
+/** What a step was refused for, or undefined when it was accepted. */
+function rejection({ what, response }: Step): string | undefined {
+  return response.status < 300 ? undefined : `${what}: ${response.status} ${response.body?.message ?? JSON.stringify(response.body)}`;
+}
+
+function unexpectedWarnings(steps: readonly Step[]): string[] {
+  return steps.flatMap(({ what, response }) => response.warnings.map((w) => `${what}: ${w}`)).filter((w) => !EXPECTED_WARNINGS.some((e) => e.pattern.test(w)));
+}
+
+describeWithTool('etcd', 'a real API server on etcd', (etcd) => {
+  describeWithTool('kube-apiserver', 'every environment on a real kube-apiserver', (kubeApiServer) => {
+    let server: KubeApiServer;
+    let resources: Resources;
+
+    const apply = async (m: Manifest, dryRun: boolean): Promise<ApiResponse> =>
+      server.request('PATCH', await resources.path(m), JSON.stringify(m), {
+        contentType: 'application/apply-patch+yaml',
+        query: { fieldManager: FIELD_MANAGER, force: 'true', fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
+      });
+
+    /**
+     * The `default` ServiceAccount of each namespace, as the controller manager's service-account
+     * controller creates it: Pods that name no ServiceAccount are admitted only when it exists.
+     */
+    const createDefaultServiceAccount = async (namespace: string): Promise<void> => {
+      const r = await server.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+      if (r.status !== 201 && r.status !== 409) throw new Error(`could not create ServiceAccount ${namespace}/default: ${r.status} ${r.body?.message}`);
+    };
+
+    /** Applies the CRDs not applied as they are yet, and waits until each is Established and served. */
+    const installed = new Set<string>();
+    const installCrds = async (crds: readonly Manifest[]): Promise<Step[]> => {
+      const steps: Step[] = [];
+      const fresh = crds.filter((crd) => !installed.has(JSON.stringify(crd)));
+      for (const crd of fresh) {
+        const step = { what: `apply ${objectRef(crd)}`, response: await apply(crd, false) };
+        steps.push(step);
+        if (!rejection(step)) installed.add(JSON.stringify(crd));
+      }
+      for (const crd of fresh.filter((c) => installed.has(JSON.stringify(c)))) {
+        await until(`${objectRef(crd)} to be Established`, async () => {
+          const r = await server.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+          return r.body?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+        }, 300_000);
+      }
+      return steps;
+    };
+
+    const describeObject = (env: string, o: RenderedObject) => `${env}/${o.file} (${objectRef(o.manifest)})`;
+    const stateOf = (r: ApiResponse): Applied => ({ generation: r.body.metadata.generation, resourceVersion: r.body.metadata.resourceVersion });
+
+    /**
+     * Cluster-scoped objects that name a namespace: the server drops it without a word, so only
+     * discovery shows that the object is not where its file says.
+     */
+    const misplacedNamespaces = async (env: string, objects: readonly RenderedObject[]): Promise<string[]> => {
+      const out: string[] = [];
+      for (const o of objects) {
+        if (o.manifest.metadata.namespace && !(await resources.resource(o.manifest)).namespaced) {
+          out.push(`${describeObject(env, o)}: ${o.manifest.kind} is cluster-scoped but names namespace ${o.manifest.metadata.namespace}`);
+        }
+      }
+      return out;
+    };
+
+    /** Applies each object in the order given: a dry run with strict field validation, then for real. */
+    const applyInOrder = async (env: string, objects: readonly RenderedObject[]) => {
+      const steps: Step[] = [];
+      const applied = new Map<string, Applied>();
+      for (const o of objects) {
+        const what = describeObject(env, o);
+        const dry = { what: `dry run of ${what}`, response: await apply(o.manifest, true) };
+        steps.push(dry);
+        if (rejection(dry)) continue;
+        const real = { what: `apply of ${what}`, response: await apply(o.manifest, false) };
+        steps.push(real);
+        if (rejection(real)) continue;
+        applied.set(what, stateOf(real.response));
+        if (o.manifest.kind === 'Namespace') await createDefaultServiceAccount(o.manifest.metadata.name);
+      }
+      return { steps, applied };
+    };
+
+    /** Applies the objects again and names each one whose generation or resourceVersion moved. */
+    const applyAgain = async (env: string, objects: readonly RenderedObject[], applied: ReadonlyMap<string, Applied>) => {
+      const steps: Step[] = [];
+      const changed: string[] = [];
+      for (const o of objects) {
+        const what = describeObject(env, o);
+        const step = { what: `second apply of ${what}`, response: await apply(o.manifest, false) };
+        steps.push(step);
+        const before = applied.get(what);
+        if (rejection(step) || !before) continue;
+        const after = stateOf(step.response);
+        if (before.generation !== after.generation || before.resourceVersion !== after.resourceVersion) {
+          changed.push(`${what}: generation ${before.generation} -> ${after.generation}, resourceVersion ${before.resourceVersion} -> ${after.resourceVersion}`);
+        }
+      }
+      return { steps, changed };
+    };
+
+    /** Every pod template submitted as a Pod (dry run): what Pod Security admission decides for the workloads' Pods. */
+    const admitPods = async (env: string, objects: readonly RenderedObject[]): Promise<Step[]> => {
+      const steps: Step[] = [];
+      for (const o of objects) {
+        const pod = firstPod(o.manifest);
+        if (!pod) continue;
+        const response = await server.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods`, pod, { query: { dryRun: 'All', fieldValidation: 'Strict' } });
+        steps.push({ what: `Pod of ${describeObject(env, o)}`, response });
+      }
+      return steps;
+    };
+
+    beforeAll(async () => {
+      server = await startKubeApiServer({ etcd, kubeApiServer });
+      resources = new Resources(server);
+      const r = await apply(ARGOCD_NAMESPACE, false);
+      if (r.status >= 300) throw new Error(`could not create the argocd namespace: ${r.status} ${r.body?.message}`);
+    }, 600_000);
+
+    afterAll(async () => {
+      await server?.stop();
+    }, 120_000);
+
+    test('the server is kube-apiserver at every environment\'s Kubernetes version', async () => {
+      const version = (await server.request('GET', '/version')).body;
+      for (const env of ENVIRONMENTS) expect(`${env}: ${version.gitVersion}`).toBe(`${env}: v${built(env).spec.cluster.kubernetesVersion}`);
+      expect(spawnSync(kubeApiServer, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`Kubernetes ${version.gitVersion}`);
+    });
+
+    describe.each(ENVIRONMENTS)('%s', (env) => {
+      let objects: RenderedObject[] = [];
+      let applied: ReadonlyMap<string, Applied>;
+
+      // The next environment is another cluster: remove this one's objects, newest wave first. Not
+      // its namespaces (finalizing one needs the controller manager); the next environment applies
+      // its own namespaces over them.
+      afterAll(async () => {
+        for (const o of [...objects].reverse()) {
+          if (o.manifest.kind === 'Namespace') continue;
+          const r = await server.request('DELETE', await resources.path(o.manifest), undefined, { query: { propagationPolicy: 'Background' } });
+          if (r.status >= 300 && r.status !== 404) throw new Error(`could not delete ${describeObject(env, o)}: ${r.status} ${r.body?.message}`);
+        }
+      }, SLOW);
+
+      test('every object is accepted in sync order, dry run with strict field validation and then for real', async () => {
+        const crdSteps = await installCrds(crdsOf(env));
+        objects = syncOrder(env, objectsOf(env));
+        // The server keeps the namespaces of the environments before, a new cluster has none of them.
+        expect(withoutNamespace(env, objects)).toEqual([]);
+        const run = await applyInOrder(env, objects);
+        applied = run.applied;
+        const steps = [...crdSteps, ...run.steps];
+        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+        expect(unexpectedWarnings(steps)).toEqual([]);
+        expect(await misplacedNamespaces(env, objects)).toEqual([]);
+        expect(applied.size).toBe(objects.length);
+      }, SLOW);
+
+      test('every pod template is admitted as a Pod under its namespace\'s Pod Security level', async () => {
+        const steps = await admitPods(env, objects);
+        expect(steps.length).toBeGreaterThan(0);
+        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+        expect(unexpectedWarnings(steps)).toEqual([]);
+      }, SLOW);
+
+      test('applying the environment again changes no object', async () => {
+        const { steps, changed } = await applyAgain(env, objects, applied);
+        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+        expect(unexpectedWarnings(steps)).toEqual([]);
+        expect(changed).toEqual([]);
+      }, SLOW);
+    });
+
+    describe('the checks themselves', () => {
+      /** A namespace of this test's own that enforces `restricted`, and a copy of a dev object moved into it. */
+      const SCRATCH = 'gitplane-test-checks';
+      const scratch = (kind: string, name: string, change: (m: any) => void): RenderedObject => {
+        const o = objectsOf('dev').find((x) => x.manifest.kind === kind && x.manifest.metadata.name === name);
+        if (!o) throw new Error(`dev has no ${kind} ${name}`);
+        const manifest = structuredClone(o.manifest);
+        manifest.metadata.namespace = SCRATCH;
+        change(manifest);
+        return { ...o, manifest };
+      };
+
+      beforeAll(async () => {
+        const namespace: RenderedObject = {
+          app: 'checks',
+          file: 'namespace.yaml',
+          manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SCRATCH, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+        };
+        const { steps } = await applyInOrder('checks', [namespace]);
+        expect(steps.map(rejection).filter(Boolean)).toEqual([]);
+      });
+
+      test('fails when an object carries a field its kind does not have', async () => {
+        const o = scratch('Deployment', 'otel-gateway', (m) => (m.spec.replicaCount = 2));
+        const { steps, applied: accepted } = await applyInOrder('checks', [o]);
+        expect(steps.map(rejection).filter(Boolean)).toEqual([expect.stringMatching(/^dry run of checks\/.*: 500 failed to create typed patch object .*\.spec\.replicaCount: field not declared in schema$/)]);
+        expect(accepted.size).toBe(0);
+      });
+
+      test('fails when a pod template breaks its namespace\'s Pod Security level', async () => {
+        const o = scratch('Deployment', 'otel-gateway', (m) => {
+          m.spec.template.spec.hostNetwork = true;
+          // The ServiceAccount lives in dev's namespace; here the Pod runs as the default one.
+          delete m.spec.template.spec.serviceAccountName;
+        });
+        expect((await admitPods('checks', [o])).map(rejection)).toEqual([expect.stringMatching(/: 403 .*violates PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\)/)]);
+      });
+
+      test('fails when a cluster-scoped object names a namespace', async () => {
+        const o = scratch('ClusterRole', 'otel-agent', () => undefined);
+        expect(await misplacedNamespaces('checks', [o])).toEqual([expect.stringMatching(/\(ClusterRole\/gitplane-test-checks\/otel-agent\): ClusterRole is cluster-scoped but names namespace gitplane-test-checks$/)]);
+      });
+
+      test('fails when an object changes on every apply', async () => {
+        // The defect of issue 16: the server drops an empty `ingress` list, so each apply of it is a change.
+        const o = scratch('NetworkPolicy', 'default-deny-ingress', (m) => (m.spec.ingress = []));
+        const first = await applyInOrder('checks', [o]);
+        expect(first.applied.size).toBe(1);
+        const { changed } = await applyAgain('checks', [o], first.applied);
+        expect(changed).toEqual([expect.stringMatching(/\(NetworkPolicy\/gitplane-test-checks\/default-deny-ingress\): generation 1 -> 2,/)]);
+      });
+    });
+  });
+});
