@@ -75,7 +75,17 @@ HELM_COMMIT=05fa37973dc9e42b76e1d2883494c87174b6074f
 # Also pinned in tools/kube-apiserver/go.mod, whose staging replaces use v0.<minor>.<patch>.
 KUBE_APISERVER_VERSION=v1.34.2
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver)
+# Pulumi CLI: the release of the @pulumi/pulumi npm package (package.json), which the
+# conformance test (test/conformance/pulumi.test.ts) drives through the Automation API.
+PULUMI_VERSION=v3.248.0
+# Pulumi Kubernetes provider (pulumi-resource-kubernetes): the module proxy serves a single
+# version of github.com/pulumi/pulumi-kubernetes/provider/v4, the pseudo-version below, commit
+# f47bc2d6f199, which upstream tagged v4.25.0 (a tag without the provider/ prefix a Go module in
+# that subdirectory needs). So that is the pin, not the 4.34.x of the npm SDK.
+PULUMI_KUBERNETES_VERSION=v4.25.0
+PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver pulumi pulumi-kubernetes)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score kubernetes-schemas)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -112,6 +122,8 @@ canonical_name() {
     helm) echo helm ;;
     kube-apiserver | apiserver) echo kube-apiserver ;;
     kubernetes-schemas) echo kubernetes-schemas ;;
+    pulumi) echo pulumi ;;
+    pulumi-kubernetes | pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
     *) return 1 ;;
   esac
 }
@@ -131,6 +143,8 @@ tool_version() {
     helm) echo "$HELM_VERSION" ;;
     kube-apiserver) echo "$KUBE_APISERVER_VERSION" ;;
     kubernetes-schemas) echo "$KUBERNETES_VALIDATE_VERSION" ;;
+    pulumi) echo "$PULUMI_VERSION" ;;
+    pulumi-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
   esac
 }
 
@@ -149,6 +163,8 @@ tool_bins() {
     helm) echo helm ;;
     kube-apiserver) echo kube-apiserver ;;
     kubernetes-schemas) echo kubernetes-schemas ;; # a directory of schemas, linked like a binary
+    pulumi) echo pulumi ;;
+    pulumi-kubernetes) echo pulumi-resource-kubernetes ;;
   esac
 }
 
@@ -317,6 +333,51 @@ for name in sorted(os.listdir(source)):
     with open(os.path.join(dest, name), "w", encoding="utf-8") as f:
         json.dump(schema, f, separators=(",", ":"))
 PY
+}
+
+# Both Pulumi builds use a wrapper module made on the fly: `go install` refuses their main
+# modules, whose go.mod files carry replace directives. In a wrapper those are ignored, so the
+# wrapper requires the published modules they point at and repeats the replace that matters.
+
+# pkg/v3's go.mod replaces sdk/v3 with ../sdk (the published sdk/v3 of the same release here) and
+# atotto/clipboard with the fork below (copied from github.com/pulumi/pulumi/pkg/v3@v3.248.0;
+# re-copy it when bumping PULUMI_VERSION).
+build_pulumi() {
+  local dest=$1 work=$2
+  (
+    cd "$work"
+    go mod init gitplane.local/tools/pulumi
+    go mod edit -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
+      -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
+      -replace=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+    go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+      -o "$dest/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  )
+}
+
+# provider/v4's go.mod replaces sdk/v4 with ../sdk: the published sdk/v4 of the same release
+# stands in (its Go code differs from the pinned commit's only in version strings). The main
+# package embeds schema-embed.json and terraform-mapping-embed.json, which upstream's
+# `go generate` writes from the schema.json and terraform-mapping.json the module ships: copy the
+# package into the wrapper, run its generator with the version, build it there.
+build_pulumi-kubernetes() {
+  local dest=$1 work=$2 module=github.com/pulumi/pulumi-kubernetes/provider/v4 src
+  (
+    cd "$work"
+    go mod init gitplane.local/tools/pulumi-kubernetes
+    go mod edit -require="$module@$PULUMI_KUBERNETES_MODULE_VERSION" \
+      -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@$PULUMI_KUBERNETES_VERSION"
+    go mod download "$module"
+    src=$(go list -m -f '{{.Dir}}' "$module")
+    mkdir -p main
+    cp -- "$src"/cmd/pulumi-resource-kubernetes/*.go "$src"/cmd/pulumi-resource-kubernetes/*.json main/
+    chmod u+w main/*
+    (cd main && VERSION=${PULUMI_KUBERNETES_VERSION#v} go run generate.go)
+    go build -trimpath \
+      -ldflags "-s -w -X $module/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" \
+      -o "$dest/pulumi-resource-kubernetes" ./main
+  )
 }
 
 # ---- machinery ---------------------------------------------------------------------------------

@@ -1,10 +1,7 @@
 /** Entry point of `pulumi up -s <env>`: the stack's `gitplane:environment` names the environment file. */
-import * as pulumi from '@pulumi/pulumi';
-import { loadEnvironment } from '../environment';
-import { definePlatform } from './program';
+import { stackProgram } from './program';
 
-const config = new pulumi.Config('gitplane');
-const outputs = definePlatform(loadEnvironment(config.require('environment')), config);
+const outputs = stackProgram();
 
 export const environment = outputs.environment;
 export const buckets = outputs.buckets;

@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
-import { environmentFile } from '../environment';
+import { environmentFile, loadEnvironment } from '../environment';
 import { versionsFor } from '../versions';
 import { argoCd } from './argocd';
 import { awsProvider } from './aws-provider';
@@ -22,6 +22,15 @@ export function definePlatform(spec: EnvironmentSpec, config: pulumi.Config) {
     const refs = referencedSecrets(spec, config, provider);
     if (spec.secrets.provider === 'external-secrets') secretStoreCredentials(spec, [...stores.map((b) => b.credentials), ...refs], provider);
   }
-  const argo = argoCd(spec, versions, undefined, config.getBoolean('detachArgoCd') ?? false);
+  const argo = argoCd(spec, versions, { detach: config.getBoolean('detachArgoCd'), awaitReady: config.getBoolean('awaitArgoCd') });
   return { environment: spec.name, buckets, rootApplication: argo.root.metadata.name };
+}
+
+/**
+ * The stack's program: the environment its `gitplane:environment` setting names, read from `dir`
+ * (the project's environments/ unless given), defined with the stack's configuration.
+ */
+export function stackProgram(dir?: string) {
+  const config = new pulumi.Config('gitplane');
+  return definePlatform(loadEnvironment(config.require('environment'), dir), config);
 }

@@ -111,6 +111,28 @@ describe('destroying the bootstrap', () => {
     for (const r of objects) {
       expect(r.inputs.metadata.finalizers ?? []).not.toContainEqual(expect.stringMatching(/^resources-finalizer\.argocd\.argoproj\.io/));
       expect(r.inputs.metadata.annotations['pulumi.com/skipAwait']).toBe('true');
+      // The provider waits for a custom resource's deletion even with skipAwait; deleted in the
+      // background it is gone at once, with no garbage collector to wait on.
+      expect(r.inputs.metadata.annotations['pulumi.com/deletionPropagationPolicy']).toBe('background');
     }
+  });
+});
+
+describe('waiting for Argo CD', () => {
+  const dev = variant('dev', () => undefined);
+  const release = async (config: Record<string, string> = {}) => byType(await runProgram(dev, config), 'kubernetes:helm.sh/v3:Release')[0].inputs;
+
+  test('by default the release waits until Argo CD is ready, with the provider\'s default timeout', async () => {
+    const inputs = await release();
+    expect(inputs.skipAwait).toBeUndefined();
+    expect(inputs.timeout).toBeUndefined();
+  });
+
+  test('with gitplane:awaitArgoCd false it does not wait for the workloads, and still bounds the wait for the chart\'s hook', async () => {
+    expect(await release({ 'gitplane:awaitArgoCd': 'false' })).toMatchObject({ skipAwait: true, timeout: 300 });
+  });
+
+  test('fails when gitplane:awaitArgoCd is not a boolean', async () => {
+    await expect(release({ 'gitplane:awaitArgoCd': 'no' })).rejects.toThrow(/gitplane:awaitArgoCd.*boolean/);
   });
 });

@@ -1,6 +1,8 @@
 /** Real servers on loopback: a free port to start one on, and waiting until it answers. */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 
 export async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -19,4 +21,30 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+export interface StaticServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The path of every request, in order. */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves the files of `dir` (not its subdirectories) on a loopback port, e.g. as a Helm chart repository. */
+export async function serveDirectory(dir: string): Promise<StaticServer> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const urlPath = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    requests.push(urlPath);
+    const file = path.join(dir, path.basename(decodeURIComponent(urlPath)));
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200).end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
