@@ -54,6 +54,7 @@ function clone(): string {
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '' };
   delete base.GITPLANE_SCHEMA_MIRROR;
+  delete base.GITPLANE_CHART_MIRROR;
   delete base.GITPLANE_CRD_DIRS;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...base, ...env } });
@@ -149,11 +150,11 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(spawnSync('git', ['-C', repo, 'rev-parse', '--verify', '-q', 'HEAD']).status).not.toBe(0);
   });
 
-  test('with the offline mirror (GITPLANE_SCHEMA_MIRROR) every custom resource is checked', async () => {
-    const synth = await gitplane(dir, ['synth', '--all', '--out', tempDir()], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR });
+  test('with the offline mirrors (GITPLANE_SCHEMA_MIRROR, and GITPLANE_CHART_MIRROR for the chart defaults the first lacks) every custom resource and chart value is checked', async () => {
+    const synth = await gitplane(dir, ['synth', '--all', '--out', tempDir()], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR, GITPLANE_CHART_MIRROR: CHARTS });
     expect(synth.status).toBe(0);
     expect(synth.stderr).not.toContain('warning');
-    const validate = await gitplane(dir, ['validate', '--all', '--quiet'], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR });
+    const validate = await gitplane(dir, ['validate', '--all', '--quiet'], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR, GITPLANE_CHART_MIRROR: CHARTS });
     expect(validate).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
   });
 });
