@@ -1,5 +1,4 @@
 export * from './collections';
-export * from './cron-job';
 export * from './labels';
 export * from './namespace';
 export * from './order';

@@ -1,1 +1,2 @@
+export * from './cron-job';
 export * from './http-service';

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cronSchedule } from '../../constructs/backup/etcd/etcd-backup';
 import { InputError } from '../../stacks/errors';
 import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
@@ -119,13 +118,6 @@ test('both jobs keep the job labels, the service links and the placement cdk8s-p
     expect(Object.keys(job.jobTemplate.spec.template.metadata.labels).filter((k) => k.startsWith('cdk8s.io/'))).toEqual([]);
     expect(job.jobTemplate.spec.template.spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   }
-});
-
-test('fails when a schedule is not a cron expression of five fields', () => {
-  expect(cronSchedule('15 */2 * * *').expressionString).toBe('15 */2 * * *');
-  expect(cronSchedule('@daily').expressionString).toBe('0 0 * * *');
-  expect(() => cronSchedule('@often')).toThrow('EtcdBackup: "@often" is not a cron schedule of five fields (minute hour day-of-month month day-of-week) or a macro such as @daily, e.g. "0 */6 * * *".');
-  expect(() => cronSchedule('0 */6 * *')).toThrow('is not a cron schedule of five fields');
 });
 
 test('fails when an S3 destination has no credentials entry in secrets.refs', () => {

@@ -71,6 +71,10 @@ describe('construct errors', () => {
     );
   });
 
+  test('fails when a schedule is not a cron expression of five fields', () => {
+    expect(() => synth({ ...props, canarySchedule: '10 * * *' })).toThrow('LonghornRestoreDrill: "10 * * *" is not a cron schedule of five fields');
+  });
+
   test('defaults: weekly drill, hourly canary, the longhorn class', () => {
     const objects = synth(props);
     expect(findOne<any>(objects, 'CronJob', 'longhorn-restore-drill').spec.schedule).toBe('30 4 * * 0');

@@ -1,8 +1,9 @@
-import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
-import { containerSecurity, cpu, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from '../../workloads/secure-defaults';
+import { cronSchedule, ScheduledJob } from '../../workloads/cron-job';
+import { cpu, memory } from '../../workloads/secure-defaults';
 import { restoreRunbook } from './restore-runbook';
 import { ExternalSecret } from '../../secrets';
 
@@ -136,21 +137,22 @@ export class EtcdBackup extends Construct {
     const destination = s3 ? undefined : hostPath('destination', props.destination, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
     // A destination that is the local directory itself needs no second mount in the backup pod.
     const separateDestination = props.destination === ETCD_BACKUP_PATHS.localDir ? undefined : destination;
-    const rootPod: Pick<kplus.CronJobProps, 'securityContext'> = { securityContext: { user: 0, group: 0, ensureNonRoot: false } };
 
-    const backup = new kplus.CronJob(this, 'backup', {
+    const backup = new ScheduledJob(this, 'backup', {
       metadata: meta('etcd-backup'),
-      ...cronJobDefaults(this.schedule, 900),
-      podMetadata: { labels, annotations: { [PRIVILEGED_REASON]: 'reads etcd\'s root-only client keys on the control-plane host and writes snapshots to a root-owned host directory, as uid 0' } },
+      schedule: cronSchedule('EtcdBackup', this.schedule),
+      activeDeadlineSeconds: 900,
+      labels,
+      podAnnotations: { [PRIVILEGED_REASON]: 'reads etcd\'s root-only client keys on the control-plane host and writes snapshots to a root-owned host directory, as uid 0' },
       // etcd listens on the node's loopback; its client keys are root-only files on the host.
       // Host-network pods are outside NetworkPolicy; the job serves no port.
       hostNetwork: true,
       dns: { policy: kplus.DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET },
-      ...rootPod,
-      initContainers: [etcdBinaries(props.etcdImage, volumes, 0)],
+      user: 0,
+      initContainers: [etcdBinaries(props.etcdImage, volumes)],
       containers: [
         {
-          ...scriptContainer('etcd-backup', props.image, 'etcd-backup.sh', 0),
+          ...scriptContainer('etcd-backup', props.image, 'etcd-backup.sh'),
           envVariables: {
             PATH: kplus.EnvValue.fromValue(PATH),
             ETCDCTL_ENDPOINTS: kplus.EnvValue.fromValue('https://127.0.0.1:2379'),
@@ -175,17 +177,19 @@ export class EtcdBackup extends Construct {
     });
     onControlPlane(backup);
 
-    const drill = new kplus.CronJob(this, 'drill', {
+    const drill = new ScheduledJob(this, 'drill', {
       metadata: meta('etcd-restore-drill'),
-      ...cronJobDefaults(this.drillSchedule, 1800),
-      podMetadata: { labels, ...(s3 ? {} : { annotations: { [PRIVILEGED_REASON]: 'reads root-only snapshots from the control-plane host\'s backup directory, as uid 0' } }) },
+      schedule: cronSchedule('EtcdBackup', this.drillSchedule),
+      activeDeadlineSeconds: 1800,
+      labels,
+      podAnnotations: s3 ? undefined : { [PRIVILEGED_REASON]: 'reads root-only snapshots from the control-plane host\'s backup directory, as uid 0' },
       // The throwaway etcd listens on the pod's own loopback, so no host network. A directory
       // destination lives on the control-plane hosts and holds root-only files.
-      ...(s3 ? { securityContext: { user: 65532, group: 65532, ensureNonRoot: true } } : rootPod),
-      initContainers: [etcdBinaries(props.etcdImage, volumes, s3 ? 65532 : 0)],
+      user: s3 ? 65532 : 0,
+      initContainers: [etcdBinaries(props.etcdImage, volumes)],
       containers: [
         {
-          ...scriptContainer('etcd-restore-drill', props.image, 'etcd-restore-drill.sh', s3 ? 65532 : 0),
+          ...scriptContainer('etcd-restore-drill', props.image, 'etcd-restore-drill.sh'),
           envVariables: { PATH: kplus.EnvValue.fromValue(PATH), DRILL_WORK_DIR: kplus.EnvValue.fromValue('/scratch'), ...destinationEnv },
           resources: { cpu: { request: cpu('250m') }, memory: { request: memory('512Mi'), limit: memory('2Gi') } },
           volumeMounts: [
@@ -197,14 +201,6 @@ export class EtcdBackup extends Construct {
       ],
     });
     if (!s3) onControlPlane(drill);
-    for (const job of [backup, drill]) {
-      withoutConstructAddress(job, '/spec/jobTemplate/spec/template');
-      // Fields cdk8s-plus-28 does not model.
-      ApiObject.of(job).addJsonPatch(
-        JsonPatch.add('/spec/jobTemplate/metadata', { labels }),
-        JsonPatch.add('/spec/jobTemplate/spec/template/spec/enableServiceLinks', false),
-      );
-    }
 
     new RenderedConfig(this, 'backup-config', { name: 'etcd-backup', description: 'etcd-backup.sh, the snapshot job\'s script', content: props.scripts.backup });
     new RenderedConfig(this, 'drill-config', { name: 'etcd-restore-drill', description: 'etcd-restore-drill.sh, the restore drill\'s script', content: props.scripts.drill });
@@ -219,7 +215,7 @@ export class EtcdBackup extends Construct {
 const PATH = `${ETCD_BACKUP_PATHS.etcdBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 
 /** Runs the job's pods on control-plane nodes, tolerating their taint. */
-function onControlPlane(job: kplus.CronJob): void {
+function onControlPlane(job: ScheduledJob): void {
   job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists('node-role.kubernetes.io/control-plane', { effect: kplus.TaintEffect.NO_SCHEDULE })));
   // A node selector rather than cdk8s-plus's node affinity: the plainest form of "control plane only".
   ApiObject.of(job).addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/template/spec/nodeSelector', { 'node-role.kubernetes.io/control-plane': '' }));
@@ -239,48 +235,17 @@ function commonMounts(v: CommonVolumes): kplus.VolumeMount[] {
   ];
 }
 
-function scriptContainer(name: string, image: string, script: string, user: number): kplus.ContainerProps {
-  return { name, image, imagePullPolicy: IMAGE_PULL_POLICY, command: ['/bin/sh', `${ETCD_BACKUP_PATHS.scripts}/${script}`], securityContext: containerSecurity(user) };
+function scriptContainer(name: string, image: string, script: string): kplus.ContainerProps {
+  return { name, image, command: ['/bin/sh', `${ETCD_BACKUP_PATHS.scripts}/${script}`] };
 }
 
 /** Copies etcd, etcdctl and etcdutl out of the pinned etcd image (which has `cp` but no curl). */
-function etcdBinaries(etcdImage: string, v: CommonVolumes, user: number): kplus.ContainerProps {
+function etcdBinaries(etcdImage: string, v: CommonVolumes): kplus.ContainerProps {
   return {
     name: 'etcd-binaries',
     image: etcdImage,
-    imagePullPolicy: IMAGE_PULL_POLICY,
     command: ['cp', '/usr/local/bin/etcd', '/usr/local/bin/etcdctl', '/usr/local/bin/etcdutl', `${ETCD_BACKUP_PATHS.etcdBin}/`],
-    securityContext: containerSecurity(user),
     resources: { cpu: { request: cpu('10m') }, memory: { request: memory('32Mi'), limit: memory('64Mi') } },
     volumeMounts: [{ volume: v.etcdBin, path: ETCD_BACKUP_PATHS.etcdBin }],
-  };
-}
-
-/** The macros Kubernetes' CronJob controller accepts, as the five fields they stand for. */
-const CRON_MACROS: Record<string, () => Cron> = { '@hourly': Cron.hourly, '@daily': Cron.daily, '@weekly': Cron.weekly, '@monthly': Cron.monthly, '@yearly': Cron.annually };
-
-/** A cron expression of five fields (or a macro such as `@daily`), as cdk8s models it. */
-export function cronSchedule(expression: string): Cron {
-  const macro = CRON_MACROS[expression];
-  if (macro) return macro();
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) throw new Error(`EtcdBackup: "${expression}" is not a cron schedule of five fields (minute hour day-of-month month day-of-week) or a macro such as @daily, e.g. "0 */6 * * *".`);
-  const [minute, hour, day, month, weekDay] = fields;
-  return Cron.schedule({ minute, hour, day, month, weekDay });
-}
-
-function cronJobDefaults(schedule: string, activeDeadlineSeconds: number): Partial<kplus.CronJobProps> & Pick<kplus.CronJobProps, 'schedule'> {
-  return {
-    schedule: cronSchedule(schedule),
-    timeZone: 'Etc/UTC',
-    concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-    // A run missed by more than 10 minutes is skipped; the next one comes on schedule.
-    startingDeadline: Duration.seconds(600),
-    successfulJobsRetained: 3,
-    failedJobsRetained: 3,
-    backoffLimit: 1,
-    activeDeadline: Duration.seconds(activeDeadlineSeconds),
-    restartPolicy: kplus.RestartPolicy.NEVER,
-    automountServiceAccountToken: false,
   };
 }

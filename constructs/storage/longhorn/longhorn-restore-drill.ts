@@ -1,6 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AppLabels, cronJobSpec, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
+import { AppLabels, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
+import { cronSchedule, ScheduledJob } from '../../workloads/cron-job';
+import { cpu, memory } from '../../workloads/secure-defaults';
 
 /** The shipped scripts, read by stacks/ and passed in so the construct stays pure. */
 export interface LonghornRestoreDrillScripts {
@@ -38,8 +41,7 @@ export interface LonghornRestoreDrillProps {
 export const DRILL_CANARY_PVC = 'gitplane-drill-canary';
 export const DRILL_NAME = 'longhorn-restore-drill';
 const SCRIPTS = 'longhorn-restore-drill-scripts';
-const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-const NON_ROOT = { runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+const USER = 65532;
 
 /**
  * A restore drill for Longhorn backups, like etcd's: a small canary volume in the backup group
@@ -65,8 +67,7 @@ export class LonghornRestoreDrill extends Construct {
     const labels = standardLabels(props.labels);
     const meta = (name: string) => ({ name, namespace, labels, annotations: unlessEmpty(props.annotations) });
     const rbac = 'rbac.authorization.k8s.io/v1';
-    const scriptsVolume = { name: 'scripts', configMap: { name: SCRIPTS, defaultMode: 0o555 } };
-    const tmp = { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } };
+    const scripts = kplus.Volume.fromConfigMap(this, 'scripts-volume', kplus.ConfigMap.fromConfigMapName(this, 'scripts-ref', SCRIPTS), { name: 'scripts', defaultMode: 0o555 });
 
     new ApiObject(this, 'scripts', {
       apiVersion: 'v1',
@@ -80,35 +81,26 @@ export class LonghornRestoreDrill extends Construct {
       metadata: meta(DRILL_CANARY_PVC),
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: props.storageClassName ?? 'longhorn', resources: { requests: { storage: '128Mi' } } },
     });
-    new ApiObject(this, 'canary-writer', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    new ScheduledJob(this, 'canary-writer', {
       metadata: meta('longhorn-drill-canary'),
-      spec: cronJobSpec({
-        schedule: this.canarySchedule,
-        activeDeadlineSeconds: 600,
-        labels,
-        podAnnotations: {},
-        pod: {
-          securityContext: { ...NON_ROOT, fsGroup: 65532 },
-          containers: [
-            {
-              name: 'canary',
-              image: props.shellImage,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/sh', '/scripts/longhorn-drill-canary.sh', 'write'],
-              env: [{ name: 'CANARY_DIR', value: '/canary' }],
-              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
-              securityContext: CONTAINER_SECURITY,
-              volumeMounts: [
-                { name: 'canary', mountPath: '/canary' },
-                { name: 'scripts', mountPath: '/scripts', readOnly: true },
-              ],
-            },
+      schedule: cronSchedule('LonghornRestoreDrill', this.canarySchedule),
+      activeDeadlineSeconds: 600,
+      labels,
+      user: USER,
+      fsGroup: USER,
+      containers: [
+        {
+          name: 'canary',
+          image: props.shellImage,
+          command: ['/bin/sh', '/scripts/longhorn-drill-canary.sh', 'write'],
+          envVariables: { CANARY_DIR: kplus.EnvValue.fromValue('/canary') },
+          resources: { cpu: { request: cpu('10m') }, memory: { request: memory('16Mi'), limit: memory('32Mi') } },
+          volumeMounts: [
+            { volume: kplus.Volume.fromPersistentVolumeClaim(this, 'canary-volume', kplus.PersistentVolumeClaim.fromClaimName(this, 'canary-ref', DRILL_CANARY_PVC), { name: 'canary' }), path: '/canary' },
+            { volume: scripts, path: '/scripts', readOnly: true },
           ],
-          volumes: [{ name: 'canary', persistentVolumeClaim: { claimName: DRILL_CANARY_PVC } }, scriptsVolume],
         },
-      }),
+      ],
     });
 
     new ApiObject(this, 'service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(DRILL_NAME), automountServiceAccountToken: false });
@@ -143,45 +135,35 @@ export class LonghornRestoreDrill extends Construct {
       subjects,
     });
 
-    new ApiObject(this, 'drill', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    new ScheduledJob(this, 'drill', {
       metadata: meta(DRILL_NAME),
-      spec: cronJobSpec({
-        schedule: this.drillSchedule,
-        activeDeadlineSeconds: 3600,
-        labels,
-        podAnnotations: {},
-        pod: {
-          serviceAccountName: DRILL_NAME,
-          automountServiceAccountToken: true,
-          securityContext: NON_ROOT,
-          containers: [
-            {
-              name: 'drill',
-              image: props.kubectlImage,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/sh', '/scripts/longhorn-restore-drill.sh'],
-              env: [
-                { name: 'DRILL_PVC', value: `${namespace}/${DRILL_CANARY_PVC}` },
-                { name: 'DRILL_VERIFY_IMAGE', value: props.shellImage },
-                { name: 'DRILL_SCRIPTS_CONFIGMAP', value: SCRIPTS },
-                { name: 'CANARY_MAX_AGE_SECONDS', value: String(props.canaryMaxAgeSeconds) },
-                { name: 'LONGHORN_NAMESPACE', value: namespace },
-                // kubectl keeps its discovery cache under $HOME.
-                { name: 'HOME', value: '/tmp' },
-              ],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-              securityContext: CONTAINER_SECURITY,
-              volumeMounts: [
-                { name: 'scripts', mountPath: '/scripts', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
+      schedule: cronSchedule('LonghornRestoreDrill', this.drillSchedule),
+      activeDeadlineSeconds: 3600,
+      labels,
+      user: USER,
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'service-account-ref', DRILL_NAME),
+      automountServiceAccountToken: true,
+      containers: [
+        {
+          name: 'drill',
+          image: props.kubectlImage,
+          command: ['/bin/sh', '/scripts/longhorn-restore-drill.sh'],
+          envVariables: {
+            DRILL_PVC: kplus.EnvValue.fromValue(`${namespace}/${DRILL_CANARY_PVC}`),
+            DRILL_VERIFY_IMAGE: kplus.EnvValue.fromValue(props.shellImage),
+            DRILL_SCRIPTS_CONFIGMAP: kplus.EnvValue.fromValue(SCRIPTS),
+            CANARY_MAX_AGE_SECONDS: kplus.EnvValue.fromValue(String(props.canaryMaxAgeSeconds)),
+            LONGHORN_NAMESPACE: kplus.EnvValue.fromValue(namespace),
+            // kubectl keeps its discovery cache under $HOME.
+            HOME: kplus.EnvValue.fromValue('/tmp'),
+          },
+          resources: { cpu: { request: cpu('50m') }, memory: { request: memory('64Mi'), limit: memory('256Mi') } },
+          volumeMounts: [
+            { volume: scripts, path: '/scripts', readOnly: true },
+            { volume: kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp', { sizeLimit: memory('16Mi') }), path: '/tmp' },
           ],
-          volumes: [scriptsVolume, tmp],
         },
-      }),
+      ],
     });
     new RenderedConfig(this, 'drill-config', { name: DRILL_NAME, description: 'longhorn-restore-drill.sh, the Longhorn restore drill\'s script', content: props.scripts.drill });
     new RenderedConfig(this, 'canary-config', { name: 'longhorn-drill-canary', description: 'longhorn-drill-canary.sh, which writes and verifies the drill\'s canary data', content: props.scripts.canary });
