@@ -1,10 +1,11 @@
 /**
  * gitplane's secure defaults for workloads built with cdk8s-plus, in one place: every Deployment,
  * DaemonSet and CronJob of gitplane's own takes its container security context, image pull
- * policy and quantities from here.
+ * policy, quantities and host path volumes from here.
  */
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { quantityBytes } from '../core/units';
 
 /**
@@ -49,4 +50,14 @@ export function memory(quantity: string): Size {
  */
 export function withoutConstructAddress(workload: kplus.AbstractPod, template = '/spec/template'): void {
   ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`${template}/metadata/labels/cdk8s.io~1metadata.addr`));
+}
+
+/**
+ * A volume of the host's `path`, named `name` in the pod. `type` is what must be there already
+ * (`DIRECTORY`, `FILE`) or may be made (`DIRECTORY_OR_CREATE`): a missing path fails the pod
+ * instead of mounting an empty directory in its place. Every host path must also be in the
+ * allow-list of policies/data/host-paths.ts.
+ */
+export function hostPathVolume(scope: Construct, name: string, path: string, type: kplus.HostPathVolumeType): kplus.Volume {
+  return kplus.Volume.fromHostPath(scope, `${name}-volume`, name, { path, type });
 }

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppLabels, OutputFile, PRIVILEGED_REASON, RenderedConfig, standardLabels, unlessEmpty } from '../../core';
 import { cronSchedule, ScheduledJob } from '../../workloads/cron-job';
-import { cpu, memory } from '../../workloads/secure-defaults';
+import { cpu, hostPathVolume, memory } from '../../workloads/secure-defaults';
 import { restoreRunbook } from './restore-runbook';
 import { ExternalSecret } from '../../secrets';
 
@@ -101,7 +101,6 @@ export class EtcdBackup extends Construct {
       metadata: meta('etcd-backup-scripts'),
       data: { 'etcd-backup.sh': props.scripts.backup, 'etcd-restore-drill.sh': props.scripts.drill, 'etcd-backup-lib.sh': props.scripts.lib },
     });
-    const hostPath = (name: string, path: string, type: kplus.HostPathVolumeType) => kplus.Volume.fromHostPath(this, `${name}-volume`, name, { path, type });
     const volumes: CommonVolumes = {
       scripts: kplus.Volume.fromConfigMap(this, 'scripts-volume', scripts, { name: 'scripts', defaultMode: 0o555 }),
       etcdBin: kplus.Volume.fromEmptyDir(this, 'etcd-bin-volume', 'etcd-bin', { sizeLimit: memory('256Mi') }),
@@ -134,7 +133,7 @@ export class EtcdBackup extends Construct {
         : {}),
     };
     const encryption = props.encryptionConfigPath;
-    const destination = s3 ? undefined : hostPath('destination', props.destination, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
+    const destination = s3 ? undefined : hostPathVolume(this, 'destination', props.destination, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
     // A destination that is the local directory itself needs no second mount in the backup pod.
     const separateDestination = props.destination === ETCD_BACKUP_PATHS.localDir ? undefined : destination;
 
@@ -167,9 +166,9 @@ export class EtcdBackup extends Construct {
           resources: { cpu: { request: cpu('100m') }, memory: { request: memory('128Mi'), limit: memory('512Mi') } },
           volumeMounts: [
             ...commonMounts(volumes),
-            { volume: hostPath('etcd-pki', ETCD_BACKUP_PATHS.pki, kplus.HostPathVolumeType.DIRECTORY), path: ETCD_BACKUP_PATHS.pki, readOnly: true },
-            { volume: hostPath('local', ETCD_BACKUP_PATHS.localDir, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE), path: ETCD_BACKUP_PATHS.localDir },
-            ...(encryption ? [{ volume: hostPath('encryption-config', encryption, kplus.HostPathVolumeType.FILE), path: encryption, readOnly: true }] : []),
+            { volume: hostPathVolume(this, 'etcd-pki', ETCD_BACKUP_PATHS.pki, kplus.HostPathVolumeType.DIRECTORY), path: ETCD_BACKUP_PATHS.pki, readOnly: true },
+            { volume: hostPathVolume(this, 'local', ETCD_BACKUP_PATHS.localDir, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE), path: ETCD_BACKUP_PATHS.localDir },
+            ...(encryption ? [{ volume: hostPathVolume(this, 'encryption-config', encryption, kplus.HostPathVolumeType.FILE), path: encryption, readOnly: true }] : []),
             ...(separateDestination ? [{ volume: separateDestination, path: props.destination }] : []),
           ],
         },

@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppLabels, PRIVILEGED_REASON, RenderedConfig, selectorLabels, standardLabels, unlessEmpty } from '../../core';
-import { containerSecurity, cpu, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from '../../workloads/secure-defaults';
+import { containerSecurity, cpu, hostPathVolume, IMAGE_PULL_POLICY, memory, withoutConstructAddress } from '../../workloads/secure-defaults';
 
 /** node-exporter's textfile collector directory on every host; the preflight writes its metrics there. */
 export const PREFLIGHT_TEXTFILE_DIR = '/var/lib/node-exporter/textfile';
@@ -59,14 +59,13 @@ export class NodePreflight extends Construct {
     ];
 
     const script = new kplus.ConfigMap(this, 'script', { metadata: metadata('node-preflight'), data: { 'preflight.sh': props.script } });
-    const hostPath = (name: string, path: string, type: kplus.HostPathVolumeType) => kplus.Volume.fromHostPath(this, `${name}-volume`, name, { path, type });
     const volumes = {
       script: kplus.Volume.fromConfigMap(this, 'script-volume', script, { name: 'script', defaultMode: 0o555 }),
-      textfile: hostPath('textfile', PREFLIGHT_TEXTFILE_DIR, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
+      textfile: hostPathVolume(this, 'textfile', PREFLIGHT_TEXTFILE_DIR, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
       tmp: kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp', { sizeLimit: memory('16Mi') }),
     };
     const hostVolumes = hostMounts.map(([name, path, writable]) => ({
-      volume: hostPath(`host-${name}`, path, ['kubelet', 'containerd'].includes(name) ? kplus.HostPathVolumeType.DIRECTORY_OR_CREATE : kplus.HostPathVolumeType.DIRECTORY),
+      volume: hostPathVolume(this, `host-${name}`, path, ['kubelet', 'containerd'].includes(name) ? kplus.HostPathVolumeType.DIRECTORY_OR_CREATE : kplus.HostPathVolumeType.DIRECTORY),
       path: `${HOST}${path}`,
       readOnly: !writable,
     }));
