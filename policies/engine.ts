@@ -21,6 +21,7 @@ import {
   Finding,
   Level,
   NEVER_EXEMPT,
+  ObjectRule,
   Pack,
   PACKS,
   PolicyContext,
@@ -71,21 +72,30 @@ function levelFor(env: PolicyEnvironment, rule: Rule): Level {
 function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: PolicyContext): EnvironmentReport {
   const packs = packsFor(env);
   const rules = registry.filter((r) => packs.includes(r.pack));
-  const findings: Finding[] = [];
+  // Findings per rule, joined in rule order: the report is the same whichever order the checks run in.
+  const byRule: Finding[][] = rules.map(() => []);
   // A rule that does not judge rendered charts still sees them around the object it judges (the
   // Service a ServiceMonitor selects may be a chart's); an environment rule sees only gitplane's.
   const own = env.objects.filter((o) => !o.chart);
   const ownCtx = own.length === env.objects.length ? ctx : { ...ctx, objects: own };
-  for (const rule of rules) {
-    if (rule.scope === 'environment') {
-      findings.push(...judge(rule, env, undefined, () => rule.check(rule.charts === false ? ownCtx : ctx)));
-      continue;
+  rules.forEach((rule, i) => {
+    if (rule.scope === 'environment') judge(byRule[i], rule, env, undefined, rule.charts === false ? ownCtx : ctx);
+  });
+  // Each object goes only to the object rules of its kind, looked up once per kind.
+  const byKind = new Map<string, { rule: ObjectRule; findings: Finding[] }[]>();
+  for (const object of env.objects) {
+    const kind = object.manifest.kind;
+    let judges = byKind.get(kind);
+    if (!judges) {
+      judges = rules.flatMap((rule, i) => (rule.scope === 'object' && (rule.kinds === '*' || rule.kinds.includes(kind)) ? [{ rule, findings: byRule[i] }] : []));
+      byKind.set(kind, judges);
     }
-    for (const object of rule.charts === false ? own : env.objects) {
-      if (rule.kinds !== '*' && !rule.kinds.includes(object.manifest.kind)) continue;
-      findings.push(...judge(rule, env, object, () => rule.check(object, ctx)));
+    for (const { rule, findings } of judges) {
+      if (rule.charts === false && object.chart) continue;
+      judge(findings, rule, env, object, ctx);
     }
   }
+  const findings = byRule.flat();
   const exemptions = env.spec?.policy.exemptions ?? [];
   const unknown = exemptions.filter((e) => !RULES.some((r) => r.id === e.rule));
   if (unknown.length > 0) {
@@ -116,19 +126,22 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   return { name: env.name, tier: env.spec?.tier, packs, rules: rules.map((r) => r.id).sort(), findings: kept.sort(order), waived, exemptions: inForce };
 }
 
-function judge(rule: Rule, env: PolicyEnvironment, object: RenderedObject | undefined, check: () => CheckResult): Finding[] {
+/** Appends what a rule finds in an object (or, without one, in the environment) to `into`. */
+function judge(into: Finding[], rule: Rule, env: PolicyEnvironment, object: RenderedObject | undefined, ctx: PolicyContext): void {
   let result: CheckResult;
   try {
-    result = check();
+    result = rule.scope === 'object' ? rule.check(object!, ctx) : rule.check(ctx);
   } catch (e) {
     const crash: RuleFinding = {
       message: `rule ${rule.id} failed while judging this object (${(e as Error).message}). A rule that fails never passes; this is a bug in the rule.`,
       fix: 'Report the failure with the object attached; exempt the object only after reading it yourself.',
     };
-    return [toFinding(rule, env, object, crash, 'mandatory')];
+    into.push(toFinding(rule, env, object, crash, 'mandatory'));
+    return;
   }
-  if (result === 'not-applicable') return [];
-  return result.map((f) => toFinding(rule, env, object, f, levelFor(env, rule)));
+  if (result === 'not-applicable' || result.length === 0) return;
+  const level = levelFor(env, rule);
+  for (const f of result) into.push(toFinding(rule, env, object, f, level));
 }
 
 function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {

@@ -14,7 +14,7 @@ import { isClusterScoped, RenderedObject } from '../../stacks/objects';
 import { groupOf } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { filepathMatch, globMatch } from './globs';
-import { ofKind, perEnvironment } from './lookup';
+import { named, ofKind, perEnvironment } from './lookup';
 import { appOf, applications } from './ordering';
 
 /** One Application as Argo CD runs it: a plain Application, or one stamped by an ApplicationSet onto a cluster. */
@@ -141,7 +141,7 @@ function registeredCluster(ctx: PolicyContext, server: string | undefined, clust
 
 /** The AppProject of that name in the output; Argo CD's built-in `default` project (which admits everything) when absent. */
 export function projectNamed(name: string, ctx: PolicyContext): Project | undefined {
-  const found = ofKind(ctx, 'AppProject').find((p) => p.manifest.metadata?.name === name);
+  const found = named(ctx, 'AppProject', name);
   if (found) return { name, object: found, spec: (found.manifest.spec ?? {}) as ProjectSpec };
   return name === 'default' ? { name, spec: DEFAULT_PROJECT } : undefined;
 }

@@ -10,6 +10,10 @@ import { appOf } from './ordering';
 interface Index {
   readonly byKind: Map<string, RenderedObject[]>;
   readonly byApp: Map<string, RenderedObject[]>;
+  /** Kind, then namespace ('' for none). */
+  readonly byNamespace: Map<string, Map<string, RenderedObject[]>>;
+  /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders. */
+  readonly byFolder: Map<string, RenderedObject[]>;
 }
 
 const indexes = new WeakMap<readonly RenderedObject[], Index>();
@@ -17,10 +21,16 @@ const indexes = new WeakMap<readonly RenderedObject[], Index>();
 function indexFor(ctx: PolicyContext): Index {
   let index = indexes.get(ctx.objects);
   if (!index) {
-    index = { byKind: new Map(), byApp: new Map() };
+    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byFolder: new Map() };
     for (const o of ctx.objects) {
-      push(index.byKind, o.manifest.kind, o);
+      const kind = o.manifest.kind;
+      push(index.byKind, kind, o);
       push(index.byApp, appOf(o), o);
+      let namespaces = index.byNamespace.get(kind);
+      if (!namespaces) index.byNamespace.set(kind, (namespaces = new Map()));
+      push(namespaces, o.manifest.metadata?.namespace ?? '', o);
+      const folder = folderOf(o.file);
+      if (folder) push(index.byFolder, folder, o);
     }
     indexes.set(ctx.objects, index);
   }
@@ -42,6 +52,23 @@ export function ofKind(ctx: PolicyContext, kind: string): readonly RenderedObjec
 /** Every object of an application folder, in output order. */
 export function ofApp(ctx: PolicyContext, app: string): readonly RenderedObject[] {
   return indexFor(ctx).byApp.get(app) ?? [];
+}
+
+/** Every object of a kind in a namespace (`''`: cluster-scoped or unset), in output order. */
+export function inNamespace(ctx: PolicyContext, kind: string, namespace: string): readonly RenderedObject[] {
+  return indexFor(ctx).byNamespace.get(kind)?.get(namespace) ?? [];
+}
+
+/** Every object whose file lies under `folder`, two segments ending in '/' (`apps/nats/`), in output order. */
+export function inFolder(ctx: PolicyContext, folder: string): readonly RenderedObject[] {
+  return indexFor(ctx).byFolder.get(folder) ?? [];
+}
+
+/** `a/b/` of `a/b/c...`; undefined for a file less than two folders deep. */
+function folderOf(file: string): string | undefined {
+  const first = file.indexOf('/');
+  const second = first < 0 ? -1 : file.indexOf('/', first + 1);
+  return second < 0 ? undefined : file.slice(0, second + 1);
 }
 
 const computed = new WeakMap<readonly RenderedObject[], Map<string, unknown>>();

@@ -1,7 +1,7 @@
 import { RenderedObject } from '../../stacks/objects';
 import { parseEmbedded } from '../lib/embedded';
 import { docsUrl } from '../lib/docs-url';
-import { ofKind } from '../lib/lookup';
+import { inFolder, ofKind } from '../lib/lookup';
 import { Json, containers, podTemplate } from '../lib/workloads';
 import { ObjectRule, PolicyContext, RuleFinding } from '../types';
 
@@ -51,7 +51,7 @@ export const rule: ObjectRule = {
     for (const source of sources.filter((s: Json) => typeof s.path === 'string' && !s.chart)) {
       // <env path>/apps/<app> in the Git repository is apps/<app>/ of the environment.
       const folder = `apps/${String(source.path).split('/').pop()}/`;
-      const shared = context.objects.filter((x) => x.file.startsWith(folder));
+      const shared = inFolder(context, folder);
       for (const o of shared.filter((x) => x.manifest.kind === 'ConfigMap')) {
         for (const [key, text] of Object.entries(((o.manifest as Json).data ?? {}) as Record<string, unknown>)) {
           if (typeof text !== 'string' || !/cluster|external_labels|externalLabels|deployment\.environment/.test(text)) continue;

@@ -1,7 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { podTemplate, selects } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
-import { ofKind } from '../lib/lookup';
+import { inNamespace } from '../lib/lookup';
 
 export const rule: ObjectRule = {
   id: 'replicated-disruption',
@@ -19,8 +19,7 @@ export const rule: ObjectRule = {
     const t = podTemplate(object.manifest);
     if (!t || replicas < 2) return 'not-applicable';
     const findings: RuleFinding[] = [];
-    const ns = object.manifest.metadata?.namespace;
-    const pdbs = ofKind(ctx, 'PodDisruptionBudget').filter((o) => o.manifest.metadata?.namespace === ns && selects((o.manifest.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels, t.metadata.labels));
+    const pdbs = inNamespace(ctx, 'PodDisruptionBudget', object.manifest.metadata?.namespace ?? '').filter((o) => selects((o.manifest.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels, t.metadata.labels));
     if (pdbs.length === 0) findings.push({ message: `${replicas} replicas but no PodDisruptionBudget selects the pods.`, value: `replicas: ${replicas}` });
     for (const pdb of pdbs) {
       const spec = pdb.manifest.spec as { minAvailable?: number | string; maxUnavailable?: number | string };

@@ -1,10 +1,9 @@
 import { ARGOCD_NAMESPACE } from '../../stacks/bootstrap';
-import { RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
 import { applications } from '../lib/ordering';
 import { selects } from '../lib/workloads';
 import { ObjectRule, PolicyContext } from '../types';
-import { ofKind, perEnvironment } from '../lib/lookup';
+import { inNamespace, ofKind, perEnvironment } from '../lib/lookup';
 
 export const rule: ObjectRule = {
   id: 'service-monitor-target',
@@ -23,26 +22,12 @@ export const rule: ObjectRule = {
     const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
     if (namespaces && namespaces.some((ns) => ns === ARGOCD_NAMESPACE || chartNamespace(ns, ctx))) return 'not-applicable';
     const labels = m.spec?.selector?.matchLabels;
-    const candidates = namespaces ? namespaces.flatMap((ns) => servicesIn(ctx).get(ns) ?? []) : ofKind(ctx, 'Service');
+    const candidates = namespaces ? namespaces.flatMap((ns) => inNamespace(ctx, 'Service', ns)) : ofKind(ctx, 'Service');
     const found = candidates.some((o) => selects(labels, o.manifest.metadata?.labels));
     if (found) return [];
     return [{ message: `no Service in ${namespaces ? namespaces.join(', ') : 'any namespace'} has the labels ${JSON.stringify(labels ?? {})}.`, value: JSON.stringify(labels ?? {}) }];
   },
 };
-
-/** Services by namespace, built once per environment. */
-function servicesIn(ctx: PolicyContext): Map<string, RenderedObject[]> {
-  return perEnvironment(ctx, 'services-by-namespace', () => {
-    const map = new Map<string, RenderedObject[]>();
-    for (const o of ofKind(ctx, 'Service')) {
-      const ns = o.manifest.metadata?.namespace ?? '';
-      const list = map.get(ns);
-      if (list) list.push(o);
-      else map.set(ns, [o]);
-    }
-    return map;
-  });
-}
 
 /**
  * True when an Application (or fleet ApplicationSet) that deploys into the namespace installs a
@@ -55,6 +40,11 @@ function chartNamespace(ns: string, ctx: PolicyContext): boolean {
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
     if (spec?.destination?.namespace !== ns) return false;
     const installsChart = Boolean(spec.source?.chart || (spec.sources ?? []).some((s) => s.chart) || ctx.files.has(`values/${folder}.yaml`));
-    return installsChart && !ctx.objects.some((o) => o.chart && o.app === folder);
+    return installsChart && !renderedApps(ctx).has(folder);
   });
+}
+
+/** The applications some of whose objects Helm rendered from a chart. */
+function renderedApps(ctx: PolicyContext): Set<string | undefined> {
+  return perEnvironment(ctx, 'apps-with-rendered-charts', () => new Set(ctx.objects.filter((o) => o.chart).map((o) => o.app)));
 }
