@@ -8,6 +8,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from '../support/cli';
+import { HUNG_MS } from '../support/limits';
+import { until } from '../support/loopback';
 import { describeWithTool } from '../support/tools';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,7 +38,8 @@ interface Result {
 /** Runs a script without blocking the event loop (s3rver answers from this process). */
 async function script(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
   try {
-    const r = await run('/bin/sh', [file], { env, maxBuffer: 16 * 1024 * 1024 });
+    // The drill waits 60 s by default for its throwaway etcd; on a loaded machine, up to HUNG_MS.
+    const r = await run('/bin/sh', [file], { env: { DRILL_TIMEOUT_SECONDS: String(HUNG_MS / 1000), ...env }, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, ...r };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -53,11 +56,8 @@ async function startEtcd(bin: string, dataDir: string): Promise<{ proc: ChildPro
     '--initial-cluster', `test=http://127.0.0.1:${peer}`,
   ], { stdio: 'ignore' });
   const etcdctl = path.join(path.dirname(bin), 'etcdctl');
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync(etcdctl, ['--endpoints', url, 'endpoint', 'health'], { stdio: 'ignore' }).status === 0) return { proc, url };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`etcd did not start on ${url}`);
+  await until(`etcd to answer on ${url}`, () => (spawnSync(etcdctl, ['--endpoints', url, 'endpoint', 'health'], { stdio: 'ignore' }).status === 0 ? true : undefined));
+  return { proc, url };
 }
 
 async function stop(proc: ChildProcess): Promise<void> {

@@ -94,7 +94,7 @@ describe('gitplane synth --out is switched in one step', () => {
     await synth(runs.old, 2);
     expect(snapshot(out)).toEqual(trees.old);
     expect(leftovers(out)).toEqual([]);
-  }, 600_000);
+  });
 });
 
 

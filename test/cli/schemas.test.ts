@@ -30,8 +30,6 @@ const CUSTOM_KINDS = [
   'monitoring.coreos.com/v1 ServiceMonitor',
 ];
 
-jest.setTimeout(600_000);
-
 // Clones and caches are large; everything this file makes goes under one directory, removed after.
 const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-schemas-test-'));
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));

@@ -27,9 +27,6 @@ import { until } from '../support/loopback';
 import { describeWithTool } from '../support/tools';
 
 const FIELD_MANAGER = 'gitplane';
-/** A bound for a hung run only: an environment takes seconds, far longer on a loaded machine. */
-const SLOW = 600_000;
-
 /**
  * Warnings the API server gives for what is applied on purpose, each with its reason, matched
  * against `<step> of <object>: <warning>`. Any other warning fails the test.
@@ -247,7 +244,7 @@ describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) =
           await until(`${objectRef(crd)} to be Established`, async () => {
             const r = await server.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
             return r.body?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-          }, 300_000);
+          });
         }
         return steps;
       };
@@ -328,11 +325,11 @@ describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) =
         resources = new Resources(server);
         const r = await apply(ARGOCD_NAMESPACE, false);
         if (r.status >= 300) throw new Error(`could not create the argocd namespace: ${r.status} ${r.body?.message}`);
-      }, 600_000);
+      });
 
       afterAll(async () => {
         await server?.stop();
-      }, 120_000);
+      });
 
       test('the server is kube-apiserver at every environment\'s Kubernetes version', async () => {
         const version = (await server.request('GET', '/version')).body;
@@ -358,7 +355,7 @@ describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) =
               await server.request('PATCH', await resources.path(o.manifest), JSON.stringify({ metadata: { finalizers: null } }), { contentType: 'application/merge-patch+json' });
             }
           }
-        }, SLOW);
+        });
 
         test('every object is accepted in sync order, dry run with strict field validation and then for real', async () => {
           const crdSteps = await installCrds(crdsOf(env));
@@ -374,21 +371,21 @@ describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) =
           expect(applied.size).toBe(objects.length);
           const webhooks = chartObjectsOf(env).filter((o) => WEBHOOK_KINDS.has(o.manifest.kind));
           for (const o of webhooks) expect(rejection({ what: `dry run of ${describeObject(env, o)}`, response: await apply(o.manifest, true) })).toBeUndefined();
-        }, SLOW);
+        });
 
         test('every pod template is admitted as a Pod under its namespace\'s Pod Security level', async () => {
           const steps = await admitPods(env, objects);
           expect(steps.length).toBeGreaterThan(0);
           expect(steps.map(rejection).filter(Boolean)).toEqual([]);
           expect(unexpectedWarnings(steps)).toEqual([]);
-        }, SLOW);
+        });
 
         test('applying the environment again changes no object', async () => {
           const { steps, changed } = await applyAgain(env, objects, applied);
           expect(steps.map(rejection).filter(Boolean)).toEqual([]);
           expect(unexpectedWarnings(steps)).toEqual([]);
           expect(changed).toEqual([]);
-        }, SLOW);
+        });
       });
 
       describe('the checks themselves', () => {

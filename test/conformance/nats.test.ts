@@ -26,6 +26,7 @@ import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
 import { tempDir } from '../support/cli';
+import { HUNG_MS } from '../support/limits';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
@@ -54,9 +55,16 @@ function loopbackConfig(deployed: string, i: number, storeDir: string): string {
   return config;
 }
 
-/** Polls `probe` until it returns a value, for at most `ms` milliseconds. */
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
+/**
+ * How long a JetStream API request made once waits for its answer (5 s by default), for servers
+ * on a loaded machine. Polls in waitFor keep the default: a request lost with a killed server
+ * is sent again.
+ */
+const API = { timeout: 60_000 };
+
+/** Polls `probe` until it returns a value; HUNG_MS bounds only a run that hangs. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + HUNG_MS;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
@@ -67,7 +75,7 @@ async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | und
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  throw new Error(`timed out after ${HUNG_MS} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 async function monitor(i: number, endpoint: string): Promise<any> {
@@ -117,6 +125,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   const configFile = (i: number) => path.join(dir, `nats-${i}.conf`);
   let nc: NatsConnection;
   let jsm: JetStreamManager;
+  let polled: JetStreamManager;
   let meta: { leader: string; cluster_size: number };
   const stream = findAll(manifests('prod'), 'Stream').find((s: any) => s.spec.replicas === 3) as any;
 
@@ -137,22 +146,23 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       fs.writeFileSync(configFile(i), loopbackConfig(deployed, i, path.join(dir, `store-${i}`)));
       start(i);
     }
-    await waitFor('the servers to listen', 20_000, async () => {
+    await waitFor('the servers to listen', async () => {
       for (let i = 0; i < SERVERS; i++) if ((await monitor(i, '/healthz?js-enabled-only=true')).status !== 'ok') return undefined;
       return true;
     });
-    meta = await waitFor('a JetStream meta leader', 30_000, async () => {
+    meta = await waitFor('a JetStream meta leader', async () => {
       const jsz = await monitor(0, '/jsz');
       return jsz.meta_cluster?.leader && jsz.meta_cluster.cluster_size === SERVERS ? jsz.meta_cluster : undefined;
     });
     nc = await connect({ servers: Array.from({ length: SERVERS }, (_, i) => `127.0.0.1:${port.client(i)}`), reconnectTimeWait: 250 });
-    jsm = await waitFor('the JetStream API', 20_000, () => jetstreamManager(nc));
-  }, 90_000);
+    jsm = await waitFor('the JetStream API', () => jetstreamManager(nc, API));
+    polled = await jetstreamManager(nc);
+  });
 
   afterAll(async () => {
     await nc?.close();
     for (let i = 0; i < SERVERS; i++) await stop(i, 'SIGTERM');
-  }, 60_000);
+  });
 
   test('the server runs the NATS line the platform deploys', () => {
     const out = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout;
@@ -180,21 +190,21 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   test(`an R3 stream from the spec accepts ${MESSAGES} messages with acknowledgements`, async () => {
     expect(stream).toBeDefined();
     const s = stream.spec;
-    await waitFor('the stream to be created', 30_000, async () => jsm.streams.add(streamConfig(s)));
-    const js = jetstream(nc);
+    await waitFor('the stream to be created', async () => polled.streams.add(streamConfig(s)));
+    const js = jetstream(nc, API);
     const subject = s.subjects[0].replace('>', 'created');
     for (let batch = 0; batch < MESSAGES; batch += 500) {
-      const acks = await Promise.all(Array.from({ length: 500 }, (_, n) => js.publish(subject, `order ${batch + n + 1}`, { timeout: 30_000 })));
+      const acks = await Promise.all(Array.from({ length: 500 }, (_, n) => js.publish(subject, `order ${batch + n + 1}`, { timeout: HUNG_MS })));
       for (const ack of acks) expect(ack.stream).toBe(s.name);
     }
     const info = await jsm.streams.info(s.name);
     expect(info.state.messages).toBe(MESSAGES);
     expect(info.cluster?.replicas).toHaveLength(SERVERS - 1);
-  }, 90_000);
+  });
 
   test("prod's durable consumers are created on its stream as the spec says", async () => {
     const orders = findOne<any>(manifests('prod'), 'Stream', 'stream-orders').spec;
-    await waitFor('the ORDERS stream', 30_000, () => jsm.streams.add(streamConfig(orders)));
+    await waitFor('the ORDERS stream', () => polled.streams.add(streamConfig(orders)));
     const consumers = findAll<any>(manifests('prod'), 'Consumer');
     expect(consumers.map((c) => `${c.spec.streamName}/${c.spec.durableName}`).sort()).toEqual(['ORDERS/billing', 'ORDERS/shipping']);
     for (const c of consumers) {
@@ -205,7 +215,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       expect(info.config.deliver_subject).toBeUndefined();
     }
     expect((await jsm.streams.info(orders.name)).config.duplicate_window).toBe(durationNanos('5m'));
-  }, 30_000);
+  });
 
   describe('a stream and pull consumer synthesized from a spec with a short ack wait', () => {
     // ackWait 1s and maxDeliver 3 keep the redelivery test short; everything else is as synthesized.
@@ -229,12 +239,12 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     const worker = findOne<any>(objects, 'Consumer', 'consumer-work-worker').spec;
 
     beforeAll(async () => {
-      await waitFor('the WORK stream', 30_000, () => jsm.streams.add(streamConfig(work)));
+      await waitFor('the WORK stream', () => polled.streams.add(streamConfig(work)));
       await jsm.consumers.add(work.name, consumerConfig(worker));
-    }, 60_000);
+    });
 
     test('a message published twice with one Nats-Msg-Id within the window is stored once', async () => {
-      const js = jetstream(nc);
+      const js = jetstream(nc, API);
       const first = await js.publish('work.jobs', 'job 1', { msgID: 'job-1' });
       const again = await js.publish('work.jobs', 'job 1 again', { msgID: 'job-1' });
       const other = await js.publish('work.jobs', 'job 2', { msgID: 'job-2' });
@@ -244,7 +254,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     });
 
     test('fetch and ack removes a message; an unacknowledged one comes back after ackWait, up to maxDeliver times', async () => {
-      const consumer = await jetstream(nc).consumers.get(work.name, worker.durableName);
+      const consumer = await jetstream(nc, API).consumers.get(work.name, worker.durableName);
       const deliveries = new Map<string, number[]>();
       const fetchAll = async () => {
         const batch = await consumer.fetch({ max_messages: 10, expires: 3000 });
@@ -262,17 +272,17 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       expect(info.num_redelivered).toBe(1);
       // Acknowledged work is gone from the work queue; the message given up on stays.
       expect((await jsm.streams.info(work.name)).state.messages).toBe(1);
-    }, 60_000);
+    });
 
     test('a consumer filtering outside its stream is accepted and never gets a message, which is why the loader refuses it', async () => {
       await jsm.consumers.add(work.name, consumerConfig({ ...worker, durableName: 'stray', filterSubject: 'elsewhere.jobs' }));
-      await jetstream(nc).publish('work.jobs', 'job 3');
-      const batch = await (await jetstream(nc).consumers.get(work.name, 'stray')).fetch({ max_messages: 10, expires: 1000 });
+      await jetstream(nc, API).publish('work.jobs', 'job 3');
+      const batch = await (await jetstream(nc, API).consumers.get(work.name, 'stray')).fetch({ max_messages: 10, expires: 1000 });
       let received = 0;
       for await (const m of batch) received += m ? 1 : 0;
       expect(received).toBe(0);
       await jsm.consumers.delete(work.name, 'stray');
-    }, 30_000);
+    });
 
     test('fails when a second consumer overlaps the first on a work queue, as the loader says', async () => {
       await expect(jsm.consumers.add(work.name, consumerConfig({ ...worker, durableName: 'second', filterSubject: 'work.>' }))).rejects.toThrow(/workqueue|unique/i);
@@ -311,28 +321,28 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       const expected = refusal(field as RecreatingField, String(Object.values(before)[0]), String(Object.values(after)[0]));
       expect(answer).toBe(expected);
       expect(recreatingChanges({ ...base, ...before }, { ...base, ...after }).map((c) => c.field)).toEqual(expected ? [field] : []);
-    }, 30_000);
+    });
 
     test('new subjects, limits and the duplicate window change in place', async () => {
       for (const change of [{ subjects: ['moved.>'] }, { maxAge: '1h', maxBytes: 1024 * 1024 }, { duplicateWindow: '10s' }, { discard: 'new' }]) {
         expect(await attempt({}, change)).toBeUndefined();
         expect(recreatingChanges(base, { ...base, ...change })).toEqual([]);
       }
-    }, 60_000);
+    });
 
     test('replicas down and up change in place and keep the messages', async () => {
       const spec = { ...base, name: 'SCALED', subjects: ['scaled.>'] };
       await jsm.streams.add(streamConfig(spec));
       // The stream's interest in its subjects reaches every server shortly after it is created.
-      await waitFor('the SCALED stream to take messages', 10_000, () => jetstream(nc).publish('scaled.x', 'message 0'));
-      for (let i = 1; i < 5; i++) await jetstream(nc).publish('scaled.x', `message ${i}`);
+      await waitFor('the SCALED stream to take messages', () => jetstream(nc).publish('scaled.x', 'message 0'));
+      for (let i = 1; i < 5; i++) await jetstream(nc, API).publish('scaled.x', `message ${i}`);
       for (const replicas of [1, 3]) {
         await jsm.streams.update(spec.name, streamConfig({ ...spec, replicas }));
         const info = await jsm.streams.info(spec.name);
         expect([info.config.num_replicas, info.state.messages]).toEqual([replicas, 5]);
         expect(recreatingChanges(spec, { ...spec, replicas })).toEqual([]);
       }
-    }, 60_000);
+    });
 
     test('a renamed stream cannot be created while the old one (kept by preventDelete) holds its subjects', async () => {
       await jsm.streams.add(streamConfig({ ...base, name: 'RENAME_OLD', subjects: ['renamed.>'] }));
@@ -341,7 +351,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       expect(streamRecreations([{ ...base, name: 'RENAME_OLD', subjects: ['renamed.>'] }], [renamed])).toEqual([
         { stream: renamed, changes: [{ field: 'name', from: 'RENAME_OLD', to: 'RENAME_NEW' }] },
       ]);
-    }, 30_000);
+    });
   });
 
   test('killing the stream leader loses nothing; the restarted server catches up', async () => {
@@ -350,15 +360,15 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     const killed = Number(/^nats-([0-9])$/.exec(leader)![1]);
     await stop(killed, 'SIGKILL');
 
-    const newLeader = await waitFor('a new stream leader', 30_000, async () => {
-      const l = (await jsm.streams.info(name)).cluster?.leader;
+    const newLeader = await waitFor('a new stream leader', async () => {
+      const l = (await polled.streams.info(name)).cluster?.leader;
       return l && l !== leader ? l : undefined;
     });
     expect(newLeader).not.toBe(leader);
 
-    const consumer = await waitFor('an ordered consumer', 20_000, () => jetstream(nc).consumers.get(name));
+    const consumer = await waitFor('an ordered consumer', () => jetstream(nc).consumers.get(name));
     const seen = new Set<string>();
-    await waitFor(`all ${MESSAGES} messages`, 30_000, async () => {
+    await waitFor(`all ${MESSAGES} messages`, async () => {
       const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
       for await (const m of batch) seen.add(m.string());
       return seen.size >= MESSAGES ? true : undefined;
@@ -368,13 +378,13 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     expect(seen.has(`order ${MESSAGES}`)).toBe(true);
 
     start(killed);
-    const caughtUp = await waitFor(`nats-${killed} to catch up`, 30_000, async () => {
+    const caughtUp = await waitFor(`nats-${killed} to catch up`, async () => {
       const jsz = await monitor(killed, '/jsz?accounts=true&streams=true');
       const detail = (jsz.account_details ?? []).flatMap((a: any) => a.stream_detail ?? []).find((d: any) => d.name === name);
       return detail?.state?.messages === MESSAGES ? detail : undefined;
     });
     expect(caughtUp.state.last_seq).toBe(MESSAGES);
-  }, 120_000);
+  });
 
   test.each(ENVIRONMENTS)('nats-server -t accepts the nats.conf of %s', (env) => {
     const file = path.join(dir, `check-${env}.conf`);

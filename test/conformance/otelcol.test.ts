@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { tempDir } from '../support/cli';
+import { HUNG_MS } from '../support/limits';
 import { ENVIRONMENTS, built } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
@@ -35,7 +36,7 @@ describeWithTool('otelcol-gitplane', 'otelcol-gitplane validate', (bin) => {
   const validate = (content: string, name: string) => {
     const file = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(file, content);
-    const r = spawnSync(bin, ['validate', `--config=${file}`], { encoding: 'utf8', env: { ...process.env, ...POD_ENV }, timeout: 60_000 });
+    const r = spawnSync(bin, ['validate', `--config=${file}`], { encoding: 'utf8', env: { ...process.env, ...POD_ENV }, timeout: HUNG_MS });
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   };
 

@@ -71,7 +71,7 @@ const tools = prometheusBin && alertmanagerBin;
       const r = await query('count(up == 1) == 2 and on() count(prometheus_rule_group_last_duration_seconds{rule_group=~".*;gitplane-monitoring"}) > 0 and on() count(alertmanager_config_last_reload_successful) > 0');
       return r && r.length > 0 ? true : undefined;
     });
-  }, 120_000);
+  });
 
   afterAll(() => children.forEach((c) => c.kill()));
 
@@ -103,7 +103,7 @@ const tools = prometheusBin && alertmanagerBin;
       const names = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]));
       absent = listed.filter((m) => !names.has(m));
       return absent.length === 0 ? true : undefined;
-    }, 30_000).catch(() => undefined);
+    }).catch(() => undefined);
     expect(absent).toEqual([]);
   });
 

@@ -180,7 +180,7 @@ const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertma
       ]),
     });
     expect(post.status).toBe(200);
-  }, 120_000);
+  });
 
   afterAll(() => {
     am?.kill();

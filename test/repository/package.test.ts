@@ -16,10 +16,6 @@ import { CliResult, HELM_ENV, ROOT, tempDir, SHARED_DIR } from '../support/cli';
 
 const MIRROR = path.join(SHARED_DIR, 'schemas');
 
-// Each step runs npm or the whole CLI in fresh processes on a shared machine: no time limit is a
-// statement about gitplane here.
-jest.setTimeout(600_000);
-
 // Variables npm sets for the script running jest (npm test) would point nested npm runs at this repository.
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 

@@ -11,6 +11,7 @@ import { CLUSTER_LABEL, ENVIRONMENT_LABEL } from '../../stacks/bootstrap';
 import { MONITORING_NAMESPACE, TELEMETRY_CLUSTER } from '../../stacks/apps/observability-pipeline';
 import { findOne } from '../../stacks/objects';
 import { tempDir } from '../support/cli';
+import { HUNG_MS } from '../support/limits';
 import { built, manifests } from '../support/environments';
 import { describeWithTool, findTool } from '../support/tools';
 
@@ -27,9 +28,9 @@ describeWithTool('go', 'fleet cluster labels, rendered by Go templates', (go) =>
   let renderer: string;
   beforeAll(() => {
     renderer = path.join(tempDir(), 'render-applicationset');
-    const r = spawnSync(go, ['build', '-o', renderer, path.join(__dirname, '..', 'support', 'applicationset-template', 'main.go')], { encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(go, ['build', '-o', renderer, path.join(__dirname, '..', 'support', 'applicationset-template', 'main.go')], { encoding: 'utf8', timeout: HUNG_MS });
     if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
-  }, 320_000);
+  });
 
   const render = (appSet: any, params: unknown) => {
     const r = spawnSync(renderer, [], { input: JSON.stringify({ template: appSet.spec.template, params, options: appSet.spec.goTemplateOptions }), encoding: 'utf8' });
@@ -101,7 +102,7 @@ describeWithTool('go', 'fleet cluster labels, rendered by Go templates', (go) =>
       if (collector) {
         const file = path.join(dir, `gateway-${c.name}.yaml`);
         fs.writeFileSync(file, gatewayConfig);
-        const r = spawnSync(collector, ['print-config', '--mode=unredacted', `--config=${file}`], { encoding: 'utf8', env: { ...process.env, MY_POD_IP: '10.0.0.10', ...podEnv(gateway, configMap.application) }, timeout: 60_000 });
+        const r = spawnSync(collector, ['print-config', '--mode=unredacted', `--config=${file}`], { encoding: 'utf8', env: { ...process.env, MY_POD_IP: '10.0.0.10', ...podEnv(gateway, configMap.application) }, timeout: HUNG_MS });
         expect([r.status, r.stderr]).toEqual([0, '']);
         const resolved = parse(r.stdout);
         stamped = resolved.processors.resource.attributes.find((a: any) => a.key === 'k8s.cluster.name').value;

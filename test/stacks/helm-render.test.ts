@@ -19,8 +19,6 @@ import { tempDir } from '../support/cli';
 import { built } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
-jest.setTimeout(600_000);
-
 const input = (name: string, files?: Map<string, string>) => {
   const env = fromBuilt(built(name));
   return { objects: env.objects, files: files ?? env.files, root: name, kubeVersion: env.spec!.cluster.kubernetesVersion, clusterName: env.spec!.cluster.name };

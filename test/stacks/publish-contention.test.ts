@@ -11,8 +11,6 @@ import { BIN, ROOT, tempDir } from '../support/cli';
 import { bareRepo, git, GIT_ENV } from '../support/git';
 import { seededRandom } from '../support/random';
 
-jest.setTimeout(600_000);
-
 const base = tempDir();
 const scratch = () => fs.mkdtempSync(path.join(base, 'case-'));
 const newRepo = () => bareRepo(scratch());

@@ -13,6 +13,7 @@ import { Manifest } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
 import { validatorFor } from '../../validation';
 import { tempDir } from '../support/cli';
+import { HUNG_MS } from '../support/limits';
 import { describeWithTool } from '../support/tools';
 
 const DIR = path.resolve(__dirname, '../../constructs/storage/longhorn');
@@ -20,7 +21,7 @@ const CANARY = path.join(DIR, 'longhorn-drill-canary.sh');
 const DRILL = path.join(DIR, 'longhorn-restore-drill.sh');
 
 function sh(file: string, args: string[], env: Record<string, string>) {
-  const r = spawnSync('/bin/sh', [file, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('/bin/sh', [file, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: HUNG_MS });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HUNG_MS } from './limits';
 import { findTool } from './tools';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -31,7 +32,7 @@ export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.P
     env: { ...process.env, NO_COLOR: '1', ...HELM_ENV, ...options.env },
     input: options.input,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: HUNG_MS,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

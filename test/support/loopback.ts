@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { HUNG_MS } from './limits';
 
 export async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -13,7 +14,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls until `check` returns a value; the deadline only bounds a hung run, it asserts nothing about speed. */
-export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 90_000): Promise<T> {
+export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = HUNG_MS): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const v = await check();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { AlertSet, BuiltinAlert, BuiltinRecord } from '../../constructs/observability/alerts';
+import { HUNG_MS } from './limits';
 import { TOOLS_BIN } from './tools';
 
 /** Replaces `{{ $labels.name }}`; any other template action is refused, so expectations stay exact. */
@@ -84,6 +85,6 @@ export function promtools(): string[] {
 }
 
 export function run(bin: string, args: string[], cwd?: string) {
-  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: HUNG_MS });
   return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
 }

@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { HUNG_MS } from './limits';
 
 export interface Diagnostic {
   message: string;
@@ -30,7 +31,7 @@ interface Incoming {
 }
 
 /** The diagnostics yaml-language-server publishes for each file (keyed by the path given). */
-export async function yamlDiagnostics(files: readonly string[], timeoutMs = 30_000): Promise<Map<string, Diagnostic[]>> {
+export async function yamlDiagnostics(files: readonly string[]): Promise<Map<string, Diagnostic[]>> {
   const server = spawn(process.execPath, [require.resolve('yaml-language-server/bin/yaml-language-server'), '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -92,8 +93,8 @@ export async function yamlDiagnostics(files: readonly string[], timeoutMs = 30_0
   const failure = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const missing = files.filter((file) => !published.has(file));
-      reject(new Error(`yaml-language-server published no diagnostics for ${missing.join(', ')} within ${timeoutMs} ms.\n${stderr}`));
-    }, timeoutMs);
+      reject(new Error(`yaml-language-server published no diagnostics for ${missing.join(', ')} within ${HUNG_MS} ms.\n${stderr}`));
+    }, HUNG_MS);
     server.on('exit', (code) => closing || reject(new Error(`yaml-language-server exited early (code ${code}).\n${stderr}`)));
   });
   const within = <T>(wait: Promise<T>): Promise<T> => Promise.race([wait, failure]);

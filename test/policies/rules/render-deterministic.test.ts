@@ -7,8 +7,6 @@ import { built } from '../../support/environments';
 import { describeWithTool } from '../../support/tools';
 import { check, env } from '../support';
 
-jest.setTimeout(600_000);
-
 const chartObject = (manifest: Manifest): RenderedObject => ({
   manifest,
   app: 'observability-prometheus',
