@@ -22,6 +22,7 @@ import { byCodePoint } from '../constructs/core/order';
 import type { ValidationProblem } from '../validation';
 import { CLUSTER_LABEL } from './bootstrap';
 import { chartArchive, ChartArchive } from './chart-source';
+import { contentKey, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources } from './settings';
@@ -93,27 +94,32 @@ export function renderCharts(input: RenderInput, settings: { readonly charts: Ch
     else ready.push({ release, archive: found });
   }
   if (ready.length === 0) return { objects: [], again: times === 2 ? [] : undefined, problems, releases };
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-helm-'));
+  const renderer = new Renderer(settings.helm!, path.join(settings.charts.cache, 'renders'), input);
   try {
-    const renderAll = (apiVersions: readonly string[]) =>
-      ready.flatMap(({ release, archive }) => {
-        const r = helmTemplate(settings.helm!, work, release, archive, input, apiVersions);
+    const renderAll = (apiVersions: readonly string[], twice: boolean) => {
+      const objects: RenderedObject[] = [];
+      const again: RenderedObject[] = [];
+      for (const { release, archive } of ready) {
+        const r = renderer.render(release, archive, apiVersions, twice);
         if (typeof r === 'string') {
           problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
-          return [];
+          continue;
         }
-        return r;
-      });
+        objects.push(...r.objects);
+        again.push(...r.again);
+      }
+      return { objects, again };
+    };
     // The cluster serves the CRDs the charts install once they are synced, and Argo CD renders
     // with the API versions it finds there: render again when the charts brought CRDs of their own.
     const own = servedApiVersions(input.objects);
-    let objects = renderAll(own);
-    const served = servedApiVersions([...input.objects, ...objects]);
-    if (served.length > own.length) objects = renderAll(served);
-    const again = times === 2 ? renderAll(served) : undefined;
-    return { objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
+    let rendered = renderAll(own, false);
+    const served = servedApiVersions([...input.objects, ...rendered.objects]);
+    if (served.length > own.length || times === 2) rendered = renderAll(served, times === 2);
+    const again = times === 2 ? rendered.again : undefined;
+    return { objects: rendered.objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    renderer.close();
   }
 }
 
@@ -194,34 +200,111 @@ export function servedApiVersions(objects: readonly RenderedObject[]): string[] 
   return [...found].sort(byCodePoint);
 }
 
-/** One `helm template` run: the objects, or what went wrong as a sentence. */
-function helmTemplate(helm: string, work: string, release: ChartRelease, archive: ChartArchive, input: RenderInput, apiVersions: readonly string[]): RenderedObject[] | string {
-  const valuesFile = path.join(work, `${release.app}.yaml`);
-  fs.writeFileSync(valuesFile, input.files.get(release.valuesFile)!);
-  const args = ['template', archive.file, '--name-template', release.release];
-  if (release.namespace) args.push('--namespace', release.namespace);
-  if (input.kubeVersion) args.push('--kube-version', input.kubeVersion);
-  for (const p of release.parameters) args.push('--set', `${p.name}=${p.value.replace(/,/g, '\\,')}`);
-  args.push('--values', valuesFile);
-  for (const v of apiVersions) args.push('--api-versions', v);
-  args.push('--include-crds');
-  // Helm's own directories in the scratch folder: no repository, plugin or registry login of the user's is used.
-  const home = path.join(work, 'home');
-  const env = { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') };
-  const r = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
-  if (r.error || r.status !== 0) {
-    const why = r.error?.message ?? r.stderr.trim().split('\n').slice(-3).join(' ');
-    return `${helm} template could not render chart ${release.chart} ${release.version} of application ${release.app} (${why}). Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin.`;
+/** One document Helm rendered: the template it came from (`# Source:`) and the object. */
+type Rendered = [template: string, manifest: Manifest];
+
+/**
+ * A cached render: Helm's objects, and those of a second render when one was asked for
+ * (`"same"` when Helm printed the same bytes again).
+ */
+interface RenderEntry {
+  readonly first: Rendered[];
+  readonly second?: Rendered[] | 'same';
+}
+
+/** Changes when what a render entry holds, or how it is made, changes. */
+const RENDER_FORMAT = 'helm-template 1';
+
+/**
+ * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of
+ * everything that decides its output: the chart archive's verified digest, release, namespace,
+ * values file, parameters, Kubernetes version, API versions and the Helm binary. A cached render
+ * is read as JSON, without running Helm or parsing its YAML (kube-prometheus-stack's CRDs are
+ * megabytes of it). A second render for the determinism check is made by Helm once per key and
+ * cached with the first.
+ */
+class Renderer {
+  private work?: string;
+  private readonly helmIdentity: string;
+
+  constructor(
+    private readonly helm: string,
+    private readonly cache: string,
+    private readonly input: RenderInput,
+  ) {
+    this.helmIdentity = binaryIdentity(helm);
   }
-  const chart = { name: release.chart, version: release.version, release: release.release };
-  const objects: RenderedObject[] = [];
-  for (const text of r.stdout.split(/^---$/m)) {
-    const template = /^# Source: (\S+)/m.exec(text)?.[1] ?? '';
-    const manifest = parseDocument(text);
-    if (typeof manifest === 'string') return `${helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).`;
-    if (manifest !== null) objects.push({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } });
+
+  render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
+    const values = this.input.files.get(release.valuesFile)!;
+    const key = contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
+    const cached = readEntry(this.cache, key);
+    let entry = cached === undefined ? undefined : (JSON.parse(cached) as RenderEntry);
+    if (!entry || (twice && entry.second === undefined)) {
+      const first = entry ? undefined : this.template(release, archive, values, apiVersions);
+      if (first?.error) return first.error;
+      const second = twice ? this.template(release, archive, values, apiVersions) : undefined;
+      if (second?.error) return second.error;
+      const made: RenderEntry = {
+        first: entry?.first ?? first!.documents!,
+        second: second && (first?.stdout === second.stdout ? 'same' : second.documents),
+      };
+      const body = JSON.stringify(made);
+      writeEntry(this.cache, key, body);
+      // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
+      entry = JSON.parse(body) as RenderEntry;
+    }
+    const chart = { name: release.chart, version: release.version, release: release.release };
+    const objectsOf = (documents: Rendered[]): RenderedObject[] => documents.map(([template, manifest]) => ({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } }));
+    const objects = objectsOf(entry.first);
+    return { objects, again: entry.second === undefined || entry.second === 'same' ? objects : objectsOf(entry.second) };
   }
-  return objects;
+
+  /** One `helm template` run: Helm's output and its documents, or what went wrong as a sentence. */
+  private template(release: ChartRelease, archive: ChartArchive, values: string, apiVersions: readonly string[]): { stdout?: string; documents?: Rendered[]; error?: string } {
+    this.work ??= fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-helm-'));
+    const helm = this.helm;
+    const valuesFile = path.join(this.work, `${release.app}.yaml`);
+    fs.writeFileSync(valuesFile, values);
+    const args = ['template', archive.file, '--name-template', release.release];
+    if (release.namespace) args.push('--namespace', release.namespace);
+    if (this.input.kubeVersion) args.push('--kube-version', this.input.kubeVersion);
+    for (const p of release.parameters) args.push('--set', `${p.name}=${p.value.replace(/,/g, '\\,')}`);
+    args.push('--values', valuesFile);
+    for (const v of apiVersions) args.push('--api-versions', v);
+    args.push('--include-crds');
+    // Helm's own directories in the scratch folder: no repository, plugin or registry login of the user's is used.
+    const home = path.join(this.work, 'home');
+    const env = { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') };
+    const r = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+    if (r.error || r.status !== 0) {
+      const why = r.error?.message ?? r.stderr.trim().split('\n').slice(-3).join(' ');
+      return { error: `${helm} template could not render chart ${release.chart} ${release.version} of application ${release.app} (${why}). Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin.` };
+    }
+    const documents: Rendered[] = [];
+    for (const text of r.stdout.split(/^---$/m)) {
+      const template = /^# Source: (\S+)/m.exec(text)?.[1] ?? '';
+      const manifest = parseDocument(text);
+      if (typeof manifest === 'string') return { error: `${helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).` };
+      if (manifest !== null) documents.push([template, manifest]);
+    }
+    return { stdout: r.stdout, documents };
+  }
+
+  close(): void {
+    if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+  }
+}
+
+/** The Helm binary as a cache key part: its real path, size and modification time (another Helm version is another binary). */
+function binaryIdentity(file: string): string {
+  try {
+    const real = fs.realpathSync(file);
+    const stat = fs.statSync(real);
+    return `${real} ${stat.size} ${stat.mtimeMs}`;
+  } catch {
+    return file;
+  }
 }
 
 /**

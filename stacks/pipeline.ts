@@ -2,6 +2,7 @@
  * The path every command shares: load environments, synthesize them, validate the result.
  * Everything happens in memory; writing is the caller's choice.
  */
+import * as path from 'node:path';
 import { EnvironmentSpec } from '../environments/schema';
 import { chartDefaultsFile, checkHelmValues, ValidationProblem, validatorFor } from '../validation';
 import { archiveDefaultsDir } from './chart-source';
@@ -68,7 +69,7 @@ export function buildEnvironment(spec: EnvironmentSpec, settings: Settings, apps
   for (const [app, release] of output.releases) {
     const pin = charts[release.chart];
     const dirs = chartDefaultsFile(settings.helmValuesDirs, pin.chart, pin.version) ? settings.helmValuesDirs : [...settings.helmValuesDirs, ...[archiveDefaultsDir(pin.chart, pin.version, settings.charts)].filter((d): d is string => d !== undefined)];
-    problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, dirs));
+    problems.push(...checkHelmValues({ chart: pin.chart, version: pin.version, values: release.values, openKeys: release.openKeys, file: `${spec.name}/values/${app}.yaml` }, dirs, path.join(settings.charts.cache, 'chart-values')));
   }
   return { spec, apps, output, problems };
 }

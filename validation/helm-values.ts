@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { contentKey, readEntry, writeEntry } from '../stacks/content-cache';
 import { closest } from '../stacks/spelling';
 import type { ValidationProblem } from './index';
 import { SCHEMA_FIX } from './unchecked';
@@ -36,7 +37,7 @@ export function chartDefaultsFile(dirs: readonly string[], chart: string, versio
 }
 
 /** Problems with one chart's values; none when every key is known and the schema holds. */
-export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[]): ValidationProblem[] {
+export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[], cache?: string): ValidationProblem[] {
   const object = `chart ${input.chart} ${input.version}`;
   const problem = (message: string): ValidationProblem => ({ file: input.file, object, message });
   // A release that sets no values takes the chart's defaults; there is no key to misspell.
@@ -48,7 +49,7 @@ export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[])
     return [{ ...problem(`${unchecked} were not checked: no default values in ${where} (looked for ${input.chart}-${input.version}.yaml). ${SCHEMA_FIX}`), unchecked }];
   }
   const base = file.slice(0, -'.yaml'.length);
-  const defaults = chartDefaults(file);
+  const defaults = chartDefaults(file, cache);
   const problems: ValidationProblem[] = [];
   const open = new Set(input.openKeys ?? []);
   const walk = (values: Tree, known: Tree, at: string[]) => {
@@ -69,7 +70,7 @@ export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[])
   };
   walk(input.values, defaults, []);
 
-  const validate = chartSchema(`${base}.schema.json`);
+  const validate = chartSchema(`${base}.schema.json`, cache);
   if (validate) {
     if (!validate(merge(defaults, input.values))) {
       for (const e of validate.errors ?? []) {
@@ -92,32 +93,61 @@ function merge(defaults: unknown, values: unknown): unknown {
 /*
  * A chart's defaults and schema are the same for every environment and release that uses it;
  * parsing the defaults (thousands of lines for kube-prometheus-stack) and compiling the schema
- * once per process took most of a multi-environment run's Helm check.
+ * took most of a multi-environment run's Helm check. Each is done once per process and, given a
+ * cache directory, once per content: the parsed defaults are cached as JSON and the compiled
+ * schema as ajv's standalone code, keyed by the digest of the file's text
+ * (stacks/content-cache.ts).
  */
 const defaultsByFile = new Map<string, Tree>();
 const schemaByFile = new Map<string, ValidateFunction | undefined>();
 
-function chartDefaults(file: string): Tree {
+function chartDefaults(file: string, cache: string | undefined): Tree {
   let defaults = defaultsByFile.get(file);
   if (!defaults) {
-    defaults = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as Tree;
+    const text = fs.readFileSync(file, 'utf8');
+    const key = contentKey(['chart-defaults 1', text]);
+    const cached = cache === undefined ? undefined : readEntry(cache, key);
+    if (cached !== undefined) defaults = JSON.parse(cached) as Tree;
+    else {
+      defaults = (parse(text) ?? {}) as Tree;
+      if (cache !== undefined) writeEntry(cache, key, JSON.stringify(defaults));
+    }
     defaultsByFile.set(file, defaults);
   }
   return defaults;
 }
 
-function chartSchema(file: string): ValidateFunction | undefined {
+function chartSchema(file: string, cache: string | undefined): ValidateFunction | undefined {
   if (!schemaByFile.has(file)) {
     let validate: ValidateFunction | undefined;
     if (fs.existsSync(file)) {
-      const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema?: string };
-      // Loaded here: validating manifests alone (validate --dir) needs no chart schema.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const Compiler = (String(schema.$schema ?? '').includes('2020-12') ? require('ajv/dist/2020') : require('ajv')) as typeof import('ajv');
-      const ajv = new Compiler.default({ strict: false, allErrors: true });
-      validate = ajv.compile(schema);
+      const text = fs.readFileSync(file, 'utf8');
+      const key = contentKey(['chart-schema 1', text]);
+      const cached = cache === undefined ? undefined : readEntry(cache, key);
+      if (cached !== undefined) validate = loadStandalone(cached);
+      else {
+        const schema = JSON.parse(text) as { $schema?: string };
+        // Loaded here: validating manifests alone (validate --dir) needs no chart schema.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Compiler = (String(schema.$schema ?? '').includes('2020-12') ? require('ajv/dist/2020') : require('ajv')) as typeof import('ajv');
+        const ajv = new Compiler.default({ strict: false, allErrors: true, code: { source: true } });
+        validate = ajv.compile(schema);
+        if (cache !== undefined) {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+          writeEntry(cache, key, standaloneCode(ajv, validate));
+        }
+      }
     }
     schemaByFile.set(file, validate);
   }
   return schemaByFile.get(file);
+}
+
+/** A validator from ajv's standalone code (a CommonJS module that may require ajv's runtime helpers). */
+function loadStandalone(code: string): ValidateFunction {
+  const module = { exports: {} as { default?: ValidateFunction } & ValidateFunction };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('require', 'module', 'exports', code)(require, module, module.exports);
+  return module.exports.default ?? module.exports;
 }

@@ -173,4 +173,37 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     fs.appendFileSync(file, 'changed');
     expect(() => renderCharts(only, withCache)).toThrow(`${file}: the cached archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(file))}, but gitplane.lock expects ${locked.digest}.`);
   });
+  test('a render is cached by content: the same inputs are read back without Helm, a changed values file or a truncated entry renders again', () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'runs.log');
+    // A Helm that counts its runs, then runs the real one.
+    const counting = path.join(dir, 'helm');
+    fs.writeFileSync(counting, `#!/bin/sh\necho run >> '${log}'\nexec '${helm}' "$@"\n`, { mode: 0o755 });
+    const runs = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+    const settings = renderSettings(counting);
+    const cached = { ...settings, charts: { ...settings.charts, cache: path.join(dir, 'cache') } };
+    const nats = input('dev');
+    const only = { ...nats, objects: nats.objects.filter((o) => !/-(longhorn|observability-prometheus)$/.test(o.manifest.metadata.name)) };
+
+    const first = renderCharts(only, cached, 2);
+    expect(first.problems).toEqual([]);
+    const made = runs();
+    expect(made).toBeGreaterThanOrEqual(2);
+    const again = renderCharts(only, cached, 2);
+    expect(runs()).toBe(made);
+    expect(again.objects).toEqual(first.objects);
+    expect(again.again).toEqual(first.again);
+
+    const files = new Map(only.files);
+    files.set('values/nats.yaml', `${files.get('values/nats.yaml')}# changed\n`);
+    renderCharts({ ...only, files }, cached, 1);
+    expect(runs()).toBeGreaterThan(made);
+
+    const entries = fs.readdirSync(path.join(dir, 'cache', 'renders')).map((f) => path.join(dir, 'cache', 'renders', f));
+    for (const entry of entries) fs.truncateSync(entry, fs.statSync(entry).size - 10);
+    const before = runs();
+    const fresh = renderCharts(only, cached, 2);
+    expect(runs()).toBeGreaterThan(before);
+    expect(fresh.objects).toEqual(first.objects);
+  });
 });

@@ -50,3 +50,26 @@ test('the first directory that has a chart\'s defaults is used', () => {
 test('a release that sets no values needs no defaults file: there is no key to check', () => {
   expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values: {}, file: 'x' }, [tempDir()])).toEqual([]);
 });
+
+test('defaults and the compiled values schema are cached by content, and a tampered entry is never used', () => {
+  const cache = tempDir();
+  const source = (ext: string) => fs.readFileSync(dirs.map((d) => path.join(d, `external-secrets-2.9.0${ext}`)).find((f) => fs.existsSync(f))!, 'utf8');
+  // Each copy is a file this process has not read: only the cache on disk can spare the work.
+  const copy = () => {
+    const dir = tempDir();
+    for (const ext of ['.yaml', '.schema.json']) fs.writeFileSync(path.join(dir, `external-secrets-2.9.0${ext}`), source(ext));
+    return [dir];
+  };
+  const checkIn = (at: string[], values: Record<string, unknown>) => checkHelmValues({ chart: 'external-secrets', version: '2.9.0', values, file: 'x' }, at, cache).map((p) => p.message);
+  const wrong = ['replicaCount: must be integer (values.schema.json of external-secrets 2.9.0). Fix the value gitplane generates.'];
+  expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
+  const entries = fs.readdirSync(cache).map((f) => path.join(cache, f));
+  expect(entries).toHaveLength(2);
+  expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
+  expect(checkIn(copy(), { replicaCount: 2, replicaCont: 2 })).toEqual([expect.stringContaining('replicaCont: external-secrets 2.9.0 has no value "replicaCont"')]);
+  // An entry whose body no longer matches its digest: a validator that accepts anything.
+  const schemaEntry = entries.find((f) => fs.readFileSync(f, 'utf8').includes('module.exports'))!;
+  const text = fs.readFileSync(schemaEntry, 'utf8');
+  fs.writeFileSync(schemaEntry, `${text.slice(0, text.indexOf('\n'))}\nmodule.exports = () => true;`);
+  expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
+});
