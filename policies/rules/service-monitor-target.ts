@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE } from '../../stacks/bootstrap';
+import { ARGOCD_NAMESPACE } from '../../stacks/gitops-names';
 import { RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
 import { applications } from '../lib/ordering';
