@@ -5,6 +5,11 @@
  *
  * @see README.md, "Your own applications"
  */
+import type * as NetworkPolicy from './constructs/core/network-policy';
+import type * as ObservabilityServiceMonitor from './constructs/observability/service-monitor';
+import type * as Secrets from './constructs/secrets';
+import type * as Workloads from './constructs/workloads';
+
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
 export type { Chart } from 'cdk8s';
@@ -27,13 +32,40 @@ export type { ProjectConfig } from './stacks/project';
 export { Wave, syncWave } from './stacks/waves';
 export type { EnvironmentSpec } from './environments/schema';
 
-export { IngressPolicy, selectorLabels, standardLabels } from './constructs/core';
+export { selectorLabels, standardLabels } from './constructs/core/labels';
 export type { AppLabels, IngressAllow, IngressPeer, IngressPolicyProps, SecretEnv } from './constructs/core';
-export { HttpService } from './constructs/workloads';
 export type { ContainerResources, HttpServiceProps } from './constructs/workloads';
-export { ServiceMonitor } from './constructs/observability/service-monitor';
 export type { ServiceMonitorProps } from './constructs/observability/service-monitor';
-export { ExternalSecret } from './constructs/secrets';
 export type { ExternalSecretKey, ExternalSecretProps } from './constructs/secrets';
 export type { AlertSet, BuiltinAlert, AlertTest, InlineRunbook, Severity } from './constructs/observability/alerts';
 export type { DashboardSpec, PanelSpec } from './constructs/observability/grafana';
+
+/*
+ * The constructs are loaded on first use. An application's module imports them at its top but
+ * uses them only in its functions (`build`), so reading a project's applications for their data
+ * (the CRD groups `gitplane policy --dir` needs) loads no construct code, cdk8s included.
+ */
+export declare const IngressPolicy: typeof NetworkPolicy.IngressPolicy;
+export type IngressPolicy = NetworkPolicy.IngressPolicy;
+export declare const HttpService: typeof Workloads.HttpService;
+export type HttpService = Workloads.HttpService;
+export declare const ServiceMonitor: typeof ObservabilityServiceMonitor.ServiceMonitor;
+export type ServiceMonitor = ObservabilityServiceMonitor.ServiceMonitor;
+export declare const ExternalSecret: typeof Secrets.ExternalSecret;
+export type ExternalSecret = Secrets.ExternalSecret;
+
+/** A module's exports, required when one is first read. */
+function onFirstUse<T extends object>(load: () => T): T {
+  return new Proxy({} as T, { get: (_, key) => load()[key as keyof T] });
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const networkPolicy = onFirstUse<typeof NetworkPolicy>(() => require('./constructs/core/network-policy'));
+const workloads = onFirstUse<typeof Workloads>(() => require('./constructs/workloads'));
+const serviceMonitor = onFirstUse<typeof ObservabilityServiceMonitor>(() => require('./constructs/observability/service-monitor'));
+const secrets = onFirstUse<typeof Secrets>(() => require('./constructs/secrets'));
+/* eslint-enable @typescript-eslint/no-require-imports */
+// Written as TypeScript writes a re-export, so Node finds the names when an ES module imports gitplane.
+Object.defineProperty(exports, 'IngressPolicy', { enumerable: true, get: function () { return networkPolicy.IngressPolicy; } });
+Object.defineProperty(exports, 'HttpService', { enumerable: true, get: function () { return workloads.HttpService; } });
+Object.defineProperty(exports, 'ServiceMonitor', { enumerable: true, get: function () { return serviceMonitor.ServiceMonitor; } });
+Object.defineProperty(exports, 'ExternalSecret', { enumerable: true, get: function () { return secrets.ExternalSecret; } });

@@ -9,7 +9,7 @@
  * pack cannot be exempted.
  */
 import { byCodePoint } from '../constructs/core/order';
-import { environmentFile } from '../stacks/environment';
+import { environmentFile } from '../stacks/field-position';
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
 import { RULES } from './registry';

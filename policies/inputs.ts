@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { byCodePoint } from '../constructs/core/order';
 import { readManifestDir } from '../stacks/manifest-dir';
-import { fieldPosition } from '../stacks/environment';
+import { fieldPosition } from '../stacks/field-position';
 import { RenderedObject } from '../stacks/objects';
 import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';

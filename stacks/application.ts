@@ -117,10 +117,11 @@ export interface AppContext<Settings = unknown> extends PlatformContext {
 }
 
 /**
- * One Argo CD application of the platform: a folder under `apps/` of the environment's output and
- * an Application (or fleet ApplicationSet) in the root app-of-apps.
+ * What an application is, as data: its name, wave and namespace, and what the platform grants it
+ * (CRD groups, cluster-scoped kinds). Everything here is known without building the application,
+ * so what only reads manifests (`gitplane policy --dir`) needs nothing else.
  */
-export interface AppDescriptor<Settings = unknown> {
+export interface AppData {
   /** Folder under apps/, and the Application's name after `<env>-`; a DNS-1123 label. */
   readonly name: string;
   /** Wave of the Application in the root app-of-apps (stacks/waves.ts). */
@@ -149,16 +150,33 @@ export interface AppDescriptor<Settings = unknown> {
    */
   readonly podSecurity?: PodSecurityLevel;
   /**
-   * Whether an environment runs the application.
-   * @default - when the environment file lists it under `apps:`
-   */
-  readonly enabled?: (spec: EnvironmentSpec) => boolean;
-  /**
    * Applications that must be healthy before this one syncs; synth checks that each one listed
    * in the platform is in an earlier wave.
    * @default - none
    */
   readonly dependsOn?: readonly string[];
+  /** API groups whose CRDs the application installs and whose operator it runs. @default - none */
+  readonly crds?: readonly CustomResourceGroup[];
+  /**
+   * Cluster-scoped kinds its Helm chart renders (from the chart's templates at the pinned
+   * version), granted by the AppProject; required with `helm` (`[]` for none), since a chart
+   * nobody reviewed cannot be granted anything. Cluster-scoped objects gitplane builds are found
+   * in the output and need no entry.
+   * @default - none
+   */
+  readonly clusterKinds?: readonly GroupKind[];
+}
+
+/**
+ * One Argo CD application of the platform: a folder under `apps/` of the environment's output and
+ * an Application (or fleet ApplicationSet) in the root app-of-apps.
+ */
+export interface AppDescriptor<Settings = unknown> extends AppData {
+  /**
+   * Whether an environment runs the application.
+   * @default - when the environment file lists it under `apps:`
+   */
+  readonly enabled?: (spec: EnvironmentSpec) => boolean;
   /**
    * TypeBox schema of the application's settings under `apps.<name>` in the environment file;
    * the loader checks them (and fills their defaults) with the same file:line:field errors as
@@ -172,16 +190,6 @@ export interface AppDescriptor<Settings = unknown> {
    * @default - the schema alone
    */
   readonly checkSettings?: (settings: Settings, spec: EnvironmentSpec) => readonly SettingsProblem[];
-  /** API groups whose CRDs the application installs and whose operator it runs. @default - none */
-  readonly crds?: readonly CustomResourceGroup[];
-  /**
-   * Cluster-scoped kinds its Helm chart renders (from the chart's templates at the pinned
-   * version), granted by the AppProject; required with `helm` (`[]` for none), since a chart
-   * nobody reviewed cannot be granted anything. Cluster-scoped objects gitplane builds are found
-   * in the output and need no entry.
-   * @default - none
-   */
-  readonly clusterKinds?: readonly GroupKind[];
   /** Services the application creates without gitplane rendering them (an operator's), which others address. @default - none */
   readonly services?: (ctx: AppContext<Settings>) => readonly ServiceAddress[];
   /** Alerts on the application, added to the platform's Prometheus rules when it runs. @default - none */

@@ -12,10 +12,12 @@ import { ChartSource, clusterNameTemplate, FleetApplicationSet, PlatformApplicat
 import { isClusterScoped, Manifest } from './objects';
 import { AppDescriptor, appContext, GroupKind, PlatformContext, ScrapeTarget } from './application';
 import { BuiltApp } from './platform';
+import { ARGOCD_NAMESPACE, CLUSTER_LABEL, ENVIRONMENT_LABEL, environmentPath } from './gitops-names';
+
+export { ARGOCD_NAMESPACE, CLUSTER_LABEL, ENVIRONMENT_LABEL, environmentPath } from './gitops-names';
 
 /** Where Argo CD itself runs, as it names its own cluster. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
-export const ARGOCD_NAMESPACE = 'argocd';
 /** Release of the argo-cd chart Pulumi installs; with the chart's default nameOverride `argocd`, its objects are named `argocd-<component>`. */
 export const ARGOCD_RELEASE = 'argocd';
 
@@ -39,14 +41,6 @@ export const ARGOCD_CONTROLLER_METRICS: ScrapeTarget = {
  */
 export function argoCdIsLocal(spec: EnvironmentSpec): boolean {
   return spec.cluster.fleet.length === 0 && spec.cluster.server === IN_CLUSTER;
-}
-/** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
-export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
-export const CLUSTER_LABEL = 'gitplane.dev/cluster';
-
-/** The folder of an environment in the GitOps repository, e.g. `prod` or `clusters/prod`. */
-export function environmentPath(spec: EnvironmentSpec): string {
-  return [spec.gitops.path, spec.name].filter(Boolean).join('/');
 }
 
 /** Adds the AppProject, the root Application and one Application or ApplicationSet per folder. */

@@ -15,10 +15,13 @@ import { InputError } from './errors';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
+import { environmentFile, FieldPosition, fieldLocation, formatPosition, rememberPositions } from './field-position';
 import { streamProblems } from './stream-checks';
 import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
 
 export { ENVIRONMENTS_DIR };
+export { environmentFile, fieldLocation, fieldPosition } from './field-position';
+export type { FieldPosition } from './field-position';
 
 /** The `secrets.refs` entry holding Longhorn's backup store credentials. */
 export const LONGHORN_BACKUP_SECRET_REF = 'longhorn-backup-credentials';
@@ -177,7 +180,7 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   ];
   if (problems.length > 0) throw bounded(shown, problems);
   Object.defineProperty(spec, 'source', { value: shown, enumerable: false });
-  locations.set(spec, { value: find, key: findKey });
+  rememberPositions(spec, { value: find, key: findKey });
   return deepFreeze(spec);
 }
 
@@ -187,44 +190,6 @@ function withDerivedDefaults(file: EnvironmentFile): EnvironmentSpec {
   // The preflight checks every node of the cluster, whatever its architecture.
   preflight.architectures ??= [...new Set(file.cluster.nodes.map((n) => n.arch))].sort();
   return file as EnvironmentSpec;
-}
-
-/** Where a field of an environment file is: the file as given, line and column from 1. */
-export interface FieldPosition {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-}
-
-type Locator = (segments: readonly (string | number)[]) => FieldPosition | undefined;
-
-/** Per loaded environment: where a field's value is, and where its key is. */
-const locations = new WeakMap<EnvironmentSpec, { readonly value: Locator; readonly key: Locator }>();
-
-/**
- * The position of a field's key in a loaded environment (of its nearest enclosing field's key when
- * the file leaves it to its default, else the document); undefined for a spec that was copied or
- * built in code.
- */
-export function fieldPosition(spec: EnvironmentSpec, segments: readonly (string | number)[]): FieldPosition | undefined {
-  return locations.get(spec)?.key(segments);
-}
-
-/**
- * `file:line:col` of a field's value in a loaded environment, for errors found after loading; the
- * file alone for a spec that was copied or built in code.
- */
-export function fieldLocation(spec: EnvironmentSpec, segments: (string | number)[]): string {
-  return formatPosition(locations.get(spec)?.value(segments)) ?? environmentFile(spec);
-}
-
-function formatPosition(p: FieldPosition | undefined): string | undefined {
-  return p && `${p.file}:${p.line}:${p.col}`;
-}
-
-/** The file an environment was loaded from, as messages name it; environments/<name>.yaml for a copy. */
-export function environmentFile(spec: EnvironmentSpec): string {
-  return spec.source ?? `environments/${spec.name}.yaml`;
 }
 
 /** An InputError listing at most MAX_PROBLEMS problems and counting the rest. */

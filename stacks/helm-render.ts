@@ -17,15 +17,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { clusterNameTemplate } from '../constructs/gitops/argocd';
+import { clusterNameTemplate } from '../constructs/gitops/argocd/cluster-name';
 import { byCodePoint } from '../constructs/core/order';
-import type { ValidationProblem } from '../validation';
-import { CLUSTER_LABEL } from './bootstrap';
+import { ValidationProblem, validatorFor } from '../validation';
+import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
 import { contentKey, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { Manifest, objectRef, RenderedObject } from './objects';
-import type { ChartSources } from './settings';
+import type { ChartSources, Settings } from './settings';
 
 /** What rendering needs to know about an environment. */
 export interface RenderInput {
@@ -333,4 +333,16 @@ const documents = new Map<string, Manifest | null | string>();
 /** `root/file`, or `file` when there is no root. */
 export function joinPath(root: string, file: string): string {
   return root ? `${root.replace(/\/$/, '')}/${file}` : file;
+}
+
+/** Validates rendered chart objects, one release (values file) at a time (within one Application a duplicate is an error), each problem naming its template. */
+export function validateCharts(charts: RenderedCharts, settings: Pick<Settings, 'crdDirs'>, root: string): ValidationProblem[] {
+  const validator = validatorFor(settings);
+  return charts.releases.flatMap((release) => {
+    const objects = charts.objects.filter((o) => o.file === release.valuesFile);
+    return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) }))).map((p) => {
+      const templates = [...new Set(objects.filter((o) => objectRef(o.manifest) === p.object).map((o) => o.chart?.template))].join(', ');
+      return { ...p, message: `${p.message} (rendered by ${release.chart} ${release.version} from ${templates})` };
+    });
+  });
 }

@@ -11,9 +11,8 @@ import { loadEnvironment, loadEnvironmentFile } from './environment';
 import { InputError } from './errors';
 import { AppDescriptor, externalServicesFor } from './application';
 import { platformContext, projectApps } from './platform';
-import { objectRef } from './objects';
 import { Settings } from './settings';
-import { joinPath, renderCharts, RenderedCharts } from './helm-render';
+import { renderCharts, RenderedCharts, validateCharts } from './helm-render';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
 
@@ -84,16 +83,4 @@ export function renderEnvironment(built: BuiltEnvironment, settings: Settings, t
   const { spec, output } = built;
   const charts = renderCharts({ objects: output.objects, files: output.files, root: spec.name, kubeVersion: spec.cluster.kubernetesVersion, clusterName: spec.cluster.name }, settings, times);
   return { ...built, charts, problems: [...built.problems, ...charts.problems, ...validateCharts(charts, settings, spec.name)] };
-}
-
-/** Validates rendered chart objects, one release (values file) at a time (within one Application a duplicate is an error), each problem naming its template. */
-export function validateCharts(charts: RenderedCharts, settings: Pick<Settings, 'crdDirs'>, root: string): ValidationProblem[] {
-  const validator = validatorFor(settings);
-  return charts.releases.flatMap((release) => {
-    const objects = charts.objects.filter((o) => o.file === release.valuesFile);
-    return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) }))).map((p) => {
-      const templates = [...new Set(objects.filter((o) => objectRef(o.manifest) === p.object).map((o) => o.chart?.template))].join(', ');
-      return { ...p, message: `${p.message} (rendered by ${release.chart} ${release.version} from ${templates})` };
-    });
-  });
 }

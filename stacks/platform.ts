@@ -12,8 +12,7 @@ import { Construct } from 'constructs';
 import { PlatformNamespace } from '../constructs/core';
 import { ServiceMonitor } from '../constructs/observability/service-monitor';
 import { AppDescriptor, appContext, isEnabled, PlatformContext } from './application';
-import { InputError } from './errors';
-import { loadProjectConfig, PROJECT_CONFIG } from './project';
+import { ownApps } from './project';
 import { EnvironmentSpec } from '../environments/schema';
 import { versionsFor } from './versions';
 import { Wave, syncWave } from './waves';
@@ -24,6 +23,7 @@ import { NATS_APP } from './apps/nats';
 import { NODE_PREFLIGHT_APP } from './apps/node-preflight';
 import { MONITORING_APP } from './apps/monitoring';
 import { OBSERVABILITY_PIPELINE_APPS } from './apps/observability-pipeline';
+import { NAMESPACES_DATA } from './apps/catalog';
 
 /**
  * The namespaces of the applications that own one, have something to sync and sync at or after
@@ -32,11 +32,7 @@ import { OBSERVABILITY_PIPELINE_APPS } from './apps/observability-pipeline';
  * synced applications its context lists.
  */
 export const NAMESPACES_APP: AppDescriptor = {
-  name: 'namespaces',
-  namespace: 'default',
-  wave: Wave.Foundation,
-  component: 'namespaces',
-  configuredAt: ['cluster'],
+  ...NAMESPACES_DATA,
   enabled: () => true,
   build: (chart, ctx) => {
     for (const app of ctx.apps.filter((a) => a.podSecurity && a.wave >= Wave.Foundation)) addNamespace(chart, app, ctx, Wave.Foundation);
@@ -105,36 +101,8 @@ export function platformContext(spec: EnvironmentSpec, apps: readonly AppDescrip
   return { spec, versions: versionsFor(spec), apps: apps.filter((a) => isEnabled(a, spec)) };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
-/**
- * The applications of the project in `dir`: the built-in ones, then the team's own from its
- * gitplane.config.ts, checked for names and namespaces the platform can use.
- */
+/** The applications of the project in `dir`: the built-in ones, then the team's own from its gitplane.config.ts. */
 export function projectApps(dir?: string): readonly AppDescriptor[] {
-  const own = loadProjectConfig(dir).apps ?? [];
-  if (own.length === 0) return PLATFORM_APPS;
-  const taken = new Set([NAMESPACES_APP.name, ...PLATFORM_APPS.map((a) => a.name)]);
-  const problems: string[] = [];
-  own.forEach((app, i) => {
-    const where = `${PROJECT_CONFIG}: apps[${i}]`;
-    if (typeof app?.name !== 'string' || typeof app.build !== 'function') {
-      problems.push(`${where} is not an application descriptor (found ${JSON.stringify(app?.name ?? app)}). Register the descriptor an apps/<name>/index.ts exports.`);
-      return;
-    }
-    for (const [field, value] of [['name', app.name], ['namespace', app.namespace]] as const) {
-      if (!DNS_LABEL.test(value ?? '') || value.length > 63) problems.push(`${where}.${field} must be a DNS-1123 label: lower-case letters, digits and "-" (got ${JSON.stringify(value)}). Rename it.`);
-    }
-    if (app.owner !== undefined && !(typeof app.owner === 'string' && LABEL_VALUE.test(app.owner))) {
-      problems.push(`${where}.owner must be a team name usable as a label value: up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (got ${JSON.stringify(app.owner)}). Rename it.`);
-    }
-    if (taken.has(app.name)) problems.push(`${where}.name "${app.name}" is already the name of another application. Rename the application.`);
-    if (!Object.values(Wave).includes(app.wave as never)) {
-      problems.push(`${where}.wave must be a wave of the ladder (${Object.entries(Wave).map(([k, v]) => `Wave.${k} = ${v}`).join(', ')}) (got ${JSON.stringify(app.wave)}). Use one of them.`);
-    }
-    taken.add(app.name);
-  });
-  if (problems.length > 0) throw new InputError(problems);
-  return [...PLATFORM_APPS, ...own];
+  const own = ownApps(dir);
+  return own.length === 0 ? PLATFORM_APPS : [...PLATFORM_APPS, ...own];
 }

@@ -97,8 +97,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
       const { fromDir, withCharts } = await import('../../policies/inputs');
-      const { renderCharts } = await import('../../stacks/helm-render');
-      const { validateCharts } = await import('../../stacks/pipeline');
+      const { renderCharts, validateCharts } = await import('../../stacks/helm-render');
       const { loadSettings } = await import('../../stacks/settings');
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const env = fromDir(values.dir);

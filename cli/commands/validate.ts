@@ -51,17 +51,15 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     const { formatProblems, validatorFor } = await import('../../validation');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     let problems: ValidationProblem[];
-    const { renderEnvironment, validateCharts } = await import('../../stacks/pipeline');
     if (values.dir !== undefined) {
-      const { readManifestDir } = await import('../../stacks/manifest-dir');
       const { fromDir } = await import('../../policies/inputs');
-      const { renderCharts } = await import('../../stacks/helm-render');
-      const objects = readManifestDir(values.dir);
-      const charts = renderCharts(fromDir(values.dir), settings);
-      problems = [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
-      out.progress(`validate ${values.dir}: ${objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
+      const { renderCharts, validateCharts } = await import('../../stacks/helm-render');
+      const env = fromDir(values.dir);
+      const charts = renderCharts(env, settings);
+      problems = [...validatorFor(settings).validate(env.objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
+      out.progress(`validate ${values.dir}: ${env.objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
     } else {
-      const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+      const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
       const { selectEnvironments } = await import('../select');
       problems = loadSelected(selectEnvironments(values)).flatMap((spec) => {
         const built = renderEnvironment(buildEnvironment(spec, settings), settings);

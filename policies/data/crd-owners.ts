@@ -1,13 +1,15 @@
 /**
  * Which application installs the CRDs of an API group and which runs the operator that serves
- * them, as sync-wave rules read it: derived from the application descriptors (their `crds`), plus
+ * them, as sync-wave rules read it: derived from the applications' data (their `crds`; the built-in
+ * ones' from stacks/apps/catalog.ts, which loads no construct code), plus
  * the groups that arrive from outside the platform's applications.
  *
  * A CustomResourceDefinition object in the output wins over this table (its application is then
  * the installer). `bootstrap` means Argo CD's own install (Pulumi), present before any application.
  */
-import { AppDescriptor } from '../../stacks/application';
-import { projectApps } from '../../stacks/platform';
+import { AppData } from '../../stacks/application';
+import { BUILT_IN_APPS } from '../../stacks/apps/catalog';
+import { ownApps } from '../../stacks/project';
 
 export interface CrdOwner {
   readonly group: string;
@@ -24,7 +26,7 @@ const OUTSIDE_OWNERS: readonly CrdOwner[] = [
 ];
 
 /** The CRD owners of a platform's applications; each application that declares a group both installs and serves it. */
-export function crdOwners(apps: readonly AppDescriptor[] = projectApps()): CrdOwner[] {
+export function crdOwners(apps: readonly AppData[] = [...BUILT_IN_APPS, ...ownApps()]): CrdOwner[] {
   return [...apps.flatMap((a) => (a.crds ?? []).map((c) => ({ group: c.group, crdApp: a.name, operatorApp: a.name }))), ...OUTSIDE_OWNERS];
 }
 

@@ -1,5 +1,5 @@
 import { ACKNOWLEDGED_RECREATE } from '../../constructs/messaging/nats/stream-changes';
-import { fieldLocation } from '../../stacks/environment';
+import { fieldLocation } from '../../stacks/field-position';
 import { docsUrl } from '../lib/docs-url';
 import { perEnvironment } from '../lib/lookup';
 import { streamWarnings } from '../lib/streams';

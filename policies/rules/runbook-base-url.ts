@@ -1,4 +1,4 @@
-import { environmentPath } from '../../stacks/bootstrap';
+import { environmentPath } from '../../stacks/gitops-names';
 import { docsUrl } from '../lib/docs-url';
 import { EnvironmentRule } from '../types';
 

@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE } from '../../stacks/bootstrap';
+import { ARGOCD_NAMESPACE } from '../../stacks/gitops-names';
 import { docsUrl } from '../lib/docs-url';
 import { applications } from '../lib/ordering';
 import { selects } from '../lib/workloads';

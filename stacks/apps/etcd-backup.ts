@@ -8,6 +8,7 @@ import type { AppDescriptor, PlatformContext } from '../application';
 import { shippedScript } from '../scripts';
 import { imageRef } from '../versions';
 import { syncWave, Wave } from '../waves';
+import { ETCD_BACKUP_DATA } from './catalog';
 
 /** Name in `secrets.refs` of the secret-store entry holding the etcd backup bucket's S3 keys. */
 export const ETCD_BACKUP_CREDENTIALS_REF = 'etcd-backup-s3';
@@ -37,13 +38,7 @@ export function etcdBackupDestination(spec: EnvironmentSpec): Pick<ConstructorPa
 }
 
 export const ETCD_BACKUP_APP: AppDescriptor = {
-  name: 'etcd-backup',
-  namespace: 'etcd-backup',
-  // Backups read etcd's certificates from the host as root.
-  podSecurity: 'privileged',
-  wave: Wave.Jobs,
-  component: 'backup',
-  configuredAt: ['components', 'etcdBackup'],
+  ...ETCD_BACKUP_DATA,
   enabled: (spec) => spec.components.etcdBackup.enabled,
   build: (chart, { spec, versions }: PlatformContext) => {
     if (spec.cluster.distribution === 'k3s') {

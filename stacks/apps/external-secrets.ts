@@ -3,10 +3,9 @@ import { AwsCredentialsSecret, AwsSecretsManagerStore } from '../../constructs/s
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile } from '../environment';
 import { InputError } from '../errors';
-import { AppDescriptor, OPERATOR_CHART_KINDS, VALIDATING_WEBHOOK } from '../application';
+import { AppDescriptor } from '../application';
 import { syncWave, Wave } from '../waves';
-
-export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
+import { EXTERNAL_SECRETS_DATA, EXTERNAL_SECRETS_NAMESPACE } from './catalog';
 
 /**
  * The Secret the store signs in with. The Pulumi program (stacks/pulumi/secret-store.ts) creates
@@ -28,16 +27,8 @@ function storeRegion(spec: EnvironmentSpec): string {
 }
 
 export const EXTERNAL_SECRETS_APP: AppDescriptor = {
-  name: 'external-secrets',
-  namespace: EXTERNAL_SECRETS_NAMESPACE,
-  podSecurity: 'restricted',
-  // Its own rung before Wave.Operators: Longhorn and kube-prometheus-stack carry ExternalSecrets.
-  wave: Wave.Secrets,
-  component: 'secrets',
-  configuredAt: ['secrets'],
+  ...EXTERNAL_SECRETS_DATA,
   enabled: (spec) => spec.secrets.provider === 'external-secrets',
-  crds: [{ group: 'external-secrets.io', clusterScopedKinds: ['ClusterSecretStore', 'ClusterExternalSecret'] }],
-  clusterKinds: [...OPERATOR_CHART_KINDS, VALIDATING_WEBHOOK],
   build: (chart, { spec }) => {
     new AwsSecretsManagerStore(chart, 'store', {
       name: spec.secrets.store,

@@ -8,8 +8,9 @@ import { imageRef } from '../versions';
 import { longhornAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
 import { IngressPolicy } from '../../constructs/core';
-import { AppDescriptor, OPERATOR_CHART_KINDS, ScrapeTarget } from '../application';
+import { AppDescriptor, ScrapeTarget } from '../application';
 import { syncWave, Wave } from '../waves';
+import { LONGHORN_DATA } from './catalog';
 
 function storageNodes(spec: EnvironmentSpec): number {
   return spec.cluster.nodes.filter((n) => n.roles.includes('storage')).length;
@@ -62,18 +63,8 @@ export const LONGHORN_MANAGER_METRICS: ScrapeTarget = {
 };
 
 export const LONGHORN_APP: AppDescriptor = {
-  name: 'longhorn',
-  namespace: 'longhorn-system',
-  // Longhorn's manager and CSI plugins run privileged on every node.
-  podSecurity: 'privileged',
-  wave: Wave.Operators,
-  component: 'storage',
-  configuredAt: ['components', 'longhorn'],
-  // Longhorn needs open-iscsi (and an NFS client for RWX) on every node, which the preflight checks.
-  dependsOn: ['node-preflight'],
+  ...LONGHORN_DATA,
   enabled: (spec) => spec.components.longhorn.enabled,
-  crds: [{ group: 'longhorn.io' }],
-  clusterKinds: [...OPERATOR_CHART_KINDS, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
   alerts: ({ spec }) => [
     longhornAlerts({
       numberOfReplicas: spec.components.longhorn.numberOfReplicas ?? Math.min(3, Math.max(1, storageNodes(spec))),

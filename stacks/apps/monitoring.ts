@@ -21,14 +21,14 @@ import {
 import { ExternalSecret } from '../../constructs/secrets';
 import { environmentFile, GRAFANA_ADMIN_SECRET_REF } from '../environment';
 import { InputError } from '../errors';
-import { AppDescriptor, appContext, MUTATING_WEBHOOK, OPERATOR_CHART_KINDS, PlatformContext, PROMETHEUS_GROUP, VALIDATING_WEBHOOK } from '../application';
-import { environmentDashboards, EXTERNAL_SERVICES, HOST_AGENTS_NAMESPACE, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
+import { AppDescriptor, appContext, PlatformContext } from '../application';
+import { environmentDashboards, EXTERNAL_SERVICES, isFleet, TELEMETRY_CLUSTER } from './observability-pipeline';
 import { runbookLinks } from '../../constructs/observability/grafana';
 import { ARGOCD_CONTROLLER_METRICS, argoCdIsLocal } from '../bootstrap';
 import { LONGHORN_APP, LONGHORN_MANAGER_METRICS } from './longhorn';
 import { Wave, syncWave } from '../waves';
+import { HOST_AGENTS_NAMESPACE, MONITORING_DATA, MONITORING_NAMESPACE } from './catalog';
 
-export const MONITORING_NAMESPACE = 'monitoring';
 /** Secret of receiver credentials, mounted into Alertmanager at /etc/alertmanager/secrets/<name>/. */
 export const RECEIVER_SECRET = 'alertmanager-receivers';
 
@@ -132,18 +132,8 @@ function valuesFor(spec: EnvironmentSpec): Record<string, unknown> {
 }
 
 export const MONITORING_APP: AppDescriptor = {
-  name: 'observability-prometheus',
-  namespace: MONITORING_NAMESPACE,
-  // Every pod the chart runs here meets restricted; node-exporter, which reads the host, runs in
-  // the host collectors' namespace.
-  podSecurity: 'restricted',
-  wave: Wave.Operators,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...MONITORING_DATA,
   enabled: (spec) => spec.components.observability.enabled,
-  // kube-prometheus-stack ships the CRDs and prometheus-operator in one release.
-  crds: [{ group: PROMETHEUS_GROUP }],
-  clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   services: () => Object.values(EXTERNAL_SERVICES),
   alerts: ({ spec }) => platformAlerts(spec),
   // Argo CD's controller, installed by Pulumi, serves the series of the Argo CD alerts; Longhorn's

@@ -3,11 +3,12 @@ import { EnvironmentSpec } from '../../environments/schema';
 import { IngressPolicy } from '../../constructs/core';
 import { NatsCluster, NatsClusterProps, NatsConsumer, NatsStream } from '../../constructs/messaging/nats';
 import { QUORUM_STORAGE_CLASS } from '../../constructs/storage/longhorn';
-import { AppDescriptor, OPERATOR_CHART_KINDS } from '../application';
+import { AppDescriptor } from '../application';
 import { natsAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
 import { imageRef, Versions } from '../versions';
 import { syncWave, Wave } from '../waves';
+import { NATS_DATA } from './catalog';
 
 /** Servers in the cluster: the spec's number, or 3 (1 in the development tier). */
 export function natsReplicas(spec: EnvironmentSpec): number {
@@ -37,16 +38,8 @@ export function natsClusterProps(spec: EnvironmentSpec, versions: Versions): Nat
 }
 
 export const NATS_APP: AppDescriptor = {
-  name: 'nats',
-  namespace: 'nats',
-  podSecurity: 'restricted',
-  wave: Wave.Services,
-  component: 'messaging',
-  configuredAt: ['components', 'nats'],
+  ...NATS_DATA,
   enabled: (spec) => spec.components.nats.enabled,
-  // NACK serves JetStream Stream and Consumer objects.
-  crds: [{ group: 'jetstream.nats.io' }],
-  clusterKinds: OPERATOR_CHART_KINDS,
   alerts: () => [natsAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.nats],
   build: (chart, { spec, versions }) => {

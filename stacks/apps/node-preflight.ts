@@ -6,16 +6,10 @@ import type { AppDescriptor, PlatformContext } from '../application';
 import { shippedScript } from '../scripts';
 import { imageRef } from '../versions';
 import { syncWave, Wave } from '../waves';
+import { NODE_PREFLIGHT_DATA } from './catalog';
 
 export const NODE_PREFLIGHT_APP: AppDescriptor = {
-  name: 'node-preflight',
-  namespace: 'node-preflight',
-  // It syncs before the namespaces application, so its namespace comes with it (stacks/platform.ts).
-  // Privileged: the preflight reads the host's /proc, /sys and /boot as root with the host network.
-  podSecurity: 'privileged',
-  wave: Wave.Preflight,
-  component: 'node-preflight',
-  configuredAt: ['components', 'preflight'],
+  ...NODE_PREFLIGHT_DATA,
   enabled: (spec) => spec.components.preflight.enabled,
   alerts: () => [preflightAlerts()],
   build: (chart, { spec, versions }: PlatformContext) => {

@@ -22,15 +22,7 @@ import { InputError } from '../errors';
 import type { AppContext, AppDescriptor, ServiceAddress } from '../application';
 import { imageRef } from '../versions';
 import { Wave, syncWave } from '../waves';
-
-export const MONITORING_NAMESPACE = 'monitoring';
-
-/**
- * Namespace of the collectors that read the host: the OpenTelemetry agent (host paths, uid 0) and
- * kube-prometheus-stack's node-exporter (host network, PID namespace and root filesystem). They
- * alone need the privileged Pod Security level, so `monitoring` enforces restricted.
- */
-export const HOST_AGENTS_NAMESPACE = 'monitoring-agents';
+import { GRAFANA_DATA, HOST_AGENTS_NAMESPACE, LOKI_DATA, MONITORING_NAMESPACE, OTEL_AGENT_DATA, OTEL_DATA, TEMPO_DATA } from './catalog';
 
 /**
  * Services other applications create that the pipeline's configs point at. The
@@ -120,11 +112,7 @@ function admitOnly(scope: Construct, app: AppLabels, allow: readonly IngressAllo
 const FROM_MONITORING = [{ namespace: MONITORING_NAMESPACE }] as const;
 
 export const LOKI_APP: AppDescriptor = {
-  name: 'observability-loki',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...LOKI_DATA,
   enabled,
   alerts: () => [lokiAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.loki],
@@ -149,11 +137,7 @@ export const LOKI_APP: AppDescriptor = {
 };
 
 export const TEMPO_APP: AppDescriptor = {
-  name: 'observability-tempo',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...TEMPO_DATA,
   enabled,
   alerts: () => [tempoAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.tempo],
@@ -185,11 +169,7 @@ export const TEMPO_APP: AppDescriptor = {
 const collectorVersion = (versions: AppContext['versions']) => versions.images['otel-collector']?.tag;
 
 export const OTEL_APP: AppDescriptor = {
-  name: 'observability-otel',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...OTEL_DATA,
   enabled,
   alerts: () => [collectorAlerts()],
   dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
@@ -229,13 +209,7 @@ export const OTEL_APP: AppDescriptor = {
 
 /** The collector agent on every node, in the privileged namespace of the host collectors. */
 export const OTEL_AGENT_APP: AppDescriptor = {
-  name: 'observability-otel-agent',
-  namespace: HOST_AGENTS_NAMESPACE,
-  // Reads pod logs and the host's filesystems through host paths, as uid 0.
-  podSecurity: 'privileged',
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...OTEL_AGENT_DATA,
   enabled,
   scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', collectorVersion(versions)), port: 'metrics' }],
   build: (chart, { spec, versions }) => {
@@ -255,11 +229,7 @@ export const OTEL_AGENT_APP: AppDescriptor = {
 };
 
 export const GRAFANA_APP: AppDescriptor = {
-  name: 'observability-grafana',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...GRAFANA_DATA,
   enabled,
   build: (chart, { spec, apps }) => {
     const app = labels(spec, 'grafana-config');

@@ -7,7 +7,8 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
-import { EXTERNAL_SECRETS_NAMESPACE, STORE_CREDENTIALS } from '../apps/external-secrets';
+import { STORE_CREDENTIALS } from '../apps/external-secrets';
+import { EXTERNAL_SECRETS_NAMESPACE } from '../apps/catalog';
 
 /** Read-only access to the listed entries; ExternalSecrets only ever read. */
 export function storeReaderPolicy(secretArns: readonly string[]): Record<string, unknown> {

@@ -1,6 +1,9 @@
 /**
  * `gitplane --help` and `gitplane <command> --help` load each command's metadata, never its
  * implementation or any package: help stays cheap however large the platform code grows.
+ * `validate --dir` and `policy --dir` read manifests and load no construct code: the applications'
+ * CRD groups come from their data (stacks/apps/catalog.ts, and the project's gitplane.config.ts,
+ * whose constructs the package index loads on first use).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,11 +12,11 @@ import { COMMANDS } from '../../cli/main';
 import { BIN, ROOT, tempDir } from '../support/cli';
 
 /** Runs gitplane and returns, besides its output, every module file the process loaded. */
-function gitplaneLoading(args: string[]) {
+function gitplaneLoading(args: string[], env: NodeJS.ProcessEnv = {}) {
   const preload = path.join(tempDir(), 'loaded.js');
   const report = path.join(path.dirname(preload), 'loaded.json');
   fs.writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
-  const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   const loaded = (JSON.parse(fs.readFileSync(report, 'utf8')) as string[]).map((f) => path.relative(ROOT, f));
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
 }
@@ -41,4 +44,53 @@ test('fails when the command is unknown: exit 2, the commands named, no dependen
   expect(r.status).toBe(2);
   expect(r.stderr).toBe(`error: unknown command "synthesize". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run "gitplane --help".\n`);
   expect(dependencies(r.loaded)).toEqual([]);
+});
+
+/** What builds objects rather than reads them: cdk8s, its generated imports, the descriptors' modules. */
+function constructCode(loaded: string[]): string[] {
+  return loaded.filter((f) => /node_modules\/cdk8s|^imports\/|^stacks\/(platform|synth|pipeline|bootstrap)\.ts$|^stacks\/apps\/(?!catalog\.ts$)|^constructs\/(core\/(?!labels|order)|workloads|secrets|gitops\/argocd\/(?!cluster-name))/.test(f));
+}
+
+/** A directory of manifests: a namespace and, with `monitor`, a ServiceMonitor, whose CRD owner the policy rules look up. */
+function manifests(monitor: boolean): string {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'apps', 'example-api'), { recursive: true });
+  const objects = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: example-api}\n'];
+  if (monitor) objects.push('apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: example-api, namespace: example-api}\nspec: {selector: {matchLabels: {app.kubernetes.io/name: example-api}}, endpoints: [{port: http}]}\n');
+  fs.writeFileSync(path.join(dir, 'apps', 'example-api', 'objects.yaml'), objects.join('---\n'));
+  return dir;
+}
+
+test('gitplane validate --dir loads no construct code', () => {
+  const r = gitplaneLoading(['validate', '--dir', manifests(false), '--quiet']);
+  expect(r).toMatchObject({ status: 0, stdout: 'all objects valid\n', stderr: '' });
+  expect(constructCode(r.loaded)).toEqual([]);
+});
+
+test('gitplane policy --dir loads no construct code and knows every application\'s CRD groups from their data', () => {
+  const r = gitplaneLoading(['policy', '--dir', manifests(true), '--quiet']);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('[crd-before-custom-resource] ServiceMonitor needs the CRDs of monitoring.coreos.com, which application observability-prometheus installs');
+  expect(constructCode(r.loaded)).toEqual([]);
+  // The project's own applications are read too (their CRD groups), without their constructs.
+  expect(r.loaded).toEqual(expect.arrayContaining(['gitplane.config.ts', 'apps/example-api/index.ts', 'stacks/apps/catalog.ts']));
+});
+
+test('the construct code check sees cdk8s and the descriptors when a command builds', () => {
+  const r = gitplaneLoading(['config', '--list', '--env', 'dev']);
+  expect(r.status).toBe(0);
+  expect(constructCode(r.loaded)).toEqual(expect.arrayContaining(['stacks/platform.ts', 'stacks/apps/longhorn.ts', expect.stringMatching(/node_modules\/cdk8s\//)]));
+});
+
+test('the package index loads a construct when it is first read, and only then', () => {
+  const script = [
+    `const gitplane = require(${JSON.stringify(path.join(ROOT, 'index'))});`,
+    "const cdk8s = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/cdk8s/'));",
+    "const before = cdk8s();",
+    'const kind = typeof gitplane.HttpService;',
+    "console.log(JSON.stringify({ before, kind, after: cdk8s(), names: Object.keys(gitplane).filter((k) => ['IngressPolicy', 'HttpService', 'ServiceMonitor', 'ExternalSecret'].includes(k)) }));",
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ before: false, kind: 'function', after: true, names: ['IngressPolicy', 'HttpService', 'ServiceMonitor', 'ExternalSecret'] });
 });

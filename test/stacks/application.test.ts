@@ -6,6 +6,7 @@
 import { parse } from 'yaml';
 import { AppDescriptor } from '../../stacks/application';
 import { findOne, Manifest } from '../../stacks/objects';
+import { BUILT_IN_APPS } from '../../stacks/apps/catalog';
 import { PLATFORM_APPS } from '../../stacks/platform';
 import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
@@ -83,4 +84,9 @@ test('fails when an application installs a Helm chart without listing the cluste
   expect(() => synthEnvironment(spec, [...PLATFORM_APPS, unreviewed])).toThrow(
     'application widgets installs a Helm chart but its descriptor has no clusterKinds; list the cluster-scoped kinds the chart renders at its pinned version ([] for none).',
   );
+});
+
+test('each built-in descriptor carries its data from the catalog, in platform order', () => {
+  expect(PLATFORM_APPS.map((a) => a.name)).toEqual(BUILT_IN_APPS.map((a) => a.name));
+  PLATFORM_APPS.forEach((app, i) => expect(app).toMatchObject(BUILT_IN_APPS[i]));
 });

@@ -4,7 +4,7 @@ import { namespaceOf } from '../../policies/lib/argocd';
 import { podTemplate } from '../../policies/lib/workloads';
 import { PolicyContext } from '../../policies/types';
 import { findOne, Manifest, RenderedObject } from '../../stacks/objects';
-import { HOST_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../../stacks/apps/observability-pipeline';
+import { HOST_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../../stacks/apps/catalog';
 import { ENVIRONMENTS, built, manifests } from '../support/environments';
 import { Level, podSecurityViolations } from '../support/pod-security';
 

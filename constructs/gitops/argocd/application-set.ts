@@ -20,15 +20,6 @@ export interface FleetApplicationSetProps extends Omit<ApplicationSpecProps, 'se
 }
 
 /**
- * The name of the cluster an Application is stamped onto, as a template of the ApplicationSet:
- * the value of `clusterNameLabel` on the Argo CD cluster, which the selector limits to the
- * listed clusters.
- */
-export function clusterNameTemplate(clusterNameLabel: string): string {
-  return `{{index .metadata.labels ${JSON.stringify(clusterNameLabel)}}}`;
-}
-
-/**
  * An ApplicationSet that stamps one Application per cluster of a fleet from one template, using
  * the cluster generator: a cluster is added by registering it in Argo CD with the labels and
  * listing its name here, never by copying manifests.
