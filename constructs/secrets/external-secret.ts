@@ -16,6 +16,8 @@ export interface ExternalSecretKey {
 export interface ExternalSecretProps {
   /** Name of the ExternalSecret and of the Secret it creates. */
   readonly name: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
   readonly labels: AppLabels;
   /** ClusterSecretStore to read from. */
   readonly store: string;
@@ -39,7 +41,7 @@ export class ExternalSecret extends Construct {
     if (props.data.length === 0) throw new Error(`ExternalSecret ${props.name} needs at least one key (got none).`);
     this.secretName = props.name;
     new ExternalSecretResource(this, 'Resource', {
-      metadata: { name: props.name, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
+      metadata: { name: props.name, namespace: props.namespace, labels: standardLabels(props.labels), annotations: unlessEmpty(props.annotations) },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.store },

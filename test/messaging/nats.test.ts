@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ACKNOWLEDGED_RECREATE, NATS_HEADLESS, NATS_NAME, NATS_VOLUME, NatsCluster, NatsClusterProps, NatsConsumer, NatsStream, NatsStreamProps } from '../../constructs/messaging/nats';
+import { Consumer, Stream } from '../../imports/jetstream.nats.io';
 import { InputError } from '../../stacks/errors';
 import { parseEnvironment } from '../../stacks/environment';
 import { Manifest, findAll, findOne } from '../../stacks/objects';
@@ -169,6 +170,23 @@ describe('construct errors', () => {
     expect(() => synth((c) => new NatsConsumer(c, 'c', { labels, streamName: 'EVENTS', durableName: 'worker', maxDeliver: -1, server: 'nats://nats:4222' }))).toThrow(
       /NATS consumer worker maxDeliver must be a whole number of at least 1 \(got -1\)\. Unlimited redelivery repeats a message that always fails forever\./,
     );
+  });
+
+  test('streams and consumers are the classes generated from the NACK CRDs, and every retention and storage reaches the Stream', () => {
+    const chart = new Chart(Testing.app(), 'typed', { namespace: 'nats' });
+    const stream = new NatsStream(chart, 's', { ...streamProps, retention: 'workqueue', storage: 'memory' });
+    const consumer = new NatsConsumer(chart, 'c', { labels, streamName: 'EVENTS', durableName: 'worker', filterSubject: '', server: 'nats://nats:4222' });
+    expect(stream.node.defaultChild).toBeInstanceOf(Stream);
+    expect(consumer.node.defaultChild).toBeInstanceOf(Consumer);
+    const objects = Testing.synth(chart) as any[];
+    expect(findOne<any>(objects, 'Stream', 'stream-events').spec).toMatchObject({ retention: 'workqueue', storage: 'memory', discard: 'old' });
+    expect(findOne<any>(objects, 'Stream', 'stream-events').spec).not.toHaveProperty('maxAge');
+    // An empty filter is every subject, as no filter is.
+    expect(findOne<any>(objects, 'Consumer', 'consumer-events-worker').spec).not.toHaveProperty('filterSubject');
+    for (const retention of ['limits', 'interest'] as const) {
+      const [s] = synth((c) => new NatsStream(c, 's', { ...streamProps, retention, storage: 'file' })) as any[];
+      expect([s.spec.retention, s.spec.storage]).toEqual([retention, 'file']);
+    }
   });
 
   test('days in a max age become hours, as Go durations have no days', () => {

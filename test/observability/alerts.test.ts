@@ -1,4 +1,5 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
+import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { Alert, AlertProps, AlertRuleGroup, InlineRunbook, RecordingRule, alertSlug, maxCronGapSeconds } from '../../constructs/observability/alerts';
 import { OutputFile } from '../../constructs/core';
 import { findAll, findOne } from '../../stacks/objects';
@@ -102,6 +103,12 @@ describe('AlertRuleGroup', () => {
     new AlertRuleGroup(new Chart(new App(), 'c'), 'g', { name: 'g', namespace: 'monitoring', app: { name: 'p', instance: 'p-x', component: 'o' }, runbookBaseUrl: valid.runbookBaseUrl, alerts, notifies: () => [] });
   test('fails when an alert name appears twice', () => expect(() => group([valid, valid])).toThrow(/defined twice/));
   test('fails when it has no rules', () => expect(() => group([])).toThrow(/no rules/));
+  test('is a PrometheusRule of the class generated from the CRD, holding the group as rulefmt has it', () => {
+    const g = group([valid]);
+    expect(g.node.defaultChild).toBeInstanceOf(PrometheusRule);
+    const [object] = Testing.synth(g.node.scope as Chart) as any[];
+    expect(object.spec.groups).toEqual([g.group]);
+  });
 });
 
 test('alert slugs are kebab-case', () => {

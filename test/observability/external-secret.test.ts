@@ -19,3 +19,13 @@ test('fails when no key is given', () => {
   const chart = new Chart(Testing.app(), 'test');
   expect(() => new ExternalSecret(chart, 'es', { name: 'creds', labels, store: 'aws', data: [] })).toThrow('ExternalSecret creds needs at least one key (got none).');
 });
+
+test('lands in the chart\'s namespace unless given one', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'loki' });
+  new ExternalSecret(chart, 'default', { name: 'creds', labels, store: 'aws', data: [{ secretKey: 'token', remoteKey: 'x/token' }] });
+  new ExternalSecret(chart, 'given', { name: 'receivers', namespace: 'monitoring', labels, store: 'aws', data: [{ secretKey: 'token', remoteKey: 'x/token' }] });
+  expect(Testing.synth(chart).map((o) => [o.metadata.name, o.metadata.namespace])).toEqual([
+    ['creds', 'loki'],
+    ['receivers', 'monitoring'],
+  ]);
+});

@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Consumer, ConsumerSpecAckPolicy, ConsumerSpecDeliverPolicy, ConsumerSpecReplayPolicy } from '../../../imports/jetstream.nats.io';
 import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { goDuration } from '../../core/units';
@@ -50,9 +50,7 @@ export class NatsConsumer extends Construct {
     if (!Number.isInteger(this.maxDeliver) || this.maxDeliver < 1) {
       throw new Error(`NATS consumer ${props.durableName} maxDeliver must be a whole number of at least 1 (got ${this.maxDeliver}). Unlimited redelivery repeats a message that always fails forever.`);
     }
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'jetstream.nats.io/v1beta2',
-      kind: 'Consumer',
+    new Consumer(this, 'Resource', {
       metadata: {
         name: `consumer-${kubernetesName(props.streamName)}-${kubernetesName(props.durableName)}`,
         namespace: props.namespace ?? 'nats',
@@ -62,13 +60,13 @@ export class NatsConsumer extends Construct {
       spec: {
         streamName: props.streamName,
         durableName: props.durableName,
-        ...(props.filterSubject ? { filterSubject: props.filterSubject } : {}),
-        deliverPolicy: 'all',
-        ackPolicy: 'explicit',
+        filterSubject: props.filterSubject || undefined,
+        deliverPolicy: ConsumerSpecDeliverPolicy.ALL,
+        ackPolicy: ConsumerSpecAckPolicy.EXPLICIT,
         ackWait: goDuration(this.ackWait),
         maxDeliver: this.maxDeliver,
         maxAckPending: this.maxAckPending,
-        replayPolicy: 'instant',
+        replayPolicy: ConsumerSpecReplayPolicy.INSTANT,
         servers: [props.server],
       },
     });

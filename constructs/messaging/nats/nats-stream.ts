@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Stream, StreamSpecDiscard, StreamSpecRetention, StreamSpecStorage } from '../../../imports/jetstream.nats.io';
 import { unlessEmpty } from '../../core/collections';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { goDuration, quantityBytes } from '../../core/units';
@@ -62,9 +62,7 @@ export class NatsStream extends Construct {
     }
     this.name = props.name;
     const objectName = `stream-${kubernetesName(props.name)}`;
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'jetstream.nats.io/v1beta2',
-      kind: 'Stream',
+    new Stream(this, 'Resource', {
       metadata: {
         name: objectName,
         namespace: props.namespace ?? 'nats',
@@ -77,12 +75,12 @@ export class NatsStream extends Construct {
       spec: {
         name: props.name,
         subjects: [...props.subjects],
-        storage: props.storage ?? 'file',
+        storage: STORAGE[props.storage ?? 'file'],
         replicas: this.replicas,
-        retention: props.retention ?? 'limits',
-        discard: 'old',
-        ...(props.maxAge ? { maxAge: goDuration(props.maxAge) } : {}),
-        ...(props.maxBytes ? { maxBytes: quantityBytes(props.maxBytes) } : {}),
+        retention: RETENTION[props.retention ?? 'limits'],
+        discard: StreamSpecDiscard.OLD,
+        maxAge: props.maxAge ? goDuration(props.maxAge) : undefined,
+        maxBytes: props.maxBytes ? quantityBytes(props.maxBytes) : undefined,
         duplicateWindow: goDuration(props.duplicateWindow ?? '2m'),
         servers: [props.server],
         // Deleting the object (or the application) must not delete the messages.
@@ -91,6 +89,13 @@ export class NatsStream extends Construct {
     });
   }
 }
+
+const RETENTION: Record<NonNullable<NatsStreamProps['retention']>, StreamSpecRetention> = {
+  limits: StreamSpecRetention.LIMITS,
+  interest: StreamSpecRetention.INTEREST,
+  workqueue: StreamSpecRetention.WORKQUEUE,
+};
+const STORAGE: Record<NonNullable<NatsStreamProps['storage']>, StreamSpecStorage> = { file: StreamSpecStorage.FILE, memory: StreamSpecStorage.MEMORY };
 
 /** Kubernetes names are lower case; stream and consumer names often are not (ORDERS). */
 export function kubernetesName(natsName: string): string {

@@ -1,16 +1,12 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../../imports/monitoring.coreos.com';
 import { AppLabels, standardLabels, unlessEmpty } from '../../core';
 import { Alert, AlertDefinition, AlertingRule } from './alert';
 import { RecordingRule, RecordingRuleProps } from './recording-rule';
 import { RunbookLinks } from './runbook';
 
-/** One rule group as Prometheus reads it (rulefmt). */
-export interface RuleGroup {
-  readonly name: string;
-  readonly interval?: string;
-  readonly rules: readonly (AlertingRule | RecordingRule['rule'])[];
-}
+/** One rule group as Prometheus reads it (rulefmt), in fields of the PrometheusRule CRD's groups. */
+export type RuleGroup = Pick<PrometheusRuleSpecGroups, 'name' | 'interval'> & { readonly rules: readonly (AlertingRule | RecordingRule['rule'])[] };
 
 export interface AlertRuleGroupProps {
   /** Name of the PrometheusRule object and of its one rule group, e.g. `gitplane-nodes`. */
@@ -61,16 +57,15 @@ export class AlertRuleGroup extends Construct {
       ...(props.interval ? { interval: props.interval } : {}),
       rules: [...records.map((r) => r.rule), ...this.alerts.map((a) => a.rule)],
     };
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
+    new PrometheusRule(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels(props.app),
         annotations: unlessEmpty(props.annotations),
       },
-      spec: { groups: [this.group] },
+      // The CRD types an expression as int-or-string.
+      spec: { groups: [{ ...this.group, rules: this.group.rules.map(({ expr, ...rule }) => ({ ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(expr) })) }] },
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PrometheusRuleSpecGroupsRules } from '../../../imports/monitoring.coreos.com';
 import { OutputFile } from '../../core';
 import { InlineRunbook, RunbookLinks, alertSlug, renderRunbook, runbookProblems } from './runbook';
 
@@ -9,14 +10,12 @@ export type Severity = (typeof SEVERITIES)[number];
 /** A Prometheus duration as the PrometheusRule CRD accepts it. */
 export const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
-/** One alerting rule as Prometheus reads it (rulefmt). */
-export interface AlertingRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for?: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-}
+/**
+ * One alerting rule as Prometheus reads it (rulefmt): fields of the PrometheusRule CRD's rules, so
+ * one it does not have fails to compile, with the expression as the string rulefmt has.
+ */
+export type AlertingRule = Required<Pick<PrometheusRuleSpecGroupsRules, 'alert' | 'labels' | 'annotations'>> &
+  Pick<PrometheusRuleSpecGroupsRules, 'for'> & { readonly expr: string };
 
 /** What an alert is, without where its runbooks are published. */
 export interface AlertDefinition {

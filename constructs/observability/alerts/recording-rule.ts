@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PrometheusRuleSpecGroupsRules } from '../../../imports/monitoring.coreos.com';
 
 /** `level:metric:operations`, the Prometheus naming convention for recording rules. */
 export const RECORDING_RULE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
@@ -38,7 +39,8 @@ export interface RecordingRuleProps {
  * @see https://prometheus.io/docs/practices/rules/#naming-and-aggregation
  */
 export class RecordingRule extends Construct {
-  public readonly rule: { record: string; expr: string; labels?: Record<string, string> };
+  /** The rule as rulefmt has it, in fields of the PrometheusRule CRD's rules (see AlertingRule). */
+  public readonly rule: Required<Pick<PrometheusRuleSpecGroupsRules, 'record'>> & Pick<PrometheusRuleSpecGroupsRules, 'labels'> & { readonly expr: string };
 
   constructor(scope: Construct, id: string, props: RecordingRuleProps) {
     super(scope, id);

@@ -1,5 +1,4 @@
 export * from './alertmanager-config';
 export * from './monitoring-stack';
 export * from './notification-template';
-export * from './receiver-secret';
 export * from './values';

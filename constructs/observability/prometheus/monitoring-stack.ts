@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { AppLabels, RenderedConfig } from '../../core';
+import { byCodePoint } from '../../core/order';
+import { ExternalSecret } from '../../secrets';
 import { AlertDefinition, AlertRuleGroup, AlertSet, RunbookLinks } from '../alerts';
-import { ReceiverSecret } from './receiver-secret';
 
 export interface MonitoringStackProps {
   readonly namespace: string;
@@ -20,7 +21,9 @@ export interface MonitoringStackProps {
   /** The notification templates (see alertmanagerTemplate), exposed as `gitplane config alertmanager-templates`. */
   readonly alertmanagerTemplate: string;
   /**
-   * The Secret of receiver credentials and where external-secrets reads them.
+   * The Secret of receiver credentials (key in the Secret -> entry in the store), which
+   * Alertmanager mounts to read each credential from a file, and the ClusterSecretStore
+   * external-secrets fills it from.
    * @default - no ExternalSecret (no receivers, or the Secret is provided another way)
    */
   readonly receiverSecret?: { readonly name: string; readonly store: string; readonly entries: Readonly<Record<string, string>> };
@@ -38,11 +41,16 @@ export class MonitoringStack extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
     if (props.receiverSecret) {
-      new ReceiverSecret(this, 'receiver-secret', {
-        ...props.receiverSecret,
+      const { name, store, entries } = props.receiverSecret;
+      new ExternalSecret(this, 'receiver-secret', {
+        name,
         namespace: props.namespace,
-        app: props.app,
+        labels: props.app,
+        store,
         annotations: props.customResourceAnnotations,
+        data: Object.entries(entries)
+          .sort(([a], [b]) => byCodePoint(a, b))
+          .map(([secretKey, remoteKey]) => ({ secretKey, remoteKey })),
       });
     }
     this.ruleGroups = props.alertSets.map(
