@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: measures gitplane on the machine at hand and writes
  * bench/results/<date>.json plus a table on stdout. Every figure is the median of several runs,
- * with min and max.
+ * with min and max. `npm run bench -- --policy [--quick]` measures only policy on the synthetic
+ * corpus, in process, and writes nothing.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -126,4 +127,18 @@ function main(): void {
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)}\n`);
 }
 
-main();
+/** Policy on the synthetic corpus alone (the corpus built first), for profiling and comparing changes to the rules. */
+function policyOnly(): void {
+  const realObjects = listEnvironments().flatMap((name) => synthEnvironment(loadEnvironment(name)).objects.map((o) => o.manifest));
+  const synthetic = corpus(quick ? 20_000 : 100_000, realObjects);
+  const loadAtStart = os.loadavg()[0];
+  const p = throughput(synthetic, runPolicyOver);
+  process.stdout.write(
+    `policy in-process, warm, synthetic (${p.objects} objects), median of ${runs}: CPU ${p.cpuMs.median} ms (${p.cpuMs.min}-${p.cpuMs.max}), ` +
+      `wall ${p.ms.median} ms (${p.ms.min}-${p.ms.max}); ${p.objectsPerCpuSecond} objects per CPU second, ${p.objectsPerSecond} per wall second; ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end\n`,
+  );
+}
+
+if (process.argv.includes('--policy')) policyOnly();
+else main();

@@ -26,6 +26,7 @@ const found = new WeakMap<object, RuleGroupAt[]>();
 
 /** The rule groups an object carries; computed once per object, since several rules ask. */
 export function ruleGroups(o: RenderedObject): RuleGroupAt[] {
+  if (!(ALERT_KINDS as readonly string[]).includes(o.manifest.kind)) return [];
   let groups = found.get(o.manifest);
   if (!groups) {
     groups = groupsOf(o);

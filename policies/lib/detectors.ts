@@ -263,14 +263,36 @@ export function redact(value: string): string {
 /** Every credential found in a value (any JSON value), with paths below `path`. */
 export function scanValue(value: unknown, path: string, key = '', depth = 0): Detection[] {
   const found: Detection[] = [];
-  walk(value, path, key, depth, found);
+  walk(value, { root: path, steps: [] }, key, depth, found);
   return found;
 }
 
-function walk(value: unknown, path: string, key: string, depth: number, found: Detection[]): void {
+/**
+ * Where the walk is: a root path and the steps below it (a key, an array index, or the name a
+ * `{name, value}` pair gives its value). The path is spelled out only for a string that holds a
+ * credential; most hold none.
+ */
+interface Place {
+  readonly root: string;
+  readonly steps: (string | number | { readonly named: string })[];
+}
+
+/** `root.key[0].value (NAME)`. */
+function spell(place: Place): string {
+  let path = place.root;
+  for (const step of place.steps) {
+    if (typeof step === 'number') path = `${path}[${step}]`;
+    else if (typeof step === 'string') path = path ? `${path}.${step}` : step;
+    else path = `${path} (${step.named})`;
+  }
+  return path;
+}
+
+function walk(value: unknown, place: Place, key: string, depth: number, found: Detection[]): void {
   if (value === null || value === undefined || depth > 12) return;
   if (typeof value === 'string') {
-    for (const d of scanString(value, path, key, depth)) found.push(d);
+    const detections = detectionsOf(value, key, depth);
+    if (detections.length > 0) for (const d of relocate(detections, spell(place))) found.push(d);
   } else if (Array.isArray(value)) {
     // In argument lists (`[--db-password, VALUE]`) a flag names the argument after it, and in
     // a MySQL client's (`[mysql, -uroot, -pVALUE]`) `-p` carries the password.
@@ -278,7 +300,9 @@ function walk(value: unknown, path: string, key: string, depth: number, found: D
     let flag = key;
     for (let i = 0; i < value.length; i++) {
       const arg = value[i];
-      walk(mysql && typeof arg === 'string' && arg.startsWith('-p') ? `mysql ${arg}` : arg, `${path}[${i}]`, flag, depth + 1, found);
+      place.steps.push(i);
+      walk(mysql && typeof arg === 'string' && arg.startsWith('-p') ? `mysql ${arg}` : arg, place, flag, depth + 1, found);
+      place.steps.pop();
       flag = typeof arg === 'string' && /^--?[\w.-]+$/.test(arg) ? arg.replace(/^-+/, '') : key;
     }
   } else if (typeof value === 'object') {
@@ -286,8 +310,15 @@ function walk(value: unknown, path: string, key: string, depth: number, found: D
     // `{name: DB_PASSWORD, value: ...}` (container env, Helm parameters): the name names the value.
     const named = typeof record.name === 'string' && typeof record.value === 'string' ? record.name : undefined;
     for (const k in record) {
-      const child = path ? `${path}.${k}` : k;
-      walk(record[k], named !== undefined && k === 'value' ? `${child} (${named})` : child, named !== undefined && k === 'value' ? named : k, depth + 1, found);
+      place.steps.push(k);
+      if (named !== undefined && k === 'value') {
+        place.steps.push({ named });
+        walk(record[k], place, named, depth + 1, found);
+        place.steps.pop();
+      } else {
+        walk(record[k], place, k, depth + 1, found);
+      }
+      place.steps.pop();
     }
   }
 }
@@ -308,12 +339,25 @@ const KEY_HINT = /(?:key|url|password|passwd|passphrase|pwd|secret|token|credent
 const scanned = new Map<string, Map<string, readonly Detection[]>>();
 const MAX_SCANNED = 65_536;
 
-/** What one string holds: at most one detection, the most specific (a provider's token format first). */
+const NONE: readonly Detection[] = [];
+/** Cache keys of the strings under no name, by depth: the common case allocates none. */
+const UNNAMED = Array.from({ length: 32 }, (_, depth) => `${depth}:`);
+
+/** What one string holds, with `path` before the paths of its detections. */
 function scanString(value: string, path: string, key: string, depth: number): readonly Detection[] {
-  if (value.length < SHORTEST) return [];
+  return relocate(detectionsOf(value, key, depth), path);
+}
+
+function relocate(detections: readonly Detection[], path: string): readonly Detection[] {
+  return detections.length === 0 || !path ? detections : detections.map((d) => ({ ...d, path: `${path}${d.path}` }));
+}
+
+/** What one string holds: at most one detection, the most specific (a provider's token format first); paths relative to the string. */
+function detectionsOf(value: string, key: string, depth: number): readonly Detection[] {
+  if (value.length < SHORTEST) return NONE;
   // A name only counts when a keyed or secret-name detector could match it.
   const name = key && KEY_HINT.test(key) ? key : '';
-  const variant = `${depth}:${name}`;
+  const variant = name === '' && depth < UNNAMED.length ? UNNAMED[depth] : `${depth}:${name}`;
   let byVariant = scanned.get(value);
   let found = byVariant?.get(variant);
   if (!found) {
@@ -324,7 +368,7 @@ function scanString(value: string, path: string, key: string, depth: number): re
     }
     byVariant.set(variant, found);
   }
-  return found.length === 0 || !path ? found : found.map((d) => ({ ...d, path: `${path}${d.path}` }));
+  return found;
 }
 
 /** scanString's work, with paths relative to the string (`''` is the string itself). */

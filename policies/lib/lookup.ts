@@ -14,6 +14,8 @@ interface Index {
   readonly byNamespace: Map<string, Map<string, RenderedObject[]>>;
   /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders. */
   readonly byFolder: Map<string, RenderedObject[]>;
+  /** Kind, then name (the first object of that name); filled per kind as asked. */
+  readonly byName: Map<string, Map<string, RenderedObject>>;
 }
 
 const indexes = new WeakMap<readonly RenderedObject[], Index>();
@@ -21,7 +23,7 @@ const indexes = new WeakMap<readonly RenderedObject[], Index>();
 function indexFor(ctx: PolicyContext): Index {
   let index = indexes.get(ctx.objects);
   if (!index) {
-    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byFolder: new Map() };
+    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byFolder: new Map(), byName: new Map() };
     for (const o of ctx.objects) {
       const kind = o.manifest.kind;
       push(index.byKind, kind, o);
@@ -80,16 +82,22 @@ export function perEnvironment<T>(ctx: PolicyContext, key: string, compute: () =
     values = new Map();
     computed.set(ctx.objects, values);
   }
-  if (!values.has(key)) values.set(key, compute());
-  return values.get(key) as T;
+  let value = values.get(key) as T | undefined;
+  if (value === undefined && !values.has(key)) {
+    value = compute();
+    values.set(key, value);
+  }
+  return value as T;
 }
 
 /** The object of a kind with a name (the first, for cluster-scoped kinds such as Namespace). */
 export function named(ctx: PolicyContext, kind: string, name: string): RenderedObject | undefined {
-  const byName = perEnvironment(ctx, `named:${kind}`, () => {
-    const map = new Map<string, RenderedObject>();
-    for (const o of ofKind(ctx, kind)) if (!map.has(o.manifest.metadata?.name)) map.set(o.manifest.metadata?.name, o);
-    return map;
-  });
+  const index = indexFor(ctx);
+  let byName = index.byName.get(kind);
+  if (!byName) {
+    byName = new Map();
+    for (const o of ofKind(ctx, kind)) if (!byName.has(o.manifest.metadata?.name)) byName.set(o.manifest.metadata?.name, o);
+    index.byName.set(kind, byName);
+  }
   return byName.get(name);
 }

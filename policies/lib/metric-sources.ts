@@ -90,13 +90,16 @@ function imagesOf(w: RenderedObject): string[] {
 function scrapedImages(ctx: PolicyContext): Set<string> {
   return perEnvironment(ctx, 'metric-scraped-images', () => {
     const index = byNamespace(ctx);
-    return new Set(monitors(ctx).flatMap((m) => targetImages(m, index).map(repository)));
+    const scraped = new Set<string>();
+    for (const m of monitors(ctx)) for (const image of targetImages(m, index)) scraped.add(image);
+    return scraped;
   });
 }
 
 interface NamespaceObjects {
-  readonly services: RenderedObject[];
-  readonly workloads: RenderedObject[];
+  readonly services: { readonly labels?: Record<string, string>; readonly selector?: Record<string, string> }[];
+  /** Pod labels and image repositories of the namespace's workloads, read once however many monitors look. */
+  readonly workloads: { readonly labels?: Record<string, string>; readonly repositories: readonly string[] }[];
 }
 
 /** Services and workloads by namespace: a monitor looks only in its namespaces. */
@@ -108,12 +111,12 @@ function byNamespace(ctx: PolicyContext): Map<string, NamespaceObjects> {
     if (!e) index.set(ns, (e = { services: [], workloads: [] }));
     return e;
   };
-  for (const s of ofKind(ctx, 'Service')) entry(s).services.push(s);
-  for (const w of workloads(ctx)) entry(w).workloads.push(w);
+  for (const s of ofKind(ctx, 'Service')) entry(s).services.push({ labels: s.manifest.metadata.labels, selector: (s.manifest.spec as Json)?.selector });
+  for (const w of workloads(ctx)) entry(w).workloads.push({ labels: podTemplate(w.manifest)?.metadata.labels, repositories: imagesOf(w).map(repository) });
   return index;
 }
 
-/** Images of the pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
+/** Repositories of the images of the pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
 function targetImages(monitor: RenderedObject, index: Map<string, NamespaceObjects>): string[] {
   const spec = monitor.manifest.spec as Json;
   const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
@@ -123,13 +126,13 @@ function targetImages(monitor: RenderedObject, index: Map<string, NamespaceObjec
       ? [matchLabels(monitor)]
       : inScope
           .flatMap((e) => e.services)
-          .filter((s) => selects(matchLabels(monitor), s.manifest.metadata.labels))
-          .map((s) => (s.manifest.spec as Json)?.selector as Record<string, string> | undefined);
+          .filter((s) => selects(matchLabels(monitor), s.labels))
+          .map((s) => s.selector);
   if (podSelectors.length === 0) return [];
   return inScope
     .flatMap((e) => e.workloads)
-    .filter((w) => podSelectors.some((sel) => selects(sel, podTemplate(w.manifest)?.metadata.labels)))
-    .flatMap(imagesOf);
+    .filter((w) => podSelectors.some((sel) => selects(sel, w.labels)))
+    .flatMap((w) => w.repositories);
 }
 
 /** The values of every release of a chart in the output: its values file, then inline values over it. */

@@ -68,6 +68,11 @@ export function privilegedReason(m: Manifest, t: PodTemplate): string | undefine
 
 /** True when every label of `selector` is on `labels`. */
 export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  if (!selector) return false;
+  let some = false;
+  for (const k of Object.keys(selector)) {
+    if (labels?.[k] !== selector[k]) return false;
+    some = true;
+  }
+  return some;
 }

@@ -53,7 +53,7 @@ function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
   for (const o of ctx.objects) {
     const m = o.manifest;
     for (const { cluster, placed } of placements(o, ctx)) {
-      const key = [cluster, groupOf(m.apiVersion ?? ''), m.kind, placed.namespace ?? '', m.metadata?.name].join('\u0000');
+      const key = `${cluster}\u0000${groupOf(m.apiVersion ?? '')}\u0000${m.kind}\u0000${placed.namespace ?? ''}\u0000${m.metadata?.name ?? ''}`;
       push(byKey, key, placed);
     }
   }

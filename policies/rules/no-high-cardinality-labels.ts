@@ -25,47 +25,81 @@ export const rule: ObjectRule = {
     const findings: RuleFinding[] = [];
     const m = object.manifest as Json;
     const { apiVersion: _a, kind: _k, metadata: _m, ...body } = m;
-    walk(body, '', findings);
+    walk(body, { root: '', steps: [] }, findings);
     if (m.kind === 'Application') {
       const folder = syncedFolder(m);
       const values = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
-      if (values) walk(parseEmbedded(values), `values/${folder}.yaml: `, findings);
+      if (values) walk(parseEmbedded(values), { root: `values/${folder}.yaml: `, steps: [] }, findings);
     }
     return findings;
   },
 };
 
+/**
+ * Where the walk is: a root path and the steps below it (a key, an array index, or the parsed
+ * text inside a string). The path is spelled out only when a finding or a pipeline stage needs it.
+ */
+interface Place {
+  readonly root: string;
+  readonly steps: (string | number | typeof INSIDE)[];
+}
 
-function flag(names: unknown, path: string, findings: RuleFinding[]): void {
+/** The step into the document a string holds (`data.config.yaml: ...`). */
+const INSIDE = Symbol('inside');
+
+function spell(place: Place, key?: string): string {
+  let path = place.root;
+  const at = (k: string) => (path === '' || path.endsWith(' ') ? `${path}${k}` : `${path}.${k}`);
+  for (const step of place.steps) {
+    if (typeof step === 'number') path = `${path}[${step}]`;
+    else if (step === INSIDE) path = `${path}: `;
+    else path = at(step);
+  }
+  return key === undefined ? path : at(key);
+}
+
+function flag(names: unknown, place: Place, key: string, findings: RuleFinding[]): void {
   for (const name of (Array.isArray(names) ? names : [names]).filter((n): n is string => typeof n === 'string')) {
-    if (HIGH_CARDINALITY.test(name)) findings.push({ message: `${path} promotes the high-cardinality attribute "${name}" to a label.`, value: name });
+    if (HIGH_CARDINALITY.test(name)) findings.push({ message: `${spell(place, key)} promotes the high-cardinality attribute "${name}" to a label.`, value: name });
   }
 }
 
-function walk(value: unknown, path: string, findings: RuleFinding[], depth = 0): void {
+function walk(value: unknown, place: Place, findings: RuleFinding[], depth = 0): void {
   if (depth > 20 || value === null || value === undefined) return;
   if (typeof value === 'string') {
     // Only a config that mentions labels or promotion can promote anything; skip parsing the rest.
     if (/\n/.test(value) && /:/.test(value) && /label|promote/i.test(value)) {
       const doc = parseEmbedded(value);
-      if (doc && typeof doc === 'object') walk(doc, `${path}: `, findings, depth + 1);
+      if (doc && typeof doc === 'object') {
+        place.steps.push(INSIDE);
+        walk(doc, place, findings, depth + 1);
+        place.steps.pop();
+      }
     }
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, findings, depth + 1));
+    for (let i = 0; i < value.length; i++) {
+      place.steps.push(i);
+      walk(value[i], place, findings, depth + 1);
+      place.steps.pop();
+    }
     return;
   }
   if (typeof value !== 'object') return;
   const obj = value as Record<string, unknown>;
-  const at = (k: string) => (path === '' || path.endsWith(' ') ? `${path}${k}` : `${path}.${k}`);
   // Loki OTLP: attributes_config entries with action index_label.
-  if (obj.action === 'index_label') flag(obj.attributes, at('attributes'), findings);
+  if (obj.action === 'index_label') flag(obj.attributes, place, 'attributes', findings);
   // Loki push pipelines (Promtail/Alloy labels stage, OTel loki hints): labels: {name: source}.
-  for (const [k, v] of Object.entries(obj)) {
-    if (LABEL_KEYS.includes(k)) flag(v, at(k), findings);
-    else if ((k === 'loki.attribute.labels' || k === 'loki.resource.labels') && typeof v === 'string') flag(v.split(',').map((s) => s.trim()), at(k), findings);
-    else if (k === 'labels' && obj.action === undefined && path.includes('pipeline_stages')) flag(Object.keys((v as object) ?? {}), at(k), findings);
-    else walk(v, at(k), findings, depth + 1);
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (LABEL_KEYS.includes(k)) flag(v, place, k, findings);
+    else if ((k === 'loki.attribute.labels' || k === 'loki.resource.labels') && typeof v === 'string') flag(v.split(',').map((s) => s.trim()), place, k, findings);
+    else if (k === 'labels' && obj.action === undefined && spell(place).includes('pipeline_stages')) flag(Object.keys((v as object) ?? {}), place, k, findings);
+    else {
+      place.steps.push(k);
+      walk(v, place, findings, depth + 1);
+      place.steps.pop();
+    }
   }
 }

@@ -63,7 +63,7 @@ export const rule: ObjectRule = {
           fix: 'Name it by the labels that remain, the metric and the operations, e.g. instance:node_cpu_utilisation:rate5m.',
         });
       }
-      for (const read of metricNames(r.expr)) {
+      for (const read of reads(r.expr, ctx)) {
         const source = byName.get(read);
         if (!source || source.level < r.level) continue;
         findings.push({
@@ -72,7 +72,7 @@ export const rule: ObjectRule = {
           fix: `Move ${r.record} into a group named <name>-level${source.level + 1} or higher.`,
         });
       }
-      const cycle = cycleFrom(r.record, byName);
+      const cycle = cycleFrom(r.record, byName, ctx);
       // Each cycle is reported once, at its first rule in code-point order.
       if (cycle && [...cycle].sort()[0] === r.record) {
         findings.push({ message: `recording rules read each other in a cycle: ${cycle.join(' reads ')}.`, value: cycle.join(' -> '), fix: 'Break the cycle: compute one of them from raw series.' });
@@ -113,11 +113,19 @@ function prometheusSpec(ctx: PolicyContext): Json | undefined {
   return undefined;
 }
 
+/** The metric names an expression reads; each distinct expression of the environment is read once. */
+function reads(expr: string, ctx: PolicyContext): string[] {
+  const known = perEnvironment(ctx, 'recording-rule-reads', () => new Map<string, string[]>());
+  let names = known.get(expr);
+  if (!names) known.set(expr, (names = metricNames(expr)));
+  return names;
+}
+
 /** The cycle of recorded series that leads from `start` back to itself, if any. */
-function cycleFrom(start: string, byName: ReadonlyMap<string, Recording>): string[] | undefined {
+function cycleFrom(start: string, byName: ReadonlyMap<string, Recording>, ctx: PolicyContext): string[] | undefined {
   const seen = new Set<string>();
   const walk = (name: string, path: string[]): string[] | undefined => {
-    for (const read of metricNames(byName.get(name)?.expr ?? '')) {
+    for (const read of reads(byName.get(name)?.expr ?? '', ctx)) {
       if (read === start) return [...path, read];
       if (!byName.has(read) || seen.has(read)) continue;
       seen.add(read);
