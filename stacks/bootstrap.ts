@@ -8,7 +8,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentSpec } from '../environments/schema';
-import { ChartSource, clusterNameTemplate, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
+import { ChartSource, CLUSTER_LABEL, clusterNameTemplate, ENVIRONMENT_LABEL, FleetApplicationSet, PlatformApplication, PlatformProject } from '../constructs/gitops/argocd';
 import { isClusterScoped, Manifest } from './objects';
 import { AppDescriptor, appContext, GroupKind, PlatformContext, ScrapeTarget } from './application';
 import { BuiltApp } from './platform';
@@ -18,6 +18,7 @@ export const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const ARGOCD_NAMESPACE = 'argocd';
 /** Release of the argo-cd chart Pulumi installs; with the chart's default nameOverride `argocd`, its objects are named `argocd-<component>`. */
 export const ARGOCD_RELEASE = 'argocd';
+export { CLUSTER_LABEL, ENVIRONMENT_LABEL };
 
 /**
  * The metrics Service of Argo CD's application controller, which serves the `argocd_app_*` series
@@ -40,9 +41,6 @@ export const ARGOCD_CONTROLLER_METRICS: ScrapeTarget = {
 export function argoCdIsLocal(spec: EnvironmentSpec): boolean {
   return spec.cluster.fleet.length === 0 && spec.cluster.server === IN_CLUSTER;
 }
-/** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
-export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
-export const CLUSTER_LABEL = 'gitplane.dev/cluster';
 
 /** The folder of an environment in the GitOps repository, e.g. `prod` or `clusters/prod`. */
 export function environmentPath(spec: EnvironmentSpec): string {
@@ -54,18 +52,18 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
   const { spec } = ctx;
   const envPath = environmentPath(spec);
   const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
-  const clusters = [{ name: spec.cluster.name, server: spec.cluster.server }, ...spec.cluster.fleet];
   const releases = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app))] : []));
   const charts = releases.map((r) => r.chart);
   const namespaces = [...new Set([...built.map((b) => b.app.namespace), ...releases.flatMap((r) => r.renderedNamespaces ?? [])])];
 
+  const fleet = spec.cluster.fleet.length > 0;
   new PlatformProject(scope, 'project', {
     name: spec.name,
     sourceRepos: [spec.gitops.repoURL, ...charts.map((c) => chartPin(ctx, c).repoURL)],
-    destinations: [
-      { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
-      ...clusters.flatMap((c) => namespaces.map((namespace) => ({ server: c.server, namespace }))),
-    ],
+    // A fleet's clusters are registered to the project, each limited to these namespaces
+    // (docs/gitops.md, "Fleets"): the project names no cluster of the fleet.
+    destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }, ...(fleet ? [] : namespaces.map((namespace) => ({ server: spec.cluster.server, namespace })))],
+    clusterNamespaces: fleet ? namespaces : undefined,
     clusterResources: clusterResources(ctx, built),
     labels,
   });
@@ -90,7 +88,7 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
       wave: app.wave,
       labels: { name: app.name, instance: `${app.name}-${spec.name}`, component: app.component },
     };
-    if (spec.cluster.fleet.length === 0) {
+    if (!fleet) {
       new PlatformApplication(scope, `app-${app.name}`, { ...props, server: spec.cluster.server });
     } else {
       // Every cluster shares the values file; values naming the cluster are set per cluster.
@@ -101,7 +99,6 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
         chart: props.chart && { ...props.chart, parameters },
         clusterLabels: { [ENVIRONMENT_LABEL]: spec.name },
         clusterNameLabel: CLUSTER_LABEL,
-        clusters: clusters.map((c) => c.name),
       });
     }
   }

@@ -39,7 +39,7 @@ export interface RenderInput {
   readonly kubeVersion?: string;
   /**
    * The cluster a fleet ApplicationSet's cluster-name parameters are rendered for (sites differ
-   * only in those parameters). @default - the first cluster its cluster generator names
+   * only in those parameters). @default - a stand-in cluster (see firstCluster)
    */
   readonly clusterName?: string;
 }
@@ -174,15 +174,21 @@ interface AppSpec {
   destination?: { namespace?: unknown };
 }
 
-/** The first cluster a fleet ApplicationSet's cluster generator names (by the cluster label), when the environment file is not at hand (--dir). */
-function firstCluster(m: Manifest): string | undefined {
+/**
+ * The cluster a fleet ApplicationSet is rendered for when the environment file is not at hand
+ * (--dir): the first its cluster generator names by the cluster label, else a stand-in, as the
+ * generator selects registered clusters by the environment's label alone.
+ */
+function firstCluster(m: Manifest): string {
   const generators = (m.spec as { generators?: { clusters?: { selector?: { matchExpressions?: { key?: string; values?: string[] }[] } } }[] } | undefined)?.generators ?? [];
-  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0];
+  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0] ?? STAND_IN_CLUSTER;
 }
 
+const STAND_IN_CLUSTER = 'fleet-cluster';
+
 /** A fleet parameter's cluster-name template, as the ApplicationSet's cluster generator fills it for `cluster`. */
-function clusterValue(value: string, cluster: string | undefined): string {
-  return cluster === undefined ? value : value.split(clusterNameTemplate(CLUSTER_LABEL)).join(cluster);
+function clusterValue(value: string, cluster: string): string {
+  return value.split(clusterNameTemplate(CLUSTER_LABEL)).join(cluster);
 }
 
 /** `group/version` and `group/version/Kind` for every version the CRDs among the objects serve, as Argo CD lists a cluster's API resources. */
