@@ -111,11 +111,15 @@ export function renderCharts(input: RenderInput, settings: { readonly charts: Ch
       return { objects, again };
     };
     // The cluster serves the CRDs the charts install once they are synced, and Argo CD renders
-    // with the API versions it finds there: render again when the charts brought CRDs of their own.
+    // with the API versions it finds there: render with those the charts' own CRDs add.
     const own = servedApiVersions(input.objects);
-    let rendered = renderAll(own, false);
-    const served = servedApiVersions([...input.objects, ...rendered.objects]);
-    if (served.length > own.length || times === 2) rendered = renderAll(served, times === 2);
+    const served = new Set(own);
+    for (const { release, archive } of ready) {
+      const r = renderer.serves(release, archive, own);
+      if (typeof r === 'string') problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
+      else r.forEach((v) => served.add(v));
+    }
+    const rendered = renderAll([...served].sort(byCodePoint), times === 2);
     const again = times === 2 ? rendered.again : undefined;
     return { objects: rendered.objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
   } finally {
@@ -241,9 +245,24 @@ class Renderer {
     this.helmIdentity = binaryIdentity(helm);
   }
 
+  /**
+   * The API versions the CRDs of a render serve (as servedApiVersions lists them), cached beside
+   * it in an entry of their own: finding them needs no read of the render itself.
+   */
+  serves(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string[] | string {
+    const key = `${this.key(release, archive, apiVersions)}.serves`;
+    const cached = readEntry(this.cache, key);
+    if (cached !== undefined) return JSON.parse(cached) as string[];
+    const r = this.render(release, archive, apiVersions, false);
+    if (typeof r === 'string') return r;
+    const served = servedApiVersions(r.objects);
+    writeEntry(this.cache, key, JSON.stringify(served));
+    return served;
+  }
+
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
     const values = this.input.files.get(release.valuesFile)!;
-    const key = contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
+    const key = this.key(release, archive, apiVersions);
     const cached = readEntry(this.cache, key);
     let entry = cached === undefined ? undefined : (JSON.parse(cached) as RenderEntry);
     if (!entry || (twice && entry.second === undefined)) {
@@ -264,6 +283,11 @@ class Renderer {
     const objectsOf = (documents: Rendered[]): RenderedObject[] => documents.map(([template, manifest]) => ({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } }));
     const objects = objectsOf(entry.first);
     return { objects, again: entry.second === undefined || entry.second === 'same' ? objects : objectsOf(entry.second) };
+  }
+
+  private key(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string {
+    const values = this.input.files.get(release.valuesFile)!;
+    return contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
   }
 
   /** One `helm template` run: Helm's output and its documents, or what went wrong as a sentence. */
