@@ -261,19 +261,12 @@ class Renderer {
   }
 
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
-    const values = this.input.files.get(release.valuesFile)!;
     const key = this.key(release, archive, apiVersions);
     const cached = readEntry(this.cache, key);
     let entry = cached === undefined ? undefined : (JSON.parse(cached) as RenderEntry);
     if (!entry || (twice && entry.second === undefined)) {
-      const first = entry ? undefined : this.template(release, archive, values, apiVersions);
-      if (first?.error) return first.error;
-      const second = twice ? this.template(release, archive, values, apiVersions) : undefined;
-      if (second?.error) return second.error;
-      const made: RenderEntry = {
-        first: entry?.first ?? first!.documents!,
-        second: second && (first?.stdout === second.stdout ? 'same' : second.documents),
-      };
+      const made = this.make(release, archive, apiVersions, entry?.first, twice);
+      if (typeof made === 'string') return made;
       const body = JSON.stringify(made);
       writeEntry(this.cache, key, body);
       // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
@@ -285,17 +278,31 @@ class Renderer {
     return { objects, again: entry.second === undefined || entry.second === 'same' ? objects : objectsOf(entry.second) };
   }
 
+  /** Renders with Helm what an entry lacks: the first render unless it is given, and a second when asked for. */
+  private make(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], first: Rendered[] | undefined, twice: boolean): RenderEntry | string {
+    const printed = first ? undefined : this.template(release, archive, apiVersions);
+    if (typeof printed === 'object') return printed.error;
+    const again = twice ? this.template(release, archive, apiVersions) : undefined;
+    if (typeof again === 'object') return again.error;
+    const documents = first ?? this.documents(release, printed!);
+    if (typeof documents === 'string') return documents;
+    if (again === undefined) return { first: documents };
+    if (again === printed) return { first: documents, second: 'same' };
+    const second = this.documents(release, again);
+    return typeof second === 'string' ? second : { first: documents, second };
+  }
+
   private key(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string {
     const values = this.input.files.get(release.valuesFile)!;
     return contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
   }
 
-  /** One `helm template` run: Helm's output and its documents, or what went wrong as a sentence. */
-  private template(release: ChartRelease, archive: ChartArchive, values: string, apiVersions: readonly string[]): { stdout?: string; documents?: Rendered[]; error?: string } {
+  /** One `helm template` run: what Helm printed, or what went wrong as a sentence. */
+  private template(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string | { error: string } {
     this.work ??= fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-helm-'));
     const helm = this.helm;
     const valuesFile = path.join(this.work, `${release.app}.yaml`);
-    fs.writeFileSync(valuesFile, values);
+    fs.writeFileSync(valuesFile, this.input.files.get(release.valuesFile)!);
     const args = ['template', archive.file, '--name-template', release.release];
     if (release.namespace) args.push('--namespace', release.namespace);
     if (this.input.kubeVersion) args.push('--kube-version', this.input.kubeVersion);
@@ -311,14 +318,19 @@ class Renderer {
       const why = r.error?.message ?? r.stderr.trim().split('\n').slice(-3).join(' ');
       return { error: `${helm} template could not render chart ${release.chart} ${release.version} of application ${release.app} (${why}). Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin.` };
     }
+    return r.stdout;
+  }
+
+  /** The documents Helm printed, or what gitplane cannot read in them as a sentence. */
+  private documents(release: ChartRelease, stdout: string): Rendered[] | string {
     const documents: Rendered[] = [];
-    for (const text of r.stdout.split(/^---$/m)) {
+    for (const text of stdout.split(/^---$/m)) {
       const template = /^# Source: (\S+)/m.exec(text)?.[1] ?? '';
       const manifest = parseDocument(text);
-      if (typeof manifest === 'string') return { error: `${helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).` };
+      if (typeof manifest === 'string') return `${this.helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).`;
       if (manifest !== null) documents.push([template, manifest]);
     }
-    return { stdout: r.stdout, documents };
+    return documents;
   }
 
   close(): void {
@@ -339,8 +351,8 @@ function binaryIdentity(file: string): string {
 
 /**
  * One document of Helm's output, read as Kubernetes reads YAML (1.1); the error, or null for an
- * empty one. Documents are kept by their text: renders of the same chart (the determinism check,
- * other environments) repeat the large CRDs word for word, and those are read only once.
+ * empty one. Documents are kept by their text: renders of the same chart for other environments
+ * repeat the large CRDs word for word, and those are read only once.
  */
 function parseDocument(text: string): Manifest | null | string {
   let parsed = documents.get(text);
