@@ -39,8 +39,14 @@ export function table(r: any): string {
   const rows: [string, string][] = [
     ['machine', `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.load.start.toFixed(1)} at start, ${r.machine.load.end.toFixed(1)} at end`],
     ...r.peers.flatMap(peerRows),
-    ['PR check wall (cold process)', f(r.prCheck.wall, 'ms')],
-    ['PR check peak RSS', f(r.prCheck.peakRssMb, 'MB')],
+    ...(['prCheck', 'prCheckColdCache'] as const).flatMap((k) => {
+      const cache = k === 'prCheck' ? 'render cache warm' : 'render cache empty';
+      return [
+        [`PR check wall (cold process, ${cache})`, f(r[k].wall, 'ms')],
+        [`PR check CPU (cold process, ${cache})`, f(r[k].cpu, 'ms')],
+        [`PR check peak RSS (${cache})`, f(r[k].peakRssMb, 'MB')],
+      ] as [string, string][];
+    }),
     ...Object.entries(r.synth.perEnvironment).map(([env, v]: [string, any]) => [`synth ${env} in-process, warm (${v.objects} objects)`, f(v.ms, 'ms')] as [string, string]),
     [`synth all environments in-process, warm`, f(r.synth.all, 'ms')],
     [`validation in-process, warm, real output (${r.validation.real.objects} objects)`, `${r.validation.real.objectsPerSecond} objects/s`],

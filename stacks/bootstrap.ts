@@ -48,18 +48,18 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
   const { spec } = ctx;
   const envPath = environmentPath(spec);
   const labels = { name: 'gitplane', instance: `gitplane-${spec.name}`, component: 'gitops' };
-  const clusters = [{ name: spec.cluster.name, server: spec.cluster.server }, ...spec.cluster.fleet];
   const releases = built.flatMap(({ app }) => (app.helm ? [app.helm(appContext(ctx, app))] : []));
   const charts = releases.map((r) => r.chart);
   const namespaces = [...new Set([...built.map((b) => b.app.namespace), ...releases.flatMap((r) => r.renderedNamespaces ?? [])])];
 
+  const fleet = spec.cluster.fleet.length > 0;
   new PlatformProject(scope, 'project', {
     name: spec.name,
     sourceRepos: [spec.gitops.repoURL, ...charts.map((c) => chartPin(ctx, c).repoURL)],
-    destinations: [
-      { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
-      ...clusters.flatMap((c) => namespaces.map((namespace) => ({ server: c.server, namespace }))),
-    ],
+    // A fleet's clusters are registered to the project, each limited to these namespaces
+    // (docs/gitops.md, "Fleets"): the project names no cluster of the fleet.
+    destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }, ...(fleet ? [] : namespaces.map((namespace) => ({ server: spec.cluster.server, namespace })))],
+    clusterNamespaces: fleet ? namespaces : undefined,
     clusterResources: clusterResources(ctx, built),
     labels,
   });
@@ -84,7 +84,7 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
       wave: app.wave,
       labels: { name: app.name, instance: `${app.name}-${spec.name}`, component: app.component },
     };
-    if (spec.cluster.fleet.length === 0) {
+    if (!fleet) {
       new PlatformApplication(scope, `app-${app.name}`, { ...props, server: spec.cluster.server });
     } else {
       // Every cluster shares the values file; values naming the cluster are set per cluster.
@@ -95,7 +95,6 @@ export function buildBootstrap(scope: Construct, ctx: PlatformContext, built: re
         chart: props.chart && { ...props.chart, parameters },
         clusterLabels: { [ENVIRONMENT_LABEL]: spec.name },
         clusterNameLabel: CLUSTER_LABEL,
-        clusters: clusters.map((c) => c.name),
       });
     }
   }

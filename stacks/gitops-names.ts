@@ -7,9 +7,7 @@ import type { EnvironmentSpec } from '../environments/schema';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
-/** Labels a fleet cluster carries when registered in Argo CD (`argocd cluster add --label`). */
-export const ENVIRONMENT_LABEL = 'gitplane.dev/environment';
-export const CLUSTER_LABEL = 'gitplane.dev/cluster';
+export { CLUSTER_LABEL, ENVIRONMENT_LABEL } from '../constructs/gitops/argocd/project-clusters';
 
 /** The folder of an environment in the GitOps repository, e.g. `prod` or `clusters/prod`. */
 export function environmentPath(spec: EnvironmentSpec): string {

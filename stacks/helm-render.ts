@@ -39,7 +39,7 @@ export interface RenderInput {
   readonly kubeVersion?: string;
   /**
    * The cluster a fleet ApplicationSet's cluster-name parameters are rendered for (sites differ
-   * only in those parameters). @default - the first cluster its cluster generator names
+   * only in those parameters). @default - a stand-in cluster (see firstCluster)
    */
   readonly clusterName?: string;
 }
@@ -111,11 +111,15 @@ export function renderCharts(input: RenderInput, settings: { readonly charts: Ch
       return { objects, again };
     };
     // The cluster serves the CRDs the charts install once they are synced, and Argo CD renders
-    // with the API versions it finds there: render again when the charts brought CRDs of their own.
+    // with the API versions it finds there: render with those the charts' own CRDs add.
     const own = servedApiVersions(input.objects);
-    let rendered = renderAll(own, false);
-    const served = servedApiVersions([...input.objects, ...rendered.objects]);
-    if (served.length > own.length || times === 2) rendered = renderAll(served, times === 2);
+    const served = new Set(own);
+    for (const { release, archive } of ready) {
+      const r = renderer.serves(release, archive, own);
+      if (typeof r === 'string') problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
+      else r.forEach((v) => served.add(v));
+    }
+    const rendered = renderAll([...served].sort(byCodePoint), times === 2);
     const again = times === 2 ? rendered.again : undefined;
     return { objects: rendered.objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
   } finally {
@@ -174,15 +178,21 @@ interface AppSpec {
   destination?: { namespace?: unknown };
 }
 
-/** The first cluster a fleet ApplicationSet's cluster generator names (by the cluster label), when the environment file is not at hand (--dir). */
-function firstCluster(m: Manifest): string | undefined {
+/**
+ * The cluster a fleet ApplicationSet is rendered for when the environment file is not at hand
+ * (--dir): the first its cluster generator names by the cluster label, else a stand-in, as the
+ * generator selects registered clusters by the environment's label alone.
+ */
+function firstCluster(m: Manifest): string {
   const generators = (m.spec as { generators?: { clusters?: { selector?: { matchExpressions?: { key?: string; values?: string[] }[] } } }[] } | undefined)?.generators ?? [];
-  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0];
+  return generators.flatMap((g) => g.clusters?.selector?.matchExpressions ?? []).find((e) => e.key === CLUSTER_LABEL)?.values?.[0] ?? STAND_IN_CLUSTER;
 }
 
+const STAND_IN_CLUSTER = 'fleet-cluster';
+
 /** A fleet parameter's cluster-name template, as the ApplicationSet's cluster generator fills it for `cluster`. */
-function clusterValue(value: string, cluster: string | undefined): string {
-  return cluster === undefined ? value : value.split(clusterNameTemplate(CLUSTER_LABEL)).join(cluster);
+function clusterValue(value: string, cluster: string): string {
+  return value.split(clusterNameTemplate(CLUSTER_LABEL)).join(cluster);
 }
 
 /** `group/version` and `group/version/Kind` for every version the CRDs among the objects serve, as Argo CD lists a cluster's API resources. */
@@ -235,20 +245,28 @@ class Renderer {
     this.helmIdentity = binaryIdentity(helm);
   }
 
+  /**
+   * The API versions the CRDs of a render serve (as servedApiVersions lists them), cached beside
+   * it in an entry of their own: finding them needs no read of the render itself.
+   */
+  serves(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string[] | string {
+    const key = `${this.key(release, archive, apiVersions)}.serves`;
+    const cached = readEntry(this.cache, key);
+    if (cached !== undefined) return JSON.parse(cached) as string[];
+    const r = this.render(release, archive, apiVersions, false);
+    if (typeof r === 'string') return r;
+    const served = servedApiVersions(r.objects);
+    writeEntry(this.cache, key, JSON.stringify(served));
+    return served;
+  }
+
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
-    const values = this.input.files.get(release.valuesFile)!;
-    const key = contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
+    const key = this.key(release, archive, apiVersions);
     const cached = readEntry(this.cache, key);
     let entry = cached === undefined ? undefined : (JSON.parse(cached) as RenderEntry);
     if (!entry || (twice && entry.second === undefined)) {
-      const first = entry ? undefined : this.template(release, archive, values, apiVersions);
-      if (first?.error) return first.error;
-      const second = twice ? this.template(release, archive, values, apiVersions) : undefined;
-      if (second?.error) return second.error;
-      const made: RenderEntry = {
-        first: entry?.first ?? first!.documents!,
-        second: second && (first?.stdout === second.stdout ? 'same' : second.documents),
-      };
+      const made = this.make(release, archive, apiVersions, entry?.first, twice);
+      if (typeof made === 'string') return made;
       const body = JSON.stringify(made);
       writeEntry(this.cache, key, body);
       // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
@@ -260,12 +278,31 @@ class Renderer {
     return { objects, again: entry.second === undefined || entry.second === 'same' ? objects : objectsOf(entry.second) };
   }
 
-  /** One `helm template` run: Helm's output and its documents, or what went wrong as a sentence. */
-  private template(release: ChartRelease, archive: ChartArchive, values: string, apiVersions: readonly string[]): { stdout?: string; documents?: Rendered[]; error?: string } {
+  /** Renders with Helm what an entry lacks: the first render unless it is given, and a second when asked for. */
+  private make(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], first: Rendered[] | undefined, twice: boolean): RenderEntry | string {
+    const printed = first ? undefined : this.template(release, archive, apiVersions);
+    if (typeof printed === 'object') return printed.error;
+    const again = twice ? this.template(release, archive, apiVersions) : undefined;
+    if (typeof again === 'object') return again.error;
+    const documents = first ?? this.documents(release, printed!);
+    if (typeof documents === 'string') return documents;
+    if (again === undefined) return { first: documents };
+    if (again === printed) return { first: documents, second: 'same' };
+    const second = this.documents(release, again);
+    return typeof second === 'string' ? second : { first: documents, second };
+  }
+
+  private key(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string {
+    const values = this.input.files.get(release.valuesFile)!;
+    return contentKey([RENDER_FORMAT, archive.digest, release.chart, release.version, release.release, release.namespace, values, release.parameters, this.input.kubeVersion ?? '', apiVersions, this.helmIdentity]);
+  }
+
+  /** One `helm template` run: what Helm printed, or what went wrong as a sentence. */
+  private template(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[]): string | { error: string } {
     this.work ??= fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-helm-'));
     const helm = this.helm;
     const valuesFile = path.join(this.work, `${release.app}.yaml`);
-    fs.writeFileSync(valuesFile, values);
+    fs.writeFileSync(valuesFile, this.input.files.get(release.valuesFile)!);
     const args = ['template', archive.file, '--name-template', release.release];
     if (release.namespace) args.push('--namespace', release.namespace);
     if (this.input.kubeVersion) args.push('--kube-version', this.input.kubeVersion);
@@ -281,14 +318,19 @@ class Renderer {
       const why = r.error?.message ?? r.stderr.trim().split('\n').slice(-3).join(' ');
       return { error: `${helm} template could not render chart ${release.chart} ${release.version} of application ${release.app} (${why}). Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin.` };
     }
+    return r.stdout;
+  }
+
+  /** The documents Helm printed, or what gitplane cannot read in them as a sentence. */
+  private documents(release: ChartRelease, stdout: string): Rendered[] | string {
     const documents: Rendered[] = [];
-    for (const text of r.stdout.split(/^---$/m)) {
+    for (const text of stdout.split(/^---$/m)) {
       const template = /^# Source: (\S+)/m.exec(text)?.[1] ?? '';
       const manifest = parseDocument(text);
-      if (typeof manifest === 'string') return { error: `${helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).` };
+      if (typeof manifest === 'string') return `${this.helm} template printed YAML gitplane cannot read for chart ${release.chart} ${release.version}, ${template} (${manifest}).`;
       if (manifest !== null) documents.push([template, manifest]);
     }
-    return { stdout: r.stdout, documents };
+    return documents;
   }
 
   close(): void {
@@ -309,8 +351,8 @@ function binaryIdentity(file: string): string {
 
 /**
  * One document of Helm's output, read as Kubernetes reads YAML (1.1); the error, or null for an
- * empty one. Documents are kept by their text: renders of the same chart (the determinism check,
- * other environments) repeat the large CRDs word for word, and those are read only once.
+ * empty one. Documents are kept by their text: renders of the same chart for other environments
+ * repeat the large CRDs word for word, and those are read only once.
  */
 function parseDocument(text: string): Manifest | null | string {
   let parsed = documents.get(text);

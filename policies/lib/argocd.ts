@@ -10,11 +10,13 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
 import { EnvironmentSpec } from '../../environments/schema';
+import { CLUSTER_LABEL, CLUSTER_NAMESPACES_ANNOTATION, ENVIRONMENT_LABEL } from '../../constructs/gitops/argocd/project-clusters';
 import { isClusterScoped, RenderedObject } from '../../stacks/objects';
 import { groupOf } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { filepathMatch, globMatch } from './globs';
 import { named, ofKind, perEnvironment } from './lookup';
+import { LabelSelector, selectorMatches } from './network-policy';
 import { appOf, applications } from './ordering';
 
 /** One Application as Argo CD runs it: a plain Application, or one stamped by an ApplicationSet onto a cluster. */
@@ -41,7 +43,7 @@ interface AppSpec {
 }
 
 interface ClusterGenerator {
-  clusters?: { selector?: { matchExpressions?: { operator?: string; values?: string[] }[] } };
+  clusters?: { selector?: LabelSelector };
 }
 
 /**
@@ -79,8 +81,9 @@ function specOf(application: RenderedObject): AppSpec {
 
 /**
  * The Applications an Application or ApplicationSet object runs as. An ApplicationSet's cluster
- * generator stamps one per cluster its selector lists; the environment file gives each cluster's
- * server (without it, as for `--dir`, a templated server stays unresolved).
+ * generator stamps one per registered cluster its selector matches: the environment file's
+ * clusters, registered with their labels (docs/gitops.md, "Fleets"). Without it (`--dir`) the
+ * clusters are those the selector names, or one unresolved cluster standing for every one.
  */
 export function instancesOf(application: RenderedObject, ctx: PolicyContext): AppInstance[] {
   const cached = instanceCache.get(application);
@@ -95,9 +98,13 @@ export function instancesOf(application: RenderedObject, ctx: PolicyContext): Ap
   if (m.kind !== 'ApplicationSet' || !(server?.includes('{{') || clusterName?.includes('{{'))) {
     instances = [{ ...base, name: m.metadata.name, ...registeredCluster(ctx, server || undefined, clusterName || undefined) }];
   } else {
-    const generators = (m.spec as { generators?: ClusterGenerator[] })?.generators ?? [];
-    const names = generators.flatMap((g) => (g.clusters?.selector?.matchExpressions ?? []).filter((e) => e.operator === 'In').flatMap((e) => e.values ?? []));
-    instances = [...new Set(names)].map((cluster) => ({ ...base, name: `${m.metadata.name}-${cluster}`, ...registeredCluster(ctx, undefined, cluster) }));
+    const selectors = ((m.spec as { generators?: ClusterGenerator[] })?.generators ?? []).flatMap((g) => (g.clusters ? [g.clusters.selector ?? {}] : []));
+    const names = ctx.spec
+      ? registeredClusters(ctx.spec).filter((c) => selectors.some((s) => selectorMatches(s, c.labels))).map((c) => c.name)
+      : selectors.flatMap((s) => (s.matchExpressions ?? []).filter((e) => e.operator === 'In').flatMap((e) => e.values ?? []));
+    instances = ctx.spec || names.length > 0
+      ? [...new Set(names)].map((cluster) => ({ ...base, name: `${m.metadata.name}-${cluster}`, ...registeredCluster(ctx, undefined, cluster) }))
+      : [{ ...base, name: `${m.metadata.name}-<cluster>` }];
   }
   instanceCache.set(application, { spec: ctx.spec, instances });
   return instances;
@@ -105,6 +112,18 @@ export function instancesOf(application: RenderedObject, ctx: PolicyContext): Ap
 
 /** Instances per Application object, for the environment file they were resolved with: every object of a fleet application asks. */
 const instanceCache = new WeakMap<RenderedObject, { spec?: EnvironmentSpec; instances: AppInstance[] }>();
+
+/**
+ * The environment's clusters as gitplane registers them in Argo CD: each with its own labels,
+ * the environment's and its name's (stacks/bootstrap.ts).
+ */
+function registeredClusters(spec: EnvironmentSpec): { name: string; server: string; labels: Record<string, string> }[] {
+  return [{ ...spec.cluster, labels: {} as Record<string, string> }, ...spec.cluster.fleet].map((c) => ({
+    name: c.name,
+    server: c.server,
+    labels: { ...c.labels, [ENVIRONMENT_LABEL]: spec.name, [CLUSTER_LABEL]: c.name },
+  }));
+}
 
 /** Argo CD's name for the cluster it runs on. */
 const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' };
@@ -139,12 +158,37 @@ function registeredCluster(ctx: PolicyContext, server: string | undefined, clust
   return { server: server ?? (clusterName === undefined ? undefined : r.byName.get(clusterName)), clusterName: clusterName ?? (server === undefined ? undefined : r.byServer.get(server)) };
 }
 
-/** The AppProject of that name in the output; Argo CD's built-in `default` project (which admits everything) when absent. */
+/**
+ * The AppProject of that name in the output, as Argo CD evaluates it; Argo CD's built-in `default`
+ * project (which admits everything) when absent. Argo CD adds to a project's destinations the
+ * namespaces of each cluster registered to it: where the project names them
+ * (`gitplane.dev/cluster-namespaces`), the environment's clusters are registered so, and each of
+ * them gets those namespaces (without the environment file, one unresolved cluster does).
+ */
 export function projectNamed(name: string, ctx: PolicyContext): Project | undefined {
   const found = named(ctx, 'AppProject', name);
-  if (found) return { name, object: found, spec: (found.manifest.spec ?? {}) as ProjectSpec };
+  if (found) return { name, object: found, spec: evaluated(found, ctx.spec) };
   return name === 'default' ? { name, spec: DEFAULT_PROJECT } : undefined;
 }
+
+/** A cluster that stands for every cluster registered to a project, when the environment file is not at hand. */
+const UNRESOLVED_CLUSTER = '(a cluster registered to the project)';
+
+function evaluated(project: RenderedObject, spec: EnvironmentSpec | undefined): ProjectSpec {
+  const own = (project.manifest.spec ?? {}) as ProjectSpec;
+  const listed = project.manifest.metadata?.annotations?.[CLUSTER_NAMESPACES_ANNOTATION];
+  if (listed === undefined) return own;
+  const cached = evaluatedProjects.get(project);
+  if (cached && cached.spec === spec) return cached.evaluated;
+  const servers = spec ? registeredClusters(spec).map((c) => c.server) : [UNRESOLVED_CLUSTER];
+  const namespaces = listed.split(',').filter(Boolean);
+  const result = { ...own, destinations: [...(own.destinations ?? []), ...servers.flatMap((server) => namespaces.map((namespace) => ({ server, namespace })))] };
+  evaluatedProjects.set(project, { spec, evaluated: result });
+  return result;
+}
+
+/** Projects as evaluated, per environment file: every object of an application asks for its project. */
+const evaluatedProjects = new WeakMap<RenderedObject, { spec?: EnvironmentSpec; evaluated: ProjectSpec }>();
 
 interface GroupKindItem {
   group?: string;

@@ -128,55 +128,53 @@ describe('a fleet', () => {
     Array.from({ length: n }, (_, i) => ({ name: `edge-site-${String(i + 2).padStart(2, '0')}`, server: `https://edge-site-${i + 2}.edge.example.com:6443`, labels: { region: 'north' } }));
   const withClusters = (n: number) => synthEnvironment(variant('pi-edge', (s) => ((s.cluster as { fleet: FleetCluster[] }).fleet = fleetOf(n - 1))));
 
-  test('grows by generator elements, not by objects: 1 and 50 clusters give the same objects', () => {
+  test('stays the same as it grows: 2, 50 and 1,000 clusters give the same files, byte for byte, and 1 cluster the same objects', () => {
     const one = withClusters(1);
-    const fifty = withClusters(50);
+    const two = withClusters(2);
     // One cluster and no fleet: plain Applications.
     expect(findAll(one.objects.map((o) => o.manifest), 'ApplicationSet')).toHaveLength(0);
-    expect(fifty.objects).toHaveLength(one.objects.length);
+    expect(two.objects).toHaveLength(one.objects.length);
     // The same objects, each Application of the single cluster becoming an ApplicationSet of the fleet.
     const names = (o: typeof one) => o.objects.map((x) => `${x.manifest.kind.replace('ApplicationSet', 'Application')}/${x.manifest.metadata.name}`).sort();
-    expect(names(fifty)).toEqual(names(one));
-    expect(fifty.objects.map((o) => o.file)).toEqual(withClusters(2).objects.map((o) => o.file));
-    const set = findOne(fifty.objects.map((o) => o.manifest), 'ApplicationSet', 'pi-edge-namespaces') as any;
-    expect(set.spec.generators[0].clusters.selector.matchExpressions[0].values).toHaveLength(50);
+    expect(names(two)).toEqual(names(one));
+    expect(withClusters(50).files).toEqual(two.files);
+    expect(withClusters(1000).files).toEqual(two.files);
   });
 
-  test('each ApplicationSet selects the environment\'s labelled clusters with strict Go templates', () => {
+  test('each ApplicationSet selects the clusters registered with the environment\'s label, with strict Go templates', () => {
     const set = findOne(manifests('pi-edge'), 'ApplicationSet', 'pi-edge-namespaces') as any;
     expect(set.spec.goTemplate).toBe(true);
     expect(set.spec.goTemplateOptions).toEqual(['missingkey=error']);
-    expect(set.spec.generators).toEqual([
-      {
-        clusters: {
-          selector: {
-            matchLabels: { 'gitplane.dev/environment': 'pi-edge' },
-            matchExpressions: [{ key: 'gitplane.dev/cluster', operator: 'In', values: ['edge-site-01', 'edge-site-02', 'edge-site-03'] }],
-          },
-        },
-      },
-    ]);
+    expect(set.spec.generators).toEqual([{ clusters: { selector: { matchLabels: { 'gitplane.dev/environment': 'pi-edge' } } } }]);
     expect(set.spec.template.metadata.name).toBe('pi-edge-namespaces-{{.name}}');
     expect(set.spec.template.spec.destination.server).toBe('{{.server}}');
     expect(set.spec.template.spec.source.path).toBe('pi-edge/apps/namespaces');
   });
 
-  test('the project lists every cluster of the fleet as a destination', () => {
+  test('the project names no cluster of the fleet: its clusters, registered to it, get the namespaces it lists, and Argo CD\'s own cluster only Argo CD\'s namespace', () => {
     const project = findOne(manifests('pi-edge'), 'AppProject', 'pi-edge') as any;
-    const servers = new Set(project.spec.destinations.map((d: { server: string }) => d.server));
-    expect([...servers].sort()).toEqual([
-      'https://edge-site-01.edge.example.com:6443',
-      'https://edge-site-02.edge.example.com:6443',
-      'https://edge-site-03.edge.example.com:6443',
-      'https://kubernetes.default.svc',
-    ]);
+    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }]);
+    expect(project.spec.permitOnlyProjectScopedClusters).toBeUndefined();
+    const namespaces = project.metadata.annotations['gitplane.dev/cluster-namespaces'].split(',');
+    expect(namespaces).toEqual([...namespaces].sort());
+    expect(namespaces).toEqual(expect.arrayContaining(['monitoring', 'nats', 'longhorn-system', 'kube-system']));
+    expect(namespaces).not.toContain('*');
+    // A single cluster's project names it, namespace by namespace, and lists no cluster namespaces.
+    const single = findOne(manifests('prod'), 'AppProject', 'prod') as any;
+    expect(single.metadata.annotations?.['gitplane.dev/cluster-namespaces']).toBeUndefined();
+    expect(single.spec.destinations.length).toBeGreaterThan(1);
   });
 });
 
+/** The namespaces a project grants: its destinations', and those of the clusters registered to it. */
+function grantedNamespaces(project: any): string[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const registered = project.metadata.annotations?.['gitplane.dev/cluster-namespaces'];
+  return [...project.spec.destinations.map((d: { namespace: string }) => d.namespace), ...(registered ? registered.split(',') : [])];
+}
+
 describe.each(ENVIRONMENTS)('%s charts', (env) => {
   test('every namespace a pinned chart renders into with the environment\'s values is a destination of the project', () => {
-    const project = findOne(manifests(env), 'AppProject', env) as any;
-    const destinations = project.spec.destinations.map((d: { namespace: string }) => d.namespace);
+    const destinations = grantedNamespaces(findOne(manifests(env), 'AppProject', env));
     for (const release of built(env).output.releases.values()) {
       const version = pinnedVersions().charts[release.chart].version;
       for (const ns of chartLiteralNamespaces(release.chart, version, release.values)) expect(destinations).toContain(ns);

@@ -80,6 +80,13 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect((prometheus.spec as any).externalLabels.cluster).toBe('edge-site-01');
   });
 
+  test('a fleet judged without its environment file (--dir) renders for a stand-in cluster: its selector names none', () => {
+    const r = renderCharts({ ...input('pi-edge'), clusterName: undefined }, renderSettings(helm));
+    expect(r.problems).toEqual([]);
+    const prometheus = chartObjects(r.objects, 'observability-prometheus').find((m) => m.kind === 'Prometheus')!;
+    expect((prometheus.spec as any).externalLabels.cluster).toBe('fleet-cluster');
+  });
+
   test('values keys with no effect are gone: Longhorn persistence.defaultClass (createStorageClass is false) and kube-prometheus-stack kubeEtcd.serviceMonitor.scheme: http', () => {
     const files = fromBuilt(built('pi-edge')).files;
     const longhorn = parse(files.get('values/longhorn.yaml')!);

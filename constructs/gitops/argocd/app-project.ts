@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AppProject } from '../../../imports/argoproj.io';
 import { AppLabels, standardLabels } from '../../core/labels';
 import { byCodePoint } from '../../core/order';
+import { CLUSTER_NAMESPACES_ANNOTATION } from './project-clusters';
 
 export interface ProjectDestination {
   /** Cluster API server URL. */
@@ -18,14 +19,22 @@ export interface PlatformProjectProps {
   readonly sourceRepos: string[];
   /** Cluster and namespace pairs the project may deploy to. */
   readonly destinations: ProjectDestination[];
+  /**
+   * The namespaces each cluster registered to the project is limited to, for a fleet whose
+   * clusters are project-scoped: Argo CD grants them on every such cluster, so the project stays
+   * the same size however many clusters join. Written as the annotation
+   * `gitplane.dev/cluster-namespaces`, which registration reads. @default - no project-scoped clusters
+   */
+  readonly clusterNamespaces?: string[];
   /** Cluster-scoped kinds the project may manage, one by one. */
   readonly clusterResources: { group: string; kind: string }[];
   readonly labels: AppLabels;
 }
 
 /**
- * An Argo CD AppProject with least privilege: named sources, named destinations and an explicit
- * list of cluster-scoped kinds. A `*` anywhere is refused: every grant is spelt out.
+ * An Argo CD AppProject with least privilege: named sources, named destinations (or, for clusters
+ * registered to the project, named namespaces) and an explicit list of cluster-scoped kinds. A `*`
+ * anywhere is refused: every grant is spelt out.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
@@ -35,7 +44,8 @@ export class PlatformProject extends Construct {
   constructor(scope: Construct, id: string, props: PlatformProjectProps) {
     super(scope, id);
     this.name = props.name;
-    const grants = [...props.sourceRepos, ...props.destinations.flatMap((d) => [d.server, d.namespace]), ...props.clusterResources.flatMap((r) => [r.group, r.kind])];
+    const clusterNamespaces = props.clusterNamespaces && [...new Set(props.clusterNamespaces)].sort(byCodePoint);
+    const grants = [...props.sourceRepos, ...props.destinations.flatMap((d) => [d.server, d.namespace]), ...(clusterNamespaces ?? []), ...props.clusterResources.flatMap((r) => [r.group, r.kind])];
     const wildcard = grants.find((g) => g.includes('*'));
     if (wildcard !== undefined) throw new Error(`AppProject ${props.name}: "${wildcard}" is a wildcard; list every repository, destination and kind by name.`);
     const key = (d: ProjectDestination) => `${d.server} ${d.namespace}`;
@@ -45,6 +55,7 @@ export class PlatformProject extends Construct {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',
         labels: standardLabels(props.labels),
+        ...(clusterNamespaces ? { annotations: { [CLUSTER_NAMESPACES_ANNOTATION]: clusterNamespaces.join(',') } } : {}),
         finalizers: ['resources-finalizer.argocd.argoproj.io'],
       },
       spec: {

@@ -10,22 +10,21 @@ export interface FleetApplicationSetProps extends Omit<ApplicationSpecProps, 'se
   readonly argocdNamespace?: string;
   /** Sync wave of the ApplicationSet inside the root app-of-apps. */
   readonly wave: number;
-  /** Labels a registered Argo CD cluster must carry to receive the Application. */
+  /** Labels a registered Argo CD cluster must carry to receive the Application: they alone select the clusters. */
   readonly clusterLabels: Record<string, string>;
-  /** Label key naming the cluster; the selector lists exactly these clusters under it. */
+  /** Label key naming the cluster, copied onto each generated Application. */
   readonly clusterNameLabel: string;
-  /** Names of the clusters (values of `clusterNameLabel`) that get the Application. */
-  readonly clusters: string[];
   readonly labels: AppLabels;
 }
 
 /**
  * An ApplicationSet that stamps one Application per cluster of a fleet from one template, using
- * the cluster generator: a cluster is added by registering it in Argo CD with the labels and
- * listing its name here, never by copying manifests.
+ * the cluster generator with a label selector: a cluster is added by registering it in Argo CD
+ * with the labels, never by copying manifests or listing it here, so the ApplicationSet stays the
+ * same however many clusters join.
  *
  * Go templates with `missingkey=error`, so a typo in a parameter fails instead of rendering
- * an empty string. Removing a cluster from the list keeps its workloads running
+ * an empty string. Unregistering a cluster keeps its workloads running
  * (`preserveResourcesOnDeletion`): a site is decommissioned deliberately, not by an edit.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Cluster/
@@ -35,7 +34,6 @@ export class FleetApplicationSet extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetApplicationSetProps) {
     super(scope, id);
-    if (props.clusters.length === 0) throw new Error(`ApplicationSet ${props.name} needs at least one cluster`);
     this.name = props.name;
     const labels = standardLabels(props.labels);
     new ApplicationSet(this, 'Resource', {
@@ -51,10 +49,7 @@ export class FleetApplicationSet extends Construct {
         generators: [
           {
             clusters: {
-              selector: {
-                matchLabels: props.clusterLabels,
-                matchExpressions: [{ key: props.clusterNameLabel, operator: 'In', values: [...props.clusters].sort() }],
-              },
+              selector: { matchLabels: props.clusterLabels },
             },
           },
         ],

@@ -3,3 +3,4 @@ export * from './application-set';
 export * from './application-spec';
 export * from './app-project';
 export * from './cluster-name';
+export * from './project-clusters';

@@ -18,6 +18,24 @@ function shipped(name: string, change: (spec: Record<string, any>) => void, extr
   return { ...base, objects: [...objects, ...extra] };
 }
 
+/** A shipped environment whose AppProject registers its clusters with other namespaces (undefined: none). */
+function withClusterNamespaces(name: string, change: (namespaces: string[]) => string[] | undefined): PolicyEnvironment {
+  const base = fromBuilt(built(name));
+  const key = 'gitplane.dev/cluster-namespaces';
+  return {
+    ...base,
+    objects: base.objects.map((o) => {
+      if (o.manifest.kind !== 'AppProject') return o;
+      const manifest = structuredClone(o.manifest);
+      const annotations = manifest.metadata.annotations as Record<string, string>;
+      const changed = change(annotations[key].split(','));
+      if (changed === undefined) delete annotations[key];
+      else annotations[key] = changed.join(',');
+      return { ...o, manifest };
+    }),
+  };
+}
+
 /** An object a rendered Helm chart adds to application `app`, marked with that application. */
 function fromChart(manifest: Manifest, app: string): RenderedObject {
   return { manifest, app, file: `charts/${app}/${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml` };
@@ -147,15 +165,43 @@ describe('appproject-admission', () => {
     expect(check(RULE, { ...fromBuilt(built('pi-edge')), spec: undefined })).toEqual([]);
   });
 
-  test("fails when one fleet site is missing from the project's destinations: each Application the ApplicationSet stamps is judged", () => {
+  test("fails when the namespaces a fleet's clusters are registered with miss one: each Application the ApplicationSet stamps on each selected cluster is judged", () => {
     const site = 'https://edge-site-03.edge.example.com:6443';
-    const e = shipped('pi-edge', (s) => (s.destinations = s.destinations.filter((d: { server: string; namespace: string }) => !(d.server === site && d.namespace === 'nats'))));
-    const findings = check(RULE, e);
-    expect(findings.length).toBeGreaterThan(1);
+    const findings = check(RULE, withClusterNamespaces('pi-edge', (namespaces) => namespaces.filter((n) => n !== 'nats')));
     expect(new Set(findings.map((f) => f.message.replace(/^\S+ \S+ /, '')))).toContain(
       `of application pi-edge-nats-edge-site-03 lands in namespace nats on ${site}, which AppProject pi-edge does not permit as a destination; Argo CD refuses to sync the whole application (namespace nats is not permitted in project 'pi-edge').`,
     );
     expect(findings.map((f) => f.message)).toContain(`Application pi-edge-nats-edge-site-03 deploys to namespace nats on ${site}, which AppProject pi-edge does not permit as a destination; Argo CD refuses the application.`);
-    expect(findings.every((f) => f.message.includes('edge-site-03'))).toBe(true);
+    for (const cluster of ['edge-site-01', 'edge-site-02', 'edge-site-03']) expect(findings.some((f) => f.message.startsWith(`Application pi-edge-nats-${cluster} deploys`))).toBe(true);
+    expect(findings.every((f) => f.message.includes('nats'))).toBe(true);
+  });
+
+  test("fails when a fleet's project lists no namespaces for the clusters registered to it: Argo CD's own namespace is all it grants", () => {
+    const findings = check(RULE, withClusterNamespaces('pi-edge', () => undefined));
+    expect(findings.map((f) => f.message)).toContain(
+      'Application pi-edge-nats-edge-site-02 deploys to namespace nats on https://edge-site-02.edge.example.com:6443, which AppProject pi-edge does not permit as a destination; Argo CD refuses the application.',
+    );
+  });
+
+  test('judges only the clusters the cluster generator selects, by the labels each is registered with', () => {
+    const south = (e: PolicyEnvironment): PolicyEnvironment => ({
+      ...e,
+      objects: e.objects.map((o) => {
+        if (o.manifest.kind !== 'ApplicationSet') return o;
+        const manifest = structuredClone(o.manifest) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+        manifest.spec.generators[0].clusters.selector.matchLabels.region = 'south';
+        return { ...o, manifest };
+      }),
+    });
+    const findings = check(RULE, south(withClusterNamespaces('pi-edge', (namespaces) => namespaces.filter((n) => n !== 'nats'))));
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.message.includes('pi-edge-nats-edge-site-03'))).toBe(true);
+  });
+
+  test('fails, without the environment file, when a fleet application lands in a namespace its clusters are not registered with', () => {
+    const findings = check(RULE, { ...withClusterNamespaces('pi-edge', (namespaces) => namespaces.filter((n) => n !== 'nats')), spec: undefined });
+    expect(findings.map((f) => f.message)).toContain(
+      'Application pi-edge-nats-<cluster> deploys to namespace nats on (an unresolved cluster), which AppProject pi-edge does not permit as a destination; Argo CD refuses the application.',
+    );
   });
 });
