@@ -17,6 +17,7 @@ export type { Chart } from 'cdk8s';
 export { defineApp, OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK } from './stacks/application';
 export type {
   AppContext,
+  AppData,
   AppDescriptor,
   CustomResourceGroup,
   GroupKind,

@@ -105,6 +105,16 @@ function manifestFiles(dir: string): string[] {
 
 const absent = (name: string, install: string): Contender => ({ name, note: `not installed (${install})` });
 
+/**
+ * What a command costs before it does anything: `gitplane --help` and `gitplane <command> --help`
+ * (target: under 150 ms wall) beside Node's own start (`node -e 0`), which no Node.js CLI beats.
+ */
+export function startupFigures(runs: number): Contender[] {
+  const node: Runnable = { name: 'node -e 0', argv: [process.execPath, '-e', '0'], ok: [0] };
+  const help = (args: string[]): Runnable => ({ name: `gitplane ${args.join(' ')}`, argv: [process.execPath, path.join(ROOT, 'bin', 'gitplane.js'), ...args], ok: [0] });
+  return race([node, help(['--help']), help(['policy', '--help']), help(['validate', '--help'])], runs);
+}
+
 /** Synthesizes `env` into a scratch directory and races gitplane against each installed peer there. */
 export function peerComparisons(env: string, runs: number): Comparison[] {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-bench-'));

@@ -16,7 +16,7 @@ import { synthEnvironment } from '../stacks/synth';
 import { validatorFor } from '../validation';
 import { corpus } from './corpus';
 import { PR_CHECK_ARGS, runPolicyOver } from './policy';
-import { peerComparisons } from './peers';
+import { peerComparisons, startupFigures } from './peers';
 import { platformRun } from './platform';
 import { Figure, measure, table } from './stats';
 
@@ -113,12 +113,14 @@ function main(): void {
   const validate = (objects: Manifest[]) => validator.validate(objects.map((manifest) => ({ manifest, file: 'bench.yaml' })));
 
   const loadAtStart = os.loadavg()[0];
+  const startup = startupFigures(runs);
   const peers = peerComparisons('prod', runs);
   const results = {
     date: new Date().toISOString(),
     quick,
     runs,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: { start: loadAtStart, end: 0 } },
+    startup,
     peers,
     prCheck: prCheck('warm'),
     prCheckColdCache: prCheck('cold'),

@@ -38,6 +38,7 @@ function peerRows(c: any): [string, string][] {
 export function table(r: any): string {
   const rows: [string, string][] = [
     ['machine', `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.load.start.toFixed(1)} at start, ${r.machine.load.end.toFixed(1)} at end`],
+    ...(r.startup ?? []).map((c: any) => [`start-up: ${c.name}, whole process`, `wall ${f(c.wallMs, 'ms')}, CPU ${f(c.cpuMs, 'ms')}`] as [string, string]),
     ...r.peers.flatMap(peerRows),
     ...(['prCheck', 'prCheckColdCache'] as const).flatMap((k) => {
       const cache = k === 'prCheck' ? 'render cache warm' : 'render cache empty';

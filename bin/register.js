@@ -6,7 +6,6 @@
  * node_modules/.cache/gitplane, so a warm start costs a file read per module. The installed
  * package itself is compiled JavaScript (lib/); `load` picks the sources when they are there.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
@@ -33,7 +32,9 @@ function transpile(source, filename) {
 }
 
 function compile(source, filename) {
-  const key = crypto.createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  // node:crypto is required here, not at the top: it loads a dozen of Node's internal modules, which
+  // a command that loads no TypeScript (any --help, the installed package) would pay for nothing.
+  const key = require('node:crypto').createHash('sha1').update(filename).update('\0').update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { PlatformNamespace } from '../constructs/core';
 import { ServiceMonitor } from '../constructs/observability/service-monitor';
 import { AppDescriptor, appContext, isEnabled, PlatformContext } from './application';
-import { ownApps } from './project';
+import { ownApps } from './own-apps';
 import { EnvironmentSpec } from '../environments/schema';
 import { versionsFor } from './versions';
 import { Wave, syncWave } from './waves';

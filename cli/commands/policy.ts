@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
-import { Format, FORMATS, render } from '../../policies/formats';
+import { Format, FORMATS } from '../../policies/formats/names';
 import type { PolicyEnvironment } from '../../policies/types';
 import type { Settings } from '../../stacks/settings';
 import type { ValidationProblem } from '../../validation';
@@ -136,6 +136,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     const { hasMandatory, runPolicies } = await import('../../policies/engine');
     const report = runPolicies(environments, { peers });
     for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
+    const { render } = await import('../../policies/formats');
     const tool = await version();
     const text = render(report, format, tool);
     for (const r of reports) fs.writeFileSync(r.file, render(report, r.format, tool));

@@ -9,7 +9,7 @@
  */
 import { AppData } from '../../stacks/application';
 import { BUILT_IN_APPS } from '../../stacks/apps/catalog';
-import { ownApps } from '../../stacks/project';
+import { ownApps } from '../../stacks/own-apps';
 
 export interface CrdOwner {
   readonly group: string;

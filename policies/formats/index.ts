@@ -6,8 +6,10 @@ import { toMarkdown } from './markdown';
 import { toSarif } from './sarif';
 import { toText } from './text';
 
-export const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'markdown'] as const;
-export type Format = (typeof FORMATS)[number];
+import { Format } from './names';
+
+export { FORMATS } from './names';
+export type { Format } from './names';
 
 export function render(report: PolicyReport, format: Format, version: string): string {
   switch (format) {
