@@ -161,8 +161,20 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   let dir: string;
   let cache: string;
   let repo: Awaited<ReturnType<typeof serve>>;
+  // The failure cases share one clone (a clone costs a cold start of every module): each starts
+  // from the files as cloned, and each asserts that its failed pull wrote nothing.
+  let failing: string;
+  let versions: string;
+  const fresh = (url: string): string => {
+    fs.writeFileSync(path.join(failing, 'environments', 'versions.yaml'), versions);
+    fs.rmSync(path.join(failing, 'gitplane.lock'), { force: true });
+    pinRepository(failing, url);
+    return failing;
+  };
   beforeAll(async () => {
     dir = clone();
+    failing = clone();
+    versions = fs.readFileSync(path.join(failing, 'environments', 'versions.yaml'), 'utf8');
     cache = tempDir('gitplane-cache-');
     repo = await serve(CHARTS);
     pinRepository(dir, repo.url);
@@ -225,16 +237,15 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     bytes[bytes.length - 100] ^= 0xff;
     fs.writeFileSync(archive, bytes);
     const tampered = await serve(charts);
-    const fresh = clone();
-    pinRepository(fresh, tampered.url);
+    const clean = fresh(tampered.url);
     const freshCache = tempDir('gitplane-cache-');
     try {
-      const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache });
+      const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(
         `error: longhorn 1.12.1: the archive ${tampered.url}/longhorn-1.12.1.tgz has the digest ${sha256(archive)}, but the index.yaml of ${tampered.url} expects ${expected}. It was changed on the server or in transit, and nothing from it was used.`,
       );
-      expect(fs.existsSync(path.join(fresh, 'gitplane.lock'))).toBe(false);
+      expect(fs.existsSync(path.join(clean, 'gitplane.lock'))).toBe(false);
       expect(fs.existsSync(path.join(freshCache, 'gitplane', 'charts', 'longhorn-1.12.1'))).toBe(false);
     } finally {
       await tampered.close();
@@ -269,21 +280,18 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     ['an archive the index lists is missing (HTTP 404)', (d: string, url: string) => pinRepository(d, url.replace(/charts$/, 'missing')), (url: string) => `error: could not download argo-cd 10.1.1 from ${url.replace(/charts$/, 'missing')}/argo-cd-10.1.1.tgz: HTTP 404.`],
     ['gitplane.lock is malformed', (d: string) => fs.writeFileSync(path.join(d, 'gitplane.lock'), 'charts:\n  nack: {repoURL: x, chart: nack, version: 0.34.0, digest: md5:1, files: {}}\n'), (_: string, d: string) => `error: ${path.join(d, 'gitplane.lock')}: charts.nack.digest must be sha256:<64 hex digits> (found "md5:1").`],
   ])('fails with exit 2 when %s', async (_, change, expected) => {
-    const fresh = clone();
-    pinRepository(fresh, repo.url);
-    change(fresh, repo.url);
-    const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const clean = fresh(repo.url);
+    change(clean, repo.url);
+    const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(expected(repo.url, fresh));
-    expect(fs.existsSync(path.join(fresh, 'schemas'))).toBe(false);
+    expect(r.stderr).toContain(expected(repo.url, clean));
+    expect(fs.existsSync(path.join(clean, 'schemas'))).toBe(false);
   });
 
   test('fails with exit 2 when the repository cannot be reached, naming the URL and the offline alternative', async () => {
     const closed = await serve(CHARTS);
     await closed.close();
-    const fresh = clone();
-    pinRepository(fresh, closed.url);
-    const r = await gitplane(fresh, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const r = await gitplane(fresh(closed.url), ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`error: could not download the index of ${closed.url} from ${closed.url}/index.yaml: ECONNREFUSED. Check the repoURL`);
     expect(r.stderr).toContain('or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).');
@@ -346,10 +354,16 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     ['sets charts.mirror to a list', 'charts:\n  mirror: [a]\n', '2:11: charts.mirror must be a directory path (found ["a"]). Fix the value.'],
     ['is not valid YAML', 'schemas: [\n', '2:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix the syntax.'],
   ])('fails with exit 2 when gitplane.yaml %s, naming the line', async (_, text, expected) => {
-    const fresh = clone();
-    fs.writeFileSync(path.join(fresh, 'gitplane.yaml'), text);
-    const r = await gitplane(fresh, ['synth', '--env', 'dev', '--out', tempDir()], env());
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`error: ${path.join(fresh, 'gitplane.yaml')}:${expected}\n`);
+    // The clone's own gitplane.yaml comes back after each case (a fresh clone costs a cold start).
+    const file = path.join(dir, 'gitplane.yaml');
+    const cloned = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text);
+    try {
+      const r = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], env());
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`error: ${file}:${expected}\n`);
+    } finally {
+      fs.writeFileSync(file, cloned);
+    }
   });
 });

@@ -27,24 +27,25 @@ import { synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
 import { tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
+import { freePort } from '../support/loopback';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { describeWithTool } from '../support/tools';
 
 const SERVERS = 3;
-// Non-default ports, away from anything a developer runs locally.
-const port = { client: (i: number) => 34220 + i, cluster: (i: number) => 34230 + i, monitor: (i: number) => 34240 + i };
+// Free loopback ports of each server, taken before the first starts, so that runs on one machine do not meet.
+const port: Record<'client' | 'cluster' | 'monitor', number[]> = { client: [], cluster: [], monitor: [] };
 const MESSAGES = 10_000;
 
 /** The deployed config with addresses and the store directory rewritten for server `i`. */
 function loopbackConfig(deployed: string, i: number, storeDir: string): string {
   const rules: [RegExp, string][] = [
-    [/^listen: 0\.0\.0\.0:4222$/m, `listen: 127.0.0.1:${port.client(i)}`],
-    [/^http: 0\.0\.0\.0:8222$/m, `http: 127.0.0.1:${port.monitor(i)}`],
-    [/^ {2}listen: 0\.0\.0\.0:6222$/m, `  listen: 127.0.0.1:${port.cluster(i)}`],
+    [/^listen: 0\.0\.0\.0:4222$/m, `listen: 127.0.0.1:${port.client[i]}`],
+    [/^http: 0\.0\.0\.0:8222$/m, `http: 127.0.0.1:${port.monitor[i]}`],
+    [/^ {2}listen: 0\.0\.0\.0:6222$/m, `  listen: 127.0.0.1:${port.cluster[i]}`],
     [/^ {2}store_dir: \/data\/jetstream$/m, `  store_dir: ${storeDir}`],
     ...Array.from({ length: SERVERS }, (_, peer): [RegExp, string] => [
       new RegExp(`^ {4}nats://nats-${peer}\\.nats-headless\\.nats\\.svc\\.cluster\\.local:6222$`, 'm'),
-      `    nats://127.0.0.1:${port.cluster(peer)}`,
+      `    nats://127.0.0.1:${port.cluster[peer]}`,
     ]),
   ];
   let config = deployed;
@@ -79,7 +80,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
 }
 
 async function monitor(i: number, endpoint: string): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port.monitor(i)}${endpoint}`);
+  const res = await fetch(`http://127.0.0.1:${port.monitor[i]}${endpoint}`);
   return res.json();
 }
 
@@ -142,6 +143,9 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   };
 
   beforeAll(async () => {
+    const free = new Set<number>();
+    while (free.size < 3 * SERVERS) free.add(await freePort());
+    [port.client, port.cluster, port.monitor] = [0, 1, 2].map((k) => [...free].slice(k * SERVERS, (k + 1) * SERVERS));
     for (let i = 0; i < SERVERS; i++) {
       fs.writeFileSync(configFile(i), loopbackConfig(deployed, i, path.join(dir, `store-${i}`)));
       start(i);
@@ -154,7 +158,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
       const jsz = await monitor(0, '/jsz');
       return jsz.meta_cluster?.leader && jsz.meta_cluster.cluster_size === SERVERS ? jsz.meta_cluster : undefined;
     });
-    nc = await connect({ servers: Array.from({ length: SERVERS }, (_, i) => `127.0.0.1:${port.client(i)}`), reconnectTimeWait: 250 });
+    nc = await connect({ servers: Array.from({ length: SERVERS }, (_, i) => `127.0.0.1:${port.client[i]}`), reconnectTimeWait: 250 });
     jsm = await waitFor('the JetStream API', () => jetstreamManager(nc, API));
     polled = await jetstreamManager(nc);
   });

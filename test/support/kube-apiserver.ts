@@ -21,6 +21,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { tempDir } from './cli';
+import { HUNG_MS } from './limits';
 import { freePort, until } from './loopback';
 
 export interface KubeApiServerBinaries {
@@ -120,6 +121,8 @@ export async function startKubeApiServer(bins: KubeApiServerBinaries): Promise<K
       `--service-account-signing-key-file=${files.serviceAccountKey}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--profiling=false',
+      // A request may take as long as any other wait here (the server's default is 60 s).
+      `--request-timeout=${HUNG_MS / 1000}s`,
     ]);
     processes.push(apiserver);
     const url = `https://127.0.0.1:${port}`;
@@ -218,7 +221,7 @@ async function stopProcess(p: ChildProcess): Promise<void> {
 
 function requester(base: string, ca: string, token: string): KubeApiServer['request'] {
   const agent = new https.Agent({ ca, keepAlive: true });
-  return (method, apiPath, body, options = {}) =>
+  const send: KubeApiServer['request'] = (method, apiPath, body, options = {}) =>
     new Promise<ApiResponse>((resolve, reject) => {
       const url = new URL(apiPath, base);
       for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
@@ -250,9 +253,12 @@ function requester(base: string, ca: string, token: string): KubeApiServer['requ
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      // A kept-alive connection the server closes as the request goes out resets before anything
+      // was read (more often on a loaded machine): that request is sent again on a new one.
+      req.on('error', (e: NodeJS.ErrnoException) => (req.reusedSocket && e.code === 'ECONNRESET' ? send(method, apiPath, body, options).then(resolve, reject) : reject(e)));
       req.end(payload);
     });
+  return send;
 }
 
 /** The texts of the `Warning` headers; Node joins repeated headers with commas, so read the raw ones. */
