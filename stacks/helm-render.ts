@@ -70,7 +70,7 @@ export interface RenderedCharts {
 }
 
 /** How to get Helm, for every message about a chart not rendered for want of it. */
-export const HELM_FIX = 'Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.';
+export const HELM_FIX = 'Install Helm v4.1.4 on PATH (https://helm.sh/docs/intro/install/; in a gitplane checkout "bash tools/install.sh helm" builds it), or point GITPLANE_HELM at it.';
 /** How to get a pinned chart's archive. */
 export const CHART_FIX = 'Run "gitplane schemas pull", or set an offline Helm repository (charts.mirror in gitplane.yaml, or GITPLANE_CHART_MIRROR).';
 

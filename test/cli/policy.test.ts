@@ -26,7 +26,7 @@ describeWithTool('helm', 'gitplane policy over the rendered charts', () => {
 
 describe('charts that cannot be rendered (no helm)', () => {
   const noHelm = { GITPLANE_HELM: '', PATH: path.dirname(process.execPath) };
-  const warning = 'not rendered, so not judged: the chart kube-prometheus-stack 88.5.3 of application observability-prometheus (1), the chart longhorn 1.12.1 of application longhorn (1), the chart nack 0.34.0 of application nats (1). Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.';
+  const warning = 'not rendered, so not judged: the chart kube-prometheus-stack 88.5.3 of application observability-prometheus (1), the chart longhorn 1.12.1 of application longhorn (1), the chart nack 0.34.0 of application nats (1). Install Helm v4.1.4 on PATH (https://helm.sh/docs/intro/install/; in a gitplane checkout "bash tools/install.sh helm" builds it), or point GITPLANE_HELM at it.';
   test('validate and policy name them and the fix in a warning, and judge the rest', () => {
     for (const command of ['validate', 'policy']) {
       const r = gitplane([command, '--env', 'dev', '--quiet'], { env: { ...noHelm, CI: '' } });

@@ -135,7 +135,7 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
       ['dev/values/observability-prometheus.yaml', 'Application/argocd/dev-observability-prometheus', 'the chart kube-prometheus-stack 88.5.3 of application observability-prometheus'],
     ]);
     expect(r.problems[0].message).toBe(
-      'the chart longhorn 1.12.1 of application longhorn was not rendered, so what it adds was not judged: no helm on PATH and GITPLANE_HELM is not set. Install Helm (v4.1.4, as "bash tools/install.sh helm" builds it) on PATH, or point GITPLANE_HELM at it.',
+      'the chart longhorn 1.12.1 of application longhorn was not rendered, so what it adds was not judged: no helm on PATH and GITPLANE_HELM is not set. Install Helm v4.1.4 on PATH (https://helm.sh/docs/intro/install/; in a gitplane checkout "bash tools/install.sh helm" builds it), or point GITPLANE_HELM at it.',
     );
   });
 
