@@ -22,7 +22,7 @@ import { byCodePoint } from '../constructs/core/order';
 import type { ValidationProblem } from '../validation';
 import { CLUSTER_LABEL } from './bootstrap';
 import { chartArchive, ChartArchive } from './chart-source';
-import { contentKey, readEntry, writeEntry } from './content-cache';
+import { contentKey, pruneEntries, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources } from './settings';
@@ -335,6 +335,7 @@ class Renderer {
 
   close(): void {
     if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+    pruneEntries(this.cache);
   }
 }
 
