@@ -7,8 +7,9 @@
  * kind the environment's CRDs serve (gitplane's own and those in the rendered charts), and
  * `--include-crds`, which Argo CD passes unless an Application sets `skipCrds`.
  *
- * The archive comes from stacks/chart-source.ts (digest-checked). Nothing rendered is written:
- * Argo CD renders the charts itself; each object keeps its chart, release and template.
+ * The archive comes from stacks/chart-source.ts (digest-checked). Nothing rendered is published:
+ * Argo CD renders the charts itself; each object keeps its chart, release and template. Renders
+ * are cached on disk by the digest of their inputs (Renderer, below).
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/helm/
  */
@@ -22,7 +23,7 @@ import { byCodePoint } from '../constructs/core/order';
 import { ValidationProblem, validatorFor } from '../validation';
 import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
-import { contentKey, readEntry, writeEntry } from './content-cache';
+import { contentKey, pruneEntries, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources, Settings } from './settings';
@@ -96,20 +97,6 @@ export function renderCharts(input: RenderInput, settings: { readonly charts: Ch
   if (ready.length === 0) return { objects: [], again: times === 2 ? [] : undefined, problems, releases };
   const renderer = new Renderer(settings.helm!, path.join(settings.charts.cache, 'renders'), input);
   try {
-    const renderAll = (apiVersions: readonly string[], twice: boolean) => {
-      const objects: RenderedObject[] = [];
-      const again: RenderedObject[] = [];
-      for (const { release, archive } of ready) {
-        const r = renderer.render(release, archive, apiVersions, twice);
-        if (typeof r === 'string') {
-          problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
-          continue;
-        }
-        objects.push(...r.objects);
-        again.push(...r.again);
-      }
-      return { objects, again };
-    };
     // The cluster serves the CRDs the charts install once they are synced, and Argo CD renders
     // with the API versions it finds there: render with those the charts' own CRDs add.
     const own = servedApiVersions(input.objects);
@@ -119,9 +106,19 @@ export function renderCharts(input: RenderInput, settings: { readonly charts: Ch
       if (typeof r === 'string') problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
       else r.forEach((v) => served.add(v));
     }
-    const rendered = renderAll([...served].sort(byCodePoint), times === 2);
-    const again = times === 2 ? rendered.again : undefined;
-    return { objects: rendered.objects, again, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
+    const apiVersions = [...served].sort(byCodePoint);
+    const objects: RenderedObject[] = [];
+    const again: RenderedObject[] = [];
+    for (const { release, archive } of ready) {
+      const r = renderer.render(release, archive, apiVersions, times === 2);
+      if (typeof r === 'string') {
+        problems.push({ file: joinPath(input.root, release.valuesFile), object: objectRef(release.source.manifest), message: r });
+        continue;
+      }
+      objects.push(...r.objects);
+      again.push(...r.again);
+    }
+    return { objects, again: times === 2 ? again : undefined, problems: [...new Map(problems.map((p) => [`${p.file}\0${p.message}`, p])).values()], releases };
   } finally {
     renderer.close();
   }
@@ -335,6 +332,7 @@ class Renderer {
 
   close(): void {
     if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+    pruneEntries(this.cache);
   }
 }
 

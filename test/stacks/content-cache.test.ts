@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { contentKey, readEntry, writeEntry } from '../../stacks/content-cache';
+import { contentKey, pruneEntries, readEntry, writeEntry } from '../../stacks/content-cache';
 import { tempDir } from '../support/cli';
 
 test('an entry written under a key is read back under that key only', () => {
@@ -56,4 +56,18 @@ test('a cache that cannot be written costs only the work: no error, no entry, no
   expect(() => writeEntry(blocked, contentKey(['x']), 'body')).not.toThrow();
   expect(readEntry(blocked, contentKey(['x']))).toBeUndefined();
   expect(fs.readdirSync(parent)).toEqual(['file']);
+});
+
+test('entries unused for two weeks are pruned; reading an entry keeps it', () => {
+  const dir = tempDir();
+  const [used, unused, recent] = ['used', 'unused', 'recent'].map((k) => contentKey([k]));
+  for (const key of [used, unused, recent]) writeEntry(dir, key, key);
+  const old = new Date(Date.now() - 15 * 86_400_000);
+  for (const key of [used, unused]) fs.utimesSync(path.join(dir, `${key}.json`), old, old);
+  fs.writeFileSync(path.join(dir, `${unused}.json.4242.tmp`), 'left by a killed writer');
+  fs.utimesSync(path.join(dir, `${unused}.json.4242.tmp`), old, old);
+  expect(readEntry(dir, used)).toBe(used);
+  pruneEntries(dir);
+  expect(fs.readdirSync(dir).sort()).toEqual([`${used}.json`, `${recent}.json`].sort());
+  expect(() => pruneEntries(path.join(dir, 'missing'))).not.toThrow();
 });
