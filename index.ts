@@ -55,18 +55,11 @@ export type ServiceMonitor = ObservabilityServiceMonitor.ServiceMonitor;
 export declare const ExternalSecret: typeof Secrets.ExternalSecret;
 export type ExternalSecret = Secrets.ExternalSecret;
 
-/** A module's exports, required when one is first read. */
-function onFirstUse<T extends object>(load: () => T): T {
-  return new Proxy({} as T, { get: (_, key) => load()[key as keyof T] });
-}
 /* eslint-disable @typescript-eslint/no-require-imports */
-const networkPolicy = onFirstUse<typeof NetworkPolicy>(() => require('./constructs/core/network-policy'));
-const workloads = onFirstUse<typeof Workloads>(() => require('./constructs/workloads'));
-const serviceMonitor = onFirstUse<typeof ObservabilityServiceMonitor>(() => require('./constructs/observability/service-monitor'));
-const secrets = onFirstUse<typeof Secrets>(() => require('./constructs/secrets'));
+// Written as TypeScript writes a re-export, so Node finds the names when an ES module imports
+// gitplane; `require` loads each module once, on the first read of one of these names.
+Object.defineProperty(exports, 'IngressPolicy', { enumerable: true, get: () => (require('./constructs/core/network-policy') as typeof NetworkPolicy).IngressPolicy });
+Object.defineProperty(exports, 'HttpService', { enumerable: true, get: () => (require('./constructs/workloads') as typeof Workloads).HttpService });
+Object.defineProperty(exports, 'ServiceMonitor', { enumerable: true, get: () => (require('./constructs/observability/service-monitor') as typeof ObservabilityServiceMonitor).ServiceMonitor });
+Object.defineProperty(exports, 'ExternalSecret', { enumerable: true, get: () => (require('./constructs/secrets') as typeof Secrets).ExternalSecret });
 /* eslint-enable @typescript-eslint/no-require-imports */
-// Written as TypeScript writes a re-export, so Node finds the names when an ES module imports gitplane.
-Object.defineProperty(exports, 'IngressPolicy', { enumerable: true, get: function () { return networkPolicy.IngressPolicy; } });
-Object.defineProperty(exports, 'HttpService', { enumerable: true, get: function () { return workloads.HttpService; } });
-Object.defineProperty(exports, 'ServiceMonitor', { enumerable: true, get: function () { return serviceMonitor.ServiceMonitor; } });
-Object.defineProperty(exports, 'ExternalSecret', { enumerable: true, get: function () { return secrets.ExternalSecret; } });

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { clusterNameTemplate } from '../constructs/gitops/argocd/cluster-name';
+import { clusterNameTemplate } from '../constructs/gitops/argocd/project-clusters';
 import { byCodePoint } from '../constructs/core/order';
 import { ValidationProblem, validatorFor } from '../validation';
 import { CLUSTER_LABEL } from './gitops-names';

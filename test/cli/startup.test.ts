@@ -48,7 +48,7 @@ test('fails when the command is unknown: exit 2, the commands named, no dependen
 
 /** What builds objects rather than reads them: cdk8s, its generated imports, the descriptors' modules. */
 function constructCode(loaded: string[]): string[] {
-  return loaded.filter((f) => /node_modules\/cdk8s|^imports\/|^stacks\/(platform|synth|pipeline|bootstrap)\.ts$|^stacks\/apps\/(?!catalog\.ts$)|^constructs\/(core\/(?!labels|order)|workloads|secrets|gitops\/argocd\/(?!cluster-name))/.test(f));
+  return loaded.filter((f) => /node_modules\/cdk8s|^imports\/|^stacks\/(platform|synth|pipeline|bootstrap)\.ts$|^stacks\/apps\/(?!catalog\.ts$)|^constructs\/(core\/(?!labels|order)|workloads|secrets|gitops\/argocd\/(?!project-clusters))/.test(f));
 }
 
 /** A directory of manifests: a namespace and, with `monitor`, a ServiceMonitor, whose CRD owner the policy rules look up. */

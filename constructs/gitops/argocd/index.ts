@@ -2,5 +2,4 @@ export * from './application';
 export * from './application-set';
 export * from './application-spec';
 export * from './app-project';
-export * from './cluster-name';
 export * from './project-clusters';

@@ -1,5 +1,5 @@
 /**
- * How gitplane registers the clusters of a fleet in Argo CD. No imports: the policies read these
+ * How gitplane registers and names the clusters of a fleet in Argo CD. No imports: the policies read these
  * without loading cdk8s.
  */
 
@@ -21,3 +21,11 @@ export const CLUSTER_LABEL = 'gitplane.dev/cluster';
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/#project-scoped-repositories-and-clusters
  */
 export const CLUSTER_NAMESPACES_ANNOTATION = 'gitplane.dev/cluster-namespaces';
+
+/**
+ * The name of the cluster an Application is stamped onto, as a template of the ApplicationSet:
+ * the value of `clusterNameLabel` on the Argo CD cluster.
+ */
+export function clusterNameTemplate(clusterNameLabel: string): string {
+  return `{{index .metadata.labels ${JSON.stringify(clusterNameLabel)}}}`;
+}
