@@ -45,9 +45,22 @@ export interface PrometheusRuleEntry {
   readonly path: string;
 }
 
-/** The alerting and recording rules an object carries, in order. */
-export function prometheusRules(o: RenderedObject): PrometheusRuleEntry[] {
-  return ruleGroups(o).flatMap(({ group, path }) =>
+const entries = new WeakMap<object, readonly PrometheusRuleEntry[]>();
+
+/** The alerting and recording rules an object carries, in order; read once per object, since several rules ask. */
+export function prometheusRules(o: RenderedObject): readonly PrometheusRuleEntry[] {
+  const groups = ruleGroups(o);
+  if (groups.length === 0) return [];
+  let found = entries.get(o.manifest);
+  if (!found) {
+    found = entriesOf(groups);
+    entries.set(o.manifest, found);
+  }
+  return found;
+}
+
+function entriesOf(groups: readonly RuleGroupAt[]): PrometheusRuleEntry[] {
+  return groups.flatMap(({ group, path }) =>
     (Array.isArray(group?.rules) ? group.rules : [])
       .map((r: Json, ri: number) => ({ r, ri }))
       .filter(({ r }: Json) => r && (typeof r.alert === 'string' || typeof r.record === 'string'))

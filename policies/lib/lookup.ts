@@ -10,10 +10,10 @@ import { appOf } from './ordering';
 interface Index {
   readonly byKind: Map<string, RenderedObject[]>;
   readonly byApp: Map<string, RenderedObject[]>;
-  /** Kind, then namespace ('' for none). */
+  /** Kind, then namespace ('' for none); filled per kind as asked. */
   readonly byNamespace: Map<string, Map<string, RenderedObject[]>>;
-  /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders. */
-  readonly byFolder: Map<string, RenderedObject[]>;
+  /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders; filled when first asked. */
+  byFolder?: Map<string, RenderedObject[]>;
   /** Kind, then name (the first object of that name); filled per kind as asked. */
   readonly byName: Map<string, Map<string, RenderedObject>>;
 }
@@ -23,16 +23,10 @@ const indexes = new WeakMap<readonly RenderedObject[], Index>();
 function indexFor(ctx: PolicyContext): Index {
   let index = indexes.get(ctx.objects);
   if (!index) {
-    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byFolder: new Map(), byName: new Map() };
+    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byName: new Map() };
     for (const o of ctx.objects) {
-      const kind = o.manifest.kind;
-      push(index.byKind, kind, o);
+      push(index.byKind, o.manifest.kind, o);
       push(index.byApp, appOf(o), o);
-      let namespaces = index.byNamespace.get(kind);
-      if (!namespaces) index.byNamespace.set(kind, (namespaces = new Map()));
-      push(namespaces, o.manifest.metadata?.namespace ?? '', o);
-      const folder = folderOf(o.file);
-      if (folder) push(index.byFolder, folder, o);
     }
     indexes.set(ctx.objects, index);
   }
@@ -58,12 +52,27 @@ export function ofApp(ctx: PolicyContext, app: string): readonly RenderedObject[
 
 /** Every object of a kind in a namespace (`''`: cluster-scoped or unset), in output order. */
 export function inNamespace(ctx: PolicyContext, kind: string, namespace: string): readonly RenderedObject[] {
-  return indexFor(ctx).byNamespace.get(kind)?.get(namespace) ?? [];
+  const index = indexFor(ctx);
+  let byNamespace = index.byNamespace.get(kind);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    for (const o of ofKind(ctx, kind)) push(byNamespace, o.manifest.metadata?.namespace ?? '', o);
+    index.byNamespace.set(kind, byNamespace);
+  }
+  return byNamespace.get(namespace) ?? [];
 }
 
 /** Every object whose file lies under `folder`, two segments ending in '/' (`apps/nats/`), in output order. */
 export function inFolder(ctx: PolicyContext, folder: string): readonly RenderedObject[] {
-  return indexFor(ctx).byFolder.get(folder) ?? [];
+  const index = indexFor(ctx);
+  if (!index.byFolder) {
+    index.byFolder = new Map();
+    for (const o of ctx.objects) {
+      const f = folderOf(o.file);
+      if (f) push(index.byFolder, f, o);
+    }
+  }
+  return index.byFolder.get(folder) ?? [];
 }
 
 /** `a/b/` of `a/b/c...`; undefined for a file less than two folders deep. */
