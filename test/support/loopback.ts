@@ -13,9 +13,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls until `check` returns a value; the deadline only bounds a hung run, it asserts nothing about speed. */
-export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = HUNG_MS): Promise<T> {
-  const end = Date.now() + deadlineMs;
+/** Polls until `check` returns a value; HUNG_MS only bounds a hung run, it asserts nothing about speed. */
+export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const end = Date.now() + HUNG_MS;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
