@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
 import { Manifest, objectRef } from './objects';
-import { parseEnvironment } from './environment';
+import { displayPath, parseEnvironment } from './environment';
 import { tryGit } from './git';
 import { ENVIRONMENTS_DIR } from './project';
 import { applicationOf } from './publish';
@@ -131,6 +131,9 @@ function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[]): void
  */
 export function baseTree(ref: string, name: string): Tree {
   if (tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ENVIRONMENTS_DIR).status !== 0) {
+    if (tryGit(['rev-parse', '--git-dir'], ENVIRONMENTS_DIR).status !== 0) {
+      throw new InputError([`--base ${ref}: ${displayPath(ENVIRONMENTS_DIR)}/ is not in a Git repository, so it has no commit to compare with. Run "git init" and commit the environment files, then give a branch, tag or commit.`]);
+    }
     throw new InputError([`--base ${ref}: not a commit of this repository. Give a branch, tag or commit (e.g. origin/main).`]);
   }
   const shown = tryGit(['show', `${ref}:./${name}.yaml`], ENVIRONMENTS_DIR);

@@ -422,7 +422,7 @@ function appSettingsProblems(spec: EnvironmentSpec, apps: readonly AppDescriptor
       const hint = closest(name, known);
       problems.push(
         `${locate(['apps', name])}: apps.${name} is not an application of this project (found key "${name}"). ${hint ? `Did you mean "${hint}"? ` : ''}` +
-          `Applications registered in ${PROJECT_CONFIG}: ${known.join(', ') || 'none'}.`,
+          `Applications registered in ${PROJECT_CONFIG}: ${known.join(', ') || 'none'}. Register it there, or remove the entry.`,
       );
       continue;
     }

@@ -17,7 +17,7 @@ import { byCodePoint } from '../constructs/core/order';
 import { archiveName, cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
 import { LOCK_FILE } from './project';
 import { cacheDir } from './settings';
-import { ChartPin, pinnedVersions } from './versions';
+import { ChartPin, pinnedVersions, versionsFile } from './versions';
 
 const MAX_INDEX = 256 * 1024 * 1024;
 const MAX_ARCHIVE = 64 * 1024 * 1024;
@@ -95,13 +95,14 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
 function checkPins(pins: Readonly<Record<string, ChartPin>>): void {
   const problems: string[] = [];
   for (const [key, pin] of Object.entries(pins)) {
-    const where = `environments/versions.yaml: charts.${key}`;
+    // Only a wrong pin needs the name, whose path comes from the environment loader (ajv).
+    const where = () => `${versionsFile()}: charts.${key}`;
     if (!safeName(String(pin.chart)) || !safeName(String(pin.version))) {
-      problems.push(`${where}: chart and version must be a chart name and version without path separators (found ${JSON.stringify(pin.chart)} ${JSON.stringify(pin.version)}). Fix the pin.`);
+      problems.push(`${where()}: chart and version must be a chart name and version without path separators (found ${JSON.stringify(pin.chart)} ${JSON.stringify(pin.version)}). Fix the pin.`);
     }
     if (!/^https?:\/\//.test(String(pin.repoURL))) {
       problems.push(
-        `${where}.repoURL must be the http(s) URL of a Helm repository (found ${JSON.stringify(pin.repoURL)}). gitplane schemas pull reads Helm repositories' index.yaml; for a chart from an OCI registry, add its CRDs with "gitplane schemas import FILE" and its default values to the offline mirror (schemas.mirror).`,
+        `${where()}.repoURL must be the http(s) URL of a Helm repository (found ${JSON.stringify(pin.repoURL)}). gitplane schemas pull reads Helm repositories' index.yaml; for a chart from an OCI registry, add its CRDs with "gitplane schemas import FILE" and its default values to the offline mirror (schemas.mirror).`,
       );
     }
   }
@@ -115,7 +116,7 @@ export interface HelmIndex {
 
 async function fetchIndex(repoURL: string): Promise<HelmIndex> {
   const url = `${repoURL.replace(/\/+$/, '')}/index.yaml`;
-  return parseIndex((await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8'), url, 'Check the repoURL in environments/versions.yaml.');
+  return parseIndex((await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8'), url, `Check the repoURL in ${versionsFile()}.`);
 }
 
 /** A Helm repository's index.yaml, read from `url`; `fix` ends the message when it is not one. */
@@ -139,7 +140,7 @@ export function findEntry(index: HelmIndex, pin: Pick<ChartPin, 'chart' | 'versi
   const versions = Array.isArray(index.entries[pin.chart]) ? index.entries[pin.chart] : [];
   const entry = versions.find((e) => String(e?.version) === pin.version);
   if (!entry) {
-    throw new InputError([`${pin.chart} ${pin.version}: ${index.url} has no such chart version. Fix the pin in environments/versions.yaml (its repoURL, chart or version).`]);
+    throw new InputError([`${pin.chart} ${pin.version}: ${index.url} has no such chart version. Fix the pin in ${versionsFile()} (its repoURL, chart or version).`]);
   }
   const digest = String(entry.digest ?? '');
   const first = Array.isArray(entry.urls) ? entry.urls[0] : undefined;
@@ -159,7 +160,7 @@ export function findEntry(index: HelmIndex, pin: Pick<ChartPin, 'chart' | 'versi
  * server closed meanwhile, a reset) is tried again, at most three times in all.
  */
 async function download(url: string, limit: number, what: string, attempt = 1): Promise<Buffer> {
-  const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check the repoURL in environments/versions.yaml and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
+  const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check the repoURL in ${versionsFile()} and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });

@@ -22,12 +22,22 @@ export interface Versions {
   readonly charts: Readonly<Record<string, ChartPin>>;
 }
 
+const VERSIONS_PATH = path.join(PACKAGE_ROOT, 'environments', 'versions.yaml');
 let pinned: Versions | undefined;
 
 /** The pins of environments/versions.yaml, read once per process. */
 export function pinnedVersions(): Versions {
-  pinned ??= parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'environments', 'versions.yaml'), 'utf8')) as Versions;
+  pinned ??= parse(fs.readFileSync(VERSIONS_PATH, 'utf8')) as Versions;
   return pinned;
+}
+
+/**
+ * The pins' file as a message names it: environments/versions.yaml in this repository,
+ * node_modules/gitplane/environments/versions.yaml in a platform repository.
+ */
+export function versionsFile(): string {
+  const { displayPath } = require('./environment') as typeof import('./environment');
+  return displayPath(VERSIONS_PATH);
 }
 
 /**

@@ -86,7 +86,8 @@ Pulumi.dev.yaml running gitplane's Pulumi program, the pull-request workflow
 Options:
       --force            write into a directory that is not empty; files of the same name are replaced
       --dependency SPEC  how package.json depends on gitplane (default ^VERSION, this gitplane's
-                         version), e.g. file:../gitplane-0.1.0.tgz
+                         version); while gitplane is not on the npm registry, the packed
+                         tarball as a path from DIR, e.g. file:../gitplane-0.1.0.tgz
   -h, --help             this help`,
   async run(argv, io) {
     const { values, positionals } = parse('init', argv, OPTIONS, true);

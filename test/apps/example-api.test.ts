@@ -157,7 +157,7 @@ describe('settings in the environment file', () => {
     const r = gitplane(['synth', '-f', file, '--out', tempDir()]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      `${file}:${lineOf(file, 'exmaple-api')}:16: apps.exmaple-api is not an application of this project (found key "exmaple-api"). Did you mean "example-api"? Applications registered in gitplane.config.ts: example-api.`,
+      `${file}:${lineOf(file, 'exmaple-api')}:16: apps.exmaple-api is not an application of this project (found key "exmaple-api"). Did you mean "example-api"? Applications registered in gitplane.config.ts: example-api. Register it there, or remove the entry.`,
     );
   });
 

@@ -296,6 +296,19 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(r.stderr).toContain(`error: could not download the index of ${closed.url} from ${closed.url}/index.yaml: ECONNREFUSED. Check the repoURL`);
     expect(r.stderr).toContain('or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).');
   });
+
+  test('fails when the repository cannot be reached from a platform repository, naming the pins\' file as installed there', async () => {
+    const closed = await serve(CHARTS);
+    await closed.close();
+    const platform = tempDir('gitplane-platform-');
+    const installed = path.join(platform, 'node_modules', 'gitplane');
+    fs.mkdirSync(path.dirname(installed));
+    fs.renameSync(clone(), installed);
+    pinRepository(installed, closed.url);
+    const r = await run(process.execPath, [path.join(installed, 'bin', 'gitplane.js'), 'schemas', 'pull'], platform, { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`ECONNREFUSED. Check the repoURL in ${path.join('node_modules', 'gitplane', 'environments', 'versions.yaml')} and the network`);
+  });
 });
 
 (haveShared ? describe : describe.skip)('gitplane schemas import', () => {

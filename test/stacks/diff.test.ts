@@ -126,6 +126,17 @@ describe('gitplane diff', () => {
     expect(r.stderr).toContain('--base no-such-ref: not a commit of this repository');
   });
 
+  test('fails when the project is not a Git repository (a fresh scaffold), naming the fix', () => {
+    const project = tempDir();
+    fs.mkdirSync(path.join(project, 'environments'));
+    // The reference dev environment without the application only this repository registers.
+    const dev = fs.readFileSync(path.join(__dirname, '..', '..', 'environments', 'dev.yaml'), 'utf8');
+    fs.writeFileSync(path.join(project, 'environments', 'dev.yaml'), dev.slice(0, dev.indexOf('\napps:\n') + 1));
+    const r = gitplane(['diff', '--base', 'HEAD'], { cwd: project });
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe('error: --base HEAD: environments/ is not in a Git repository, so it has no commit to compare with. Run "git init" and commit the environment files, then give a branch, tag or commit.\n');
+  });
+
   test('fails when neither or both of --base and --against are given', () => {
     expect(gitplane(['diff']).status).toBe(2);
     expect(gitplane(['diff', '--base', 'HEAD', '--against', '.']).stderr).toContain('give exactly one of --base REF or --against DIR');

@@ -81,7 +81,7 @@ describe('the CLI reads gitplane.config.ts from the current directory', () => {
   test('fails when the current directory registers no example-api: exit 2 naming the entry', () => {
     const r = gitplane(['synth', '-f', dev, '--out', path.join(tempDir(), 'out')], { cwd: tempDir() });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/dev\.yaml:\d+:\d+: apps\.example-api is not an application of this project \(found key "example-api"\)\. Applications registered in gitplane\.config\.ts: none\./);
+    expect(r.stderr).toMatch(/dev\.yaml:\d+:\d+: apps\.example-api is not an application of this project \(found key "example-api"\)\. Applications registered in gitplane\.config\.ts: none\. Register it there, or remove the entry\./);
   });
 
   test('fails when gitplane.config.ts is broken: exit 2 naming the file', () => {
