@@ -189,7 +189,7 @@ tool_bins() {
     pulumi) echo pulumi ;;
     pulumi-kubernetes) echo pulumi-resource-kubernetes ;;
     # One binary: it runs as the component its file is named after (links in the store).
-    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller ;;
+    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller git-verify-wrapper.sh ;;
     kwok) echo kwok kwok-stages ;; # kwok-stages is a directory, linked like a binary
   esac
 }
@@ -431,8 +431,11 @@ build_argocd() {
       -o "$dest/argocd" github.com/argoproj/argo-cd/v3/cmd
   )
   for b in $(tool_bins argocd); do
-    [[ $b == argocd ]] || ln -s argocd "$dest/$b"
+    [[ $b != argocd-* ]] || ln -s argocd "$dest/$b"
   done
+  # The repo-server runs it on every revision it renders, as Argo CD's image installs it.
+  cp -- "$(cd "$work" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)/hack/git-verify-wrapper.sh" "$dest/"
+  chmod 0755 "$dest/git-verify-wrapper.sh"
   update_wrapper "$work" argocd
 }
 
