@@ -72,8 +72,27 @@ HELM_COMMIT=05fa37973dc9e42b76e1d2883494c87174b6074f
 
 # kube-apiserver: the environments' kubernetesVersion (environments/*.yaml), for the conformance
 # tier that applies every environment to a real API server (test/conformance/kube-apiserver.test.ts).
-# Also pinned in tools/kube-apiserver/go.mod, whose staging replaces use v0.<minor>.<patch>.
+# Also pinned in tools/kube-apiserver/go.mod, whose staging replaces use v0.<minor>.<patch>. The
+# same build makes kube-controller-manager and kube-scheduler of that release, which the Argo CD
+# sync test (test/conformance/argocd.test.ts) runs so that workloads get Pods and Pods get nodes.
 KUBE_APISERVER_VERSION=v1.34.2
+
+# Argo CD: the argo-cd chart 10.1.1 (environments/versions.yaml) deploys v3.4.4, which cannot be
+# built from the module proxy: its go.mod replaces github.com/argoproj/argo-cd/gitops-engine with
+# the in-tree ./gitops-engine, which the module zip leaves out, and the proxy refuses that module
+# at v3.4.4's own version (v0.7.1-0.20250908182407-97ad5b59a627: 403). The proxy serves the
+# gitops-engine of exactly three commits; two are release tags of the 3.5 line (v3.5.2, v3.5.3:
+# same commit times, to the second), the third a master commit whose API 3.4 does not compile
+# against ("too many arguments in call to k.ManageServerSideDiffDryRuns"). So the sync test runs
+# v3.5.3 with its own gitops-engine; 3.6.x needs go 1.27. Pinned with its wrapper go.mod in
+# tools/argocd/.
+ARGOCD_VERSION=v3.5.3
+
+# kwok: simulated nodes for the Argo CD sync test, so that Pods are scheduled and become Running
+# (or Succeeded for a Job's) without a kubelet. Its stage files (what it makes of a Node or a Pod)
+# come from the same module and are installed beside it as kwok-stages/.
+# renovate: datasource=go depName=sigs.k8s.io/kwok
+KWOK_VERSION=v0.8.0
 
 # Pulumi CLI: the release of the @pulumi/pulumi npm package (package.json), which the
 # conformance test (test/conformance/pulumi.test.ts) drives through the Automation API.
@@ -85,7 +104,7 @@ PULUMI_VERSION=v3.248.0
 PULUMI_KUBERNETES_VERSION=v4.25.0
 PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver pulumi pulumi-kubernetes)
+DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver pulumi pulumi-kubernetes argocd kwok)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score kubernetes-schemas)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -120,7 +139,9 @@ canonical_name() {
     kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
-    kube-apiserver | apiserver) echo kube-apiserver ;;
+    kube-apiserver | apiserver | kube-controller-manager | kube-scheduler) echo kube-apiserver ;;
+    argocd | argo-cd | argocd-application-controller | argocd-repo-server | argocd-applicationset-controller) echo argocd ;;
+    kwok) echo kwok ;;
     kubernetes-schemas) echo kubernetes-schemas ;;
     pulumi) echo pulumi ;;
     pulumi-kubernetes | pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
@@ -145,6 +166,8 @@ tool_version() {
     kubernetes-schemas) echo "$KUBERNETES_VALIDATE_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     pulumi-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
+    argocd) echo "$ARGOCD_VERSION" ;;
+    kwok) echo "$KWOK_VERSION" ;;
   esac
 }
 
@@ -161,10 +184,13 @@ tool_bins() {
     kube-score) echo kube-score ;;
     gitleaks) echo gitleaks ;;
     helm) echo helm ;;
-    kube-apiserver) echo kube-apiserver ;;
+    kube-apiserver) echo kube-apiserver kube-controller-manager kube-scheduler ;;
     kubernetes-schemas) echo kubernetes-schemas ;; # a directory of schemas, linked like a binary
     pulumi) echo pulumi ;;
     pulumi-kubernetes) echo pulumi-resource-kubernetes ;;
+    # One binary: it runs as the component its file is named after (links in the store).
+    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller git-verify-wrapper.sh ;;
+    kwok) echo kwok kwok-stages ;; # kwok-stages is a directory, linked like a binary
   esac
 }
 
@@ -175,6 +201,7 @@ tool_inputs() {
     otelcol) echo "$SCRIPT_DIR/otelcol-builder.yaml" ;;
     promtool) echo "$SCRIPT_DIR/promtool/go.mod" "$SCRIPT_DIR/promtool/go.sum" ;;
     kube-apiserver) echo "$SCRIPT_DIR/kube-apiserver/go.mod" "$SCRIPT_DIR/kube-apiserver/go.sum" ;;
+    argocd) echo "$SCRIPT_DIR/argocd/go.mod" "$SCRIPT_DIR/argocd/go.sum" ;;
     *) ;;
   esac
 }
@@ -295,6 +322,8 @@ build_helm() {
 # server reports v1.34.2 and derives its binary and emulation version from it.
 # Measured: 26.5 min wall (400 s CPU, 1.7 GB peak RSS) on the 2-core machine shared with other
 # builds at load 24-32, modules already downloaded; cached afterwards like the others.
+# kube-controller-manager and kube-scheduler added 10.9 min wall (122 s CPU, 1.9 GB peak RSS, at
+# load ~20) to it: what they do not share with kube-apiserver.
 build_kube-apiserver() {
   local dest=$1 work=$2 v=${KUBE_APISERVER_VERSION#v} x f
   grep -q "k8s.io/kubernetes $KUBE_APISERVER_VERSION" "$SCRIPT_DIR/kube-apiserver/go.mod" ||
@@ -310,8 +339,10 @@ build_kube-apiserver() {
   (
     cd "$work"
     # Go's compile and link temporaries stay in the scratch directory, removed with it.
-    GOTMPDIR=$work/gotmp go build -trimpath -ldflags "-s -w$x" -o "$dest/kube-apiserver" \
-      k8s.io/kubernetes/cmd/kube-apiserver
+    # One invocation for the three: they share most packages, compiled once.
+    GOTMPDIR=$work/gotmp go build -trimpath -ldflags "-s -w$x" -o "$dest/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+      k8s.io/kubernetes/cmd/kube-scheduler
   )
   update_wrapper "$work" kube-apiserver
 }
@@ -378,6 +409,47 @@ build_pulumi-kubernetes() {
       -ldflags "-s -w -X $module/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" \
       -o "$dest/pulumi-resource-kubernetes" ./main
   )
+}
+
+# Argo CD builds as one binary, cmd/, which runs the component named by its file name: the links
+# beside it. Its go.mod replaces gitops-engine with the in-tree copy, which `go install` cannot
+# follow: the wrapper module in tools/argocd/ requires v$ARGOCD_VERSION, repeats its replace lines
+# and points gitops-engine at the proxy's pseudo-version of the same release commit. The version
+# variables are the ones Argo CD's Makefile sets. Measured: 22.8 min wall (398 s CPU, 2.1 GB peak
+# RSS) at load ~20 on the 2 shared cores, modules downloaded (21 s more for that).
+build_argocd() {
+  local dest=$1 work=$2 p=github.com/argoproj/argo-cd/v3/common b
+  grep -q "github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION" "$SCRIPT_DIR/argocd/go.mod" ||
+    die "tools/argocd/go.mod does not require github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION"
+  cp -- "$SCRIPT_DIR/argocd/go.mod" "$work/"
+  if [[ -f $SCRIPT_DIR/argocd/go.sum ]]; then cp -- "$SCRIPT_DIR/argocd/go.sum" "$work/"; fi
+  mkdir -p "$work/gotmp"
+  (
+    cd "$work"
+    GOTMPDIR=$work/gotmp go build -trimpath \
+      -ldflags "-s -w -X $p.version=${ARGOCD_VERSION#v} -X $p.gitTag=$ARGOCD_VERSION -X $p.gitTreeState=clean" \
+      -o "$dest/argocd" github.com/argoproj/argo-cd/v3/cmd
+  )
+  for b in $(tool_bins argocd); do
+    [[ $b != argocd-* ]] || ln -s argocd "$dest/$b"
+  done
+  # The repo-server runs it on every revision it renders, as Argo CD's image installs it.
+  cp -- "$(cd "$work" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)/hack/git-verify-wrapper.sh" "$dest/"
+  chmod 0755 "$dest/git-verify-wrapper.sh"
+  update_wrapper "$work" argocd
+}
+
+# kwok's stages: a Node becomes Ready and renews its lease (so the node lifecycle controller keeps
+# it), a Pod becomes Running and Ready, a Job's Pod Succeeded, a deleted Pod goes; the files of
+# the module's kustomize/stage/{node/fast,node/heartbeat-with-lease,pod/fast}.
+build_kwok() {
+  local dest=$1 work=$2 src f
+  go_install "$dest" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  src=$(cd "$work" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  mkdir -p "$dest/kwok-stages"
+  for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    cp -- "$src/kustomize/stage/$f.yaml" "$dest/kwok-stages/"
+  done
 }
 
 # ---- machinery ---------------------------------------------------------------------------------

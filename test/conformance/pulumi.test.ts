@@ -27,7 +27,7 @@ import { pinnedVersions } from '../../stacks/versions';
 import { ROOT, SHARED_DIR, tempDir } from '../support/cli';
 import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { serveDirectory, StaticServer } from '../support/loopback';
-import { describeWithTool, findTool } from '../support/tools';
+import { describeWithTools } from '../support/tools';
 
 const ENV = 'dev';
 const CHARTS = path.join(SHARED_DIR, 'charts');
@@ -44,14 +44,6 @@ const TYPES = [
 const CRDS = ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io'];
 // A whole operation is bounded only against a hung run; it asserts nothing about speed.
 const OPERATION_MS = 20 * 60_000;
-
-/** `describe` with every tool's path; a skipped (in CI: failing) block naming the first one missing. */
-function describeWithTools(tools: string[], title: string, fn: (bins: Record<string, string>) => void): void {
-  const bins = Object.fromEntries(tools.map((tool) => [tool, findTool(tool) ?? tool]));
-  const missing = tools.find((tool) => findTool(tool) === undefined);
-  if (missing) describeWithTool(missing, title, () => fn(bins));
-  else describe(title, () => fn(bins));
-}
 
 /** dev.yaml with `gitops.chartMirror` set, in a directory of its own. */
 function mirroredEnvironments(mirror: string): string {

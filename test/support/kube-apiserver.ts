@@ -55,6 +55,10 @@ export interface KubeApiServer {
   readonly kubeconfig: string;
   /** The directory holding the keys, etcd's data and both servers' logs, until `stop`. */
   readonly dir: string;
+  /** The service-account signing key (PKCS #8 PEM file), for the controller manager's token controller. */
+  readonly serviceAccountKey: string;
+  /** The serving certificate's file, which is its own CA: the cluster's root CA for service-account tokens. */
+  readonly caFile: string;
   /** One authenticated HTTPS request; `body` is sent as is when a string, as JSON otherwise. */
   request(method: string, apiPath: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse>;
   /**
@@ -142,7 +146,7 @@ export async function startKubeApiServer(bins: KubeApiServerBinaries): Promise<K
       }),
       { mode: 0o600 },
     );
-    return { url, ca: files.caPem, token: files.token, kubeconfig, dir, request, stop };
+    return { url, ca: files.caPem, token: files.token, kubeconfig, dir, serviceAccountKey: files.serviceAccountKey, caFile: files.cert, request, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -158,15 +162,21 @@ interface Credentials {
   serviceAccountKey: string;
 }
 
-function writeCredentials(dir: string): Credentials {
-  const cert = path.join(dir, 'serving.crt');
-  const key = path.join(dir, 'serving.key');
+/** A self-signed serving certificate for 127.0.0.1 and localhost (openssl), written to `<dir>/<name>.crt` and `.key`. */
+export function servingCertificate(dir: string, name: string): { cert: string; key: string } {
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
   const r = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=gitplane-test-kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=gitplane-test-${name}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`openssl could not make the serving certificate: ${r.stderr}`);
+  return { cert, key };
+}
+
+function writeCredentials(dir: string): Credentials {
+  const { cert, key } = servingCertificate(dir, 'kube-apiserver');
 
   const serviceAccountKey = path.join(dir, 'service-account.key');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -179,16 +189,18 @@ function writeCredentials(dir: string): Credentials {
   return { cert, key, caPem: fs.readFileSync(cert, 'utf8'), token, tokens, serviceAccountKey };
 }
 
-interface Server {
+/** A process started by `startProcess`, its output in `log`. */
+export interface Server {
   name: string;
   process: ChildProcess;
   log: string;
 }
 
-function startProcess(dir: string, name: string, bin: string, args: string[]): Server {
+/** Starts `bin` with its stdout and stderr appended to `<dir>/<name>.log`; killed if the test process exits. */
+export function startProcess(dir: string, name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): Server {
   const log = path.join(dir, `${name}.log`);
   const fd = fs.openSync(log, 'a');
-  const p = spawn(bin, args, { stdio: ['ignore', fd, fd] });
+  const p = spawn(bin, args, { stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
   running.add(p);
   p.once('exit', () => running.delete(p));
@@ -196,7 +208,7 @@ function startProcess(dir: string, name: string, bin: string, args: string[]): S
 }
 
 /** True while the server runs; once it has exited, throws with the end of its log. */
-function alive({ name, process: p, log }: Server): true {
+export function alive({ name, process: p, log }: Server): true {
   if (p.exitCode === null && p.signalCode === null) return true;
   const tail = fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n');
   throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) before it was ready; the end of its log:\n${tail}`);
@@ -210,7 +222,8 @@ async function probe(url: string): Promise<true | undefined> {
   }
 }
 
-async function stopProcess(p: ChildProcess): Promise<void> {
+/** SIGTERM, SIGKILL after 30 s; resolves once the process has exited. */
+export async function stopProcess(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise((resolve) => p.once('exit', resolve));
   p.kill('SIGTERM');

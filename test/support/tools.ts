@@ -45,3 +45,11 @@ export function describeWithTool(tool: string, title: string, fn: (bin: string) 
     describe.skip(title, () => fn(tool));
   }
 }
+
+/** `describe` with every tool's path, by name; a skipped (in CI: failing) block naming the first one missing. */
+export function describeWithTools(tools: readonly string[], title: string, fn: (bins: Record<string, string>) => void): void {
+  const bins = Object.fromEntries(tools.map((tool) => [tool, findTool(tool) ?? tool]));
+  const missing = tools.find((tool) => findTool(tool) === undefined);
+  if (missing) describeWithTool(missing, title, () => fn(bins));
+  else describe(title, () => fn(bins));
+}

@@ -1,0 +1,112 @@
+/**
+ * A real Argo CD against the test API server: its application controller, repo-server and
+ * ApplicationSet controller (one binary built by tools/install.sh, run under each component's
+ * name) and Redis (Debian's redis-server), as processes on loopback instead of Pods. The
+ * controllers reach the API server through its kubeconfig; `ARGOCD_FAKE_IN_CLUSTER` makes the
+ * in-cluster destination (https://kubernetes.default.svc) that same server, as it is for a
+ * controller running inside the cluster.
+ *
+ * The repo-server serves gRPC over TLS with the certificate it makes for itself, which the
+ * controllers accept without verifying it, as they do by default in a cluster. It trusts the Git
+ * server's certificate the way argocd-tls-certs-cm makes it trust
+ * one in a cluster: a file named after the host in its TLS data directory.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/server-commands/argocd-application-controller/
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { KubeApiServer, Server, alive, startProcess, stopProcess } from './kube-apiserver';
+import { freePort, until } from './loopback';
+
+export interface ArgoCdBinaries {
+  applicationController: string;
+  repoServer: string;
+  applicationSetController: string;
+  redisServer: string;
+  /** The Helm the repo-server renders charts with (found on its PATH). */
+  helm: string;
+}
+
+export interface ArgoCdOptions {
+  /** The namespace Argo CD's configuration lives in. */
+  namespace: string;
+  /** Certificates (PEM files) the repo-server trusts, by host. */
+  trustedCertificates: Record<string, string>;
+}
+
+export interface ArgoCd {
+  /** Ends every process (the API server is the caller's). */
+  stop(): Promise<void>;
+  /** Throws with the end of a component's log when one has exited. */
+  checkAlive(): void;
+  /** The directory holding the components' logs and scratch space. */
+  readonly dir: string;
+}
+
+/** Starts Redis, the repo-server, then both controllers, each once it can reach what it needs. */
+export async function startArgoCd(server: KubeApiServer, bins: ArgoCdBinaries, options: ArgoCdOptions): Promise<ArgoCd> {
+  const dir = path.join(server.dir, 'argocd');
+  for (const d of ['tls', 'ssh', 'home', 'tmp', 'gpg']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  for (const [host, file] of Object.entries(options.trustedCertificates)) fs.copyFileSync(file, path.join(dir, 'tls', host));
+  fs.writeFileSync(path.join(dir, 'ssh', 'ssh_known_hosts'), '');
+  const processes: Server[] = [];
+  const stop = async () => {
+    for (const p of [...processes].reverse()) await stopProcess(p.process);
+  };
+  const checkAlive = () => processes.forEach(alive);
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${path.dirname(bins.helm)}${path.delimiter}${process.env.PATH ?? ''}`,
+    HOME: path.join(dir, 'home'),
+    TMPDIR: path.join(dir, 'tmp'),
+    KUBECONFIG: server.kubeconfig,
+    ARGOCD_FAKE_IN_CLUSTER: 'true',
+    ARGOCD_TLS_DATA_PATH: path.join(dir, 'tls'),
+    ARGOCD_SSH_DATA_PATH: path.join(dir, 'ssh'),
+    ARGOCD_GPG_ENABLED: 'false',
+    ARGOCD_GNUPGHOME: path.join(dir, 'gpg'),
+    // Rendering kube-prometheus-stack takes well over the default 90 s on a loaded machine.
+    ARGOCD_EXEC_TIMEOUT: '15m',
+  };
+  try {
+    const redisPort = await freePort();
+    processes.push(startProcess(dir, 'redis', bins.redisServer, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', path.join(dir, 'tmp')]));
+    const redis = `127.0.0.1:${redisPort}`;
+    const repoPort = await freePort();
+    const common = ['--loglevel', 'info', '--logformat', 'text', '--redis', redis];
+    processes.push(
+      startProcess(dir, 'argocd-repo-server', bins.repoServer, [...common, '--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(await freePort())], env),
+    );
+    const repoServer = `127.0.0.1:${repoPort}`;
+    await until('the repo-server to listen', async () => {
+      checkAlive();
+      return (await listening(repoPort)) ? true : undefined;
+    }, 300_000);
+    const controllerFlags = ['--kubeconfig', server.kubeconfig, '--namespace', options.namespace, '--repo-server-timeout-seconds', '900'];
+    processes.push(
+      startProcess(dir, 'argocd-application-controller', bins.applicationController, [...common, ...controllerFlags, '--repo-server', repoServer, '--metrics-port', String(await freePort())], env),
+      startProcess(
+        dir,
+        'argocd-applicationset-controller',
+        bins.applicationSetController,
+        ['--loglevel', 'info', '--logformat', 'text', ...controllerFlags, '--argocd-repo-server', repoServer, '--metrics-addr', `127.0.0.1:${await freePort()}`, '--probe-addr', `127.0.0.1:${await freePort()}`, '--webhook-addr', `127.0.0.1:${await freePort()}`],
+        env,
+      ),
+    );
+    return { stop, checkAlive, dir };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
