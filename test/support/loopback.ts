@@ -13,9 +13,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls until `check` returns a value; HUNG_MS only bounds a hung run, it asserts nothing about speed. */
-export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + HUNG_MS;
+/**
+ * Polls until `check` returns a value. `hungMs` only bounds a hung run (longer for what takes
+ * minutes even when well, such as a whole Argo CD sync); it asserts nothing about speed.
+ */
+export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, hungMs = HUNG_MS): Promise<T> {
+  const end = Date.now() + hungMs;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
