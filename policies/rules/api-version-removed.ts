@@ -1,6 +1,11 @@
-import { REMOVED_APIS } from '../data/removed-apis';
+import { REMOVED_APIS, RemovedApi } from '../data/removed-apis';
 import { docsUrl } from '../lib/docs-url';
+import { push } from '../lib/lookup';
 import { ObjectRule } from '../types';
+
+/** The removals by API version, in table order: every object is looked up. */
+const BY_VERSION = new Map<string, RemovedApi[]>();
+for (const r of REMOVED_APIS) push(BY_VERSION, r.apiVersion, r);
 
 export const rule: ObjectRule = {
   id: 'api-version-removed',
@@ -15,7 +20,7 @@ export const rule: ObjectRule = {
   check(object, ctx) {
     const minor = ctx.spec ? Number(ctx.spec.cluster.kubernetesVersion.split('.')[1]) : Infinity;
     const m = object.manifest;
-    const removed = REMOVED_APIS.find((r) => r.apiVersion === m.apiVersion && (r.kinds === '*' || r.kinds.includes(m.kind)) && r.removedIn <= minor);
+    const removed = BY_VERSION.get(m.apiVersion)?.find((r) => (r.kinds === '*' || r.kinds.includes(m.kind)) && r.removedIn <= minor);
     if (!removed) return [];
     return [{ message: `${m.apiVersion} ${m.kind} was removed in Kubernetes 1.${removed.removedIn}${ctx.spec ? ` and the cluster runs ${ctx.spec.cluster.kubernetesVersion}` : ''}.`, value: m.apiVersion, fix: `Use ${removed.replacement}.` }];
   },
