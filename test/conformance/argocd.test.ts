@@ -1,12 +1,12 @@
 /**
- * A real Argo CD syncs `dev` and `pi-edge` from the published repository: `gitplane publish` into
+ * A real Argo CD syncs `dev` from the published repository: `gitplane publish` into
  * a bare repository served over HTTPS (git's smart HTTP protocol, `git http-backend`), the charts
  * from a loopback copy of the offline Helm repository (the environment's `gitops.chartMirror`),
  * Argo CD's application controller, repo-server and ApplicationSet controller with Redis against a
  * real kube-apiserver whose workloads run on nodes simulated by kwok, with the real
- * kube-controller-manager and kube-scheduler. Each environment is a cluster of its own. Every
- * Application must become Synced and Healthy, and the order in which they became Healthy must
- * follow the sync-wave ladder.
+ * kube-controller-manager and kube-scheduler. Every Application must become Synced and Healthy,
+ * and the order in which they became Healthy must follow the sync-wave ladder. Before that, the
+ * Application health check gitplane installs is run by Argo CD itself on the cases it decides.
  *
  * What cannot run here, and what stands in for it:
  * - Argo CD v3.5.3, not the v3.4.4 the pinned argo-cd chart deploys: the module proxy does not
@@ -19,9 +19,9 @@
  * - Controllers of custom resources run as simulated Pods only, so the test writes the status the
  *   controller would write where Argo CD's health check reads one (`standIn` lists which), and
  *   provisions a PersistentVolume for each claim as Longhorn's CSI provisioner would.
- * - pi-edge's cluster `edge-site-01` is registered with Argo CD at the test API server's address
- *   (the environment file's `cluster.server`); its two fleet sites are not registered, so their
- *   Applications are not generated.
+ * - pi-edge cannot reach Synced and Healthy here: External Secrets' validating webhooks
+ *   (`failurePolicy: Fail`) are served by a simulated Pod, so every ExternalSecret is refused
+ *   (docs/gitops.md, "Tested with a real Argo CD", has the error).
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  */
@@ -74,12 +74,11 @@ async function apply(server: KubeApiServer, m: Manifest): Promise<void> {
   if (r.status >= 300) throw new Error(`could not apply ${m.kind} ${m.metadata.name}: ${r.status} ${r.body?.message}`);
 }
 
-/** The environment file with the test's Git server, chart mirror and (for a named cluster) API server. */
-function testEnvironment(env: string, dir: string, settings: { repoURL: string; chartMirror: string; server?: string }): string {
+/** The environment file with the test's Git server and chart mirror. */
+function testEnvironment(env: string, dir: string, settings: { repoURL: string; chartMirror: string }): string {
   const doc = parseDocument(fs.readFileSync(path.join(ROOT, 'environments', `${env}.yaml`), 'utf8'));
   doc.setIn(['gitops', 'repoURL'], settings.repoURL);
   doc.setIn(['gitops', 'chartMirror'], settings.chartMirror);
-  if (settings.server && doc.hasIn(['cluster', 'server'])) doc.setIn(['cluster', 'server'], settings.server);
   const file = path.join(dir, `${env}.yaml`);
   fs.writeFileSync(file, doc.toString());
   return file;
@@ -121,10 +120,9 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
  * One round of what the cluster's missing parts would do. Longhorn's CSI provisioner: a
- * PersistentVolume for each pending claim, bound to it. The controllers of custom resources whose
- * health Argo CD reads from their status, which run only as simulated Pods here: the
- * prometheus-operator (a Prometheus is Available once its Pods are), External Secrets (an
- * ExternalSecret, a SecretStore and a ClusterSecretStore are Ready once synced).
+ * PersistentVolume for each pending claim, bound to it. The controller of the one custom resource
+ * of dev whose health Argo CD reads from its status, which runs only as a simulated Pod here: the
+ * prometheus-operator (a Prometheus is Available once its Pods are).
  */
 async function standIn(server: KubeApiServer): Promise<void> {
   for (const claim of await list(server, '/api/v1/persistentvolumeclaims')) {
@@ -155,15 +153,10 @@ async function standIn(server: KubeApiServer): Promise<void> {
     }
   };
   await writeStatus('/apis/monitoring.coreos.com/v1', 'prometheuses', { conditions: conditions('Available', 'Reconciled') });
-  for (const plural of ['externalsecrets', 'secretstores', 'clustersecretstores']) await writeStatus('/apis/external-secrets.io/v1', plural, { conditions: conditions('Ready') });
 }
 
 interface Observed {
   wave: number;
-  /** Made by an ApplicationSet. */
-  generated: boolean;
-  /** When the server created it (ms since the epoch, whole seconds). */
-  createdAt: number;
   /** When the Application was first seen Synced and Healthy (ms since the epoch). */
   healthyAt?: number;
 }
@@ -174,24 +167,54 @@ function waveOf(o: { metadata: { annotations?: Record<string, string> } }): numb
 
 const isReady = (app: any) => app.status?.sync?.status === 'Synced' && app.status?.health?.status === 'Healthy';
 
-/**
- * Pairs (earlier wave, later wave) out of order. Applications the root application syncs itself
- * must have become Healthy in wave order. Those an ApplicationSet generates are judged on when
- * they were created: Argo CD counts an ApplicationSet healthy once it has generated its
- * Applications, so waves between ApplicationSets order their creation, not their health
- * (docs/gitops.md, "Fleets").
- */
+/** Pairs (earlier wave, later wave) where the later wave's Application became Healthy first. */
 function waveOrderViolations(observed: ReadonlyMap<string, Observed>): string[] {
   const out: string[] = [];
   for (const [a, oa] of observed) {
     for (const [b, ob] of observed) {
-      if (oa.generated !== ob.generated || oa.wave >= ob.wave) continue;
-      if (!oa.generated && oa.healthyAt! > ob.healthyAt!) out.push(`${b} (wave ${ob.wave}) became Healthy before ${a} (wave ${oa.wave})`);
-      if (oa.generated && oa.createdAt > ob.createdAt) out.push(`${b} (wave ${ob.wave}) was generated before ${a} (wave ${oa.wave})`);
+      if (oa.wave < ob.wave && oa.healthyAt! > ob.healthyAt!) out.push(`${b} (wave ${ob.wave}) became Healthy before ${a} (wave ${oa.wave})`);
     }
   }
   return out.sort();
 }
+
+/** An Application as its parent's health check sees it: `status` and `spec.syncPolicy` as given. */
+function child(name: string, tracker: string, fields: { status?: Record<string, unknown>; automated?: boolean; operation?: boolean }): Manifest {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: ARGOCD_NAMESPACE, annotations: { 'argocd.argoproj.io/tracking-id': `${tracker}:argoproj.io/Application:${ARGOCD_NAMESPACE}/${name}` } },
+    spec: { project: 'dev', syncPolicy: fields.automated === false ? {} : { automated: { prune: true, selfHeal: true } } },
+    ...(fields.operation ? { operation: { sync: { revision: 'main' } } } : {}),
+    ...(fields.status ? { status: fields.status } : {}),
+  };
+}
+
+const running = { phase: 'Running', message: 'waiting for healthy state of apps/Deployment/x' };
+
+describeWithTools(['argocd'], 'the Application health check gitplane installs, evaluated by Argo CD', (bins) => {
+  const HEALTHY = { health: { status: 'Healthy' }, sync: { status: 'Synced' } };
+  const cases: [string, Manifest, string][] = [
+    ['a child not assessed yet is Progressing', child('dev-longhorn', 'dev-root', {}), 'Progressing'],
+    ['a child whose sync runs is Progressing, whatever its own health says', child('dev-longhorn', 'dev-root', { status: { health: { status: 'Healthy' }, sync: { status: 'OutOfSync' }, operationState: running } }), 'Progressing'],
+    ['a child with a sync requested is Progressing', child('dev-longhorn', 'dev-root', { status: HEALTHY, operation: true }), 'Progressing'],
+    ['an automatically synced child that is OutOfSync is Progressing', child('dev-longhorn', 'dev-root', { status: { health: { status: 'Healthy' }, sync: { status: 'OutOfSync' }, operationState: { phase: 'Failed' } } }), 'Progressing'],
+    ['a child synced by hand is its own health while OutOfSync', child('prod-longhorn', 'prod-root', { automated: false, status: { health: { status: 'Healthy' }, sync: { status: 'OutOfSync' } } }), 'Healthy'],
+    ['a Synced child is its own health', child('dev-longhorn', 'dev-root', { status: { ...HEALTHY, operationState: { phase: 'Succeeded' } } }), 'Healthy'],
+    ['a Synced child that is Degraded is Degraded', child('dev-longhorn', 'dev-root', { status: { health: { status: 'Degraded' }, sync: { status: 'Synced' } } }), 'Degraded'],
+    ['the root application is its own health to itself while its sync runs', child('dev-root', 'dev-root', { status: { health: { status: 'Healthy' }, sync: { status: 'OutOfSync' }, operationState: running } }), 'Healthy'],
+  ];
+  test.each(cases)('%s', (_title, app, expected) => {
+    const dir = tempDir('gitplane-argocd-health-');
+    // argocd-cm as the chart writes it from gitplane's `configs.cm`.
+    const data = (argocdValues().values.configs as { cm: Record<string, string> }).cm;
+    fs.writeFileSync(path.join(dir, 'argocd-cm.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: ARGOCD_NAMESPACE }, data }));
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stringify(app));
+    const r = spawnSync(bins.argocd, ['admin', 'settings', 'resource-overrides', 'health', path.join(dir, 'app.yaml'), '--argocd-cm-path', path.join(dir, 'argocd-cm.yaml')], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(/^STATUS: (\S+)$/m.exec(r.stdout)?.[1]).toBe(expected);
+  });
+});
 
 describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bins) => {
   describe.each(['dev'])('%s', (env) => {
@@ -211,7 +234,7 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
       charts = await serveDirectory(CHARTS_DIR);
       repo = bareRepo(work);
       gitServer = await serveGit(work, work);
-      const file = testEnvironment(env, work, { repoURL: `${gitServer.url}/gitops.git`, chartMirror: `${charts.url}/charts`, server: server.url });
+      const file = testEnvironment(env, work, { repoURL: `${gitServer.url}/gitops.git`, chartMirror: `${charts.url}/charts` });
       // Not spawnSync: publish reads the charts from the loopback mirror this process serves.
       await promisify(execFile)(process.execPath, [BIN, 'publish', '--repo', repo, '--file', file, '--quiet'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...HELM_ENV }, maxBuffer: 64 * 1024 * 1024 });
 
@@ -223,23 +246,6 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
           const r = await server.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
           return r.body?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined;
         }, SYNC_MS);
-      }
-      if (spec.cluster.server !== 'https://kubernetes.default.svc') {
-        // The cluster as `argocd cluster add` registers it, with the labels docs/gitops.md names.
-        await apply(server, {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: {
-            name: `cluster-${spec.cluster.name}`,
-            namespace: ARGOCD_NAMESPACE,
-            labels: { 'argocd.argoproj.io/secret-type': 'cluster', 'gitplane.dev/environment': env, 'gitplane.dev/cluster': spec.cluster.name },
-          },
-          stringData: {
-            name: spec.cluster.name,
-            server: server.url,
-            config: JSON.stringify({ bearerToken: server.token, tlsClientConfig: { caData: Buffer.from(server.ca).toString('base64') } }),
-          },
-        });
       }
       nodes = await startSimulatedNodes(
         server,
@@ -274,9 +280,8 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
     }, 300_000);
 
     test('every Application becomes Synced and Healthy', async () => {
-      const expected = git(['ls-tree', '--name-only', `${spec.gitops.branch}:${path.posix.join(spec.gitops.path ?? '', env, 'bootstrap')}`], repo).split('\n').filter(Boolean);
-      const applicationSets = expected.filter((f) => f.startsWith('applicationset-')).length;
-      const applications = expected.filter((f) => f.startsWith('application-')).length;
+      const bootstrap = git(['ls-tree', '--name-only', `${spec.gitops.branch}:${path.posix.join(spec.gitops.path ?? '', env, 'bootstrap')}`], repo).split('\n');
+      const applications = bootstrap.filter((f) => f.startsWith('application-')).length;
       let lastFailure: unknown;
       await until('every Application to be Synced and Healthy', async () => {
         argocd!.checkAlive();
@@ -287,13 +292,12 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
         }
         const apps = await list(server, `${ARGOCD_API}/applications`);
         for (const app of apps) {
-          const generated = (app.metadata.ownerReferences ?? []).some((r: any) => r.kind === 'ApplicationSet');
-          const seen: Observed = observed.get(app.metadata.name) ?? { wave: waveOf(app), generated: generated as boolean, createdAt: Date.parse(app.metadata.creationTimestamp) };
+          const seen: Observed = observed.get(app.metadata.name) ?? { wave: waveOf(app) };
           if (seen.healthyAt === undefined && isReady(app)) seen.healthyAt = Date.now();
           observed.set(app.metadata.name, seen);
         }
-        // One Application per Application file, one per ApplicationSet for the one registered cluster.
-        return apps.length === applications + applicationSets && apps.every(isReady) ? apps : undefined;
+        // One Application per Application file of bootstrap/, the root's included.
+        return apps.length === applications && apps.every(isReady) ? apps : undefined;
       }, SYNC_MS).catch(async (e) => {
         const apps = await list(server, `${ARGOCD_API}/applications`);
         const states = apps.map((a) => `${a.metadata.name}: ${a.status?.sync?.status}/${a.status?.health?.status} ${a.status?.health?.message ?? ''} ${a.status?.operationState?.message ?? ''} ${JSON.stringify(a.status?.conditions ?? [])}`);
@@ -302,10 +306,10 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
       const timeline = [...observed].sort((a, b) => a[1].healthyAt! - b[1].healthyAt!).map(([name, o]) => `${((o.healthyAt! - started) / 1000).toFixed(0).padStart(5)} s  wave ${String(o.wave).padStart(3)}  ${name}`);
       // eslint-disable-next-line no-console
       console.log(`${env}: Synced and Healthy after\n${timeline.join('\n')}`);
-      expect([...observed.keys()].length).toBe(applications + applicationSets);
+      expect(observed.size).toBe(applications);
     }, SYNC_MS);
 
-    test('the Applications became Healthy (an ApplicationSet\'s: were generated) in the order of the wave ladder', () => {
+    test('the Applications became Healthy in the order of the wave ladder', () => {
       expect(observed.size).toBeGreaterThan(0);
       expect(waveOrderViolations(observed)).toEqual([]);
     });

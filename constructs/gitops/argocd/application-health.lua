@@ -4,12 +4,20 @@
 -- resources of its later waves are not applied yet and the child can report Healthy for a moment,
 -- which lets the parent start the next wave early (seen in the Argo CD sync test). So a child is
 -- Healthy to its parent only when no sync of it is requested or running, an automatically synced
--- child is Synced, and its own health is Healthy.
+-- child is Synced, and its own health is Healthy. The root application lists itself: to itself
+-- (its tracking id names it) it is its own health, or its running sync would wait for its own end.
 hs = {}
 hs.status = "Progressing"
 hs.message = ""
 if obj.status == nil or obj.status.health == nil then
   hs.message = "waiting for the first health assessment"
+  return hs
+end
+-- (Argo CD's Lua has no string library: the whole id is compared.)
+local tracking = obj.metadata.annotations ~= nil and obj.metadata.annotations["argocd.argoproj.io/tracking-id"] or nil
+if tracking == obj.metadata.name .. ":argoproj.io/Application:" .. obj.metadata.namespace .. "/" .. obj.metadata.name then
+  hs.status = obj.status.health.status
+  hs.message = obj.status.health.message or ""
   return hs
 end
 if obj.operation ~= nil then
