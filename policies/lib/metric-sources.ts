@@ -22,9 +22,9 @@ export interface SeriesSources {
 }
 
 /** The environment's series sources, computed once per environment. */
-export function seriesSources(ctx: PolicyContext, catalogues: readonly MetricCatalogue[] = CATALOGUES): SeriesSources {
+export function seriesSources(ctx: PolicyContext): SeriesSources {
   return perEnvironment(ctx, 'series-sources', () => {
-    const scraped = catalogues.filter((c) => c.evidence.some((e) => shown(e, ctx)));
+    const scraped = CATALOGUES.filter((c) => c.evidence.some((e) => shown(e, ctx)));
     const exported = new Map<string, MetricCatalogue>();
     for (const c of scraped) for (const m of c.list.metrics) if (!exported.has(m)) exported.set(m, c);
     const recorded = new Set(ctx.objects.flatMap((o) => prometheusRules(o).filter((r) => r.type === 'record').map((r) => r.name)));

@@ -4,12 +4,11 @@
  */
 import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
-import { until } from '../support/loopback';
+import { freePort, until } from '../support/loopback';
 import { describeWithTool } from '../support/tools';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,15 +18,6 @@ const DIR = path.resolve(__dirname, '../../constructs/backup/etcd');
 const BACKUP = path.join(DIR, 'etcd-backup.sh');
 const DRILL = path.join(DIR, 'etcd-restore-drill.sh');
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Result {
   code: number;
