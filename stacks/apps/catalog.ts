@@ -79,28 +79,27 @@ export const MONITORING_DATA: AppData = {
   clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
 };
 
-export const LOKI_DATA: AppData = {
-  name: 'observability-loki',
+/** What the observability services in `monitoring` share: namespace, wave and configuration. */
+const MONITORING_SERVICE = {
   namespace: MONITORING_NAMESPACE,
   wave: Wave.Services,
   component: 'observability',
   configuredAt: ['components', 'observability'],
+} as const satisfies Partial<AppData>;
+
+export const LOKI_DATA: AppData = {
+  name: 'observability-loki',
+  ...MONITORING_SERVICE,
 };
 
 export const TEMPO_DATA: AppData = {
   name: 'observability-tempo',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...MONITORING_SERVICE,
 };
 
 export const OTEL_DATA: AppData = {
   name: 'observability-otel',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...MONITORING_SERVICE,
 };
 
 export const OTEL_AGENT_DATA: AppData = {
