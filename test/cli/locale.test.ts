@@ -8,14 +8,19 @@ test('synth output is byte-identical whatever LANG and LC_ALL say (code-point or
   const dir = tempDir();
   const file = path.join(dir, 'pi-edge.yaml');
   const shipped = fs.readFileSync(path.join(ROOT, 'environments', 'pi-edge.yaml'), 'utf8');
-  fs.writeFileSync(file, shipped.replace('edge-site-02.edge.example.com', 'aa.edge.example.com').replace('edge-site-03.edge.example.com', 'ab.edge.example.com'));
+  fs.writeFileSync(file, shipped.replace('https://git.example.com/platform/gitops.git', 'https://aa.example.com/platform/gitops.git'));
   const trees = ['C.UTF-8', 'en_US.UTF-8', 'da_DK.UTF-8', 'sv_SE.UTF-8'].map((locale) => {
     const out = path.join(dir, `out-${locale}`);
     expect(gitplane(['synth', '--file', file, '--out', out, '--quiet'], { env: { LANG: locale, LC_ALL: locale } }).status).toBe(0);
     return readTree(out);
   });
   for (const tree of trees.slice(1)) expect(tree).toEqual(trees[0]);
-  const project = parse(trees[0]['pi-edge/bootstrap/appproject-pi-edge.yaml']) as { spec: { destinations: { server: string }[] } };
-  const servers = [...new Set(project.spec.destinations.map((d) => d.server))];
-  expect(servers).toEqual(['https://aa.edge.example.com:6443', 'https://ab.edge.example.com:6443', 'https://edge-site-01.edge.example.com:6443', 'https://kubernetes.default.svc']);
+  const project = parse(trees[0]['pi-edge/bootstrap/appproject-pi-edge.yaml']) as { spec: { sourceRepos: string[] } };
+  expect(project.spec.sourceRepos).toEqual([
+    'https://aa.example.com/platform/gitops.git',
+    'https://charts.external-secrets.io',
+    'https://charts.longhorn.io',
+    'https://nats-io.github.io/k8s/helm/charts/',
+    'https://prometheus-community.github.io/helm-charts',
+  ]);
 });
