@@ -17,4 +17,7 @@ module.exports = {
   // Jest's default on 2 cores is one worker; conformance tests mostly wait on real servers and
   // subprocesses, so two workers nearly halve the run.
   maxWorkers: 2,
+  // Every temporary directory of the run lives in one, removed at the end (test/support/temporary-root.js).
+  globalSetup: '<rootDir>/test/support/temporary-setup.js',
+  globalTeardown: '<rootDir>/test/support/temporary-teardown.js',
 };

@@ -1,0 +1,15 @@
+/**
+ * One temporary directory per `jest` run, made the workers' TMPDIR (they and every process they
+ * start inherit it) and removed by temporary-teardown.js when the run ends. A worker jest stops
+ * without an exit leaves its temporary directories behind; inside this one they go too. Other
+ * runs on the machine have their own.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+module.exports = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-run-'));
+  process.env.GITPLANE_TEST_TMPDIR = dir;
+  process.env.TMPDIR = dir;
+};
