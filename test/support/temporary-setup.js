@@ -10,6 +10,9 @@ const path = require('node:path');
 
 module.exports = () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-run-'));
+  // Passable like /tmp, for the tests that run a command as another user; each temporary
+  // directory inside is the user's own (0700).
+  fs.chmodSync(dir, 0o755);
   process.env.GITPLANE_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
 };
