@@ -13,7 +13,8 @@
 # store/<tool>/<key>/, where <key> is the pinned version plus a hash of the tool's build recipe
 # below and of the files under tools/ it is built from). A tool whose store directory is
 # complete is not rebuilt, so a second run is a fast no-op that does not even start `go`.
-# Build logs: $GITPLANE_TOOLS_DIR/logs/.
+# Build logs: $GITPLANE_TOOLS_DIR/logs/. Two tools build at once (GITPLANE_TOOLS_JOBS=N to change):
+# a Go build keeps both cores busy only while it compiles, not while it downloads or links.
 #
 # Needs go >= 1.26 on PATH and the Go module proxy; nothing is downloaded from anywhere else.
 # Every `go` command runs with GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 (static binaries).
@@ -104,7 +105,8 @@ PULUMI_VERSION=v3.248.0
 PULUMI_KUBERNETES_VERSION=v4.25.0
 PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 
-DEFAULT_TOOLS=(nats-server etcd otelcol promtool amtool kubeconform actionlint gitleaks helm kube-apiserver pulumi pulumi-kubernetes argocd kwok)
+# Longest builds first, so that two builds at once finish together.
+DEFAULT_TOOLS=(otelcol argocd promtool kube-apiserver pulumi-kubernetes pulumi helm kwok etcd gitleaks amtool nats-server kubeconform actionlint)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" kube-linter kube-score kubernetes-schemas)
 
 # ---- environment -------------------------------------------------------------------------------
@@ -578,17 +580,28 @@ main() {
     fi
   fi
 
-  local failed=0 tool rc
-  for tool in "${requested[@]}"; do
-    set +e
+  # Each build runs in its own subshell (set -e applies there, and its EXIT trap removes only its
+  # scratch directory); its lines are printed when it ends, so that two builds do not interleave.
+  local failed=0 running=0 tool pid rc out
+  local -A tool_of=()
+  out=$(mktemp -d "${TMPDIR:-/tmp}/gitplane-tools-out.XXXXXX")
+  for tool in "${requested[@]}" ''; do
+    while ((running > 0)) && { [[ -z $tool ]] || ((running >= ${GITPLANE_TOOLS_JOBS:-2})); }; do
+      rc=0
+      wait -n -p pid || rc=$?
+      cat -- "$out/${tool_of[$pid]}"
+      ((rc == 0)) || failed=$((failed + 1))
+      running=$((running - 1))
+    done
+    [[ -n $tool ]] || break
     (
       set -e
       install_tool "$tool"
-    )
-    rc=$?
-    set -e
-    ((rc == 0)) || failed=$((failed + 1))
+    ) >"$out/$tool" 2>&1 &
+    tool_of[$!]=$tool
+    running=$((running + 1))
   done
+  rm -rf -- "$out"
   echo "bin: $BIN_DIR"
   if ((failed)); then
     echo "install.sh: $failed tool(s) failed; build logs are in $LOG_DIR" >&2
