@@ -34,7 +34,9 @@ function transpile(source, filename) {
 function compile(source, filename) {
   // node:crypto is required here, not at the top: it loads a dozen of Node's internal modules, which
   // a command that loads no TypeScript (any --help, the installed package) would pay for nothing.
-  const key = require('node:crypto').createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  // The output depends on the file's name only (its source map names `main.ts`), not on its
+  // directory: another checkout of the same sources (a clone, a worktree) finds them transpiled.
+  const key = require('node:crypto').createHash('sha1').update(path.basename(filename)).update('\0').update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

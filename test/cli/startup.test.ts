@@ -94,3 +94,24 @@ test('the package index loads a construct when it is first read, and only then',
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toEqual({ before: false, kind: 'function', after: true, names: ['IngressPolicy', 'HttpService', 'ServiceMonitor', 'ExternalSecret'] });
 });
+
+test('a TypeScript file transpiled in one checkout loads in another copy of it without TypeScript', () => {
+  // Unique content, so that no earlier run has this file in the cache.
+  const source = `const marker: string = ${JSON.stringify(`gitplane-test-${Date.now()}-${Math.random()}`)};\nexport default marker;\n`;
+  const load = (preloads: string[]) => {
+    const file = path.join(tempDir(), 'checkout', 'module.ts');
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, source);
+    const args = [...preloads.flatMap((p) => ['-r', p]), '-e', `console.log(require(${JSON.stringify(file)}).default)`];
+    return spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  };
+  const first = load([]);
+  expect(first.stderr).toBe('');
+  const noTypeScript = path.join(tempDir(), 'no-typescript.js');
+  fs.writeFileSync(
+    noTypeScript,
+    "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (request === 'typescript') throw new Error('transpiled again');\n  return load.call(this, request, ...rest);\n};\n",
+  );
+  const second = load([noTypeScript]);
+  expect({ stdout: second.stdout, stderr: second.stderr }).toEqual({ stdout: first.stdout, stderr: '' });
+});

@@ -19,6 +19,15 @@ import * as path from 'node:path';
 import { KubeApiServer, Server, alive, startProcess, stopProcess } from './kube-apiserver';
 import { freePort, until } from './loopback';
 
+/**
+ * A sync advances from one wave to the next on events, but a health change that lands while the
+ * controller applies a wave (a CustomResourceDefinition becoming Established) is missed, and the
+ * sync then waits for the next resync of every Application: 120 s plus up to 60 s of jitter by
+ * default (`timeout.reconciliation`), several times per environment. Here it is 10 s, without
+ * jitter, so the waves advance soon after their health changes.
+ */
+const RESYNC_FLAGS = ['--app-resync', '10', '--app-resync-jitter', '0'];
+
 export interface ArgoCdBinaries {
   applicationController: string;
   repoServer: string;
@@ -84,7 +93,13 @@ export async function startArgoCd(server: KubeApiServer, bins: ArgoCdBinaries, o
     }, 300_000);
     const controllerFlags = ['--kubeconfig', server.kubeconfig, '--namespace', options.namespace, '--repo-server-timeout-seconds', '900'];
     processes.push(
-      startProcess(dir, 'argocd-application-controller', bins.applicationController, [...common, ...controllerFlags, '--repo-server', repoServer, '--metrics-port', String(await freePort())], env),
+      startProcess(
+        dir,
+        'argocd-application-controller',
+        bins.applicationController,
+        [...common, ...controllerFlags, '--repo-server', repoServer, '--metrics-port', String(await freePort()), ...RESYNC_FLAGS],
+        env,
+      ),
       startProcess(
         dir,
         'argocd-applicationset-controller',
