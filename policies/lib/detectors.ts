@@ -307,11 +307,11 @@ function walk(value: unknown, place: Place, key: string, depth: number, found: D
     }
   } else if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    // `{name: DB_PASSWORD, value: ...}` (container env, Helm parameters): the name names the value.
-    const named = typeof record.name === 'string' && typeof record.value === 'string' ? record.name : undefined;
     for (const k in record) {
       place.steps.push(k);
-      if (named !== undefined && k === 'value') {
+      // `{name: DB_PASSWORD, value: ...}` (container env, Helm parameters): the name names the value.
+      if (k === 'value' && typeof record.name === 'string' && typeof record.value === 'string') {
+        const named = record.name;
         place.steps.push({ named });
         walk(record[k], place, named, depth + 1, found);
         place.steps.pop();
@@ -334,10 +334,18 @@ const KEY_HINT = /(?:key|url|password|passwd|passphrase|pwd|secret|token|credent
  * What strings were found to hold, by string and then by depth and key: the same strings recur
  * (labels, images, configs, across the environments and the objects of a fleet), and a string's
  * detections depend only on itself, the name it sits under and its depth, with paths below the
- * string's own. Bounded, oldest first out.
+ * string's own. Bounded, oldest first out; a string seen under many names keeps its first few.
  */
-const scanned = new Map<string, Map<string, readonly Detection[]>>();
+const scanned = new Map<string, Scanned>();
 const MAX_SCANNED = 65_536;
+const MAX_VARIANTS = 8;
+
+/** What a string holds at one depth under one name (its variant); the string's other variants follow. */
+interface Scanned {
+  readonly variant: string;
+  readonly found: readonly Detection[];
+  readonly next: Scanned | undefined;
+}
 
 const NONE: readonly Detection[] = [];
 /** Cache keys of the strings under no name, by depth: the common case allocates none. */
@@ -358,15 +366,15 @@ function detectionsOf(value: string, key: string, depth: number): readonly Detec
   // A name only counts when a keyed or secret-name detector could match it.
   const name = key && KEY_HINT.test(key) ? key : '';
   const variant = name === '' && depth < UNNAMED.length ? UNNAMED[depth] : `${depth}:${name}`;
-  let byVariant = scanned.get(value);
-  let found = byVariant?.get(variant);
-  if (!found) {
-    found = detect(value, name, depth);
-    if (!byVariant) {
-      if (scanned.size >= MAX_SCANNED) scanned.delete(scanned.keys().next().value as string);
-      scanned.set(value, (byVariant = new Map()));
-    }
-    byVariant.set(variant, found);
+  const first = scanned.get(value);
+  let variants = 0;
+  for (let s = first; s; s = s.next, variants++) if (s.variant === variant) return s.found;
+  const found = detect(value, name, depth);
+  if (variants < MAX_VARIANTS) {
+    // Read again: scanning what the string holds remembers other strings and may drop this one.
+    const head = scanned.get(value);
+    if (!head && scanned.size >= MAX_SCANNED) scanned.delete(scanned.keys().next().value as string);
+    scanned.set(value, { variant, found, next: head });
   }
   return found;
 }

@@ -15,6 +15,18 @@ describe('credential detectors', () => {
   ])('finds a %s token under a neutral name through the preset', (_what, token, detector) => {
     expect(scanValue({ note: `see ${token} here` }, '').map((d) => d.detector)).toEqual([expect.stringContaining(detector)]);
   });
+  test('a string that recurs under many names and depths is judged under each, whether remembered or not', () => {
+    const value = fake('', 24, ALNUM, 'recurring');
+    // More names than a string's remembered variants, secret-like and neutral, at two depths.
+    const names = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? `db${i}_password` : `note${i}`));
+    const object = Object.fromEntries(names.map((n) => [n, { inner: { [n]: value }, [n]: value }]));
+    const expected = names.filter((_, i) => i % 2 === 0).flatMap((n) => [`${n}.inner.${n}`, `${n}.${n}`]);
+    for (let round = 0; round < 2; round++) {
+      const found = scanValue(object, '');
+      expect(found.map((d) => d.path)).toEqual(expected);
+      expect(new Set(found.map((d) => d.detector)).size).toBe(6);
+    }
+  });
   test('redacts to at most six characters and the length', () => {
     expect(redact(fake('ghp_', 36))).toBe('ghp_FA… (40 characters)');
     expect(redact('short')).toBe('s… (5 characters)');
