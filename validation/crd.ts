@@ -8,10 +8,11 @@
  * are indexed by a cheap scan; a schema is parsed and compiled only when an object needs it, and
  * the compiled validator is cached on disk by the CRD text's hash, because parsing and compiling
  * the large upstream CRDs (Argo CD's Application alone is over 1 MB) dominated a cold run; V8's
- * compiled code for each cached validator is cached beside it.
+ * compiled code for each cached validator is cached beside it. Both are entries of
+ * stacks/content-cache.ts: written atomically and used only when their digest checks, so an
+ * edited or truncated entry is compiled again, never run.
  */
 
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -19,12 +20,13 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
+import { contentKey, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
-const CACHE_VERSION = '1';
+const CACHE_VERSION = 'crd-validator 2';
 
 type Schema = Record<string, unknown>;
 
@@ -53,9 +55,12 @@ export class CrdRegistry {
   /**
    * Indexes every CRD in the YAML files under `dirs` (recursively), the first definition of a
    * group and kind winning, so `dirs` is in order of precedence. A file may also be a `kind: List`
-   * of CRDs, as `kubectl get crd -o yaml` prints them.
+   * of CRDs, as `kubectl get crd -o yaml` prints them. Compiled validators are cached in `cacheDir`.
    */
-  constructor(public readonly dirs: readonly string[]) {
+  constructor(
+    public readonly dirs: readonly string[],
+    private readonly cacheDir: string = CACHE_DIR,
+  ) {
     for (const dir of dirs) {
       for (const file of yamlFiles(dir)) {
         for (const text of crdTexts(fs.readFileSync(file, 'utf8'), file)) {
@@ -93,16 +98,13 @@ export class CrdRegistry {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const source = this.sources.get(`${group}/${kind}`);
     if (!source) return null;
-    const key = createHash('sha1').update(`${CACHE_VERSION}\0${apiVersion}\0${kind}\0`).update(source.text).digest('hex');
-    const cached = path.join(CACHE_DIR, `${key}.js`);
-    if (fs.existsSync(cached)) {
-      const validate = loadCompiled(cached) as ValidateFunction & { scope: CustomKind['scope'] | null };
-      return validate.scope ? { scope: validate.scope, validate } : null;
-    }
+    const key = contentKey([CACHE_VERSION, apiVersion, kind, source.text]);
+    const cached = loadCompiled(this.cacheDir, key) as (ValidateFunction & { scope: CustomKind['scope'] | null }) | undefined;
+    if (cached) return cached.scope ? { scope: cached.scope, validate: cached } : null;
     const compiled = this.compileSource(source.text, apiVersion, version, kind);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-    writeCache(cached, compiled ? `${standaloneCode(this.ajv(), compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
+    writeEntry(this.cacheDir, key, compiled ? `${standaloneCode(this.ajv(), compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
     return compiled;
   }
 
@@ -131,47 +133,38 @@ export class CrdRegistry {
 }
 
 /**
- * A cached validator, loaded with V8's code cache for it (`<file>.v8`) when there is one: the
- * generated code of a large CRD costs V8 more to compile than validating a whole environment
- * (all 27 of gitplane's validators: about 1 s of CPU to load and first run, 0.17 s from the code
- * cache). Node 20 has no `module.enableCompileCache`, so the module is wrapped and run as Node
- * runs a CommonJS file. A missing or rejected code cache (another Node version) is written when
- * the process exits, so that it holds the functions V8 compiled lazily while validating.
+ * The validator cached under `key` in `dir`, or undefined when there is no intact entry; loaded
+ * with V8's code cache for it (the entry `<key>.v8`) when there is one: the generated code of a
+ * large CRD costs V8 more to compile than validating a whole environment (all 27 of gitplane's
+ * validators: about 1 s of CPU to load and first run, 0.17 s from the code cache). Node 20 has no
+ * `module.enableCompileCache`, so the module is wrapped and run as Node runs a CommonJS file. A
+ * missing or rejected code cache (another Node version) is written when the process exits, so that
+ * it holds the functions V8 compiled lazily while validating.
  */
-function loadCompiled(file: string): unknown {
-  if (loadedValidators.has(file)) return loadedValidators.get(file);
-  const codeCache = `${file}.v8`;
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = fs.readFileSync(codeCache);
-  } catch {
-    // none yet
-  }
-  const script = new vm.Script(`(function (exports, require, module) {${fs.readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
+function loadCompiled(dir: string, key: string): unknown {
+  const id = path.join(dir, key);
+  if (loadedValidators.has(id)) return loadedValidators.get(id);
+  const code = readEntry(dir, key);
+  if (code === undefined) return undefined;
+  const codeCacheKey = `${key}.v8`;
+  const codeCache = readEntry(dir, codeCacheKey);
+  const cachedData = codeCache === undefined ? undefined : Buffer.from(codeCache, 'base64');
+  const script = new vm.Script(`(function (exports, require, module) {${code}\n})`, { filename: `${id}.json`, cachedData });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as (exports: unknown, req: NodeJS.Require, module: { exports: unknown }) => void)(module.exports, require, module);
   if (!cachedData || script.cachedDataRejected) {
-    if (pendingCodeCaches.size === 0) process.once('exit', () => pendingCodeCaches.forEach((s, f) => writeCache(f, s.createCachedData())));
-    pendingCodeCaches.set(codeCache, script);
+    if (pendingCodeCaches.length === 0) {
+      process.once('exit', () => pendingCodeCaches.forEach((p) => writeEntry(p.dir, p.key, p.script.createCachedData().toString('base64'))));
+    }
+    pendingCodeCaches.push({ dir, key: codeCacheKey, script });
   }
-  loadedValidators.set(file, module.exports);
+  loadedValidators.set(id, module.exports);
   return module.exports;
 }
 
-/** Validators loaded by this process, by file: each is loaded once, as `require` would. */
+/** Validators loaded by this process, by cache entry: each is loaded once, as `require` would. */
 const loadedValidators = new Map<string, unknown>();
-const pendingCodeCaches = new Map<string, vm.Script>();
-
-function writeCache(file: string, code: string | Buffer): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-  } catch {
-    // A read-only checkout still validates; it only compiles every time.
-  }
-}
+const pendingCodeCaches: { dir: string; key: string; script: vm.Script }[] = [];
 
 /**
  * CRD patterns are Go regular expressions; some begin with the inline flag `(?i)` (the

@@ -79,13 +79,15 @@ export const MONITORING_DATA: AppData = {
   clusterKinds: [...OPERATOR_CHART_KINDS, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
 };
 
-/** What the observability services in `monitoring` share: namespace, wave and configuration. */
-const MONITORING_SERVICE = {
-  namespace: MONITORING_NAMESPACE,
+/** What the observability services share: wave and configuration. */
+const OBSERVABILITY_SERVICE = {
   wave: Wave.Services,
   component: 'observability',
   configuredAt: ['components', 'observability'],
 } as const satisfies Partial<AppData>;
+
+/** The observability services in `monitoring`. */
+const MONITORING_SERVICE = { namespace: MONITORING_NAMESPACE, ...OBSERVABILITY_SERVICE } as const satisfies Partial<AppData>;
 
 export const LOKI_DATA: AppData = {
   name: 'observability-loki',
@@ -107,17 +109,12 @@ export const OTEL_AGENT_DATA: AppData = {
   namespace: HOST_AGENTS_NAMESPACE,
   // Reads pod logs and the host's filesystems through host paths, as uid 0.
   podSecurity: 'privileged',
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...OBSERVABILITY_SERVICE,
 };
 
 export const GRAFANA_DATA: AppData = {
   name: 'observability-grafana',
-  namespace: MONITORING_NAMESPACE,
-  wave: Wave.Services,
-  component: 'observability',
-  configuredAt: ['components', 'observability'],
+  ...MONITORING_SERVICE,
 };
 
 export const NATS_DATA: AppData = {

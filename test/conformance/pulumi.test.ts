@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalWorkspace, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
+import { LocalWorkspace, PulumiCommand, Stack, UpdateSummary } from '@pulumi/pulumi/automation';
 import { parse, parseDocument } from 'yaml';
 import { ARGOCD_NAMESPACE, ARGOCD_RELEASE } from '../../stacks/bootstrap';
 import { stackProgram } from '../../stacks/pulumi/program';
@@ -190,15 +190,24 @@ describeWithTools(['pulumi', 'pulumi-resource-kubernetes', 'etcd', 'kube-apiserv
     await server?.stop();
   });
 
-  test('preview plans every resource as a create', async () => {
+  /** Previews the stack under the stand-in and checks the plan's count of each kind of change. */
+  async function expectPlan(changes: Record<string, number>): Promise<void> {
     const preview = await withStandIn(server, () => stack.preview());
-    expect(preview.changeSummary).toEqual({ create: TYPES.length });
-  }, OPERATION_MS);
+    expect(preview.changeSummary).toEqual(changes);
+  }
+
+  /** Runs `up` or `destroy` under the stand-in and checks that it succeeded with this count of each kind of change. */
+  async function expectUpdate<T extends { summary: UpdateSummary }>(operation: () => Promise<T>, changes: Record<string, number>): Promise<T> {
+    const result = await withStandIn(server, operation);
+    expect(result.summary.result).toBe('succeeded');
+    expect(result.summary.resourceChanges).toEqual(changes);
+    return result;
+  }
+
+  test('preview plans every resource as a create', () => expectPlan({ create: TYPES.length }), OPERATION_MS);
 
   test('up installs Argo CD from the mirror and applies the project and the root Application', async () => {
-    const up = await withStandIn(server, () => stack.up());
-    expect(up.summary.result).toBe('succeeded');
-    expect(up.summary.resourceChanges).toEqual({ create: TYPES.length });
+    const up = await expectUpdate(() => stack.up(), { create: TYPES.length });
     expect(up.outputs.rootApplication.value).toBe(`${ENV}-root`);
     const state = await stack.exportStack();
     expect(state.deployment.resources.map((r: { type: string }) => r.type).sort()).toEqual([...TYPES, 'pulumi:providers:kubernetes'].sort());
@@ -213,20 +222,12 @@ describeWithTools(['pulumi', 'pulumi-resource-kubernetes', 'etcd', 'kube-apiserv
     expect(charts.requests).toEqual(expect.arrayContaining(['/charts/index.yaml', `/charts/${pin.chart}-${pin.version}.tgz`]));
   }, OPERATION_MS);
 
-  test('up again changes nothing', async () => {
-    const up = await withStandIn(server, () => stack.up());
-    expect(up.summary.resourceChanges).toEqual({ same: TYPES.length });
-  }, OPERATION_MS);
+  test('up again changes nothing', () => expectUpdate(() => stack.up(), { same: TYPES.length }), OPERATION_MS);
 
-  test('preview after up plans nothing', async () => {
-    const preview = await withStandIn(server, () => stack.preview());
-    expect(preview.changeSummary).toEqual({ same: TYPES.length });
-  }, OPERATION_MS);
+  test('preview after up plans nothing', () => expectPlan({ same: TYPES.length }), OPERATION_MS);
 
   test('destroy removes the namespace, the project and the root Application, and keeps the CRDs as the chart asks', async () => {
-    const destroy = await withStandIn(server, () => stack.destroy());
-    expect(destroy.summary.result).toBe('succeeded');
-    expect(destroy.summary.resourceChanges).toEqual({ delete: TYPES.length });
+    await expectUpdate(() => stack.destroy(), { delete: TYPES.length });
     expect(await exists(server, paths.namespace)).toBe(false);
     expect(await exists(server, paths.project)).toBe(false);
     expect(await exists(server, paths.root)).toBe(false);

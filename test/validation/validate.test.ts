@@ -139,6 +139,33 @@ describe('custom resources against their CRD schema', () => {
     expect(second).toEqual(first);
   });
 
+  /** The problems of `m` from a CrdRegistry of a module loaded afresh, as by a new process, caching validators in `cacheDir`. */
+  function freshProblems(cacheDir: string, m: Manifest): string[] {
+    let fresh!: typeof import('../../validation');
+    jest.isolateModules(() => {
+      fresh = jest.requireActual('../../validation');
+    });
+    return new fresh.Validator(new fresh.CrdRegistry(loadSettings().crdDirs, cacheDir)).validate([{ manifest: m, file: 'f' }]).map((p) => p.message);
+  }
+
+  test.each([
+    ['truncated', (text: string) => text.slice(0, text.length / 2)],
+    ['edited to accept anything', (text: string) => `${text.slice(0, text.indexOf('\n'))}\nmodule.exports = () => true;\nmodule.exports.scope = 'Namespaced';\n`],
+  ])('fails when a custom resource has an unknown field, also after its cached validator was %s: the entry is compiled again', (_, corrupt) => {
+    const m = recurringJob();
+    (m.spec as Record<string, unknown>).retian = 7;
+    const cacheDir = tempDir();
+    const unknownField = [expect.stringContaining('spec.retian: unknown field "retian"')];
+    expect(freshProblems(cacheDir, m)).toEqual(unknownField);
+    const entries = fs.readdirSync(cacheDir).filter((name) => !name.includes('.v8'));
+    expect(entries).toHaveLength(1);
+    const entry = path.join(cacheDir, entries[0]);
+    const intact = fs.readFileSync(entry, 'utf8');
+    fs.writeFileSync(entry, corrupt(intact));
+    expect(freshProblems(cacheDir, m)).toEqual(unknownField);
+    expect(fs.readFileSync(entry, 'utf8')).toBe(intact);
+  });
+
   test('fails when a custom resource field has the wrong type', () => {
     const m = recurringJob();
     (m.spec as Record<string, unknown>).retain = 'seven';
