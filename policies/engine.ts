@@ -21,6 +21,7 @@ import {
   Finding,
   Level,
   NEVER_EXEMPT,
+  ObjectId,
   ObjectRule,
   Pack,
   PACKS,
@@ -29,6 +30,7 @@ import {
   PolicyReport,
   Rule,
   RuleFinding,
+  SourceLine,
 } from './types';
 
 export interface RunOptions {
@@ -78,8 +80,9 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   // Service a ServiceMonitor selects may be a chart's); an environment rule sees only gitplane's.
   const own = env.objects.filter((o) => !o.chart);
   const ownCtx = own.length === env.objects.length ? ctx : { ...ctx, objects: own };
+  const where = placesIn(env);
   rules.forEach((rule, i) => {
-    if (rule.scope === 'environment') judge(byRule[i], rule, env, undefined, rule.charts === false ? ownCtx : ctx);
+    if (rule.scope === 'environment') judge(byRule[i], rule, env, where, undefined, rule.charts === false ? ownCtx : ctx);
   });
   // Each object goes only to the object rules of its kind, looked up once per kind.
   const byKind = new Map<string, { rule: ObjectRule; findings: Finding[] }[]>();
@@ -92,7 +95,7 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
     }
     for (const { rule, findings } of judges) {
       if (rule.charts === false && object.chart) continue;
-      judge(findings, rule, env, object, ctx);
+      judge(findings, rule, env, where, object, ctx);
     }
   }
   const findings = byRule.flat();
@@ -126,8 +129,36 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   return { name: env.name, tier: env.spec?.tier, packs, rules: rules.map((r) => r.id).sort(), findings: kept.sort(order), waived, exemptions: inForce };
 }
 
+/** Where a finding about an object (or, without one, the environment) points. */
+interface Place {
+  readonly object: ObjectId;
+  readonly ref: string;
+  readonly file: string;
+  readonly source?: SourceLine;
+}
+
+/** Places of an environment's objects, each worked out once however many findings it has. */
+function placesIn(env: PolicyEnvironment): (object: RenderedObject | undefined) => Place {
+  const root = env.root.replace(/\/$/, '');
+  const places = new Map<RenderedObject | undefined, Place>();
+  return (object) => {
+    let place = places.get(object);
+    if (!place) {
+      const m = object?.manifest;
+      place = {
+        object: m ? { kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name } : { kind: 'Environment', name: env.name },
+        ref: m ? objectRef(m) : `Environment/${env.name}`,
+        file: object ? (env.root ? `${root}/${object.file}` : object.file) : env.spec ? environmentFile(env.spec) : env.root,
+        source: env.locate?.(object),
+      };
+      places.set(object, place);
+    }
+    return place;
+  };
+}
+
 /** Appends what a rule finds in an object (or, without one, in the environment) to `into`. */
-function judge(into: Finding[], rule: Rule, env: PolicyEnvironment, object: RenderedObject | undefined, ctx: PolicyContext): void {
+function judge(into: Finding[], rule: Rule, env: PolicyEnvironment, where: (object: RenderedObject | undefined) => Place, object: RenderedObject | undefined, ctx: PolicyContext): void {
   let result: CheckResult;
   try {
     result = rule.scope === 'object' ? rule.check(object!, ctx) : rule.check(ctx);
@@ -136,37 +167,30 @@ function judge(into: Finding[], rule: Rule, env: PolicyEnvironment, object: Rend
       message: `rule ${rule.id} failed while judging this object (${(e as Error).message}). A rule that fails never passes; this is a bug in the rule.`,
       fix: 'Report the failure with the object attached; exempt the object only after reading it yourself.',
     };
-    into.push(toFinding(rule, env, object, crash, 'mandatory'));
+    into.push(toFinding(rule, env, where(object), object, crash, 'mandatory'));
     return;
   }
   if (result === 'not-applicable' || result.length === 0) return;
   const level = levelFor(env, rule);
-  for (const f of result) into.push(toFinding(rule, env, object, f, level));
+  for (const f of result) into.push(toFinding(rule, env, where(f.object ?? object), f.object ?? object, f, level));
 }
 
-function toFinding(rule: Rule, env: PolicyEnvironment, checked: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {
-  const object = f.object ?? checked;
-  const m = object?.manifest;
-  const id = m ? { kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name } : { kind: 'Environment', name: env.name };
+function toFinding(rule: Rule, env: PolicyEnvironment, place: Place, object: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {
   return {
     rule: rule.id,
     pack: rule.pack,
     severity: rule.severity,
     level,
     environment: env.name,
-    object: id,
-    ref: m ? objectRef(m) : `Environment/${env.name}`,
-    file: object ? joinPath(env.root, object.file) : env.spec ? environmentFile(env.spec) : env.root,
-    source: env.locate?.(object),
+    object: place.object,
+    ref: place.ref,
+    file: place.file,
+    source: place.source,
     constructPath: object?.constructPath,
     value: f.value,
     message: f.message,
     fix: f.fix ?? rule.remediation,
   };
-}
-
-function joinPath(root: string, file: string): string {
-  return root ? `${root.replace(/\/$/, '')}/${file}` : file;
 }
 
 function order(a: Finding, b: Finding): number {
