@@ -17,6 +17,7 @@ import { rule as fleetParity } from './rules/fleet-parity';
 import { rule as hookDeletePolicy } from './rules/hook-delete-policy';
 import { rule as hostPathAllowed } from './rules/host-path-allowed';
 import { rule as imagePinned } from './rules/image-pinned';
+import { rule as labelSelectorOperator } from './rules/label-selector-operator';
 import { rule as metricExported } from './rules/metric-exported';
 import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects';
 import { rule as natsStreamLimits } from './rules/nats-stream-limits';
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   hookDeletePolicy,
   hostPathAllowed,
   imagePinned,
+  labelSelectorOperator,
   metricExported,
   namespaceBeforeObjects,
   natsStreamLimits,

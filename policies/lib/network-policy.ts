@@ -76,9 +76,14 @@ interface PolicySpec {
   egress?: PolicyRule[];
 }
 
+/** The operators of a label selector's `matchExpressions`. */
+export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
 /**
  * Whether a selector selects these labels: every `matchLabels` pair is present and every
- * expression holds (`In`, `NotIn`, `Exists`, `DoesNotExist`); an empty selector selects all.
+ * expression holds (`In`, `NotIn`, `Exists`, `DoesNotExist`); an empty selector selects all. An
+ * expression with any other operator holds for no labels: the API server refuses such a selector,
+ * and the rule label-selector-operator reports it on its object.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#resources-that-support-set-based-requirements
  */
@@ -98,7 +103,7 @@ export function selectorMatches(selector: LabelSelector, labels: Labels): boolea
         case 'NotIn':
           return !has || !(e.values ?? []).includes(labels[e.key]);
         default:
-          throw new Error(`label selector operator "${e.operator}" on key ${e.key} is not one of In, NotIn, Exists, DoesNotExist.`);
+          return false;
       }
     })
   );
