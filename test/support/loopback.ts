@@ -16,14 +16,17 @@ export async function freePort(): Promise<number> {
 /**
  * Polls until `check` returns a value. `hungMs` only bounds a hung run (longer for what takes
  * minutes even when well, such as a whole Argo CD sync); it asserts nothing about speed.
+ * Most conditions hold within milliseconds of the first look (a CRD Established, a port
+ * listening): the pauses start at 10 ms and double up to 250 ms, so a test that waits on many
+ * of them one after another does not wait a quarter of a second for each.
  */
 export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, hungMs = HUNG_MS): Promise<T> {
   const end = Date.now() + hungMs;
-  for (;;) {
+  for (let pause = 10; ; pause = Math.min(2 * pause, 250)) {
     const v = await check();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 
