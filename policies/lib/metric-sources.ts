@@ -8,7 +8,7 @@ import { RenderedObject } from '../../stacks/objects';
 import { PolicyContext } from '../types';
 import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
-import { ofKind, perEnvironment } from './lookup';
+import { ofKind, perEnvironment, push } from './lookup';
 import { syncedFolder } from './ordering';
 import { containers, Json, podTemplate, selects, WORKLOAD_KINDS } from './workloads';
 
@@ -90,17 +90,53 @@ function imagesOf(w: RenderedObject): string[] {
 function scrapedImages(ctx: PolicyContext): Set<string> {
   return perEnvironment(ctx, 'metric-scraped-images', () => {
     const index = byNamespace(ctx);
-    const scraped = new Set<string>();
-    for (const m of monitors(ctx)) for (const image of targetImages(m, index)) scraped.add(image);
-    return scraped;
+    const scraped = new Set<RenderedObject>();
+    for (const m of monitors(ctx)) addScraped(m, index, scraped);
+    return new Set([...scraped].flatMap((w) => imagesOf(w).map(repository)));
   });
 }
 
-interface NamespaceObjects {
-  readonly services: { readonly labels?: Record<string, string>; readonly selector?: Record<string, string> }[];
-  /** Pod labels and image repositories of the namespace's workloads, read once however many monitors look. */
-  readonly workloads: { readonly labels?: Record<string, string>; readonly repositories: readonly string[] }[];
+type Labels = Record<string, string> | undefined;
+
+/**
+ * Objects by label, indexed on the label names selectors ask for: a selector matches only objects
+ * that carry its first label, so it is tested against those alone rather than every object.
+ */
+class ByLabel {
+  readonly objects: RenderedObject[] = [];
+  private readonly byName = new Map<string, Map<string, RenderedObject[]>>();
+
+  constructor(private readonly labelsOf: (o: RenderedObject) => Labels) {}
+
+  /** The objects that carry the selector's first label with its value; none for a selector that selects nothing. */
+  candidates(selector: Labels): readonly RenderedObject[] {
+    if (!selector) return [];
+    for (const name in selector) {
+      let byValue = this.byName.get(name);
+      if (!byValue) {
+        byValue = new Map();
+        for (const o of this.objects) {
+          const value = this.labelsOf(o)?.[name];
+          if (value !== undefined) push(byValue, value, o);
+        }
+        this.byName.set(name, byValue);
+      }
+      return byValue.get(selector[name]) ?? [];
+    }
+    return [];
+  }
 }
+
+interface NamespaceObjects {
+  /** By their own labels. */
+  readonly services: ByLabel;
+  /** By their pods' labels. */
+  readonly workloads: ByLabel;
+}
+
+const serviceLabels = (s: RenderedObject): Labels => s.manifest.metadata.labels;
+const serviceSelector = (s: RenderedObject): Labels => (s.manifest.spec as Json)?.selector;
+const podLabels = (w: RenderedObject): Labels => podTemplate(w.manifest)?.metadata.labels;
 
 /** Services and workloads by namespace: a monitor looks only in its namespaces. */
 function byNamespace(ctx: PolicyContext): Map<string, NamespaceObjects> {
@@ -108,31 +144,26 @@ function byNamespace(ctx: PolicyContext): Map<string, NamespaceObjects> {
   const entry = (o: RenderedObject) => {
     const ns = o.manifest.metadata.namespace ?? '';
     let e = index.get(ns);
-    if (!e) index.set(ns, (e = { services: [], workloads: [] }));
+    if (!e) index.set(ns, (e = { services: new ByLabel(serviceLabels), workloads: new ByLabel(podLabels) }));
     return e;
   };
-  for (const s of ofKind(ctx, 'Service')) entry(s).services.push({ labels: s.manifest.metadata.labels, selector: (s.manifest.spec as Json)?.selector });
-  for (const w of workloads(ctx)) entry(w).workloads.push({ labels: podTemplate(w.manifest)?.metadata.labels, repositories: imagesOf(w).map(repository) });
+  for (const s of ofKind(ctx, 'Service')) entry(s).services.objects.push(s);
+  for (const w of workloads(ctx)) entry(w).workloads.objects.push(w);
   return index;
 }
 
-/** Repositories of the images of the pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
-function targetImages(monitor: RenderedObject, index: Map<string, NamespaceObjects>): string[] {
+/** Adds the workloads whose pods a monitor scrapes: a ServiceMonitor's through the Services it selects, a PodMonitor's directly. */
+function addScraped(monitor: RenderedObject, index: Map<string, NamespaceObjects>, into: Set<RenderedObject>): void {
   const spec = monitor.manifest.spec as Json;
   const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
   const inScope = namespaces ? [...new Set(namespaces)].flatMap((ns) => index.get(ns) ?? []) : [...index.values()];
-  const podSelectors =
-    monitor.manifest.kind === 'PodMonitor'
-      ? [matchLabels(monitor)]
-      : inScope
-          .flatMap((e) => e.services)
-          .filter((s) => selects(matchLabels(monitor), s.labels))
-          .map((s) => s.selector);
-  if (podSelectors.length === 0) return [];
-  return inScope
-    .flatMap((e) => e.workloads)
-    .filter((w) => podSelectors.some((sel) => selects(sel, w.labels)))
-    .flatMap((w) => w.repositories);
+  const selector = matchLabels(monitor);
+  const podSelectors: Labels[] = [];
+  if (monitor.manifest.kind === 'PodMonitor') podSelectors.push(selector);
+  else for (const e of inScope) for (const s of e.services.candidates(selector)) if (selects(selector, serviceLabels(s))) podSelectors.push(serviceSelector(s));
+  for (const podSelector of podSelectors) {
+    for (const e of inScope) for (const w of e.workloads.candidates(podSelector)) if (selects(podSelector, podLabels(w))) into.add(w);
+  }
 }
 
 /** The values of every release of a chart in the output: its values file, then inline values over it. */

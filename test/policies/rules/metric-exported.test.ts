@@ -89,6 +89,20 @@ describe('metric-exported', () => {
     expect(found[0].message).toContain('which nats-exporter 0.17.3 serves, but nothing in this environment scrapes nats-exporter.');
   });
 
+  test.each([
+    ['the monitor selects the Service by its first label but not by its second', [workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, monitor({ 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo-staging' })]],
+    [
+      'the Service selects the pods by its first label but not by its second',
+      [
+        workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'),
+        obj({ ...service.manifest, spec: { selector: { 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo-staging' }, ports: [{ name: 'metrics', port: 7777 }] } }),
+        monitor(),
+      ],
+    ],
+  ])('fails when %s', (_case, objects) => {
+    expect(check('metric-exported', env([...objects, alertOn('jetstream_stream_total_bytes > 0')])).map((f) => f.value)).toEqual(['jetstream_stream_total_bytes']);
+  });
+
   test('fails when a chart value switches the exporter\'s monitor off', () => {
     const found = check('metric-exported', kpsRelease('nodeExporter:\n  enabled: false\n', [alertOn('node_load1 > 4')]));
     expect(found.map((f) => f.fix)).toEqual(['Scrape node-exporter here (the kube-prometheus-stack chart with nodeExporter.enabled: true and prometheus-node-exporter.prometheus.monitor.enabled: true), or do not ship this query in this environment.']);
