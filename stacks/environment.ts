@@ -6,10 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import type { AppDescriptor } from './application';
+import { contentKey, readEntry, writeEntry } from './content-cache';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
 import { closest } from './spelling';
@@ -18,6 +20,7 @@ import { PACKAGE_ROOT } from './paths';
 import { environmentFile, FieldPosition, fieldLocation, formatPosition, rememberPositions } from './field-position';
 import { streamProblems } from './stream-checks';
 import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
+import { loadStandalone, standaloneCode } from './standalone-validator';
 
 export { ENVIRONMENTS_DIR };
 export { environmentFile, fieldLocation, fieldPosition } from './field-position';
@@ -36,14 +39,41 @@ export const MAX_PROBLEMS = 100;
 const MAX_ALIAS_COUNT = 100;
 
 // strictNumbers: .inf, -.inf and .nan (and 1e400, which is Infinity) are not numbers of any field.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true });
-for (const [name, check] of Object.entries(FIELD_FORMATS)) ajv.addFormat(name, { type: 'string', validate: (v: string) => check(v) === undefined });
-let validateSchema: ValidateFunction | undefined;
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true } as const;
+const FORMATS = Object.fromEntries(Object.entries(FIELD_FORMATS).map(([name, check]) => [name, { type: 'string' as const, validate: (v: string) => check(v) === undefined }]));
+/** The name by which a cached validator's code requires FORMATS. */
+const FORMATS_MODULE = 'gitplane:field-formats';
+const VALIDATOR_CACHE = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'schema');
+let ajv: Ajv | undefined;
+const validators = new WeakMap<object, ValidateFunction>();
 
-/** The environment schema, compiled on first use: commands that read no environment file (policy --dir) skip it. */
-function environmentValidator(): ValidateFunction {
-  validateSchema ??= ajv.compile(EnvironmentSchema);
-  return validateSchema;
+/**
+ * `schema` (the environment schema, an application's settings) compiled by ajv on first use, once
+ * per process and, across processes, once per content: the compiled code is cached as ajv's
+ * standalone code, keyed by the digest of the schema, ajv's version and options
+ * (stacks/content-cache.ts). Loading ajv and compiling the environment schema took about a fifth
+ * of the CPU time of `gitplane validate --env dev` (docs/performance.md); a command that reads no
+ * environment file (policy --dir) needs neither. The validator of a schema is the same whatever `cacheDir` a
+ * later call names.
+ */
+export function validatorOf(schema: object, cacheDir: string = VALIDATOR_CACHE): ValidateFunction {
+  let validate = validators.get(schema);
+  if (!validate) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const key = contentKey(['ajv-standalone 1', (require('ajv/package.json') as { version: string }).version, AJV_OPTIONS, Object.keys(FORMATS), schema]);
+    const cached = readEntry(cacheDir, key);
+    if (cached !== undefined) {
+      validate = loadStandalone(cached, { [FORMATS_MODULE]: FORMATS });
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: AjvClass, _ } = require('ajv') as typeof import('ajv');
+      ajv ??= new AjvClass({ ...AJV_OPTIONS, formats: FORMATS, code: { source: true, formats: _`require(${FORMATS_MODULE})` } });
+      validate = ajv.compile(schema);
+      writeEntry(cacheDir, key, standaloneCode(ajv, validate));
+    }
+    validators.set(schema, validate);
+  }
+  return validate;
 }
 
 /** Names of the environments shipped in a directory, sorted. */
@@ -167,7 +197,7 @@ export function parseEnvironment(text: string, shown: string, options: { expectN
   const find = (segments: readonly (string | number)[]) => position(doc.getIn(segments, true) ?? nearestNode(doc, segments));
   const locate = (segments: readonly (string | number)[]) => formatPosition(find(segments)) ?? shown;
   const findKey = (segments: readonly (string | number)[]) => position(keyNode(doc, segments)) ?? find([]);
-  const validate = environmentValidator();
+  const validate = validatorOf(EnvironmentSchema);
   if (!validate(data)) {
     const errors = dedupe(validate.errors ?? []);
     throw bounded(shown, errors.slice(0, MAX_PROBLEMS).map((e) => schemaMessage(e, data, locate)), errors.length);
@@ -405,7 +435,6 @@ function unique(values: string[], duplicate: (index: number, value: string) => v
   values.forEach((v, i) => (seen.has(v) ? duplicate(i, v) : seen.add(v)));
 }
 
-const settingsValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 const NO_SETTINGS = { type: 'object', additionalProperties: false, properties: {} };
 
 /**
@@ -428,8 +457,7 @@ function appSettingsProblems(spec: EnvironmentSpec, apps: readonly AppDescriptor
     }
     if (entries[name] === null) entries[name] = {};
     const schema = app.settings ?? NO_SETTINGS;
-    let validate = settingsValidators.get(schema);
-    if (!validate) settingsValidators.set(schema, (validate = ajv.compile(schema)));
+    const validate = validatorOf(schema);
     if (validate(entries[name])) {
       for (const p of app.checkSettings?.(entries[name], spec) ?? []) {
         const at = ['apps', name, ...p.path];

@@ -13,6 +13,7 @@ import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { contentKey, readEntry, writeEntry } from '../stacks/content-cache';
 import { closest } from '../stacks/spelling';
+import { loadStandalone, standaloneCode } from '../stacks/standalone-validator';
 import type { ValidationProblem } from './index';
 import { SCHEMA_FIX } from './unchecked';
 
@@ -133,8 +134,6 @@ function chartSchema(file: string, cache: string | undefined): ValidateFunction 
         const ajv = new Compiler.default({ strict: false, allErrors: true, code: { source: true } });
         validate = ajv.compile(schema);
         if (cache !== undefined) {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
           writeEntry(cache, key, standaloneCode(ajv, validate));
         }
       }
@@ -142,12 +141,4 @@ function chartSchema(file: string, cache: string | undefined): ValidateFunction 
     schemaByFile.set(file, validate);
   }
   return schemaByFile.get(file);
-}
-
-/** A validator from ajv's standalone code (a CommonJS module that may require ajv's runtime helpers). */
-function loadStandalone(code: string): ValidateFunction {
-  const module = { exports: {} as { default?: ValidateFunction } & ValidateFunction };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('require', 'module', 'exports', code)(require, module, module.exports);
-  return module.exports.default ?? module.exports;
 }

@@ -82,6 +82,15 @@ test('the construct code check sees cdk8s and the descriptors when a command bui
   expect(constructCode(r.loaded)).toEqual(expect.arrayContaining(['stacks/platform.ts', 'stacks/apps/longhorn.ts', expect.stringMatching(/node_modules\/cdk8s\//)]));
 });
 
+test('a command that reads an environment file loads its compiled schema from the cache: a second run loads no ajv compiler', () => {
+  const compiler = (loaded: string[]) => loaded.filter((f) => /node_modules\/ajv\/dist\/(ajv|core|compile\/)/.test(f));
+  const [first, second] = [gitplaneLoading(['config', '--list', '--env', 'dev']), gitplaneLoading(['config', '--list', '--env', 'dev'])];
+  expect([first.status, second.status]).toEqual([0, 0]);
+  expect(second.stdout).toBe(first.stdout);
+  expect(second.loaded).toEqual(expect.arrayContaining([expect.stringMatching(/node_modules\/ajv\/dist\/runtime\//)]));
+  expect(compiler(second.loaded)).toEqual([]);
+});
+
 test('the package index loads a construct when it is first read, and only then', () => {
   const script = [
     `const gitplane = require(${JSON.stringify(path.join(ROOT, 'index'))});`,
