@@ -109,6 +109,30 @@ export function selectorMatches(selector: LabelSelector, labels: Labels): boolea
   );
 }
 
+/**
+ * A selector as `kubectl get -l` reads it, requirements in their order (`app=web,tier in
+ * (api,db),canary,!legacy`); `everything` for an empty one.
+ */
+export function selectorText(selector: LabelSelector): string {
+  const requirements = [
+    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(selector.matchExpressions ?? []).map(({ key, operator, values }) => {
+      if (operator === 'Exists') return key;
+      if (operator === 'DoesNotExist') return `!${key}`;
+      return `${key} ${operator === 'In' || operator === 'NotIn' ? operator.toLowerCase() : operator} (${(values ?? []).join(',')})`;
+    }),
+  ];
+  return requirements.length > 0 ? requirements.join(',') : 'everything';
+}
+
+/** The requirements of a selector (`matchLabels` pairs, expressions) that these labels do not meet. */
+export function unmetRequirements(selector: LabelSelector, labels: Labels): LabelSelector {
+  return {
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k, v]) => labels[k] !== v)),
+    matchExpressions: (selector.matchExpressions ?? []).filter((e) => !selectorMatches({ matchExpressions: [e] }, labels)),
+  };
+}
+
 /** The policy types of a policy: as listed, or Ingress plus Egress when it has egress rules (the API's default). */
 export function policyTypes(policy: Manifest): readonly Direction[] {
   const spec = policy.spec as PolicySpec;

@@ -1,5 +1,6 @@
 import { docsUrl } from '../lib/docs-url';
-import { podTemplate, selects } from '../lib/workloads';
+import { LabelSelector, selectorMatches } from '../lib/network-policy';
+import { podTemplate } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
 import { inNamespace } from '../lib/lookup';
 
@@ -19,7 +20,11 @@ export const rule: ObjectRule = {
     const t = podTemplate(object.manifest);
     if (!t || replicas < 2) return 'not-applicable';
     const findings: RuleFinding[] = [];
-    const pdbs = inNamespace(ctx, 'PodDisruptionBudget', object.manifest.metadata?.namespace ?? '').filter((o) => selects((o.manifest.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels, t.metadata.labels));
+    // policy/v1: a PDB without a selector selects no pod, an empty one every pod of its namespace.
+    const pdbs = inNamespace(ctx, 'PodDisruptionBudget', object.manifest.metadata?.namespace ?? '').filter((o) => {
+      const selector = (o.manifest.spec as { selector?: LabelSelector } | undefined)?.selector;
+      return selector !== undefined && selectorMatches(selector, t.metadata.labels ?? {});
+    });
     if (pdbs.length === 0) findings.push({ message: `${replicas} replicas but no PodDisruptionBudget selects the pods.`, value: `replicas: ${replicas}` });
     for (const pdb of pdbs) {
       const spec = pdb.manifest.spec as { minAvailable?: number | string; maxUnavailable?: number | string };

@@ -1,4 +1,5 @@
 import { docsUrl } from '../lib/docs-url';
+import { LabelSelector, selectorText, unmetRequirements } from '../lib/network-policy';
 import { podTemplate } from '../lib/workloads';
 import { ObjectRule } from '../types';
 
@@ -7,7 +8,7 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'hygiene',
-  description: 'Every workload\'s selector.matchLabels is non-empty and matches its pod template\'s labels.',
+  description: 'Every workload\'s selector is non-empty and selects its pod template\'s labels, matchLabels and matchExpressions alike.',
   rationale: 'The API server rejects a selector that does not match the template, and the field is immutable: a wrong selector fails the sync, and fixing it needs the workload deleted.',
   remediation: 'Use selectorLabels() from constructs/core for both the selector and the pod template labels.',
   docsUrl: docsUrl('selector-matches-template'),
@@ -15,10 +16,15 @@ export const rule: ObjectRule = {
   check(object) {
     const t = podTemplate(object.manifest);
     if (!t) return 'not-applicable';
-    const selector = (object.manifest.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels ?? {};
-    if (Object.keys(selector).length === 0) return [{ message: 'spec.selector.matchLabels is empty.', value: '{}' }];
-    const wrong = Object.entries(selector).filter(([k, v]) => t.metadata.labels?.[k] !== v);
-    if (wrong.length === 0) return [];
-    return [{ message: `spec.selector.matchLabels ${wrong.map(([k, v]) => `${k}=${v}`).join(', ')} not on the pod template (${wrong.map(([k]) => `${k}=${t.metadata.labels?.[k] ?? '(unset)'}`).join(', ')}).`, value: JSON.stringify(selector) }];
+    const selector = (object.manifest.spec as { selector?: LabelSelector })?.selector ?? {};
+    if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
+      return [{ message: 'spec.selector is empty: it has no matchLabels and no matchExpressions.', value: JSON.stringify(selector) }];
+    }
+    const labels = t.metadata.labels ?? {};
+    const unmet = unmetRequirements(selector, labels);
+    const keys = new Set([...Object.keys(unmet.matchLabels ?? {}), ...(unmet.matchExpressions ?? []).map((e) => e.key)]);
+    if (keys.size === 0) return [];
+    const found = [...keys].map((k) => `${k}=${labels[k] ?? '(unset)'}`).join(', ');
+    return [{ message: `spec.selector requires ${selectorText(unmet)}, which the pod template's labels do not meet (${found}).`, value: JSON.stringify(selector) }];
   },
 };

@@ -1,7 +1,8 @@
 import { ARGOCD_NAMESPACE } from '../../stacks/gitops-names';
 import { docsUrl } from '../lib/docs-url';
 import { applications } from '../lib/ordering';
-import { selects } from '../lib/workloads';
+import { LabelSelector, selectorMatches, selectorText } from '../lib/network-policy';
+import { RenderedObject } from '../../stacks/objects';
 import { ObjectRule, PolicyContext } from '../types';
 import { inNamespace, ofKind, perEnvironment } from '../lib/lookup';
 
@@ -12,20 +13,30 @@ export const rule: ObjectRule = {
   pack: 'hygiene',
   description: 'Every ServiceMonitor selects at least one Service in the output or the rendered charts, in the namespaces it looks in; namespaces filled by a Helm chart that was not rendered are not judged, nor is Argo CD\'s own, which the bootstrap installs from the argo-cd chart.',
   rationale: 'A ServiceMonitor that selects nothing is silent: no targets, no error, and every alert built on its metrics never fires.',
-  remediation: 'Make spec.selector.matchLabels equal the Service\'s labels (selectorLabels()) and spec.namespaceSelector name the Service\'s namespace.',
+  remediation: 'Make spec.selector (its matchLabels and matchExpressions together) select the Service\'s labels (selectorLabels()) and spec.namespaceSelector name the Service\'s namespace.',
   docsUrl: docsUrl('service-monitor-target'),
   kinds: ['ServiceMonitor'],
   charts: false,
   check(object, ctx) {
-    const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
+    const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: LabelSelector; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
     const nsSel = m.spec?.namespaceSelector;
     const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
     if (namespaces && namespaces.some((ns) => ns === ARGOCD_NAMESPACE || chartNamespace(ns, ctx))) return 'not-applicable';
-    const labels = m.spec?.selector?.matchLabels;
+    // An empty selector selects every Service of the namespaces, as the operator reads it.
+    const selector = m.spec?.selector ?? {};
     const candidates = namespaces ? namespaces.flatMap((ns) => inNamespace(ctx, 'Service', ns)) : ofKind(ctx, 'Service');
-    const found = candidates.some((o) => selects(labels, o.manifest.metadata?.labels));
-    if (found) return [];
-    return [{ message: `no Service in ${namespaces ? namespaces.join(', ') : 'any namespace'} has the labels ${JSON.stringify(labels ?? {})}.`, value: JSON.stringify(labels ?? {}) }];
+    const matches = (s: LabelSelector) => (o: RenderedObject) => selectorMatches(s, o.manifest.metadata?.labels ?? {});
+    if (candidates.some(matches(selector))) return [];
+    const where = namespaces ? namespaces.join(', ') : 'any namespace';
+    const value = JSON.stringify(selector);
+    // With both parts, say whether the expressions are what excludes the Services the labels pick.
+    const both = Object.keys(selector.matchLabels ?? {}).length > 0 && (selector.matchExpressions ?? []).length > 0;
+    const byLabels = both ? candidates.filter(matches({ matchLabels: selector.matchLabels })) : [];
+    if (byLabels.length > 0) {
+      const names = byLabels.map((o) => `${o.manifest.metadata.namespace}/${o.manifest.metadata.name}`).join(', ');
+      return [{ message: `no Service in ${where} matches spec.selector ${selectorText(selector)}: its matchLabels select ${names}, and its matchExpressions ${selectorText({ matchExpressions: selector.matchExpressions })} exclude them.`, value }];
+    }
+    return [{ message: `no Service in ${where} matches spec.selector ${selectorText(selector)}.`, value }];
   },
 };
 

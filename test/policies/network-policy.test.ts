@@ -1,5 +1,5 @@
 import { Manifest } from '../../stacks/objects';
-import { Connection, Labels, PodRef, connect, policyTypes, selectorMatches } from '../../policies/lib/network-policy';
+import { Connection, Labels, PodRef, connect, policyTypes, selectorMatches, selectorText, unmetRequirements } from '../../policies/lib/network-policy';
 
 /** A NetworkPolicy in `namespace` with this spec. */
 function policy(namespace: string, spec: Record<string, unknown>, name = 'p'): Manifest {
@@ -33,6 +33,22 @@ describe('label selectors', () => {
   test('an expression with an operator Kubernetes does not know selects nothing (label-selector-operator reports it)', () => {
     const equals = { matchExpressions: [{ key: 'tier', operator: 'Equals', values: ['a'] }] };
     expect([selectorMatches(equals, { tier: 'a' }), selectorMatches(equals, {})]).toEqual([false, false]);
+  });
+
+  test('a selector reads as kubectl -l takes it, and names the requirements some labels do not meet', () => {
+    const selector = {
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['api', 'db'] },
+        { key: 'track', operator: 'NotIn', values: ['canary'] },
+        { key: 'team', operator: 'Exists' },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    };
+    expect(selectorText(selector)).toBe('app=web,tier in (api,db),track notin (canary),team,!legacy');
+    expect(selectorText({})).toBe('everything');
+    expect(selectorText(unmetRequirements(selector, { app: 'web', tier: 'ui', team: 'a', legacy: 'yes' }))).toBe('tier in (api,db),!legacy');
+    expect(selectorText(unmetRequirements(selector, { app: 'web', tier: 'db', team: 'a' }))).toBe('everything');
   });
 });
 

@@ -1,8 +1,15 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { gitplane, tempDir } from '../../support/cli';
 import { application, check, env, messages, obj } from '../support';
 
 const labels = { 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo-prod' };
 const service = obj({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo', namespace: 'demo', labels }, spec: { selector: labels, ports: [{ name: 'metrics', port: 9090 }] } });
-const monitor = (matchLabels: Record<string, string>) => obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'demo', namespace: 'demo' }, spec: { selector: { matchLabels }, endpoints: [{ port: 'metrics' }] } });
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+const monitorManifest = (selector: Selector) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'demo', namespace: 'demo' }, spec: { selector, endpoints: [{ port: 'metrics' }] } });
+const monitor = (matchLabels: Record<string, string>) => obj(monitorManifest({ matchLabels }));
+const inTiers = (...values: string[]) => [{ key: 'app.kubernetes.io/name', operator: 'In', values }];
 
 describe('service-monitor-target', () => {
   test('passes a ServiceMonitor selecting a Service in the output (must-not-fire)', () => {
@@ -15,7 +22,39 @@ describe('service-monitor-target', () => {
     const argocd = obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'argocd-application-controller', namespace: 'argocd' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'argocd-metrics' } }, endpoints: [{ port: 'http-metrics' }] } });
     expect(check('service-monitor-target', env([argocd]))).toEqual([]);
   });
+  test('passes a ServiceMonitor selecting its Service with matchExpressions only (must-not-fire)', () => {
+    expect(check('service-monitor-target', env([service, obj(monitorManifest({ matchExpressions: inTiers('demo', 'other') }))]))).toEqual([]);
+  });
+  test('passes a ServiceMonitor whose matchLabels and matchExpressions both hold for the Service (must-not-fire)', () => {
+    const both = { matchLabels: { 'app.kubernetes.io/instance': 'demo-prod' }, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'Exists' }] };
+    expect(check('service-monitor-target', env([service, obj(monitorManifest(both))]))).toEqual([]);
+  });
   test('fails when no Service matches', () => {
-    expect(messages(check('service-monitor-target', env([service, monitor({ 'app.kubernetes.io/name': 'other' })])))).toEqual(['service-monitor-target: no Service in demo has the labels {"app.kubernetes.io/name":"other"}.']);
+    expect(messages(check('service-monitor-target', env([service, monitor({ 'app.kubernetes.io/name': 'other' })])))).toEqual(['service-monitor-target: no Service in demo matches spec.selector app.kubernetes.io/name=other.']);
+  });
+  test('fails when the matchExpressions alone select no Service', () => {
+    const f = check('service-monitor-target', env([service, obj(monitorManifest({ matchExpressions: inTiers('other') }))]));
+    expect(f.map((x) => [x.message, x.value])).toEqual([['no Service in demo matches spec.selector app.kubernetes.io/name in (other).', '{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"In","values":["other"]}]}']]);
+  });
+  test('fails when the matchExpressions exclude every Service the matchLabels select', () => {
+    const excluding = { matchLabels: { 'app.kubernetes.io/instance': 'demo-prod' }, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['demo'] }] };
+    expect(messages(check('service-monitor-target', env([service, obj(monitorManifest(excluding))])))).toEqual([
+      'service-monitor-target: no Service in demo matches spec.selector app.kubernetes.io/instance=demo-prod,app.kubernetes.io/name notin (demo): its matchLabels select demo/demo, and its matchExpressions app.kubernetes.io/name notin (demo) exclude them.',
+    ]);
+  });
+  test('fails when gitplane policy --dir reads a ServiceMonitor whose expressions exclude its Service, and passes the one whose expressions select it', () => {
+    const dir = tempDir();
+    const selecting = { ...monitorManifest({ matchExpressions: inTiers('demo') }), metadata: { name: 'selecting', namespace: 'demo' } };
+    const excluding = { ...monitorManifest({ matchLabels: labels, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'DoesNotExist' }] }), metadata: { name: 'excluding', namespace: 'demo' } };
+    fs.writeFileSync(path.join(dir, 'demo.yaml'), [service.manifest, selecting, excluding].map((m) => stringify(m)).join('---\n'));
+    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
+    expect(r.status).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; ref: string; message: string }[] }[] }).environments[0].findings;
+    expect(findings.filter((f) => f.rule === 'service-monitor-target').map((f) => [f.ref, f.message])).toEqual([
+      [
+        'ServiceMonitor/demo/excluding',
+        'no Service in demo matches spec.selector app.kubernetes.io/name=demo,app.kubernetes.io/instance=demo-prod,!app.kubernetes.io/name: its matchLabels select demo/demo, and its matchExpressions !app.kubernetes.io/name exclude them.',
+      ],
+    ]);
   });
 });
