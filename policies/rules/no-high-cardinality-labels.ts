@@ -8,7 +8,7 @@ import { ObjectRule, RuleFinding } from '../types';
 export const HIGH_CARDINALITY = /(?:^|[._])(?:user|request|trace|span|session|correlation|transaction|order|customer)[._-]?id$|^(?:user|email|uuid|client[._]ip|url|path|k8s\.pod\.uid|pod_uid)$/i;
 
 /** Keys whose list or value names labels that become index labels or series labels. */
-const LABEL_KEYS = ['promote_resource_attributes', 'promoteResourceAttributes', 'targetLabels', 'podTargetLabels', 'target_label', 'targetLabel', 'labelnames'];
+const LABEL_KEYS = new Set(['promote_resource_attributes', 'promoteResourceAttributes', 'targetLabels', 'podTargetLabels', 'target_label', 'targetLabel', 'labelnames']);
 
 export const rule: ObjectRule = {
   id: 'no-high-cardinality-labels',
@@ -68,7 +68,7 @@ function walk(value: unknown, place: Place, findings: RuleFinding[], depth = 0):
   if (depth > 20 || value === null || value === undefined) return;
   if (typeof value === 'string') {
     // Only a config that mentions labels or promotion can promote anything; skip parsing the rest.
-    if (/\n/.test(value) && /:/.test(value) && /label|promote/i.test(value)) {
+    if (value.includes('\n') && value.includes(':') && /label|promote/i.test(value)) {
       const doc = parseEmbedded(value);
       if (doc && typeof doc === 'object') {
         place.steps.push(INSIDE);
@@ -91,9 +91,9 @@ function walk(value: unknown, place: Place, findings: RuleFinding[], depth = 0):
   // Loki OTLP: attributes_config entries with action index_label.
   if (obj.action === 'index_label') flag(obj.attributes, place, 'attributes', findings);
   // Loki push pipelines (Promtail/Alloy labels stage, OTel loki hints): labels: {name: source}.
-  for (const k of Object.keys(obj)) {
+  for (const k in obj) {
     const v = obj[k];
-    if (LABEL_KEYS.includes(k)) flag(v, place, k, findings);
+    if (LABEL_KEYS.has(k)) flag(v, place, k, findings);
     else if ((k === 'loki.attribute.labels' || k === 'loki.resource.labels') && typeof v === 'string') flag(v.split(',').map((s) => s.trim()), place, k, findings);
     else if (k === 'labels' && obj.action === undefined && spell(place).includes('pipeline_stages')) flag(Object.keys((v as object) ?? {}), place, k, findings);
     else {
