@@ -9,8 +9,9 @@
  * ignored (and replaced by the next write). Writes go to a temporary file renamed into place, so
  * a reader never sees half an entry; a cache that cannot be written (a read-only home) only costs
  * the work again. Reading an entry marks it used (its modification time); `pruneEntries` removes
- * those unused for a while, so a cache kept between CI runs does not grow with every values file
- * it ever saw.
+ * those unused for a while, and any file that is not an entry, so a cache kept between CI runs
+ * does not grow with every values file it ever saw; `pruneDaily` does so at most once a day, for
+ * caches read on every command.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -46,22 +47,52 @@ export function readEntry(dir: string, key: string): string | undefined {
 
 /** Entries unused for this long are removed by `pruneEntries`. */
 const UNUSED_DAYS = 14;
+const DAY_MS = 86_400_000;
+/** The file of a directory whose modification time records when `pruneDaily` last pruned it. */
+const PRUNED = 'pruned';
 
-/** Removes the entries of `dir` (and temporary files left by killed writers) not used for `UNUSED_DAYS`. */
+/**
+ * Removes from `dir` the entries (and temporary files left by killed writers) not used for
+ * `UNUSED_DAYS`, and every other file at once: no reader asks for it (the files of an earlier
+ * cache format, such as compiled validators saved as `<sha1>.js` and `.js.v8`).
+ */
 export function pruneEntries(dir: string, now: number = Date.now()): void {
-  let names: string[];
+  let files: fs.Dirent[];
   try {
-    names = fs.readdirSync(dir);
+    files = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
+  for (const { name } of files.filter((f) => !f.isDirectory() && f.name !== PRUNED)) {
     const file = path.join(dir, name);
     try {
-      if (now - fs.statSync(file).mtimeMs > UNUSED_DAYS * 86_400_000) fs.rmSync(file, { force: true });
+      const ours = name.endsWith('.json') || name.endsWith('.tmp');
+      if (!ours || now - fs.statSync(file).mtimeMs > UNUSED_DAYS * DAY_MS) fs.rmSync(file, { force: true });
     } catch {
       // Removed by another process meanwhile, or not ours to remove.
     }
+  }
+}
+
+/** Directories `pruneDaily` has looked at in this process. */
+const considered = new Set<string>();
+
+/**
+ * `pruneEntries(dir)` when the directory was last pruned a day ago or more (or never), looked at
+ * once per process: a cache that every command reads costs one stat of its `pruned` file, not a
+ * scan of its entries.
+ */
+export function pruneDaily(dir: string): void {
+  if (considered.has(dir)) return;
+  considered.add(dir);
+  const mark = path.join(dir, PRUNED);
+  try {
+    const last = fs.statSync(mark, { throwIfNoEntry: false })?.mtimeMs;
+    if (last !== undefined && Date.now() - last < DAY_MS) return;
+    pruneEntries(dir);
+    fs.writeFileSync(mark, '');
+  } catch {
+    // No cache yet (nothing to prune), or one this process may not change: it is only not pruned.
   }
 }
 

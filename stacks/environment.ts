@@ -11,7 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { EnvironmentFile, EnvironmentSchema, EnvironmentSpec } from '../environments/schema';
 import type { AppDescriptor } from './application';
-import { contentKey, readEntry, writeEntry } from './content-cache';
+import { contentKey, pruneDaily, readEntry, writeEntry } from './content-cache';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
 import { closest } from './spelling';
@@ -54,11 +54,12 @@ const validators = new WeakMap<object, ValidateFunction>();
  * (stacks/content-cache.ts). Loading ajv and compiling the environment schema took about a fifth
  * of the CPU time of `gitplane validate --env dev` (docs/performance.md); a command that reads no
  * environment file (policy --dir) needs neither. The validator of a schema is the same whatever `cacheDir` a
- * later call names.
+ * later call names. The cache is pruned once a day (pruneDaily) of the code of schemas no longer read.
  */
 export function validatorOf(schema: object, cacheDir: string = VALIDATOR_CACHE): ValidateFunction {
   let validate = validators.get(schema);
   if (!validate) {
+    pruneDaily(cacheDir);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const key = contentKey(['ajv-standalone 1', (require('ajv/package.json') as { version: string }).version, AJV_OPTIONS, Object.keys(FORMATS), schema]);
     const cached = readEntry(cacheDir, key);

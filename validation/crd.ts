@@ -10,7 +10,8 @@
  * the large upstream CRDs (Argo CD's Application alone is over 1 MB) dominated a cold run; V8's
  * compiled code for each cached validator is cached beside it. Both are entries of
  * stacks/content-cache.ts: written atomically and used only when their digest checks, so an
- * edited or truncated entry is compiled again, never run.
+ * edited or truncated entry is compiled again, never run; pruned once a day of the validators of
+ * CRDs no longer read (unused for two weeks) and of files of earlier cache formats.
  */
 
 import * as fs from 'node:fs';
@@ -20,7 +21,7 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
-import { contentKey, readEntry, writeEntry } from '../stacks/content-cache';
+import { contentKey, pruneDaily, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
@@ -61,6 +62,7 @@ export class CrdRegistry {
     public readonly dirs: readonly string[],
     private readonly cacheDir: string = CACHE_DIR,
   ) {
+    pruneDaily(cacheDir);
     for (const dir of dirs) {
       for (const file of yamlFiles(dir)) {
         for (const text of crdTexts(fs.readFileSync(file, 'utf8'), file)) {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { contentKey, readEntry, writeEntry } from '../stacks/content-cache';
+import { contentKey, pruneDaily, readEntry, writeEntry } from '../stacks/content-cache';
 import { closest } from '../stacks/spelling';
 import { loadStandalone, standaloneCode } from '../stacks/standalone-validator';
 import type { ValidationProblem } from './index';
@@ -49,6 +49,7 @@ export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[],
     const where = dirs.length > 0 ? dirs.join(', ') : 'no directory';
     return [{ ...problem(`${unchecked} were not checked: no default values in ${where} (looked for ${input.chart}-${input.version}.yaml). ${SCHEMA_FIX}`), unchecked }];
   }
+  if (cache !== undefined) pruneDaily(cache);
   const base = file.slice(0, -'.yaml'.length);
   const defaults = chartDefaults(file, cache);
   const problems: ValidationProblem[] = [];
@@ -97,7 +98,7 @@ function merge(defaults: unknown, values: unknown): unknown {
  * took most of a multi-environment run's Helm check. Each is done once per process and, given a
  * cache directory, once per content: the parsed defaults are cached as JSON and the compiled
  * schema as ajv's standalone code, keyed by the digest of the file's text
- * (stacks/content-cache.ts).
+ * (stacks/content-cache.ts), pruned once a day (pruneDaily).
  */
 const defaultsByFile = new Map<string, Tree>();
 const schemaByFile = new Map<string, ValidateFunction | undefined>();

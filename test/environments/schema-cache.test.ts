@@ -66,7 +66,7 @@ test('the validator loaded from the cache entry judges as the compiled one does,
   const dir = tempDir();
   const first = fresh();
   const compiled = first.environment.validatorOf(first.schema, dir);
-  expect(fs.readdirSync(dir)).toHaveLength(1);
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   const second = fresh();
   const loaded = withoutCompiler(() => second.environment.validatorOf(second.schema, dir));
   const [byCompiled, byLoaded] = [judged(compiled), judged(loaded)];
@@ -75,11 +75,23 @@ test('the validator loaded from the cache entry judges as the compiled one does,
   expect(byLoaded).toEqual(byCompiled);
 });
 
+test('the cache is pruned once a day of entries unused for two weeks and of files that are not entries', () => {
+  const dir = tempDir();
+  const stale = [`${'e'.repeat(64)}.json`, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js'];
+  for (const name of stale) fs.writeFileSync(path.join(dir, name), 'left by an earlier schema or gitplane');
+  const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
+  fs.utimesSync(path.join(dir, stale[0]), weeksAgo, weeksAgo);
+  const first = fresh();
+  first.environment.validatorOf(first.schema, dir);
+  expect(fs.readdirSync(dir).filter((f) => stale.includes(f))).toEqual([]);
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+});
+
 test('fails when the cache entry was truncated: the schema is compiled again and the entry rewritten', () => {
   const dir = tempDir();
   const first = fresh();
   const compiled = first.environment.validatorOf(first.schema, dir);
-  const entry = path.join(dir, fs.readdirSync(dir)[0]);
+  const entry = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.json'))!);
   const intact = fs.readFileSync(entry, 'utf8');
   fs.writeFileSync(entry, intact.slice(0, intact.length / 2));
   const second = fresh();

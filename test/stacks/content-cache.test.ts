@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { contentKey, pruneEntries, readEntry, writeEntry } from '../../stacks/content-cache';
+import { contentKey, pruneDaily, pruneEntries, readEntry, writeEntry } from '../../stacks/content-cache';
 import { tempDir } from '../support/cli';
 
 test('an entry written under a key is read back under that key only', () => {
@@ -70,4 +70,62 @@ test('entries unused for two weeks are pruned; reading an entry keeps it', () =>
   pruneEntries(dir);
   expect(fs.readdirSync(dir).sort()).toEqual([`${used}.json`, `${recent}.json`].sort());
   expect(() => pruneEntries(path.join(dir, 'missing'))).not.toThrow();
+});
+
+test('files that are not entries are pruned whatever their age (an earlier format\'s validators); a write under way is not', () => {
+  const dir = tempDir();
+  const key = contentKey(['current']);
+  writeEntry(dir, key, 'module.exports = () => true;');
+  const sha1 = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
+  for (const name of [`${sha1}.js`, `${sha1}.js.v8`, `${key}.json.4242.tmp`]) fs.writeFileSync(path.join(dir, name), 'written just now');
+  fs.mkdirSync(path.join(dir, 'nested'));
+  pruneEntries(dir);
+  expect(fs.readdirSync(dir).sort()).toEqual([`${key}.json`, `${key}.json.4242.tmp`, 'nested']);
+});
+
+describe('pruneDaily', () => {
+  const DAY = 86_400_000;
+  /** A cache directory holding a file of an earlier format, last pruned `ago` milliseconds ago (never, when undefined). */
+  function cache(ago: number | undefined): string {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js'), 'an earlier format');
+    if (ago !== undefined) {
+      fs.writeFileSync(path.join(dir, 'pruned'), '');
+      const then = new Date(Date.now() - ago);
+      fs.utimesSync(path.join(dir, 'pruned'), then, then);
+    }
+    return dir;
+  }
+
+  test('prunes a directory never pruned, and records when', () => {
+    const dir = cache(undefined);
+    pruneDaily(dir);
+    expect(fs.readdirSync(dir)).toEqual(['pruned']);
+    expect(Date.now() - fs.statSync(path.join(dir, 'pruned')).mtimeMs).toBeLessThan(DAY);
+  });
+
+  test('prunes a directory last pruned more than a day ago', () => {
+    const dir = cache(DAY + 60_000);
+    pruneDaily(dir);
+    expect(fs.readdirSync(dir)).toEqual(['pruned']);
+    expect(Date.now() - fs.statSync(path.join(dir, 'pruned')).mtimeMs).toBeLessThan(DAY);
+  });
+
+  test('leaves a directory pruned within the day as it is, and looks at a directory once per process', () => {
+    const recent = cache(3_600_000);
+    pruneDaily(recent);
+    expect(fs.readdirSync(recent).sort()).toEqual(['0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js', 'pruned']);
+    const twice = cache(undefined);
+    pruneDaily(twice);
+    fs.writeFileSync(path.join(twice, 'left.js'), 'written after the prune');
+    fs.rmSync(path.join(twice, 'pruned'));
+    pruneDaily(twice);
+    expect(fs.readdirSync(twice)).toEqual(['left.js']);
+  });
+
+  test('a directory that does not exist is not made', () => {
+    const missing = path.join(tempDir(), 'missing');
+    expect(() => pruneDaily(missing)).not.toThrow();
+    expect(fs.existsSync(missing)).toBe(false);
+  });
 });

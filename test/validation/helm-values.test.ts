@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { contentKey, readEntry, writeEntry } from '../../stacks/content-cache';
 import { loadSettings } from '../../stacks/settings';
 import { checkHelmValues } from '../../validation';
 import { tempDir } from '../support/cli';
@@ -63,7 +64,7 @@ test('defaults and the compiled values schema are cached by content, and a tampe
   const checkIn = (at: string[], values: Record<string, unknown>) => checkHelmValues({ chart: 'external-secrets', version: '2.9.0', values, file: 'x' }, at, cache).map((p) => p.message);
   const wrong = ['replicaCount: must be integer (values.schema.json of external-secrets 2.9.0). Fix the value gitplane generates.'];
   expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
-  const entries = fs.readdirSync(cache).map((f) => path.join(cache, f));
+  const entries = fs.readdirSync(cache).filter((f) => f.endsWith('.json')).map((f) => path.join(cache, f));
   expect(entries).toHaveLength(2);
   expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
   expect(checkIn(copy(), { replicaCount: 2, replicaCont: 2 })).toEqual([expect.stringContaining('replicaCont: external-secrets 2.9.0 has no value "replicaCont"')]);
@@ -72,4 +73,17 @@ test('defaults and the compiled values schema are cached by content, and a tampe
   const text = fs.readFileSync(schemaEntry, 'utf8');
   fs.writeFileSync(schemaEntry, `${text.slice(0, text.indexOf('\n'))}\nmodule.exports = () => true;`);
   expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
+});
+
+test('the values cache is pruned once a day: a file of an earlier format goes, an entry in use stays', () => {
+  const defaults = tempDir();
+  fs.writeFileSync(path.join(defaults, 'demo-1.0.0.yaml'), 'replicas: 1\n');
+  const cache = tempDir();
+  const earlier = path.join(cache, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js');
+  fs.writeFileSync(earlier, 'left by an earlier gitplane');
+  const key = contentKey(['a values schema read today']);
+  writeEntry(cache, key, 'module.exports = () => true;');
+  expect(checkHelmValues({ chart: 'demo', version: '1.0.0', values: { replicas: 2 }, file: 'x' }, [defaults], cache)).toEqual([]);
+  expect(fs.existsSync(earlier)).toBe(false);
+  expect(readEntry(cache, key)).toBe('module.exports = () => true;');
 });

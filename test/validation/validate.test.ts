@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { contentKey, writeEntry } from '../../stacks/content-cache';
 import { Manifest } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
 import { CrdRegistry, uncheckedSummary, Validator } from '../../validation';
@@ -105,6 +106,27 @@ test('the first directory that defines a kind wins', () => {
   expect(new Validator(new CrdRegistry([...loadSettings().crdDirs, dir])).validate([{ manifest: m, file: 'f' }])).toHaveLength(1);
 });
 
+test('a registry prunes its validator cache once a day: validators of an earlier format and entries unused for two weeks go, an entry in use stays', () => {
+  const crds = tempDir();
+  const widget = { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } };
+  const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: widget } }] } };
+  fs.writeFileSync(path.join(crds, 'widget.yaml'), stringify(crd));
+  const cacheDir = tempDir();
+  const inUse = contentKey(['a validator read today']);
+  writeEntry(cacheDir, inUse, 'module.exports = () => true;');
+  const unused = contentKey(['a validator of a CRD no longer pinned']);
+  writeEntry(cacheDir, unused, 'module.exports = () => true;');
+  const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
+  fs.utimesSync(path.join(cacheDir, `${unused}.json`), weeksAgo, weeksAgo);
+  const earlier = ['0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js', '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js.v8'];
+  for (const name of earlier) fs.writeFileSync(path.join(cacheDir, name), 'left by an earlier gitplane');
+  const m: Manifest = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' }, spec: { size: 'large' } };
+  expect(new Validator(new CrdRegistry([crds], cacheDir)).validate([{ manifest: m, file: 'f' }]).map((p) => p.message)).toEqual([expect.stringContaining('spec.size: must be integer')]);
+  const left = fs.readdirSync(cacheDir);
+  expect(left.filter((name) => [...earlier, `${unused}.json`].includes(name))).toEqual([]);
+  expect(left).toEqual(expect.arrayContaining([`${inUse}.json`, 'pruned']));
+});
+
 test('fails when a served CRD version does not exist (longhorn.io/v1beta1 was removed)', () => {
   const m: Manifest = { apiVersion: 'longhorn.io/v1beta1', kind: 'RecurringJob', metadata: { name: 'r', namespace: 'longhorn-system' }, spec: {} };
   expect(messages(m)).toEqual([expect.stringContaining('has no registered schema')]);
@@ -157,7 +179,7 @@ describe('custom resources against their CRD schema', () => {
     const cacheDir = tempDir();
     const unknownField = [expect.stringContaining('spec.retian: unknown field "retian"')];
     expect(freshProblems(cacheDir, m)).toEqual(unknownField);
-    const entries = fs.readdirSync(cacheDir).filter((name) => !name.includes('.v8'));
+    const entries = fs.readdirSync(cacheDir).filter((name) => name.endsWith('.json') && !name.includes('.v8'));
     expect(entries).toHaveLength(1);
     const entry = path.join(cacheDir, entries[0]);
     const intact = fs.readFileSync(entry, 'utf8');
