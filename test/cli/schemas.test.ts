@@ -328,14 +328,17 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
 
 (haveShared ? describe : describe.skip)('gitplane schemas import', () => {
   let dir: string;
+  // The configured CRDs, read once (2 s of CPU to parse): the tests only read them.
+  let crds: Record<string, unknown>[];
   const env = () => ({ XDG_CACHE_HOME: freshCache() });
   beforeAll(() => {
     dir = clone();
+    crds = configuredCrds();
   });
 
   test('adds the CRDs of a kubectl get crd -o yaml List to schemas/crds/; then synth checks every custom resource', async () => {
     const file = path.join(tempDir(), 'cluster-crds.yaml');
-    fs.writeFileSync(file, kubectlList(configuredCrds()));
+    fs.writeFileSync(file, kubectlList(crds));
     const r = await gitplane(dir, ['schemas', 'import', file], env());
     expect(r).toMatchObject({ status: 0, stdout: 'imported 70 CustomResourceDefinition(s) into schemas/crds/ (70 new, 0 replaced)\n' });
     const stored = parse(fs.readFileSync(path.join(dir, 'schemas', 'crds', 'recurringjobs.longhorn.io.yaml'), 'utf8'));
@@ -350,7 +353,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 
   test('fails with exit 2, writing nothing, when an item is not a CRD, naming the file and line', async () => {
-    const crd = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
+    const crd = crds.find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
     const file = path.join(tempDir(), 'mixed.yaml');
     fs.writeFileSync(file, kubectlList([crd]).replace('items:\n', 'items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n'));
     const fresh = path.join(dir, 'schemas', 'crds', 'streams.jetstream.nats.io.yaml');
