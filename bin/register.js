@@ -2,9 +2,11 @@
 /**
  * Loads TypeScript without a build step: gitplane's own sources in this repository, and a platform
  * repository's gitplane.config.ts and apps/ wherever gitplane runs. Each .ts file is transpiled
- * once (types are checked by `tsc`, not here) and cached by content hash under
- * node_modules/.cache/gitplane, so a warm start costs a file read per module. The installed
- * package itself is compiled JavaScript (lib/); `load` picks the sources when they are there.
+ * once (types are checked by `tsc`, not here) and cached by content hash in the user's cache,
+ * `$XDG_CACHE_HOME/gitplane/transpile` (default ~/.cache/gitplane/transpile), so a warm start
+ * costs a file read per module, and a fresh `npm ci` or clone of the same sources starts warm.
+ * Entries unused for two weeks are removed. The installed package itself is compiled JavaScript
+ * (lib/); `load` picks the sources when they are there.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,8 +16,11 @@ const Module = require('node:module');
 process.setSourceMapsEnabled(true);
 
 const root = path.resolve(__dirname, '..');
-const cacheDir = path.join(root, 'node_modules', '.cache', 'gitplane');
+// As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
+const xdg = process.env.XDG_CACHE_HOME;
+const cacheDir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(require('node:os').homedir(), '.cache'), 'gitplane', 'transpile');
 let ts;
+let pruned = false;
 
 function transpile(source, filename) {
   ts = ts || require('typescript');
@@ -31,19 +36,37 @@ function transpile(source, filename) {
   }).outputText;
 }
 
+let salt;
 function compile(source, filename) {
   // node:crypto is required here, not at the top: it loads a dozen of Node's internal modules, which
   // a command that loads no TypeScript (any --help, the installed package) would pay for nothing.
   // The output depends on the file's name only (its source map names `main.ts`), not on its
   // directory: another checkout of the same sources (a clone, a worktree) finds them transpiled.
-  const key = require('node:crypto').createHash('sha1').update(path.basename(filename)).update('\0').update(source).digest('hex');
+  // It also depends on the TypeScript release and on this loader's options (this file), which
+  // differ between the projects that share the user's cache.
+  // (Read, not required: a help text loads no package, test/cli/startup.test.ts.)
+  salt = salt || `${JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')).version}\0${fs.readFileSync(__filename, 'utf8')}\0`;
+  const key = require('node:crypto').createHash('sha1').update(salt).update(path.basename(filename)).update('\0').update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
-    return fs.readFileSync(cached, 'utf8');
+    const output = fs.readFileSync(cached, 'utf8');
+    try {
+      // Reading marks the entry used, so pruning keeps it.
+      const now = new Date();
+      fs.utimesSync(cached, now, now);
+    } catch {
+      // A read-only cache is still read.
+    }
+    return output;
   } catch {
     const output = transpile(source, filename);
     try {
       fs.mkdirSync(cacheDir, { recursive: true });
+      if (!pruned) {
+        // The first write of a process prunes entries unused for two weeks, as the render cache does.
+        pruned = true;
+        exports.load('stacks/content-cache').pruneEntries(cacheDir);
+      }
       const tmp = `${cached}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, output);
       fs.renameSync(tmp, cached);

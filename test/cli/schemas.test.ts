@@ -12,6 +12,7 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { cacheDir } from '../../stacks/settings';
 import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 
@@ -34,6 +35,20 @@ const CUSTOM_KINDS = [
 const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-schemas-test-'));
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 const tempDir = (prefix = 'tmp-') => fs.mkdtempSync(path.join(SCRATCH, prefix));
+
+/**
+ * An empty gitplane cache (no charts, no renders) for XDG_CACHE_HOME. bin/register.js keeps its
+ * transpiled modules in the same cache, so each links this runner's: a command in a fresh cache
+ * would otherwise transpile every module again, which is not what these tests are about.
+ */
+function freshCache(): string {
+  const dir = tempDir('gitplane-cache-');
+  const transpiled = path.join(cacheDir(), 'transpile');
+  fs.mkdirSync(transpiled, { recursive: true });
+  fs.mkdirSync(path.join(dir, 'gitplane'));
+  fs.symlinkSync(transpiled, path.join(dir, 'gitplane', 'transpile'));
+  return dir;
+}
 
 /** A copy of the repository's tracked files in a fresh directory, node_modules linked, nothing beside it. */
 function clone(): string {
@@ -104,7 +119,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
     dir = clone();
-    env = { XDG_CACHE_HOME: tempDir('gitplane-cache-') };
+    env = { XDG_CACHE_HOME: freshCache() };
   });
 
   test('npm run synth exits 0, writes every environment, and names the unchecked custom resources, chart values and the fix', async () => {
@@ -175,7 +190,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     dir = clone();
     failing = clone();
     versions = fs.readFileSync(path.join(failing, 'environments', 'versions.yaml'), 'utf8');
-    cache = tempDir('gitplane-cache-');
+    cache = freshCache();
     repo = await serve(CHARTS);
     pinRepository(dir, repo.url);
   });
@@ -221,7 +236,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 
   test('a locked chart missing from the cache (another machine) is named in synth\'s warning with the fix', async () => {
-    const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], { XDG_CACHE_HOME: freshCache() });
     expect(synth.status).toBe(0);
     expect(uncheckedLine(synth.stderr)).toContain('argoproj.io/v1alpha1 Application (');
     expect(synth.stderr).toContain('warning: gitplane.lock locks longhorn 1.12.1, but it is not in the cache (');
@@ -238,15 +253,15 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     fs.writeFileSync(archive, bytes);
     const tampered = await serve(charts);
     const clean = fresh(tampered.url);
-    const freshCache = tempDir('gitplane-cache-');
+    const emptyCache = freshCache();
     try {
-      const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache });
+      const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: emptyCache });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(
         `error: longhorn 1.12.1: the archive ${tampered.url}/longhorn-1.12.1.tgz has the digest ${sha256(archive)}, but the index.yaml of ${tampered.url} expects ${expected}. It was changed on the server or in transit, and nothing from it was used.`,
       );
       expect(fs.existsSync(path.join(clean, 'gitplane.lock'))).toBe(false);
-      expect(fs.existsSync(path.join(freshCache, 'gitplane', 'charts', 'longhorn-1.12.1'))).toBe(false);
+      expect(fs.existsSync(path.join(emptyCache, 'gitplane', 'charts', 'longhorn-1.12.1'))).toBe(false);
     } finally {
       await tampered.close();
     }
@@ -264,7 +279,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     fs.writeFileSync(lockFile, fs.readFileSync(lockFile, 'utf8').replaceAll(repo.url, republished.url));
     const before = fs.readFileSync(lockFile, 'utf8');
     try {
-      const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+      const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache() });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`error: nack 0.34.0: the index.yaml of ${republished.url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
       expect(r.stderr).toContain('delete charts.nack from gitplane.lock and pull again.');
@@ -282,7 +297,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   ])('fails with exit 2 when %s', async (_, change, expected) => {
     const clean = fresh(repo.url);
     change(clean, repo.url);
-    const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const r = await gitplane(clean, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache() });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(expected(repo.url, clean));
     expect(fs.existsSync(path.join(clean, 'schemas'))).toBe(false);
@@ -291,7 +306,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   test('fails with exit 2 when the repository cannot be reached, naming the URL and the offline alternative', async () => {
     const closed = await serve(CHARTS);
     await closed.close();
-    const r = await gitplane(fresh(closed.url), ['schemas', 'pull'], { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const r = await gitplane(fresh(closed.url), ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache() });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`error: could not download the index of ${closed.url} from ${closed.url}/index.yaml: ECONNREFUSED. Check the repoURL`);
     expect(r.stderr).toContain('or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).');
@@ -305,7 +320,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     fs.mkdirSync(path.dirname(installed));
     fs.renameSync(clone(), installed);
     pinRepository(installed, closed.url);
-    const r = await run(process.execPath, [path.join(installed, 'bin', 'gitplane.js'), 'schemas', 'pull'], platform, { XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+    const r = await run(process.execPath, [path.join(installed, 'bin', 'gitplane.js'), 'schemas', 'pull'], platform, { XDG_CACHE_HOME: freshCache() });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`ECONNREFUSED. Check the repoURL in ${path.join('node_modules', 'gitplane', 'environments', 'versions.yaml')} and the network`);
   });
@@ -313,14 +328,17 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
 
 (haveShared ? describe : describe.skip)('gitplane schemas import', () => {
   let dir: string;
-  const env = () => ({ XDG_CACHE_HOME: tempDir('gitplane-cache-') });
+  // The configured CRDs, read once (2 s of CPU to parse): the tests only read them.
+  let crds: Record<string, unknown>[];
+  const env = () => ({ XDG_CACHE_HOME: freshCache() });
   beforeAll(() => {
     dir = clone();
+    crds = configuredCrds();
   });
 
   test('adds the CRDs of a kubectl get crd -o yaml List to schemas/crds/; then synth checks every custom resource', async () => {
     const file = path.join(tempDir(), 'cluster-crds.yaml');
-    fs.writeFileSync(file, kubectlList(configuredCrds()));
+    fs.writeFileSync(file, kubectlList(crds));
     const r = await gitplane(dir, ['schemas', 'import', file], env());
     expect(r).toMatchObject({ status: 0, stdout: 'imported 70 CustomResourceDefinition(s) into schemas/crds/ (70 new, 0 replaced)\n' });
     const stored = parse(fs.readFileSync(path.join(dir, 'schemas', 'crds', 'recurringjobs.longhorn.io.yaml'), 'utf8'));
@@ -335,7 +353,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 
   test('fails with exit 2, writing nothing, when an item is not a CRD, naming the file and line', async () => {
-    const crd = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
+    const crd = crds.find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
     const file = path.join(tempDir(), 'mixed.yaml');
     fs.writeFileSync(file, kubectlList([crd]).replace('items:\n', 'items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n'));
     const fresh = path.join(dir, 'schemas', 'crds', 'streams.jetstream.nats.io.yaml');

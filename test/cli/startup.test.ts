@@ -21,6 +21,12 @@ function gitplaneLoading(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
+// A cold transpile cache (a fresh machine) loads TypeScript to transpile the modules help reads;
+// what is measured here is a start with them transpiled.
+beforeAll(() => {
+  expect(spawnSync(process.execPath, [BIN, '--help']).status).toBe(0);
+});
+
 /** The packages a process loaded: a help text needs none (cdk8s, ajv, yaml, typebox, TypeScript...). */
 function dependencies(loaded: string[]): string[] {
   return loaded.filter((f) => f.includes('node_modules'));
@@ -123,4 +129,30 @@ test('a TypeScript file transpiled in one checkout loads in another copy of it w
   );
   const second = load([noTypeScript]);
   expect({ stdout: second.stdout, stderr: second.stderr }).toEqual({ stdout: first.stdout, stderr: '' });
+});
+
+test('transpiled modules are kept in the user\'s cache, and those unused for two weeks go when it next writes', () => {
+  const cache = tempDir();
+  const transpiled = path.join(cache, 'gitplane', 'transpile');
+  const modules = ['used', 'new'].map((name) => {
+    const file = path.join(tempDir(), `${name}.ts`);
+    fs.writeFileSync(file, `export const name: string = ${JSON.stringify(`${name}-gitplane-test-${Date.now()}-${Math.random()}`)};\n`);
+    return file;
+  });
+  const load = (files: string[]) => {
+    const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', files.map((f) => `require(${JSON.stringify(f)});`).join('')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache } });
+    expect(r.stderr).toBe('');
+  };
+  load([modules[0]]);
+  const [used] = fs.readdirSync(transpiled);
+  const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
+  fs.writeFileSync(path.join(transpiled, 'stale.js'), '');
+  for (const file of [used, 'stale.js']) fs.utimesSync(path.join(transpiled, file), weeksAgo, weeksAgo);
+  // Reading the used module marks it used; transpiling the new one prunes.
+  load(modules);
+  const after = fs.readdirSync(transpiled);
+  expect(after).toContain(used);
+  expect(after).not.toContain('stale.js');
+  // The used module, the new one, and stacks/content-cache, which prunes.
+  expect(after).toHaveLength(3);
 });
