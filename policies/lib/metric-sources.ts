@@ -9,8 +9,9 @@ import { PolicyContext } from '../types';
 import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
 import { ofKind, perEnvironment, push } from './lookup';
+import { LabelSelector, Labels, selectorMatches, unmetRequirements } from './network-policy';
 import { syncedFolder } from './ordering';
-import { containers, Json, podTemplate, selects, WORKLOAD_KINDS } from './workloads';
+import { containers, Json, podTemplate, WORKLOAD_KINDS } from './workloads';
 
 export interface SeriesSources {
   /** Catalogues whose series reach the environment's Prometheus. */
@@ -61,7 +62,7 @@ function describeSwitch(s: ValueSwitch): string {
 
 function shown(e: Evidence, ctx: PolicyContext): boolean {
   if ('image' in e) return scrapedImages(ctx).has(e.image);
-  if ('monitorSelects' in e) return monitors(ctx).some((m) => Object.entries(e.monitorSelects).every(([k, v]) => matchLabels(m)?.[k] === v));
+  if ('monitorSelects' in e) return monitors(ctx).some((m) => asksFor(monitorSelector(m), e.monitorSelects));
   if ('pushedBy' in e) return workloads(ctx).some((w) => imagesOf(w).some((image) => repository(image) === e.pushedBy));
   return chartValues(ctx, e.chart).some((values) => e.switches.every((s) => switchedOn(values, s)));
 }
@@ -74,7 +75,20 @@ function switchedOn(values: Json, s: ValueSwitch): boolean {
 
 const monitors = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-monitors', () => [...ofKind(ctx, 'ServiceMonitor'), ...ofKind(ctx, 'PodMonitor')]);
 const workloads = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-workloads', () => WORKLOAD_KINDS.flatMap((k) => ofKind(ctx, k)));
-const matchLabels = (m: RenderedObject): Record<string, string> | undefined => (m.manifest.spec as Json)?.selector?.matchLabels;
+/** A monitor's selector, `matchLabels` and `matchExpressions`; an empty one selects everything in its namespaces, as the operator reads it. */
+const monitorSelector = (m: RenderedObject): LabelSelector => (m.manifest.spec as Json)?.selector ?? {};
+
+/**
+ * Whether a selector asks for objects with these labels: it names each of them, and its
+ * requirements on them hold. Its requirements on other labels are not judged: the objects may
+ * carry labels the evidence does not know.
+ */
+function asksFor(selector: LabelSelector, labels: Labels): boolean {
+  const named = new Set([...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)]);
+  const unmet = unmetRequirements(selector, labels);
+  const unmetKeys = [...Object.keys(unmet.matchLabels ?? {}), ...(unmet.matchExpressions ?? []).map((e) => e.key)];
+  return Object.keys(labels).every((k) => named.has(k)) && !unmetKeys.some((k) => Object.hasOwn(labels, k));
+}
 
 /** `registry/name:tag@digest` -> `registry/name`. */
 function repository(image: string): string {
@@ -96,22 +110,24 @@ function scrapedImages(ctx: PolicyContext): Set<string> {
   });
 }
 
-type Labels = Record<string, string> | undefined;
-
 /**
  * Objects by label, indexed on the label names selectors ask for: a selector matches only objects
- * that carry its first label, so it is tested against those alone rather than every object.
+ * that carry its first `matchLabels` pair, so it is tested against those alone rather than every
+ * object.
  */
 class ByLabel {
   readonly objects: RenderedObject[] = [];
   private readonly byName = new Map<string, Map<string, RenderedObject[]>>();
 
-  constructor(private readonly labelsOf: (o: RenderedObject) => Labels) {}
+  constructor(private readonly labelsOf: (o: RenderedObject) => Labels | undefined) {}
 
-  /** The objects that carry the selector's first label with its value; none for a selector that selects nothing. */
-  candidates(selector: Labels): readonly RenderedObject[] {
-    if (!selector) return [];
-    for (const name in selector) {
+  /** The objects a selector selects: those with its first `matchLabels` pair, or all of them for a selector without one, tested against the whole selector. */
+  selected(selector: LabelSelector): RenderedObject[] {
+    return this.candidates(selector.matchLabels ?? {}).filter((o) => selectorMatches(selector, this.labelsOf(o) ?? {}));
+  }
+
+  private candidates(matchLabels: Labels): readonly RenderedObject[] {
+    for (const name in matchLabels) {
       let byValue = this.byName.get(name);
       if (!byValue) {
         byValue = new Map();
@@ -121,9 +137,9 @@ class ByLabel {
         }
         this.byName.set(name, byValue);
       }
-      return byValue.get(selector[name]) ?? [];
+      return byValue.get(matchLabels[name]) ?? [];
     }
-    return [];
+    return this.objects;
   }
 }
 
@@ -134,9 +150,9 @@ interface NamespaceObjects {
   readonly workloads: ByLabel;
 }
 
-const serviceLabels = (s: RenderedObject): Labels => s.manifest.metadata.labels;
-const serviceSelector = (s: RenderedObject): Labels => (s.manifest.spec as Json)?.selector;
-const podLabels = (w: RenderedObject): Labels => podTemplate(w.manifest)?.metadata.labels;
+const serviceLabels = (s: RenderedObject): Labels | undefined => s.manifest.metadata.labels;
+const serviceSelector = (s: RenderedObject): Labels | undefined => (s.manifest.spec as Json)?.selector;
+const podLabels = (w: RenderedObject): Labels | undefined => podTemplate(w.manifest)?.metadata.labels;
 
 /** Services and workloads by namespace: a monitor looks only in its namespaces. */
 function byNamespace(ctx: PolicyContext): Map<string, NamespaceObjects> {
@@ -157,13 +173,14 @@ function addScraped(monitor: RenderedObject, index: Map<string, NamespaceObjects
   const spec = monitor.manifest.spec as Json;
   const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
   const inScope = namespaces ? [...new Set(namespaces)].flatMap((ns) => index.get(ns) ?? []) : [...index.values()];
-  const selector = matchLabels(monitor);
-  const podSelectors: Labels[] = [];
+  const selector = monitorSelector(monitor);
+  const podSelectors: LabelSelector[] = [];
   if (monitor.manifest.kind === 'PodMonitor') podSelectors.push(selector);
-  else for (const e of inScope) for (const s of e.services.candidates(selector)) if (selects(selector, serviceLabels(s))) podSelectors.push(serviceSelector(s));
-  for (const podSelector of podSelectors) {
-    for (const e of inScope) for (const w of e.workloads.candidates(podSelector)) if (selects(podSelector, podLabels(w))) into.add(w);
+  else {
+    // A Service without a selector has hand-made endpoints: no pods of the output behind it.
+    for (const e of inScope) for (const s of e.services.selected(selector)) if (Object.keys(serviceSelector(s) ?? {}).length > 0) podSelectors.push({ matchLabels: serviceSelector(s) });
   }
+  for (const podSelector of podSelectors) for (const e of inScope) for (const w of e.workloads.selected(podSelector)) into.add(w);
 }
 
 /** The values of every release of a chart in the output: its values file, then inline values over it. */

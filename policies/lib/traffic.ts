@@ -180,9 +180,8 @@ class Environment {
     return this.allNamespaces.filter((ns) => selectorMatches(selector, this.nsLabels(ns)));
   }
 
-  podsSelected(namespace: string, selector: LabelSelector | undefined): PodGroup[] {
-    // A Service without a selector has hand-made endpoints: nothing here to judge.
-    if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) return [];
+  /** The pods of a namespace a label selector selects: `{}` selects all of them, as a PodMonitor's does. */
+  podsSelected(namespace: string, selector: LabelSelector): PodGroup[] {
     return (this.podsIn.get(namespace) ?? []).filter((p) => selectorMatches(selector, p.labels));
   }
 
@@ -190,7 +189,9 @@ class Environment {
   throughService(from: PodGroup, service: Service, port: ServicePort, object: RenderedObject, purpose: string): Hop[] {
     const protocol = port.protocol ?? 'TCP';
     const via = `Service ${service.namespace}/${service.name} port ${port.name ?? port.port}`;
-    return this.podsSelected(service.namespace, service.selector ? { matchLabels: service.selector } : undefined).flatMap((to) => {
+    // A Service without a selector (or with an empty one) has hand-made endpoints: nothing here to judge.
+    const selected = Object.keys(service.selector ?? {}).length > 0 ? this.podsSelected(service.namespace, { matchLabels: service.selector }) : [];
+    return selected.flatMap((to) => {
       const landed = resolvePort(to, port.targetPort ?? port.port, protocol);
       return landed ? [{ from, to, ...landed, protocol, via, object, purpose }] : [];
     });

@@ -1,5 +1,6 @@
 import { argocdAlerts } from '../../../constructs/observability/alerts';
 import { fromBuilt } from '../../../policies/inputs';
+import { LabelSelector } from '../../../policies/lib/network-policy';
 import { RenderedObject } from '../../../stacks/objects';
 import { built, ENVIRONMENTS } from '../../support/environments';
 import { application, check, env, goodPrometheusRule, messages, obj } from '../support';
@@ -13,8 +14,8 @@ const workload = (image: string) =>
     spec: { selector: { matchLabels: exporterLabels }, template: { metadata: { labels: exporterLabels }, spec: { containers: [{ name: 'demo', image }] } } },
   });
 const service = obj({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo', namespace: 'demo', labels: exporterLabels }, spec: { selector: exporterLabels, ports: [{ name: 'metrics', port: 7777 }] } });
-const monitor = (matchLabels: Record<string, string> = exporterLabels, namespace = 'demo') =>
-  obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'demo', namespace }, spec: { selector: { matchLabels }, endpoints: [{ port: 'metrics' }] } });
+const monitor = (matchLabels: Record<string, string> = exporterLabels, namespace = 'demo', matchExpressions?: LabelSelector['matchExpressions']) =>
+  obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'demo', namespace }, spec: { selector: { matchLabels, matchExpressions }, endpoints: [{ port: 'metrics' }] } });
 const alertOn = (expr: string) => obj(goodPrometheusRule((r) => (r.expr = expr)), 'observability-prometheus');
 /** A NATS exporter scraped through a Service, as the nats application ships it. */
 const scrapedNatsExporter = [workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, monitor()];
@@ -30,6 +31,20 @@ const dashboard = (panel: Record<string, unknown>) =>
 describe('metric-exported', () => {
   test('passes an alert on a series the scraped exporter serves, found through Service and pod image (must-not-fire)', () => {
     expect(check('metric-exported', env([...scrapedNatsExporter, alertOn('jetstream_stream_total_bytes / (jetstream_stream_limit_bytes > 0) > 0.9')]))).toEqual([]);
+  });
+
+  test('passes an alert on a series of an exporter whose monitor selects its Service by matchExpressions alone (must-not-fire)', () => {
+    const byExpressions = monitor({}, 'demo', [
+      { key: 'app.kubernetes.io/name', operator: 'In', values: ['other', 'demo'] },
+      { key: 'app.kubernetes.io/instance', operator: 'Exists' },
+    ]);
+    const nats = [workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, byExpressions];
+    expect(check('metric-exported', env([...nats, alertOn('jetstream_stream_total_bytes > 0')]))).toEqual([]);
+  });
+
+  test('passes an alert on a series of an exporter whose pods a PodMonitor with an empty selector scrapes: it selects every pod of its namespace (must-not-fire)', () => {
+    const everyPod = obj({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'demo', namespace: 'demo' }, spec: { selector: {}, podMetricsEndpoints: [{ port: 'metrics' }] } });
+    expect(check('metric-exported', env([workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), everyPod, alertOn('jetstream_stream_total_bytes > 0')]))).toEqual([]);
   });
 
   test('passes series of chart-rendered monitors, Prometheus\'s own series, recorded series and __name__ patterns (must-not-fire)', () => {
@@ -70,6 +85,24 @@ describe('metric-exported', () => {
     expect(check('metric-exported', { ...prod, objects: withoutMonitor }).map((f) => f.message.split(' ')[1])).toEqual(set.alerts.map((a) => a.name));
   });
 
+  /** prod with the selector of the Argo CD controller's ServiceMonitor replaced. */
+  const prodWithArgoCdSelector = (selector: LabelSelector) => {
+    const prod = fromBuilt(built('prod'));
+    const objects = prod.objects.map((o) =>
+      o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.name === 'argocd-application-controller' ? { ...o, manifest: { ...o.manifest, spec: { ...(o.manifest.spec as object), selector } } } : o,
+    );
+    return { ...prod, objects };
+  };
+
+  test('passes the Argo CD alerts when the controller\'s ServiceMonitor selects its metrics Service by matchExpressions alone (must-not-fire)', () => {
+    expect(check('metric-exported', prodWithArgoCdSelector({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['argocd-metrics'] }] }))).toEqual([]);
+  });
+
+  test('fails when the matchExpressions of the Argo CD controller\'s ServiceMonitor exclude its metrics Service', () => {
+    const excluding = prodWithArgoCdSelector({ matchLabels: { 'app.kubernetes.io/name': 'argocd-metrics' }, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['argocd-metrics'] }] });
+    expect(check('metric-exported', excluding).map((f) => f.message.split(' ')[1])).toEqual(argocdAlerts({ outOfSyncHours: 2 }).alerts.map((a) => a.name));
+  });
+
   test('fails when a team application\'s alert queries a series its exporter does not serve (dev\'s example-api)', () => {
     const dev = fromBuilt(built('dev'));
     const objects = dev.objects.map((o) => {
@@ -87,6 +120,12 @@ describe('metric-exported', () => {
     const found = check('metric-exported', env([workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, monitor({ 'app.kubernetes.io/name': 'other' }), alertOn('jetstream_stream_total_bytes > 0')]));
     expect(found.map((f) => f.value)).toEqual(['jetstream_stream_total_bytes']);
     expect(found[0].message).toContain('which nats-exporter 0.17.3 serves, but nothing in this environment scrapes nats-exporter.');
+  });
+
+  test('fails when the monitor\'s matchLabels select the exporter\'s Service and its matchExpressions exclude it', () => {
+    const excluding = monitor(exporterLabels, 'demo', [{ key: 'app.kubernetes.io/instance', operator: 'NotIn', values: ['demo-prod'] }]);
+    const found = check('metric-exported', env([workload('docker.io/natsio/prometheus-nats-exporter:0.17.3'), service, excluding, alertOn('jetstream_stream_total_bytes > 0')]));
+    expect(found.map((f) => f.message)).toEqual(['alert DemoDown (spec.groups[0].rules[0]) queries jetstream_stream_total_bytes, which nats-exporter 0.17.3 serves, but nothing in this environment scrapes nats-exporter.']);
   });
 
   test.each([

@@ -202,4 +202,26 @@ describe('network-reachability', () => {
     const objects = [...without(withCharts('dev'), 'NetworkPolicy', 'longhorn-manager-metrics'), podMonitor];
     expect(run(objects).map((f) => f.ref)).toEqual([`PodMonitor/${LONGHORN_NS}/longhorn-manager`, `ServiceMonitor/${LONGHORN_NS}/longhorn-prometheus-servicemonitor`]);
   });
+
+  test('fails when a PodMonitor with an empty selector scrapes a pod of its namespace that a policy isolates: `{}` selects every pod, as the operator reads it', () => {
+    const everyPod = obj({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'every-pod', namespace: LONGHORN_NS },
+      spec: { selector: {}, podMetricsEndpoints: [{ port: 'manager' }] },
+    });
+    const objects = [...without(withCharts('dev'), 'NetworkPolicy', 'longhorn-manager-metrics'), everyPod];
+    expect(run(objects).map((f) => [f.ref, f.value])).toEqual([
+      [`PodMonitor/${LONGHORN_NS}/every-pod`, `Prometheus monitoring/kps-prometheus -> DaemonSet ${LONGHORN_NS}/${LONGHORN_MANAGER}:${LONGHORN_MANAGER_PORT}/TCP`],
+      [`ServiceMonitor/${LONGHORN_NS}/longhorn-prometheus-servicemonitor`, `Prometheus monitoring/kps-prometheus -> DaemonSet ${LONGHORN_NS}/${LONGHORN_MANAGER}:${LONGHORN_MANAGER_PORT}/TCP`],
+    ]);
+  });
+
+  test('a Service with an empty selector has hand-made endpoints: a ServiceMonitor scraping it is not judged (must-not-fire)', () => {
+    const objects = without(withCharts('dev'), 'NetworkPolicy', 'longhorn-manager-metrics').map((o) =>
+      o.manifest.kind === 'Service' && o.manifest.metadata.name === 'longhorn-backend' ? { ...o, manifest: { ...o.manifest, spec: { ...(o.manifest.spec as object), selector: {} } } } : o,
+    );
+    expect(run(objects)).toEqual([]);
+    expect(hopsOf(objects).filter((h) => h.includes(LONGHORN_MANAGER))).toEqual([]);
+  });
 });
