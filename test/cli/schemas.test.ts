@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
+import { describeWithMirrors } from '../support/mirrors';
 
 const SHARED = SHARED_DIR;
 const CHARTS = path.join(SHARED, 'charts');
@@ -98,8 +99,7 @@ function edit(dir: string, file: string, change: (text: string) => string): void
 const uncheckedLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('warning: not schema-checked')) ?? '';
 const sha256 = (file: string) => `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
 
-const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSync(MIRROR);
-(haveShared ? describe : describe.skip)('schemas in a clone with no ../shared beside it', () => {
+describeWithMirrors(['schemas', 'charts'], 'schemas in a clone with no ../shared beside it', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
@@ -157,7 +157,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 });
 
-(haveShared ? describe : describe.skip)('gitplane schemas pull from a Helm repository over loopback HTTP', () => {
+describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm repository over loopback HTTP', () => {
   let dir: string;
   let cache: string;
   let repo: Awaited<ReturnType<typeof serve>>;
@@ -311,7 +311,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 });
 
-(haveShared ? describe : describe.skip)('gitplane schemas import', () => {
+describeWithMirrors(['schemas', 'charts'], 'gitplane schemas import', () => {
   let dir: string;
   const env = () => ({ XDG_CACHE_HOME: tempDir('gitplane-cache-') });
   beforeAll(() => {
