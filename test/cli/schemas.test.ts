@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { cacheDir } from '../../stacks/settings';
 import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
+import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
 
 const SHARED = SHARED_DIR;
 const CHARTS = path.join(SHARED, 'charts');
@@ -113,8 +114,7 @@ function edit(dir: string, file: string, change: (text: string) => string): void
 const uncheckedLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('warning: not schema-checked')) ?? '';
 const sha256 = (file: string) => `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
 
-const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSync(MIRROR);
-(haveShared ? describe : describe.skip)('schemas in a clone with no ../shared beside it', () => {
+describe('schemas in a clone with no ../shared beside it', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
@@ -163,7 +163,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(spawnSync('git', ['-C', repo, 'rev-parse', '--verify', '-q', 'HEAD']).status).not.toBe(0);
   });
 
-  test('with the offline mirrors (GITPLANE_SCHEMA_MIRROR, and GITPLANE_CHART_MIRROR for the chart defaults the first lacks) every custom resource and chart value is checked', async () => {
+  testWithMirrors(['schemas', 'charts'], 'with the offline mirrors (GITPLANE_SCHEMA_MIRROR, and GITPLANE_CHART_MIRROR for the chart defaults the first lacks) every custom resource and chart value is checked', async () => {
     const synth = await gitplane(dir, ['synth', '--all', '--out', tempDir()], { ...env, GITPLANE_SCHEMA_MIRROR: MIRROR, GITPLANE_CHART_MIRROR: CHARTS });
     expect(synth.status).toBe(0);
     expect(synth.stderr).not.toContain('warning');
@@ -172,7 +172,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 });
 
-(haveShared ? describe : describe.skip)('gitplane schemas pull from a Helm repository over loopback HTTP', () => {
+describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm repository over loopback HTTP', () => {
   let dir: string;
   let cache: string;
   let repo: Awaited<ReturnType<typeof serve>>;
@@ -326,7 +326,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
   });
 });
 
-(haveShared ? describe : describe.skip)('gitplane schemas import', () => {
+describe('gitplane schemas import', () => {
   let dir: string;
   // The configured CRDs, read once (2 s of CPU to parse): the tests only read them.
   let crds: Record<string, unknown>[];
@@ -336,7 +336,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     crds = configuredCrds();
   });
 
-  test('adds the CRDs of a kubectl get crd -o yaml List to schemas/crds/; then synth checks every custom resource', async () => {
+  testWithMirrors(['schemas'], 'adds the CRDs of a kubectl get crd -o yaml List to schemas/crds/; then synth checks every custom resource', async () => {
     const file = path.join(tempDir(), 'cluster-crds.yaml');
     fs.writeFileSync(file, kubectlList(crds));
     const r = await gitplane(dir, ['schemas', 'import', file], env());
@@ -352,7 +352,7 @@ const haveShared = fs.existsSync(path.join(CHARTS, 'index.yaml')) && fs.existsSy
     expect(line).toContain('the values of chart');
   });
 
-  test('fails with exit 2, writing nothing, when an item is not a CRD, naming the file and line', async () => {
+  testWithMirrors(['schemas'], 'fails with exit 2, writing nothing, when an item is not a CRD, naming the file and line', async () => {
     const crd = crds.find((c) => (c.metadata as { name: string }).name === 'streams.jetstream.nats.io')!;
     const file = path.join(tempDir(), 'mixed.yaml');
     fs.writeFileSync(file, kubectlList([crd]).replace('items:\n', 'items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n'));

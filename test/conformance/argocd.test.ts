@@ -45,6 +45,7 @@ import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { serveDirectory, StaticServer, until } from '../support/loopback';
 import { startSimulatedNodes } from '../support/simulated-nodes';
 import { describeWithTools } from '../support/tools';
+import { describeWithMirrors } from '../support/mirrors';
 
 const TOOLS = [
   'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-stages',
@@ -216,7 +217,7 @@ describeWithTools(['argocd'], 'the Application health check gitplane installs, e
   });
 });
 
-describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bins) => {
+describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRDs from the offline mirrors', () => describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bins) => {
   describe.each(['dev'])('%s', (env) => {
     const spec = built(env).spec;
     let server: KubeApiServer;
@@ -314,4 +315,4 @@ describeWithTools(TOOLS, 'a real Argo CD syncs the published environments', (bin
       expect(waveOrderViolations(observed)).toEqual([]);
     });
   });
-});
+}));

@@ -25,6 +25,7 @@ import { ENVIRONMENTS, built } from '../support/environments';
 import { ApiResponse, KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { until } from '../support/loopback';
 import { describeWithTool } from '../support/tools';
+import { describeWithMirrors } from '../support/mirrors';
 
 const FIELD_MANAGER = 'gitplane';
 /**
@@ -208,7 +209,7 @@ function unexpectedWarnings(steps: readonly Step[]): string[] {
   return steps.flatMap(({ what, response }) => response.warnings.map((w) => `${what}: ${w}`)).filter((w) => !EXPECTED_WARNINGS.some((e) => e.pattern.test(w)));
 }
 
-describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) => {
+describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRDs from the offline mirrors', () => describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) => {
   describeWithTool('etcd', 'a real API server on etcd', (etcd) => {
     describeWithTool('kube-apiserver', 'every environment on a real kube-apiserver', (kubeApiServer) => {
       helmBinary = helm;
@@ -442,4 +443,4 @@ describeWithTool('helm', 'the charts rendered as Argo CD renders them', (helm) =
       });
     });
   });
-});
+}));

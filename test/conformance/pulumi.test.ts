@@ -28,6 +28,7 @@ import { ROOT, SHARED_DIR, tempDir } from '../support/cli';
 import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { serveDirectory, StaticServer } from '../support/loopback';
 import { describeWithTools } from '../support/tools';
+import { describeWithMirrors } from '../support/mirrors';
 
 const ENV = 'dev';
 const CHARTS = path.join(SHARED_DIR, 'charts');
@@ -132,7 +133,7 @@ async function resourceLists(server: KubeApiServer): Promise<string[]> {
 
 const exists = async (server: KubeApiServer, apiPath: string) => (await server.request('GET', apiPath)).status === 200;
 
-describeWithTools(['pulumi', 'pulumi-resource-kubernetes', 'etcd', 'kube-apiserver'], `pulumi preview/up/destroy of ${ENV} through the Automation API`, (bins) => {
+describeWithMirrors(['charts'], 'with the pinned argo-cd chart from the offline Helm repository', () => describeWithTools(['pulumi', 'pulumi-resource-kubernetes', 'etcd', 'kube-apiserver'], `pulumi preview/up/destroy of ${ENV} through the Automation API`, (bins) => {
   const paths = {
     namespace: `/api/v1/namespaces/${ARGOCD_NAMESPACE}`,
     project: `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/appprojects/${ENV}`,
@@ -236,4 +237,4 @@ describeWithTools(['pulumi', 'pulumi-resource-kubernetes', 'etcd', 'kube-apiserv
       expect({ crd, policy: r.body.metadata?.annotations?.['helm.sh/resource-policy'] }).toEqual({ crd, policy: 'keep' });
     }
   }, OPERATION_MS);
-});
+}));

@@ -11,8 +11,10 @@ import { CliResult, gitplane, tempDir } from '../support/cli';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { run } from '../support/rule-tests';
 import { describeWithTool, findTool } from '../support/tools';
+import { testWithMirrors } from '../support/mirrors';
 
-const KPS_DEFAULTS = parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'kube-prometheus-stack', '88.5.3')!, 'utf8'));
+/** The chart's values.yaml, from the schema mirror: read when a test needs it. */
+const kpsDefaults = () => parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'kube-prometheus-stack', '88.5.3')!, 'utf8'));
 const values = (env: string) => parse(built(env).output.files.get('values/observability-prometheus.yaml')!);
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -35,12 +37,12 @@ function helmMerge(base: unknown, over: unknown): unknown {
 }
 
 describe.each(ENVIRONMENTS)('kube-prometheus-stack values of %s', (env) => {
-  test('every key gitplane sets exists in the chart\'s values.yaml at 88.5.3', () => {
-    expect(unknownKeys(values(env), KPS_DEFAULTS)).toEqual([]);
+  testWithMirrors(['schemas'], 'every key gitplane sets exists in the chart\'s values.yaml at 88.5.3', () => {
+    expect(unknownKeys(values(env), kpsDefaults())).toEqual([]);
   });
 
-  test('the deployed alertmanager.yml is exactly the rendered one: the chart\'s default config adds nothing', () => {
-    const merged = helmMerge(KPS_DEFAULTS.alertmanager.config, values(env).alertmanager.config);
+  testWithMirrors(['schemas'], 'the deployed alertmanager.yml is exactly the rendered one: the chart\'s default config adds nothing', () => {
+    const merged = helmMerge(kpsDefaults().alertmanager.config, values(env).alertmanager.config);
     expect(merged).toEqual(parse(built(env).output.configs.get('alertmanager')!.content));
   });
 
@@ -65,10 +67,10 @@ test('kubeadm scrapes etcd on 2381 and scheduler and controller-manager over htt
   expect([dev.kubeEtcd.enabled, dev.kubeScheduler.enabled, dev.kubeControllerManager.enabled]).toEqual([false, false, false]);
 });
 
-test('the helper that checks value keys reports a misspelt key', () => {
+testWithMirrors(['schemas'], 'the helper that checks value keys reports a misspelt key', () => {
   const v = kubePrometheusStackValues({ distribution: 'k3s', retention: '1d', storageSize: '1Gi', replicas: 1, alertmanagerConfig: {}, alertmanagerSecrets: [], grafanaAdminSecret: 'grafana-admin' });
   (v.prometheus as any).prometheusSpec.retentionn = '1d';
-  expect(unknownKeys(v, KPS_DEFAULTS)).toEqual(['prometheus.prometheusSpec.retentionn']);
+  expect(unknownKeys(v, kpsDefaults())).toEqual(['prometheus.prometheusSpec.retentionn']);
 });
 
 test('receiver credentials come from an ExternalSecret mounted into Alertmanager, never from literals', () => {
@@ -186,12 +188,15 @@ describeWithTool('amtool', 'Alertmanager configuration checked by amtool', (amto
   void amtool;
 });
 
-test('node-exporter serves the preflight\'s textfile metrics through its host-root mount, keeping the chart\'s default arguments', () => {
-  const values = parse(built('prod').output.files.get('values/observability-prometheus.yaml')!) as any;
-  const args: string[] = values['prometheus-node-exporter'].extraArgs;
-  expect(args).toContain('--collector.textfile.directory=/host/root/var/lib/node-exporter/textfile');
-  const defaults = parse(fs.readFileSync(chartDefaultsFile(loadSettings().helmValuesDirs, 'kube-prometheus-stack', '88.5.3')!, 'utf8'))['prometheus-node-exporter'].extraArgs;
-  expect(args.slice(0, defaults.length)).toEqual(defaults);
+const nodeExporterArgs = (): string[] => values('prod')['prometheus-node-exporter'].extraArgs;
+
+testWithMirrors(['schemas'], 'node-exporter keeps the chart\'s default arguments before its own', () => {
+  const defaults = kpsDefaults()['prometheus-node-exporter'].extraArgs;
+  expect(nodeExporterArgs().slice(0, defaults.length)).toEqual(defaults);
+});
+
+test('node-exporter serves the preflight\'s textfile metrics through its host-root mount', () => {
+  expect(nodeExporterArgs()).toContain('--collector.textfile.directory=/host/root/var/lib/node-exporter/textfile');
   const without = synthEnvironment(variant('prod', (s) => (s.components.preflight.enabled = false)));
   expect(without.files.get('values/observability-prometheus.yaml')).not.toContain('collector.textfile');
 });

@@ -10,6 +10,7 @@ import { readTarGz } from '../../stacks/chart-archive';
 import { findAll } from '../../stacks/objects';
 import { CHARTS, chartValues } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 
 const KPS = 'kube-prometheus-stack';
 const VERSION = '88.5.3';
@@ -77,7 +78,7 @@ function missingInChartDashboards(values: Values, records: ReadonlySet<string>):
 
 const kpsValues = (env: string) => built(env).output.releases.get('observability-prometheus')!.values as Values;
 
-test('the chart archive holds the dashboards, and most query recorded series, so the check below is not vacuous', () => {
+testWithMirrors(['charts'], 'the chart archive holds the dashboards, and most query recorded series, so the check below is not vacuous', () => {
   const dashboards = chartDashboards();
   expect(dashboards.length).toBeGreaterThanOrEqual(30);
   expect(dashboards.filter((d) => recorded(d.queries).length > 0).length).toBeGreaterThanOrEqual(15);
@@ -85,7 +86,7 @@ test('the chart archive holds the dashboards, and most query recorded series, so
 });
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
-  test('every recorded series a chart dashboard Grafana loads queries is recorded by the environment', () => {
+  testWithMirrors(['charts'], 'every recorded series a chart dashboard Grafana loads queries is recorded by the environment', () => {
     expect(missingInChartDashboards(kpsValues(env), recordsOf(env))).toEqual([]);
   });
 
@@ -99,7 +100,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
   });
 });
 
-test("fails when the chart's default dashboards are on while its recording rules are off (the values before this change)", () => {
+testWithMirrors(['charts'], "fails when the chart's default dashboards are on while its recording rules are off (the values before this change)", () => {
   const values = { ...kpsValues('prod'), grafana: { ...(kpsValues('prod').grafana as Values), defaultDashboardsEnabled: true } };
   const missing = missingInChartDashboards(values, recordsOf('prod'));
   expect(missing).toContain('k8s-resources-cluster: node_namespace_pod_container:container_cpu_usage_seconds_total:sum_rate5m');

@@ -13,6 +13,7 @@ import { findAll } from '../../stacks/objects';
 import { CHARTS } from '../support/chart-templates';
 import { ROOT, tempDir } from '../support/cli';
 import { manifests } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 
 const PANEL_TYPES: Record<string, string> = {
   stat: '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen',
@@ -64,7 +65,7 @@ function typeErrors(source: string): string[] {
 const gitplaneDashboards = () =>
   (findAll(manifests('prod'), 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1') as any[]).map((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]));
 
-test('@grafana/schema is the version of the Grafana the pinned kube-prometheus-stack chart runs', () => {
+testWithMirrors(['charts'], '@grafana/schema is the version of the Grafana the pinned kube-prometheus-stack chart runs', () => {
   const files = readTarGz(fs.readFileSync(path.join(CHARTS, 'kube-prometheus-stack-88.5.3.tgz')));
   const grafana = parse(files.get('kube-prometheus-stack/charts/grafana/Chart.yaml')!.toString('utf8'));
   const schema = require('@grafana/schema/package.json') as { version: string };

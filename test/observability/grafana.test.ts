@@ -6,6 +6,7 @@ import { findAll, findOne } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { chartValues } from '../support/chart-templates';
 import { ENVIRONMENTS, built, loadProblems, manifests, variant } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 
 const datasources = (env: string) => {
   const cm = findOne(manifests(env), 'ConfigMap', 'grafana-datasources') as any;
@@ -25,7 +26,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     ]);
   });
 
-  test('exactly one default datasource is provisioned: gitplane\'s Prometheus, not also the chart\'s', () => {
+  testWithMirrors(['charts'], 'exactly one default datasource is provisioned: gitplane\'s Prometheus, not also the chart\'s', () => {
     const release = built(env).output.releases.get('observability-prometheus')!;
     // The chart's configmaps-datasources.yaml writes its Prometheus datasource when
     // defaultDatasourceEnabled, default when isDefaultDatasource.
@@ -35,12 +36,15 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     expect([...chartDefaults, ...ownDefaults]).toEqual(['prometheus']);
   });
 
-  test('the admin account comes from the grafana-admin Secret, so the chart generates no password', () => {
+  testWithMirrors(['charts'], 'the admin account comes from the grafana-admin Secret, so the chart generates no password', () => {
     const grafana = chartValues('kube-prometheus-stack', '88.5.3', built(env).output.releases.get('observability-prometheus')!.values).grafana as any;
     // The chart's Grafana Secret (with a random admin-password) renders only without existingSecret
     // and without a literal password.
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
     expect(grafana.adminPassword).toBeUndefined();
+  });
+
+  test('the grafana-admin Secret is read through an ExternalSecret when the secrets come from External Secrets', () => {
     const es = findAll(manifests(env), 'ExternalSecret').find((e) => e.metadata.name === 'grafana-admin') as any;
     if (built(env).spec.secrets.provider !== 'external-secrets') {
       expect(es).toBeUndefined();

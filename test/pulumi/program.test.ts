@@ -7,6 +7,7 @@ import { STORE_CREDENTIALS } from '../../stacks/apps/external-secrets';
 import { findOne } from '../../stacks/objects';
 import { ENVIRONMENTS, manifests } from '../support/environments';
 import { byType, Registered, runProgram } from '../support/pulumi';
+import { testWithMirrors } from '../support/mirrors';
 
 describe.each(ENVIRONMENTS)('pulumi up -s %s', (env) => {
   let resources: Registered[];
@@ -108,7 +109,7 @@ test('a prefix narrows the listing and the objects to that prefix', () => {
   expect(doc.Statement[1]).toMatchObject({ Action: ['s3:PutObject', 's3:GetObject'], Resource: ['arn:aws:s3:::example-bucket/site-a/*'] });
 });
 
-test('the Argo CD values gitplane sets exist in the pinned chart', () => {
+testWithMirrors(['schemas'], 'the Argo CD values gitplane sets exist in the pinned chart', () => {
   const { values, openKeys } = argocdValues();
   expect(checkHelmValues({ chart: 'argo-cd', version: '10.1.1', values, openKeys, file: 'Pulumi' }, loadSettings().helmValuesDirs)).toEqual([]);
 

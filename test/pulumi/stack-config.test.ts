@@ -9,6 +9,7 @@ import { pinnedVersions } from '../../stacks/versions';
 import { ROOT, SHARED_DIR } from '../support/cli';
 import { variant } from '../support/environments';
 import { byType, runProgram } from '../support/pulumi';
+import { testWithMirrors } from '../support/mirrors';
 
 const PROVIDER = 'pulumi:providers:aws';
 const MIRROR = 'http://127.0.0.1:8879/charts';
@@ -84,7 +85,7 @@ describe('a chart mirror (gitops.chartMirror)', () => {
   // The offline repository beside the project in CI is the mirror the docs describe: check it
   // serves every pinned chart at its pinned version, as a mirror must.
   const offline = path.join(SHARED_DIR, 'charts', 'index.yaml');
-  (fs.existsSync(offline) ? test : test.skip)('the offline Helm repository serves every pinned chart at its pinned version', () => {
+  testWithMirrors(['charts'], 'the offline Helm repository serves every pinned chart at its pinned version', () => {
     const index = parse(fs.readFileSync(offline, 'utf8')) as { entries: Record<string, { version: string; digest: string }[]> };
     for (const pin of Object.values(pinnedVersions().charts)) {
       const entry = (index.entries[pin.chart] ?? []).find((e) => e.version === pin.version);

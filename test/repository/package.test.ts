@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CliResult, HELM_ENV, ROOT, tempDir, SHARED_DIR } from '../support/cli';
+import { describeWithMirrors } from '../support/mirrors';
 
 const MIRROR = path.join(SHARED_DIR, 'schemas');
 
@@ -84,7 +85,7 @@ export const ordersApi = defineApp<Static<typeof Settings>>({
 });
 `;
 
-(fs.existsSync(MIRROR) ? describe : describe.skip)('the packed gitplane in a platform repository of its own', () => {
+describeWithMirrors(['schemas', 'charts'], 'the packed gitplane in a platform repository of its own', () => {
   let tarball: string;
   let installed: string;
   let platform: string;

@@ -19,6 +19,7 @@ import { SHARED_DIR } from '../support/cli';
 import { buildEnvironment } from '../../stacks/pipeline';
 import { loadSettings } from '../../stacks/settings';
 import { built, ENVIRONMENTS, manifests, variant } from '../support/environments';
+import { describeWithMirrors } from '../support/mirrors';
 
 type Values = Record<string, unknown>;
 
@@ -107,7 +108,7 @@ test('every shipped environment on Argo CD\'s own cluster runs it, and every fle
   for (const env of FLEETS) expect(LOCAL).not.toContain(env);
 });
 
-(fs.existsSync(ARCHIVE) ? describe : describe.skip)(`the argo-cd chart ${PIN.version} Pulumi installs`, () => {
+describeWithMirrors(['charts'], `the argo-cd chart ${PIN.version} Pulumi installs`, () => {
   const files = fs.existsSync(ARCHIVE) ? readTarGz(fs.readFileSync(ARCHIVE)) : new Map<string, Buffer>();
 
   test('renders the application controller\'s metrics Service', () => {

@@ -11,6 +11,7 @@ import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { pinnedVersions } from '../../stacks/versions';
 import { chartLiteralNamespaces, literalNamespaces } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 
 /** A component installed from the pinned Longhorn chart plus one plain manifest of its own. */
 const CHART_APP: AppDescriptor = {
@@ -110,11 +111,11 @@ describe('an application that installs a pinned chart', () => {
     expect(job.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
   });
 
-  test('its values pass the check against the chart\'s defaults', () => {
+  testWithMirrors(['schemas'], 'its values pass the check against the chart\'s defaults', () => {
     expect(buildEnvironment(variant('staging', () => undefined), loadSettings(), [...PLATFORM_APPS, CHART_APP]).problems).toEqual([]);
   });
 
-  test('fails when a values key is misspelt', () => {
+  testWithMirrors(['schemas'], 'fails when a values key is misspelt', () => {
     const misspelt: AppDescriptor = { ...CHART_APP, helm: () => ({ chart: 'longhorn', releaseName: 'longhorn', values: { persistence: { defaultClassReplicaCont: 2 } } }) };
     const problems = buildEnvironment(variant('staging', () => undefined), loadSettings(), [...PLATFORM_APPS, misspelt]).problems;
     expect(problems).toEqual([
@@ -173,7 +174,7 @@ function grantedNamespaces(project: any): string[] { // eslint-disable-line @typ
 }
 
 describe.each(ENVIRONMENTS)('%s charts', (env) => {
-  test('every namespace a pinned chart renders into with the environment\'s values is a destination of the project', () => {
+  testWithMirrors(['charts'], 'every namespace a pinned chart renders into with the environment\'s values is a destination of the project', () => {
     const destinations = grantedNamespaces(findOne(manifests(env), 'AppProject', env));
     for (const release of built(env).output.releases.values()) {
       const version = pinnedVersions().charts[release.chart].version;

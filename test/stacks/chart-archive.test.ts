@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { ChartArchiveError, chartSchemaFiles, detemplate } from '../../stacks/chart-archive';
 import { tempDir, SHARED_DIR } from '../support/cli';
+import { testWithMirrors } from '../support/mirrors';
 
 const CHARTS = path.join(SHARED_DIR, 'charts');
 
@@ -34,7 +35,7 @@ spec:
       schema: {openAPIV3Schema: {type: object}}
 `;
 
-(fs.existsSync(CHARTS) ? test : test.skip)('reads the CRDs a real chart ships as templates, and its default values (longhorn 1.12.1)', () => {
+testWithMirrors(['charts'], 'reads the CRDs a real chart ships as templates, and its default values (longhorn 1.12.1)', () => {
   const files = chartSchemaFiles(fs.readFileSync(path.join(CHARTS, 'longhorn-1.12.1.tgz')), 'longhorn', '1.12.1');
   expect([...files.keys()].filter((f) => f.startsWith('crds/'))).toHaveLength(25);
   expect(parse(files.get('crds/recurringjobs.longhorn.io.yaml')!.toString()).spec.names.kind).toBe('RecurringJob');

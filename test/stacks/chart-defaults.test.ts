@@ -8,10 +8,11 @@ import { archiveDefaultsDir } from '../../stacks/chart-source';
 import { checkHelmValues } from '../../validation';
 import { CHARTS_DIR } from '../support/charts';
 import { tempDir } from '../support/cli';
+import { testWithMirrors } from '../support/mirrors';
 
 const sources = () => ({ locked: [], cache: tempDir(), mirror: CHARTS_DIR, mirrorSetting: 'GITPLANE_CHART_MIRROR' });
 
-test('the defaults of nack 0.34.0 are read from its archive in the offline Helm repository, once', () => {
+testWithMirrors(['charts'], 'the defaults of nack 0.34.0 are read from its archive in the offline Helm repository, once', () => {
   const s = sources();
   const dir = archiveDefaultsDir('nack', '0.34.0', s)!;
   expect(fs.readFileSync(path.join(dir, 'nack-0.34.0.yaml'), 'utf8')).toContain('containerSecurityContext: {}');
@@ -20,7 +21,7 @@ test('the defaults of nack 0.34.0 are read from its archive in the offline Helm 
   expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values, file: 'dev/values/nats.yaml' }, [dir])).toEqual([]);
 });
 
-test('fails when a value key is not the chart\'s: the archive\'s defaults catch it', () => {
+testWithMirrors(['charts'], 'fails when a value key is not the chart\'s: the archive\'s defaults catch it', () => {
   const dir = archiveDefaultsDir('nack', '0.34.0', sources())!;
   const [problem] = checkHelmValues({ chart: 'nack', version: '0.34.0', values: { containerSecurityContex: {} }, file: 'dev/values/nats.yaml' }, [dir]);
   expect(problem.message).toContain('containerSecurityContex: nack 0.34.0 has no value "containerSecurityContex" under the top level. Did you mean "containerSecurityContext"?');

@@ -16,6 +16,7 @@ import { findOne, RenderedObject } from '../../stacks/objects';
 import { CHARTS_DIR, rendered, renderSettings } from '../support/charts';
 import { tempDir } from '../support/cli';
 import { built } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 import { describeWithTool } from '../support/tools';
 
 const input = (name: string, files?: Map<string, string>) => {
@@ -40,7 +41,7 @@ test('fails when a rendered object is invalid, naming the values file, the objec
 });
 
 describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (helm) => {
-  test('dev: every chart its Applications install is rendered, CRDs included, each object marked with application, chart, release and template', () => {
+  testWithMirrors(['charts'], 'dev: every chart its Applications install is rendered, CRDs included, each object marked with application, chart, release and template', () => {
     const b = rendered('dev', helm);
     expect(b.charts!.releases.map((r) => [r.app, r.chart, r.version, r.release, r.namespace, r.valuesFile])).toEqual([
       ['longhorn', 'longhorn', '1.12.1', 'longhorn', 'longhorn-system', 'values/longhorn.yaml'],
@@ -61,33 +62,33 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect(b.charts!.problems).toEqual([]);
   });
 
-  test('the API versions passed are those the environment\'s CRDs serve, by group/version and group/version/Kind', () => {
+  testWithMirrors(['charts'], 'the API versions passed are those the environment\'s CRDs serve, by group/version and group/version/Kind', () => {
     const served = servedApiVersions(rendered('dev', helm).charts!.objects);
     expect(served).toEqual(expect.arrayContaining(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'longhorn.io/v1beta2/RecurringJob', 'jetstream.nats.io/v1beta2/Stream']));
     expect(served).toEqual([...served].sort());
   });
 
-  test('every rendered object is valid: validate and policy judge the whole environment, charts included', () => {
+  testWithMirrors(['schemas', 'charts'], 'every rendered object is valid: validate and policy judge the whole environment, charts included', () => {
     for (const name of ['dev', 'pi-edge']) expect(rendered(name, helm).problems).toEqual([]);
     const policyInput = fromBuilt(rendered('dev', helm));
     expect(policyInput.objects.length).toBe(built('dev').output.objects.length + rendered('dev', helm).charts!.objects.length);
     expect(policyInput.secondRender).toHaveLength(rendered('dev', helm).charts!.objects.length);
   });
 
-  test('a fleet renders for the environment\'s own cluster: the ApplicationSet\'s cluster-name parameter is filled in', () => {
+  testWithMirrors(['charts'], 'a fleet renders for the environment\'s own cluster: the ApplicationSet\'s cluster-name parameter is filled in', () => {
     const b = rendered('pi-edge', helm);
     const prometheus = chartObjects(b.charts!.objects, 'observability-prometheus').find((m) => m.kind === 'Prometheus')!;
     expect((prometheus.spec as any).externalLabels.cluster).toBe('edge-site-01');
   });
 
-  test('a fleet judged without its environment file (--dir) renders for a stand-in cluster: its selector names none', () => {
+  testWithMirrors(['charts'], 'a fleet judged without its environment file (--dir) renders for a stand-in cluster: its selector names none', () => {
     const r = renderCharts({ ...input('pi-edge'), clusterName: undefined }, renderSettings(helm));
     expect(r.problems).toEqual([]);
     const prometheus = chartObjects(r.objects, 'observability-prometheus').find((m) => m.kind === 'Prometheus')!;
     expect((prometheus.spec as any).externalLabels.cluster).toBe('fleet-cluster');
   });
 
-  test('values keys with no effect are gone: Longhorn persistence.defaultClass (createStorageClass is false) and kube-prometheus-stack kubeEtcd.serviceMonitor.scheme: http', () => {
+  testWithMirrors(['charts'], 'values keys with no effect are gone: Longhorn persistence.defaultClass (createStorageClass is false) and kube-prometheus-stack kubeEtcd.serviceMonitor.scheme: http', () => {
     const files = fromBuilt(built('pi-edge')).files;
     const longhorn = parse(files.get('values/longhorn.yaml')!);
     const kps = parse(files.get('values/observability-prometheus.yaml')!);
@@ -109,7 +110,7 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect((etcd.spec as any).endpoints[0].scheme).toBeUndefined();
   });
 
-  test('Longhorn is scraped by the monitoring application\'s ServiceMonitor, beside its CRD; the chart renders none', () => {
+  testWithMirrors(['charts'], 'Longhorn is scraped by the monitoring application\'s ServiceMonitor, beside its CRD; the chart renders none', () => {
     const b = rendered('dev', helm);
     expect(chartObjects(b.charts!.objects, 'longhorn').filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
     const own = b.output.objects.filter((o) => o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.name === 'longhorn-manager');
@@ -119,14 +120,14 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect(backend.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'longhorn', 'app.kubernetes.io/instance': 'longhorn' });
   });
 
-  test('fails when the environment\'s Kubernetes version is below what a chart supports: --kube-version reaches Helm, which refuses as Argo CD would', () => {
+  testWithMirrors(['charts'], 'fails when the environment\'s Kubernetes version is below what a chart supports: --kube-version reaches Helm, which refuses as Argo CD would', () => {
     const r = renderCharts({ ...input('dev'), kubeVersion: '1.20.0' }, renderSettings(helm));
     const longhorn = r.problems.find((p) => p.file === 'dev/values/longhorn.yaml')!;
     expect(longhorn.unchecked).toBeUndefined();
     expect(longhorn.message).toMatch(/^\S+helm template could not render chart longhorn 1\.12\.1 of application longhorn \(.*kubeVersion.*\)\. Argo CD would fail the same way; fix the values in the application's helm function, or the chart pin\.$/);
   });
 
-  test('fails, naming each chart and the fix, when there is no helm', () => {
+  testWithMirrors(['charts'], 'fails, naming each chart and the fix, when there is no helm', () => {
     const r = renderCharts(input('dev'), renderSettings(undefined));
     expect(r.objects).toEqual([]);
     expect(r.problems.map((p) => [p.file, p.object, p.unchecked])).toEqual([
@@ -148,7 +149,7 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     );
   });
 
-  test('fails with an input error, rendering nothing, when an archive of the offline repository does not match its index digest', () => {
+  testWithMirrors(['charts'], 'fails with an input error, rendering nothing, when an archive of the offline repository does not match its index digest', () => {
     const mirror = tempDir();
     for (const f of fs.readdirSync(CHARTS_DIR)) fs.copyFileSync(path.join(CHARTS_DIR, f), path.join(mirror, f));
     const archive = path.join(mirror, 'nack-0.34.0.tgz');
@@ -160,7 +161,7 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     expect(run).toThrow(`${archive}: the archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(archive))}, but file://${path.join(mirror, 'index.yaml')} expects ${expected}.`);
   });
 
-  test('renders the archive schemas pull cached when gitplane.lock locks it, and fails when the cached archive no longer matches the lock', () => {
+  testWithMirrors(['charts'], 'renders the archive schemas pull cached when gitplane.lock locks it, and fails when the cached archive no longer matches the lock', () => {
     const cache = tempDir();
     const source = fs.readFileSync(path.join(CHARTS_DIR, 'nack-0.34.0.tgz'));
     const locked = { repoURL: 'https://nats-io.github.io/k8s/helm/charts/', chart: 'nack', version: '0.34.0', digest: sha256(source), files: {} };
@@ -179,7 +180,7 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     fs.appendFileSync(file, 'changed');
     expect(() => renderCharts(only, withCache)).toThrow(`${file}: the cached archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(file))}, but gitplane.lock expects ${locked.digest}.`);
   });
-  test('a render is cached by content: the same inputs are read back without Helm, a changed values file or a truncated entry renders again', () => {
+  testWithMirrors(['charts'], 'a render is cached by content: the same inputs are read back without Helm, a changed values file or a truncated entry renders again', () => {
     const dir = tempDir();
     const log = path.join(dir, 'runs.log');
     // A Helm that counts its runs, then runs the real one.

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { BIN, ROOT, tempDir } from '../support/cli';
 import { bareRepo, git, GIT_ENV } from '../support/git';
 import { seededRandom } from '../support/random';
+import { testWithMirrors } from '../support/mirrors';
 
 const base = tempDir();
 const scratch = () => fs.mkdtempSync(path.join(base, 'case-'));
@@ -76,7 +77,7 @@ function temporaryRepositories(tmp: string): string[] {
 const stampOf = (repo: string, commit: string) => git(['log', '-1', '--format=%(trailers:key=Gitplane-Read-At,valueonly,separator=)', commit], repo).trim();
 const envTree = (repo: string, env: string) => spawnSync('git', ['rev-parse', '-q', '--verify', `main:${env}`], { cwd: repo, encoding: 'utf8', env: GIT_ENV }).stdout.trim();
 
-test('10 concurrent publishes of different changes all land, the newest change of each environment wins, and the repository stays sound', async () => {
+testWithMirrors(['schemas'], '10 concurrent publishes of different changes all land, the newest change of each environment wins, and the repository stays sound', async () => {
   const repo = newRepo();
   const dir = scratch();
   const tmp = scratch();
@@ -107,7 +108,7 @@ test('10 concurrent publishes of different changes all land, the newest change o
 
 const gitCommands = (trace: string) => (fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8').match(/trace: built-in: git /g)?.length ?? 0 : 0);
 
-test('publish killed at random points (SIGKILL or SIGTERM, seeded) leaves a sound repository holding the old or the new tree, and no temporary repository', async () => {
+testWithMirrors(['schemas'], 'publish killed at random points (SIGKILL or SIGTERM, seeded) leaves a sound repository holding the old or the new tree, and no temporary repository', async () => {
   const random = seededRandom(20261129);
   const repo = newRepo();
   const dir = scratch();

@@ -11,6 +11,7 @@ import { Wave } from '../../stacks/waves';
 import { gitplane, ROOT, tempDir } from '../support/cli';
 import { built, variant } from '../support/environments';
 import { bareRepo, git } from '../support/git';
+import { testWithMirrors } from '../support/mirrors';
 
 /** Git that ignores the machine's global and system configuration, so tests do not depend on it. */
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
@@ -38,7 +39,7 @@ const EXTRA: AppDescriptor = {
 const withExtra = (env: string): BuiltEnvironment => buildEnvironment(variant(env, () => undefined), loadSettings(), [...PLATFORM_APPS, EXTRA]);
 
 describe('publish into a bare repository', () => {
-  test('the first run makes one commit; a second run with no change makes none', async () => {
+  testWithMirrors(['schemas'], 'the first run makes one commit; a second run with no change makes none', async () => {
     const repo = newRepo();
     const first = await publish([built('dev'), built('prod')], { repo, readAt: READ_AT });
     expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -56,7 +57,7 @@ describe('publish into a bare repository', () => {
     expect(commits(repo)).toBe('1');
   });
 
-  test('a changed environment makes a commit touching only its changed files, and files outside the environments stay', async () => {
+  testWithMirrors(['schemas'], 'a changed environment makes a commit touching only its changed files, and files outside the environments stay', async () => {
     const repo = newRepo();
     await publish([built('dev'), built('prod')], { repo });
     const clone = path.join(scratch(), 'clone');
@@ -75,7 +76,7 @@ describe('publish into a bare repository', () => {
     expect(tree(repo)).toContain('README.md');
   });
 
-  test('a deleted application\'s files are removed', async () => {
+  testWithMirrors(['schemas'], 'a deleted application\'s files are removed', async () => {
     const repo = newRepo();
     await publish([withExtra('staging')], { repo });
     expect(tree(repo)).toContain('staging/apps/extra/configmap-extra.yaml');
@@ -85,7 +86,7 @@ describe('publish into a bare repository', () => {
     expect(git(['show', '-s', '--format=%s', 'main'], repo).trim()).toBe('Remove extra');
   });
 
-  test('writes under gitops.path when the environment sets one', async () => {
+  testWithMirrors(['schemas'], 'writes under gitops.path when the environment sets one', async () => {
     const repo = newRepo();
     await publish([buildEnvironment(variant('dev', (s) => ((s.gitops as { path: string }).path = 'clusters')), loadSettings())], { repo });
     expect(tree(repo).every((f) => f.startsWith('clusters/dev/'))).toBe(true);
@@ -114,7 +115,7 @@ describe('publish into a bare repository', () => {
     fs.chmodSync(hook, 0o755);
   }
 
-  test('starts again from the new tip when the branch moves during the push to a remote', async () => {
+  testWithMirrors(['schemas'], 'starts again from the new tip when the branch moves during the push to a remote', async () => {
     const repo = twoCommits();
     moveMainOnPush(repo, 'if [ ! -e "$GIT_DIR/moved" ]; then touch "$GIT_DIR/moved"; move refs/heads/other; fi');
     await publish([built('dev')], { repo: `file://${repo}` });
@@ -122,7 +123,7 @@ describe('publish into a bare repository', () => {
     expect(tree(repo)).toEqual(expect.arrayContaining(['a.txt', 'b.txt', 'dev/bootstrap/application-dev-root.yaml']));
   });
 
-  test('fails when the branch keeps moving, after the bounded attempts, with exit 2 and nothing published', async () => {
+  testWithMirrors(['schemas'], 'fails when the branch keeps moving, after the bounded attempts, with exit 2 and nothing published', async () => {
     const repo = twoCommits();
     const before = { main: git(['rev-parse', 'main'], repo), other: git(['rev-parse', 'other'], repo) };
     moveMainOnPush(repo, `if [ "$(git rev-parse refs/heads/main)" = "${before.main.trim()}" ]; then move refs/heads/other; else move ${before.main.trim()}; fi`);
@@ -141,14 +142,14 @@ describe('publish into a bare repository', () => {
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when a blocking gate has findings, and commits nothing', async () => {
+  testWithMirrors(['schemas'], 'fails when a blocking gate has findings, and commits nothing', async () => {
     const repo = newRepo();
     const gate = () => ['prod: policy runbooks: Alert X has no runbook.'];
     await expect(publish([built('dev')], { repo, gates: [gate] })).rejects.toThrow(/1 blocking finding\(s\); nothing was published/);
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when the repository is a checkout, not a bare repository', async () => {
+  testWithMirrors(['schemas'], 'fails when the repository is a checkout, not a bare repository', async () => {
     const checkout = path.join(scratch(), 'checkout');
     git(['init', '-q', '-b', 'main', checkout], ROOT);
     await expect(publish([built('dev')], { repo: path.join(checkout, '.git') })).rejects.toThrow(
@@ -157,7 +158,7 @@ describe('publish into a bare repository', () => {
     await expect(publish([built('dev')], { repo: checkout })).rejects.toThrow(`${checkout}: not a bare git repository. Give the path of a bare repository`);
   });
 
-  test('fails when the branch stays locked (a refs/heads/main.lock left by a git that died), after the bounded attempts, quoting git\'s message that names the lock', async () => {
+  testWithMirrors(['schemas'], 'fails when the branch stays locked (a refs/heads/main.lock left by a git that died), after the bounded attempts, quoting git\'s message that names the lock', async () => {
     const repo = newRepo();
     fs.mkdirSync(path.join(repo, 'refs', 'heads'), { recursive: true });
     fs.writeFileSync(path.join(repo, 'refs', 'heads', 'main.lock'), '');
@@ -167,12 +168,12 @@ describe('publish into a bare repository', () => {
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when a remote repository cannot be read', async () => {
+  testWithMirrors(['schemas'], 'fails when a remote repository cannot be read', async () => {
     const missing = `file://${path.join(scratch(), 'missing.git')}`;
     await expect(publish([built('dev')], { repo: missing })).rejects.toThrow(new RegExp(`^cannot read branch main of ${missing}: .*\\. Check --repo and that you may read it\\.$`, 's'));
   });
 
-  test('fails when the remote refuses the push for another reason than a moved branch, without retrying', async () => {
+  testWithMirrors(['schemas'], 'fails when the remote refuses the push for another reason than a moved branch, without retrying', async () => {
     const repo = newRepo();
     const hook = path.join(repo, 'hooks', 'pre-receive');
     fs.writeFileSync(hook, '#!/bin/sh\necho refused >> "$GIT_DIR/refusals"\nexit 1\n');
@@ -181,7 +182,7 @@ describe('publish into a bare repository', () => {
     expect(fs.readFileSync(path.join(repo, 'refusals'), 'utf8')).toBe('refused\n');
   });
 
-  test('fails when the repository does not exist', async () => {
+  testWithMirrors(['schemas'], 'fails when the repository does not exist', async () => {
     const missing = path.join(scratch(), 'missing.git');
     await expect(publish([built('dev')], { repo: missing })).rejects.toThrow(`${missing}: no such repository. Give the path of a bare repository`);
   });
@@ -190,7 +191,7 @@ describe('publish into a bare repository', () => {
 describe('gitplane publish', () => {
   const run = (args: string[]) => gitplane(['publish', ...args], { env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
 
-  test('publishes, then reports that nothing changed', () => {
+  testWithMirrors(['schemas'], 'publishes, then reports that nothing changed', () => {
     const repo = newRepo();
     const first = run(['--repo', repo, '--env', 'dev', '--branch', 'main']);
     expect(first.status).toBe(0);
@@ -268,7 +269,7 @@ describe('publish writes only inside the repository', () => {
     expect(git(['for-each-ref'], repo)).toBe('');
   });
 
-  test('fails when gitops.path goes through a symbolic link on the branch, and touches nothing', async () => {
+  testWithMirrors(['schemas'], 'fails when gitops.path goes through a symbolic link on the branch, and touches nothing', async () => {
     const { dir } = canary();
     const repo = newRepo();
     const clone = path.join(scratch(), 'clone');
@@ -316,7 +317,7 @@ describe('publish writes only inside the repository', () => {
 describe('publish commits to gitops.branch', () => {
   const onBranch = (env: string, branch: string) => buildEnvironment(variant(env, (s) => ((s.gitops as { branch: string }).branch = branch)), loadSettings());
 
-  test('commits to the branch the root Application tracks, not main', async () => {
+  testWithMirrors(['schemas'], 'commits to the branch the root Application tracks, not main', async () => {
     const repo = newRepo();
     const release = onBranch('dev', 'release');
     expect(release.output.files.get('bootstrap/application-dev-root.yaml')).toContain('targetRevision: release');
@@ -353,7 +354,7 @@ describe('publish keeps the newest change of an environment', () => {
   const replicas = (n: number) => buildEnvironment(variant('staging', (s) => ((s.components.nats as { replicas: number }).replicas = n)), loadSettings());
   const natsOnBranch = (repo: string) => git(['show', 'main:staging/apps/nats/statefulset-nats.yaml'], repo);
 
-  test('a publish of files read before the branch\'s last publish leaves the environment as it is', async () => {
+  testWithMirrors(['schemas'], 'a publish of files read before the branch\'s last publish leaves the environment as it is', async () => {
     const repo = newRepo();
     const newer = await publish([replicas(5)], { repo, readAt: new Date('2026-01-02T10:00:00.000Z') });
     const older = await publish([replicas(3), built('dev')], { repo, readAt: new Date('2026-01-02T09:59:59.999Z') });
@@ -365,7 +366,7 @@ describe('publish keeps the newest change of an environment', () => {
     expect(natsOnBranch(repo)).toContain('replicas: 3');
   });
 
-  test('a trailer that is not gitplane\'s time (written by hand) does not make a publish superseded', async () => {
+  testWithMirrors(['schemas'], 'a trailer that is not gitplane\'s time (written by hand) does not make a publish superseded', async () => {
     const repo = newRepo();
     const clone = path.join(scratch(), 'clone');
     git(['init', '-q', '-b', 'main', clone], ROOT);

@@ -2,9 +2,10 @@ import { findAll, findOne, isClusterScoped } from '../../stacks/objects';
 import { synthEnvironment } from '../../stacks/synth';
 import { loadEnvironment } from '../../stacks/environment';
 import { ENVIRONMENTS, built, manifests } from '../support/environments';
+import { testWithMirrors } from '../support/mirrors';
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
-  test('every synthesized object passes validation', () => {
+  testWithMirrors(['schemas'], 'every synthesized object passes validation', () => {
     expect(built(env).problems).toEqual([]);
   });
 

@@ -15,6 +15,7 @@ import { validatorFor } from '../../validation';
 import { tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
 import { describeWithTool } from '../support/tools';
+import { testWithMirrors } from '../support/mirrors';
 
 const DIR = path.resolve(__dirname, '../../constructs/storage/longhorn');
 const CANARY = path.join(DIR, 'longhorn-drill-canary.sh');
@@ -137,16 +138,29 @@ describe('longhorn-restore-drill.sh (against a kubectl stand-in: no Longhorn her
     'pvc-other\tCompleted\t2026-11-29T03:00:00Z\ts3://example-backups@eu-west-1/?backup=backup-other&volume=pvc-other\t1073741824',
   ];
 
-  test('restores the newest completed backup of the drilled volume and applies manifests the schemas accept', () => {
-    const dir = tempDir();
-    const r = sh(DRILL, [], env(kubectlStandIn(dir, 'Succeeded', BACKUPS)));
+  /** The drill run once against the stand-in, with what it applied. */
+  let drill: { dir: string; r: ReturnType<typeof sh>; applied: Manifest[] } | undefined;
+  const drilled = () => {
+    if (!drill) {
+      const dir = tempDir();
+      const r = sh(DRILL, [], env(kubectlStandIn(dir, 'Succeeded', BACKUPS)));
+      drill = { dir, r, applied: parseAllDocuments(fs.readFileSync(path.join(dir, 'applied.yaml'), 'utf8')).map((d) => d.toJS() as Manifest).filter(Boolean) };
+    }
+    return drill;
+  };
+
+  testWithMirrors(['schemas'], 'the manifests the drill applies pass the pinned CRDs\' schemas', () => {
+    const { applied } = drilled();
+    expect(applied).toHaveLength(4);
+    expect(validatorFor(loadSettings()).validate(applied.map((manifest) => ({ manifest, file: 'applied.yaml' })))).toEqual([]);
+  });
+
+  test('restores the newest completed backup of the drilled volume', () => {
+    const { dir, r, applied } = drilled();
     expect(r.stderr).toContain('drill passed: the backup of pvc-canary created at 2026-11-28T02:00:04Z restores and verifies');
     expect(r.code).toBe(0);
-    const applied = parseAllDocuments(fs.readFileSync(path.join(dir, 'applied.yaml'), 'utf8')).map((d) => d.toJS() as Manifest).filter(Boolean);
     expect(applied.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Volume/gitplane-restore-drill', 'PersistentVolume/gitplane-restore-drill', 'PersistentVolumeClaim/gitplane-restore-drill', 'Pod/gitplane-restore-drill']);
     expect((applied[0].spec as { fromBackup: string }).fromBackup).toBe('s3://example-backups@eu-west-1/?backup=backup-new&volume=pvc-canary');
-    const problems = validatorFor(loadSettings()).validate(applied.map((manifest) => ({ manifest, file: 'applied.yaml' })));
-    expect(problems).toEqual([]);
     // Leftovers of an earlier run are removed before, and the scratch objects after.
     const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8');
     // The restore is awaited from its start to its end, then the volume's detachment.

@@ -16,6 +16,7 @@ import { Wave } from '../../stacks/waves';
 import { chartNetworkPolicies } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { connect } from '../../policies/lib/network-policy';
+import { testEachWithMirrors, testWithMirrors } from '../support/mirrors';
 
 const base: LonghornProps = { labels: { name: 'longhorn', instance: 'longhorn-test', component: 'storage' }, storageNodes: 3 };
 
@@ -137,12 +138,12 @@ describe('prod', () => {
 });
 
 describe('chart values', () => {
-  test.each(ENVIRONMENTS)('every key set for %s exists in the pinned chart\'s default values', (env) => {
+  testEachWithMirrors(['schemas'], ENVIRONMENTS, 'every key set for %s exists in the pinned chart\'s default values', (env) => {
     const values = parse(built(env).output.files.get('values/longhorn.yaml')!);
     expect(unknownKeys(values, chartDefaults())).toEqual([]);
   });
 
-  test('fails when a key is misspelt', () => {
+  testWithMirrors(['schemas'], 'fails when a key is misspelt', () => {
     expect(unknownKeys({ defaultSettings: { defaultReplicaCnt: 3 } }, chartDefaults())).toEqual(['defaultSettings.defaultReplicaCnt']);
   });
 
@@ -258,7 +259,7 @@ describe('Prometheus scrapes the Longhorn manager', () => {
     expect(scraped.length).toBeGreaterThan(0);
   });
 
-  test.each(scraped)('%s: the chart\'s and gitplane\'s NetworkPolicies admit Prometheus to longhorn-manager:9500, and no other namespace', (env) => {
+  testEachWithMirrors(['charts'], scraped, '%s: the chart\'s and gitplane\'s NetworkPolicies admit Prometheus to longhorn-manager:9500, and no other namespace', (env) => {
     const chartPolicies = chartNetworkPolicies('longhorn', '1.12.1', 'longhorn-system', built(env).output.releases.get('longhorn')!.values);
     // The chart restricts the manager by default; without that policy this test would prove nothing.
     expect(chartPolicies.map((p) => p.metadata.name)).toContain(LONGHORN_MANAGER);

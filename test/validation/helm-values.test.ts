@@ -4,28 +4,29 @@ import { contentKey, readEntry, writeEntry } from '../../stacks/content-cache';
 import { loadSettings } from '../../stacks/settings';
 import { checkHelmValues } from '../../validation';
 import { tempDir } from '../support/cli';
+import { testWithMirrors } from '../support/mirrors';
 
 const dirs = loadSettings().helmValuesDirs;
 const check = (chart: string, version: string, values: Record<string, unknown>, openKeys?: string[]) =>
   checkHelmValues({ chart, version, values, openKeys, file: 'dev/values/x.yaml' }, dirs).map((p) => p.message);
 
-test('keys that exist in the chart defaults pass, and empty default maps take any key', () => {
+testWithMirrors(['schemas'], 'keys that exist in the chart defaults pass, and empty default maps take any key', () => {
   expect(check('longhorn', '1.12.1', { persistence: { defaultClassReplicaCount: 2 }, longhornManager: { nodeSelector: { 'kubernetes.io/arch': 'arm64' } } })).toEqual([]);
 });
 
-test('fails when a values key is misspelt, naming the path and the nearest key', () => {
+testWithMirrors(['schemas'], 'fails when a values key is misspelt, naming the path and the nearest key', () => {
   expect(check('longhorn', '1.12.1', { persistance: { defaultClassReplicaCount: 2 } })).toEqual([
     'persistance: longhorn 1.12.1 has no value "persistance" under the top level. Did you mean "persistence"? Helm would ignore it silently; fix the key in the values gitplane generates.',
   ]);
 });
 
-test('paths declared open accept keys the defaults do not list', () => {
+testWithMirrors(['schemas'], 'paths declared open accept keys the defaults do not list', () => {
   const values = { configs: { cm: { 'resource.customizations.health.argoproj.io_Application': 'hs = {}' } } };
   expect(check('argo-cd', '10.1.1', values)).toHaveLength(1);
   expect(check('argo-cd', '10.1.1', values, ['configs.cm'])).toEqual([]);
 });
 
-test('fails when a value breaks the chart\'s values.schema.json', () => {
+testWithMirrors(['schemas'], 'fails when a value breaks the chart\'s values.schema.json', () => {
   expect(check('external-secrets', '2.9.0', { replicaCount: 'two' })).toEqual([
     'replicaCount: must be integer (values.schema.json of external-secrets 2.9.0). Fix the value gitplane generates.',
   ]);
@@ -41,7 +42,7 @@ test('values of a chart whose defaults are in no directory are reported unchecke
   expect(fs.existsSync(path.join(empty, 'longhorn-9.9.9.yaml'))).toBe(false);
 });
 
-test('the first directory that has a chart\'s defaults is used', () => {
+testWithMirrors(['schemas'], 'the first directory that has a chart\'s defaults is used', () => {
   const first = tempDir();
   fs.writeFileSync(path.join(first, 'longhorn-1.12.1.yaml'), 'persistence:\n  defaultClassReplicaCount: 3\n');
   expect(checkHelmValues({ chart: 'longhorn', version: '1.12.1', values: { persistence: { defaultClass: true } }, file: 'x' }, [first, ...dirs])).toHaveLength(1);
@@ -52,7 +53,7 @@ test('a release that sets no values needs no defaults file: there is no key to c
   expect(checkHelmValues({ chart: 'nack', version: '0.34.0', values: {}, file: 'x' }, [tempDir()])).toEqual([]);
 });
 
-test('defaults and the compiled values schema are cached by content, and a tampered entry is never used', () => {
+testWithMirrors(['schemas'], 'defaults and the compiled values schema are cached by content, and a tampered entry is never used', () => {
   const cache = tempDir();
   const source = (ext: string) => fs.readFileSync(dirs.map((d) => path.join(d, `external-secrets-2.9.0${ext}`)).find((f) => fs.existsSync(f))!, 'utf8');
   // Each copy is a file this process has not read: only the cache on disk can spare the work.

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { gitplane, tempDir } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { built } from '../support/environments';
+import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
 
 const validator = new Validator(new CrdRegistry(loadSettings().crdDirs));
 
@@ -28,7 +29,7 @@ function messages(...objects: Manifest[]): string[] {
   return validator.validate(objects.map((manifest, i) => ({ manifest, file: `f${i}.yaml` }))).map((p) => `${p.file}: ${p.object}: ${p.message}`);
 }
 
-test('the CRD directory setting finds the pinned upstream CRDs', () => {
+testWithMirrors(['schemas'], 'the CRD directory setting finds the pinned upstream CRDs', () => {
   expect(new CrdRegistry(loadSettings().crdDirs).size).toBeGreaterThanOrEqual(40);
 });
 
@@ -70,7 +71,7 @@ test('a custom resource of an API group no available CRD belongs to is reported 
   expect(uncheckedSummary(problems)).toEqual([expect.stringMatching(/^not schema-checked \(no CRD or chart defaults available\): example\.com\/v1 Widget \(1\)\. Run "gitplane schemas pull"/)]);
 });
 
-test('fails when a kind of an API group whose CRDs are available has no CRD (a misspelt kind)', () => {
+testWithMirrors(['schemas'], 'fails when a kind of an API group whose CRDs are available has no CRD (a misspelt kind)', () => {
   const m: Manifest = { apiVersion: 'longhorn.io/v1beta2', kind: 'RecuringJob', metadata: { name: 'r', namespace: 'longhorn-system' } };
   const problems = validator.validate([{ manifest: m, file: 'f0.yaml' }]);
   expect(problems.map((p) => [p.unchecked, p.message])).toEqual([[undefined, expect.stringContaining('kind RecuringJob has no registered schema')]]);
@@ -81,7 +82,7 @@ test('fails when an apiVersion is neither built in nor a possible CRD group (no 
   expect(messages(m)).toEqual([expect.stringContaining('apiVersion app/v1 kind Deployment has no registered schema')]);
 });
 
-test('a kubectl get crd -o yaml file (kind: List) in a CRD directory is indexed: the dev environment validates against it alone', () => {
+testWithMirrors(['schemas'], 'a kubectl get crd -o yaml file (kind: List) in a CRD directory is indexed: the dev environment validates against it alone', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'cluster.yaml'), kubectlList(configuredCrds()));
   const objects = built('dev').output.objects.map((o) => ({ manifest: o.manifest, file: o.file }));
@@ -95,7 +96,7 @@ test('fails when a kind: List in a CRD directory is not valid YAML, naming the f
   expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}: not valid YAML`);
 });
 
-test('the first directory that defines a kind wins', () => {
+testWithMirrors(['schemas'], 'the first directory that defines a kind wins', () => {
   const dir = tempDir();
   const job = configuredCrds().find((c) => (c.metadata as { name: string }).name === 'recurringjobs.longhorn.io') as any;
   const open = structuredClone(job);
@@ -127,12 +128,12 @@ test('a registry prunes its validator cache once a day: validators of an earlier
   expect(left).toEqual(expect.arrayContaining([`${inUse}.json`, 'pruned']));
 });
 
-test('fails when a served CRD version does not exist (longhorn.io/v1beta1 was removed)', () => {
+testWithMirrors(['schemas'], 'fails when a served CRD version does not exist (longhorn.io/v1beta1 was removed)', () => {
   const m: Manifest = { apiVersion: 'longhorn.io/v1beta1', kind: 'RecurringJob', metadata: { name: 'r', namespace: 'longhorn-system' }, spec: {} };
   expect(messages(m)).toEqual([expect.stringContaining('has no registered schema')]);
 });
 
-describe('custom resources against their CRD schema', () => {
+describeWithMirrors(['schemas'], 'custom resources against their CRD schema', () => {
   const recurringJob = (): Manifest => ({
     apiVersion: 'longhorn.io/v1beta2',
     kind: 'RecurringJob',
@@ -244,7 +245,7 @@ describe('cluster-scoped kinds', () => {
     spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } } },
   };
 
-  test('pass without a namespace (fixtures that must not fire)', () => {
+  testWithMirrors(['schemas'], 'pass without a namespace (fixtures that must not fire)', () => {
     expect(messages(clusterRole, store, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } })).toEqual([]);
   });
 
@@ -254,7 +255,7 @@ describe('cluster-scoped kinds', () => {
     ]);
   });
 
-  test('fails when a custom object whose CRD is cluster-scoped has a namespace', () => {
+  testWithMirrors(['schemas'], 'fails when a custom object whose CRD is cluster-scoped has a namespace', () => {
     expect(messages({ ...store, metadata: { name: 'aws', namespace: 'external-secrets' } })).toEqual([
       'f0.yaml: ClusterSecretStore/external-secrets/aws: metadata.namespace: ClusterSecretStore is cluster-scoped and takes no namespace (got "external-secrets"). Remove metadata.namespace.',
     ]);

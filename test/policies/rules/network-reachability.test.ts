@@ -4,6 +4,7 @@ import { telemetryTraffic } from '../../../policies/lib/traffic';
 import { chartNetworkPolicies } from '../../support/chart-templates';
 import { ENVIRONMENTS, built } from '../../support/environments';
 import { check, env, messages, obj } from '../support';
+import { describeWithMirrors } from '../../support/mirrors';
 
 const RULE = 'network-reachability';
 const LONGHORN_NS = 'longhorn-system';
@@ -90,7 +91,7 @@ const without = (objects: RenderedObject[], kind: string, name: string) => objec
 const run = (objects: RenderedObject[], name = 'dev') => check(RULE, env(objects, { spec: built(name).spec }));
 const hopsOf = (objects: RenderedObject[]) => telemetryTraffic(objects).hops.map((h) => `${h.from.name} -> ${h.to.name}:${h.port}`);
 
-describe('network-reachability', () => {
+describeWithMirrors(['charts'], 'network-reachability', () => {
   test.each(ENVIRONMENTS)('passes %s with its charts: every scrape and pipeline hop is admitted (must-not-fire)', (name) => {
     const objects = withCharts(name);
     expect(run(objects, name)).toEqual([]);

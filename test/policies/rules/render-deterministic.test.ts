@@ -6,6 +6,7 @@ import { rendered, renderSettings } from '../../support/charts';
 import { built } from '../../support/environments';
 import { describeWithTool } from '../../support/tools';
 import { check, env } from '../support';
+import { testWithMirrors } from '../../support/mirrors';
 
 const chartObject = (manifest: Manifest): RenderedObject => ({
   manifest,
@@ -45,11 +46,11 @@ describe('render-deterministic', () => {
 });
 
 describeWithTool('helm', 'render-deterministic over the real kube-prometheus-stack chart', (helm) => {
-  test('passes the environments with gitplane\'s values: Grafana\'s admin password comes from gitplane\'s Secret (must-not-fire)', () => {
+  testWithMirrors(['charts'], 'passes the environments with gitplane\'s values: Grafana\'s admin password comes from gitplane\'s Secret (must-not-fire)', () => {
     expect(check('render-deterministic', fromBuilt(rendered('dev', helm)))).toEqual([]);
   });
 
-  test('fails with the values before the fix (no Grafana admin Secret): the chart generates a new password, and with it a new pod checksum, on every render', () => {
+  testWithMirrors(['charts'], 'fails with the values before the fix (no Grafana admin Secret): the chart generates a new password, and with it a new pod checksum, on every render', () => {
     const env = fromBuilt(built('dev'));
     const values = parse(env.files.get('values/observability-prometheus.yaml')!);
     delete values.grafana.admin;
