@@ -65,7 +65,7 @@ function compile(source, filename) {
       if (!pruned) {
         // The first write of a process prunes entries unused for two weeks, as the render cache does.
         pruned = true;
-        exports.load('stacks/content-cache').pruneEntries(cacheDir);
+        exports.load('stacks/content-cache').pruneEntries(cacheDir, '.js');
       }
       const tmp = `${cached}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, output);
