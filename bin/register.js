@@ -63,9 +63,17 @@ function compile(source, filename) {
     try {
       fs.mkdirSync(cacheDir, { recursive: true });
       if (!pruned) {
-        // The first write of a process prunes entries unused for two weeks, as the render cache does.
+        // The first write of a process prunes entries unused for two weeks, as the render cache
+        // does; once the modules being loaded now are, since stacks/content-cache may be one of them
+        // (loading it from here would read its exports half-made).
         pruned = true;
-        exports.load('stacks/content-cache').pruneEntries(cacheDir, '.js');
+        setImmediate(() => {
+          try {
+            exports.load('stacks/content-cache').pruneEntries(cacheDir, '.js');
+          } catch {
+            // Not pruned this time: a later command will.
+          }
+        });
       }
       const tmp = `${cached}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, output);

@@ -131,6 +131,13 @@ test('a TypeScript file transpiled in one checkout loads in another copy of it w
   expect({ stdout: second.stdout, stderr: second.stderr }).toEqual({ stdout: first.stdout, stderr: '' });
 });
 
+test('transpiling the module that prunes the cache first, with an empty cache, prints no warning and caches it', () => {
+  const cache = tempDir();
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', "require('./stacks/content-cache')"], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache } });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(fs.readdirSync(path.join(cache, 'gitplane', 'transpile')).length).toBeGreaterThan(0);
+});
+
 test('transpiled modules are kept in the user\'s cache, and those unused for two weeks go when it next writes', () => {
   const cache = tempDir();
   const transpiled = path.join(cache, 'gitplane', 'transpile');
