@@ -86,23 +86,14 @@ const OBSERVABILITY_SERVICE = {
   configuredAt: ['components', 'observability'],
 } as const satisfies Partial<AppData>;
 
-/** The observability services in `monitoring`. */
-const MONITORING_SERVICE = { namespace: MONITORING_NAMESPACE, ...OBSERVABILITY_SERVICE } as const satisfies Partial<AppData>;
+/** An observability service in `monitoring`. */
+function monitoringService(name: string): AppData {
+  return { name, namespace: MONITORING_NAMESPACE, ...OBSERVABILITY_SERVICE };
+}
 
-export const LOKI_DATA: AppData = {
-  name: 'observability-loki',
-  ...MONITORING_SERVICE,
-};
-
-export const TEMPO_DATA: AppData = {
-  name: 'observability-tempo',
-  ...MONITORING_SERVICE,
-};
-
-export const OTEL_DATA: AppData = {
-  name: 'observability-otel',
-  ...MONITORING_SERVICE,
-};
+export const LOKI_DATA = monitoringService('observability-loki');
+export const TEMPO_DATA = monitoringService('observability-tempo');
+export const OTEL_DATA = monitoringService('observability-otel');
 
 export const OTEL_AGENT_DATA: AppData = {
   name: 'observability-otel-agent',
@@ -112,10 +103,7 @@ export const OTEL_AGENT_DATA: AppData = {
   ...OBSERVABILITY_SERVICE,
 };
 
-export const GRAFANA_DATA: AppData = {
-  name: 'observability-grafana',
-  ...MONITORING_SERVICE,
-};
+export const GRAFANA_DATA = monitoringService('observability-grafana');
 
 export const NATS_DATA: AppData = {
   name: 'nats',
