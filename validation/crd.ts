@@ -25,6 +25,7 @@ import { contentKey, pruneDaily, readEntry, writeEntry } from '../stacks/content
 import { InputError } from '../stacks/errors';
 import { Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
+import { standaloneCode } from '../stacks/standalone-validator';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = 'crd-validator 2';
@@ -104,8 +105,6 @@ export class CrdRegistry {
     const cached = loadCompiled(this.cacheDir, key) as (ValidateFunction & { scope: CustomKind['scope'] | null }) | undefined;
     if (cached) return cached.scope ? { scope: cached.scope, validate: cached } : null;
     const compiled = this.compileSource(source.text, apiVersion, version, kind);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
     writeEntry(this.cacheDir, key, compiled ? `${standaloneCode(this.ajv(), compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
     return compiled;
   }

@@ -65,14 +65,3 @@ export function privilegedReason(m: Manifest, t: PodTemplate): string | undefine
   const reason = t.metadata.annotations?.[PRIVILEGED_REASON] ?? m.metadata.annotations?.[PRIVILEGED_REASON];
   return reason && reason.trim().length > 0 ? reason.trim() : undefined;
 }
-
-/** True when every label of `selector` is on `labels`. */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return false;
-  let some = false;
-  for (const k of Object.keys(selector)) {
-    if (labels?.[k] !== selector[k]) return false;
-    some = true;
-  }
-  return some;
-}
