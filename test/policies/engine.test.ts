@@ -67,4 +67,23 @@ describe('policy engine', () => {
     const s = spec((x) => (x.policy.exemptions = [{ rule: 'image-pined', object: 'Deployment/demo/demo', reason: 'typo in the rule id here' }]));
     expect(() => runPolicies([env([], { spec: s })], { today: TODAY })).toThrow('environments/prod.yaml: policy.exemptions names rule "image-pined" (for Deployment/demo/demo), which does not exist. Use a rule id from docs/policies.md.');
   });
+  test('findings come out by file, rule and message in code-point order, findings alike in the order found', () => {
+    // Files, rules and messages whose code-point order differs from their order of appearance and
+    // from a locale's (upper case before lower, "Z" before "a", a prefix before what extends it).
+    const named = (name: string) => obj(goodDeployment((d) => (d.metadata.name = name)));
+    const objects = ['b', 'a-z', 'B', 'a'].map(named);
+    const says = (id: string, messages: (name: string) => string[]): ObjectRule => ({ ...advisoryRule, id, check: (o) => messages(o.manifest.metadata.name).map((message, i) => ({ message, value: `${id} ${o.manifest.metadata.name} ${i}` })) });
+    const rules = [says('zeta', (n) => [`Zed ${n}.`, `alike.`, `alike.`]), says('Alpha', () => ['a.', 'Z.']), says('alpha', (n) => [`${n}.`])];
+    const found = runPolicies([env(objects, { spec: null })], { rules, today: TODAY }).environments[0].findings.map((f) => [f.object.name, f.rule, f.message, f.value]);
+    // By file: deployment-a-z.yaml before deployment-a.yaml ('-' is below '.').
+    const expected = ['B', 'a-z', 'a', 'b'].flatMap((n) => [
+      [n, 'Alpha', 'Z.', `Alpha ${n} 1`],
+      [n, 'Alpha', 'a.', `Alpha ${n} 0`],
+      [n, 'alpha', `${n}.`, `alpha ${n} 0`],
+      [n, 'zeta', `Zed ${n}.`, `zeta ${n} 0`],
+      [n, 'zeta', 'alike.', `zeta ${n} 1`],
+      [n, 'zeta', 'alike.', `zeta ${n} 2`],
+    ]);
+    expect(found).toEqual(expected);
+  });
 });
