@@ -65,11 +65,25 @@ function refsOf(expr: string): readonly MetricRef[] | Error {
 
 function served(ref: MetricRef, sources: SeriesSources): boolean {
   if ('name' in ref) return sources.exported.has(ref.name) || sources.recorded.has(ref.name);
-  const pattern = new RegExp(`^(?:${ref.pattern})$`);
-  for (const name of sources.exported.keys()) if (pattern.test(name)) return true;
-  for (const name of sources.recorded) if (pattern.test(name)) return true;
-  return false;
+  let byPattern = patternsServed.get(sources);
+  if (!byPattern) {
+    byPattern = new Map();
+    patternsServed.set(sources, byPattern);
+  }
+  let answer = byPattern.get(ref.pattern);
+  if (answer === undefined) {
+    const pattern = new RegExp(`^(?:${ref.pattern})$`);
+    answer = [...sources.exported.keys(), ...sources.recorded].some((name) => pattern.test(name));
+    byPattern.set(ref.pattern, answer);
+  }
+  return answer;
 }
+
+/**
+ * Whether some series of an environment's sources matches a `__name__` pattern, per pattern: the
+ * same patterns recur in every copy of a rule group, and each is tested against every series name.
+ */
+const patternsServed = new WeakMap<SeriesSources, Map<string, boolean>>();
 
 function finding(q: Query, ref: MetricRef): RuleFinding {
   if ('pattern' in ref) {

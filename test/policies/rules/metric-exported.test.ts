@@ -1,6 +1,8 @@
 import { argocdAlerts } from '../../../constructs/observability/alerts';
+import { runPolicies } from '../../../policies/engine';
 import { fromBuilt } from '../../../policies/inputs';
 import { LabelSelector } from '../../../policies/lib/network-policy';
+import { RULES } from '../../../policies/registry';
 import { RenderedObject } from '../../../stacks/objects';
 import { built, ENVIRONMENTS } from '../../support/environments';
 import { application, check, env, goodPrometheusRule, messages, obj } from '../support';
@@ -155,6 +157,15 @@ describe('metric-exported', () => {
 
   test('fails when a __name__ pattern matches no served series', () => {
     expect(check('metric-exported', env([...scrapedNatsExporter, alertOn('rate({__name__=~"jetstream_streams_.+"}[5m]) > 0')])).map((f) => f.value)).toEqual(['jetstream_streams_.+']);
+  });
+
+  test('fails when a __name__ pattern served in one environment is queried in another that does not serve it: the answer is remembered per environment', () => {
+    const query = () => alertOn('rate({__name__=~"jetstream_stream_total_.+"}[5m]) > 0');
+    const report = runPolicies([env([...scrapedNatsExporter, query()], { name: 'served' }), env([query()], { name: 'unserved' })], { rules: RULES.filter((r) => r.id === 'metric-exported') });
+    expect(report.environments.map((e) => [e.name, e.findings.map((f) => f.value)])).toEqual([
+      ['served', []],
+      ['unserved', ['jetstream_stream_total_.+']],
+    ]);
   });
 
   test('fails when a recording rule reads a series nothing serves', () => {
