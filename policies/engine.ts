@@ -12,7 +12,6 @@ import { byCodePoint } from '../constructs/core/order';
 import { environmentFile } from '../stacks/field-position';
 import { InputError } from '../stacks/errors';
 import { objectRef, RenderedObject } from '../stacks/objects';
-import { push } from './lib/lookup';
 import { RULES } from './registry';
 import {
   ALWAYS_ON,
@@ -127,7 +126,7 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
     }
   }
   const inForce = uses.filter((u) => !(u.expires && u.expires < ctx.today));
-  return { name: env.name, tier: env.spec?.tier, packs, rules: rules.map((r) => r.id).sort(), findings: inReportOrder(kept), waived, exemptions: inForce };
+  return { name: env.name, tier: env.spec?.tier, packs, rules: rules.map((r) => r.id).sort(), findings: kept.sort(order), waived, exemptions: inForce };
 }
 
 /** Where a finding about an object (or, without one, the environment) points. */
@@ -149,7 +148,9 @@ function placesIn(env: PolicyEnvironment): (object: RenderedObject | undefined) 
       place = {
         object: m ? { kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name } : { kind: 'Environment', name: env.name },
         ref: m ? objectRef(m) : `Environment/${env.name}`,
-        file: object ? (env.root ? `${root}/${object.file}` : object.file) : env.spec ? environmentFile(env.spec) : env.root,
+        // Joined rather than concatenated: the sort compares every finding's file, and a flat
+        // string compares in about half the time of a concatenation's halves.
+        file: object ? (env.root ? [root, object.file].join('/') : object.file) : env.spec ? environmentFile(env.spec) : env.root,
         source: env.locate?.(object),
       };
       places.set(object, place);
@@ -194,25 +195,8 @@ function toFinding(rule: Rule, env: PolicyEnvironment, place: Place, object: Ren
   };
 }
 
-/**
- * The findings by file, rule and message (code-point order; findings alike keep their order). The
- * files are sorted once each, then each file's findings by rule and message: comparing the file
- * strings of every pair of findings was a seventh of a run over the 100,000-object corpus.
- */
-function inReportOrder(findings: readonly Finding[]): Finding[] {
-  const byFile = new Map<string, Finding[]>();
-  for (const f of findings) push(byFile, f.file, f);
-  const sorted: Finding[] = [];
-  for (const file of [...byFile.keys()].sort(byCodePoint)) {
-    const ofFile = byFile.get(file)!;
-    if (ofFile.length > 1) ofFile.sort(byRuleAndMessage);
-    for (const f of ofFile) sorted.push(f);
-  }
-  return sorted;
-}
-
-function byRuleAndMessage(a: Finding, b: Finding): number {
-  return byCodePoint(a.rule, b.rule) || byCodePoint(a.message, b.message);
+function order(a: Finding, b: Finding): number {
+  return byCodePoint(a.file, b.file) || byCodePoint(a.rule, b.rule) || byCodePoint(a.message, b.message);
 }
 
 /** True when any finding of the report is mandatory. */
