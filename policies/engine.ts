@@ -148,8 +148,8 @@ function placesIn(env: PolicyEnvironment): (object: RenderedObject | undefined) 
       place = {
         object: m ? { kind: m.kind, namespace: m.metadata?.namespace, name: m.metadata?.name } : { kind: 'Environment', name: env.name },
         ref: m ? objectRef(m) : `Environment/${env.name}`,
-        // Joined rather than concatenated: the sort compares every finding's file, and a flat
-        // string compares in about half the time of a concatenation's halves.
+        // Joined rather than concatenated: the report's sort compares every finding's file, and a
+        // flat string compares faster than the two halves of a concatenation.
         file: object ? (env.root ? [root, object.file].join('/') : object.file) : env.spec ? environmentFile(env.spec) : env.root,
         source: env.locate?.(object),
       };
