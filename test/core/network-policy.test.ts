@@ -2,10 +2,11 @@ import { Chart, Testing } from 'cdk8s';
 import { IngressPolicy } from '../../constructs/core';
 import { findAll } from '../../stacks/objects';
 import { manifests } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const app = { name: 'demo', instance: 'demo-test', component: 'demo' };
 const render = (build: (chart: Chart) => void) => {
-  const chart = Testing.chart();
+  const chart = new Chart(testApp(), 'test');
   build(chart);
   return Testing.synth(chart) as any[];
 };

@@ -8,13 +8,14 @@ import { synthEnvironment, toYaml } from '../../stacks/synth';
 import { Wave } from '../../stacks/waves';
 import { gitplane } from '../support/cli';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const labels = { name: 'nats', instance: 'nats-test', component: 'messaging' };
 const clusterProps: NatsClusterProps = { labels, image: 'docker.io/library/nats:2.14.2-alpine', exporterImage: 'docker.io/natsio/prometheus-nats-exporter:0.17.3' };
 const streamProps: NatsStreamProps = { labels, name: 'EVENTS', subjects: ['events.>'], clusterReplicas: 3, server: 'nats://nats:4222' };
 
 function synth(build: (chart: Chart) => void): Manifest[] {
-  const chart = new Chart(Testing.app(), 'test', { namespace: 'nats' });
+  const chart = new Chart(testApp(), 'test', { namespace: 'nats' });
   build(chart);
   return Testing.synth(chart) as Manifest[];
 }
@@ -162,8 +163,8 @@ describe('construct errors', () => {
   });
 
   test('a stream defaults to three replicas, or the cluster size when smaller', () => {
-    expect(new NatsStream(new Chart(Testing.app(), 'a'), 's', streamProps).replicas).toBe(3);
-    expect(new NatsStream(new Chart(Testing.app(), 'b'), 's', { ...streamProps, clusterReplicas: 1 }).replicas).toBe(1);
+    expect(new NatsStream(new Chart(testApp(), 'a'), 's', streamProps).replicas).toBe(3);
+    expect(new NatsStream(new Chart(testApp(), 'b'), 's', { ...streamProps, clusterReplicas: 1 }).replicas).toBe(1);
   });
 
   test('fails when a consumer would redeliver without end', () => {
@@ -173,7 +174,7 @@ describe('construct errors', () => {
   });
 
   test('streams and consumers are the classes generated from the NACK CRDs, and every retention and storage reaches the Stream', () => {
-    const chart = new Chart(Testing.app(), 'typed', { namespace: 'nats' });
+    const chart = new Chart(testApp(), 'typed', { namespace: 'nats' });
     const stream = new NatsStream(chart, 's', { ...streamProps, retention: 'workqueue', storage: 'memory' });
     const consumer = new NatsConsumer(chart, 'c', { labels, streamName: 'EVENTS', durableName: 'worker', filterSubject: '', server: 'nats://nats:4222' });
     expect(stream.node.defaultChild).toBeInstanceOf(Stream);

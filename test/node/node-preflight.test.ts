@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { NodePreflight } from '../../constructs/node/preflight';
 import { parseEnvironment } from '../../stacks/environment';
 import { findOne } from '../../stacks/objects';
@@ -8,6 +8,7 @@ import { synthEnvironment } from '../../stacks/synth';
 import { SYNC_WAVE_ANNOTATION, Wave } from '../../stacks/waves';
 import { gitplane } from '../support/cli';
 import { built, manifests, variant } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const SCRIPT = path.resolve(__dirname, '../../constructs/node/preflight/preflight.sh');
 
@@ -109,7 +110,7 @@ ${preflight}`);
 });
 
 test('fails when no architecture is selected', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   expect(() => new NodePreflight(chart, 'p', { app: { name: 'p', instance: 'p', component: 'c' }, script: '', image: 'i', architectures: [] })).toThrow(
     'NodePreflight: architectures is empty, so no node would be checked.',
   );

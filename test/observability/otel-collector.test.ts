@@ -6,6 +6,7 @@ import { synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
 import { gitplane } from '../support/cli';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const config = (env: string, name: 'otel-agent' | 'otel-gateway') => parse(built(env).output.configs.get(name)!.content);
 const pipelines = (c: any) => Object.entries(c.service.pipelines) as [string, { receivers: string[]; processors: string[]; exporters: string[] }][];
@@ -122,12 +123,12 @@ const gatewayProps = {
 };
 
 test('fails when the sample percentage is outside 0-100', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, samplePercentage: 150 })).toThrow('OtelGateway samplePercentage must be between 0 and 100 (got 150).');
 });
 
 test('clusterFrom: the gateway reads the cluster from a ConfigMap key when it starts and stamps it as k8s.cluster.name', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   new OtelGateway(chart, 'gw', { ...gatewayProps, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } });
   const objects = Testing.synth(chart) as any[];
   expect(findOne<any>(objects, 'Deployment', 'otel-gateway').spec.template.spec.containers[0].env).toContainEqual({ name: 'K8S_CLUSTER_NAME', valueFrom: { configMapKeyRef: { name: 'telemetry-cluster', key: 'cluster' } } });
@@ -138,7 +139,7 @@ test('clusterFrom: the gateway reads the cluster from a ConfigMap key when it st
 });
 
 test('fails when the cluster is named both in resourceAttributes and by clusterFrom', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   expect(() => new OtelGateway(chart, 'gw', { ...gatewayProps, resourceAttributes: { 'k8s.cluster.name': 'a' }, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } })).toThrow(
     'OtelGateway takes k8s.cluster.name in resourceAttributes ("a") or clusterFrom (ConfigMap telemetry-cluster), not both. Name the cluster one way.',
   );

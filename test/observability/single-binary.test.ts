@@ -1,6 +1,7 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { SingleBinaryStatefulSet, SingleBinaryProps } from '../../constructs/observability/single-binary';
 import { findOne } from '../../stacks/objects';
+import { testApp } from '../support/cdk8s';
 
 const props = (change: Partial<SingleBinaryProps> = {}): SingleBinaryProps => ({
   name: 'demo',
@@ -16,7 +17,7 @@ const props = (change: Partial<SingleBinaryProps> = {}): SingleBinaryProps => ({
   ...change,
 });
 const render = (p: SingleBinaryProps) => {
-  const chart = Testing.chart();
+  const chart = new Chart(testApp(), 'test');
   new SingleBinaryStatefulSet(chart, 'demo', p);
   return Testing.synth(chart) as any[];
 };

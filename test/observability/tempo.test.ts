@@ -4,6 +4,7 @@ import { synthEnvironment } from '../../stacks/synth';
 import { Tempo } from '../../constructs/observability/tempo';
 import { Chart, Testing } from 'cdk8s';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const tempoYaml = (env: string) => parse(built(env).output.configs.get('tempo')!.content);
 
@@ -56,7 +57,7 @@ test('an S3-compatible endpoint from the spec is used without its scheme', () =>
 });
 
 test('fails when the retention is not a Go duration', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   expect(() => new Tempo(chart, 'tempo', { labels: { name: 'tempo', instance: 'tempo-x', component: 'observability' }, image: 'tempo:1', blockRetention: '3d', storageSize: '1Gi', remoteWriteUrl: 'http://p:9090/api/v1/write', cluster: 'c' })).toThrow(
     'Tempo blockRetention must be a Go duration such as 72h (got "3d"). Tempo does not read d, w or y units.',
   );
@@ -65,7 +66,7 @@ test('fails when the retention is not a Go duration', () => {
 const tempoProps = { labels: { name: 'tempo', instance: 'tempo-x', component: 'observability' }, image: 'tempo:1', blockRetention: '72h', storageSize: '1Gi', remoteWriteUrl: 'http://p:9090/api/v1/write' };
 
 test('clusterFrom: Tempo reads the cluster from a ConfigMap key into its generated series\' external labels, expanding its config', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   new Tempo(chart, 'tempo', { ...tempoProps, clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } });
   const objects = Testing.synth(chart) as any[];
   const container = findOne<any>(objects, 'StatefulSet', 'tempo').spec.template.spec.containers[0];
@@ -75,7 +76,7 @@ test('clusterFrom: Tempo reads the cluster from a ConfigMap key into its generat
 });
 
 test('fails when the cluster is named both by cluster and by clusterFrom', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   expect(() => new Tempo(chart, 'tempo', { ...tempoProps, cluster: 'a', clusterFrom: { name: 'telemetry-cluster', key: 'cluster' } })).toThrow(
     'Tempo takes cluster ("a") or clusterFrom (ConfigMap telemetry-cluster), not both. Name the cluster one way.',
   );

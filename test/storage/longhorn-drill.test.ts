@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { DRILL_CANARY_PVC, LonghornRestoreDrill, LonghornRestoreDrillProps } from '../../constructs/storage/longhorn';
 import { findAll, findOne, Manifest } from '../../stacks/objects';
 import { manifests } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const props: LonghornRestoreDrillProps = {
   labels: { name: 'longhorn-restore-drill', instance: 'longhorn-test', component: 'storage' },
@@ -63,7 +64,7 @@ test('an environment without a Longhorn backup store has no drill and no drill a
 });
 
 describe('construct errors', () => {
-  const synth = (p: LonghornRestoreDrillProps): Manifest[] => Testing.synth(new LonghornRestoreDrill(new Chart(Testing.app(), 'test'), 'drill', p).node.scope as Chart) as Manifest[];
+  const synth = (p: LonghornRestoreDrillProps): Manifest[] => Testing.synth(new LonghornRestoreDrill(new Chart(testApp(), 'test'), 'drill', p).node.scope as Chart) as Manifest[];
 
   test('fails when the canary may be younger than its hourly writes allow', () => {
     expect(() => synth({ ...props, canaryMaxAgeSeconds: 600 })).toThrow(

@@ -17,11 +17,12 @@ import { chartNetworkPolicies } from '../support/chart-templates';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
 import { connect } from '../../policies/lib/network-policy';
 import { testEachWithMirrors, testWithMirrors } from '../support/mirrors';
+import { testApp } from '../support/cdk8s';
 
 const base: LonghornProps = { labels: { name: 'longhorn', instance: 'longhorn-test', component: 'storage' }, storageNodes: 3 };
 
 function synth(props: LonghornProps): Manifest[] {
-  const chart = new Chart(Testing.app(), 'test', { namespace: 'longhorn-system' });
+  const chart = new Chart(testApp(), 'test', { namespace: 'longhorn-system' });
   new Longhorn(chart, 'longhorn', props);
   return Testing.synth(chart) as Manifest[];
 }

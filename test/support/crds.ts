@@ -3,20 +3,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadSettings } from '../../stacks/settings';
+import { sharedInRun } from './run-cache';
 
-/** Every CRD document under the configured CRD directories (the offline mirror in this repository). */
+/**
+ * Every CRD document under the configured CRD directories (the offline mirror in this repository),
+ * parsed once per run (test/support/run-cache.ts, keyed by the files' names and contents): a parse
+ * costs 2 s of CPU, and four test files read them.
+ */
 export function configuredCrds(): Record<string, unknown>[] {
-  const crds: Record<string, unknown>[] = [];
+  const files: [string, string][] = [];
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(e.name)) for (const doc of parseAllDocuments(fs.readFileSync(full, 'utf8'))) if ((doc.toJS() as { kind?: string })?.kind === 'CustomResourceDefinition') crds.push(doc.toJS());
+      else if (/\.ya?ml$/.test(e.name)) files.push([full, fs.readFileSync(full, 'utf8')]);
     }
   };
   loadSettings().crdDirs.forEach(walk);
-  return crds;
+  return sharedInRun(['configured CRDs', files], () =>
+    files.flatMap(([, text]) => parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, unknown>)).filter((doc) => doc?.kind === 'CustomResourceDefinition'),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { cronSchedule, ScheduledJob, ScheduledJobProps } from '../../constructs/workloads/cron-job';
 import { findAll, findOne, Manifest } from '../../stacks/objects';
 import { manifests } from '../support/environments';
+import { testApp } from '../support/cdk8s';
 
 const labels = { 'app.kubernetes.io/name': 'example-job' };
 const props: ScheduledJobProps = {
@@ -14,7 +15,7 @@ const props: ScheduledJobProps = {
 };
 
 function synth(p: ScheduledJobProps): any {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   new ScheduledJob(chart, 'job', p);
   return findOne(Testing.synth(chart) as Manifest[], 'CronJob', 'example-job');
 }

@@ -1,10 +1,11 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { HttpService, HttpServiceProps } from '../../constructs/workloads';
 import { findOne, Manifest } from '../../stacks/objects';
+import { testApp } from '../support/cdk8s';
 
 const app = { name: 'orders-api', instance: 'orders-api-test', component: 'api' };
 const synth = (props: Partial<HttpServiceProps> = {}): Manifest[] => {
-  const chart = new Chart(Testing.app(), 'test', { namespace: 'orders' });
+  const chart = new Chart(testApp(), 'test', { namespace: 'orders' });
   new HttpService(chart, 'service', { app, image: 'registry.example.com/orders-api:1.4.2', port: 8080, ...props });
   return chart.toJson() as Manifest[];
 };

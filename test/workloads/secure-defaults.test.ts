@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { cpu, hostPathVolume, memory } from '../../constructs/workloads/secure-defaults';
 import { findOne, Manifest } from '../../stacks/objects';
+import { testApp } from '../support/cdk8s';
 
 test('quantities keep the units they are written in', () => {
   expect([cpu('50m').amount, cpu('2').amount]).toEqual(['50m', '2']);
@@ -18,7 +19,7 @@ test('fails when a memory quantity is not a whole number of mebibytes', () => {
 });
 
 test('a host path volume is named in the pod as given and says what must be on the host', () => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   const pod = new kplus.Pod(chart, 'pod', { containers: [{ image: 'docker.io/library/busybox:1.37.0' }] });
   pod.containers[0].mount('/host/etc/containerd', hostPathVolume(chart, 'host-containerd', '/etc/containerd', kplus.HostPathVolumeType.DIRECTORY), { readOnly: true });
   const spec = (findOne(Testing.synth(chart) as Manifest[], 'Pod', pod.name) as any).spec;
