@@ -1,49 +1,94 @@
 import { docsUrl } from '../lib/docs-url';
-import { SELECTOR_OPERATORS } from '../lib/network-policy';
+import { expressionsDefects, SELECTOR_OPERATORS, SelectorDefect, selectorDefects } from '../lib/network-policy';
+import { isMap } from '../lib/shape';
 import { ObjectRule, RuleFinding } from '../types';
+
+const WORKLOAD_SELECTOR = ['spec.selector'];
+const PEERS = ['spec.ingress[].from[]', 'spec.egress[].to[]'];
+const OPERATED = ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig'].flatMap((s) => [`spec.${s}Selector`, `spec.${s}NamespaceSelector`]);
+
+/**
+ * The fields each kind holds a label selector in (`[]`: every entry of a list), judged whole: a
+ * string or a list there is caught, as well as a bad expression. Anywhere else, an expression list
+ * (`matchExpressions`) is judged where it is found.
+ */
+const SELECTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: WORKLOAD_SELECTOR,
+  StatefulSet: WORKLOAD_SELECTOR,
+  DaemonSet: WORKLOAD_SELECTOR,
+  ReplicaSet: WORKLOAD_SELECTOR,
+  Job: WORKLOAD_SELECTOR,
+  PodDisruptionBudget: ['spec.selector'],
+  NetworkPolicy: ['spec.podSelector', ...PEERS.flatMap((p) => [`${p}.podSelector`, `${p}.namespaceSelector`])],
+  ServiceMonitor: ['spec.selector'],
+  PodMonitor: ['spec.selector'],
+  Prometheus: OPERATED,
+  PrometheusAgent: OPERATED,
+};
 
 export const rule: ObjectRule = {
   id: 'label-selector-operator',
   scope: 'object',
   severity: 'error',
   pack: 'core',
-  description: `Every label selector's matchExpressions use an operator Kubernetes knows: ${SELECTOR_OPERATORS.join(', ')}.`,
+  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them).`,
   rationale:
-    'The API server refuses an object whose label selector has any other operator, so its sync fails; and the rules that follow selectors (network reachability, monitor targets) can only take such a selector to select nothing.',
-  remediation: 'Use In or NotIn with values, or Exists or DoesNotExist without them.',
+    'The API server refuses an object whose label selector is malformed or has an unknown operator, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing.',
+  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them.',
   docsUrl: docsUrl('label-selector-operator'),
   kinds: '*',
   check(object) {
     // A CRD's schema describes selectors rather than holding any.
     if (object.manifest.kind === 'CustomResourceDefinition') return 'not-applicable';
     const findings: RuleFinding[] = [];
-    collect(object.manifest, '', findings);
+    const judged = new Set<unknown>();
+    for (const field of SELECTOR_FIELDS[object.manifest.kind] ?? []) {
+      for (const [path, value] of valuesAt(object.manifest, field)) {
+        if (isMap(value)) judged.add(value);
+        report(selectorDefects(value), path, findings);
+      }
+    }
+    collect(object.manifest, '', judged, findings);
     return findings;
   },
 };
 
-/** Reports each expression under `value` (at field path `at`) whose operator is not a label selector's. */
-function collect(value: unknown, at: string, into: RuleFinding[]): void {
+function report(defects: readonly SelectorDefect[], path: string, into: RuleFinding[]): void {
+  for (const d of defects) {
+    const at = d.field === '' ? path : d.field.startsWith('[') ? `${path}${d.field}` : `${path}.${d.field}`;
+    into.push({ message: `${at} ${d.problem}.`, value: d.found, fix: d.fix(at) });
+  }
+}
+
+/** The values at a field path with `[]` steps, each with its concrete path; none where a step is missing or of another type. */
+function valuesAt(root: unknown, field: string): [string, unknown][] {
+  let found: [string, unknown][] = [['', root]];
+  for (const step of field.split('.')) {
+    const list = step.endsWith('[]');
+    const key = list ? step.slice(0, -2) : step;
+    found = found.flatMap(([at, v]): [string, unknown][] => {
+      if (!isMap(v) || !Object.hasOwn(v, key)) return [];
+      const path = at === '' ? key : `${at}.${key}`;
+      if (!list) return [[path, v[key]]];
+      return Array.isArray(v[key]) ? v[key].map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]) : [];
+    });
+  }
+  return found;
+}
+
+/** Reports each expression list under `value` (at field path `at`) that is not a selector's, outside the selectors judged whole. */
+function collect(value: unknown, at: string, judged: ReadonlySet<unknown>, into: RuleFinding[]): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => collect(item, `${at}[${i}]`, into));
+    value.forEach((item, i) => collect(item, `${at}[${i}]`, judged, into));
     return;
   }
-  if (typeof value !== 'object' || value === null) return;
+  if (!isMap(value) || judged.has(value)) return;
   for (const [key, child] of Object.entries(value)) {
     // Node selectors (node affinity) have Gt and Lt besides, and are judged by workload-schedulable.
     if (key === 'nodeAffinity') continue;
     const path = at === '' ? key : `${at}.${key}`;
-    if (key === 'matchExpressions' && Array.isArray(child)) {
-      child.forEach((e: { key?: unknown; operator?: unknown } | null, i) => {
-        if (typeof e !== 'object' || e === null || SELECTOR_OPERATORS.includes(e.operator as string)) return;
-        into.push({
-          message: `${path}[${i}].operator is ${JSON.stringify(e.operator)} (key ${JSON.stringify(e.key)}), which label selectors do not have; the API server refuses the object.`,
-          value: JSON.stringify(e.operator),
-          fix: `Set ${path}[${i}].operator to one of ${SELECTOR_OPERATORS.join(', ')}.`,
-        });
-      });
-    } else {
-      collect(child, path, into);
-    }
+    if (key === 'matchExpressions') {
+      if (child !== undefined && child !== null) report(expressionsDefects(child, ''), path, into);
+    } else collect(child, path, judged, into);
   }
 }
