@@ -5,7 +5,9 @@
  * once (types are checked by `tsc`, not here) and cached by content hash in the user's cache,
  * `$XDG_CACHE_HOME/gitplane/transpile` (default ~/.cache/gitplane/transpile), so a warm start
  * costs a file read per module, and a fresh `npm ci` or clone of the same sources starts warm.
- * Entries unused for two weeks are removed. The installed package itself is compiled JavaScript
+ * Entries are named `<key>.json` as every gitplane cache names its entries, and pruned by the same
+ * rule: those unused for two weeks are removed, and so is any other file (such as the `<key>.js`
+ * entries of earlier releases). The installed package itself is compiled JavaScript
  * (lib/); `load` picks the sources when they are there.
  */
 const fs = require('node:fs');
@@ -21,6 +23,7 @@ const xdg = process.env.XDG_CACHE_HOME;
 const cacheDir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(require('node:os').homedir(), '.cache'), 'gitplane', 'transpile');
 let ts;
 let pruned = false;
+const DAY_MS = 86_400_000;
 
 function transpile(source, filename) {
   ts = ts || require('typescript');
@@ -47,17 +50,9 @@ function compile(source, filename) {
   // (Read, not required: a help text loads no package, test/cli/startup.test.ts.)
   salt = salt || `${JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')).version}\0${fs.readFileSync(__filename, 'utf8')}\0`;
   const key = require('node:crypto').createHash('sha1').update(salt).update(path.basename(filename)).update('\0').update(source).digest('hex');
-  const cached = path.join(cacheDir, `${key}.js`);
+  const cached = path.join(cacheDir, `${key}.json`);
   try {
-    const output = fs.readFileSync(cached, 'utf8');
-    try {
-      // Reading marks the entry used, so pruning keeps it.
-      const now = new Date();
-      fs.utimesSync(cached, now, now);
-    } catch {
-      // A read-only cache is still read.
-    }
-    return output;
+    return readTranspiled(cached);
   } catch {
     const output = transpile(source, filename);
     try {
@@ -69,7 +64,7 @@ function compile(source, filename) {
         pruned = true;
         setImmediate(() => {
           try {
-            exports.load('stacks/content-cache').pruneEntries(cacheDir, '.js');
+            exports.load('stacks/content-cache').pruneEntries(cacheDir);
           } catch {
             // Not pruned this time: a later command will.
           }
@@ -82,6 +77,34 @@ function compile(source, filename) {
       // A read-only checkout still runs; it only transpiles every time.
     }
     return output;
+  }
+}
+
+/**
+ * A cached module. Reading marks the entry used, so pruning keeps it, but only when it was last
+ * marked a day ago or more: pruning removes entries unused for two weeks, and a start that loads
+ * a hundred modules pays for no write. The entry's time comes from the fstat that sizes the read,
+ * not from a call of its own.
+ */
+function readTranspiled(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const { size, mtimeMs } = fs.fstatSync(fd);
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    for (let n = -1; read < size && n !== 0; read += n) n = fs.readSync(fd, buffer, read, size - read, read);
+    const output = buffer.toString('utf8', 0, read);
+    if (Date.now() - mtimeMs >= DAY_MS) {
+      try {
+        const now = new Date();
+        fs.futimesSync(fd, now, now);
+      } catch {
+        // A read-only cache is still read.
+      }
+    }
+    return output;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -2,11 +2,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { byCodePoint } from '../constructs/core/order';
+import { InputError } from '../stacks/errors';
 import { readManifestDir } from '../stacks/manifest-dir';
 import { fieldPosition } from '../stacks/field-position';
 import { RenderedObject } from '../stacks/objects';
 import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
+import { isMap } from './lib/shape';
 import { PolicyEnvironment, SourceLine } from './types';
 
 /**
@@ -54,6 +56,47 @@ function environmentValues(dir: string, rel: string): string[] {
     ? fs.readdirSync(path.join(dir, rel, 'values')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `${rel}/values/${f}`)
     : [];
   return [...own, ...entries.filter((e) => e.name !== 'values').sort((a, b) => byCodePoint(a.name, b.name)).flatMap((e) => environmentValues(dir, rel ? `${rel}/${e.name}` : e.name))];
+}
+
+/**
+ * Refuses a directory with a document the rules cannot tell apart from others: not a map, or
+ * without the identity every rule reads (apiVersion, kind, metadata.name as strings; namespace,
+ * labels and annotations, where given, as the API server takes them). The API server refuses
+ * such a document too; `gitplane validate --dir` reports every other field.
+ */
+export function refuseUnidentified(env: PolicyEnvironment): void {
+  const ordinal = new Map<string, number>();
+  const problems = env.objects.flatMap(({ manifest, file }) => {
+    const n = (ordinal.get(file) ?? 0) + 1;
+    ordinal.set(file, n);
+    const problem = identityProblem(manifest);
+    return problem ? [`${env.root}/${file}: document ${n} ${problem}`] : [];
+  });
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+function identityProblem(m: unknown): string | undefined {
+  const found = (v: unknown) => JSON.stringify(v) ?? String(v);
+  if (!isMap(m)) return `is ${found(m)}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`;
+  if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+    return `has apiVersion ${found(m.apiVersion)} and kind ${found(m.kind)}, but both must be strings. Set them, e.g. apiVersion: apps/v1 and kind: Deployment.`;
+  }
+  const what = `(${m.kind})`;
+  const meta = m.metadata;
+  if (!isMap(meta) || typeof meta.name !== 'string' || meta.name === '') {
+    return `${what} has metadata.name ${found(isMap(meta) ? meta.name : undefined)}, but every object needs a name, a non-empty string. Set metadata.name.`;
+  }
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
+    return `${what} ${meta.name} has metadata.namespace ${found(meta.namespace)}, but it must be a string. Set it to the namespace's name.`;
+  }
+  for (const field of ['labels', 'annotations']) {
+    const map = meta[field];
+    if (map === undefined || map === null) continue;
+    if (!isMap(map)) return `${what} ${meta.name} has metadata.${field} ${found(map)}, but it must be a map of names to string values. Write it as a map.`;
+    const bad = Object.entries(map).find(([, v]) => typeof v !== 'string');
+    if (bad) return `${what} ${meta.name} has metadata.${field}.${bad[0]} ${found(bad[1])}, but ${field === 'labels' ? 'label' : 'annotation'} values must be strings. Quote the value.`;
+  }
+  return undefined;
 }
 
 function appFolder(file: string): string {

@@ -52,12 +52,12 @@ const DAY_MS = 86_400_000;
 const PRUNED = 'pruned';
 
 /**
- * Removes from `dir` the entries (files ending in `entrySuffix`; temporary files left by killed
- * writers too) not used for `UNUSED_DAYS`, and every other file at once: no reader asks for it
- * (the files of an earlier cache format, such as compiled validators saved as `<sha1>.js` and
- * `.js.v8`). bin/register.js's transpile cache names its entries `<key>.js`.
+ * Removes from `dir` the entries (`<key>.json`, as writeEntry and bin/register.js's transpile
+ * cache name them; temporary files left by killed writers too) not used for `UNUSED_DAYS`, and
+ * every other file at once: no reader asks for it (the files of an earlier cache format, such as
+ * compiled validators saved as `<sha1>.js` and `.js.v8`, or transpiled modules as `<key>.js`).
  */
-export function pruneEntries(dir: string, entrySuffix = '.json', now: number = Date.now()): void {
+export function pruneEntries(dir: string, now: number = Date.now()): void {
   let files: fs.Dirent[];
   try {
     files = fs.readdirSync(dir, { withFileTypes: true });
@@ -67,7 +67,7 @@ export function pruneEntries(dir: string, entrySuffix = '.json', now: number = D
   for (const { name } of files.filter((f) => !f.isDirectory() && f.name !== PRUNED)) {
     const file = path.join(dir, name);
     try {
-      const ours = name.endsWith(entrySuffix) || name.endsWith('.tmp');
+      const ours = name.endsWith('.json') || name.endsWith('.tmp');
       if (!ours || now - fs.statSync(file).mtimeMs > UNUSED_DAYS * DAY_MS) fs.rmSync(file, { force: true });
     } catch {
       // Removed by another process meanwhile, or not ours to remove.

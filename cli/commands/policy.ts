@@ -38,7 +38,8 @@ render-deterministic compares the two renders), and runs the rules of the packs 
 (policy.packs; production runs every pack, all mandatory; core and secrets always run).
 Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
 cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
-its runbooks/ and values/ files, and the charts its Applications install) with every rule. Fleet
+its runbooks/ and values/ files, and the charts its Applications install) with every rule; a
+document without apiVersion, kind and metadata.name is an input error (exit 2). Fleet
 rules compare each environment with the others of its tier under environments/. Findings of
 synthesized environments point at the line of the environment file that configures the object
 (sarif, github), the output file beside it. One run can write every format (--report) and the
@@ -96,11 +97,12 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
-      const { fromDir, withCharts } = await import('../../policies/inputs');
+      const { fromDir, refuseUnidentified, withCharts } = await import('../../policies/inputs');
       const { renderCharts, validateCharts } = await import('../../stacks/helm-render');
       const { loadSettings } = await import('../../stacks/settings');
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const env = fromDir(values.dir);
+      refuseUnidentified(env);
       const charts = renderCharts(env, settings, 2);
       await refuseInvalid([...charts.problems, ...validateCharts(charts, settings, values.dir)], settings, Boolean(values.strict), out);
       environments = [withCharts(env, charts)];

@@ -5,6 +5,7 @@
 import { parseEmbedded } from './embedded';
 import { RenderedObject } from '../../stacks/objects';
 import { Json } from './workloads';
+import { isMap, mapsOf } from './shape';
 
 export const ALERT_KINDS = ['PrometheusRule', 'ConfigMap', 'Application'] as const;
 
@@ -92,7 +93,7 @@ function groupsOf(o: RenderedObject): RuleGroupAt[] {
     });
   }
   if (m.kind === 'Application') {
-    const sources = [m.spec?.source, ...(m.spec?.sources ?? [])].filter(Boolean);
+    const sources = [m.spec?.source, ...mapsOf(m.spec?.sources)].filter(isMap);
     return sources.flatMap((s: Json, i: number) => {
       const where = m.spec?.source === s ? 'spec.source.helm' : `spec.sources[${i - (m.spec?.source ? 1 : 0)}].helm`;
       const fromString = typeof s.helm?.values === 'string' ? findGroups(parseEmbedded(s.helm.values), `${where}.values: `) : [];

@@ -16,8 +16,9 @@ import { groupOf } from '../data/crd-owners';
 import { PolicyContext } from '../types';
 import { filepathMatch, globMatch } from './globs';
 import { named, ofKind, perEnvironment } from './lookup';
-import { LabelSelector, selectorMatches } from './network-policy';
+import { isLabelSelector, LabelSelector, selectorMatches } from './network-policy';
 import { appOf, applications } from './ordering';
+import { listOf, mapOf, mapsOf } from './shape';
 
 /** One Application as Argo CD runs it: a plain Application, or one stamped by an ApplicationSet onto a cluster. */
 export interface AppInstance {
@@ -62,9 +63,9 @@ function otherApplications(ctx: PolicyContext): Map<string, RenderedObject> {
     const found = new Map<string, RenderedObject>();
     for (const a of [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')]) {
       const spec = specOf(a);
-      for (const s of [spec.source, ...(spec.sources ?? [])]) {
+      for (const s of [spec.source, ...mapsOf(spec.sources)]) {
         if (typeof s?.path === 'string' && /(?:^|\/)bootstrap\/?$/.test(s.path)) found.set('bootstrap', a);
-        for (const f of (s as { helm?: { valueFiles?: unknown[] } } | undefined)?.helm?.valueFiles ?? []) {
+        for (const f of listOf((s as { helm?: { valueFiles?: unknown } } | undefined)?.helm?.valueFiles)) {
           const m = typeof f === 'string' ? /(?:^|\/)values\/([^/]+)\.ya?ml$/.exec(f) : null;
           if (m && !found.has(m[1])) found.set(m[1], a);
         }
@@ -90,7 +91,7 @@ export function instancesOf(application: RenderedObject, ctx: PolicyContext): Ap
   if (cached && cached.spec === ctx.spec) return cached.instances;
   const spec = specOf(application);
   const m = application.manifest;
-  const repos = [spec.source, ...(spec.sources ?? [])].flatMap((s) => (typeof s?.repoURL === 'string' ? [s.repoURL] : []));
+  const repos = [spec.source, ...mapsOf(spec.sources)].flatMap((s) => (typeof s?.repoURL === 'string' ? [s.repoURL] : []));
   const base = { object: application, project: spec.project || 'default', namespace: spec.destination?.namespace ?? '', repos };
   const server = spec.destination?.server;
   const clusterName = spec.destination?.name;
@@ -98,7 +99,7 @@ export function instancesOf(application: RenderedObject, ctx: PolicyContext): Ap
   if (m.kind !== 'ApplicationSet' || !(server?.includes('{{') || clusterName?.includes('{{'))) {
     instances = [{ ...base, name: m.metadata.name, ...registeredCluster(ctx, server || undefined, clusterName || undefined) }];
   } else {
-    const selectors = ((m.spec as { generators?: ClusterGenerator[] })?.generators ?? []).flatMap((g) => (g.clusters ? [g.clusters.selector ?? {}] : []));
+    const selectors = ((m.spec as { generators?: ClusterGenerator[] })?.generators ?? []).flatMap((g) => (g.clusters ? [g.clusters.selector ?? {}] : [])).filter(isLabelSelector);
     const names = ctx.spec
       ? registeredClusters(ctx.spec).filter((c) => selectors.some((s) => selectorMatches(s, c.labels))).map((c) => c.name)
       : selectors.flatMap((s) => (s.matchExpressions ?? []).filter((e) => e.operator === 'In').flatMap((e) => e.values ?? []));
@@ -175,7 +176,11 @@ export function projectNamed(name: string, ctx: PolicyContext): Project | undefi
 const UNRESOLVED_CLUSTER = '(a cluster registered to the project)';
 
 function evaluated(project: RenderedObject, spec: EnvironmentSpec | undefined): ProjectSpec {
-  const own = (project.manifest.spec ?? {}) as ProjectSpec;
+  let own = readProjects.get(project);
+  if (!own) {
+    own = readProject(project.manifest.spec);
+    readProjects.set(project, own);
+  }
   const listed = project.manifest.metadata?.annotations?.[CLUSTER_NAMESPACES_ANNOTATION];
   if (listed === undefined) return own;
   const cached = evaluatedProjects.get(project);
@@ -185,6 +190,28 @@ function evaluated(project: RenderedObject, spec: EnvironmentSpec | undefined): 
   const result = { ...own, destinations: [...(own.destinations ?? []), ...servers.flatMap((server) => namespaces.map((namespace) => ({ server, namespace })))] };
   evaluatedProjects.set(project, { spec, evaluated: result });
   return result;
+}
+
+/** Projects as read from their objects. */
+const readProjects = new WeakMap<RenderedObject, ProjectSpec>();
+
+/**
+ * A project's spec as far as it is well-formed: lists that are not lists, entries that are not
+ * maps and fields that are not strings read as absent, except a namespace whitelist that is not a
+ * list, which admits nothing (absent, it admits everything).
+ */
+function readProject(raw: unknown): ProjectSpec {
+  const s = mapOf(raw);
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const kinds = (v: unknown): GroupKindItem[] => mapsOf(v).map((e) => ({ group: text(e.group), kind: text(e.kind), name: text(e.name) }));
+  return {
+    sourceRepos: listOf(s.sourceRepos).filter((r): r is string => typeof r === 'string'),
+    destinations: mapsOf(s.destinations).map((d) => ({ server: text(d.server), name: text(d.name), namespace: text(d.namespace) })),
+    clusterResourceWhitelist: kinds(s.clusterResourceWhitelist),
+    clusterResourceBlacklist: kinds(s.clusterResourceBlacklist),
+    namespaceResourceWhitelist: s.namespaceResourceWhitelist === undefined || s.namespaceResourceWhitelist === null ? undefined : kinds(s.namespaceResourceWhitelist),
+    namespaceResourceBlacklist: kinds(s.namespaceResourceBlacklist),
+  };
 }
 
 /** Projects as evaluated, per environment file: every object of an application asks for its project. */

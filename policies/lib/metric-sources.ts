@@ -9,9 +9,10 @@ import { PolicyContext } from '../types';
 import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
 import { ofKind, perEnvironment, push } from './lookup';
-import { LabelSelector, Labels, selectorMatches, unmetRequirements } from './network-policy';
+import { isLabelSelector, LabelSelector, Labels, selectorMatches, unmetRequirements } from './network-policy';
 import { syncedFolder } from './ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from './workloads';
+import { isMap, mapsOf } from './shape';
 
 export interface SeriesSources {
   /** Catalogues whose series reach the environment's Prometheus. */
@@ -62,7 +63,10 @@ function describeSwitch(s: ValueSwitch): string {
 
 function shown(e: Evidence, ctx: PolicyContext): boolean {
   if ('image' in e) return scrapedImages(ctx).has(e.image);
-  if ('monitorSelects' in e) return monitors(ctx).some((m) => asksFor(monitorSelector(m), e.monitorSelects));
+  if ('monitorSelects' in e) return monitors(ctx).some((m) => {
+      const selector = monitorSelector(m);
+      return selector !== undefined && asksFor(selector, e.monitorSelects);
+    });
   if ('pushedBy' in e) return workloads(ctx).some((w) => imagesOf(w).some((image) => repository(image) === e.pushedBy));
   return chartValues(ctx, e.chart).some((values) => e.switches.every((s) => switchedOn(values, s)));
 }
@@ -75,8 +79,14 @@ function switchedOn(values: Json, s: ValueSwitch): boolean {
 
 const monitors = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-monitors', () => [...ofKind(ctx, 'ServiceMonitor'), ...ofKind(ctx, 'PodMonitor')]);
 const workloads = (ctx: PolicyContext) => perEnvironment(ctx, 'metric-workloads', () => WORKLOAD_KINDS.flatMap((k) => ofKind(ctx, k)));
-/** A monitor's selector, `matchLabels` and `matchExpressions`; an empty one selects everything in its namespaces, as the operator reads it. */
-const monitorSelector = (m: RenderedObject): LabelSelector => (m.manifest.spec as Json)?.selector ?? {};
+/**
+ * A monitor's selector, `matchLabels` and `matchExpressions`; an empty one selects everything in
+ * its namespaces, as the operator reads it, and a malformed one (undefined here) nothing.
+ */
+function monitorSelector(m: RenderedObject): LabelSelector | undefined {
+  const selector: unknown = (m.manifest.spec as Json)?.selector ?? {};
+  return isLabelSelector(selector) ? selector : undefined;
+}
 
 /**
  * Whether a selector asks for objects with these labels: it names each of them, and its
@@ -174,6 +184,7 @@ function addScraped(monitor: RenderedObject, index: Map<string, NamespaceObjects
   const namespaces: string[] | undefined = spec?.namespaceSelector?.any ? undefined : (spec?.namespaceSelector?.matchNames ?? [monitor.manifest.metadata.namespace]);
   const inScope = namespaces ? [...new Set(namespaces)].flatMap((ns) => index.get(ns) ?? []) : [...index.values()];
   const selector = monitorSelector(monitor);
+  if (!selector) return;
   const podSelectors: LabelSelector[] = [];
   if (monitor.manifest.kind === 'PodMonitor') podSelectors.push(selector);
   else {
@@ -188,7 +199,7 @@ function chartValues(ctx: PolicyContext, chart: string): Json[] {
   return perEnvironment(ctx, `chart-values:${chart}`, () => [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
     const raw = a.manifest.spec as Json;
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
-    const sources: Json[] = [spec?.source, ...(spec?.sources ?? [])].filter(Boolean);
+    const sources: Json[] = [spec?.source, ...mapsOf(spec?.sources)].filter(isMap);
     const folder = syncedFolder(a.manifest);
     return sources
       .filter((s) => s.chart === chart)

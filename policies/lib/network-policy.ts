@@ -10,6 +10,7 @@
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import { Manifest } from '../../stacks/objects';
+import { isMap, listOf, mapOf, mapsOf } from './shape';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -79,31 +80,128 @@ interface PolicySpec {
 /** The operators of a label selector's `matchExpressions`. */
 export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
+/** What is wrong with a value read as a label selector: where (relative to the selector), what was found, and the fix. */
+export interface SelectorDefect {
+  /** Field path inside the selector (`matchExpressions[0].values`), `''` for the selector itself. */
+  readonly field: string;
+  /** The sentence after the field path, e.g. `is "app=web", but a label selector is a map of matchLabels and matchExpressions`. */
+  readonly problem: string;
+  /** The offending value, as found. */
+  readonly found: string;
+  /** What to do, in terms of the field (its full path is filled in by `fix(path)`). */
+  readonly fix: (path: string) => string;
+}
+
+const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const EXAMPLE_EXPRESSION = '{key: app.kubernetes.io/name, operator: In, values: [web]}';
+
+/**
+ * The defects of one `matchExpressions` entry as the API server judges it: a map with a `key`
+ * string, one of the four operators, `values` a list of strings, given for In and NotIn and not
+ * for Exists and DoesNotExist.
+ */
+export function expressionDefects(e: unknown, at: string): SelectorDefect[] {
+  if (!isMap(e)) return [{ field: at, problem: `is ${shown(e)}, but each expression is a map of key, operator and values`, found: shown(e), fix: (p) => `Make ${p} a map such as ${EXAMPLE_EXPRESSION}.` }];
+  const defects: SelectorDefect[] = [];
+  if (typeof e.key !== 'string' || e.key === '') {
+    defects.push({ field: `${at}.key`, problem: e.key === undefined ? 'is missing; every expression names the label it tests' : `is ${shown(e.key)}, but it must be a label name (a non-empty string)`, found: shown(e.key), fix: (p) => `Set ${p} to the label name the expression tests.` });
+  }
+  if (!SELECTOR_OPERATORS.includes(e.operator as string)) {
+    defects.push({
+      field: `${at}.operator`,
+      problem: e.operator === undefined ? `is missing (key ${shown(e.key)}); every expression needs one` : `is ${shown(e.operator)} (key ${shown(e.key)}), which label selectors do not have; the API server refuses the object`,
+      found: shown(e.operator),
+      fix: (p) => `Set ${p} to one of ${SELECTOR_OPERATORS.join(', ')}.`,
+    });
+  }
+  const values = e.values;
+  if (values !== undefined && (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))) {
+    defects.push({ field: `${at}.values`, problem: `is ${shown(values)}, but it must be a list of strings`, found: shown(values), fix: (p) => `Make ${p} a list of label values, e.g. [web] (quote numbers and booleans).` });
+  } else if ((e.operator === 'In' || e.operator === 'NotIn') && (values ?? []).length === 0) {
+    defects.push({ field: `${at}.values`, problem: `is ${values === undefined ? 'missing' : 'empty'}, but operator ${e.operator} needs at least one value; the API server refuses the object`, found: shown(values), fix: (p) => `List the label values in ${p}, or use Exists or DoesNotExist.` });
+  } else if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && (values ?? []).length > 0) {
+    defects.push({ field: `${at}.values`, problem: `is ${shown(values)}, but operator ${e.operator} takes no values; the API server refuses the object`, found: shown(values), fix: (p) => `Remove ${p}, or use In or NotIn.` });
+  }
+  return defects;
+}
+
+/** The defects of a `matchExpressions` value: a list of well-formed expressions. */
+export function expressionsDefects(value: unknown, at: string): SelectorDefect[] {
+  if (!Array.isArray(value)) return [{ field: at, problem: `is ${shown(value)}, but it must be a list of expressions`, found: shown(value), fix: (p) => `Make ${p} a list, e.g. [${EXAMPLE_EXPRESSION}].` }];
+  return value.flatMap((e, i) => expressionDefects(e, `${at}[${i}]`));
+}
+
+/**
+ * The defects of a value read as a label selector, as the API server judges it: a map with only
+ * `matchLabels` (label names to string values) and `matchExpressions` (see expressionDefects).
+ * No defects for `undefined` or `null`: an absent selector, which each field reads its own way.
+ *
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/
+ */
+export function selectorDefects(value: unknown): SelectorDefect[] {
+  if (value === undefined || value === null) return [];
+  if (!isMap(value)) {
+    return [{ field: '', problem: `is ${shown(value)}, but a label selector is a map of matchLabels and matchExpressions`, found: shown(value), fix: (p) => `Write ${p} as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.` }];
+  }
+  const defects: SelectorDefect[] = [];
+  for (const key of Object.keys(value)) {
+    if (key !== 'matchLabels' && key !== 'matchExpressions') {
+      defects.push({ field: key, problem: 'is not a field of a label selector, which has only matchLabels and matchExpressions', found: shown(value[key]), fix: (p) => `Move ${p} under matchLabels (${key}: ...), or remove it.` });
+    }
+  }
+  const labels = value.matchLabels;
+  if (labels !== undefined && labels !== null) {
+    if (!isMap(labels)) defects.push({ field: 'matchLabels', problem: `is ${shown(labels)}, but it must be a map of label names to values`, found: shown(labels), fix: (p) => `Write ${p} as a map, e.g. {app.kubernetes.io/name: web}.` });
+    else {
+      for (const [k, v] of Object.entries(labels)) {
+        if (typeof v !== 'string') defects.push({ field: `matchLabels.${k}`, problem: `is ${shown(v)}, but a label value must be a string`, found: shown(v), fix: (p) => `Quote the value of ${p}.` });
+      }
+    }
+  }
+  if (value.matchExpressions !== undefined && value.matchExpressions !== null) defects.push(...expressionsDefects(value.matchExpressions, 'matchExpressions'));
+  return defects;
+}
+
+/** Well-formedness of the selectors seen, each judged once however often it is matched. */
+const wellFormed = new WeakMap<object, boolean>();
+
+/** Whether a value is a label selector the API server accepts; see selectorDefects. */
+export function isLabelSelector(value: unknown): value is LabelSelector {
+  if (!isMap(value)) return false;
+  let ok = wellFormed.get(value);
+  if (ok === undefined) {
+    ok = selectorDefects(value).length === 0;
+    wellFormed.set(value, ok);
+  }
+  return ok;
+}
+
 /**
  * Whether a selector selects these labels: every `matchLabels` pair is present and every
- * expression holds (`In`, `NotIn`, `Exists`, `DoesNotExist`); an empty selector selects all. An
- * expression with any other operator holds for no labels: the API server refuses such a selector,
- * and the rule label-selector-operator reports it on its object.
+ * expression holds (`In`, `NotIn`, `Exists`, `DoesNotExist`); an empty selector selects all. A
+ * selector the API server refuses (an unknown operator, a string, a list where a map belongs; see
+ * selectorDefects) selects nothing, and the rule label-selector-operator reports it on its object.
+ * Labels that are not a map are read as none.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#resources-that-support-set-based-requirements
  */
-export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
-  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+export function selectorMatches(selector: unknown, labels: unknown): boolean {
+  if (!isLabelSelector(selector)) return false;
+  const own: Labels = isMap(labels) ? (labels as Labels) : {};
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => own[k] === v);
   return (
     byLabel &&
     (selector.matchExpressions ?? []).every((e) => {
-      const has = Object.hasOwn(labels, e.key);
+      const has = Object.hasOwn(own, e.key);
       switch (e.operator) {
         case 'Exists':
           return has;
         case 'DoesNotExist':
           return !has;
         case 'In':
-          return has && (e.values ?? []).includes(labels[e.key]);
-        case 'NotIn':
-          return !has || !(e.values ?? []).includes(labels[e.key]);
+          return has && (e.values ?? []).includes(own[e.key]);
         default:
-          return false;
+          return !has || !(e.values ?? []).includes(own[e.key]);
       }
     })
   );
@@ -125,7 +223,7 @@ export function selectorText(selector: LabelSelector): string {
   return requirements.length > 0 ? requirements.join(',') : 'everything';
 }
 
-/** The requirements of a selector (`matchLabels` pairs, expressions) that these labels do not meet. */
+/** The requirements of a well-formed selector (isLabelSelector: `matchLabels` pairs, expressions) that these labels do not meet. */
 export function unmetRequirements(selector: LabelSelector, labels: Labels): LabelSelector {
   return {
     matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k, v]) => labels[k] !== v)),
@@ -135,21 +233,22 @@ export function unmetRequirements(selector: LabelSelector, labels: Labels): Labe
 
 /** The policy types of a policy: as listed, or Ingress plus Egress when it has egress rules (the API's default). */
 export function policyTypes(policy: Manifest): readonly Direction[] {
-  const spec = policy.spec as PolicySpec;
-  if (spec.policyTypes) return spec.policyTypes;
-  return spec.egress && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  const spec = mapOf(policy.spec);
+  if (Array.isArray(spec.policyTypes)) return spec.policyTypes;
+  return listOf(spec.egress).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 /** The policies that isolate `pod` for `direction`: of its namespace, listing the type, selecting its labels. */
 export function isolating(policies: readonly Manifest[], pod: PodRef, direction: Direction): Manifest[] {
   if (pod.hostNetwork) return [];
   return policies.filter(
-    (p) => (p.metadata.namespace ?? 'default') === pod.namespace && policyTypes(p).includes(direction) && selectorMatches((p.spec as PolicySpec).podSelector ?? {}, pod.labels),
+    (p) => (p.metadata.namespace ?? 'default') === pod.namespace && policyTypes(p).includes(direction) && selectorMatches(mapOf(p.spec).podSelector ?? {}, pod.labels),
   );
 }
 
 /**
- * Whether `from` may open the connection to `to`.
+ * Whether `from` may open the connection to `to`. A policy is read as far as it is well-formed: a
+ * list that is not a list reads as absent, and a selector the API server refuses selects nothing.
  *
  * @param namespaces labels of the cluster's namespaces, by name; every namespace also carries its
  *   name under kubernetes.io/metadata.name, listed or not
@@ -161,7 +260,7 @@ export function connect(policies: readonly Manifest[], namespaces: ReadonlyMap<s
   // with the selected labels; an ipBlock is an address range, and pod addresses are handed out at
   // run time, so only a block of every address (with no exceptions) surely holds a pod's.
   const peerAdmits = (peer: PolicyPeer, policyNamespace: string, pod: PodRef): boolean => {
-    if (peer.ipBlock) return (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') && (peer.ipBlock.except ?? []).length === 0;
+    if (peer.ipBlock) return (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') && listOf(peer.ipBlock.except).length === 0;
     if (pod.hostNetwork) return false;
     const inNamespace = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, nsLabels(pod.namespace)) : pod.namespace === policyNamespace;
     return inNamespace && selectorMatches(peer.podSelector ?? {}, pod.labels);
@@ -177,12 +276,12 @@ export function connect(policies: readonly Manifest[], namespaces: ReadonlyMap<s
     const selecting = isolating(policies, pod, direction);
     if (selecting.length === 0) return { allowed: true };
     const admits = selecting.some((policy) => {
-      const spec = policy.spec as PolicySpec;
-      const rules = (direction === 'Ingress' ? spec.ingress : spec.egress) ?? [];
-      return rules.some((rule) => {
+      const spec = mapOf(policy.spec) as PolicySpec;
+      return mapsOf(direction === 'Ingress' ? spec.ingress : spec.egress).some((rule: PolicyRule) => {
         const peers = direction === 'Ingress' ? rule.from : rule.to;
-        const peerOk = !peers || peers.length === 0 || peers.some((x) => peerAdmits(x, pod.namespace, peer));
-        return peerOk && (!rule.ports || rule.ports.length === 0 || rule.ports.some(portAdmits));
+        const ports = mapsOf(rule.ports);
+        const peerOk = !Array.isArray(peers) || peers.length === 0 || mapsOf(peers).some((x) => peerAdmits(x, pod.namespace, peer));
+        return peerOk && (ports.length === 0 || ports.some(portAdmits));
       });
     });
     return admits ? { allowed: true } : { allowed: false, direction, policies: selecting };

@@ -6,6 +6,7 @@
 import { Manifest, RenderedObject } from '../../stacks/objects';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
 import { PolicyContext } from '../types';
+import { listOf, mapsOf } from './shape';
 
 export interface Position {
   readonly app: string;
@@ -55,7 +56,7 @@ interface SourceSpec {
 export function syncedFolder(application: Manifest): string | undefined {
   const raw = application.spec as (SourceSpec & { template?: { spec?: SourceSpec } }) | undefined;
   const spec = application.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
-  const paths = [spec?.source?.path, ...(spec?.sources ?? []).map((s) => s.path)].filter((p): p is string => typeof p === 'string');
+  const paths = [spec?.source?.path, ...mapsOf(spec?.sources).map((s) => s.path)].filter((p): p is string => typeof p === 'string');
   for (const p of paths) {
     const m = /(?:^|\/)apps\/([^/]+)\/?$/.exec(p);
     if (m) return m[1];
@@ -83,6 +84,6 @@ export function describe(p: Position): string {
 export function syncOptions(o: RenderedObject, ctx: PolicyContext): string[] {
   const own = (o.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').map((s) => s.trim());
   const application = applications(ctx).get(appOf(o));
-  const appOptions = ((application?.manifest.spec as { syncPolicy?: { syncOptions?: string[] } })?.syncPolicy?.syncOptions ?? []).map(String);
+  const appOptions = listOf((application?.manifest.spec as { syncPolicy?: { syncOptions?: unknown } })?.syncPolicy?.syncOptions).map(String);
   return [...own, ...appOptions].filter(Boolean);
 }

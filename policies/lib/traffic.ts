@@ -17,6 +17,7 @@ import { Manifest, RenderedObject, objectRef } from '../../stacks/objects';
 import { ADDRESS, DEFAULT_PORTS } from '../../validation/wiring';
 import { ContainerPort, LabelSelector, Labels, NAMESPACE_NAME_LABEL, PodRef, selectorMatches } from './network-policy';
 import { push } from './lookup';
+import { listOf, mapsOf } from './shape';
 import { Json, containers, podTemplate } from './workloads';
 
 /** Pods that share a template: a workload's, or those an operator runs for a resource. */
@@ -102,7 +103,7 @@ function podGroup(o: RenderedObject): PodGroup | undefined {
   if (!t) return undefined;
   const ports = containers(t)
     .filter((c) => !c.init)
-    .flatMap((c) => (c.container.ports ?? []) as ContainerPort[]);
+    .flatMap((c) => mapsOf(c.container.ports) as ContainerPort[]);
   return { object: o, name, namespace: namespaceOf(m), labels: t.metadata.labels ?? {}, ports, hostNetwork: t.spec.hostNetwork === true };
 }
 
@@ -113,7 +114,7 @@ function servicesOf(objects: readonly RenderedObject[]): Service[] {
   for (const { manifest: m } of objects) {
     if (m.kind === 'Service' && m.apiVersion === 'v1') {
       const spec = (m.spec ?? {}) as Json;
-      services.push({ namespace: namespaceOf(m), name: m.metadata.name, labels: m.metadata.labels ?? {}, selector: spec.selector, ports: spec.ports ?? [] });
+      services.push({ namespace: namespaceOf(m), name: m.metadata.name, labels: m.metadata.labels ?? {}, selector: spec.selector, ports: mapsOf(spec.ports) as ServicePort[] });
     } else if (isOperated(m) && !implied.has(`${namespaceOf(m)}/${m.kind}`)) {
       implied.add(`${namespaceOf(m)}/${m.kind}`);
       const op = OPERATED[m.kind];
@@ -218,7 +219,8 @@ function picks(env: Environment, prometheus: PodGroup, monitor: Manifest): boole
 function monitoredNamespaces(env: Environment, monitor: Manifest): string[] {
   const sel = (monitor.spec as Json)?.namespaceSelector;
   if (sel?.any) return env.namespacesMatching({});
-  return sel?.matchNames?.length ? sel.matchNames : [namespaceOf(monitor)];
+  const names = listOf(sel?.matchNames).filter((n): n is string => typeof n === 'string');
+  return names.length > 0 ? names : [namespaceOf(monitor)];
 }
 
 function scrapeHops(env: Environment, prometheus: PodGroup, monitor: RenderedObject): Hop[] {
@@ -228,7 +230,7 @@ function scrapeHops(env: Environment, prometheus: PodGroup, monitor: RenderedObj
   const namespaces = monitoredNamespaces(env, m);
   const ref = objectRef(m);
   if (m.kind === 'ServiceMonitor') {
-    return (spec.endpoints ?? []).flatMap((endpoint: Json, i: number) => {
+    return mapsOf(spec.endpoints).flatMap((endpoint: Json, i: number) => {
       const purpose = `scrapes endpoint ${i} (${endpoint.port ?? endpoint.targetPort}) of ${ref}`;
       return [...new Set(namespaces)]
         .flatMap((ns) => env.servicesOfNamespace(ns))
@@ -244,7 +246,7 @@ function scrapeHops(env: Environment, prometheus: PodGroup, monitor: RenderedObj
         );
     });
   }
-  return (spec.podMetricsEndpoints ?? []).flatMap((endpoint: Json, i: number) => {
+  return mapsOf(spec.podMetricsEndpoints).flatMap((endpoint: Json, i: number) => {
     const target = endpoint.port ?? endpoint.portNumber ?? endpoint.targetPort;
     if (target === undefined) return [];
     const purpose = `scrapes endpoint ${i} (${target}) of ${ref}`;
@@ -259,7 +261,7 @@ function scrapeHops(env: Environment, prometheus: PodGroup, monitor: RenderedObj
 
 function alertingHops(env: Environment, prometheus: PodGroup): Hop[] {
   const spec = (prometheus.object.manifest.spec ?? {}) as PrometheusSpec;
-  return (spec.alerting?.alertmanagers ?? []).flatMap((am) => {
+  return (mapsOf(spec.alerting?.alertmanagers) as { namespace?: string; name: string; port: number | string }[]).flatMap((am) => {
     const s = env.service(am.namespace ?? prometheus.namespace, am.name);
     const port = s?.ports.find((p) => p.name === am.port || p.port === am.port);
     return s && port ? env.throughService(prometheus, s, port, prometheus.object, `sends alerts to ${s.namespace}/${s.name} (spec.alerting.alertmanagers)`) : [];
@@ -271,14 +273,14 @@ function configMapsRead(env: Environment, pods: PodGroup): RenderedObject[] {
   const t = podTemplate(pods.object.manifest);
   if (!t) return [];
   const names = new Set<string>();
-  for (const v of (t.spec.volumes ?? []) as Json[]) {
+  for (const v of mapsOf(t.spec.volumes)) {
     if (v.configMap?.name) names.add(v.configMap.name);
-    for (const source of v.projected?.sources ?? []) if (source.configMap?.name) names.add(source.configMap.name);
+    for (const source of mapsOf(v.projected?.sources)) if (source.configMap?.name) names.add(source.configMap.name);
   }
   const sidecars: { label: string; value?: string; namespaces?: string[] }[] = [];
   for (const { container } of containers(t)) {
-    for (const e of (container.envFrom ?? []) as Json[]) if (e.configMapRef?.name) names.add(e.configMapRef.name);
-    const vars = new Map<string, Json>(((container.env ?? []) as Json[]).map((e) => [e.name, e]));
+    for (const e of mapsOf(container.envFrom)) if (e.configMapRef?.name) names.add(e.configMapRef.name);
+    const vars = new Map<string, Json>(mapsOf(container.env).map((e) => [e.name, e]));
     for (const e of vars.values()) if (e.valueFrom?.configMapKeyRef?.name) names.add(e.valueFrom.configMapKeyRef.name);
     // kiwigrid/k8s-sidecar (Grafana's dashboards and datasources): LABEL[=LABEL_VALUE] in NAMESPACE (own by default, or ALL).
     const label = vars.get('LABEL')?.value;
@@ -318,7 +320,7 @@ function configHops(env: Environment, pods: PodGroup): Hop[] {
   );
   const t = podTemplate(pods.object.manifest)!;
   const fromContainers = containers(t).flatMap(({ container, path }) => {
-    const values = [...((container.args ?? []) as unknown[]), ...((container.command ?? []) as unknown[]), ...((container.env ?? []) as Json[]).map((e) => e.value)];
+    const values = [...listOf(container.args), ...listOf(container.command), ...mapsOf(container.env).map((e) => e.value)];
     return addressHops(env, pods, values.filter((v): v is string => typeof v === 'string').join('\n'), pods.object, `${path} args and env`);
   });
   return [...fromConfigMaps, ...fromContainers];

@@ -2,6 +2,7 @@
 import { PRIVILEGED_REASON } from '../../constructs/core/labels';
 import { Manifest } from '../../stacks/objects';
 import { CheckResult, RuleFinding } from '../types';
+import { isMap, mapOf } from './shape';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
 /** Workloads that run continuously (probes apply). */
@@ -31,23 +32,24 @@ export interface ContainerRef {
   readonly init: boolean;
 }
 
+/** The pod template of a workload (the pod itself for a Pod); its metadata and spec are maps whatever the manifest holds. */
 export function podTemplate(m: Manifest): PodTemplate | undefined {
   const s = m.spec as Json;
-  if (!s) return undefined;
+  if (!isMap(s)) return undefined;
   if (m.kind === 'Pod') return { metadata: m.metadata, spec: s, path: 'spec' };
-  if (m.kind === 'CronJob') {
-    const t = s.jobTemplate?.spec?.template;
-    return t ? { metadata: t.metadata ?? {}, spec: t.spec ?? {}, path: 'spec.jobTemplate.spec.template.spec' } : undefined;
-  }
-  if ((WORKLOAD_KINDS as readonly string[]).includes(m.kind) && s.template) {
-    return { metadata: s.template.metadata ?? {}, spec: s.template.spec ?? {}, path: 'spec.template.spec' };
-  }
-  return undefined;
+  const t = m.kind === 'CronJob' ? s.jobTemplate?.spec?.template : (WORKLOAD_KINDS as readonly string[]).includes(m.kind) ? s.template : undefined;
+  if (!isMap(t)) return undefined;
+  const metadata = mapOf(t.metadata);
+  return {
+    metadata: { labels: isMap(metadata.labels) ? metadata.labels : undefined, annotations: isMap(metadata.annotations) ? metadata.annotations : undefined },
+    spec: mapOf(t.spec),
+    path: m.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec',
+  };
 }
 
 export function containers(t: PodTemplate): ContainerRef[] {
   const list = (field: string, init: boolean): ContainerRef[] =>
-    ((t.spec[field] ?? []) as Json[]).map((c, i) => ({ container: c, path: `${t.path}.${field}[${i}]`, init }));
+    (Array.isArray(t.spec[field]) ? (t.spec[field] as unknown[]) : []).flatMap((c, i) => (isMap(c) ? [{ container: c, path: `${t.path}.${field}[${i}]`, init }] : []));
   return [...list('initContainers', true), ...list('containers', false)];
 }
 
@@ -63,5 +65,5 @@ export function checkContainers(m: Manifest, check: (ref: ContainerRef) => reado
 /** The stated reason for privilege, when the workload or its pod template carries one. */
 export function privilegedReason(m: Manifest, t: PodTemplate): string | undefined {
   const reason = t.metadata.annotations?.[PRIVILEGED_REASON] ?? m.metadata.annotations?.[PRIVILEGED_REASON];
-  return reason && reason.trim().length > 0 ? reason.trim() : undefined;
+  return typeof reason === 'string' && reason.trim().length > 0 ? reason.trim() : undefined;
 }

@@ -1,6 +1,7 @@
 import { docsUrl } from '../lib/docs-url';
 import { containers, podTemplate, PRIVILEGED_REASON, privilegedReason, WORKLOAD_KINDS } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
+import { listOf } from '../lib/shape';
 
 export const rule: ObjectRule = {
   id: 'container-security-context',
@@ -26,7 +27,7 @@ export const rule: ObjectRule = {
       if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true || (sc.runAsUser ?? pod.runAsUser) === 0) problems.push('not runAsNonRoot');
       if (sc.readOnlyRootFilesystem !== true) problems.push('root filesystem writable');
       if (sc.allowPrivilegeEscalation !== false) problems.push('allowPrivilegeEscalation not false');
-      if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push('capabilities not dropped (drop: [ALL])');
+      if (!listOf(sc.capabilities?.drop).includes('ALL')) problems.push('capabilities not dropped (drop: [ALL])');
       if ((sc.capabilities?.add ?? []).length > 0) problems.push(`capabilities added (${sc.capabilities.add.join(', ')})`);
       const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`seccomp profile ${seccomp ?? 'unset'}`);

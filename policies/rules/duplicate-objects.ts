@@ -7,6 +7,7 @@ import { ofKind, push } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
 import { EnvironmentRule, PolicyContext, RuleFinding } from '../types';
+import { mapsOf } from '../lib/shape';
 
 export const rule: EnvironmentRule = {
   id: 'duplicate-objects',
@@ -92,7 +93,7 @@ function sidecars(ctx: PolicyContext): Sidecar[] {
       const t = podTemplate(o.manifest);
       if (!t) continue;
       for (const { container } of containers(t)) {
-        const env = new Map<string, string>(((container.env ?? []) as Json[]).filter((e) => typeof e?.value === 'string').map((e) => [e.name, e.value]));
+        const env = new Map<string, string>(mapsOf(container.env).filter((e) => typeof e?.value === 'string').map((e) => [e.name, e.value]));
         if (!/\/provisioning\/datasources\/?$/.test(env.get('FOLDER') ?? '') || !env.get('LABEL')) continue;
         const search = env.get('NAMESPACE');
         found.push({

@@ -4,6 +4,7 @@ import { docsUrl } from '../lib/docs-url';
 import { inFolder, ofKind } from '../lib/lookup';
 import { Json, containers, podTemplate } from '../lib/workloads';
 import { ObjectRule, PolicyContext, RuleFinding } from '../types';
+import { isMap, mapsOf } from '../lib/shape';
 
 /** Maps of labels a Helm release stamps on everything it sends: Prometheus's and Tempo's. */
 const EXTERNAL_LABELS = ['externalLabels', 'external_labels'];
@@ -75,7 +76,7 @@ export const rule: ObjectRule = {
 
 function sourcesOf(appSet: Json): Json[] {
   const template = appSet.spec?.template?.spec ?? {};
-  return [template.source, ...(template.sources ?? [])].filter(Boolean);
+  return [template.source, ...mapsOf(template.sources)].filter(isMap);
 }
 
 /** Helm parameters of a source whose value the generator templates. */

@@ -3,6 +3,7 @@ import { HOST_NAMESPACE_ALLOWLIST, hostPathAllowlist } from '../data/host-paths'
 import { docsUrl } from '../lib/docs-url';
 import { containers, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
 import { ObjectRule, RuleFinding } from '../types';
+import { mapsOf } from '../lib/shape';
 
 export const rule: ObjectRule = {
   id: 'host-path-allowed',
@@ -24,16 +25,16 @@ export const rule: ObjectRule = {
     for (const ns of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
       if (t.spec[ns] === true && !allowedNamespaces.includes(ns)) findings.push({ message: `the pod uses the host's namespace (${t.path}.${ns}: true).`, value: `${ns}: true` });
     }
-    for (const v of (t.spec.volumes ?? []) as { name: string; hostPath?: { path: string } }[]) {
+    for (const v of mapsOf(t.spec.volumes) as { name: string; hostPath?: { path?: unknown } }[]) {
       if (!v.hostPath) continue;
-      const p = v.hostPath.path.replace(/\/$/, '') || '/';
+      const p = String(v.hostPath.path ?? '').replace(/\/$/, '') || '/';
       const entry = allow.find((a) => p === a.path || p.startsWith(`${a.path}/`));
       if (!entry) {
         findings.push({ message: `volume ${v.name} mounts host path ${p}, which is not in the allow-list.`, value: p });
         continue;
       }
       if (!entry.readOnly) continue;
-      const writable = containers(t).flatMap(({ container }) => (container.volumeMounts ?? []) as { name: string; readOnly?: boolean }[]).filter((mnt) => mnt.name === v.name && mnt.readOnly !== true);
+      const writable = containers(t).flatMap(({ container }) => mapsOf(container.volumeMounts) as { name: string; readOnly?: boolean }[]).filter((mnt) => mnt.name === v.name && mnt.readOnly !== true);
       if (writable.length > 0) findings.push({ message: `volume ${v.name} mounts host path ${p} writable; the allow-list permits it read-only (${entry.reason}).`, value: p, fix: `Set readOnly: true on every mount of volume ${v.name}.` });
     }
     return findings;

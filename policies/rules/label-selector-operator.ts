@@ -1,63 +1,113 @@
 import { docsUrl } from '../lib/docs-url';
-import { SELECTOR_OPERATORS } from '../lib/network-policy';
+import { expressionsDefects, SELECTOR_OPERATORS, SelectorDefect, selectorDefects } from '../lib/network-policy';
+import { isMap } from '../lib/shape';
 import { ObjectRule, RuleFinding } from '../types';
+
+const WORKLOAD_SELECTOR = ['spec.selector'];
+const PEERS = ['spec.ingress[].from[]', 'spec.egress[].to[]'];
+const OPERATED = ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig'].flatMap((s) => [`spec.${s}Selector`, `spec.${s}NamespaceSelector`]);
+
+/**
+ * The fields each kind holds a label selector in (`[]`: every entry of a list), judged whole: a
+ * string or a list there is caught, as well as a bad expression. Anywhere else, an expression list
+ * (`matchExpressions`) is judged where it is found.
+ */
+const SELECTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: WORKLOAD_SELECTOR,
+  StatefulSet: WORKLOAD_SELECTOR,
+  DaemonSet: WORKLOAD_SELECTOR,
+  ReplicaSet: WORKLOAD_SELECTOR,
+  Job: WORKLOAD_SELECTOR,
+  PodDisruptionBudget: ['spec.selector'],
+  NetworkPolicy: ['spec.podSelector', ...PEERS.flatMap((p) => [`${p}.podSelector`, `${p}.namespaceSelector`])],
+  ServiceMonitor: ['spec.selector'],
+  PodMonitor: ['spec.selector'],
+  Prometheus: OPERATED,
+  PrometheusAgent: OPERATED,
+};
 
 export const rule: ObjectRule = {
   id: 'label-selector-operator',
   scope: 'object',
   severity: 'error',
   pack: 'core',
-  description: `Every label selector's matchExpressions use an operator Kubernetes knows: ${SELECTOR_OPERATORS.join(', ')}.`,
+  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them).`,
   rationale:
-    'The API server refuses an object whose label selector has any other operator, so its sync fails; and the rules that follow selectors (network reachability, monitor targets) can only take such a selector to select nothing.',
-  remediation: 'Use In or NotIn with values, or Exists or DoesNotExist without them.',
+    'The API server refuses an object whose label selector is malformed or has an unknown operator, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing.',
+  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them.',
   docsUrl: docsUrl('label-selector-operator'),
   kinds: '*',
   check(object) {
     // A CRD's schema describes selectors rather than holding any.
     if (object.manifest.kind === 'CustomResourceDefinition') return 'not-applicable';
     const findings: RuleFinding[] = [];
-    collect(object.manifest, [], findings);
+    const judged = new Set<unknown>();
+    for (const field of SELECTOR_FIELDS[object.manifest.kind] ?? []) {
+      for (const [path, value] of valuesAt(object.manifest, field)) {
+        if (isMap(value)) judged.add(value);
+        report(selectorDefects(value), path, findings);
+      }
+    }
+    collect(object.manifest, [], judged, findings);
     return findings;
   },
 };
 
+function report(defects: readonly SelectorDefect[], path: string, into: RuleFinding[]): void {
+  for (const d of defects) {
+    const at = d.field === '' ? path : d.field.startsWith('[') ? `${path}${d.field}` : `${path}.${d.field}`;
+    into.push({ message: `${at} ${d.problem}.`, value: d.found, fix: d.fix(at) });
+  }
+}
+
+/** The values at a field path with `[]` steps, each with its concrete path; none where a step is missing or of another type. */
+function valuesAt(root: unknown, field: string): [string, unknown][] {
+  let found: [string, unknown][] = [['', root]];
+  for (const step of field.split('.')) {
+    const list = step.endsWith('[]');
+    const key = list ? step.slice(0, -2) : step;
+    found = found.flatMap(([at, v]): [string, unknown][] => {
+      if (!isMap(v) || !Object.hasOwn(v, key)) return [];
+      const path = at === '' ? key : `${at}.${key}`;
+      if (!list) return [[path, v[key]]];
+      return Array.isArray(v[key]) ? v[key].map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]) : [];
+    });
+  }
+  return found;
+}
+
 /**
- * Reports each expression under `value` whose operator is not a label selector's. `steps` is the
- * field path to `value` (keys and array indexes), spelled out only for a finding: most objects
- * have none, and building a path string for every field was most of the rule's cost.
+ * Reports each expression list under `value` that is not a selector's, outside the selectors
+ * judged whole. `steps` is the field path to `value` (keys and array indexes), spelled out only
+ * for a finding: most objects have none, and building a path string for every field was most of
+ * the rule's cost.
  */
-function collect(value: object, steps: (string | number)[], into: RuleFinding[]): void {
+function collect(value: object, steps: (string | number)[], judged: ReadonlySet<unknown>, into: RuleFinding[]): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (typeof item !== 'object' || item === null) continue;
       steps.push(i);
-      collect(item, steps, into);
+      collect(item, steps, judged, into);
       steps.pop();
     }
     return;
   }
+  if (judged.has(value)) return;
   const record = value as Record<string, unknown>;
   for (const key in record) {
     // Node selectors (node affinity) have Gt and Lt besides, and are judged by workload-schedulable.
     if (key === 'nodeAffinity') continue;
     const child = record[key];
+    if (key === 'matchExpressions') {
+      if (child === undefined || child === null) continue;
+      const defects = expressionsDefects(child, '');
+      if (defects.length > 0) report(defects, spell([...steps, key]), into);
+      continue;
+    }
     if (typeof child !== 'object' || child === null) continue;
     steps.push(key);
-    if (key === 'matchExpressions' && Array.isArray(child)) {
-      child.forEach((e: { key?: unknown; operator?: unknown } | null, i) => {
-        if (typeof e !== 'object' || e === null || SELECTOR_OPERATORS.includes(e.operator as string)) return;
-        const path = spell(steps);
-        into.push({
-          message: `${path}[${i}].operator is ${JSON.stringify(e.operator)} (key ${JSON.stringify(e.key)}), which label selectors do not have; the API server refuses the object.`,
-          value: JSON.stringify(e.operator),
-          fix: `Set ${path}[${i}].operator to one of ${SELECTOR_OPERATORS.join(', ')}.`,
-        });
-      });
-    } else {
-      collect(child, steps, into);
-    }
+    collect(child, steps, judged, into);
     steps.pop();
   }
 }

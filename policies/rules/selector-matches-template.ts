@@ -1,5 +1,5 @@
 import { docsUrl } from '../lib/docs-url';
-import { LabelSelector, selectorText, unmetRequirements } from '../lib/network-policy';
+import { isLabelSelector, selectorText, unmetRequirements } from '../lib/network-policy';
 import { podTemplate } from '../lib/workloads';
 import { ObjectRule } from '../types';
 
@@ -16,7 +16,9 @@ export const rule: ObjectRule = {
   check(object) {
     const t = podTemplate(object.manifest);
     if (!t) return 'not-applicable';
-    const selector = (object.manifest.spec as { selector?: LabelSelector })?.selector ?? {};
+    const selector = (object.manifest.spec as { selector?: unknown })?.selector ?? {};
+    // A malformed selector matches no template; label-selector-operator reports it.
+    if (!isLabelSelector(selector)) return [];
     if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
       return [{ message: 'spec.selector is empty: it has no matchLabels and no matchExpressions.', value: JSON.stringify(selector) }];
     }

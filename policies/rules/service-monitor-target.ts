@@ -1,10 +1,11 @@
 import { ARGOCD_NAMESPACE } from '../../stacks/gitops-names';
 import { docsUrl } from '../lib/docs-url';
 import { applications } from '../lib/ordering';
-import { LabelSelector, selectorMatches, selectorText } from '../lib/network-policy';
+import { isLabelSelector, LabelSelector, selectorMatches, selectorText } from '../lib/network-policy';
 import { RenderedObject } from '../../stacks/objects';
 import { ObjectRule, PolicyContext } from '../types';
 import { inNamespace, ofKind, perEnvironment } from '../lib/lookup';
+import { mapsOf } from '../lib/shape';
 
 export const rule: ObjectRule = {
   id: 'service-monitor-target',
@@ -18,12 +19,14 @@ export const rule: ObjectRule = {
   kinds: ['ServiceMonitor'],
   charts: false,
   check(object, ctx) {
-    const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: LabelSelector; namespaceSelector?: { any?: boolean; matchNames?: string[] } } };
+    const m = object.manifest as { metadata: { namespace?: string }; spec?: { selector?: unknown; namespaceSelector?: { any?: boolean; matchNames?: unknown } } };
     const nsSel = m.spec?.namespaceSelector;
-    const namespaces = nsSel?.any ? undefined : nsSel?.matchNames?.length ? nsSel.matchNames : [m.metadata.namespace ?? ''];
+    const namespaces = nsSel?.any ? undefined : monitoredNames(nsSel?.matchNames) ?? [m.metadata.namespace ?? ''];
     if (namespaces && namespaces.some((ns) => ns === ARGOCD_NAMESPACE || chartNamespace(ns, ctx))) return 'not-applicable';
     // An empty selector selects every Service of the namespaces, as the operator reads it.
     const selector = m.spec?.selector ?? {};
+    // A malformed selector selects nothing; label-selector-operator reports it.
+    if (!isLabelSelector(selector)) return [];
     const candidates = namespaces ? namespaces.flatMap((ns) => inNamespace(ctx, 'Service', ns)) : ofKind(ctx, 'Service');
     const matches = (s: LabelSelector) => (o: RenderedObject) => selectorMatches(s, o.manifest.metadata?.labels ?? {});
     if (candidates.some(matches(selector))) return [];
@@ -40,6 +43,12 @@ export const rule: ObjectRule = {
   },
 };
 
+/** The namespaces a monitor's `namespaceSelector.matchNames` lists (its strings), or undefined for none. */
+function monitoredNames(matchNames: unknown): string[] | undefined {
+  const names = Array.isArray(matchNames) ? matchNames.filter((n): n is string => typeof n === 'string') : [];
+  return names.length > 0 ? names : undefined;
+}
+
 /**
  * True when an Application (or fleet ApplicationSet) that deploys into the namespace installs a
  * Helm chart that was not rendered: that chart's Services are not among the objects.
@@ -50,7 +59,7 @@ function chartNamespace(ns: string, ctx: PolicyContext): boolean {
     const raw = a.manifest.spec as (Spec & { template?: { spec?: Spec } }) | undefined;
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
     if (spec?.destination?.namespace !== ns) return false;
-    const installsChart = Boolean(spec.source?.chart || (spec.sources ?? []).some((s) => s.chart) || ctx.files.has(`values/${folder}.yaml`));
+    const installsChart = Boolean(spec.source?.chart || mapsOf(spec.sources).some((s) => s.chart) || ctx.files.has(`values/${folder}.yaml`));
     return installsChart && !renderedApps(ctx).has(folder);
   });
 }

@@ -1,6 +1,7 @@
 import { EnvironmentSpec, NodeSpec } from '../../environments/schema';
 import { docsUrl } from '../lib/docs-url';
 import { Json, podTemplate } from '../lib/workloads';
+import { listOf, mapsOf } from '../lib/shape';
 import { ObjectRule } from '../types';
 
 interface Taint {
@@ -60,18 +61,18 @@ function shown(key: string, value: string | undefined): string {
 /** A required node affinity term: its expressions on labels and fields, ANDed; an empty term matches no node. */
 function termRefusal(term: Json, node: ClusterNode): Refusal | undefined {
   const checks = [
-    ...((term.matchExpressions ?? []) as Json[]).map((r) => ({ r, value: node.labels[r.key] })),
-    ...((term.matchFields ?? []) as Json[]).map((r) => ({ r, value: r.key === 'metadata.name' ? node.name : undefined })),
+    ...mapsOf(term.matchExpressions).map((r) => ({ r, value: node.labels[r.key] })),
+    ...mapsOf(term.matchFields).map((r) => ({ r, value: r.key === 'metadata.name' ? node.name : undefined })),
   ];
   if (checks.length === 0) return { constraint: 'an empty term', reason: 'has an empty term, which matches no node' };
   const miss = checks.find(({ r, value }) => !meets(r, value));
   if (!miss) return undefined;
-  const requirement = `${miss.r.key} ${miss.r.operator}${miss.r.values ? ` [${miss.r.values.join(', ')}]` : ''}`;
+  const requirement = `${miss.r.key} ${miss.r.operator}${Array.isArray(miss.r.values) ? ` [${miss.r.values.join(', ')}]` : ''}`;
   return { constraint: requirement, reason: `needs ${requirement} but the node has ${shown(miss.r.key, miss.value)}` };
 }
 
 function meets(r: Json, value: string | undefined): boolean {
-  const values: string[] = r.values ?? [];
+  const values = listOf(r.values);
   switch (r.operator) {
     case 'In':
       return value !== undefined && values.includes(value);
@@ -83,7 +84,7 @@ function meets(r: Json, value: string | undefined): boolean {
       return value === undefined;
     case 'Gt':
     case 'Lt': {
-      if (value === undefined || !/^-?[0-9]+$/.test(value) || !/^-?[0-9]+$/.test(values[0] ?? '')) return false;
+      if (value === undefined || !/^-?[0-9]+$/.test(value) || !/^-?[0-9]+$/.test(String(values[0] ?? ''))) return false;
       return r.operator === 'Gt' ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
     }
     default:
@@ -103,9 +104,9 @@ function refusal(pod: Json, node: ClusterNode): Refusal | undefined {
   for (const [key, value] of Object.entries((pod.nodeSelector ?? {}) as Record<string, string>)) {
     if (node.labels[key] !== value) return { constraint: `nodeSelector ${shown(key, value)}`, reason: `nodeSelector needs ${shown(key, value)} but the node has ${shown(key, node.labels[key])}` };
   }
-  const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as Json[] | undefined;
+  const terms: unknown = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (terms) {
-    const refused = terms.map((term) => termRefusal(term, node));
+    const refused = mapsOf(terms).map((term) => termRefusal(term, node));
     if (refused.every((r) => r !== undefined)) {
       return {
         constraint: `required node affinity ${refused.map((r) => r!.constraint).join(' or ') || 'without terms'}`,
@@ -113,7 +114,7 @@ function refusal(pod: Json, node: ClusterNode): Refusal | undefined {
       };
     }
   }
-  const taint = node.taints.find((x) => !((pod.tolerations ?? []) as Json[]).some((t) => tolerates(t, x)));
+  const taint = node.taints.find((x) => !mapsOf(pod.tolerations).some((t) => tolerates(t, x)));
   if (taint) {
     const text = `${taint.key}:${taint.effect}`;
     return { constraint: `taint ${text}`, reason: `taint ${text} is not tolerated` };

@@ -138,6 +138,38 @@ test('transpiling the module that prunes the cache first, with an empty cache, p
   expect(fs.readdirSync(path.join(cache, 'gitplane', 'transpile')).length).toBeGreaterThan(0);
 });
 
+test('a transpiled module read is marked used only when last marked a day ago or more; entries of the earlier <key>.js naming are pruned', () => {
+  const cache = tempDir();
+  const transpiled = path.join(cache, 'gitplane', 'transpile');
+  const file = path.join(tempDir(), 'marked.ts');
+  fs.writeFileSync(file, `export const name: string = ${JSON.stringify(`marked-gitplane-test-${Date.now()}-${Math.random()}`)};\n`);
+  const load = (files: string[]) => {
+    const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', files.map((f) => `require(${JSON.stringify(f)});`).join('')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache } });
+    expect(r.stderr).toBe('');
+  };
+  load([file]);
+  const entries = fs.readdirSync(transpiled);
+  expect(entries.every((e) => /^[0-9a-f]{40}\.json$/.test(e))).toBe(true);
+  const entry = path.join(transpiled, entries.find((e) => fs.readFileSync(path.join(transpiled, e), 'utf8').includes('marked-gitplane-test'))!);
+  const mtime = () => fs.statSync(entry).mtimeMs;
+  const hoursAgo = new Date(Date.now() - 20 * 3_600_000);
+  fs.utimesSync(entry, hoursAgo, hoursAgo);
+  const marked = mtime();
+  load([file]);
+  expect(mtime()).toBe(marked);
+  const daysAgo = new Date(Date.now() - 2 * 86_400_000);
+  fs.utimesSync(entry, daysAgo, daysAgo);
+  const before = Date.now();
+  load([file]);
+  expect(mtime()).toBeGreaterThanOrEqual(before - 1000);
+  // An entry as earlier releases named it is no entry now: the next write prunes it, however recent.
+  fs.writeFileSync(path.join(transpiled, `${path.basename(entry, '.json')}.js`), 'module.exports = 1;');
+  const other = path.join(tempDir(), 'other.ts');
+  fs.writeFileSync(other, `export const name: string = ${JSON.stringify(`other-gitplane-test-${Date.now()}-${Math.random()}`)};\n`);
+  load([other]);
+  expect(fs.readdirSync(transpiled).filter((e) => !e.endsWith('.json'))).toEqual([]);
+});
+
 test('transpiled modules are kept in the user\'s cache, and those unused for two weeks go when it next writes', () => {
   const cache = tempDir();
   const transpiled = path.join(cache, 'gitplane', 'transpile');

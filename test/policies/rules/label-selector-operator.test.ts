@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { byCodePoint } from '../../../constructs/core/order';
 import { Manifest } from '../../../stacks/objects';
 import { gitplane, tempDir } from '../../support/cli';
 import { built } from '../../support/environments';
@@ -78,5 +79,60 @@ describe(RULE, () => {
       ],
     ]);
     expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
+  });
+
+  test('fails when label selectors are malformed: gitplane policy --dir names the file, object and field of each, and no rule fails judging them', () => {
+    const dir = tempDir();
+    const labels = { 'app.kubernetes.io/name': 'web' };
+    const template = { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0', ports: [{ name: 'http', containerPort: 8080 }] }] } };
+    const objects: Record<string, unknown>[] = [
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'k8s', namespace: 'web' }, spec: { serviceMonitorSelector: {}, podMonitorSelector: 'app=web' } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web', namespace: 'web' }, spec: { selector: { matchExpressions: { key: 'app', operator: 'In', values: ['web'] } }, endpoints: [{ port: 'http' }] } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'web', namespace: 'web' }, spec: { selector: 'app=web', podMetricsEndpoints: [{ port: 'http' }] } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'web' }, spec: { replicas: 2, selector: { matchLabels: ['app.kubernetes.io/name', 'web'] }, template } },
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'web' }, spec: { replicas: 1, selector: { 'app.kubernetes.io/name': 'web' }, template } },
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchExpressions: [{ operator: 'In', values: 'web' }, { key: 'tier', operator: 'Exists', values: [1] }] } } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'web' }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 7 } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team' }] } }] }] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'web', labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    ];
+    fs.writeFileSync(path.join(dir, 'web.yaml'), objects.map((m) => stringify(m)).join('---\n'));
+    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
+    expect(r.status).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; file: string; ref: string; message: string; value: string; fix: string }[] }[] }).environments[0].findings;
+    expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
+    const got = findings.filter((f) => f.rule === RULE).map((f) => [f.file, f.ref, f.message, f.fix]);
+    expect(got.sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`))).toEqual([
+      [`${dir}/web.yaml`, 'Deployment/web/web', 'spec.selector.matchLabels is ["app.kubernetes.io/name","web"], but it must be a map of label names to values.', 'Write spec.selector.matchLabels as a map, e.g. {app.kubernetes.io/name: web}.'],
+      [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator is missing (key "team"); every expression needs one.', 'Set spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator to one of In, NotIn, Exists, DoesNotExist.'],
+      [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.podSelector.matchLabels.app.kubernetes.io/name is 7, but a label value must be a string.', 'Quote the value of spec.podSelector.matchLabels.app.kubernetes.io/name.'],
+      [`${dir}/web.yaml`, 'PodDisruptionBudget/web/web', 'spec.selector.matchExpressions[0].key is missing; every expression names the label it tests.', 'Set spec.selector.matchExpressions[0].key to the label name the expression tests.'],
+      [`${dir}/web.yaml`, 'PodDisruptionBudget/web/web', 'spec.selector.matchExpressions[0].values is "web", but it must be a list of strings.', 'Make spec.selector.matchExpressions[0].values a list of label values, e.g. [web] (quote numbers and booleans).'],
+      [`${dir}/web.yaml`, 'PodDisruptionBudget/web/web', 'spec.selector.matchExpressions[1].values is [1], but it must be a list of strings.', 'Make spec.selector.matchExpressions[1].values a list of label values, e.g. [web] (quote numbers and booleans).'],
+      [`${dir}/web.yaml`, 'PodMonitor/web/web', 'spec.selector is "app=web", but a label selector is a map of matchLabels and matchExpressions.', 'Write spec.selector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.'],
+      [`${dir}/web.yaml`, 'Prometheus/web/k8s', 'spec.podMonitorSelector is "app=web", but a label selector is a map of matchLabels and matchExpressions.', 'Write spec.podMonitorSelector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.'],
+      [`${dir}/web.yaml`, 'ServiceMonitor/web/web', 'spec.selector.matchExpressions is {"key":"app","operator":"In","values":["web"]}, but it must be a list of expressions.', 'Make spec.selector.matchExpressions a list, e.g. [{key: app.kubernetes.io/name, operator: In, values: [web]}].'],
+      [`${dir}/web.yaml`, 'StatefulSet/web/db', 'spec.selector.app.kubernetes.io/name is not a field of a label selector, which has only matchLabels and matchExpressions.', 'Move spec.selector.app.kubernetes.io/name under matchLabels (app.kubernetes.io/name: ...), or remove it.'],
+    ]);
+    // The rules that follow selectors take a malformed one to select nothing, without a finding of their own on it.
+    expect(findings.filter((f) => ['selector-matches-template', 'service-monitor-target'].includes(f.rule))).toEqual([]);
+  });
+
+  test('fails when a value is set for Exists, or none for In', () => {
+    const d = goodDeployment((x) => {
+      x.spec.selector.matchExpressions = [{ key: 'tier', operator: 'Exists', values: ['a'] }, { key: 'zone', operator: 'In' }];
+    });
+    expect(messages(check(RULE, env([obj(d)])))).toEqual([
+      `${RULE}: spec.selector.matchExpressions[0].values is ["a"], but operator Exists takes no values; the API server refuses the object.`,
+      `${RULE}: spec.selector.matchExpressions[1].values is missing, but operator In needs at least one value; the API server refuses the object.`,
+    ]);
+  });
+
+  test('fails when policy --dir is given a document that is not an object with a name: exit 2, naming the file and document', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a.yaml'), ['app=web\n', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { tier: 1 } } })].join('---\n'));
+    const r = gitplane(['policy', '--dir', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${dir}/a.yaml: document 1 is "app=web", not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`);
+    expect(r.stderr).toContain(`${dir}/a.yaml: document 2 (ConfigMap) x has metadata.labels.tier 1, but label values must be strings. Quote the value.`);
   });
 });
