@@ -435,6 +435,12 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
   });
 });
 
+test('fails with exit 2 when --repository is given to import, which downloads nothing', async () => {
+  const r = await run(process.execPath, [path.join(ROOT, 'bin', 'gitplane.js'), 'schemas', 'import', '-', '--repository', 'https://charts.example.com'], ROOT);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe('error: --repository goes with "pull" only. Run "gitplane schemas --help" for usage.\n');
+});
+
 describe('gitplane schemas import', () => {
   let dir: string;
   // The configured CRDs, read once (2 s of CPU to parse): the tests only read them.
