@@ -3,7 +3,9 @@
  * repository, verifies the archive against the repository's index.yaml digest (and the lock's),
  * and caches the archive (which Helm renders, stacks/helm-render.ts) with its CRDs and default
  * values for validation. gitplane.lock records every digest.
- * A chart whose lock entry and cache agree is not fetched again.
+ * A chart whose lock entry and cache agree is not fetched again. Behind a mirror or proxy of the
+ * charts' repositories, every chart is fetched from that one repository instead (see
+ * chartRepository); the lock still records each pin's own repoURL and is checked all the same.
  *
  * @see https://helm.sh/docs/topics/chart_repository/ (index.yaml, digest, urls)
  */
@@ -39,8 +41,39 @@ export interface PullResult {
   readonly lockFile: string;
 }
 
-/** Pulls every pinned chart into the cache and brings `<projectDir>/gitplane.lock` up to date. */
-export async function pullSchemas(projectDir: string, progress: (line: string) => void = () => undefined): Promise<PullResult> {
+/** The variable that names a Helm repository to pull every chart from, when `--repository` does not. */
+export const REPOSITORY_VARIABLE = 'GITPLANE_CHART_REPOSITORY';
+
+/** Where the charts are downloaded from: each pin's repoURL, or one repository that serves them all. */
+interface Source {
+  /** The repository of a pin. */
+  readonly url: (pin: ChartPin) => string;
+  /** What to check when it fails, e.g. `the repoURL in environments/versions.yaml`. */
+  readonly setting: string;
+}
+
+/**
+ * The one Helm repository to pull every pinned chart from, instead of each pin's repoURL: the
+ * `--repository` option, else GITPLANE_CHART_REPOSITORY (empty: none). For a network that reaches
+ * the charts only through a mirror or proxy that serves them all under one index.yaml (an
+ * Artifactory virtual or a Nexus group Helm repository, a Harbor proxy, a directory of archives
+ * served over HTTP).
+ */
+export function chartRepository(option: string | undefined, env: NodeJS.ProcessEnv = process.env): { url: string; setting: string } | undefined {
+  const [value, setting] = option !== undefined ? [option, '--repository'] : [env[REPOSITORY_VARIABLE] ?? '', REPOSITORY_VARIABLE];
+  if (value === '') return undefined;
+  if (!/^https?:\/\/[^/]/.test(value)) {
+    throw new InputError([`${setting} must be the http(s) URL of a Helm repository, the one that serves index.yaml (found ${JSON.stringify(value)}). Give the URL of the mirror or proxy, e.g. https://artifactory.example.com/artifactory/api/helm/helm-virtual.`]);
+  }
+  return { url: value, setting };
+}
+
+/**
+ * Pulls every pinned chart into the cache and brings `<projectDir>/gitplane.lock` up to date;
+ * from `repository` (chartRepository) when given, else from each pin's repoURL.
+ */
+export async function pullSchemas(projectDir: string, progress: (line: string) => void = () => undefined, repository?: { url: string; setting: string }): Promise<PullResult> {
+  const source: Source = repository ? { url: () => repository.url, setting: repository.setting } : { url: (pin) => pin.repoURL, setting: `the repoURL in ${versionsFile()}` };
   const lockFile = path.join(projectDir, LOCK_FILE);
   const lock = readLock(lockFile);
   const cache = cacheDir();
@@ -59,18 +92,19 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
       progress(`${pin.chart} ${pin.version}: in the cache, matches ${LOCK_FILE}`);
       continue;
     }
-    if (!indexes.has(pin.repoURL)) indexes.set(pin.repoURL, fetchIndex(pin.repoURL));
-    const entry = findEntry(await indexes.get(pin.repoURL)!, pin);
+    const repoURL = source.url(pin);
+    if (!indexes.has(repoURL)) indexes.set(repoURL, fetchIndex(repoURL, source.setting));
+    const entry = findEntry(await indexes.get(repoURL)!, pin);
     if (locked && locked.digest !== entry.digest) {
       throw new InputError([
-        `${pin.chart} ${pin.version}: the index.yaml of ${pin.repoURL} gives the digest ${entry.digest}, but ${LOCK_FILE} expects ${locked.digest}. The chart was republished, or the repository is not the one locked. Find out which; only if the new archive is genuine, delete charts.${key} from ${LOCK_FILE} and pull again.`,
+        `${pin.chart} ${pin.version}: the index.yaml of ${repoURL} gives the digest ${entry.digest}, but ${LOCK_FILE} expects ${locked.digest}. The chart was republished, or the repository is not the one locked. Find out which; only if the new archive is genuine, delete charts.${key} from ${LOCK_FILE} and pull again.`,
       ]);
     }
-    const archive = await download(entry.url, MAX_ARCHIVE, `${pin.chart} ${pin.version}`);
+    const archive = await download(entry.url, MAX_ARCHIVE, `${pin.chart} ${pin.version}`, source.setting);
     const found = `sha256:${createHash('sha256').update(archive).digest('hex')}`;
     if (found !== entry.digest) {
       throw new InputError([
-        `${pin.chart} ${pin.version}: the archive ${entry.url} has the digest ${found}, but the index.yaml of ${pin.repoURL} expects ${entry.digest}. It was changed on the server or in transit, and nothing from it was used. Pull again; if it still differs, report it to the repository's maintainers and keep the chart at its locked version.`,
+        `${pin.chart} ${pin.version}: the archive ${entry.url} has the digest ${found}, but the index.yaml of ${repoURL} expects ${entry.digest}. It was changed on the server or in transit, and nothing from it was used. Pull again; if it still differs, report it to the repository's maintainers and keep the chart at its locked version.`,
       ]);
     }
     let files: SchemaFiles;
@@ -114,9 +148,9 @@ export interface HelmIndex {
   readonly entries: Record<string, { version?: unknown; digest?: unknown; urls?: unknown }[]>;
 }
 
-async function fetchIndex(repoURL: string): Promise<HelmIndex> {
+async function fetchIndex(repoURL: string, setting: string): Promise<HelmIndex> {
   const url = `${repoURL.replace(/\/+$/, '')}/index.yaml`;
-  return parseIndex((await download(url, MAX_INDEX, `the index of ${repoURL}`)).toString('utf8'), url, `Check the repoURL in ${versionsFile()}.`);
+  return parseIndex((await download(url, MAX_INDEX, `the index of ${repoURL}`, setting)).toString('utf8'), url, `Check ${setting}.`);
 }
 
 /** A Helm repository's index.yaml, read from `url`; `fix` ends the message when it is not one. */
@@ -159,14 +193,14 @@ export function findEntry(index: HelmIndex, pin: Pick<ChartPin, 'chart' | 'versi
  * GET with a size limit. A request that fails before any response (a kept-alive connection the
  * server closed meanwhile, a reset) is tried again, at most three times in all.
  */
-async function download(url: string, limit: number, what: string, attempt = 1): Promise<Buffer> {
-  const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check the repoURL in ${versionsFile()} and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
+async function download(url: string, limit: number, what: string, setting: string, attempt = 1): Promise<Buffer> {
+  const fail = (reason: string) => new InputError([`could not download ${what} from ${url}: ${reason}. Check ${setting} and the network, or use an offline mirror (schemas.mirror in gitplane.yaml, or GITPLANE_SCHEMA_MIRROR).`]);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    if (attempt < 3 && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '')) return download(url, limit, what, attempt + 1);
+    if (attempt < 3 && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '')) return download(url, limit, what, setting, attempt + 1);
     throw fail(cause?.code ?? cause?.message ?? (e as Error).message);
   }
   if (!response.ok || !response.body) throw fail(`HTTP ${response.status}`);

@@ -70,6 +70,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   delete base.GITPLANE_SCHEMA_MIRROR;
   delete base.GITPLANE_CHART_MIRROR;
   delete base.GITPLANE_CRD_DIRS;
+  delete base.GITPLANE_CHART_REPOSITORY;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...base, ...env } });
     let stdout = '';
@@ -324,6 +325,120 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`ECONNREFUSED. Check the repoURL in ${path.join('node_modules', 'gitplane', 'environments', 'versions.yaml')} and the network`);
   });
+});
+
+describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (--repository, GITPLANE_CHART_REPOSITORY), pins as committed', () => {
+  const pins = parse(fs.readFileSync(path.join(ROOT, 'environments', 'versions.yaml'), 'utf8')).charts as Record<string, { repoURL: string }>;
+  let dir: string;
+  let mirror: Awaited<ReturnType<typeof serve>>;
+  const lockText = () => fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8');
+  /** A copy of the chart repository, changed by `change`, served until `use` settles. */
+  const servedCopy = async (change: (charts: string) => void, use: (url: string) => Promise<void>) => {
+    const charts = tempDir();
+    for (const f of fs.readdirSync(CHARTS)) fs.copyFileSync(path.join(CHARTS, f), path.join(charts, f));
+    change(charts);
+    const copy = await serve(charts);
+    try {
+      await use(copy.url);
+    } finally {
+      await copy.close();
+    }
+  };
+  beforeAll(async () => {
+    dir = clone();
+    mirror = await serve(CHARTS);
+  });
+  afterAll(() => mirror.close());
+
+  test('downloads every pinned chart from the mirror alone, checks each archive against its index.yaml, and locks each pin\'s own repoURL', async () => {
+    const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache(), GITPLANE_CHART_REPOSITORY: mirror.url });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^5 chart\(s\) pinned, 5 downloaded, 69 CRDs; wrote gitplane\.lock$/m);
+    expect(mirror.requests.filter((u) => u.endsWith('index.yaml'))).toEqual(['/charts/index.yaml']);
+    const lock = parse(lockText()).charts as Record<string, { repoURL: string; chart: string; version: string; digest: string }>;
+    expect(Object.keys(lock).sort()).toEqual(Object.keys(pins).sort());
+    for (const [key, entry] of Object.entries(lock)) {
+      expect(entry.repoURL).toBe(pins[key].repoURL);
+      expect(entry.digest).toBe(sha256(path.join(CHARTS, `${entry.chart}-${entry.version}.tgz`)));
+    }
+  });
+
+  test('pulling again through --repository into an empty cache checks every archive against gitplane.lock and leaves it as it was', async () => {
+    const before = lockText();
+    const archives = mirror.requests.filter((u) => u.endsWith('.tgz')).length;
+    const r = await gitplane(dir, ['schemas', 'pull', '--repository', mirror.url], { XDG_CACHE_HOME: freshCache() });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^5 chart\(s\) pinned, 5 downloaded, 69 CRDs; gitplane\.lock unchanged$/m);
+    expect(mirror.requests.filter((u) => u.endsWith('.tgz')).length).toBe(archives + 5);
+    expect(lockText()).toBe(before);
+  });
+
+  test('fails with exit 2 when the mirror lists a chart with another digest than gitplane.lock, naming the mirror', async () => {
+    const before = lockText();
+    const locked = parse(before).charts.nack.digest as string;
+    const other = 'f'.repeat(64);
+    await servedCopy(
+      (charts) => fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(locked.slice(7), other)),
+      async (url) => {
+        const r = await gitplane(dir, ['schemas', 'pull', '--repository', url], { XDG_CACHE_HOME: freshCache() });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain(`error: nack 0.34.0: the index.yaml of ${url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
+      },
+    );
+    expect(lockText()).toBe(before);
+  });
+
+  test('fails with exit 2 when the mirror serves an archive that does not match its index.yaml, naming both digests', async () => {
+    const before = lockText();
+    const expected = sha256(path.join(CHARTS, 'longhorn-1.12.1.tgz'));
+    await servedCopy(
+      (charts) => {
+        const bytes = fs.readFileSync(path.join(charts, 'longhorn-1.12.1.tgz'));
+        bytes[bytes.length - 100] ^= 0xff;
+        fs.writeFileSync(path.join(charts, 'longhorn-1.12.1.tgz'), bytes);
+      },
+      async (url) => {
+        const cache = freshCache();
+        const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: cache, GITPLANE_CHART_REPOSITORY: url });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`error: longhorn 1\\.12\\.1: the archive ${url}/longhorn-1\\.12\\.1\\.tgz has the digest sha256:[0-9a-f]{64}, but the index\\.yaml of ${url} expects ${expected}\\.`));
+        expect(fs.existsSync(path.join(cache, 'gitplane', 'charts', 'longhorn-1.12.1'))).toBe(false);
+      },
+    );
+    expect(lockText()).toBe(before);
+  });
+
+  test('fails with exit 2 when the mirror lacks an archive its index lists (HTTP 404), naming the URL and --repository', async () => {
+    const missing = mirror.url.replace(/charts$/, 'missing');
+    const r = await gitplane(dir, ['schemas', 'pull', '--repository', missing], { XDG_CACHE_HOME: freshCache() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`error: could not download argo-cd 10.1.1 from ${missing}/argo-cd-10.1.1.tgz: HTTP 404. Check --repository and the network`);
+  });
+
+  test('fails with exit 2 when the mirror cannot be reached, naming GITPLANE_CHART_REPOSITORY', async () => {
+    const closed = await serve(CHARTS);
+    await closed.close();
+    const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache(), GITPLANE_CHART_REPOSITORY: closed.url });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`error: could not download the index of ${closed.url} from ${closed.url}/index.yaml: ECONNREFUSED. Check GITPLANE_CHART_REPOSITORY and the network`);
+  });
+
+  test.each([
+    ['--repository is not an http(s) URL', ['--repository', 'oci://registry.example.com/charts'], {}, '--repository must be the http(s) URL of a Helm repository, the one that serves index.yaml (found "oci://registry.example.com/charts").'],
+    ['GITPLANE_CHART_REPOSITORY is not an http(s) URL', [], { GITPLANE_CHART_REPOSITORY: 'charts.example.com' }, 'GITPLANE_CHART_REPOSITORY must be the http(s) URL of a Helm repository, the one that serves index.yaml (found "charts.example.com").'],
+  ])('fails with exit 2 when %s', async (_, args, env, expected) => {
+    const requests = mirror.requests.length;
+    const r = await gitplane(dir, ['schemas', 'pull', ...args], { XDG_CACHE_HOME: freshCache(), ...env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`error: ${expected}`);
+    expect(mirror.requests.length).toBe(requests);
+  });
+});
+
+test('fails with exit 2 when --repository is given to import, which downloads nothing', async () => {
+  const r = await run(process.execPath, [path.join(ROOT, 'bin', 'gitplane.js'), 'schemas', 'import', '-', '--repository', 'https://charts.example.com'], ROOT);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe('error: --repository goes with "pull" only. Run "gitplane schemas --help" for usage.\n');
 });
 
 describe('gitplane schemas import', () => {
