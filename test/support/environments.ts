@@ -1,6 +1,6 @@
 /**
- * Shipped environments, built once per run of the tests (test/support/run-cache.ts): 31 test files
- * read all four and 28 more one or two, and a build (synth, validation, the chart values checks)
+ * Shipped environments, built once per run of the tests (test/support/run-cache.ts): 60 test files
+ * read them, 32 of them all four, and a build (synth, validation, the chart values checks)
  * costs 0.5 to 0.7 s of CPU in a test file. A build is keyed by the environment as loaded, the
  * settings (schema directories, mirrors, chart cache, Helm) and the applications.
  */
