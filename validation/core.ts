@@ -61,7 +61,7 @@ function modelFor(apiVersion: string, kind: string): KubernetesModel | null {
     try {
       // One kind's module, not the group's index of every kind: a run loads what it checks.
       // Both names come from the object: never let them name a path.
-      if (/^([a-z0-9.-]+\/)?v[a-z0-9]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+      if (/^([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[a-z0-9]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind)) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const cls = (require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, KubernetesModel>)[kind];
         if (cls && cls.apiVersion === apiVersion && cls.kind === kind) model = cls;

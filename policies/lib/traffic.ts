@@ -77,7 +77,7 @@ const OPERATED: Record<string, { app: string; service: string; ports: readonly C
 const OPERATOR_GROUP = 'monitoring.coreos.com/';
 
 function isOperated(m: Manifest): boolean {
-  return m.apiVersion.startsWith(OPERATOR_GROUP) && m.kind in OPERATED;
+  return m.apiVersion.startsWith(OPERATOR_GROUP) && Object.hasOwn(OPERATED, m.kind);
 }
 
 const namespaceOf = (m: Manifest): string => m.metadata.namespace ?? 'default';

@@ -42,7 +42,8 @@ export const rule: ObjectRule = {
     if (object.manifest.kind === 'CustomResourceDefinition') return 'not-applicable';
     const findings: RuleFinding[] = [];
     const judged = new Set<unknown>();
-    for (const field of SELECTOR_FIELDS[object.manifest.kind] ?? []) {
+    const kind = object.manifest.kind;
+    for (const field of Object.hasOwn(SELECTOR_FIELDS, kind) ? SELECTOR_FIELDS[kind] : []) {
       for (const [path, value] of valuesAt(object.manifest, field)) {
         if (isMap(value)) judged.add(value);
         report(selectorDefects(value), path, findings);

@@ -137,3 +137,17 @@ describe('rules on hostile shapes', () => {
     expect([...failures]).toEqual([]);
   });
 });
+
+describe('rules on hostile names', () => {
+  // Names every JavaScript object answers to: a rule that looks a kind up in a plain object must not take them for its own entries.
+  const INHERITED = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'];
+
+  test('no rule fails on an object whose kind is a name every JavaScript object has', () => {
+    const env = corpora()[1];
+    const apiVersions = [...new Set(env.objects.map((o) => o.manifest.apiVersion))];
+    const hostile = apiVersions.flatMap((apiVersion) =>
+      INHERITED.map((kind) => obj({ apiVersion, kind, metadata: { name: 'gitplane-fuzz', namespace: 'demo' }, spec: { selector: { matchLabels: { app: 'demo' } } } })),
+    );
+    expect(crashes({ ...env, objects: [...env.objects, ...hostile] }, RULES)).toEqual([]);
+  });
+});
