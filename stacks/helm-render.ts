@@ -220,7 +220,41 @@ interface RenderEntry {
 }
 
 /** Changes when what a render entry holds, or how it is made, changes. */
-const RENDER_FORMAT = 'helm-template 1';
+const RENDER_FORMAT = 'helm-template 2';
+
+/**
+ * A render entry as text: a first line with the templates (`{"first":[...],"second":[...]|"same"}`),
+ * then each document as JSON on a line of its own, the first render's then the second's. Each
+ * document is read by its text, so a document that other renders repeat word for word (a chart's
+ * CRDs, the same in every environment) is read once and is the same object in all of them.
+ */
+function renderEntryText(entry: RenderEntry): string {
+  const templates = (documents: Rendered[]) => documents.map(([template]) => template);
+  const second = entry.second === undefined || entry.second === 'same' ? entry.second : templates(entry.second);
+  const documents = [...entry.first, ...(Array.isArray(entry.second) ? entry.second : [])];
+  return [JSON.stringify({ first: templates(entry.first), second }), ...documents.map(([, manifest]) => JSON.stringify(manifest))].join('\n');
+}
+
+function readRenderEntry(text: string): RenderEntry {
+  const lines = text.split('\n');
+  const head = JSON.parse(lines[0]) as { first: string[]; second?: string[] | 'same' };
+  let next = 1;
+  const documents = (templates: string[]): Rendered[] => templates.map((template) => [template, jsonDocument(lines[next++])]);
+  const first = documents(head.first);
+  return { first, second: head.second === undefined || head.second === 'same' ? head.second : documents(head.second) };
+}
+
+function jsonDocument(text: string): Manifest {
+  let manifest = jsonDocuments.get(text);
+  if (manifest === undefined) {
+    manifest = JSON.parse(text) as Manifest;
+    // A copy of the line as the key: the line itself is a slice that would keep the whole entry's text alive.
+    jsonDocuments.set(` ${text}`.slice(1), manifest);
+  }
+  return manifest;
+}
+
+const jsonDocuments = new Map<string, Manifest>();
 
 /**
  * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of
@@ -260,14 +294,14 @@ class Renderer {
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
     const key = this.key(release, archive, apiVersions);
     const cached = readEntry(this.cache, key);
-    let entry = cached === undefined ? undefined : (JSON.parse(cached) as RenderEntry);
+    let entry = cached === undefined ? undefined : readRenderEntry(cached);
     if (!entry || (twice && entry.second === undefined)) {
       const made = this.make(release, archive, apiVersions, entry?.first, twice);
       if (typeof made === 'string') return made;
-      const body = JSON.stringify(made);
+      const body = renderEntryText(made);
       writeEntry(this.cache, key, body);
       // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
-      entry = JSON.parse(body) as RenderEntry;
+      entry = readRenderEntry(body);
     }
     const chart = { name: release.chart, version: release.version, release: release.release };
     const objectsOf = (documents: Rendered[]): RenderedObject[] => documents.map(([template, manifest]) => ({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } }));
@@ -380,7 +414,7 @@ export function validateCharts(charts: RenderedCharts, settings: Pick<Settings, 
   const validator = validatorFor(settings);
   return charts.releases.flatMap((release) => {
     const objects = charts.objects.filter((o) => o.file === release.valuesFile);
-    return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) }))).map((p) => {
+    return validator.validate(objects.map((o) => ({ manifest: o.manifest, file: joinPath(root, o.file) })), true).map((p) => {
       const templates = [...new Set(objects.filter((o) => objectRef(o.manifest) === p.object).map((o) => o.chart?.template))].join(', ');
       return { ...p, message: `${p.message} (rendered by ${release.chart} ${release.version} from ${templates})` };
     });

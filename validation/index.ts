@@ -37,9 +37,17 @@ export interface Located {
 }
 
 export class Validator {
+  /** Schema problems of objects judged before, for objects shared between renders (see validate). */
+  private readonly judged = new WeakMap<Manifest, readonly string[]>();
+
   constructor(private readonly crds: CrdRegistry) {}
 
-  validate(objects: readonly Located[]): ValidationProblem[] {
+  /**
+   * With `shared`, the objects are never changed once made (Helm's renders, whose documents
+   * renders of other environments repeat as the same objects): each one's schema is checked once
+   * per process however many environments render it.
+   */
+  validate(objects: readonly Located[], shared = false): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
     const seen = new Map<string, string>();
     for (const { manifest, file } of objects) {
@@ -66,7 +74,12 @@ export class Validator {
         problems.push({ file, object: ref, unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` });
         continue;
       }
-      for (const message of this.schemaProblems(manifest)) add(message);
+      let messages = shared ? this.judged.get(manifest) : undefined;
+      if (messages === undefined) {
+        messages = this.schemaProblems(manifest);
+        if (shared) this.judged.set(manifest, messages);
+      }
+      for (const message of messages) add(message);
     }
     return problems;
   }

@@ -40,6 +40,21 @@ test('fails when a rendered object is invalid, naming the values file, the objec
   expect(problems[0].message).toMatch(/^data\.replicas.* \(rendered by longhorn 1\.12\.1 from longhorn\/templates\/default-setting\.yaml\)$/);
 });
 
+test('an object shared by several renders is schema-checked once and its problems reported for each release that has it', () => {
+  const dev = fromBuilt(built('dev')).objects.find((o) => o.manifest.kind === 'Application' && o.manifest.metadata.name === 'dev-longhorn')!;
+  const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'longhorn-default-setting', namespace: 'longhorn-system' }, data: { replicas: 3 } };
+  const charts = (root: string) => {
+    const release = { app: 'longhorn', chart: 'longhorn', version: '1.12.1', release: 'longhorn', namespace: 'longhorn-system', valuesFile: 'values/longhorn.yaml', parameters: [], source: dev };
+    const object: RenderedObject = { manifest, app: 'longhorn', file: 'values/longhorn.yaml', chart: { name: 'longhorn', version: '1.12.1', release: 'longhorn', template: `longhorn/templates/${root}.yaml` } };
+    return validateCharts({ objects: [object], problems: [], releases: [release] }, renderSettings(undefined), root);
+  };
+  const first = charts('dev');
+  const second = charts('staging');
+  expect(first.map((p) => p.file)).toEqual(['dev/values/longhorn.yaml']);
+  expect(second.map((p) => p.file)).toEqual(['staging/values/longhorn.yaml']);
+  expect(second[0].message.replace('staging.yaml', 'dev.yaml')).toBe(first[0].message);
+});
+
 describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (helm) => {
   testWithMirrors(['charts'], 'dev: every chart its Applications install is rendered, CRDs included, each object marked with application, chart, release and template', () => {
     const b = rendered('dev', helm);
@@ -60,6 +75,14 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
       expect.objectContaining({ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'admin-password' } } }),
     );
     expect(b.charts!.problems).toEqual([]);
+  });
+
+  testWithMirrors(['charts'], 'a document that several environments\' renders repeat word for word is read once: kube-prometheus-stack\'s CRDs are the same objects in dev and staging', () => {
+    const crd = (name: string) => findOne(chartObjects(rendered(name, helm).charts!.objects, 'observability-prometheus'), 'CustomResourceDefinition', 'prometheuses.monitoring.coreos.com');
+    expect(crd('staging')).toBe(crd('dev'));
+    // Documents that differ are still their own: each environment's Prometheus has its own namespace and values.
+    const prometheus = (name: string) => findOne(chartObjects(rendered(name, helm).charts!.objects, 'observability-prometheus'), 'Prometheus', 'kps-prometheus');
+    expect(prometheus('staging')).not.toBe(prometheus('dev'));
   });
 
   testWithMirrors(['charts'], 'the API versions passed are those the environment\'s CRDs serve, by group/version and group/version/Kind', () => {
