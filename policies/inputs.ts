@@ -17,7 +17,8 @@ import { PolicyEnvironment, SourceLine } from './types';
  * follow gitplane's own, each with `chart` set and `app` naming the application that installs it.
  */
 export function fromBuilt(b: BuiltEnvironment, outDir = 'dist'): PolicyEnvironment {
-  const files = new Map([...b.output.files].filter(([f]) => !f.startsWith('apps/') && !f.startsWith('bootstrap/')));
+  // By name first: the objects' files are made only when read (stacks/lazy-files.ts), and the rules read none of them.
+  const files = new Map([...b.output.files.keys()].filter((f) => !f.startsWith('apps/') && !f.startsWith('bootstrap/')).map((f) => [f, b.output.files.get(f)!]));
   const fields = new Map(b.apps.map((a) => [a.name, a.configuredAt ?? ['apps', a.name]]));
   const locate = (object?: RenderedObject): SourceLine | undefined => {
     const field = !object ? [] : object.app === 'bootstrap' ? ['gitops'] : (fields.get(object.app) ?? ['apps', object.app]);

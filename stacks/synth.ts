@@ -11,6 +11,7 @@ import { byCodePoint, OutputFile, RenderedConfig } from '../constructs/core';
 import { buildBootstrap, markCustomResources } from './bootstrap';
 import { buildFailure, environmentFile } from './environment';
 import { InputError } from './errors';
+import { LazyFiles } from './lazy-files';
 import { isClusterScoped, Manifest, RenderedObject } from './objects';
 import { AppDescriptor, appContext, HelmRelease } from './application';
 import { buildPlatform, platformContext, projectApps } from './platform';
@@ -48,8 +49,9 @@ function synthesize(spec: EnvironmentSpec, apps: readonly AppDescriptor[]): Envi
   if (errors.length > 0) throw new InputError(errors.map((e) => `${environmentFile(spec)}: ${e}`));
 
   const objects: RenderedObject[] = [];
-  const files = new Map<string, string>();
-  const add = (file: string, content: string, source: string) => {
+  // Each object's YAML is made when its file is first read (stacks/lazy-files.ts).
+  const files = new Map<string, string | (() => string)>();
+  const add = (file: string, content: string | (() => string), source: string) => {
     if (files.has(file)) throw new InputError([`${environmentFile(spec)}: two objects would be written to ${file} (${source}). Give one of them another name.`]);
     files.set(file, content);
   };
@@ -58,7 +60,7 @@ function synthesize(spec: EnvironmentSpec, apps: readonly AppDescriptor[]): Envi
     for (const apiObject of apiObjects(chart)) {
       const manifest = withoutClusterNamespace(apiObject.toJson() as Manifest);
       const file = `${folder}/${fileName(manifest)}`;
-      add(file, header + toYaml(manifest), apiObject.node.path);
+      add(file, () => header + toYaml(manifest), apiObject.node.path);
       objects.push({ manifest, app: folder === 'bootstrap' ? 'bootstrap' : folder.slice('apps/'.length), file, constructPath: apiObject.node.path });
     }
   }
@@ -78,7 +80,12 @@ function synthesize(spec: EnvironmentSpec, apps: readonly AppDescriptor[]): Envi
   }
 
   objects.sort((a, b) => byCodePoint(a.file, b.file));
-  return { env: spec.name, objects, files: new Map([...files].sort(([a], [b]) => byCodePoint(a, b))), configs: new Map([...configs].sort(([a], [b]) => byCodePoint(a, b))), releases };
+  const sorted = new LazyFiles();
+  for (const [file, content] of [...files].sort(([a], [b]) => byCodePoint(a, b))) {
+    if (typeof content === 'string') sorted.set(file, content);
+    else sorted.setLazy(file, content);
+  }
+  return { env: spec.name, objects, files: sorted, configs: new Map([...configs].sort(([a], [b]) => byCodePoint(a, b))), releases };
 }
 
 /**
