@@ -50,6 +50,8 @@ interface Source {
   readonly url: (pin: ChartPin) => string;
   /** What to check when it fails, e.g. `the repoURL in environments/versions.yaml`. */
   readonly setting: string;
+  /** The fix when the repository has no such chart version; the pin's, when unset. */
+  readonly missing?: (pin: ChartPin) => string;
 }
 
 /**
@@ -73,7 +75,13 @@ export function chartRepository(option: string | undefined, env: NodeJS.ProcessE
  * from `repository` (chartRepository) when given, else from each pin's repoURL.
  */
 export async function pullSchemas(projectDir: string, progress: (line: string) => void = () => undefined, repository?: { url: string; setting: string }): Promise<PullResult> {
-  const source: Source = repository ? { url: () => repository.url, setting: repository.setting } : { url: (pin) => pin.repoURL, setting: `the repoURL in ${versionsFile()}` };
+  const source: Source = repository
+    ? {
+        url: () => repository.url,
+        setting: repository.setting,
+        missing: (pin) => `The repository ${repository.setting} names must serve it, as a mirror or proxy of ${pin.repoURL}: add the chart version there, or pull without ${repository.setting} from the pin's own repoURL.`,
+      }
+    : { url: (pin) => pin.repoURL, setting: `the repoURL in ${versionsFile()}` };
   const lockFile = path.join(projectDir, LOCK_FILE);
   const lock = readLock(lockFile);
   const cache = cacheDir();
@@ -94,7 +102,7 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
     }
     const repoURL = source.url(pin);
     if (!indexes.has(repoURL)) indexes.set(repoURL, fetchIndex(repoURL, source.setting));
-    const entry = findEntry(await indexes.get(repoURL)!, pin);
+    const entry = findEntry(await indexes.get(repoURL)!, pin, source.missing?.(pin));
     if (locked && locked.digest !== entry.digest) {
       throw new InputError([
         `${pin.chart} ${pin.version}: the index.yaml of ${repoURL} gives the digest ${entry.digest}, but ${LOCK_FILE} expects ${locked.digest}. The chart was republished, or the repository is not the one locked. Find out which; only if the new archive is genuine, delete charts.${key} from ${LOCK_FILE} and pull again.`,
@@ -170,12 +178,14 @@ export function parseIndex(text: string, url: string, fix: string): HelmIndex {
  * The digest and absolute URL of a pinned chart's archive in an index. The archive must be
  * served the way the index was: over http(s), or from the same file: directory.
  */
-export function findEntry(index: HelmIndex, pin: Pick<ChartPin, 'chart' | 'version'>): { digest: string; url: string } {
-  const versions = Array.isArray(index.entries[pin.chart]) ? index.entries[pin.chart] : [];
+export function findEntry(
+  index: HelmIndex,
+  pin: Pick<ChartPin, 'chart' | 'version'>,
+  fix = `Fix the pin in ${versionsFile()} (its repoURL, chart or version).`,
+): { digest: string; url: string } {
+  const versions = Object.hasOwn(index.entries, pin.chart) && Array.isArray(index.entries[pin.chart]) ? index.entries[pin.chart] : [];
   const entry = versions.find((e) => String(e?.version) === pin.version);
-  if (!entry) {
-    throw new InputError([`${pin.chart} ${pin.version}: ${index.url} has no such chart version. Fix the pin in ${versionsFile()} (its repoURL, chart or version).`]);
-  }
+  if (!entry) throw new InputError([`${pin.chart} ${pin.version}: ${index.url} has no such chart version. ${fix}`]);
   const digest = String(entry.digest ?? '');
   const first = Array.isArray(entry.urls) ? entry.urls[0] : undefined;
   if (!/^[0-9a-f]{64}$/.test(digest) || typeof first !== 'string') {

@@ -408,6 +408,19 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
     expect(lockText()).toBe(before);
   });
 
+  test('fails with exit 2 when the mirror does not list a pinned chart version, naming the mirror and the fix there, not the pin', async () => {
+    await servedCopy(
+      (charts) => fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(/version: 0\.34\.0$/m, 'version: 0.33.9')),
+      async (url) => {
+        const r = await gitplane(dir, ['schemas', 'pull', '--repository', url], { XDG_CACHE_HOME: freshCache() });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain(
+          `error: nack 0.34.0: ${url}/index.yaml has no such chart version. The repository --repository names must serve it, as a mirror or proxy of ${pins.nack.repoURL}: add the chart version there, or pull without --repository from the pin's own repoURL.`,
+        );
+      },
+    );
+  });
+
   test('fails with exit 2 when the mirror lacks an archive its index lists (HTTP 404), naming the URL and --repository', async () => {
     const missing = mirror.url.replace(/charts$/, 'missing');
     const r = await gitplane(dir, ['schemas', 'pull', '--repository', missing], { XDG_CACHE_HOME: freshCache() });
