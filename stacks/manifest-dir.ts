@@ -16,7 +16,9 @@ export function readManifestDir(dir: string): Located[] {
     const rel = path.relative(dir, file);
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       if (doc.errors.length > 0) {
-        problems.push(`${rel}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        const error = doc.errors[0];
+        const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
+        problems.push(`${file}${at}: the file is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`);
         continue;
       }
       const value = doc.toJS() as Manifest | null;

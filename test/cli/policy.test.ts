@@ -122,6 +122,15 @@ describe('gitplane policy', () => {
     const r = gitplane(['policy', '--dir', 'no/such/dir']);
     expect([r.status, r.stderr]).toEqual([2, 'error: no/such/dir: not a directory. Give a directory of manifests.\n']);
   });
+  test.each([['policy'], ['validate']])('fails with exit 2 when a file under %s --dir is not valid YAML, naming the file as given, its line and column', (command) => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'good.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n');
+    fs.mkdirSync(path.join(dir, 'apps'));
+    fs.writeFileSync(path.join(dir, 'apps', 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n');
+    const r = gitplane([command, '--dir', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${path.join(dir, 'apps', 'bad.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:1: the file is not valid YAML: [^\\n]+\\. Fix the syntax\\.\n`, 'm'));
+  });
   test('--docs prints the generated rule reference', () => {
     const r = gitplane(['policy', '--docs']);
     expect(r.status).toBe(0);
