@@ -67,11 +67,11 @@ function environmentValues(dir: string, rel: string): string[] {
  */
 export function refuseUnidentified(env: PolicyEnvironment): void {
   const ordinal = new Map<string, number>();
-  const problems = env.objects.flatMap(({ manifest, file }) => {
+  const problems = env.objects.flatMap(({ manifest, file, line }) => {
     const n = (ordinal.get(file) ?? 0) + 1;
     ordinal.set(file, n);
     const problem = identityProblem(manifest);
-    return problem ? [`${env.root}/${file}: document ${n} ${problem}`] : [];
+    return problem ? [`${env.root}/${file}${line === undefined ? '' : `:${line}`}: document ${n} ${problem}`] : [];
   });
   if (problems.length > 0) throw new InputError(problems);
 }

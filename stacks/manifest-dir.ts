@@ -1,20 +1,22 @@
 /** Reads a directory of manifests gitplane did not make, for `validate --dir` and `policy --dir`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
 import { Manifest } from './objects';
 
-/** Every object in every YAML file under `dir`, with its file relative to `dir`. */
+/** Every object in every YAML file under `dir`, with its file relative to `dir` and the line it begins at. */
 export function readManifestDir(dir: string): Located[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError([`${dir}: not a directory. Give a directory of manifests.`]);
   const objects: Located[] = [];
   const problems: string[] = [];
   for (const file of walk(dir)) {
     const rel = path.relative(dir, file);
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const lines = new LineCounter();
+    const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines })) {
       if (doc.errors.length > 0) {
         const error = doc.errors[0];
         const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
@@ -24,9 +26,10 @@ export function readManifestDir(dir: string): Located[] {
       const value = doc.toJS() as Manifest | null;
       if (value === null) continue;
       if (value.kind === 'List' && Array.isArray(value.items)) {
-        for (const item of value.items as Manifest[]) objects.push({ manifest: item, file: rel });
+        const nodes = doc.get('items', true);
+        (value.items as Manifest[]).forEach((item, i) => objects.push({ manifest: item, file: rel, line: lineAt(isSeq(nodes) ? (nodes.items[i] as { range?: [number] } | undefined)?.range?.[0] : undefined) }));
       } else {
-        objects.push({ manifest: value, file: rel });
+        objects.push({ manifest: value, file: rel, line: lineAt(doc.contents?.range?.[0]) });
       }
     }
   }

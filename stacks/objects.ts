@@ -24,6 +24,8 @@ export interface RenderedObject {
   file: string;
   /** Construct path of the object when it came from synth. */
   constructPath?: string;
+  /** The line the object begins at in `file`, when read from a directory (`policy --dir`). */
+  line?: number;
   /**
    * Set when Helm rendered the object from the application's pinned chart (stacks/helm-render.ts).
    * Argo CD renders the chart itself, so such an object is judged but never written; its `file`

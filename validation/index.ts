@@ -34,6 +34,8 @@ export interface ValidationProblem {
 export interface Located {
   manifest: Manifest;
   file: string;
+  /** The line the object begins at in its file, when read from a directory of manifests. */
+  line?: number;
 }
 
 export class Validator {
