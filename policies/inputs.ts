@@ -8,7 +8,7 @@ import { fieldPosition } from '../stacks/field-position';
 import { RenderedObject } from '../stacks/objects';
 import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
-import { isMap } from './lib/shape';
+import { isMap, shown } from './lib/shape';
 import { PolicyEnvironment, SourceLine } from './types';
 
 /**
@@ -77,25 +77,24 @@ export function refuseUnidentified(env: PolicyEnvironment): void {
 }
 
 function identityProblem(m: unknown): string | undefined {
-  const found = (v: unknown) => JSON.stringify(v) ?? String(v);
-  if (!isMap(m)) return `is ${found(m)}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`;
+  if (!isMap(m)) return `is ${shown(m)}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`;
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-    return `has apiVersion ${found(m.apiVersion)} and kind ${found(m.kind)}, but both must be strings. Set them, e.g. apiVersion: apps/v1 and kind: Deployment.`;
+    return `has apiVersion ${shown(m.apiVersion)} and kind ${shown(m.kind)}, but both must be strings. Set them, e.g. apiVersion: apps/v1 and kind: Deployment.`;
   }
   const what = `(${m.kind})`;
   const meta = m.metadata;
   if (!isMap(meta) || typeof meta.name !== 'string' || meta.name === '') {
-    return `${what} has metadata.name ${found(isMap(meta) ? meta.name : undefined)}, but every object needs a name, a non-empty string. Set metadata.name.`;
+    return `${what} has metadata.name ${shown(isMap(meta) ? meta.name : undefined)}, but every object needs a name, a non-empty string. Set metadata.name.`;
   }
   if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-    return `${what} ${meta.name} has metadata.namespace ${found(meta.namespace)}, but it must be a string. Set it to the namespace's name.`;
+    return `${what} ${meta.name} has metadata.namespace ${shown(meta.namespace)}, but it must be a string. Set it to the namespace's name.`;
   }
   for (const field of ['labels', 'annotations']) {
     const map = meta[field];
     if (map === undefined || map === null) continue;
-    if (!isMap(map)) return `${what} ${meta.name} has metadata.${field} ${found(map)}, but it must be a map of names to string values. Write it as a map.`;
+    if (!isMap(map)) return `${what} ${meta.name} has metadata.${field} ${shown(map)}, but it must be a map of names to string values. Write it as a map.`;
     const bad = Object.entries(map).find(([, v]) => typeof v !== 'string');
-    if (bad) return `${what} ${meta.name} has metadata.${field}.${bad[0]} ${found(bad[1])}, but ${field === 'labels' ? 'label' : 'annotation'} values must be strings. Quote the value.`;
+    if (bad) return `${what} ${meta.name} has metadata.${field}.${bad[0]} ${shown(bad[1])}, but ${field === 'labels' ? 'label' : 'annotation'} values must be strings. Quote the value.`;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import { Manifest } from '../../stacks/objects';
-import { isMap, listOf, mapOf, mapsOf } from './shape';
+import { isMap, listOf, mapOf, mapsOf, shown } from './shape';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -92,7 +92,6 @@ export interface SelectorDefect {
   readonly fix: (path: string) => string;
 }
 
-const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
 const EXAMPLE_EXPRESSION = '{key: app.kubernetes.io/name, operator: In, values: [web]}';
 
 /**

@@ -17,3 +17,6 @@ export const mapsOf = (v: unknown): Record<string, any>[] => (Array.isArray(v) ?
 
 /** The value when it is a list, else an empty one. */
 export const listOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
+
+/** A value as found in a manifest, for a message: JSON, or its string form where JSON has none. */
+export const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);

@@ -1,5 +1,6 @@
 import { Manifest, objectRef, RenderedObject } from '../../stacks/objects';
 import { docsUrl } from '../lib/docs-url';
+import { isMap } from '../lib/shape';
 import { EnvironmentRule, RuleFinding } from '../types';
 
 export const rule: EnvironmentRule = {
@@ -52,7 +53,6 @@ function differences(a: unknown, b: unknown, at: string): string[] {
     if (a.length !== b.length) return [at || '(the object)'];
     return a.flatMap((v, i) => differences(v, b[i], `${at}[${i}]`));
   }
-  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isMap(a) && isMap(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     return keys.flatMap((k) => differences(a[k], b[k], at ? `${at}.${k}` : k));
