@@ -8,7 +8,7 @@
  * for and its body has the digest the header records; a truncated, edited or misplaced entry is
  * ignored (and replaced by the next write). Writes go to a temporary file renamed into place, so
  * a reader never sees half an entry; a cache that cannot be written (a read-only home) only costs
- * the work again. Reading an entry marks it used (its modification time); `pruneEntries` removes
+ * the work again. Reading an entry marks it used (its modification time, at most once a day); `pruneEntries` removes
  * those unused for a while, and any file that is not an entry, so a cache kept between CI runs
  * does not grow with every values file it ever saw; `pruneDaily` does so at most once a day, for
  * caches read on every command.
@@ -26,23 +26,32 @@ export function contentKey(parts: readonly unknown[]): string {
 
 /** The body cached under `key` in `dir`, or undefined when there is none or it is not intact. */
 export function readEntry(dir: string, key: string): string | undefined {
-  const file = path.join(dir, `${key}.json`);
-  let text: string;
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(path.join(dir, `${key}.json`), 'r');
   } catch {
     return undefined;
   }
-  const newline = text.indexOf('\n');
-  const body = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline) !== header(key, body)) return undefined;
   try {
-    const now = new Date();
-    fs.utimesSync(file, now, now);
+    const text = fs.readFileSync(fd, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline < 0 || text.slice(0, newline) !== header(key, body)) return undefined;
+    // Marked used at most once a day (pruning counts in weeks): a warm command writes nothing.
+    if (Date.now() - fs.fstatSync(fd).mtimeMs >= DAY_MS) {
+      try {
+        const now = new Date();
+        fs.futimesSync(fd, now, now);
+      } catch {
+        // A read-only cache is still read; it is only never pruned.
+      }
+    }
+    return body;
   } catch {
-    // A read-only cache is still read; it is only never pruned.
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
   }
-  return body;
 }
 
 /** Entries unused for this long are removed by `pruneEntries`. */

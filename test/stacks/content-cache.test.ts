@@ -72,6 +72,19 @@ test('entries unused for two weeks are pruned; reading an entry keeps it', () =>
   expect(() => pruneEntries(path.join(dir, 'missing'))).not.toThrow();
 });
 
+test('reading an entry marks it used at most once a day: one marked hours ago keeps its time, one marked days ago is marked again', () => {
+  const dir = tempDir();
+  const [recent, stale] = ['recent', 'stale'].map((k) => contentKey([k]));
+  for (const key of [recent, stale]) writeEntry(dir, key, key);
+  const mtime = (key: string) => fs.statSync(path.join(dir, `${key}.json`)).mtimeMs;
+  fs.utimesSync(path.join(dir, `${recent}.json`), new Date(Date.now() - 20 * 3_600_000), new Date(Date.now() - 20 * 3_600_000));
+  fs.utimesSync(path.join(dir, `${stale}.json`), new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+  const marked = mtime(recent);
+  expect([readEntry(dir, recent), readEntry(dir, stale)]).toEqual([recent, stale]);
+  expect(mtime(recent)).toBe(marked);
+  expect(Date.now() - mtime(stale)).toBeLessThan(3_600_000);
+});
+
 test('files that are not entries are pruned whatever their age (an earlier format\'s validators); a write under way is not', () => {
   const dir = tempDir();
   const key = contentKey(['current']);
