@@ -9,8 +9,9 @@ const OPERATED = ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig
 
 /**
  * The fields each kind holds a label selector in (`[]`: every entry of a list), judged whole: a
- * string or a list there is caught, as well as a bad expression. Anywhere else, an expression list
- * (`matchExpressions`) is judged where it is found.
+ * string or a list there is caught, as well as a bad expression. So are the selectors of pod specs
+ * (POD_SPEC_SELECTORS). Anywhere else, an expression list (`matchExpressions`) is judged where it
+ * is found.
  */
 const SELECTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Deployment: WORKLOAD_SELECTOR,
@@ -43,16 +44,20 @@ export const rule: ObjectRule = {
     const findings: RuleFinding[] = [];
     const judged = new Set<unknown>();
     const kind = object.manifest.kind;
-    for (const field of Object.hasOwn(SELECTOR_FIELDS, kind) ? SELECTOR_FIELDS[kind] : []) {
-      for (const [path, value] of valuesAt(object.manifest, field)) {
-        if (isMap(value)) judged.add(value);
-        report(selectorDefects(value), path, findings);
-      }
-    }
+    for (const field of Object.hasOwn(SELECTOR_FIELDS, kind) ? SELECTOR_FIELDS[kind] : []) judge(object.manifest, field, [], judged, findings);
     collect(object.manifest, [], judged, findings);
     return findings;
   },
 };
+
+/** Reports the selectors at `field` under `root` (at the field path `steps`, see collect) and marks them judged. */
+function judge(root: unknown, field: string, steps: readonly (string | number)[], judged: Set<unknown>, into: RuleFinding[]): void {
+  for (const [path, value] of valuesAt(root, field)) {
+    if (isMap(value)) judged.add(value);
+    const defects = selectorDefects(value);
+    if (defects.length > 0) report(defects, steps.length === 0 ? path : `${spell(steps)}.${path}`, into);
+  }
+}
 
 function report(defects: readonly SelectorDefect[], path: string, into: RuleFinding[]): void {
   for (const d of defects) {
@@ -61,9 +66,22 @@ function report(defects: readonly SelectorDefect[], path: string, into: RuleFind
   }
 }
 
-/** Each field path of SELECTOR_FIELDS as its steps, split once rather than for every object. */
+const AFFINITY_TERMS = ['requiredDuringSchedulingIgnoredDuringExecution[]', 'preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm'];
+
+/**
+ * The label selectors of a pod spec, wherever one is (a workload's template, a Pod, an operator's
+ * resource such as Prometheus), judged whole as well: by the field that leads to them, with their
+ * paths from the map that has that field.
+ */
+const POD_SPEC_SELECTORS: Readonly<Record<string, readonly string[]>> = {
+  podAffinity: AFFINITY_TERMS.flatMap((t) => [`podAffinity.${t}.labelSelector`, `podAffinity.${t}.namespaceSelector`]),
+  podAntiAffinity: AFFINITY_TERMS.flatMap((t) => [`podAntiAffinity.${t}.labelSelector`, `podAntiAffinity.${t}.namespaceSelector`]),
+  topologySpreadConstraints: ['topologySpreadConstraints[].labelSelector'],
+};
+
+/** Each field path of SELECTOR_FIELDS and POD_SPEC_SELECTORS as its steps, split once rather than for every object. */
 const STEPS = new Map(
-  Object.values(SELECTOR_FIELDS)
+  [...Object.values(SELECTOR_FIELDS), ...Object.values(POD_SPEC_SELECTORS)]
     .flat()
     .map((field) => [field, field.split('.').map((step) => ({ key: step.replace(/\[\]$/, ''), list: step.endsWith('[]') }))]),
 );
@@ -88,7 +106,7 @@ function valuesAt(root: unknown, field: string): [string, unknown][] {
  * for a finding: most objects have none, and building a path string for every field was most of
  * the rule's cost.
  */
-function collect(value: object, steps: (string | number)[], judged: ReadonlySet<unknown>, into: RuleFinding[]): void {
+function collect(value: object, steps: (string | number)[], judged: Set<unknown>, into: RuleFinding[]): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -105,6 +123,7 @@ function collect(value: object, steps: (string | number)[], judged: ReadonlySet<
     // Node selectors (node affinity) have Gt and Lt besides, and are judged by workload-schedulable.
     if (key === 'nodeAffinity') continue;
     const child = record[key];
+    if (Object.hasOwn(POD_SPEC_SELECTORS, key)) for (const field of POD_SPEC_SELECTORS[key]) judge(record, field, steps, judged, into);
     if (key === 'matchExpressions') {
       if (child === undefined || child === null) continue;
       const defects = expressionsDefects(child, '');

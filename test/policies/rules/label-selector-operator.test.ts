@@ -58,6 +58,52 @@ describe(RULE, () => {
     ]);
   });
 
+  test('fails when a pod affinity, anti-affinity or topology spread selector is a string, a list or a number, in a workload template or an operator resource', () => {
+    const d = goodDeployment((x) => {
+      x.spec.template.spec.affinity = {
+        podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: {}, namespaceSelector: ['team', 'ops'] } }] },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: 'app.kubernetes.io/name=demo' }] },
+      };
+      x.spec.template.spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: 7 }];
+    });
+    const prometheus = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'k8s', namespace: 'demo' }, spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: 'app=prometheus' }] } };
+    const findings = check(RULE, env([obj(d), obj(prometheus)]));
+    expect(findings.map((f) => [f.ref, f.message, f.fix])).toEqual([
+      [
+        'Deployment/demo/demo',
+        'spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.namespaceSelector is ["team","ops"], but a label selector is a map of matchLabels and matchExpressions.',
+        'Write spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.namespaceSelector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.',
+      ],
+      [
+        'Deployment/demo/demo',
+        'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector is "app.kubernetes.io/name=demo", but a label selector is a map of matchLabels and matchExpressions.',
+        'Write spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.',
+      ],
+      [
+        'Deployment/demo/demo',
+        'spec.template.spec.topologySpreadConstraints[0].labelSelector is 7, but a label selector is a map of matchLabels and matchExpressions.',
+        'Write spec.template.spec.topologySpreadConstraints[0].labelSelector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.',
+      ],
+      [
+        'Prometheus/demo/k8s',
+        'spec.topologySpreadConstraints[0].labelSelector is "app=prometheus", but a label selector is a map of matchLabels and matchExpressions.',
+        'Write spec.topologySpreadConstraints[0].labelSelector as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.',
+      ],
+    ]);
+  });
+
+  test('fails when a pod anti-affinity selector is judged whole and also holds a bad expression: one finding for it, not two', () => {
+    const d = goodDeployment((x) => {
+      x.spec.template.spec.affinity = {
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { tier: 'web', matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] } }] },
+      };
+    });
+    expect(messages(check(RULE, env([obj(d)])))).toEqual([
+      `${RULE}: spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchExpressions[0].operator is "Equals" (key "app"), which label selectors do not have; the API server refuses the object.`,
+      `${RULE}: spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.tier is not a field of a label selector, which has only matchLabels and matchExpressions.`,
+    ]);
+  });
+
   test('fails when a ServiceMonitor a Prometheus picks selects with an unknown operator: gitplane policy reports it on the ServiceMonitor, and no rule fails judging it', () => {
     const dir = tempDir();
     const prometheus = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'k8s', namespace: 'monitoring' }, spec: { serviceMonitorSelector: {} } };
