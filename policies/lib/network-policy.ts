@@ -247,7 +247,8 @@ export function isolating(policies: readonly Manifest[], pod: PodRef, direction:
 
 /**
  * Whether `from` may open the connection to `to`. A policy is read as far as it is well-formed: a
- * list that is not a list reads as absent, and a selector the API server refuses selects nothing.
+ * list that is not a list reads as absent, and a selector the API server refuses selects nothing;
+ * the rule label-selector-operator reports both on the policy.
  *
  * @param namespaces labels of the cluster's namespaces, by name; every namespace also carries its
  *   name under kubernetes.io/metadata.name, listed or not

@@ -1,6 +1,6 @@
 import { docsUrl } from '../lib/docs-url';
 import { expressionsDefects, SELECTOR_OPERATORS, SelectorDefect, selectorDefects } from '../lib/network-policy';
-import { isMap } from '../lib/shape';
+import { isMap, shown } from '../lib/shape';
 import { ObjectRule, RuleFinding } from '../types';
 
 const WORKLOAD_SELECTOR = ['spec.selector'];
@@ -32,10 +32,10 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'core',
-  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them).`,
+  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them); and the lists that hold selectors (a NetworkPolicy's ingress, egress, from and to; pod affinity terms; topology spread constraints) are lists.`,
   rationale:
-    'The API server refuses an object whose label selector is malformed or has an unknown operator, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing.',
-  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them.',
+    'The API server refuses an object whose label selector is malformed or has an unknown operator, or whose list of selectors is not a list, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing, and a NetworkPolicy list that is not a list to be absent: an ingress or egress that admits nothing, a from or to that admits every peer.',
+  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them; write the lists that hold selectors as lists (a "- " before each entry).',
   docsUrl: docsUrl('label-selector-operator'),
   kinds: '*',
   check(object) {
@@ -50,9 +50,18 @@ export const rule: ObjectRule = {
   },
 };
 
-/** Reports the selectors at `field` under `root` (at the field path `steps`, see collect) and marks them judged. */
+/**
+ * Reports the selectors at `field` under `root` (at the field path `steps`, see collect), and each
+ * list on the way that is not a list, and marks the selectors judged.
+ */
 function judge(root: unknown, field: string, steps: readonly (string | number)[], judged: Set<unknown>, into: RuleFinding[]): void {
-  for (const [path, value] of valuesAt(root, field)) {
+  const notList = (path: string, value: unknown): void => {
+    const at = steps.length === 0 ? path : `${spell(steps)}.${path}`;
+    const message = `${at} is ${shown(value)}, but it must be a list; the API server refuses the object.`;
+    // Fields that share a list (a NetworkPolicy peer's podSelector and namespaceSelector) meet it more than once.
+    if (!into.some((f) => f.message === message)) into.push({ message, value: shown(value), fix: `Make ${at} a list: write "- " before each of its entries.` });
+  };
+  for (const [path, value] of valuesAt(root, field, notList)) {
     if (isMap(value)) judged.add(value);
     const defects = selectorDefects(value);
     if (defects.length > 0) report(defects, steps.length === 0 ? path : `${spell(steps)}.${path}`, into);
@@ -86,15 +95,21 @@ const STEPS = new Map(
     .map((field) => [field, field.split('.').map((step) => ({ key: step.replace(/\[\]$/, ''), list: step.endsWith('[]') }))]),
 );
 
-/** The values at a field path with `[]` steps, each with its concrete path; none where a step is missing or of another type. */
-function valuesAt(root: unknown, field: string): [string, unknown][] {
+/**
+ * The values at a field path with `[]` steps, each with its concrete path; none where a step is
+ * missing or of another type, and `notList` is told of each `[]` step that holds something else.
+ */
+function valuesAt(root: unknown, field: string, notList: (path: string, value: unknown) => void): [string, unknown][] {
   let found: [string, unknown][] = [['', root]];
   for (const { key, list } of STEPS.get(field)!) {
     found = found.flatMap(([at, v]): [string, unknown][] => {
       if (!isMap(v) || !Object.hasOwn(v, key)) return [];
       const path = at === '' ? key : `${at}.${key}`;
-      if (!list) return [[path, v[key]]];
-      return Array.isArray(v[key]) ? v[key].map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]) : [];
+      const value: unknown = v[key];
+      if (!list) return [[path, value]];
+      if (Array.isArray(value)) return value.map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]);
+      if (value !== null && value !== undefined) notList(path, value);
+      return [];
     });
   }
   return found;

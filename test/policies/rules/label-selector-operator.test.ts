@@ -104,6 +104,24 @@ describe(RULE, () => {
     ]);
   });
 
+  test('fails when a NetworkPolicy ingress, egress, from or to is not a list (read as absent, it would admit nothing or every peer); a null one is absent', () => {
+    const policy = (name: string, spec: Record<string, unknown>) => ({ ...networkPolicy('demo'), metadata: { name, namespace: 'demo' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ...spec } });
+    const findings = check(
+      RULE,
+      env([
+        obj(policy('rules-as-map', { ingress: { from: [{ podSelector: {} }] }, egress: 'all' })),
+        obj(policy('peers-as-map', { ingress: [{ from: { namespaceSelector: { matchLabels: { team: 'ops' } } } }], egress: [{ to: 7 }, { to: [{ podSelector: {} }] }] })),
+        obj(policy('null-lists', { ingress: [{ from: null }], egress: null })),
+      ]),
+    );
+    expect(findings.map((f) => [f.ref, f.message, f.value, f.fix])).toEqual([
+      ['NetworkPolicy/demo/peers-as-map', 'spec.egress[0].to is 7, but it must be a list; the API server refuses the object.', '7', 'Make spec.egress[0].to a list: write "- " before each of its entries.'],
+      ['NetworkPolicy/demo/peers-as-map', 'spec.ingress[0].from is {"namespaceSelector":{"matchLabels":{"team":"ops"}}}, but it must be a list; the API server refuses the object.', '{"namespaceSelector":{"matchLabels":{"team":"ops"}}}', 'Make spec.ingress[0].from a list: write "- " before each of its entries.'],
+      ['NetworkPolicy/demo/rules-as-map', 'spec.egress is "all", but it must be a list; the API server refuses the object.', '"all"', 'Make spec.egress a list: write "- " before each of its entries.'],
+      ['NetworkPolicy/demo/rules-as-map', 'spec.ingress is {"from":[{"podSelector":{}}]}, but it must be a list; the API server refuses the object.', '{"from":[{"podSelector":{}}]}', 'Make spec.ingress a list: write "- " before each of its entries.'],
+    ]);
+  });
+
   test('fails when a ServiceMonitor a Prometheus picks selects with an unknown operator: gitplane policy reports it on the ServiceMonitor, and no rule fails judging it', () => {
     const dir = tempDir();
     const prometheus = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'k8s', namespace: 'monitoring' }, spec: { serviceMonitorSelector: {} } };
