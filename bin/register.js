@@ -6,9 +6,9 @@
  * `$XDG_CACHE_HOME/gitplane/transpile` (default ~/.cache/gitplane/transpile), so a warm start
  * costs a file read per module, and a fresh `npm ci` or clone of the same sources starts warm.
  * Entries are named `<key>.json` as every gitplane cache names its entries, and pruned by the same
- * rule: those unused for two weeks are removed, and so is any other file (such as the `<key>.js`
- * entries of earlier releases). The installed package itself is compiled JavaScript
- * (lib/); `load` picks the sources when they are there.
+ * rule: files unused for two weeks are removed, whatever their name (another gitplane version
+ * sharing the cache keeps its own entries while it uses them). The installed package itself is
+ * compiled JavaScript (lib/); `load` picks the sources when they are there.
  */
 const fs = require('node:fs');
 const path = require('node:path');

@@ -9,9 +9,9 @@
  * ignored (and replaced by the next write). Writes go to a temporary file renamed into place, so
  * a reader never sees half an entry; a cache that cannot be written (a read-only home) only costs
  * the work again. Reading an entry marks it used (its modification time, at most once a day); `pruneEntries` removes
- * those unused for a while, and any file that is not an entry, so a cache kept between CI runs
- * does not grow with every values file it ever saw; `pruneDaily` does so at most once a day, for
- * caches read on every command.
+ * the files unused for a while, entries or not, so a cache kept between CI runs does not grow with
+ * every values file it ever saw; `pruneDaily` does so at most once a day, for caches read on every
+ * command.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -61,10 +61,12 @@ const DAY_MS = 86_400_000;
 const PRUNED = 'pruned';
 
 /**
- * Removes from `dir` the entries (`<key>.json`, as writeEntry and bin/register.js's transpile
- * cache name them; temporary files left by killed writers too) not used for `UNUSED_DAYS`, and
- * every other file at once: no reader asks for it (the files of an earlier cache format, such as
- * compiled validators saved as `<sha1>.js` and `.js.v8`, or transpiled modules as `<key>.js`).
+ * Removes from `dir` the files not used (modified) for `UNUSED_DAYS`: entries (`<key>.json`, as
+ * writeEntry and bin/register.js's transpile cache name them), temporary files left by killed
+ * writers, and files this release does not name, by the same rule. Those may be another gitplane
+ * version's entries in a cache the user's projects share (an earlier release transpiled modules
+ * to `<key>.js` and saved compiled validators as `<sha1>.js` and `.js.v8`): removed at once, the
+ * two versions would remove each other's entries on every write and each start cold.
  */
 export function pruneEntries(dir: string, now: number = Date.now()): void {
   let files: fs.Dirent[];
@@ -76,8 +78,7 @@ export function pruneEntries(dir: string, now: number = Date.now()): void {
   for (const { name } of files.filter((f) => !f.isDirectory() && f.name !== PRUNED)) {
     const file = path.join(dir, name);
     try {
-      const ours = name.endsWith('.json') || name.endsWith('.tmp');
-      if (!ours || now - fs.statSync(file).mtimeMs > UNUSED_DAYS * DAY_MS) fs.rmSync(file, { force: true });
+      if (now - fs.statSync(file).mtimeMs > UNUSED_DAYS * DAY_MS) fs.rmSync(file, { force: true });
     } catch {
       // Removed by another process meanwhile, or not ours to remove.
     }

@@ -75,12 +75,12 @@ test('the validator loaded from the cache entry judges as the compiled one does,
   expect(byLoaded).toEqual(byCompiled);
 });
 
-test('the cache is pruned once a day of entries unused for two weeks and of files that are not entries', () => {
+test('the cache is pruned once a day of entries and of files of an earlier format unused for two weeks', () => {
   const dir = tempDir();
   const stale = [`${'e'.repeat(64)}.json`, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js'];
   for (const name of stale) fs.writeFileSync(path.join(dir, name), 'left by an earlier schema or gitplane');
   const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
-  fs.utimesSync(path.join(dir, stale[0]), weeksAgo, weeksAgo);
+  for (const name of stale) fs.utimesSync(path.join(dir, name), weeksAgo, weeksAgo);
   const first = fresh();
   first.environment.validatorOf(first.schema, dir);
   expect(fs.readdirSync(dir).filter((f) => stale.includes(f))).toEqual([]);

@@ -85,23 +85,32 @@ test('reading an entry marks it used at most once a day: one marked hours ago ke
   expect(Date.now() - mtime(stale)).toBeLessThan(3_600_000);
 });
 
-test('files that are not entries are pruned whatever their age (an earlier format\'s validators); a write under way is not', () => {
+test('files this release does not name (another gitplane version\'s entries in a shared cache) are pruned as entries are: kept while used within two weeks, removed when unused for longer', () => {
   const dir = tempDir();
   const key = contentKey(['current']);
   writeEntry(dir, key, 'module.exports = () => true;');
-  const sha1 = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
-  for (const name of [`${sha1}.js`, `${sha1}.js.v8`, `${key}.json.4242.tmp`]) fs.writeFileSync(path.join(dir, name), 'written just now');
+  const [inUse, unused] = ['0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432'];
+  for (const name of [`${inUse}.js`, `${inUse}.js.v8`, `${key}.json.4242.tmp`, `${unused}.js`, `${unused}.js.v8`]) fs.writeFileSync(path.join(dir, name), 'written by another gitplane version');
+  const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
+  for (const name of [`${unused}.js`, `${unused}.js.v8`]) fs.utimesSync(path.join(dir, name), weeksAgo, weeksAgo);
   fs.mkdirSync(path.join(dir, 'nested'));
   pruneEntries(dir);
-  expect(fs.readdirSync(dir).sort()).toEqual([`${key}.json`, `${key}.json.4242.tmp`, 'nested']);
+  expect(fs.readdirSync(dir).sort()).toEqual([`${inUse}.js`, `${inUse}.js.v8`, `${key}.json`, `${key}.json.4242.tmp`, 'nested']);
 });
 
 describe('pruneDaily', () => {
   const DAY = 86_400_000;
-  /** A cache directory holding a file of an earlier format, last pruned `ago` milliseconds ago (never, when undefined). */
+  /** A file `name` in `dir` unused for fifteen days. */
+  function unused(dir: string, name: string): void {
+    fs.writeFileSync(path.join(dir, name), 'an earlier format');
+    const weeksAgo = new Date(Date.now() - 15 * DAY);
+    fs.utimesSync(path.join(dir, name), weeksAgo, weeksAgo);
+  }
+
+  /** A cache directory holding a file of an earlier format unused for two weeks, last pruned `ago` milliseconds ago (never, when undefined). */
   function cache(ago: number | undefined): string {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js'), 'an earlier format');
+    unused(dir, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js');
     if (ago !== undefined) {
       fs.writeFileSync(path.join(dir, 'pruned'), '');
       const then = new Date(Date.now() - ago);
@@ -130,7 +139,7 @@ describe('pruneDaily', () => {
     expect(fs.readdirSync(recent).sort()).toEqual(['0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js', 'pruned']);
     const twice = cache(undefined);
     pruneDaily(twice);
-    fs.writeFileSync(path.join(twice, 'left.js'), 'written after the prune');
+    unused(twice, 'left.js');
     fs.rmSync(path.join(twice, 'pruned'));
     pruneDaily(twice);
     expect(fs.readdirSync(twice)).toEqual(['left.js']);

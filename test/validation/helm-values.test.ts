@@ -76,12 +76,14 @@ testWithMirrors(['schemas'], 'defaults and the compiled values schema are cached
   expect(checkIn(copy(), { replicaCount: 'two' })).toEqual(wrong);
 });
 
-test('the values cache is pruned once a day: a file of an earlier format goes, an entry in use stays', () => {
+test('the values cache is pruned once a day: a file of an earlier format unused for two weeks goes, an entry in use stays', () => {
   const defaults = tempDir();
   fs.writeFileSync(path.join(defaults, 'demo-1.0.0.yaml'), 'replicas: 1\n');
   const cache = tempDir();
   const earlier = path.join(cache, '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js');
   fs.writeFileSync(earlier, 'left by an earlier gitplane');
+  const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
+  fs.utimesSync(earlier, weeksAgo, weeksAgo);
   const key = contentKey(['a values schema read today']);
   writeEntry(cache, key, 'module.exports = () => true;');
   expect(checkHelmValues({ chart: 'demo', version: '1.0.0', values: { replicas: 2 }, file: 'x' }, [defaults], cache)).toEqual([]);

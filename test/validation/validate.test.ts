@@ -107,7 +107,7 @@ testWithMirrors(['schemas'], 'the first directory that defines a kind wins', () 
   expect(new Validator(new CrdRegistry([...loadSettings().crdDirs, dir])).validate([{ manifest: m, file: 'f' }])).toHaveLength(1);
 });
 
-test('a registry prunes its validator cache once a day: validators of an earlier format and entries unused for two weeks go, an entry in use stays', () => {
+test('a registry prunes its validator cache once a day: validators of an earlier format and entries, unused for two weeks, go; an entry in use stays', () => {
   const crds = tempDir();
   const widget = { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } };
   const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: widget } }] } };
@@ -120,7 +120,10 @@ test('a registry prunes its validator cache once a day: validators of an earlier
   const weeksAgo = new Date(Date.now() - 15 * 86_400_000);
   fs.utimesSync(path.join(cacheDir, `${unused}.json`), weeksAgo, weeksAgo);
   const earlier = ['0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js', '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567.js.v8'];
-  for (const name of earlier) fs.writeFileSync(path.join(cacheDir, name), 'left by an earlier gitplane');
+  for (const name of earlier) {
+    fs.writeFileSync(path.join(cacheDir, name), 'left by an earlier gitplane');
+    fs.utimesSync(path.join(cacheDir, name), weeksAgo, weeksAgo);
+  }
   const m: Manifest = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' }, spec: { size: 'large' } };
   expect(new Validator(new CrdRegistry([crds], cacheDir)).validate([{ manifest: m, file: 'f' }]).map((p) => p.message)).toEqual([expect.stringContaining('spec.size: must be integer')]);
   const left = fs.readdirSync(cacheDir);
