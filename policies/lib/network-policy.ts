@@ -130,18 +130,37 @@ export function expressionsDefects(value: unknown, at: string): SelectorDefect[]
   return value.flatMap((e, i) => expressionDefects(e, `${at}[${i}]`));
 }
 
+const NO_DEFECTS: readonly SelectorDefect[] = Object.freeze([]);
+
+/**
+ * The judgement of each selector map seen: the rule label-selector-operator reports it, and
+ * selectorMatches (through isLabelSelector) reads it, however often the selector is matched.
+ */
+const judgements = new WeakMap<object, readonly SelectorDefect[]>();
+
 /**
  * The defects of a value read as a label selector, as the API server judges it: a map with only
  * `matchLabels` (label names to string values) and `matchExpressions` (see expressionDefects).
  * No defects for `undefined` or `null`: an absent selector, which each field reads its own way.
+ * A map is judged once (manifests are not changed once read).
  *
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/
  */
-export function selectorDefects(value: unknown): SelectorDefect[] {
-  if (value === undefined || value === null) return [];
+export function selectorDefects(value: unknown): readonly SelectorDefect[] {
+  if (value === undefined || value === null) return NO_DEFECTS;
   if (!isMap(value)) {
     return [{ field: '', problem: `is ${shown(value)}, but a label selector is a map of matchLabels and matchExpressions`, found: shown(value), fix: (p) => `Write ${p} as a map, e.g. {matchLabels: {app.kubernetes.io/name: web}}.` }];
   }
+  let defects = judgements.get(value);
+  if (defects === undefined) {
+    defects = mapDefects(value);
+    judgements.set(value, defects.length === 0 ? NO_DEFECTS : defects);
+  }
+  return defects;
+}
+
+/** selectorDefects of a map. */
+function mapDefects(value: Record<string, unknown>): SelectorDefect[] {
   const defects: SelectorDefect[] = [];
   for (const key of Object.keys(value)) {
     if (key !== 'matchLabels' && key !== 'matchExpressions') {
@@ -161,18 +180,9 @@ export function selectorDefects(value: unknown): SelectorDefect[] {
   return defects;
 }
 
-/** Well-formedness of the selectors seen, each judged once however often it is matched. */
-const wellFormed = new WeakMap<object, boolean>();
-
 /** Whether a value is a label selector the API server accepts; see selectorDefects. */
 export function isLabelSelector(value: unknown): value is LabelSelector {
-  if (!isMap(value)) return false;
-  let ok = wellFormed.get(value);
-  if (ok === undefined) {
-    ok = selectorDefects(value).length === 0;
-    wellFormed.set(value, ok);
-  }
-  return ok;
+  return isMap(value) && selectorDefects(value).length === 0;
 }
 
 /**

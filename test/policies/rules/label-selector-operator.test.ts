@@ -5,7 +5,9 @@ import { byCodePoint } from '../../../constructs/core/order';
 import { Manifest } from '../../../stacks/objects';
 import { gitplane, tempDir } from '../../support/cli';
 import { built } from '../../support/environments';
-import { check, env, goodDeployment, messages, networkPolicy, obj } from '../support';
+import { runPolicies } from '../../../policies/engine';
+import { RULES } from '../../../policies/registry';
+import { check, env, goodDeployment, messages, networkPolicy, obj, TODAY } from '../support';
 
 const RULE = 'label-selector-operator';
 
@@ -120,6 +122,22 @@ describe(RULE, () => {
       ['NetworkPolicy/demo/rules-as-map', 'spec.egress is "all", but it must be a list; the API server refuses the object.', '"all"', 'Make spec.egress a list: write "- " before each of its entries.'],
       ['NetworkPolicy/demo/rules-as-map', 'spec.ingress is {"from":[{"podSelector":{}}]}, but it must be a list; the API server refuses the object.', '{"from":[{"podSelector":{}}]}', 'Make spec.ingress a list: write "- " before each of its entries.'],
     ]);
+  });
+
+  test('a selector is judged once, for this rule and for the rules that match it (selector-matches-template)', () => {
+    let judged = 0;
+    const d = goodDeployment((x) => {
+      x.spec.selector = new Proxy(x.spec.selector, {
+        ownKeys(target) {
+          judged += 1;
+          return Reflect.ownKeys(target);
+        },
+      });
+    });
+    const rules = RULES.filter((r) => r.id === RULE || r.id === 'selector-matches-template');
+    expect(rules).toHaveLength(2);
+    expect(runPolicies([env([obj(d)])], { rules, today: TODAY }).environments[0].findings).toEqual([]);
+    expect(judged).toBe(1);
   });
 
   test('fails when a ServiceMonitor a Prometheus picks selects with an unknown operator: gitplane policy reports it on the ServiceMonitor, and no rule fails judging it', () => {
