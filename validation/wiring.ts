@@ -26,7 +26,11 @@ interface Source {
 
 /** An in-cluster address: optional scheme, Service name, namespace, optional port. */
 export const ADDRESS = /\b(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\b(?::([0-9]+))?/g;
-export const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+/** The port a scheme implies; a Map, so that a scheme such as `constructor` implies none. */
+export const DEFAULT_PORTS: ReadonlyMap<string, number> = new Map([
+  ['http', 80],
+  ['https', 443],
+]);
 
 /**
  * Problems of an environment's wiring, one per address that names a missing Service or port.
@@ -61,7 +65,7 @@ export function checkWiring(
       const key = `${source.file}|${address}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const port = portText !== undefined ? Number(portText) : scheme !== undefined ? DEFAULT_PORTS[scheme] : undefined;
+      const port = portText !== undefined ? Number(portText) : scheme !== undefined ? DEFAULT_PORTS.get(scheme) : undefined;
       const say = (message: string) => problems.push({ file: source.file, object: source.object, message: `${source.where} points at ${address}, but ${message}` });
       const ports = services.get(`${namespace}/${name}`);
       if (!ports) {

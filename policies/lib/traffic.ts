@@ -64,20 +64,23 @@ interface Service {
  * (prometheus-operator pkg/prometheus/server/statefulset.go, pkg/alertmanager/statefulset.go).
  */
 const RELOADER = { name: 'reloader-web', containerPort: 8080 };
-const OPERATED: Record<string, { app: string; service: string; ports: readonly ContainerPort[]; servicePorts: readonly string[] }> = {
-  Prometheus: { app: 'prometheus', service: 'prometheus-operated', ports: [{ name: 'web', containerPort: 9090 }, RELOADER], servicePorts: ['web'] },
-  Alertmanager: {
-    app: 'alertmanager',
-    service: 'alertmanager-operated',
-    ports: [{ name: 'web', containerPort: 9093 }, { name: 'mesh-tcp', containerPort: 9094 }, { name: 'mesh-udp', containerPort: 9094, protocol: 'UDP' }, RELOADER],
-    servicePorts: ['web', 'mesh-tcp', 'mesh-udp'],
-  },
-};
+const OPERATED = new Map<string, { app: string; service: string; ports: readonly ContainerPort[]; servicePorts: readonly string[] }>([
+  ['Prometheus', { app: 'prometheus', service: 'prometheus-operated', ports: [{ name: 'web', containerPort: 9090 }, RELOADER], servicePorts: ['web'] }],
+  [
+    'Alertmanager',
+    {
+      app: 'alertmanager',
+      service: 'alertmanager-operated',
+      ports: [{ name: 'web', containerPort: 9093 }, { name: 'mesh-tcp', containerPort: 9094 }, { name: 'mesh-udp', containerPort: 9094, protocol: 'UDP' }, RELOADER],
+      servicePorts: ['web', 'mesh-tcp', 'mesh-udp'],
+    },
+  ],
+]);
 
 const OPERATOR_GROUP = 'monitoring.coreos.com/';
 
 function isOperated(m: Manifest): boolean {
-  return m.apiVersion.startsWith(OPERATOR_GROUP) && Object.hasOwn(OPERATED, m.kind);
+  return m.apiVersion.startsWith(OPERATOR_GROUP) && OPERATED.has(m.kind);
 }
 
 const namespaceOf = (m: Manifest): string => m.metadata.namespace ?? 'default';
@@ -87,7 +90,7 @@ function podGroup(o: RenderedObject): PodGroup | undefined {
   const m = o.manifest;
   const name = `${m.kind} ${namespaceOf(m)}/${m.metadata.name}`;
   if (isOperated(m)) {
-    const op = OPERATED[m.kind];
+    const op = OPERATED.get(m.kind)!;
     const spec = (m.spec ?? {}) as Json;
     const labels = {
       ...(spec.podMetadata?.labels ?? {}),
@@ -117,7 +120,7 @@ function servicesOf(objects: readonly RenderedObject[]): Service[] {
       services.push({ namespace: namespaceOf(m), name: m.metadata.name, labels: m.metadata.labels ?? {}, selector: spec.selector, ports: mapsOf(spec.ports) as ServicePort[] });
     } else if (isOperated(m) && !implied.has(`${namespaceOf(m)}/${m.kind}`)) {
       implied.add(`${namespaceOf(m)}/${m.kind}`);
-      const op = OPERATED[m.kind];
+      const op = OPERATED.get(m.kind)!;
       const ports = op.ports.filter((p) => op.servicePorts.includes(p.name!)).map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol }));
       services.push({ namespace: namespaceOf(m), name: op.service, labels: {}, selector: { 'app.kubernetes.io/name': op.app }, ports });
     }
@@ -304,7 +307,7 @@ function configMapsRead(env: Environment, pods: PodGroup): RenderedObject[] {
 function addressHops(env: Environment, from: PodGroup, text: string, object: RenderedObject, where: string): Hop[] {
   const hops: Hop[] = [];
   for (const [address, scheme, name, namespace, portText] of text.matchAll(ADDRESS)) {
-    const number = portText !== undefined ? Number(portText) : scheme !== undefined ? DEFAULT_PORTS[scheme] : undefined;
+    const number = portText !== undefined ? Number(portText) : scheme !== undefined ? DEFAULT_PORTS.get(scheme) : undefined;
     const s = env.service(namespace, name);
     const port = s?.ports.find((p) => p.port === number);
     if (s && port) hops.push(...env.throughService(from, s, port, object, `connects to ${address} (${where})`));

@@ -13,19 +13,21 @@ const OPERATED = ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig
  * (POD_SPEC_SELECTORS). Anywhere else, an expression list (`matchExpressions`) is judged where it
  * is found.
  */
-const SELECTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: WORKLOAD_SELECTOR,
-  StatefulSet: WORKLOAD_SELECTOR,
-  DaemonSet: WORKLOAD_SELECTOR,
-  ReplicaSet: WORKLOAD_SELECTOR,
-  Job: WORKLOAD_SELECTOR,
-  PodDisruptionBudget: ['spec.selector'],
-  NetworkPolicy: ['spec.podSelector', ...PEERS.flatMap((p) => [`${p}.podSelector`, `${p}.namespaceSelector`])],
-  ServiceMonitor: ['spec.selector'],
-  PodMonitor: ['spec.selector'],
-  Prometheus: OPERATED,
-  PrometheusAgent: OPERATED,
-};
+const SELECTOR_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
+    Deployment: WORKLOAD_SELECTOR,
+    StatefulSet: WORKLOAD_SELECTOR,
+    DaemonSet: WORKLOAD_SELECTOR,
+    ReplicaSet: WORKLOAD_SELECTOR,
+    Job: WORKLOAD_SELECTOR,
+    PodDisruptionBudget: ['spec.selector'],
+    NetworkPolicy: ['spec.podSelector', ...PEERS.flatMap((p) => [`${p}.podSelector`, `${p}.namespaceSelector`])],
+    ServiceMonitor: ['spec.selector'],
+    PodMonitor: ['spec.selector'],
+    Prometheus: OPERATED,
+    PrometheusAgent: OPERATED,
+  }),
+);
 
 export const rule: ObjectRule = {
   id: 'label-selector-operator',
@@ -44,7 +46,7 @@ export const rule: ObjectRule = {
     const findings: RuleFinding[] = [];
     const judged = new Set<unknown>();
     const kind = object.manifest.kind;
-    for (const field of Object.hasOwn(SELECTOR_FIELDS, kind) ? SELECTOR_FIELDS[kind] : []) judge(object.manifest, field, [], judged, findings);
+    for (const field of SELECTOR_FIELDS.get(kind) ?? []) judge(object.manifest, field, [], judged, findings);
     collect(object.manifest, [], judged, findings);
     return findings;
   },
@@ -82,15 +84,15 @@ const AFFINITY_TERMS = ['requiredDuringSchedulingIgnoredDuringExecution[]', 'pre
  * resource such as Prometheus), judged whole as well: by the field that leads to them, with their
  * paths from the map that has that field.
  */
-const POD_SPEC_SELECTORS: Readonly<Record<string, readonly string[]>> = {
-  podAffinity: AFFINITY_TERMS.flatMap((t) => [`podAffinity.${t}.labelSelector`, `podAffinity.${t}.namespaceSelector`]),
-  podAntiAffinity: AFFINITY_TERMS.flatMap((t) => [`podAntiAffinity.${t}.labelSelector`, `podAntiAffinity.${t}.namespaceSelector`]),
-  topologySpreadConstraints: ['topologySpreadConstraints[].labelSelector'],
-};
+const POD_SPEC_SELECTORS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['podAffinity', AFFINITY_TERMS.flatMap((t) => [`podAffinity.${t}.labelSelector`, `podAffinity.${t}.namespaceSelector`])],
+  ['podAntiAffinity', AFFINITY_TERMS.flatMap((t) => [`podAntiAffinity.${t}.labelSelector`, `podAntiAffinity.${t}.namespaceSelector`])],
+  ['topologySpreadConstraints', ['topologySpreadConstraints[].labelSelector']],
+]);
 
 /** Each field path of SELECTOR_FIELDS and POD_SPEC_SELECTORS as its steps, split once rather than for every object. */
 const STEPS = new Map(
-  [...Object.values(SELECTOR_FIELDS), ...Object.values(POD_SPEC_SELECTORS)]
+  [...SELECTOR_FIELDS.values(), ...POD_SPEC_SELECTORS.values()]
     .flat()
     .map((field) => [field, field.split('.').map((step) => ({ key: step.replace(/\[\]$/, ''), list: step.endsWith('[]') }))]),
 );
@@ -138,7 +140,8 @@ function collect(value: object, steps: (string | number)[], judged: Set<unknown>
     // Node selectors (node affinity) have Gt and Lt besides, and are judged by workload-schedulable.
     if (key === 'nodeAffinity') continue;
     const child = record[key];
-    if (Object.hasOwn(POD_SPEC_SELECTORS, key)) for (const field of POD_SPEC_SELECTORS[key]) judge(record, field, steps, judged, into);
+    const podSpecSelectors = POD_SPEC_SELECTORS.get(key);
+    if (podSpecSelectors) for (const field of podSpecSelectors) judge(record, field, steps, judged, into);
     if (key === 'matchExpressions') {
       if (child === undefined || child === null) continue;
       const defects = expressionsDefects(child, '');

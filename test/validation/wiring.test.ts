@@ -63,6 +63,14 @@ test('fails when an address has neither a port nor a scheme that implies one', (
   expect(problem.message).toMatch(/points at otel-gateway\.monitoring\.svc, but the address has no port .* Add the port\.$/);
 });
 
+test('fails when an address has no port and its scheme is a name every JavaScript object has: it implies none', () => {
+  const objects = rewrite('prod', 'otel-gateway', 'http://loki.monitoring.svc:3100/otlp', 'constructor://loki.monitoring.svc/otlp');
+  const [problem] = wiring('prod', objects, new Map());
+  expect(problem.message).toBe(
+    'data["config.yaml"] points at constructor://loki.monitoring.svc, but the address has no port and no scheme that implies one (Service monitoring/loki serves 3100, 9095). Add the port.',
+  );
+});
+
 test('a scheme implies its default port, and cluster.local names count', () => {
   const objects = rewrite('prod', 'grafana-datasources', 'http://loki.monitoring.svc:3100', 'http://loki.monitoring.svc.cluster.local');
   const [problem] = wiring('prod', objects, new Map());
