@@ -245,16 +245,27 @@ function readRenderEntry(text: string): RenderEntry {
 }
 
 function jsonDocument(text: string): Manifest {
-  let manifest = jsonDocuments.get(text);
+  let manifest = jsonDocuments.get(text)?.deref();
   if (manifest === undefined) {
     manifest = JSON.parse(text) as Manifest;
     // A copy of the line as the key: the line itself is a slice that would keep the whole entry's text alive.
-    jsonDocuments.set(` ${text}`.slice(1), manifest);
+    const key = ` ${text}`.slice(1);
+    jsonDocuments.set(key, new WeakRef(manifest));
+    forgetDocument.register(manifest, key);
   }
   return manifest;
 }
 
-const jsonDocuments = new Map<string, Manifest>();
+/**
+ * The documents read, by their text, for as long as some render holds them: the renders of one
+ * process's environments share them, and a document no render holds any more (a fleet's clusters
+ * built one after another) is not kept for the rest of the process, nor is its text.
+ */
+const jsonDocuments = new Map<string, WeakRef<Manifest>>();
+const forgetDocument = new FinalizationRegistry<string>((text) => {
+  // Unless the text was read again since, into a document still held.
+  if (jsonDocuments.get(text)?.deref() === undefined) jsonDocuments.delete(text);
+});
 
 /**
  * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of

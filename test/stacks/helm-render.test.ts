@@ -4,6 +4,7 @@
  * template`, the result is marked with its application and validated, and an archive that does
  * not match its digest is never rendered.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -14,7 +15,7 @@ import { sha256 } from '../../stacks/schema-pull';
 import { fromBuilt } from '../../policies/inputs';
 import { findOne, RenderedObject } from '../../stacks/objects';
 import { CHARTS_DIR, rendered, renderSettings } from '../support/charts';
-import { tempDir } from '../support/cli';
+import { ROOT, tempDir } from '../support/cli';
 import { built } from '../support/environments';
 import { testWithMirrors } from '../support/mirrors';
 import { describeWithTool } from '../support/tools';
@@ -83,6 +84,33 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     // Documents that differ are still their own: each environment's Prometheus has its own namespace and values.
     const prometheus = (name: string) => findOne(chartObjects(rendered(name, helm).charts!.objects, 'observability-prometheus'), 'Prometheus', 'kps-prometheus');
     expect(prometheus('staging')).not.toBe(prometheus('dev'));
+  });
+
+  testWithMirrors(['charts'], 'a document no render holds any more is not kept for the rest of the process (a fleet\'s clusters built one after another)', () => {
+    // A process of its own, whose garbage collection can be asked for: renders dev twice, then lets go of both.
+    const script = `
+      const { loadSettings } = require('./stacks/settings');
+      const { loadEnvironment } = require('./stacks/environment');
+      const { synthEnvironment } = require('./stacks/synth');
+      const { renderCharts } = require('./stacks/helm-render');
+      const settings = { charts: { ...loadSettings().charts, locked: [], mirror: ${JSON.stringify(CHARTS_DIR)}, mirrorSetting: 'GITPLANE_CHART_MIRROR' }, helm: ${JSON.stringify(helm)} };
+      const spec = loadEnvironment('dev');
+      const output = synthEnvironment(spec);
+      const input = { objects: output.objects, files: output.files, root: 'dev', kubeVersion: spec.cluster.kubernetesVersion, clusterName: spec.cluster.name };
+      let renders = [renderCharts(input, settings), renderCharts(input, settings)];
+      const shared = renders[0].objects.every((o, i) => o.manifest === renders[1].objects[i].manifest);
+      const held = renders[0].objects.map((o) => new WeakRef(o.manifest));
+      renders = undefined;
+      setTimeout(() => {
+        gc();
+        setTimeout(() => console.log(JSON.stringify({ shared, read: held.length, kept: held.filter((r) => r.deref() !== undefined).length })));
+      });
+    `;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const { shared, read, kept } = JSON.parse(r.stdout) as { shared: boolean; read: number; kept: number };
+    expect(read).toBeGreaterThan(100);
+    expect({ shared, kept }).toEqual({ shared: true, kept: 0 });
   });
 
   testWithMirrors(['charts'], 'the API versions passed are those the environment\'s CRDs serve, by group/version and group/version/Kind', () => {
