@@ -244,28 +244,41 @@ function readRenderEntry(text: string): RenderEntry {
   return { first, second: head.second === undefined || head.second === 'same' ? head.second : documents(head.second) };
 }
 
+/**
+ * Documents by their text, each kept for as long as something else holds it: the renders of one
+ * process's environments repeat documents word for word (a chart's CRDs) and share them, and a
+ * document no render holds any more (a fleet's clusters built one after another) is not kept for
+ * the rest of the process, nor is its text.
+ */
+class DocumentsByText {
+  private readonly held = new Map<string, WeakRef<Manifest>>();
+  private readonly forget = new FinalizationRegistry<string>((text) => {
+    // Unless the text was read again since, into a document still held.
+    if (this.held.get(text)?.deref() === undefined) this.held.delete(text);
+  });
+
+  get(text: string): Manifest | undefined {
+    return this.held.get(text)?.deref();
+  }
+
+  set(text: string, manifest: Manifest): void {
+    // A copy of the text as the key: the text may be a slice that would keep all of Helm's output, or a whole entry's text, alive.
+    const key = ` ${text}`.slice(1);
+    this.held.set(key, new WeakRef(manifest));
+    this.forget.register(manifest, key);
+  }
+}
+
 function jsonDocument(text: string): Manifest {
-  let manifest = jsonDocuments.get(text)?.deref();
+  let manifest = jsonDocuments.get(text);
   if (manifest === undefined) {
     manifest = JSON.parse(text) as Manifest;
-    // A copy of the line as the key: the line itself is a slice that would keep the whole entry's text alive.
-    const key = ` ${text}`.slice(1);
-    jsonDocuments.set(key, new WeakRef(manifest));
-    forgetDocument.register(manifest, key);
+    jsonDocuments.set(text, manifest);
   }
   return manifest;
 }
 
-/**
- * The documents read, by their text, for as long as some render holds them: the renders of one
- * process's environments share them, and a document no render holds any more (a fleet's clusters
- * built one after another) is not kept for the rest of the process, nor is its text.
- */
-const jsonDocuments = new Map<string, WeakRef<Manifest>>();
-const forgetDocument = new FinalizationRegistry<string>((text) => {
-  // Unless the text was read again since, into a document still held.
-  if (jsonDocuments.get(text)?.deref() === undefined) jsonDocuments.delete(text);
-});
+const jsonDocuments = new DocumentsByText();
 
 /**
  * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of
@@ -394,26 +407,23 @@ function binaryIdentity(file: string): string {
 
 /**
  * One document of Helm's output, read as Kubernetes reads YAML (1.1); the error, or null for an
- * empty one. Documents are kept by their text: renders of the same chart for other environments
- * repeat the large CRDs word for word, and those are read only once.
+ * empty one. Documents are kept by their text while held: renders of the same chart for other
+ * environments repeat the large CRDs word for word, and those are read only once.
  */
 function parseDocument(text: string): Manifest | null | string {
-  let parsed = documents.get(text);
-  if (parsed === undefined) {
-    const docs = parseAllDocuments(text, { version: '1.1' });
-    const doc = docs[0];
-    if (docs.length > 1) parsed = 'more than one document between two --- lines';
-    else if (doc?.errors.length) parsed = doc.errors[0].message.split('\n')[0];
-    else {
-      const value = doc?.toJS({ maxAliasCount: -1 }) as Manifest | null | undefined;
-      parsed = value !== null && typeof value === 'object' ? value : null;
-    }
-    documents.set(text, parsed);
-  }
-  return parsed;
+  const held = yamlDocuments.get(text);
+  if (held !== undefined) return held;
+  const docs = parseAllDocuments(text, { version: '1.1' });
+  const doc = docs[0];
+  if (docs.length > 1) return 'more than one document between two --- lines';
+  if (doc?.errors.length) return doc.errors[0].message.split('\n')[0];
+  const value = doc?.toJS({ maxAliasCount: -1 }) as Manifest | null | undefined;
+  if (value === null || typeof value !== 'object') return null;
+  yamlDocuments.set(text, value);
+  return value;
 }
 
-const documents = new Map<string, Manifest | null | string>();
+const yamlDocuments = new DocumentsByText();
 
 /** `root/file`, or `file` when there is no root. */
 export function joinPath(root: string, file: string): string {
