@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
-import { Manifest, objectRef } from './objects';
+import { isMap, Manifest, objectRef } from './objects';
 import { displayPath, parseEnvironment } from './environment';
 import { tryGit } from './git';
 import { ENVIRONMENTS_DIR } from './project';
@@ -111,8 +111,6 @@ export function diffEnvironment(env: string, before: Tree, after: Tree): Environ
   const applications = [...byApp].sort(([p], [q]) => byCodePoint(p, q)).map(([app, objects]) => ({ app, objects }));
   return { env, applications };
 }
-
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[]): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;

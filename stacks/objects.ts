@@ -91,6 +91,12 @@ export function isClusterScoped(apiVersion: string, kind: string): boolean {
   return CLUSTER_SCOPED.has(`${group}/${kind}`);
 }
 
+/**
+ * Whether a value is a map (a YAML mapping), not a list, scalar or null: for reading objects whose
+ * shape nothing has checked (policies/lib/shape.ts, a base tree gitplane diff compares).
+ */
+export const isMap = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v); // eslint-disable-line @typescript-eslint/no-explicit-any
+
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */
 export function objectRef(m: Manifest): string {
   const ns = m.metadata?.namespace;

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { contentKey, pruneDaily, readEntry, writeEntry } from '../stacks/content-cache';
+import { isMap } from '../stacks/objects';
 import { closest } from '../stacks/spelling';
 import { loadStandalone, standaloneCode } from '../stacks/standalone-validator';
 import type { ValidationProblem } from './index';
@@ -29,8 +30,6 @@ export interface HelmValuesInput {
 }
 
 type Tree = Record<string, unknown>;
-
-const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `<chart>-<version>.yaml` in the first directory that has it. */
 export function chartDefaultsFile(dirs: readonly string[], chart: string, version: string): string | undefined {
@@ -67,7 +66,7 @@ export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[],
       }
       const defaultValue = known[key];
       // An empty default map ({}, e.g. nodeSelector or podAnnotations) takes any keys.
-      if (isTree(value) && isTree(defaultValue) && Object.keys(defaultValue).length > 0) walk(value, defaultValue, here);
+      if (isMap(value) && isMap(defaultValue) && Object.keys(defaultValue).length > 0) walk(value, defaultValue, here);
     }
   };
   walk(input.values, defaults, []);
@@ -86,7 +85,7 @@ export function checkHelmValues(input: HelmValuesInput, dirs: readonly string[],
 
 /** Values as Helm merges them: maps merge key by key, everything else replaces the default. */
 function merge(defaults: unknown, values: unknown): unknown {
-  if (!isTree(defaults) || !isTree(values)) return values;
+  if (!isMap(defaults) || !isMap(values)) return values;
   const out: Tree = { ...defaults };
   for (const [k, v] of Object.entries(values)) out[k] = merge(defaults[k], v);
   return out;

@@ -5,9 +5,10 @@
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { isMap } from '../../stacks/objects';
 
-/** Whether a value is a map (a YAML mapping), not a list, scalar or null. */
-export const isMap = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+// Defined beside the objects, where stacks/ and validation/ import it too.
+export { isMap };
 
 /** The value when it is a map, else an empty one. */
 export const mapOf = (v: unknown): Record<string, any> => (isMap(v) ? v : {});
