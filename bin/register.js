@@ -14,8 +14,25 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 
-// Stack traces of the transpiled code point at .ts lines through the inline source maps.
+// Stack traces of the transpiled code point at .ts lines through the inline source maps. While
+// they are enabled, Node looks for a source map in every file it compiles (it scans the whole
+// source and makes a URL of its path, about a tenth of loading a package's file), so they are off
+// while a package's JavaScript compiles: their frames are shown as the package ships them.
 process.setSourceMapsEnabled(true);
+let sourceMaps = true;
+function withSourceMaps(on, load) {
+  const before = sourceMaps;
+  if (on !== before) process.setSourceMapsEnabled((sourceMaps = on));
+  try {
+    load();
+  } finally {
+    if (on !== before) process.setSourceMapsEnabled((sourceMaps = before));
+  }
+}
+const loadJavaScript = Module._extensions['.js'];
+Module._extensions['.js'] = function loadPackageJavaScript(module, filename) {
+  withSourceMaps(false, () => loadJavaScript(module, filename));
+};
 
 const root = path.resolve(__dirname, '..');
 // As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
@@ -40,6 +57,7 @@ function transpile(source, filename) {
 }
 
 let salt;
+/** The transpiled module of `source`, the file's bytes (hashed as read: no decoding on a cache hit). */
 function compile(source, filename) {
   // node:crypto is required here, not at the top: it loads a dozen of Node's internal modules, which
   // a command that loads no TypeScript (any --help, the installed package) would pay for nothing.
@@ -54,7 +72,7 @@ function compile(source, filename) {
   try {
     return readTranspiled(cached);
   } catch {
-    const output = transpile(source, filename);
+    const output = transpile(source.toString('utf8'), filename);
     try {
       fs.mkdirSync(cacheDir, { recursive: true });
       if (!pruned) {
@@ -109,8 +127,8 @@ function readTranspiled(file) {
 }
 
 Module._extensions['.ts'] = function loadTypeScript(module, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  module._compile(compile(source, filename), filename);
+  const source = fs.readFileSync(filename);
+  withSourceMaps(true, () => module._compile(compile(source, filename), filename));
 };
 
 /** gitplane's module `relative` (e.g. `cli/main`): the TypeScript source in a checkout, else the compiled package's. */

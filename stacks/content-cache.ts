@@ -4,7 +4,7 @@
  * changed input is a different entry, never a stale one.
  *
  * Each entry is one file, `<dir>/<key>.json`: a header line naming the format, the key and the
- * sha256 of the body, then the body. An entry is used only when its header names the key asked
+ * sha256 of the body, then the body (text, or bytes such as V8's code caches). An entry is used only when its header names the key asked
  * for and its body has the digest the header records; a truncated, edited or misplaced entry is
  * ignored (and replaced by the next write). Writes go to a temporary file renamed into place, so
  * a reader never sees half an entry; a cache that cannot be written (a read-only home) only costs
@@ -26,6 +26,11 @@ export function contentKey(parts: readonly unknown[]): string {
 
 /** The body cached under `key` in `dir`, or undefined when there is none or it is not intact. */
 export function readEntry(dir: string, key: string): string | undefined {
+  return readBytes(dir, key)?.toString('utf8');
+}
+
+/** As readEntry, for a body of bytes (writeEntry's `Uint8Array`): no text decoding. */
+export function readBytes(dir: string, key: string): Buffer | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, `${key}.json`), 'r');
@@ -33,10 +38,12 @@ export function readEntry(dir: string, key: string): string | undefined {
     return undefined;
   }
   try {
-    const text = fs.readFileSync(fd, 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline < 0 || text.slice(0, newline) !== header(key, body)) return undefined;
+    // Checked as bytes: the digest of a text body is that of its UTF-8 bytes, so no decoding is
+    // needed to check it (compiled validators and renders are megabytes).
+    const bytes = fs.readFileSync(fd);
+    const newline = bytes.indexOf(0x0a);
+    const body = bytes.subarray(newline + 1);
+    if (newline < 0 || bytes.toString('latin1', 0, newline) !== header(key, body)) return undefined;
     // Marked used at most once a day (pruning counts in weeks): a warm command writes nothing.
     if (Date.now() - fs.fstatSync(fd).mtimeMs >= DAY_MS) {
       try {
@@ -107,13 +114,13 @@ export function pruneDaily(dir: string): void {
   }
 }
 
-/** Caches `body` under `key` in `dir`, atomically. */
-export function writeEntry(dir: string, key: string, body: string): void {
+/** Caches `body` under `key` in `dir`, atomically: text, or bytes read back by readBytes. */
+export function writeEntry(dir: string, key: string, body: string | Uint8Array): void {
   const file = path.join(dir, `${key}.json`);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(temporary, `${header(key, body)}\n${body}`);
+    fs.writeFileSync(temporary, typeof body === 'string' ? `${header(key, body)}\n${body}` : Buffer.concat([Buffer.from(`${header(key, body)}\n`), body]));
     fs.renameSync(temporary, file);
   } catch {
     try {
@@ -124,6 +131,6 @@ export function writeEntry(dir: string, key: string, body: string): void {
   }
 }
 
-function header(key: string, body: string): string {
+function header(key: string, body: string | Uint8Array): string {
   return `${FORMAT} ${key} sha256:${createHash('sha256').update(body).digest('hex')}`;
 }

@@ -110,6 +110,24 @@ test('the package index loads a construct when it is first read, and only then',
   expect(JSON.parse(r.stdout)).toEqual({ before: false, kind: 'function', after: true, names: ['IngressPolicy', 'HttpService', 'ServiceMonitor', 'ExternalSecret'] });
 });
 
+test('source maps are read for gitplane\'s TypeScript, not for packages\' JavaScript, and a TypeScript frame still points at its .ts line', () => {
+  const packageFile = require.resolve('cdk8s/lib/duration');
+  expect(fs.readFileSync(packageFile, 'utf8')).toContain('//# sourceMappingURL=');
+  const throwing = path.join(tempDir(), 'throwing.ts');
+  fs.writeFileSync(throwing, 'interface Shape {\n  size: number;\n}\n\nexport function fail(s: Shape): never {\n  throw new Error(`size ${s.size}`);\n}\n');
+  const script = [
+    "const { findSourceMap } = require('node:module');",
+    `require(${JSON.stringify(packageFile)});`,
+    `const ts = require(${JSON.stringify(path.join(ROOT, 'stacks', 'errors'))});`,
+    'let frame;',
+    `try { require(${JSON.stringify(throwing)}).fail({ size: 1 }); } catch (e) { frame = e.stack.split('\\n')[1].trim(); }`,
+    `console.log(JSON.stringify({ pkg: findSourceMap(${JSON.stringify(packageFile)}) !== undefined, ts: findSourceMap(${JSON.stringify(path.join(ROOT, 'stacks', 'errors.ts'))}) !== undefined, frame }));`,
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ pkg: false, ts: true, frame: `at Object.fail (${throwing}:6:9)` });
+});
+
 test('a TypeScript file transpiled in one checkout loads in another copy of it without TypeScript', () => {
   // Unique content, so that no earlier run has this file in the cache.
   const source = `const marker: string = ${JSON.stringify(`gitplane-test-${Date.now()}-${Math.random()}`)};\nexport default marker;\n`;

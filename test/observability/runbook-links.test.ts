@@ -49,6 +49,14 @@ describe('runbookLinks', () => {
     expect(links.dashboard).toEqual({ title: 'Second / Pending', url: 'https://grafana.example.com/d/second?viewPanel=2&from=now-1h&to=now&var-environment=prod&var-cluster=prod-eu1' });
   });
 
+  test('searches each list of dashboards on its own: the panels read for one list are not another\'s', () => {
+    const expr = 'sum(jetstream_consumer_num_pending) > 0';
+    expect(runbookLinks(PROPS, { expr }).dashboard?.title).toBe('Second / Pending');
+    const other: DashboardSpec[] = [{ uid: 'other', title: 'Other', tags: [], rows: [{ panels: [{ title: 'Backlog', kind: 'stat', queries: [{ expr: 'jetstream_consumer_num_pending' }] }] }] }];
+    expect(runbookLinks({ ...PROPS, dashboards: other }, { expr }).dashboard?.title).toBe('Other / Backlog');
+    expect(runbookLinks({ ...PROPS, dashboards: [] }, { expr }).dashboard).toBeUndefined();
+  });
+
   test('links no panel when no Prometheus panel queries the alert\'s metrics, and filters a fleet on the environment only', () => {
     const fleet = runbookLinks({ ...PROPS, cluster: undefined }, { expr: 'node_load1 > 4' });
     expect(fleet.dashboard).toBeUndefined();

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { contentKey, pruneDaily, pruneEntries, readEntry, writeEntry } from '../../stacks/content-cache';
+import { contentKey, pruneDaily, pruneEntries, readBytes, readEntry, writeEntry } from '../../stacks/content-cache';
 import { tempDir } from '../support/cli';
 
 test('an entry written under a key is read back under that key only', () => {
@@ -14,6 +14,29 @@ test('an entry written under a key is read back under that key only', () => {
   expect(readEntry(dir, key)).toBe('{"objects":[]}');
   expect(readEntry(dir, contentKey(['chart', 'values: 2']))).toBeUndefined();
   expect(fs.readdirSync(dir)).toEqual([`${key}.json`]);
+});
+
+test('an entry of bytes is read back as the same bytes, and a text entry as its UTF-8 bytes', () => {
+  const dir = tempDir();
+  const key = contentKey(['code cache']);
+  const bytes = Buffer.from([0xc0, 0xde, 0x0a, 0x00, 0xff, 0x0a]);
+  writeEntry(dir, key, bytes);
+  expect(readBytes(dir, key)).toEqual(bytes);
+  const text = contentKey(['text']);
+  writeEntry(dir, text, 'grüße\n');
+  expect(readBytes(dir, text)).toEqual(Buffer.from('grüße\n'));
+  expect(readEntry(dir, text)).toBe('grüße\n');
+});
+
+test('fails to read an entry of bytes when one byte was changed', () => {
+  const dir = tempDir();
+  const key = contentKey(['code cache']);
+  writeEntry(dir, key, Buffer.from([1, 2, 3, 4]));
+  const file = path.join(dir, `${key}.json`);
+  const whole = fs.readFileSync(file);
+  whole[whole.length - 1] ^= 0xff;
+  fs.writeFileSync(file, whole);
+  expect(readBytes(dir, key)).toBeUndefined();
 });
 
 test('a changed input is another key', () => {

@@ -71,15 +71,35 @@ interface PanelRef {
 
 /** The Prometheus panel sharing most metrics with the expression; the first of equals, in dashboard order. */
 function panelFor(dashboards: readonly DashboardSpec[], expr: string): PanelRef | undefined {
-  const wanted = new Set(metricRefs(expr).flatMap((r) => ('name' in r ? [r.name] : [])));
+  const wanted = new Set(metricNames(expr));
   let best: { ref: PanelRef; shared: number } | undefined;
-  for (const spec of dashboards) {
-    for (const panel of dashboardJson(spec).panels as { id: number; title: string; datasource?: { type: string }; targets?: { expr: string }[] }[]) {
-      if (panel.datasource?.type !== 'prometheus') continue;
-      const names = new Set((panel.targets ?? []).flatMap((t) => metricRefs(t.expr).flatMap((r) => ('name' in r ? [r.name] : []))));
-      const shared = [...wanted].filter((m) => names.has(m)).length;
-      if (shared > (best?.shared ?? 0)) best = { ref: { uid: spec.uid, dashboard: spec.title, id: panel.id, title: panel.title }, shared };
-    }
+  for (const { ref, names } of prometheusPanels(dashboards)) {
+    const shared = [...wanted].filter((m) => names.has(m)).length;
+    if (shared > (best?.shared ?? 0)) best = { ref, shared };
   }
   return best?.ref;
+}
+
+/** The metric names an expression reads. */
+function metricNames(expr: string): string[] {
+  return metricRefs(expr).flatMap((r) => ('name' in r ? [r.name] : []));
+}
+
+/** Each dashboard list's Prometheus panels with the metric names they query, in dashboard order. */
+const panelsOf = new WeakMap<readonly DashboardSpec[], { ref: PanelRef; names: Set<string> }[]>();
+
+/** The Prometheus panels of `dashboards`, read once for all the alerts of an environment (which search the same list). */
+function prometheusPanels(dashboards: readonly DashboardSpec[]): { ref: PanelRef; names: Set<string> }[] {
+  let panels = panelsOf.get(dashboards);
+  if (panels === undefined) {
+    panels = [];
+    for (const spec of dashboards) {
+      for (const panel of dashboardJson(spec).panels as { id: number; title: string; datasource?: { type: string }; targets?: { expr: string }[] }[]) {
+        if (panel.datasource?.type !== 'prometheus') continue;
+        panels.push({ ref: { uid: spec.uid, dashboard: spec.title, id: panel.id, title: panel.title }, names: new Set((panel.targets ?? []).flatMap((t) => metricNames(t.expr))) });
+      }
+    }
+    panelsOf.set(dashboards, panels);
+  }
+  return panels;
 }
