@@ -8,8 +8,8 @@ import { RenderedObject } from '../../stacks/objects';
 import { PolicyContext } from '../types';
 import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
-import { ofKind, perEnvironment, push } from './lookup';
-import { isLabelSelector, LabelSelector, Labels, selectorMatches, unmetRequirements } from './network-policy';
+import { ByLabel, ofKind, perEnvironment } from './lookup';
+import { isLabelSelector, LabelSelector, Labels, unmetRequirements } from './network-policy';
 import { syncedFolder } from './ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from './workloads';
 import { isMap, mapsOf } from './shape';
@@ -118,39 +118,6 @@ function scrapedImages(ctx: PolicyContext): Set<string> {
     for (const m of monitors(ctx)) addScraped(m, index, scraped);
     return new Set([...scraped].flatMap((w) => imagesOf(w).map(repository)));
   });
-}
-
-/**
- * Objects by label, indexed on the label names selectors ask for: a selector matches only objects
- * that carry its first `matchLabels` pair, so it is tested against those alone rather than every
- * object.
- */
-class ByLabel {
-  readonly objects: RenderedObject[] = [];
-  private readonly byName = new Map<string, Map<string, RenderedObject[]>>();
-
-  constructor(private readonly labelsOf: (o: RenderedObject) => Labels | undefined) {}
-
-  /** The objects a selector selects: those with its first `matchLabels` pair, or all of them for a selector without one, tested against the whole selector. */
-  selected(selector: LabelSelector): RenderedObject[] {
-    return this.candidates(selector.matchLabels ?? {}).filter((o) => selectorMatches(selector, this.labelsOf(o) ?? {}));
-  }
-
-  private candidates(matchLabels: Labels): readonly RenderedObject[] {
-    for (const name in matchLabels) {
-      let byValue = this.byName.get(name);
-      if (!byValue) {
-        byValue = new Map();
-        for (const o of this.objects) {
-          const value = this.labelsOf(o)?.[name];
-          if (value !== undefined) push(byValue, value, o);
-        }
-        this.byName.set(name, byValue);
-      }
-      return byValue.get(matchLabels[name]) ?? [];
-    }
-    return this.objects;
-  }
 }
 
 interface NamespaceObjects {
