@@ -29,7 +29,8 @@ export function seriesSources(ctx: PolicyContext): SeriesSources {
     const scraped = CATALOGUES.filter((c) => c.evidence.some((e) => shown(e, ctx)));
     const exported = new Map<string, MetricCatalogue>();
     for (const c of scraped) for (const m of c.list.metrics) if (!exported.has(m)) exported.set(m, c);
-    const recorded = new Set(ctx.objects.flatMap((o) => prometheusRules(o).filter((r) => r.type === 'record').map((r) => r.name)));
+    const recorded = new Set<string>();
+    for (const o of ctx.objects) for (const r of prometheusRules(o)) if (r.type === 'record') recorded.add(r.name);
     return { scraped, exported, recorded };
   });
 }
@@ -166,10 +167,10 @@ function chartValues(ctx: PolicyContext, chart: string): Json[] {
   return perEnvironment(ctx, `chart-values:${chart}`, () => [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
     const raw = a.manifest.spec as Json;
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
-    const sources: Json[] = [spec?.source, ...mapsOf(spec?.sources)].filter(isMap);
+    const sources: Json[] = [spec?.source, ...mapsOf(spec?.sources)].filter((s) => isMap(s) && s.chart === chart);
+    if (sources.length === 0) return [];
     const folder = syncedFolder(a.manifest);
     return sources
-      .filter((s) => s.chart === chart)
       .map((s) => {
         const file = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
         const layers = [file, s.helm?.values].map((text) => (typeof text === 'string' ? parseEmbedded(text) : undefined));
