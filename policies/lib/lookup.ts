@@ -5,6 +5,7 @@
  */
 import { RenderedObject } from '../../stacks/objects';
 import { PolicyContext } from '../types';
+import { LabelSelector, Labels, selectorMatches } from './network-policy';
 import { appOf } from './ordering';
 
 interface Index {
@@ -109,4 +110,42 @@ export function named(ctx: PolicyContext, kind: string, name: string): RenderedO
     index.byName.set(kind, byName);
   }
   return byName.get(name);
+}
+
+/**
+ * Objects by label, indexed on the label names selectors ask for: a selector matches only objects
+ * that carry its first `matchLabels` pair, so it is tested against those alone rather than every
+ * object.
+ */
+export class ByLabel {
+  readonly objects: RenderedObject[] = [];
+  private readonly byName = new Map<string, Map<string, RenderedObject[]>>();
+
+  constructor(private readonly labelsOf: (o: RenderedObject) => Labels | undefined) {}
+
+  /** The objects a selector selects: those with its first `matchLabels` pair, or all of them for a selector without one, tested against the whole selector. */
+  selected(selector: LabelSelector): RenderedObject[] {
+    return this.candidates(selector.matchLabels ?? {}).filter((o) => selectorMatches(selector, this.labelsOf(o) ?? {}));
+  }
+
+  /** Whether a selector selects any of the objects (as `selected`, stopping at the first). */
+  selectsAny(selector: LabelSelector): boolean {
+    return this.candidates(selector.matchLabels ?? {}).some((o) => selectorMatches(selector, this.labelsOf(o) ?? {}));
+  }
+
+  private candidates(matchLabels: Labels): readonly RenderedObject[] {
+    for (const name in matchLabels) {
+      let byValue = this.byName.get(name);
+      if (!byValue) {
+        byValue = new Map();
+        for (const o of this.objects) {
+          const value = this.labelsOf(o)?.[name];
+          if (value !== undefined) push(byValue, value, o);
+        }
+        this.byName.set(name, byValue);
+      }
+      return byValue.get(matchLabels[name]) ?? [];
+    }
+    return this.objects;
+  }
 }

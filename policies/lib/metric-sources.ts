@@ -8,8 +8,8 @@ import { RenderedObject } from '../../stacks/objects';
 import { PolicyContext } from '../types';
 import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
-import { ofKind, perEnvironment, push } from './lookup';
-import { isLabelSelector, LabelSelector, Labels, selectorMatches, unmetRequirements } from './network-policy';
+import { ByLabel, ofKind, perEnvironment } from './lookup';
+import { isLabelSelector, LabelSelector, Labels, unmetRequirements } from './network-policy';
 import { syncedFolder } from './ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from './workloads';
 import { isMap, mapsOf } from './shape';
@@ -29,7 +29,8 @@ export function seriesSources(ctx: PolicyContext): SeriesSources {
     const scraped = CATALOGUES.filter((c) => c.evidence.some((e) => shown(e, ctx)));
     const exported = new Map<string, MetricCatalogue>();
     for (const c of scraped) for (const m of c.list.metrics) if (!exported.has(m)) exported.set(m, c);
-    const recorded = new Set(ctx.objects.flatMap((o) => prometheusRules(o).filter((r) => r.type === 'record').map((r) => r.name)));
+    const recorded = new Set<string>();
+    for (const o of ctx.objects) for (const r of prometheusRules(o)) if (r.type === 'record') recorded.add(r.name);
     return { scraped, exported, recorded };
   });
 }
@@ -120,39 +121,6 @@ function scrapedImages(ctx: PolicyContext): Set<string> {
   });
 }
 
-/**
- * Objects by label, indexed on the label names selectors ask for: a selector matches only objects
- * that carry its first `matchLabels` pair, so it is tested against those alone rather than every
- * object.
- */
-class ByLabel {
-  readonly objects: RenderedObject[] = [];
-  private readonly byName = new Map<string, Map<string, RenderedObject[]>>();
-
-  constructor(private readonly labelsOf: (o: RenderedObject) => Labels | undefined) {}
-
-  /** The objects a selector selects: those with its first `matchLabels` pair, or all of them for a selector without one, tested against the whole selector. */
-  selected(selector: LabelSelector): RenderedObject[] {
-    return this.candidates(selector.matchLabels ?? {}).filter((o) => selectorMatches(selector, this.labelsOf(o) ?? {}));
-  }
-
-  private candidates(matchLabels: Labels): readonly RenderedObject[] {
-    for (const name in matchLabels) {
-      let byValue = this.byName.get(name);
-      if (!byValue) {
-        byValue = new Map();
-        for (const o of this.objects) {
-          const value = this.labelsOf(o)?.[name];
-          if (value !== undefined) push(byValue, value, o);
-        }
-        this.byName.set(name, byValue);
-      }
-      return byValue.get(matchLabels[name]) ?? [];
-    }
-    return this.objects;
-  }
-}
-
 interface NamespaceObjects {
   /** By their own labels. */
   readonly services: ByLabel;
@@ -199,10 +167,10 @@ function chartValues(ctx: PolicyContext, chart: string): Json[] {
   return perEnvironment(ctx, `chart-values:${chart}`, () => [...ofKind(ctx, 'Application'), ...ofKind(ctx, 'ApplicationSet')].flatMap((a) => {
     const raw = a.manifest.spec as Json;
     const spec = a.manifest.kind === 'ApplicationSet' ? raw?.template?.spec : raw;
-    const sources: Json[] = [spec?.source, ...mapsOf(spec?.sources)].filter(isMap);
+    const sources: Json[] = [spec?.source, ...mapsOf(spec?.sources)].filter((s) => isMap(s) && s.chart === chart);
+    if (sources.length === 0) return [];
     const folder = syncedFolder(a.manifest);
     return sources
-      .filter((s) => s.chart === chart)
       .map((s) => {
         const file = folder ? ctx.files.get(`values/${folder}.yaml`) : undefined;
         const layers = [file, s.helm?.values].map((text) => (typeof text === 'string' ? parseEmbedded(text) : undefined));

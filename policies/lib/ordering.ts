@@ -6,6 +6,7 @@
 import { Manifest, RenderedObject } from '../../stacks/objects';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
 import { PolicyContext } from '../types';
+import { perEnvironment } from './lookup';
 import { listOf, mapsOf } from './shape';
 
 export interface Position {
@@ -81,9 +82,22 @@ export function describe(p: Position): string {
 }
 
 /** Sync options of an object (annotation) and of its Application. */
-export function syncOptions(o: RenderedObject, ctx: PolicyContext): string[] {
-  const own = (o.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').map((s) => s.trim());
-  const application = applications(ctx).get(appOf(o));
-  const appOptions = listOf((application?.manifest.spec as { syncPolicy?: { syncOptions?: unknown } })?.syncPolicy?.syncOptions).map(String);
-  return [...own, ...appOptions].filter(Boolean);
+export function syncOptions(o: RenderedObject, ctx: PolicyContext): readonly string[] {
+  const own = o.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '';
+  const appOptions = applicationSyncOptions(appOf(o), ctx);
+  // Most objects have none of their own: their Application's, read once per application.
+  if (own === '') return appOptions;
+  return [...own.split(',').map((s) => s.trim()).filter(Boolean), ...appOptions];
+}
+
+/** The sync options of the Application that syncs a folder, per environment. */
+function applicationSyncOptions(app: string, ctx: PolicyContext): readonly string[] {
+  const byApp = perEnvironment(ctx, 'application-sync-options', () => new Map<string, readonly string[]>());
+  let options = byApp.get(app);
+  if (!options) {
+    const application = applications(ctx).get(app);
+    options = listOf((application?.manifest.spec as { syncPolicy?: { syncOptions?: unknown } })?.syncPolicy?.syncOptions).map(String).filter(Boolean);
+    byApp.set(app, options);
+  }
+  return options;
 }

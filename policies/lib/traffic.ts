@@ -136,6 +136,13 @@ function resolvePort(pods: PodGroup, target: number | string, protocol: string):
   return named && { port: named.containerPort, portName: named.name };
 }
 
+/** The map under `key`, made when absent. */
+function inner<K, L, V>(map: Map<K, Map<L, V>>, key: K): Map<L, V> {
+  let found = map.get(key);
+  if (!found) map.set(key, (found = new Map()));
+  return found;
+}
+
 /** Everything the hops are computed from, indexed once. */
 class Environment {
   readonly pods: PodGroup[];
@@ -145,9 +152,10 @@ class Environment {
   private readonly podsIn = new Map<string, PodGroup[]>();
   private readonly servicesIn = new Map<string, Service[]>();
   private readonly servicesByName = new Map<string, Service>();
-  readonly configMapsIn = new Map<string, RenderedObject[]>();
-  /** ConfigMaps by each label key they carry, for k8s-sidecars that collect by label. */
-  readonly configMapsLabelled = new Map<string, RenderedObject[]>();
+  /** ConfigMaps by namespace, then name. */
+  readonly configMapsNamed = new Map<string, Map<string, RenderedObject[]>>();
+  /** ConfigMaps by each label key they carry, then namespace, for k8s-sidecars that collect by label. */
+  readonly configMapsLabelled = new Map<string, Map<string, RenderedObject[]>>();
   /** Each ConfigMap's place in the output. */
   readonly configMapOrder = new Map<RenderedObject, number>();
   private allNamespaces?: string[];
@@ -164,8 +172,9 @@ class Environment {
     for (const o of objects) {
       if (o.manifest.kind !== 'ConfigMap') continue;
       this.configMapOrder.set(o, this.configMapOrder.size);
-      push(this.configMapsIn, namespaceOf(o.manifest), o);
-      for (const key of Object.keys(o.manifest.metadata.labels ?? {})) push(this.configMapsLabelled, key, o);
+      const ns = namespaceOf(o.manifest);
+      push(inner(this.configMapsNamed, ns), o.manifest.metadata.name, o);
+      for (const key of Object.keys(o.manifest.metadata.labels ?? {})) push(inner(this.configMapsLabelled, key), ns, o);
     }
   }
 
@@ -293,10 +302,13 @@ function configMapsRead(env: Environment, pods: PodGroup): RenderedObject[] {
     }
   }
   const read = new Set<RenderedObject>();
-  for (const o of env.configMapsIn.get(pods.namespace) ?? []) if (names.has(o.manifest.metadata.name)) read.add(o);
+  const named = env.configMapsNamed.get(pods.namespace);
+  if (named) for (const name of names) for (const o of named.get(name) ?? []) read.add(o);
   for (const s of sidecars) {
-    for (const o of env.configMapsLabelled.get(s.label) ?? []) {
-      if ((s.value === undefined || o.manifest.metadata.labels?.[s.label] === s.value) && (!s.namespaces || s.namespaces.includes(namespaceOf(o.manifest)))) read.add(o);
+    const labelled = env.configMapsLabelled.get(s.label);
+    if (!labelled) continue;
+    for (const inNamespace of s.namespaces ? s.namespaces.map((ns) => labelled.get(ns) ?? []) : labelled.values()) {
+      for (const o of inNamespace) if (s.value === undefined || o.manifest.metadata.labels?.[s.label] === s.value) read.add(o);
     }
   }
   // In output order, as a scan of the objects would list them.

@@ -32,8 +32,19 @@ export interface ContainerRef {
   readonly init: boolean;
 }
 
+/** Pod templates and their containers, per manifest: a dozen rules ask about every workload. */
+const templates = new WeakMap<Manifest, PodTemplate | undefined>();
+const containerRefs = new WeakMap<PodTemplate, ContainerRef[]>();
+
 /** The pod template of a workload (the pod itself for a Pod); its metadata and spec are maps whatever the manifest holds. */
 export function podTemplate(m: Manifest): PodTemplate | undefined {
+  if (templates.has(m)) return templates.get(m);
+  const t = templateOf(m);
+  templates.set(m, t);
+  return t;
+}
+
+function templateOf(m: Manifest): PodTemplate | undefined {
   const s = m.spec as Json;
   if (!isMap(s)) return undefined;
   if (m.kind === 'Pod') return { metadata: m.metadata, spec: s, path: 'spec' };
@@ -47,10 +58,15 @@ export function podTemplate(m: Manifest): PodTemplate | undefined {
   };
 }
 
-export function containers(t: PodTemplate): ContainerRef[] {
-  const list = (field: string, init: boolean): ContainerRef[] =>
-    (Array.isArray(t.spec[field]) ? (t.spec[field] as unknown[]) : []).flatMap((c, i) => (isMap(c) ? [{ container: c, path: `${t.path}.${field}[${i}]`, init }] : []));
-  return [...list('initContainers', true), ...list('containers', false)];
+export function containers(t: PodTemplate): readonly ContainerRef[] {
+  let refs = containerRefs.get(t);
+  if (!refs) {
+    const list = (field: string, init: boolean): ContainerRef[] =>
+      (Array.isArray(t.spec[field]) ? (t.spec[field] as unknown[]) : []).flatMap((c, i) => (isMap(c) ? [{ container: c, path: `${t.path}.${field}[${i}]`, init }] : []));
+    refs = [...list('initContainers', true), ...list('containers', false)];
+    containerRefs.set(t, refs);
+  }
+  return refs;
 }
 
 /**

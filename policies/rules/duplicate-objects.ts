@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { RenderedObject } from '../../stacks/objects';
 import { groupOf } from '../data/crd-owners';
-import { applicationOf, AppInstance, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
+import { applicationOf, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
 import { docsUrl } from '../lib/docs-url';
 import { ofKind, push } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
@@ -42,25 +42,45 @@ interface Placed {
   readonly namespace?: string;
 }
 
-function placements(o: RenderedObject, ctx: PolicyContext): { cluster: string; placed: Placed }[] {
+/** Where an object lands: one placement per cluster its Application runs on. */
+function placements(o: RenderedObject, ctx: PolicyContext, into: { cluster: string; placed: Placed }[]): void {
   const application = applicationOf(o, ctx);
-  const instances: (AppInstance | undefined)[] = application ? instancesOf(application, ctx) : [undefined];
   const name = application?.manifest.metadata?.name ?? (appOf(o) || '(no application)');
-  return instances.map((i) => ({ cluster: i?.server ?? i?.clusterName ?? '', placed: { object: o, application: name, namespace: landingNamespace(o, i, ctx) } }));
+  for (const i of application ? instancesOf(application, ctx) : [undefined]) {
+    into.push({ cluster: i?.server ?? i?.clusterName ?? '', placed: { object: o, application: name, namespace: landingNamespace(o, i, ctx) } });
+  }
 }
 
 function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
-  const byKey = new Map<string, Placed[]>();
-  for (const o of ctx.objects) {
-    const m = o.manifest;
-    for (const { cluster, placed } of placements(o, ctx)) {
-      const key = `${cluster}\u0000${groupOf(m.apiVersion ?? '')}\u0000${m.kind}\u0000${placed.namespace ?? ''}\u0000${m.metadata?.name ?? ''}`;
-      push(byKey, key, placed);
+  // Placements by the object's name first: only objects of one name can be one object, and most
+  // names are unique, so the whole key (cluster, group, kind, namespace) is spelled for the rest alone.
+  const all: { cluster: string; placed: Placed }[] = [];
+  for (const o of ctx.objects) placements(o, ctx, all);
+  const byName = new Map<string, number[]>();
+  all.forEach(({ placed }, i) => push(byName, `${placed.object.manifest.metadata?.name ?? ''}`, i));
+  // Keys that recur, each with its placements in the order found; sorted by where each key first occurs.
+  const repeated: Placed[][] = [];
+  const firstAt = new Map<Placed[], number>();
+  for (const indexes of byName.values()) {
+    if (indexes.length < 2) continue;
+    const byKey = new Map<string, Placed[]>();
+    for (const i of indexes) {
+      const { cluster, placed } = all[i];
+      const m = placed.object.manifest;
+      const key = `${cluster}\u0000${groupOf(m.apiVersion ?? '')}\u0000${m.kind}\u0000${placed.namespace ?? ''}`;
+      const copies = byKey.get(key);
+      if (copies) copies.push(placed);
+      else {
+        const fresh = [placed];
+        byKey.set(key, fresh);
+        firstAt.set(fresh, i);
+      }
     }
+    for (const copies of byKey.values()) if (copies.length > 1) repeated.push(copies);
   }
+  repeated.sort((a, b) => firstAt.get(a)! - firstAt.get(b)!);
   const findings: RuleFinding[] = [];
-  for (const copies of byKey.values()) {
-    const [first, ...rest] = copies;
+  for (const [first, ...rest] of repeated) {
     for (const later of rest) {
       const same = later.application === first.application;
       findings.push({

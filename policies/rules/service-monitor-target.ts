@@ -4,7 +4,7 @@ import { applications } from '../lib/ordering';
 import { isLabelSelector, LabelSelector, selectorMatches, selectorText } from '../lib/network-policy';
 import { RenderedObject } from '../../stacks/objects';
 import { ObjectRule, PolicyContext } from '../types';
-import { inNamespace, ofKind, perEnvironment } from '../lib/lookup';
+import { ByLabel, inNamespace, ofKind, perEnvironment } from '../lib/lookup';
 import { mapsOf } from '../lib/shape';
 
 export const rule: ObjectRule = {
@@ -27,9 +27,9 @@ export const rule: ObjectRule = {
     const selector = m.spec?.selector ?? {};
     // A malformed selector selects nothing; label-selector-operator reports it.
     if (!isLabelSelector(selector)) return [];
-    const candidates = namespaces ? namespaces.flatMap((ns) => inNamespace(ctx, 'Service', ns)) : ofKind(ctx, 'Service');
     const matches = (s: LabelSelector) => (o: RenderedObject) => selectorMatches(s, o.manifest.metadata?.labels ?? {});
-    if (candidates.some(matches(selector))) return [];
+    if (namespaces ? namespaces.some((ns) => servicesByLabel(ctx, ns).selectsAny(selector)) : servicesByLabel(ctx).selectsAny(selector)) return [];
+    const candidates = namespaces ? namespaces.flatMap((ns) => inNamespace(ctx, 'Service', ns)) : ofKind(ctx, 'Service');
     const where = namespaces ? namespaces.join(', ') : 'any namespace';
     const value = JSON.stringify(selector);
     // With both parts, say whether the expressions are what excludes the Services the labels pick.
@@ -67,4 +67,19 @@ function chartNamespace(ns: string, ctx: PolicyContext): boolean {
 /** The applications some of whose objects Helm rendered from a chart. */
 function renderedApps(ctx: PolicyContext): Set<string | undefined> {
   return perEnvironment(ctx, 'apps-with-rendered-charts', () => new Set(ctx.objects.filter((o) => o.chart).map((o) => o.app)));
+}
+
+/**
+ * The Services of a namespace (or, without one, of every namespace) by their labels: a monitor is
+ * tested only against those that carry its first label.
+ */
+function servicesByLabel(ctx: PolicyContext, namespace?: string): ByLabel {
+  const indexes = perEnvironment(ctx, 'services-by-label', () => new Map<string | undefined, ByLabel>());
+  let index = indexes.get(namespace);
+  if (!index) {
+    index = new ByLabel((o) => o.manifest.metadata?.labels);
+    for (const s of namespace === undefined ? ofKind(ctx, 'Service') : inNamespace(ctx, 'Service', namespace)) index.objects.push(s);
+    indexes.set(namespace, index);
+  }
+  return index;
 }

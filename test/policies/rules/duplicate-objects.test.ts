@@ -1,4 +1,5 @@
 import { fromBuilt } from '../../../policies/inputs';
+import { rule } from '../../../policies/rules/duplicate-objects';
 import { PolicyEnvironment } from '../../../policies/types';
 import { Manifest, RenderedObject } from '../../../stacks/objects';
 import { ENVIRONMENTS, built } from '../../support/environments';
@@ -107,6 +108,13 @@ describe('duplicate-objects', () => {
     expect(messages(check(RULE, env([application('demo', 0), cm('demo'), cm()])))).toEqual([
       'duplicate-objects: ConfigMap demo/x is produced twice: by application prod-demo (apps/demo/configmap-x.yaml) and by application prod-demo (apps/demo/configmap-x.yaml); Argo CD applies only the last copy.',
     ]);
+  });
+
+  test('fails when objects of one name are produced twice in two namespaces, in the order their first copies come', () => {
+    const cm = (name: string, namespace: string) => obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+    const e = env([application('demo', 0), cm('x', 'b'), cm('y', 'a'), cm('x', 'a'), cm('y', 'a'), cm('x', 'b'), cm('x', 'a')]);
+    const found = rule.check({ env: e, objects: e.objects, files: e.files, spec: e.spec, peers: [], today: '2026-01-01' });
+    expect(found !== 'not-applicable' && found.map((f) => f.message.slice(0, f.message.indexOf(' is produced')))).toEqual(['ConfigMap b/x', 'ConfigMap a/y', 'ConfigMap a/x']);
   });
 
   test('passes one name in two namespaces, two kinds, or two clusters (must-not-fire)', () => {

@@ -32,6 +32,14 @@ describe('service-monitor-target', () => {
   test('fails when no Service matches', () => {
     expect(messages(check('service-monitor-target', env([service, monitor({ 'app.kubernetes.io/name': 'other' })])))).toEqual(['service-monitor-target: no Service in demo matches spec.selector app.kubernetes.io/name=other.']);
   });
+  test('fails when the Service of the namespace carries the first label the selector names but not the second, and passes a monitor of every namespace that selects one elsewhere', () => {
+    const partial = obj({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'partial', namespace: 'demo', labels: { 'app.kubernetes.io/name': 'demo' } } });
+    const elsewhere = obj({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo', namespace: 'other', labels } });
+    const anywhere = obj({ ...monitorManifest({ matchLabels: labels }), metadata: { name: 'anywhere', namespace: 'demo' }, spec: { selector: { matchLabels: labels }, namespaceSelector: { any: true } } });
+    expect(messages(check('service-monitor-target', env([partial, elsewhere, monitor(labels), anywhere])))).toEqual([
+      'service-monitor-target: no Service in demo matches spec.selector app.kubernetes.io/name=demo,app.kubernetes.io/instance=demo-prod.',
+    ]);
+  });
   test('fails when the matchExpressions alone select no Service', () => {
     const f = check('service-monitor-target', env([service, obj(monitorManifest({ matchExpressions: inTiers('other') }))]));
     expect(f.map((x) => [x.message, x.value])).toEqual([['no Service in demo matches spec.selector app.kubernetes.io/name in (other).', '{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"In","values":["other"]}]}']]);
