@@ -28,7 +28,7 @@ import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
-const CACHE_VERSION = 'crd-validator 2';
+const CACHE_VERSION = 'crd-validator 3';
 
 type Schema = Record<string, unknown>;
 
@@ -122,7 +122,7 @@ export class CrdRegistry {
     properties.kind = { const: kind };
     root.properties = properties;
     root.additionalProperties = false;
-    return { scope: crd.spec.scope, validate: this.ajv().compile(root) };
+    return { scope: crd.spec.scope, validate: this.ajv().compile(shareRepeated(root)) };
   }
 
   private ajv(): Ajv {
@@ -221,6 +221,65 @@ function strict(schema: Schema): Schema {
     if (Array.isArray(list)) list.forEach((s) => strict(s as Schema));
   }
   return schema;
+}
+
+/** Subschemas this large (as JSON) or larger are shared when they repeat. */
+const SHARED_MIN_CHARS = 1000;
+
+/**
+ * The schema with each subschema that repeats word for word (of SHARED_MIN_CHARS or more) kept
+ * once under `definitions` and referred to by `$ref` wherever it was. CRDs repeat large parts of
+ * their schema: ApplicationSet's generators hold the Application template 24 times and the list
+ * of generators twice, and ajv writes code for every place a subschema is, not for every
+ * subschema: 7 MB of code for ApplicationSet, 0.3 MB shared (compiled in 0.16 s instead of 2.5 s,
+ * and loaded that much faster from the cache). A `$ref` alone in its schema is the schema it
+ * names, so objects are judged, and their problems reported, as before.
+ */
+export function shareRepeated(root: Schema): Schema {
+  const texts = new Map<Schema, string>();
+  const counts = new Map<string, number>();
+  const count = (schema: Schema): void => {
+    for (const [, , child] of subschemas(schema)) count(child);
+    const text = JSON.stringify(schema);
+    texts.set(schema, text);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  };
+  count(root);
+  const definitions: Record<string, Schema> = {};
+  const names = new Map<string, string>();
+  const share = (schema: Schema): void => {
+    for (const [holder, key, child] of subschemas(schema)) {
+      const text = texts.get(child) as string;
+      if (text.length < SHARED_MIN_CHARS || (counts.get(text) ?? 0) < 2) {
+        share(child);
+        continue;
+      }
+      let name = names.get(text);
+      if (name === undefined) {
+        name = `shared${names.size}`;
+        names.set(text, name);
+        definitions[name] = child;
+        share(child);
+      }
+      (holder as Record<string | number, unknown>)[key] = { $ref: `#/definitions/${name}` };
+    }
+  };
+  share(root);
+  return names.size === 0 ? root : { ...root, definitions };
+}
+
+/** The subschemas directly under `schema`, each with the object or array holding it and its key there. */
+function* subschemas(schema: Schema): Generator<[holder: object, key: string | number, child: Schema]> {
+  const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const key of ['properties', 'patternProperties']) {
+    const map = schema[key];
+    if (isSchema(map)) for (const name of Object.keys(map)) if (isSchema(map[name])) yield [map, name, map[name]];
+  }
+  for (const key of ['items', 'additionalProperties', 'not']) if (isSchema(schema[key])) yield [schema, key, schema[key]];
+  for (const key of ['allOf', 'anyOf', 'oneOf']) {
+    const list = schema[key];
+    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) if (isSchema(list[i])) yield [list, i, list[i]];
+  }
 }
 
 /**

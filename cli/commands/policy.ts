@@ -136,6 +136,9 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
         .map((s) => fromBuilt(renderEnvironment(buildEnvironment(s, settings), settings)));
     }
     const { hasMandatory, runPolicies } = await import('../../policies/engine');
+    const { keepParsedIn } = await import('../../policies/lib/embedded');
+    const { cacheDir } = await import('../../stacks/settings');
+    keepParsedIn(path.join(cacheDir(), 'embedded'));
     const report = runPolicies(environments, { peers });
     for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
     const { render } = await import('../../policies/formats');

@@ -2,11 +2,31 @@
  * Structured text embedded in string values (config files in ConfigMaps, Helm values, dashboards),
  * parsed once per distinct text: several rules read the same strings, and the same configs recur
  * across environments.
+ *
+ * Parsing YAML is the largest cost of the rules on a real environment (the yaml package reads
+ * about a megabyte a second), and the texts recur from run to run too: a command may keep the
+ * parsed documents between runs (`keepParsedIn`), as entries of stacks/content-cache.ts keyed by
+ * the text and the yaml release, read back with JSON.parse. Only documents JSON gives back exactly
+ * are kept (no NaN, infinities, -0, shared or circular values, `__proto__` keys); any other is
+ * parsed again each run. The rules see the same values either way.
  */
 import { parse } from 'yaml';
+import { contentKey, pruneDaily, readEntry, writeEntry } from '../../stacks/content-cache';
 
 const MAX_ENTRIES = 4096;
 const cache = new Map<string, unknown>();
+/** Changes when what an entry holds, or how the text is parsed, changes (the yaml release included). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FORMAT = `embedded 1 yaml ${(require('yaml/package.json') as { version: string }).version}`;
+/** The body of an entry for a text that is neither JSON nor YAML. */
+const NOT_A_DOCUMENT = '';
+let store: string | undefined;
+
+/** Keeps parsed documents in `dir` between runs (undefined: in this process only). */
+export function keepParsedIn(dir: string | undefined): void {
+  store = dir;
+  if (dir !== undefined) pruneDaily(dir);
+}
 
 /** The parsed document, or undefined when the text is neither JSON nor YAML. */
 export function parseEmbedded(text: string): unknown {
@@ -15,6 +35,28 @@ export function parseEmbedded(text: string): unknown {
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(text, value);
   return value;
+}
+
+/** A YAML document kept in `dir` (parsed and kept when it is not there yet). */
+function parseKept(dir: string, text: string): unknown {
+  const key = contentKey([FORMAT, text]);
+  const kept = readEntry(dir, key);
+  if (kept !== undefined) return kept === NOT_A_DOCUMENT ? undefined : JSON.parse(kept);
+  const value = parseYaml(text);
+  if (value === undefined) writeEntry(dir, key, NOT_A_DOCUMENT);
+  else if (jsonExact(value, new Set())) writeEntry(dir, key, JSON.stringify(value));
+  return value;
+}
+
+/** Whether JSON.parse(JSON.stringify(value)) is a value equal to it, with no value reached twice. */
+function jsonExact(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) return value.length === Object.keys(value).length && value.every((v) => jsonExact(v, seen));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.entries(value).every(([k, v]) => k !== '__proto__' && jsonExact(v, seen));
 }
 
 function parseText(text: string): unknown {
@@ -27,10 +69,14 @@ function parseText(text: string): unknown {
       // not JSON; YAML flow syntax is tried below
     }
   }
+  return store === undefined ? parseYaml(trimmed) : parseKept(store, trimmed);
+}
+
+function parseYaml(text: string): unknown {
   try {
     // Go templates such as `{{ .name }}` read as YAML flow mappings with mapping keys; the yaml
     // library warns about those on stderr, which is noise in a policy report.
-    return parse(trimmed, { logLevel: 'error' });
+    return parse(text, { logLevel: 'error' });
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@ import { contentKey, writeEntry } from '../../stacks/content-cache';
 import { Manifest } from '../../stacks/objects';
 import { loadSettings } from '../../stacks/settings';
 import { CrdRegistry, uncheckedSummary, Validator } from '../../validation';
+import { shareRepeated } from '../../validation/crd';
 import { stringify } from 'yaml';
 import { gitplane, tempDir } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
@@ -129,6 +130,38 @@ test('a registry prunes its validator cache once a day: validators of an earlier
   const left = fs.readdirSync(cacheDir);
   expect(left.filter((name) => [...earlier, `${unused}.json`].includes(name))).toEqual([]);
   expect(left).toEqual(expect.arrayContaining([`${inUse}.json`, 'pruned']));
+});
+
+describe('a CRD whose schema repeats a subschema', () => {
+  /** A template as large as the Application template ApplicationSet's generators repeat: over 1,000 characters as JSON. */
+  const template = (): Record<string, unknown> => ({
+    type: 'object',
+    properties: Object.fromEntries(['name', 'namespace', 'project', 'server', 'path', 'repoURL', 'revision', 'chart', 'release', 'cluster'].map((f) => [f, { type: 'string', description: `The ${f} of the rendered object, as the generator fills it in.` }])),
+    required: ['name'],
+  });
+  const widget = { type: 'object', properties: { spec: { type: 'object', properties: { primary: template(), backups: { type: 'array', items: template() } } } } };
+
+  test('keeps the subschema once and refers to it wherever it was', () => {
+    expect(JSON.stringify(template()).length).toBeGreaterThanOrEqual(1000);
+    const shared = shareRepeated(structuredClone(widget)) as any;
+    expect(Object.keys(shared.definitions)).toEqual(['shared0']);
+    expect(shared.definitions.shared0).toEqual(template());
+    expect(shared.properties.spec.properties.primary).toEqual({ $ref: '#/definitions/shared0' });
+    expect(shared.properties.spec.properties.backups.items).toEqual({ $ref: '#/definitions/shared0' });
+    expect(shareRepeated({ type: 'object', properties: { a: template() } })).toEqual({ type: 'object', properties: { a: template() } });
+  });
+
+  test('fails when an object breaks the repeated subschema, in each place, with the problems of the unshared schema', () => {
+    const crds = tempDir();
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: widget } }] } };
+    fs.writeFileSync(path.join(crds, 'widget.yaml'), stringify(crd));
+    const m: Manifest = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' }, spec: { primary: { name: 'a', path: 3 }, backups: [{ name: 'b' }, { nmae: 'c' }] } };
+    expect(new Validator(new CrdRegistry([crds], tempDir())).validate([{ manifest: m, file: 'f' }]).map((p) => p.message)).toEqual([
+      expect.stringContaining('spec.primary.path: must be string'),
+      expect.stringContaining('spec.backups.1: must have required property \'name\''),
+      expect.stringContaining('spec.backups.1.nmae: unknown field "nmae"'),
+    ]);
+  });
 });
 
 testWithMirrors(['schemas'], 'fails when a served CRD version does not exist (longhorn.io/v1beta1 was removed)', () => {
