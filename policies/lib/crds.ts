@@ -22,7 +22,18 @@ export function customGroup(o: RenderedObject): string | undefined {
   return isBuiltInGroup(group) ? undefined : group;
 }
 
+/** Who installs the CRD of a group and kind; worked out once per environment, as every custom resource of the kind asks. */
 export function crdInstaller(group: string, kind: string, ctx: PolicyContext): Installer | undefined {
+  const byGroup = perEnvironment(ctx, 'crds:installers', () => new Map<string, Map<string, Installer | undefined>>());
+  let byKind = byGroup.get(group);
+  if (!byKind) byGroup.set(group, (byKind = new Map()));
+  if (byKind.has(kind)) return byKind.get(kind);
+  const installer = findInstaller(group, kind, ctx);
+  byKind.set(kind, installer);
+  return installer;
+}
+
+function findInstaller(group: string, kind: string, ctx: PolicyContext): Installer | undefined {
   const crd = definitions(ctx).get(`${group}/${kind}`);
   if (crd) return { group, app: appOf(crd), position: positionOf(crd, ctx), source: 'CustomResourceDefinition in the output' };
   const owner = owners(ctx).get(group);
@@ -30,7 +41,16 @@ export function crdInstaller(group: string, kind: string, ctx: PolicyContext): I
   return { group, app: owner.crdApp, position: appPosition(owner.crdApp, ctx, -Infinity), source: 'the crds of its application descriptor' };
 }
 
+/** The operator that serves a group's custom resources, once per environment and group. */
 export function operatorOf(group: string, ctx: PolicyContext): Installer | undefined {
+  const byGroup = perEnvironment(ctx, 'crds:operators', () => new Map<string, Installer | undefined>());
+  if (byGroup.has(group)) return byGroup.get(group);
+  const operator = findOperator(group, ctx);
+  byGroup.set(group, operator);
+  return operator;
+}
+
+function findOperator(group: string, ctx: PolicyContext): Installer | undefined {
   const owner = owners(ctx).get(group);
   if (!owner) return undefined;
   const workloads = ofApp(ctx, owner.operatorApp).filter((o) => (WORKLOAD_KINDS as readonly string[]).includes(o.manifest.kind));

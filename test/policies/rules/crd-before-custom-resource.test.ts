@@ -1,4 +1,6 @@
-import { application, check, env, goodPrometheusRule, messages, obj } from '../support';
+import { runPolicies } from '../../../policies/engine';
+import { RULES } from '../../../policies/registry';
+import { application, check, env, goodPrometheusRule, messages, obj, TODAY } from '../support';
 
 const rule = () => obj(goodPrometheusRule(), 'observability-alerts');
 
@@ -18,5 +20,14 @@ describe('crd-before-custom-resource', () => {
     const crd = obj({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } }, 'widgets');
     const cr = obj({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' } }, 'users');
     expect(check('crd-before-custom-resource', env([application('widgets', 10), application('users', 0), crd, cr]))[0].message).toMatch(/^Widget is in wave 0 of application users .* not after its CRD \(group example.com\)/);
+  });
+  test('fails in the one of two environments judged together whose CRD syncs later, each judged by its own applications', () => {
+    const crd = obj({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } }, 'widgets');
+    const cr = obj({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' } }, 'users');
+    const early = { ...env([application('widgets', -5), application('users', 0), crd, cr]), name: 'early' };
+    const late = { ...env([application('widgets', 5), application('users', 0), crd, cr]), name: 'late' };
+    const rules = RULES.filter((r) => r.id === 'crd-before-custom-resource');
+    const report = runPolicies([early, late], { rules, today: TODAY });
+    expect(report.environments.map((e) => e.findings.map((f) => f.message))).toEqual([[], [expect.stringMatching(/^Widget is in wave 0 of application users .* not after its CRD \(group example.com\) in wave 0 of application widgets \(application wave 5\)/)]]);
   });
 });
