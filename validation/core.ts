@@ -19,6 +19,7 @@ interface KubernetesModel {
   apiVersion: string;
   kind: string;
   new (data: unknown): { validate(): void };
+  prototype: { validate(this: unknown): void };
 }
 
 const fieldCache = new Map<string, Map<string, string> | null>();
@@ -92,13 +93,27 @@ export function validateBuiltIn(object: Manifest): string[] {
   if (!model) return [`apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema`];
   const problems: string[] = [];
   try {
-    new model(object).validate();
+    // A model copies the object without its undefined fields and validates the copy; an object
+    // with none (parsed or synthesized ones: a rendered CRD is megabytes) is validated as it is.
+    if (hasUndefinedField(object)) new model(object).validate();
+    else model.prototype.validate.call(object);
   } catch (e) {
     problems.push(...ajvMessages((e as Error).message));
   }
   const typeName = clientTypeName(object.apiVersion, object.kind);
   if (typeName) unknownFields(object, typeName, '', problems);
   return problems;
+}
+
+/** Whether a field of `value`, at any depth, is present with the value undefined. */
+function hasUndefinedField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasUndefinedField);
+  if (value === null || typeof value !== 'object') return false;
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined || hasUndefinedField(field)) return true;
+  }
+  return false;
 }
 
 /** Reports every field of `value` that the Kubernetes type `typeName` does not define. */

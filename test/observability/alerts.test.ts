@@ -121,6 +121,9 @@ test('the longest gap of a cron schedule', () => {
   expect(maxCronGapSeconds('30 3 * * 0')).toBe(7 * 86400);
   expect(maxCronGapSeconds('@daily')).toBe(86400);
   expect(() => maxCronGapSeconds('0 25 * * *')).toThrow(/out of range/);
+  expect(() => maxCronGapSeconds('0 25 * * *')).toThrow(/out of range/);
+  // Hours and minutes listed out of order (02:15, 02:45, 20:15, 20:45), asked twice: the same gap, 20:45 to 02:15.
+  expect([maxCronGapSeconds('45,15 20,2 * * *'), maxCronGapSeconds('45,15 20,2 * * *')]).toEqual([17.5 * 3600, 17.5 * 3600]);
 });
 
 describe.each(ENVIRONMENTS)('alerts of %s', (env) => {

@@ -38,6 +38,17 @@ test('a valid built-in object passes (fixture that must not fire)', () => {
   expect(messages(deployment())).toEqual([]);
 });
 
+test('a built-in object\'s fields set to undefined are judged as absent, as the API server reads its JSON, and the object is left as it was', () => {
+  const d = deployment();
+  (d.metadata as Record<string, unknown>).labels = { app: 'web', team: undefined };
+  (d.spec as Record<string, unknown>).paused = undefined;
+  const before = structuredClone(d);
+  expect(messages(d)).toEqual([]);
+  expect(d).toEqual(before);
+  (d.spec as Record<string, unknown>).replicas = '2';
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer']);
+});
+
 test.each([
   ['the kind is a path', 'v1', '../../package'],
   ['the apiVersion holds a path', 'v1/../../../package', 'Deployment'],

@@ -35,12 +35,25 @@ function parseField(text: string, field: (typeof FIELDS)[number], schedule: stri
   return values;
 }
 
+/** Gaps already measured, by schedule: an environment's alerts and drills ask for the same few. */
+const measured = new Map<string, number>();
+
 /** The longest time in seconds between two consecutive runs, measured over two leap-free years. */
 export function maxCronGapSeconds(schedule: string): number {
+  let gap = measured.get(schedule);
+  if (gap === undefined) {
+    gap = measure(schedule);
+    measured.set(schedule, gap);
+  }
+  return gap;
+}
+
+function measure(schedule: string): number {
   const expanded = MACROS[schedule] ?? schedule;
   const parts = expanded.trim().split(/\s+/);
   if (parts.length !== 5) throw new Error(`cron schedule "${schedule}" must have five fields (minute hour day-of-month month day-of-week).`);
   const [minutes, hours, doms, months, dows] = parts.map((p, i) => parseField(p, FIELDS[i], schedule));
+  const [sortedHours, sortedMinutes] = [hours, minutes].map((values) => [...values].sort((a, b) => a - b));
   const domRestricted = parts[2] !== '*';
   const dowRestricted = parts[4] !== '*';
   // Walk day by day, then through the matching hours and minutes of each day.
@@ -56,8 +69,8 @@ export function maxCronGapSeconds(schedule: string): number {
     // cron's rule: when both day fields are restricted, either may match.
     const dayOk = domRestricted && dowRestricted ? domOk || dowOk : domOk && dowOk;
     if (!dayOk) continue;
-    for (const h of [...hours].sort((a, b) => a - b)) {
-      for (const m of [...minutes].sort((a, b) => a - b)) {
+    for (const h of sortedHours) {
+      for (const m of sortedMinutes) {
         const t = day.getTime() / 1000 + h * 3600 + m * 60;
         if (previous !== undefined) longest = Math.max(longest, t - previous);
         previous = t;
