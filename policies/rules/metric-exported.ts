@@ -124,14 +124,25 @@ function dashboardQueries(object: Parameters<ObjectRule['check']>[0]): Query[] {
     if (typeof text !== 'string' || !text.includes('"panels"')) return [];
     const dashboard = parseEmbedded(text) as Json;
     if (!dashboard || !Array.isArray(dashboard.panels)) return [];
-    const name = `dashboard ${dashboard.uid ?? key}`;
-    return panelsOf(dashboard.panels).flatMap((panel: Json) =>
-      (Array.isArray(panel.targets) ? panel.targets : [])
-        .filter((t: Json) => typeof t?.expr === 'string' && !NOT_PROMQL.has(String((t.datasource ?? panel.datasource)?.type ?? '')))
-        .map((t: Json) => ({ owner: `${name} panel ${JSON.stringify(panel.title ?? panel.id)}`, expr: t.expr })),
-    );
+    // The parsed text is shared by every copy of the dashboard: its queries are read once.
+    let byKey = dashboardTargets.get(dashboard);
+    if (!byKey) dashboardTargets.set(dashboard, (byKey = new Map()));
+    let queries = byKey.get(key);
+    if (!queries) {
+      const name = `dashboard ${dashboard.uid ?? key}`;
+      queries = panelsOf(dashboard.panels).flatMap((panel: Json) =>
+        (Array.isArray(panel.targets) ? panel.targets : [])
+          .filter((t: Json) => typeof t?.expr === 'string' && !NOT_PROMQL.has(String((t.datasource ?? panel.datasource)?.type ?? '')))
+          .map((t: Json) => ({ owner: `${name} panel ${JSON.stringify(panel.title ?? panel.id)}`, expr: t.expr })),
+      );
+      byKey.set(key, queries);
+    }
+    return queries;
   });
 }
+
+/** The queries of each parsed dashboard, by the data key it sits under (a dashboard without a uid is named by its key). */
+const dashboardTargets = new WeakMap<object, Map<string, readonly Query[]>>();
 
 /** Panels, with those inside collapsed rows. */
 function panelsOf(panels: Json[]): Json[] {

@@ -173,6 +173,12 @@ describe('metric-exported', () => {
     expect(check('metric-exported', env([records])).map((f) => f.message.split(' (')[0])).toEqual(['recording rule job:demo_requests:rate5m']);
   });
 
+  test('fails with each ConfigMap\'s own data key when two ConfigMaps carry one dashboard without a uid', () => {
+    const text = JSON.stringify({ panels: [{ id: 2, title: 'Pending', targets: [{ expr: 'sum(kube_pod_status_phase{phase="Pending"})' }] }] });
+    const carrying = (name: string, key: string) => obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'monitoring' }, data: { [key]: text } }, 'observability-grafana');
+    const found = check('metric-exported', env([...scrapedNatsExporter, carrying('first', 'pods.json'), carrying('second', 'phases.json')]));
+    expect(found.map((f) => f.message.slice(0, f.message.indexOf(' queries')))).toEqual(['dashboard pods.json panel "Pending"', 'dashboard phases.json panel "Pending"']);
+  });
   test('fails when a Prometheus dashboard panel queries a series nothing serves', () => {
     const found = check('metric-exported', env([...scrapedNatsExporter, dashboard({ targets: [{ expr: 'sum(kube_pod_status_phase{phase="Pending"})' }] })]));
     expect(found.map((f) => f.message)).toEqual(['dashboard demo panel "Pending" queries kube_pod_status_phase, which kube-state-metrics v2.20.0 serves, but nothing in this environment scrapes kube-state-metrics.']);
