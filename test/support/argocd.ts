@@ -76,6 +76,8 @@ export async function startArgoCd(server: KubeApiServer, bins: ArgoCdBinaries, o
     ARGOCD_GNUPGHOME: path.join(dir, 'gpg'),
     // Rendering kube-prometheus-stack takes well over the default 90 s on a loaded machine.
     ARGOCD_EXEC_TIMEOUT: '15m',
+    // The run's garbage-collection setting for Go programs (test/support/temporary-setup.js).
+    GOGC: process.env.GOGC,
   };
   try {
     const redisPort = await freePort();

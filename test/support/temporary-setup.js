@@ -15,4 +15,9 @@ module.exports = () => {
   fs.chmodSync(dir, 0o755);
   process.env.GITPLANE_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
+  // The Go programs the tests run (etcd, kube-apiserver, Argo CD, promtool, Helm, NATS, ...) live for
+  // one test file at most, and the run has memory to spare: letting their heap grow to five times
+  // the live data before a collection instead of twice (Go's GOGC=100) takes 13 to 19 % off their
+  // CPU (docs/performance.md, "The test suite"). A GOGC given to the run is kept.
+  process.env.GOGC ??= '400';
 };
