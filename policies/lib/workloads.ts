@@ -32,12 +32,16 @@ export interface ContainerRef {
   readonly init: boolean;
 }
 
-/** Pod templates and their containers, per manifest: a dozen rules ask about every workload. */
+/**
+ * Pod templates and their containers, per workload manifest: a dozen rules ask about every
+ * workload. Other kinds are not remembered (an entry costs more than the answer).
+ */
 const templates = new WeakMap<Manifest, PodTemplate | undefined>();
 const containerRefs = new WeakMap<PodTemplate, ContainerRef[]>();
 
 /** The pod template of a workload (the pod itself for a Pod); its metadata and spec are maps whatever the manifest holds. */
 export function podTemplate(m: Manifest): PodTemplate | undefined {
+  if (!(WORKLOAD_KINDS as readonly string[]).includes(m.kind)) return undefined;
   if (templates.has(m)) return templates.get(m);
   const t = templateOf(m);
   templates.set(m, t);
@@ -48,7 +52,7 @@ function templateOf(m: Manifest): PodTemplate | undefined {
   const s = m.spec as Json;
   if (!isMap(s)) return undefined;
   if (m.kind === 'Pod') return { metadata: m.metadata, spec: s, path: 'spec' };
-  const t = m.kind === 'CronJob' ? s.jobTemplate?.spec?.template : (WORKLOAD_KINDS as readonly string[]).includes(m.kind) ? s.template : undefined;
+  const t = m.kind === 'CronJob' ? s.jobTemplate?.spec?.template : s.template;
   if (!isMap(t)) return undefined;
   const metadata = mapOf(t.metadata);
   return {
