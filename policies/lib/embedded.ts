@@ -30,7 +30,8 @@ export function keepParsedIn(dir: string | undefined): void {
 
 /** The parsed document, or undefined when the text is neither JSON nor YAML. */
 export function parseEmbedded(text: string): unknown {
-  if (cache.has(text)) return cache.get(text);
+  const known = cache.get(text);
+  if (known !== undefined || cache.has(text)) return known;
   const value = parseText(text);
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(text, value);

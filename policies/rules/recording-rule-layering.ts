@@ -1,9 +1,9 @@
-import { parse } from 'yaml';
 import { RECORDING_RULE_NAME, recordingGroupLevel } from '../../constructs/observability/alerts/recording-rule';
 import { durationMs } from '../../stacks/durations';
 import { RenderedObject } from '../../stacks/objects';
 import { ALERT_KINDS, ruleGroups } from '../lib/alerts';
 import { docsUrl } from '../lib/docs-url';
+import { parseEmbedded } from '../lib/embedded';
 import { perEnvironment } from '../lib/lookup';
 import { metricNames } from '../../constructs/observability/alerts/promql';
 import { Json } from '../lib/workloads';
@@ -107,7 +107,7 @@ function environmentRecordings(ctx: PolicyContext) {
 function prometheusSpec(ctx: PolicyContext): Json | undefined {
   for (const [file, text] of ctx.files) {
     if (!file.startsWith('values/') || !text.includes('prometheusSpec')) continue;
-    const spec = (parse(text) as Json)?.prometheus?.prometheusSpec;
+    const spec = (parseEmbedded(text) as Json)?.prometheus?.prometheusSpec;
     if (spec) return spec;
   }
   return undefined;

@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
 import { docsUrl } from '../lib/docs-url';
+import { parseEmbedded } from '../lib/embedded';
 import { EnvironmentRule, RuleFinding } from '../types';
 
 /** Receiver fields of Alertmanager whose notifications reach a person. */
@@ -52,7 +52,7 @@ export const rule: EnvironmentRule = {
 };
 
 function alertmanagerConfigOf(file: string, content: string): { file: string; config: AlertmanagerYaml }[] {
-  const values = parse(content) as { alertmanager?: { config?: AlertmanagerYaml } } | null;
+  const values = parseEmbedded(content) as { alertmanager?: { config?: AlertmanagerYaml } } | null;
   const config = values?.alertmanager?.config;
   return config && typeof config === 'object' ? [{ file, config }] : [];
 }
