@@ -23,7 +23,7 @@ import { parse, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
-import { Manifest } from '../stacks/objects';
+import { isMap, Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 
@@ -270,15 +270,14 @@ export function shareRepeated(root: Schema): Schema {
 
 /** The subschemas directly under `schema`, each with the object or array holding it and its key there. */
 function* subschemas(schema: Schema): Generator<[holder: object, key: string | number, child: Schema]> {
-  const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
   for (const key of ['properties', 'patternProperties']) {
     const map = schema[key];
-    if (isSchema(map)) for (const name of Object.keys(map)) if (isSchema(map[name])) yield [map, name, map[name]];
+    if (isMap(map)) for (const name of Object.keys(map)) if (isMap(map[name])) yield [map, name, map[name]];
   }
-  for (const key of ['items', 'additionalProperties', 'not']) if (isSchema(schema[key])) yield [schema, key, schema[key]];
+  for (const key of ['items', 'additionalProperties', 'not']) if (isMap(schema[key])) yield [schema, key, schema[key]];
   for (const key of ['allOf', 'anyOf', 'oneOf']) {
     const list = schema[key];
-    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) if (isSchema(list[i])) yield [list, i, list[i]];
+    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) if (isMap(list[i])) yield [list, i, list[i]];
   }
 }
 
