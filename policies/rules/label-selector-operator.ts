@@ -140,8 +140,6 @@ function collect(value: object, steps: (string | number)[], judged: Set<unknown>
     // Node selectors (node affinity) have Gt and Lt besides, and are judged by workload-schedulable.
     if (key === 'nodeAffinity') continue;
     const child = record[key];
-    const podSpecSelectors = POD_SPEC_SELECTORS.get(key);
-    if (podSpecSelectors) for (const field of podSpecSelectors) judge(record, field, steps, judged, into);
     if (key === 'matchExpressions') {
       if (child === undefined || child === null) continue;
       const defects = expressionsDefects(child, '');
@@ -149,6 +147,9 @@ function collect(value: object, steps: (string | number)[], judged: Set<unknown>
       continue;
     }
     if (typeof child !== 'object' || child === null) continue;
+    // Looked up for maps and lists only: most fields are scalars, and this runs for every field.
+    const podSpecSelectors = POD_SPEC_SELECTORS.get(key);
+    if (podSpecSelectors) for (const field of podSpecSelectors) judge(record, field, steps, judged, into);
     steps.push(key);
     collect(child, steps, judged, into);
     steps.pop();
