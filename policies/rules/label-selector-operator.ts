@@ -34,10 +34,10 @@ export const rule: ObjectRule = {
   scope: 'object',
   severity: 'error',
   pack: 'core',
-  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them); and the lists that hold selectors (a NetworkPolicy's ingress, egress, from and to; pod affinity terms; topology spread constraints) are lists.`,
+  description: `Every label selector is one the API server accepts: a map of matchLabels (label names to string values) and matchExpressions (a list of expressions, each with a key, an operator Kubernetes knows, ${SELECTOR_OPERATORS.join(', ')}, and values as that operator needs them); and the lists that hold selectors (a NetworkPolicy's ingress, egress, from and to; pod affinity terms; topology spread constraints) are lists of maps.`,
   rationale:
-    'The API server refuses an object whose label selector is malformed or has an unknown operator, or whose list of selectors is not a list, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing, and a NetworkPolicy list that is not a list to be absent: an ingress or egress that admits nothing, a from or to that admits every peer.',
-  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them; write the lists that hold selectors as lists (a "- " before each entry).',
+    'The API server refuses an object whose label selector is malformed or has an unknown operator, or whose list of selectors is not a list of maps, so its sync fails; and the rules that follow selectors (network reachability, monitor targets, disruption budgets) can only take such a selector to select nothing, a NetworkPolicy list that is not a list to be absent (an ingress or egress that admits nothing, a from or to that admits every peer), and an entry that is not a map to admit nothing.',
+  remediation: 'Write the selector as a map of matchLabels and matchExpressions; use In or NotIn with a list of values, or Exists or DoesNotExist without them; write the lists that hold selectors as lists of maps (a "- " before each entry).',
   docsUrl: docsUrl('label-selector-operator'),
   kinds: '*',
   check(object) {
@@ -54,16 +54,18 @@ export const rule: ObjectRule = {
 
 /**
  * Reports the selectors at `field` under `root` (at the field path `steps`, see collect), and each
- * list on the way that is not a list, and marks the selectors judged.
+ * list on the way that is not a list, or has an entry that is not a map, and marks the selectors
+ * judged.
  */
 function judge(root: unknown, field: string, steps: readonly (string | number)[], judged: Set<unknown>, into: RuleFinding[]): void {
-  const notList = (path: string, value: unknown): void => {
+  const misshapen: Misshapen = (path, value, entry) => {
     const at = steps.length === 0 ? path : `${spell(steps)}.${path}`;
-    const message = `${at} is ${shown(value)}, but it must be a list; the API server refuses the object.`;
+    const message = entry ? `${at} is ${shown(value)}, but each entry of this list must be a map; the API server refuses the object.` : `${at} is ${shown(value)}, but it must be a list; the API server refuses the object.`;
+    const fix = entry ? `Write ${at} as a map of its fields (name: value), or remove it.` : `Make ${at} a list: write "- " before each of its entries.`;
     // Fields that share a list (a NetworkPolicy peer's podSelector and namespaceSelector) meet it more than once.
-    if (!into.some((f) => f.message === message)) into.push({ message, value: shown(value), fix: `Make ${at} a list: write "- " before each of its entries.` });
+    if (!into.some((f) => f.message === message)) into.push({ message, value: shown(value), fix });
   };
-  for (const [path, value] of valuesAt(root, field, notList)) {
+  for (const [path, value] of valuesAt(root, field, misshapen)) {
     if (isMap(value)) judged.add(value);
     const defects = selectorDefects(value);
     if (defects.length > 0) report(defects, steps.length === 0 ? path : `${spell(steps)}.${path}`, into);
@@ -97,11 +99,14 @@ const STEPS = new Map(
     .map((field) => [field, field.split('.').map((step) => ({ key: step.replace(/\[\]$/, ''), list: step.endsWith('[]') }))]),
 );
 
+/** Told of a `[]` step that holds something else than a list, or (`entry`) of an entry of one that is not a map. */
+type Misshapen = (path: string, value: unknown, entry: boolean) => void;
+
 /**
  * The values at a field path with `[]` steps, each with its concrete path; none where a step is
- * missing or of another type, and `notList` is told of each `[]` step that holds something else.
+ * missing or of another type, and `misshapen` is told of each `[]` step that is not a list of maps.
  */
-function valuesAt(root: unknown, field: string, notList: (path: string, value: unknown) => void): [string, unknown][] {
+function valuesAt(root: unknown, field: string, misshapen: Misshapen): [string, unknown][] {
   let found: [string, unknown][] = [['', root]];
   for (const { key, list } of STEPS.get(field)!) {
     found = found.flatMap(([at, v]): [string, unknown][] => {
@@ -109,8 +114,14 @@ function valuesAt(root: unknown, field: string, notList: (path: string, value: u
       const path = at === '' ? key : `${at}.${key}`;
       const value: unknown = v[key];
       if (!list) return [[path, value]];
-      if (Array.isArray(value)) return value.map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]);
-      if (value !== null && value !== undefined) notList(path, value);
+      if (Array.isArray(value)) {
+        // Every `[]` step is followed by a key: an entry that is not a map holds none.
+        value.forEach((item: unknown, i: number) => {
+          if (!isMap(item)) misshapen(`${path}[${i}]`, item, true);
+        });
+        return value.map((item: unknown, i: number): [string, unknown] => [`${path}[${i}]`, item]);
+      }
+      if (value !== null && value !== undefined) misshapen(path, value, false);
       return [];
     });
   }

@@ -124,6 +124,44 @@ describe(RULE, () => {
     ]);
   });
 
+  test('fails when an entry of a NetworkPolicy ingress, egress, from or to is not a map (read as a peer or rule that admits nothing); so with a pod affinity term', () => {
+    const policy = { ...networkPolicy('demo'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ['10.0.0.0/8', { podSelector: {} }] }, 'allow-all'], egress: [{ to: [null] }] } };
+    const d = goodDeployment((x) => {
+      x.spec.template.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [7] } };
+    });
+    const findings = check(RULE, env([obj(policy), obj(d)]));
+    expect(findings.map((f) => [f.ref, f.message, f.value, f.fix])).toEqual([
+      [
+        'Deployment/demo/demo',
+        'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] is 7, but each entry of this list must be a map; the API server refuses the object.',
+        '7',
+        'Write spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] as a map of its fields (name: value), or remove it.',
+      ],
+      ['NetworkPolicy/demo/default-deny', 'spec.egress[0].to[0] is null, but each entry of this list must be a map; the API server refuses the object.', 'null', 'Write spec.egress[0].to[0] as a map of its fields (name: value), or remove it.'],
+      ['NetworkPolicy/demo/default-deny', 'spec.ingress[0].from[0] is "10.0.0.0/8", but each entry of this list must be a map; the API server refuses the object.', '"10.0.0.0/8"', 'Write spec.ingress[0].from[0] as a map of its fields (name: value), or remove it.'],
+      ['NetworkPolicy/demo/default-deny', 'spec.ingress[1] is "allow-all", but each entry of this list must be a map; the API server refuses the object.', '"allow-all"', 'Write spec.ingress[1] as a map of its fields (name: value), or remove it.'],
+    ]);
+  });
+
+  test('fails when an entry of a NetworkPolicy from or to is not a map: gitplane policy --dir names the file, object and field, and no rule fails judging it', () => {
+    const dir = tempDir();
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web', namespace: 'web' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ['app=prometheus'] }], egress: [{ to: [{ podSelector: {} }, 53] }] },
+    };
+    fs.writeFileSync(path.join(dir, 'web.yaml'), stringify(policy));
+    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
+    expect(r.status).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; file: string; ref: string; message: string; fix: string }[] }[] }).environments[0].findings;
+    expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
+    expect(findings.filter((f) => f.rule === RULE).map((f) => [f.file, f.ref, f.message, f.fix])).toEqual([
+      [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.egress[0].to[1] is 53, but each entry of this list must be a map; the API server refuses the object.', 'Write spec.egress[0].to[1] as a map of its fields (name: value), or remove it.'],
+      [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0] is "app=prometheus", but each entry of this list must be a map; the API server refuses the object.', 'Write spec.ingress[0].from[0] as a map of its fields (name: value), or remove it.'],
+    ]);
+  });
+
   test('a selector is judged once, for this rule and for the rules that match it (selector-matches-template)', () => {
     let judged = 0;
     const d = goodDeployment((x) => {
