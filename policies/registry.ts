@@ -23,6 +23,7 @@ import { rule as namespaceBeforeObjects } from './rules/namespace-before-objects
 import { rule as natsStreamLimits } from './rules/nats-stream-limits';
 import { rule as natsStreamRecreate } from './rules/nats-stream-recreate';
 import { rule as networkPolicyCoverage } from './rules/network-policy-coverage';
+import { rule as networkPolicyShape } from './rules/network-policy-shape';
 import { rule as networkReachability } from './rules/network-reachability';
 import { rule as noDefaultNamespaceOrServiceAccount } from './rules/no-default-namespace-or-service-account';
 import { rule as noHighCardinalityLabels } from './rules/no-high-cardinality-labels';
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   natsStreamLimits,
   natsStreamRecreate,
   networkPolicyCoverage,
+  networkPolicyShape,
   networkReachability,
   noDefaultNamespaceOrServiceAccount,
   noHighCardinalityLabels,

@@ -257,8 +257,10 @@ export function isolating(policies: readonly Manifest[], pod: PodRef, direction:
 
 /**
  * Whether `from` may open the connection to `to`. A policy is read as far as it is well-formed: a
- * list that is not a list reads as absent, and a selector the API server refuses selects nothing;
- * the rule label-selector-operator reports both on the policy.
+ * list that is not a list reads as absent, an entry of a list that is not a map admits nothing,
+ * and a selector the API server refuses selects nothing; the rules label-selector-operator
+ * (selectors and the lists that hold them) and network-policy-shape (policyTypes and ports)
+ * report each on the policy.
  *
  * @param namespaces labels of the cluster's namespaces, by name; every namespace also carries its
  *   name under kubernetes.io/metadata.name, listed or not
@@ -289,9 +291,8 @@ export function connect(policies: readonly Manifest[], namespaces: ReadonlyMap<s
       const spec = mapOf(policy.spec) as PolicySpec;
       return mapsOf(direction === 'Ingress' ? spec.ingress : spec.egress).some((rule: PolicyRule) => {
         const peers = direction === 'Ingress' ? rule.from : rule.to;
-        const ports = mapsOf(rule.ports);
         const peerOk = !Array.isArray(peers) || peers.length === 0 || mapsOf(peers).some((x) => peerAdmits(x, pod.namespace, peer));
-        return peerOk && (ports.length === 0 || ports.some(portAdmits));
+        return peerOk && (listOf(rule.ports).length === 0 || mapsOf(rule.ports).some(portAdmits));
       });
     });
     return admits ? { allowed: true } : { allowed: false, direction, policies: selecting };

@@ -144,6 +144,11 @@ describe('ports', () => {
     expect(allowed(onPorts([{ port: 'metrics' }]), toApi())).toBe(false);
   });
 
+  test('fails when a port is not a map: the rule admits nothing, rather than every port (network-policy-shape reports it)', () => {
+    expect(allowed(onPorts(['8080']), toApi())).toBe(false);
+    expect(allowed(onPorts([null, { port: 8080 }]), toApi())).toBe(true);
+  });
+
   test('the protocol must match: TCP by default on both sides', () => {
     expect(allowed(onPorts([{ port: 5353 }]), { from: prometheus, to: api, port: 5353, protocol: 'UDP' })).toBe(false);
     expect(allowed(onPorts([{ port: 'dns', protocol: 'UDP' }]), { from: prometheus, to: api, port: 5353, protocol: 'UDP' })).toBe(true);
