@@ -1,9 +1,13 @@
 /** Small corpora for rule tests: objects as synth would render them, and one-rule runs. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
 import { EnvironmentSpec } from '../../environments/schema';
 import { Manifest, RenderedObject } from '../../stacks/objects';
 import { runPolicies } from '../../policies/engine';
 import { RULES } from '../../policies/registry';
 import { Finding, PolicyEnvironment } from '../../policies/types';
+import { gitplane, tempDir } from '../support/cli';
 import { variant } from '../support/environments';
 
 export const TODAY = '2026-11-23';
@@ -105,4 +109,29 @@ export function goodPrometheusRule(change: (rule: any) => void = () => undefined
     metadata: { name: 'demo', namespace: 'monitoring', annotations: { 'argocd.argoproj.io/sync-wave': '10', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } },
     spec: { groups: [{ name: 'demo', rules: [rule] }] },
   };
+}
+
+/** A finding as `gitplane policy --format json` reports it. */
+export interface ReportedFinding {
+  rule: string;
+  file: string;
+  ref: string;
+  message: string;
+  value: string;
+  fix: string;
+}
+
+/**
+ * Writes `objects` to `file` in a new directory and runs `gitplane policy --dir` on it, as a user
+ * would; expects exit 1 and no rule failing to judge them, and gives the findings of `rule` with
+ * the directory.
+ */
+export function policyDirFindings(rule: string, objects: readonly object[], file = 'web.yaml'): { dir: string; findings: ReportedFinding[] } {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, file), objects.map((m) => stringify(m)).join('---\n'));
+  const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
+  expect(r.status).toBe(1);
+  const findings = (JSON.parse(r.stdout) as { environments: { findings: ReportedFinding[] }[] }).environments[0].findings;
+  expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
+  return { dir, findings: findings.filter((f) => f.rule === rule) };
 }

@@ -7,7 +7,7 @@ import { gitplane, tempDir } from '../../support/cli';
 import { built } from '../../support/environments';
 import { runPolicies } from '../../../policies/engine';
 import { RULES } from '../../../policies/registry';
-import { check, env, goodDeployment, messages, networkPolicy, obj, TODAY } from '../support';
+import { check, env, goodDeployment, messages, networkPolicy, obj, policyDirFindings, TODAY } from '../support';
 
 const RULE = 'label-selector-operator';
 
@@ -144,19 +144,14 @@ describe(RULE, () => {
   });
 
   test('fails when an entry of a NetworkPolicy from or to is not a map: gitplane policy --dir names the file, object and field, and no rule fails judging it', () => {
-    const dir = tempDir();
     const policy = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'web', namespace: 'web' },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ['app=prometheus'] }], egress: [{ to: [{ podSelector: {} }, 53] }] },
     };
-    fs.writeFileSync(path.join(dir, 'web.yaml'), stringify(policy));
-    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
-    expect(r.status).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; file: string; ref: string; message: string; fix: string }[] }[] }).environments[0].findings;
-    expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
-    expect(findings.filter((f) => f.rule === RULE).map((f) => [f.file, f.ref, f.message, f.fix])).toEqual([
+    const { dir, findings } = policyDirFindings(RULE, [policy]);
+    expect(findings.map((f) => [f.file, f.ref, f.message, f.fix])).toEqual([
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.egress[0].to[1] is 53, but each entry of this list must be a map; the API server refuses the object.', 'Write spec.egress[0].to[1] as a map of its fields (name: value), or remove it.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0] is "app=prometheus", but each entry of this list must be a map; the API server refuses the object.', 'Write spec.ingress[0].from[0] as a map of its fields (name: value), or remove it.'],
     ]);
@@ -179,7 +174,6 @@ describe(RULE, () => {
   });
 
   test('fails when a ServiceMonitor a Prometheus picks selects with an unknown operator: gitplane policy reports it on the ServiceMonitor, and no rule fails judging it', () => {
-    const dir = tempDir();
     const prometheus = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'k8s', namespace: 'monitoring' }, spec: { serviceMonitorSelector: {} } };
     const monitor = {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -187,11 +181,8 @@ describe(RULE, () => {
       metadata: { name: 'web', namespace: 'monitoring' },
       spec: { selector: { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] }, endpoints: [{ port: 'http' }] },
     };
-    fs.writeFileSync(path.join(dir, 'monitoring.yaml'), [prometheus, monitor].map((m) => stringify(m)).join('---\n'));
-    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
-    expect(r.status).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; ref: string; message: string; fix: string }[] }[] }).environments[0].findings;
-    expect(findings.filter((f) => f.rule === RULE).map((f) => [f.ref, f.message, f.fix])).toEqual([
+    const { findings } = policyDirFindings(RULE, [prometheus, monitor], 'monitoring.yaml');
+    expect(findings.map((f) => [f.ref, f.message, f.fix])).toEqual([
       [
         'ServiceMonitor/monitoring/web',
         'spec.selector.matchExpressions[0].operator is "Equals" (key "app"), which label selectors do not have; the API server refuses the object.',
@@ -202,7 +193,6 @@ describe(RULE, () => {
   });
 
   test('fails when label selectors are malformed: gitplane policy --dir names the file, object and field of each, and no rule fails judging them', () => {
-    const dir = tempDir();
     const labels = { 'app.kubernetes.io/name': 'web' };
     const template = { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0', ports: [{ name: 'http', containerPort: 8080 }] }] } };
     const objects: Record<string, unknown>[] = [
@@ -215,12 +205,8 @@ describe(RULE, () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'web' }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 7 } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team' }] } }] }] } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'web', labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
     ];
-    fs.writeFileSync(path.join(dir, 'web.yaml'), objects.map((m) => stringify(m)).join('---\n'));
-    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
-    expect(r.status).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; file: string; ref: string; message: string; value: string; fix: string }[] }[] }).environments[0].findings;
-    expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
-    const got = findings.filter((f) => f.rule === RULE).map((f) => [f.file, f.ref, f.message, f.fix]);
+    const { dir, findings } = policyDirFindings(RULE, objects);
+    const got = findings.map((f) => [f.file, f.ref, f.message, f.fix]);
     expect(got.sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`))).toEqual([
       [`${dir}/web.yaml`, 'Deployment/web/web', 'spec.selector.matchLabels is ["app.kubernetes.io/name","web"], but it must be a map of label names to values.', 'Write spec.selector.matchLabels as a map, e.g. {app.kubernetes.io/name: web}.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator is missing (key "team"); every expression needs one.', 'Set spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator to one of In, NotIn, Exists, DoesNotExist.'],

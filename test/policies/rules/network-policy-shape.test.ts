@@ -1,11 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { stringify } from 'yaml';
 import { byCodePoint } from '../../../constructs/core/order';
 import { Manifest } from '../../../stacks/objects';
-import { gitplane, tempDir } from '../../support/cli';
 import { built } from '../../support/environments';
-import { check, env, networkPolicy, obj } from '../support';
+import { check, env, networkPolicy, obj, policyDirFindings } from '../support';
 
 const RULE = 'network-policy-shape';
 
@@ -68,18 +64,13 @@ describe(RULE, () => {
   });
 
   test('fails when NetworkPolicies have policyTypes or ports that are not lists: gitplane policy --dir names the file, object and field of each, and no rule fails judging them', () => {
-    const dir = tempDir();
     const spec = (s: Record<string, unknown>) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } }, ...s });
     const objects = [
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'types', namespace: 'web' }, spec: spec({ policyTypes: 'Ingress', ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 8080 }] }] }) },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'ports', namespace: 'web' }, spec: spec({ policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: { port: 8080 } }], egress: [{ ports: ['53'] }] }) },
     ];
-    fs.writeFileSync(path.join(dir, 'web.yaml'), objects.map((m) => stringify(m)).join('---\n'));
-    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
-    expect(r.status).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; file: string; ref: string; message: string; fix: string }[] }[] }).environments[0].findings;
-    expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
-    const got = findings.filter((f) => f.rule === RULE).map((f) => [f.file, f.ref, f.message, f.fix]);
+    const { dir, findings } = policyDirFindings(RULE, objects);
+    const got = findings.map((f) => [f.file, f.ref, f.message, f.fix]);
     expect(got.sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`))).toEqual([
       [`${dir}/web.yaml`, 'NetworkPolicy/web/ports', 'spec.egress[0].ports[0] is "53", but each port must be a map of port, protocol and endPort; the API server refuses the object.', 'Write spec.egress[0].ports[0] as a map, e.g. {port: 8080, protocol: TCP}.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/ports', 'spec.ingress[0].ports is {"port":8080}, but it must be a list of ports; the API server refuses the object.', 'Make spec.ingress[0].ports a list, e.g. [{port: 8080, protocol: TCP}].'],

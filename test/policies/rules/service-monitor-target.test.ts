@@ -1,8 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { stringify } from 'yaml';
-import { gitplane, tempDir } from '../../support/cli';
-import { application, check, env, messages, obj } from '../support';
+import { application, check, env, messages, obj, policyDirFindings } from '../support';
 
 const labels = { 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo-prod' };
 const service = obj({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo', namespace: 'demo', labels }, spec: { selector: labels, ports: [{ name: 'metrics', port: 9090 }] } });
@@ -51,14 +47,10 @@ describe('service-monitor-target', () => {
     ]);
   });
   test('fails when gitplane policy --dir reads a ServiceMonitor whose expressions exclude its Service, and passes the one whose expressions select it', () => {
-    const dir = tempDir();
     const selecting = { ...monitorManifest({ matchExpressions: inTiers('demo') }), metadata: { name: 'selecting', namespace: 'demo' } };
     const excluding = { ...monitorManifest({ matchLabels: labels, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'DoesNotExist' }] }), metadata: { name: 'excluding', namespace: 'demo' } };
-    fs.writeFileSync(path.join(dir, 'demo.yaml'), [service.manifest, selecting, excluding].map((m) => stringify(m)).join('---\n'));
-    const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
-    expect(r.status).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { environments: { findings: { rule: string; ref: string; message: string }[] }[] }).environments[0].findings;
-    expect(findings.filter((f) => f.rule === 'service-monitor-target').map((f) => [f.ref, f.message])).toEqual([
+    const { findings } = policyDirFindings('service-monitor-target', [service.manifest, selecting, excluding], 'demo.yaml');
+    expect(findings.map((f) => [f.ref, f.message])).toEqual([
       [
         'ServiceMonitor/demo/excluding',
         'no Service in demo matches spec.selector app.kubernetes.io/name=demo,app.kubernetes.io/instance=demo-prod,!app.kubernetes.io/name: its matchLabels select demo/demo, and its matchExpressions !app.kubernetes.io/name exclude them.',
