@@ -2,13 +2,14 @@
  * The shipped etcd-backup.sh and etcd-restore-drill.sh against a real etcd 3.6 on loopback, with a
  * directory destination and an S3 destination (s3rver on loopback).
  */
-import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
-import { freePort, until } from '../support/loopback';
+import { freePort } from '../support/loopback';
+import { startOnFreePorts, stopProcess } from '../support/servers';
 import { describeWithTool } from '../support/tools';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,24 +38,26 @@ async function script(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
   }
 }
 
+/** An etcd serving `dataDir` on free loopback ports, ready once etcdctl finds it healthy; its log in a directory of its own. */
 async function startEtcd(bin: string, dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const [client, peer] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${client}`;
-  const proc = spawn(bin, [
-    '--name', 'test', '--data-dir', dataDir, '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `test=http://127.0.0.1:${peer}`,
-  ], { stdio: 'ignore' });
   const etcdctl = path.join(path.dirname(bin), 'etcdctl');
-  await until(`etcd to answer on ${url}`, () => (spawnSync(etcdctl, ['--endpoints', url, 'endpoint', 'health'], { stdio: 'ignore' }).status === 0 ? true : undefined));
-  return { proc, url };
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const { servers: [server], ports: [client] } = await startOnFreePorts(
+    tempDir('gitplane-etcd-'),
+    2,
+    ([client, peer]) => [
+      {
+        name: 'etcd',
+        bin,
+        args: [
+          '--name', 'test', '--data-dir', dataDir, '--listen-client-urls', url(client), '--advertise-client-urls', url(client),
+          '--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', url(peer), '--initial-cluster', `test=${url(peer)}`,
+        ],
+      },
+    ],
+    ([client]) => (spawnSync(etcdctl, ['--endpoints', url(client), 'endpoint', 'health'], { stdio: 'ignore' }).status === 0 ? true : undefined),
+  );
+  return { proc: server.process, url: url(client) };
 }
 
 describeWithTool('etcdutl', 'etcd backup and restore drill on a real etcd', (etcdutl) => {
@@ -92,7 +95,7 @@ describeWithTool('etcdutl', 'etcd backup and restore drill on a real etcd', (etc
   });
 
   afterAll(async () => {
-    await stop(server.proc);
+    await stopProcess(server.proc);
     await s3.close();
   });
 
@@ -108,7 +111,7 @@ describeWithTool('etcdutl', 'etcd backup and restore drill on a real etcd', (etc
       const kvs = (JSON.parse(out.stdout).kvs ?? []) as { key: string; value: string }[];
       return Object.fromEntries(kvs.map((kv) => [Buffer.from(kv.key, 'base64').toString(), Buffer.from(kv.value, 'base64').toString()]));
     } finally {
-      await stop(restored.proc);
+      await stopProcess(restored.proc);
     }
   }
 

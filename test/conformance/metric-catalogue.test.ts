@@ -9,14 +9,14 @@
  * built here; its gnatsd_varz/subsz/routez names are the numeric fields of a real nats-server's
  * monitoring endpoints, joined as the exporter joins them.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CATALOGUES } from '../../policies/data/metrics';
 import { tempDir } from '../support/cli';
 import { built } from '../support/environments';
-import { freePort, until } from '../support/loopback';
+import { accepts, until } from '../support/loopback';
+import { Server, startOnFreePorts, stopProcess } from '../support/servers';
 import { describeWithTool } from '../support/tools';
 
 const listed = (exporter: string) => CATALOGUES.find((c) => c.exporter === exporter)!.list.metrics;
@@ -37,9 +37,9 @@ async function scrape(url: string, ready: (names: Set<string>) => boolean): Prom
   });
 }
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+const started: Server[] = [];
+afterAll(async () => {
+  for (const s of started) await stopProcess(s.process);
 });
 
 describeWithTool('etcd', 'a real etcd', (bin) => {
@@ -48,27 +48,28 @@ describeWithTool('etcd', 'a real etcd', (bin) => {
 
   test('serves every series its catalogue lists', async () => {
     const dir = tempDir('gitplane-etcd-metrics-');
-    const [client, peer, metrics] = [await freePort(), await freePort(), await freePort()];
-    children.push(
-      spawn(bin, [
-        `--data-dir=${path.join(dir, 'data')}`,
-        `--listen-client-urls=http://127.0.0.1:${client}`,
-        `--advertise-client-urls=http://127.0.0.1:${client}`,
-        `--listen-peer-urls=http://127.0.0.1:${peer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-        `--initial-cluster=default=http://127.0.0.1:${peer}`,
-        `--listen-metrics-urls=http://127.0.0.1:${metrics}`,
-      ], { stdio: 'ignore' }),
+    const { servers, ports: [, , metrics] } = await startOnFreePorts(
+      dir,
+      3,
+      ([client, peer, metrics]) => [
+        {
+          name: 'etcd',
+          bin,
+          args: [
+            `--data-dir=${path.join(dir, 'data')}`,
+            `--listen-client-urls=http://127.0.0.1:${client}`,
+            `--advertise-client-urls=http://127.0.0.1:${client}`,
+            `--listen-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-cluster=default=http://127.0.0.1:${peer}`,
+            `--listen-metrics-urls=http://127.0.0.1:${metrics}`,
+          ],
+        },
+      ],
+      // Ready once it takes a write, through the gRPC gateway, so the apply and gRPC server series have samples.
+      ([client]) => accepts(`http://127.0.0.1:${client}/v3/kv/put`, { method: 'POST', body: JSON.stringify({ key: btoa('gitplane-test'), value: btoa('1') }) }),
     );
-    // One write, through the gRPC gateway, so the apply and gRPC server series have samples.
-    await until('etcd accepting a write', async () => {
-      try {
-        const r = await fetch(`http://127.0.0.1:${client}/v3/kv/put`, { method: 'POST', body: JSON.stringify({ key: btoa('gitplane-test'), value: btoa('1') }) });
-        return r.ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    started.push(...servers);
     const names = await scrape(`http://127.0.0.1:${metrics}/metrics`, (n) => n.has('etcd_cluster_version') && n.has('grpc_server_handled_total') && n.has('etcd_server_apply_duration_seconds_bucket'));
     expect(listed('etcd').filter((m) => !names.has(m) && !NEEDS_PEERS.includes(m))).toEqual([]);
   });
@@ -80,10 +81,9 @@ describeWithTool('otelcol-gitplane', 'a real OpenTelemetry Collector with the pl
 
   test('serves every series its catalogue lists, with the names Prometheus conventions give them', async () => {
     const dir = tempDir('gitplane-otelcol-metrics-');
-    const [otlp, telemetry] = [await freePort(), await freePort()];
     const gateway = parse(built('prod').output.configs.get('otel-gateway')!.content);
     const reader = gateway.service.telemetry.metrics.readers[0].pull.exporter.prometheus;
-    const config = {
+    const config = (otlp: number, telemetry: number) => ({
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } } },
       processors: { batch: {} },
       exporters: { debug: { verbosity: 'basic' }, otlp_http: { endpoint: 'http://127.0.0.1:9', sending_queue: { enabled: true } } },
@@ -91,19 +91,20 @@ describeWithTool('otelcol-gitplane', 'a real OpenTelemetry Collector with the pl
         telemetry: { ...gateway.service.telemetry, metrics: { ...gateway.service.telemetry.metrics, readers: [{ pull: { exporter: { prometheus: { ...reader, host: '127.0.0.1', port: telemetry } } } }] } },
         pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug', 'otlp_http'] } },
       },
-    };
-    const file = path.join(dir, 'config.yaml');
-    fs.writeFileSync(file, stringify(config));
-    children.push(spawn(bin, [`--config=${file}`], { stdio: 'ignore' }));
-    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'gitplane-test', startTimeUnixNano: '1', endTimeUnixNano: '2', kind: 1 };
-    await until('the collector accepting a span', async () => {
-      try {
-        const r = await fetch(`http://127.0.0.1:${otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [span] }] }] }) });
-        return r.ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
     });
+    const file = path.join(dir, 'config.yaml');
+    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'gitplane-test', startTimeUnixNano: '1', endTimeUnixNano: '2', kind: 1 };
+    const { servers, ports: [, telemetry] } = await startOnFreePorts(
+      dir,
+      2,
+      ([otlp, telemetry]) => {
+        fs.writeFileSync(file, stringify(config(otlp, telemetry)));
+        return [{ name: 'otelcol', bin, args: [`--config=${file}`] }];
+      },
+      // Ready once it accepts a span.
+      ([otlp]) => accepts(`http://127.0.0.1:${otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [span] }] }] }) }),
+    );
+    started.push(...servers);
     const names = await scrape(`http://127.0.0.1:${telemetry}/metrics`, (n) => ['otelcol_receiver_accepted_spans', 'otelcol_processor_batch_timeout_trigger_send'].every((p) => [...n].some((x) => x.startsWith(p))));
     expect(listed('otel-collector').filter((m) => !names.has(m) && !NEEDS_MORE.test(m))).toEqual([]);
     // What the collector serves under its own prefix is in the catalogue (the catalogue is not short of a name the alerts might need).
@@ -122,8 +123,13 @@ describeWithTool('nats-server', 'a real nats-server behind the NATS exporter', (
 
   test('serves a numeric field for every gnatsd_varz, gnatsd_subsz and gnatsd_routez series the catalogue lists', async () => {
     const dir = tempDir('gitplane-nats-metrics-');
-    const [client, monitor] = [await freePort(), await freePort()];
-    children.push(spawn(bin, ['-a', '127.0.0.1', '-p', String(client), '-m', String(monitor), '-js', '-sd', path.join(dir, 'js')], { stdio: 'ignore' }));
+    const { servers, ports: [, monitor] } = await startOnFreePorts(
+      dir,
+      2,
+      ([client, monitor]) => [{ name: 'nats-server', bin, args: ['-a', '127.0.0.1', '-p', String(client), '-m', String(monitor), '-js', '-sd', path.join(dir, 'js')] }],
+      ([, monitor]) => accepts(`http://127.0.0.1:${monitor}/healthz`),
+    );
+    started.push(...servers);
     const served = new Set<string>();
     for (const endpoint of ['varz', 'subsz', 'routez']) {
       const json = await until(`/${endpoint}`, async () => {

@@ -4,7 +4,7 @@
  * Only addresses and the store directory are rewritten (pod DNS names to 127.0.0.1 ports, the
  * volume mount to a temporary directory); a test checks that nothing else differs.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect, nanos, NatsConnection } from '@nats-io/transport-node';
@@ -27,12 +27,12 @@ import { synthEnvironment } from '../../stacks/synth';
 import { pinnedVersions } from '../../stacks/versions';
 import { tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
-import { freePort } from '../support/loopback';
 import { ENVIRONMENTS, built, manifests, variant } from '../support/environments';
+import { Command, startOnFreePorts, startProcess } from '../support/servers';
 import { describeWithTool } from '../support/tools';
 
 const SERVERS = 3;
-// Free loopback ports of each server, taken before the first starts, so that runs on one machine do not meet.
+// Free loopback ports of each server, chosen before the first starts (startOnFreePorts), so that runs on one machine do not meet.
 const port: Record<'client' | 'cluster' | 'monitor', number[]> = { client: [], cluster: [], monitor: [] };
 const MESSAGES = 10_000;
 
@@ -130,9 +130,11 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   let meta: { leader: string; cluster_size: number };
   const stream = findAll(manifests('prod'), 'Stream').find((s: any) => s.spec.replicas === 3) as any;
 
-  const start = (i: number) => {
-    const log = fs.openSync(path.join(dir, `nats-${i}.log`), 'a');
-    processes[i] = spawn(bin, ['-c', configFile(i)], { env: { ...process.env, SERVER_NAME: `nats-${i}` }, stdio: ['ignore', log, log] });
+  const command = (i: number): Command => ({ name: `nats-${i}`, bin, args: ['-c', configFile(i)], env: { ...process.env, SERVER_NAME: `nats-${i}` } });
+  /** Starts server `i` again on its ports, its output appended to its log. */
+  const restart = (i: number) => {
+    const c = command(i);
+    processes[i] = startProcess(dir, c.name, c.bin, c.args, c.env).process;
   };
   const stop = async (i: number, signal: NodeJS.Signals) => {
     const p = processes[i];
@@ -143,17 +145,22 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
   };
 
   beforeAll(async () => {
-    const free = new Set<number>();
-    while (free.size < 3 * SERVERS) free.add(await freePort());
-    [port.client, port.cluster, port.monitor] = [0, 1, 2].map((k) => [...free].slice(k * SERVERS, (k + 1) * SERVERS));
-    for (let i = 0; i < SERVERS; i++) {
-      fs.writeFileSync(configFile(i), loopbackConfig(deployed, i, path.join(dir, `store-${i}`)));
-      start(i);
-    }
-    await waitFor('the servers to listen', async () => {
-      for (let i = 0; i < SERVERS; i++) if ((await monitor(i, '/healthz?js-enabled-only=true')).status !== 'ok') return undefined;
-      return true;
-    });
+    const started = await startOnFreePorts(
+      dir,
+      3 * SERVERS,
+      (free) => {
+        [port.client, port.cluster, port.monitor] = [0, 1, 2].map((k) => free.slice(k * SERVERS, (k + 1) * SERVERS));
+        return Array.from({ length: SERVERS }, (_, i) => {
+          fs.writeFileSync(configFile(i), loopbackConfig(deployed, i, path.join(dir, `store-${i}`)));
+          return command(i);
+        });
+      },
+      async () => {
+        for (let i = 0; i < SERVERS; i++) if ((await monitor(i, '/healthz?js-enabled-only=true').catch(() => undefined))?.status !== 'ok') return undefined;
+        return true;
+      },
+    );
+    started.servers.forEach((s, i) => (processes[i] = s.process));
     meta = await waitFor('a JetStream meta leader', async () => {
       const jsz = await monitor(0, '/jsz');
       return jsz.meta_cluster?.leader && jsz.meta_cluster.cluster_size === SERVERS ? jsz.meta_cluster : undefined;
@@ -381,7 +388,7 @@ describeWithTool('nats-server', 'nats.conf on real nats-server processes', (bin)
     expect(seen.has('order 1')).toBe(true);
     expect(seen.has(`order ${MESSAGES}`)).toBe(true);
 
-    start(killed);
+    restart(killed);
     const caughtUp = await waitFor(`nats-${killed} to catch up`, async () => {
       const jsz = await monitor(killed, '/jsz?accounts=true&streams=true');
       const detail = (jsz.account_details ?? []).flatMap((a: any) => a.stream_detail ?? []).find((d: any) => d.name === name);

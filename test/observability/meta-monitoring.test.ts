@@ -3,13 +3,13 @@
  * Alertmanager, evaluates the synthesized gitplane-monitoring rules, and serves every metric
  * they query, so the alerts watch series that exist.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { tempDir } from '../support/cli';
 import { built } from '../support/environments';
-import { freePort, until } from '../support/loopback';
+import { accepts, until } from '../support/loopback';
+import { Server, startOnFreePorts, stopProcess } from '../support/servers';
 import { findTool } from '../support/tools';
 import { CATALOGUES } from '../../policies/data/metrics';
 import { metricRefs } from '../../constructs/observability/alerts';
@@ -37,18 +37,16 @@ test('the metric names of the meta-monitoring alerts are found in their expressi
 
 const tools = prometheusBin && alertmanagerBin;
 (tools ? describe : process.env.GITPLANE_REQUIRE_TOOLS === '1' ? describe : describe.skip)('a real Prometheus evaluating gitplane-monitoring', () => {
-  const children: ChildProcess[] = [];
+  const servers: Server[] = [];
   let api: string;
   let metricsUrls: Record<'prometheus' | 'alertmanager', string>;
 
   beforeAll(async () => {
     if (!tools) throw new Error('prometheus and alertmanager are not installed; apt-get install prometheus prometheus-alertmanager.');
     const dir = tempDir();
-    const [promPort, amPort, gossipPort] = [await freePort(), await freePort(), await freePort()];
     fs.writeFileSync(path.join(dir, 'alertmanager.yml'), stringify({ route: { receiver: 'unrouted' }, receivers: [{ name: 'unrouted' }] }));
     fs.writeFileSync(path.join(dir, 'rules.yml'), stringify({ groups: [{ ...group(), interval: '1s' }] }));
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
+    const prometheusConfig = (promPort: number, amPort: number) =>
       stringify({
         global: { scrape_interval: '1s', evaluation_interval: '1s' },
         rule_files: [path.join(dir, 'rules.yml')],
@@ -59,12 +57,21 @@ const tools = prometheusBin && alertmanagerBin;
           { job_name: 'kps-prometheus', static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] },
           { job_name: 'kps-alertmanager', static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] },
         ],
-      }),
+      });
+    const started = await startOnFreePorts(
+      dir,
+      3,
+      ([promPort, amPort, gossipPort]) => {
+        fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusConfig(promPort, amPort));
+        return [
+          { name: 'alertmanager', bin: alertmanagerBin!, args: [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, `--cluster.listen-address=127.0.0.1:${gossipPort}`] },
+          { name: 'prometheus', bin: prometheusBin!, args: [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-remote-write-receiver'] },
+        ];
+      },
+      async ([promPort, amPort]) => (await accepts(`http://127.0.0.1:${amPort}/-/ready`)) && accepts(`http://127.0.0.1:${promPort}/-/ready`),
     );
-    children.push(
-      spawn(alertmanagerBin!, [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, `--cluster.listen-address=127.0.0.1:${gossipPort}`], { stdio: 'ignore' }),
-      spawn(prometheusBin!, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }),
-    );
+    servers.push(...started.servers);
+    const [promPort, amPort] = started.ports;
     api = `http://127.0.0.1:${promPort}/api/v1`;
     metricsUrls = { prometheus: `http://127.0.0.1:${promPort}/metrics`, alertmanager: `http://127.0.0.1:${amPort}/metrics` };
     await until('both targets to be scraped and the group evaluated', async () => {
@@ -73,7 +80,9 @@ const tools = prometheusBin && alertmanagerBin;
     });
   });
 
-  afterAll(() => children.forEach((c) => c.kill()));
+  afterAll(async () => {
+    for (const s of servers) await stopProcess(s.process);
+  });
 
   async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[] | undefined> {
     const res = await fetch(`${api}/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);

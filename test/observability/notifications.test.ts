@@ -3,7 +3,6 @@
  * gitplane's templates, and a real Alertmanager process fed alerts over its v2 API, delivering to
  * receivers on loopback (inhibition, the Watchdog's route, the rendered Slack message).
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -15,7 +14,8 @@ import { alertmanagerPropsFor } from '../../stacks/apps/monitoring';
 import { tempDir } from '../support/cli';
 import { variant } from '../support/environments';
 import { run } from '../support/rule-tests';
-import { freePort, until } from '../support/loopback';
+import { accepts, until } from '../support/loopback';
+import { Server, startOnFreePorts, stopProcess } from '../support/servers';
 import { describeWithTool, findTool } from '../support/tools';
 
 const SILENCES = 'https://alertmanager.prod.example.com/#/silences/new?filter=';
@@ -134,7 +134,7 @@ async function receiverServer(): Promise<{ url: string; received: { path: string
 
 const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertmanager');
 (alertmanagerBin ? describe : process.env.GITPLANE_REQUIRE_TOOLS === '1' ? describe : describe.skip)('a real Alertmanager with prod\'s configuration', () => {
-  let am: ChildProcess;
+  let am: Server | undefined;
   let api: string;
   let receivers: Awaited<ReturnType<typeof receiverServer>>;
 
@@ -156,14 +156,20 @@ const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertma
     config.templates = [path.join(dir, '*.tmpl')];
     fs.writeFileSync(path.join(dir, NOTIFICATION_TEMPLATE_FILE), alertmanagerTemplate(alertmanagerPropsFor(prod)));
     fs.writeFileSync(path.join(dir, 'alertmanager.yml'), stringify(config));
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}/api/v2`;
-    am = spawn(
-      alertmanagerBin,
-      [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--web.external-url=https://alertmanager.prod.example.com'],
-      { stdio: 'ignore' },
+    const started = await startOnFreePorts(
+      dir,
+      1,
+      ([port]) => [
+        {
+          name: 'alertmanager',
+          bin: alertmanagerBin,
+          args: [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--web.external-url=https://alertmanager.prod.example.com'],
+        },
+      ],
+      ([port]) => accepts(`http://127.0.0.1:${port}/api/v2/status`),
     );
-    await until('Alertmanager to be ready', async () => ((await fetch(`${api}/status`).catch(() => undefined))?.ok ? true : undefined));
+    am = started.servers[0];
+    api = `http://127.0.0.1:${started.ports[0]}/api/v2`;
     const alert = (alertname: string, severity: string, labels: Record<string, string> = {}) => ({
       labels: { alertname, severity, environment: 'prod', cluster: 'prod-eu-1', ...labels },
       annotations: { summary: `${alertname} summary`, description: `${alertname} description`, runbook_url: `https://git.example.com/runbooks/${alertname}.md` },
@@ -182,8 +188,8 @@ const alertmanagerBin = findTool('alertmanager') ?? findTool('prometheus-alertma
     expect(post.status).toBe(200);
   });
 
-  afterAll(() => {
-    am?.kill();
+  afterAll(async () => {
+    if (am) await stopProcess(am.process);
     receivers?.close();
   });
 

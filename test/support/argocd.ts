@@ -16,8 +16,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { KubeApiServer, Server, alive, startProcess, stopProcess } from './kube-apiserver';
-import { freePort, until } from './loopback';
+import { KubeApiServer } from './kube-apiserver';
+import { Server, alive, startOnFreePorts, stopProcess } from './servers';
 
 /**
  * A sync advances from one wave to the next on events, but a health change that lands while the
@@ -53,7 +53,7 @@ export interface ArgoCd {
   readonly dir: string;
 }
 
-/** Starts Redis, the repo-server, then both controllers, each once it can reach what it needs. */
+/** Starts Redis, the repo-server, then both controllers, each once the one before it accepts connections (startOnFreePorts). */
 export async function startArgoCd(server: KubeApiServer, bins: ArgoCdBinaries, options: ArgoCdOptions): Promise<ArgoCd> {
   const dir = path.join(server.dir, 'argocd');
   for (const d of ['tls', 'ssh', 'home', 'tmp', 'gpg']) fs.mkdirSync(path.join(dir, d), { recursive: true });
@@ -80,36 +80,40 @@ export async function startArgoCd(server: KubeApiServer, bins: ArgoCdBinaries, o
     GOGC: process.env.GOGC,
   };
   try {
-    const redisPort = await freePort();
-    processes.push(startProcess(dir, 'redis', bins.redisServer, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', path.join(dir, 'tmp')]));
-    const redis = `127.0.0.1:${redisPort}`;
-    const repoPort = await freePort();
-    const common = ['--loglevel', 'info', '--logformat', 'text', '--redis', redis];
-    processes.push(
-      startProcess(dir, 'argocd-repo-server', bins.repoServer, [...common, '--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(await freePort())], env),
+    /** Ready once it accepts connections on `port`. */
+    const accepting = async (port: number) => ((await listening(port)) ? true : undefined);
+    const redis = await startOnFreePorts(
+      dir,
+      1,
+      ([port]) => [{ name: 'redis', bin: bins.redisServer, args: ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', path.join(dir, 'tmp')] }],
+      ([port]) => accepting(port),
     );
-    const repoServer = `127.0.0.1:${repoPort}`;
-    await until('the repo-server to listen', async () => {
-      checkAlive();
-      return (await listening(repoPort)) ? true : undefined;
-    }, 300_000);
+    processes.push(...redis.servers);
+    const common = ['--loglevel', 'info', '--logformat', 'text', '--redis', `127.0.0.1:${redis.ports[0]}`];
+    const repo = await startOnFreePorts(
+      dir,
+      2,
+      ([port, metrics]) => [{ name: 'argocd-repo-server', bin: bins.repoServer, args: [...common, '--address', '127.0.0.1', '--port', String(port), '--metrics-address', '127.0.0.1', '--metrics-port', String(metrics)], env }],
+      ([port]) => accepting(port),
+    );
+    processes.push(...repo.servers);
+    const repoServer = `127.0.0.1:${repo.ports[0]}`;
     const controllerFlags = ['--kubeconfig', server.kubeconfig, '--namespace', options.namespace, '--repo-server-timeout-seconds', '900'];
-    processes.push(
-      startProcess(
-        dir,
-        'argocd-application-controller',
-        bins.applicationController,
-        [...common, ...controllerFlags, '--repo-server', repoServer, '--metrics-port', String(await freePort()), ...RESYNC_FLAGS],
-        env,
-      ),
-      startProcess(
-        dir,
-        'argocd-applicationset-controller',
-        bins.applicationSetController,
-        ['--loglevel', 'info', '--logformat', 'text', ...controllerFlags, '--argocd-repo-server', repoServer, '--metrics-addr', `127.0.0.1:${await freePort()}`, '--probe-addr', `127.0.0.1:${await freePort()}`, '--webhook-addr', `127.0.0.1:${await freePort()}`],
-        env,
-      ),
+    const controllers = await startOnFreePorts(
+      dir,
+      4,
+      ([metrics, setMetrics, probe, webhook]) => [
+        { name: 'argocd-application-controller', bin: bins.applicationController, args: [...common, ...controllerFlags, '--repo-server', repoServer, '--metrics-port', String(metrics), ...RESYNC_FLAGS], env },
+        {
+          name: 'argocd-applicationset-controller',
+          bin: bins.applicationSetController,
+          args: ['--loglevel', 'info', '--logformat', 'text', ...controllerFlags, '--argocd-repo-server', repoServer, '--metrics-addr', `127.0.0.1:${setMetrics}`, '--probe-addr', `127.0.0.1:${probe}`, '--webhook-addr', `127.0.0.1:${webhook}`],
+          env,
+        },
+      ],
+      async ([metrics, , probe]) => (await accepting(metrics)) && accepting(probe),
     );
+    processes.push(...controllers.servers);
     return { stop, checkAlive, dir };
   } catch (e) {
     await stop();

@@ -14,7 +14,7 @@
  *
  * @see https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -22,7 +22,8 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { tempDir } from './cli';
 import { HUNG_MS } from './limits';
-import { freePort, until } from './loopback';
+import { accepts } from './loopback';
+import { Server, startOnFreePorts, stopProcess } from './servers';
 
 export interface KubeApiServerBinaries {
   etcd: string;
@@ -71,14 +72,9 @@ export interface KubeApiServer {
 /** The Kubernetes service network the server allocates ClusterIPs from. */
 const SERVICE_CIDR = '10.96.0.0/16';
 
-/** Processes of servers not stopped yet, killed if the test process exits without stopping them. */
-const running = new Set<ChildProcess>();
-process.on('exit', () => running.forEach((p) => p.kill('SIGKILL')));
-
 /**
- * Starts etcd and kube-apiserver on free loopback ports and waits until `/readyz` answers 200.
- * Polling is bounded only by the ceiling for a hung start (HUNG_MS); a server that exits
- * fails the start at once, with the end of its log. On any failure both are stopped.
+ * Starts etcd and kube-apiserver on free loopback ports (startOnFreePorts) and waits until
+ * `/readyz` accepts 200. On any failure both are stopped.
  */
 export async function startKubeApiServer(bins: KubeApiServerBinaries): Promise<KubeApiServer> {
   const dir = tempDir('gitplane-kube-apiserver-');
@@ -89,49 +85,68 @@ export async function startKubeApiServer(bins: KubeApiServerBinaries): Promise<K
   };
   try {
     const files = writeCredentials(dir);
-    const etcdPort = await freePort();
-    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const peerUrl = `http://127.0.0.1:${await freePort()}`;
-    const etcd = startProcess(dir, 'etcd', bins.etcd, [
-      '--name=gitplane-test',
-      `--data-dir=${path.join(dir, 'etcd-data')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=gitplane-test=${peerUrl}`,
-      // A throwaway store: skipping fsync keeps a loaded machine's disk out of the way.
-      '--unsafe-no-fsync',
-    ]);
-    processes.push(etcd);
-    await until('etcd to answer /health', () => alive(etcd) && probe(`${etcdUrl}/health`));
+    const etcd = await startOnFreePorts(
+      dir,
+      2,
+      ([client, peer]) => [
+        {
+          name: 'etcd',
+          bin: bins.etcd,
+          args: [
+            '--name=gitplane-test',
+            `--data-dir=${path.join(dir, 'etcd-data')}`,
+            `--listen-client-urls=http://127.0.0.1:${client}`,
+            `--advertise-client-urls=http://127.0.0.1:${client}`,
+            `--listen-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+            `--initial-cluster=gitplane-test=http://127.0.0.1:${peer}`,
+            // A throwaway store: skipping fsync keeps a loaded machine's disk out of the way.
+            '--unsafe-no-fsync',
+          ],
+        },
+      ],
+      ([client]) => accepts(`http://127.0.0.1:${client}/health`),
+    );
+    processes.push(...etcd.servers);
 
-    const port = await freePort();
-    const apiserver = startProcess(dir, 'kube-apiserver', bins.kubeApiServer, [
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${port}`,
-      `--etcd-servers=${etcdUrl}`,
-      `--cert-dir=${path.join(dir, 'cert-dir')}`,
-      `--tls-cert-file=${files.cert}`,
-      `--tls-private-key-file=${files.key}`,
-      `--token-auth-file=${files.tokens}`,
-      '--authorization-mode=RBAC',
-      // As kubeadm and k3s run it: privileged containers (Longhorn's chart has them) are allowed.
-      '--allow-privileged=true',
-      '--enable-admission-plugins=PodSecurity',
-      `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
-      `--service-account-key-file=${files.serviceAccountKey}`,
-      `--service-account-signing-key-file=${files.serviceAccountKey}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--profiling=false',
-      // A request may take as long as any other wait here (the server's default is 60 s).
-      `--request-timeout=${HUNG_MS / 1000}s`,
-    ]);
-    processes.push(apiserver);
-    const url = `https://127.0.0.1:${port}`;
-    const request = requester(url, files.caPem, files.token);
-    await until('kube-apiserver to answer /readyz', async () => alive(apiserver) && (await request('GET', '/readyz').catch(() => undefined))?.status === 200 ? true : undefined);
+    // One requester per port tried, so a poll reuses its connection.
+    const requesters = new Map<number, KubeApiServer['request']>();
+    const requesterFor = (port: number) => requesters.get(port) ?? requesters.set(port, requester(`https://127.0.0.1:${port}`, files.caPem, files.token)).get(port)!;
+    const apiserver = await startOnFreePorts(
+      dir,
+      1,
+      ([port]) => [
+        {
+          name: 'kube-apiserver',
+          bin: bins.kubeApiServer,
+          args: [
+            '--bind-address=127.0.0.1',
+            '--advertise-address=127.0.0.1',
+            `--secure-port=${port}`,
+            `--etcd-servers=http://127.0.0.1:${etcd.ports[0]}`,
+            `--cert-dir=${path.join(dir, 'cert-dir')}`,
+            `--tls-cert-file=${files.cert}`,
+            `--tls-private-key-file=${files.key}`,
+            `--token-auth-file=${files.tokens}`,
+            '--authorization-mode=RBAC',
+            // As kubeadm and k3s run it: privileged containers (Longhorn's chart has them) are allowed.
+            '--allow-privileged=true',
+            '--enable-admission-plugins=PodSecurity',
+            `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
+            `--service-account-key-file=${files.serviceAccountKey}`,
+            `--service-account-signing-key-file=${files.serviceAccountKey}`,
+            `--service-cluster-ip-range=${SERVICE_CIDR}`,
+            '--profiling=false',
+            // A request may take as long as any other wait here (the server's default is 60 s).
+            `--request-timeout=${HUNG_MS / 1000}s`,
+          ],
+        },
+      ],
+      async ([port]) => ((await requesterFor(port)('GET', '/readyz').catch(() => undefined))?.status === 200 ? true : undefined),
+    );
+    processes.push(...apiserver.servers);
+    const url = `https://127.0.0.1:${apiserver.ports[0]}`;
+    const request = requesterFor(apiserver.ports[0]);
 
     const kubeconfig = path.join(dir, 'kubeconfig');
     fs.writeFileSync(
@@ -189,48 +204,7 @@ function writeCredentials(dir: string): Credentials {
   return { cert, key, caPem: fs.readFileSync(cert, 'utf8'), token, tokens, serviceAccountKey };
 }
 
-/** A process started by `startProcess`, its output in `log`. */
-export interface Server {
-  name: string;
-  process: ChildProcess;
-  log: string;
-}
 
-/** Starts `bin` with its stdout and stderr appended to `<dir>/<name>.log`; killed if the test process exits. */
-export function startProcess(dir: string, name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): Server {
-  const log = path.join(dir, `${name}.log`);
-  const fd = fs.openSync(log, 'a');
-  const p = spawn(bin, args, { stdio: ['ignore', fd, fd], env });
-  fs.closeSync(fd);
-  running.add(p);
-  p.once('exit', () => running.delete(p));
-  return { name, process: p, log };
-}
-
-/** True while the server runs; once it has exited, throws with the end of its log. */
-export function alive({ name, process: p, log }: Server): true {
-  if (p.exitCode === null && p.signalCode === null) return true;
-  const tail = fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n');
-  throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) before it was ready; the end of its log:\n${tail}`);
-}
-
-async function probe(url: string): Promise<true | undefined> {
-  try {
-    return (await fetch(url)).ok ? true : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** SIGTERM, SIGKILL after 30 s; resolves once the process has exited. */
-export async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise((resolve) => p.once('exit', resolve));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 function requester(base: string, ca: string, token: string): KubeApiServer['request'] {
   const agent = new https.Agent({ ca, keepAlive: true });

@@ -30,6 +30,15 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
   }
 }
 
+/** True once a request to `url` (a GET unless `init` says) answers 2xx; undefined while the server refuses, fails or is not up (for `until`). */
+export async function accepts(url: string, init?: RequestInit): Promise<true | undefined> {
+  try {
+    return (await fetch(url, init)).ok ? true : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StaticServer {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;

@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KubeApiServer, Server, alive, startProcess, stopProcess } from './kube-apiserver';
+import { KubeApiServer } from './kube-apiserver';
+import { Server, alive, startProcess, stopProcess } from './servers';
 import { until } from './loopback';
 
 export interface SimulatedNodesBinaries {
