@@ -62,7 +62,8 @@ Options:
   -h, --help            this help
 
 Exit status: 0 published, nothing to publish or superseded, 1 validation or a blocking check
-failed, 2 usage, input or git error (including a branch that kept moving for 10 attempts).`,
+failed, 2 usage, input or git error (including a branch that kept moving for 10 attempts, or
+that a lock file left behind by a git that died kept locked: the error names the file).`,
   async run(argv, io) {
     const { values } = parse('publish', argv, OPTIONS);
     const out = io(Boolean(values.quiet));
