@@ -369,7 +369,11 @@ async function localTarget(gitDir: string, branch: string, signal: AbortSignal):
     },
     async update(to, from) {
       const args = ['--git-dir', gitDir, 'update-ref', '-m', 'gitplane publish', ref, to, from ?? ''];
-      const r = await tryGitAsync(args, gitDir, { signal });
+      signal.throwIfAborted();
+      // Not stopped by the signal but left to finish (milliseconds): git creates the lock file
+      // before it installs, on first use, the handler that removes it on a signal, so a signal in
+      // between leaves the branch locked, and one during the installation makes git spin forever.
+      const r = await tryGitAsync(args, gitDir);
       if (r.status === 0) return undefined;
       if (MOVED.test(r.stderr)) return r.stderr;
       throw new InputError([`git ${args.join(' ')} failed: ${r.stderr.trim()}. Nothing was published; run gitplane publish again.`]);
@@ -434,8 +438,9 @@ function removeStale(parent: string): void {
 
 
 /**
- * Runs `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the running git is stopped,
- * `work` unwinds through its cleanup, and the process then dies of the signal it was sent.
+ * Runs `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the running git is stopped
+ * (a local branch update under way is let finish), `work` unwinds through its cleanup, and the
+ * process then dies of the signal it was sent.
  */
 async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

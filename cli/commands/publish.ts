@@ -47,7 +47,8 @@ publish waits a short random, growing delay and builds again on the new tip, up 
 Each commit records when its environment files were read (trailer Gitplane-Read-At); an
 environment the branch already holds from a file read later is left as it is (superseded), so
 the newest change wins, not the last push. A publish killed at any point leaves the branch at
-the old commit or the new one, never half-written.
+the old commit or the new one, never half-written; stopped by SIGINT, SIGTERM or SIGHUP while it
+moves the branch of a local repository, it lets that update finish first.
 
 Options:
   -r, --repo PATH|URL   the Argo CD repository: a bare repository's path, or a URL (required)
