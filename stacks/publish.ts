@@ -112,17 +112,15 @@ export async function publish(built: readonly BuiltEnvironment[], options: Publi
     const target = await openTarget(options.repo, branch, signal);
     try {
       const flags = await identity(target.gitDir, signal);
+      const refusals: string[] = [];
       for (let attempt = 1; ; attempt++) {
         const tip = await target.tip();
         await checkFolders(target.gitDir, tip, planned, fileOf, signal);
         const result = await commitOnce(target.gitDir, tip, planned, { branch, readAt, message: options.message, identity: flags }, signal);
         const refusal = result.commit && (await target.update(result.commit, tip));
         if (!refusal) return result;
-        if (attempt >= attempts) {
-          throw new InputError([
-            `${options.repo}: branch ${branch} moved under this publish ${attempts} times in a row (other publishes kept landing first); nothing was published. git's last refusal: ${oneLine(refusal)}. Run gitplane publish again.`,
-          ]);
-        }
+        refusals.push(refusal);
+        if (attempt >= attempts) throw gaveUp(options.repo, branch, refusals);
         await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)), undefined, { signal });
       }
     } finally {
@@ -316,18 +314,42 @@ interface Target {
 }
 
 /**
- * git's words for "the branch is no longer where you read it, or another writer holds it": worth
- * another attempt. A lock left by a killed git looks the same; it outlasts the attempts, and the
- * final error quotes git's message naming the lock file.
+ * git's words for "the branch is no longer where you read it, or another writer holds its lock":
+ * worth another attempt. A lock file left behind by a git that was killed reads the same; see
+ * gaveUp.
  */
 const MOVED = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|incorrect old value|reference already exists/i;
+/** The lock file named in git's refusal to take a lock that exists. */
+const LOCKED = /Unable to create '(.+?\.lock)': File exists/;
 
 const oneLine = (text: string) => text.trim().replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
 
-/** A repository given as a path (not `scheme://...`, not scp-like `host:path`) is written in place. */
+/**
+ * The error after the last attempt, from git's refusals of each. Another writer holds a branch's
+ * lock for milliseconds, so one lock file in the way of every attempt is not contention but a
+ * file left behind by a git that died while moving the branch: say which file, and how to clear it.
+ */
+function gaveUp(repo: string, branch: string, refusals: readonly string[]): InputError {
+  const locks = new Set(refusals.map((r) => LOCKED.exec(r)?.[1]));
+  const [lock] = locks;
+  if (locks.size === 1 && lock) {
+    // Through a URL, git names the file as the serving side sees it, e.g. .../gitops.git/./refs/heads/main.lock.
+    const file = path.posix.normalize(lock);
+    const where = isRemote(repo) ? ' (on the machine that stores the repository)' : '';
+    return new InputError([
+      `${repo}: branch ${branch} is locked: the lock file ${file} was there at each of the ${refusals.length} attempts, so it is not another publish landing first; nothing was published. A git process that died while moving the branch leaves such a file behind. Make sure no git process is working on the repository, remove ${file}${where}, and run gitplane publish again.`,
+    ]);
+  }
+  return new InputError([
+    `${repo}: branch ${branch} moved under this publish ${refusals.length} times in a row (other publishes kept landing first); nothing was published. git's last refusal: ${oneLine(refusals[refusals.length - 1])}. Run gitplane publish again.`,
+  ]);
+}
+
+/** A URL (`scheme://...`) or scp-like `host:path`, as opposed to a path written in place. */
+const isRemote = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]*:/.test(repo);
+
 async function openTarget(repo: string, branch: string, signal: AbortSignal): Promise<Target> {
-  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]*:/.test(repo);
-  return remote ? remoteTarget(repo, branch, signal) : localTarget(path.resolve(repo), branch, signal);
+  return isRemote(repo) ? remoteTarget(repo, branch, signal) : localTarget(path.resolve(repo), branch, signal);
 }
 
 async function localTarget(gitDir: string, branch: string, signal: AbortSignal): Promise<Target> {
@@ -347,7 +369,11 @@ async function localTarget(gitDir: string, branch: string, signal: AbortSignal):
     },
     async update(to, from) {
       const args = ['--git-dir', gitDir, 'update-ref', '-m', 'gitplane publish', ref, to, from ?? ''];
-      const r = await tryGitAsync(args, gitDir, { signal });
+      signal.throwIfAborted();
+      // Not stopped by the signal but left to finish (milliseconds): git creates the lock file
+      // before it installs, on first use, the handler that removes it on a signal, so a signal in
+      // between leaves the branch locked, and one during the installation makes git spin forever.
+      const r = await tryGitAsync(args, gitDir);
       if (r.status === 0) return undefined;
       if (MOVED.test(r.stderr)) return r.stderr;
       throw new InputError([`git ${args.join(' ')} failed: ${r.stderr.trim()}. Nothing was published; run gitplane publish again.`]);
@@ -412,8 +438,9 @@ function removeStale(parent: string): void {
 
 
 /**
- * Runs `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the running git is stopped,
- * `work` unwinds through its cleanup, and the process then dies of the signal it was sent.
+ * Runs `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the running git is stopped
+ * (a local branch update under way is let finish), `work` unwinds through its cleanup, and the
+ * process then dies of the signal it was sent.
  */
 async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

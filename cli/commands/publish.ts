@@ -47,7 +47,8 @@ publish waits a short random, growing delay and builds again on the new tip, up 
 Each commit records when its environment files were read (trailer Gitplane-Read-At); an
 environment the branch already holds from a file read later is left as it is (superseded), so
 the newest change wins, not the last push. A publish killed at any point leaves the branch at
-the old commit or the new one, never half-written.
+the old commit or the new one, never half-written; stopped by SIGINT, SIGTERM or SIGHUP while it
+moves the branch of a local repository, it lets that update finish first.
 
 Options:
   -r, --repo PATH|URL   the Argo CD repository: a bare repository's path, or a URL (required)
@@ -62,7 +63,8 @@ Options:
   -h, --help            this help
 
 Exit status: 0 published, nothing to publish or superseded, 1 validation or a blocking check
-failed, 2 usage, input or git error (including a branch that kept moving for 10 attempts).`,
+failed, 2 usage, input or git error (including a branch that kept moving for 10 attempts, or
+that a lock file left behind by a git that died kept locked: the error names the file).`,
   async run(argv, io) {
     const { values } = parse('publish', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

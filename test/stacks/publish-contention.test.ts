@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, tempDir } from '../support/cli';
 import { bareRepo, git, GIT_ENV } from '../support/git';
+import { until } from '../support/loopback';
 import { seededRandom } from '../support/random';
 import { testWithMirrors } from '../support/mirrors';
 
@@ -74,6 +75,8 @@ function temporaryRepositories(tmp: string): string[] {
   return [...fs.readdirSync(tmp).filter((e) => e !== home), ...(fs.existsSync(mine) ? fs.readdirSync(mine) : [])];
 }
 
+/** Lock files in repository `repo`: none may outlive the git command that took it. */
+const lockFiles = (repo: string) => spawnSync('find', [repo, '-name', '*.lock'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 const stampOf = (repo: string, commit: string) => git(['log', '-1', '--format=%(trailers:key=Gitplane-Read-At,valueonly,separator=)', commit], repo).trim();
 const envTree = (repo: string, env: string) => spawnSync('git', ['rev-parse', '-q', '--verify', `main:${env}`], { cwd: repo, encoding: 'utf8', env: GIT_ENV }).stdout.trim();
 
@@ -146,6 +149,7 @@ testWithMirrors(['schemas'], 'publish killed at random points (SIGKILL or SIGTER
 
     git(['fsck', '--strict', '--no-dangling'], repo);
     expect(trees).toContain(envTree(repo, 'c0'));
+    expect({ outcome: outcomes[trial], locks: lockFiles(repo) }).toEqual({ outcome: outcomes[trial], locks: [] });
     // A publish stopped by SIGTERM removes its own temporary repository before it dies.
     if (r.signal === 'SIGTERM') expect(temporaryRepositories(tmp).filter((e) => e.includes(`-${child.pid}-`))).toEqual([]);
   }
@@ -157,4 +161,39 @@ testWithMirrors(['schemas'], 'publish killed at random points (SIGKILL or SIGTER
   expect(temporaryRepositories(tmp)).toEqual([]);
   git(['fsck', '--strict', '--no-dangling'], repo);
   expect(envTree(repo, 'c0')).toBe(trees[1]);
+});
+
+testWithMirrors(['schemas'], 'publish stopped by SIGTERM while git moves the branch lets that update finish: the branch holds the new commit and no lock file is left', async () => {
+  const repo = newRepo();
+  const dir = scratch();
+  const tmp = scratch();
+  const files = [environmentFile(dir, 'c0', 0), environmentFile(dir, 'c0', 1)];
+  expect(await startPublish(['--repo', repo, '--file', files[0]], tmp).done).toMatchObject({ code: 0, signal: null });
+  const before = git(['rev-parse', 'main'], repo).trim();
+
+  // git runs this hook once it holds the locks of a ref update ("prepared", the refs on stdin); for
+  // main it keeps the update under way until released. (fast-import runs it too, with no ref.)
+  const held = path.join(scratch(), 'held');
+  const release = path.join(scratch(), 'release');
+  const hook = path.join(repo, 'hooks', 'reference-transaction');
+  fs.writeFileSync(hook, `#!/bin/sh\n[ "$1" = prepared ] && grep -q ' refs/heads/main$' || exit 0\ntouch '${held}'\nwhile [ ! -e '${release}' ]; do sleep 0.01; done\n`);
+  fs.chmodSync(hook, 0o755);
+  const { child, done } = startPublish(['--repo', repo, '--file', files[1]], tmp);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await until('git to hold the branch lock', () => fs.existsSync(held) || undefined);
+  child.kill('SIGTERM');
+  // A publish that stops the update exits at once (its git removes the lock and dies); one that
+  // lets it finish waits for the hook. The second gives the publish time to act on the signal: under
+  // a load where it has not acted yet the update finishes either way, so the pause can hide a
+  // regression, never fail a correct publish.
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  fs.writeFileSync(release, '');
+  const r = await done;
+
+  expect(lockFiles(repo)).toEqual([]);
+  git(['fsck', '--strict', '--no-dangling'], repo);
+  expect(git(['log', '-1', '--format=%P %s', 'main'], repo).trim()).toBe(`${before} gitplane publish: c0`);
+  // It dies of the signal once the update has landed (or, had it not acted on the signal yet, ends as usual).
+  if (r.signal) expect(r.signal).toBe('SIGTERM');
+  else expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^published [0-9a-f]{12} to /) });
 });
