@@ -29,7 +29,7 @@ export const PUBLISH_GATES: PublishGate[] = [policyGate];
 export const publish: Command = {
   name: 'publish',
   summary: 'Commit synthesized environments to the Git repository Argo CD watches.',
-  help: `Usage: gitplane publish --repo PATH|URL [--branch B] [--env NAME]... [--all] [--message M]
+  help: `Usage: gitplane publish --repo PATH|URL [--branch B] [--env NAME]... [--all] [--file FILE]... [--message M]
 
 Synthesizes and validates each selected environment, runs the blocking checks, then makes one
 commit on the environments' gitops.branch (the branch their root Application tracks) whose <env>/
