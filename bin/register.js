@@ -34,6 +34,46 @@ Module._extensions['.js'] = function loadPackageJavaScript(module, filename) {
   withSourceMaps(false, () => loadJavaScript(module, filename));
 };
 
+// A package that bundles its dependencies brings its own copy of them: cdk8s bundles yaml, which
+// gitplane depends on too, so a command that builds would load yaml's 72 modules twice. A package
+// required from inside such a bundle resolves to gitplane's own copy when that is the same release:
+// one copy is loaded, and a bundled copy of another release stays with the package that brought it.
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const resolveFilename = Module._resolveFilename;
+const sameRelease = new Map();
+Module._resolveFilename = function resolveOwnCopy(request, parent, isMain, options) {
+  const file = resolveFilename.call(this, request, parent, isMain, options);
+  const bundled = packageDir(file, request);
+  if (bundled === undefined || file.indexOf(NODE_MODULES) === bundled.lastIndexOf(NODE_MODULES)) return file;
+  let own;
+  try {
+    own = resolveFilename.call(this, request, parent, isMain, { paths: [root] });
+  } catch {
+    return file; // gitplane has no copy of its own
+  }
+  const ownDir = packageDir(own, request);
+  if (ownDir === undefined || ownDir === bundled) return file;
+  if (!sameRelease.has(bundled)) sameRelease.set(bundled, release(bundled) !== undefined && release(bundled) === release(ownDir));
+  return sameRelease.get(bundled) ? own : file;
+};
+
+/** The directory of the package a bare `request` names, when `file` lies in it under node_modules. */
+function packageDir(file, request) {
+  if (request.startsWith('.') || path.isAbsolute(request)) return undefined;
+  const dir = file.slice(0, file.lastIndexOf(NODE_MODULES) + NODE_MODULES.length) + request.split('/', request.startsWith('@') ? 2 : 1).join('/');
+  return file.startsWith(dir + path.sep) ? dir : undefined;
+}
+
+/** `name@version` of the package in `dir`, or undefined when its package.json cannot be read. */
+function release(dir) {
+  try {
+    const { name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    return `${name}@${version}`;
+  } catch {
+    return undefined;
+  }
+}
+
 const root = path.resolve(__dirname, '..');
 // As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
 const xdg = process.env.XDG_CACHE_HOME;

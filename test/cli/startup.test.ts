@@ -86,6 +86,29 @@ test('the construct code check sees cdk8s and the descriptors when a command bui
   const r = gitplaneLoading(['config', '--list', '--env', 'dev']);
   expect(r.status).toBe(0);
   expect(constructCode(r.loaded)).toEqual(expect.arrayContaining(['stacks/platform.ts', 'stacks/apps/longhorn.ts', expect.stringMatching(/node_modules\/cdk8s\//)]));
+  // cdk8s bundles its own yaml, the release gitplane uses: the process loads one copy.
+  expect(r.loaded.filter((f) => /node_modules\/cdk8s\/node_modules\/yaml\//.test(f))).toEqual([]);
+  expect(r.loaded).toContain(path.relative(ROOT, require.resolve('yaml')));
+});
+
+test('a package bundled inside another resolves to gitplane\'s own copy when it is the same release, and stays bundled when it is another', () => {
+  const project = tempDir();
+  const bundling = (name: string, version: string) => {
+    const bundled = path.join(project, 'node_modules', name, 'node_modules', 'yaml');
+    fs.mkdirSync(bundled, { recursive: true });
+    fs.writeFileSync(path.join(bundled, 'package.json'), JSON.stringify({ name: 'yaml', version, main: 'index.js' }));
+    fs.writeFileSync(path.join(bundled, 'index.js'), 'module.exports = "gitplane-test-fake yaml";\n');
+    fs.writeFileSync(path.join(project, 'node_modules', name, 'index.js'), "module.exports = require.resolve('yaml');\n");
+    return path.join(project, 'node_modules', name);
+  };
+  const ownYaml = require.resolve('yaml');
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'yaml', 'package.json'), 'utf8')) as { version: string };
+  const same = bundling('same-release', version);
+  const other = bundling('other-release', '0.0.1-gitplane-test-fake');
+  const script = `console.log(JSON.stringify([require(${JSON.stringify(same)}), require(${JSON.stringify(other)})]))`;
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual([ownYaml, path.join(other, 'node_modules', 'yaml', 'index.js')]);
 });
 
 test('a command that reads an environment file loads its compiled schema from the cache: a second run loads no ajv compiler', () => {
