@@ -160,6 +160,19 @@ test('no source map is read as modules load; a stack trace shows TypeScript fram
   }
 });
 
+test('fails when gitplane itself breaks: exit 1 and the stack trace, whose frames name the .ts lines', () => {
+  const breaking = path.join(tempDir(), 'breaking.js');
+  fs.writeFileSync(breaking, "process.stdout.write = () => { throw new Error('gitplane-test-fake breakage'); };\n");
+  const r = spawnSync(process.execPath, ['-r', breaking, BIN, 'config', '--list', '--env', 'dev'], { cwd: ROOT, encoding: 'utf8' });
+  const line = (file: string, text: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  expect(r.status).toBe(1);
+  expect(r.stderr.split('\n').slice(0, 3)).toEqual([
+    'Error: gitplane-test-fake breakage',
+    `    at process.stdout.write (${breaking}:1:38)`,
+    expect.stringMatching(new RegExp(`^    at Object\\.out \\(${path.join(ROOT, 'cli', 'io.ts')}:${line('cli/io.ts', 'process.stdout.write(')}:\\d+\\)$`)),
+  ]);
+});
+
 test('a TypeScript file transpiled in one checkout loads in another copy of it without TypeScript', () => {
   // Unique content, so that no earlier run has this file in the cache.
   const source = `const marker: string = ${JSON.stringify(`gitplane-test-${Date.now()}-${Math.random()}`)};\nexport default marker;\n`;
