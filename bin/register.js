@@ -65,6 +65,7 @@ function sourceMapOf(file) {
 // gitplane depends on too, so a command that builds would load yaml's 72 modules twice. A package
 // required from inside such a bundle resolves to gitplane's own copy when that is the same release:
 // one copy is loaded, and a bundled copy of another release stays with the package that brought it.
+const root = path.resolve(__dirname, '..');
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const resolveFilename = Module._resolveFilename;
 const sameRelease = new Map();
@@ -86,8 +87,9 @@ Module._resolveFilename = function resolveOwnCopy(request, parent, isMain, optio
 
 /** The directory of the package a bare `request` names, when `file` lies in it under node_modules. */
 function packageDir(file, request) {
-  if (request.startsWith('.') || path.isAbsolute(request)) return undefined;
-  const dir = file.slice(0, file.lastIndexOf(NODE_MODULES) + NODE_MODULES.length) + request.split('/', request.startsWith('@') ? 2 : 1).join('/');
+  const modules = file.lastIndexOf(NODE_MODULES);
+  if (modules === -1 || request.startsWith('.') || path.isAbsolute(request)) return undefined;
+  const dir = file.slice(0, modules + NODE_MODULES.length) + request.split('/', request.startsWith('@') ? 2 : 1).join('/');
   return file.startsWith(dir + path.sep) ? dir : undefined;
 }
 
@@ -101,7 +103,6 @@ function release(dir) {
   }
 }
 
-const root = path.resolve(__dirname, '..');
 // As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
 const xdg = process.env.XDG_CACHE_HOME;
 const cacheDir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(require('node:os').homedir(), '.cache'), 'gitplane', 'transpile');
