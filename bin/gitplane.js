@@ -10,6 +10,14 @@ if (nodeOwned !== undefined) {
   );
   process.exit(2);
 }
-require('./register').load('cli/main').run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+// A gitplane bug ends the run with its stack trace, whose frames name .ts lines (bin/register.js),
+// and exit 1 as Node would; Node's own report would head it with the line of the transpiled code.
+const crashed = (error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+};
+Promise.resolve()
+  .then(() => require('./register').load('cli/main').run(process.argv.slice(2)))
+  .then((code) => {
+    process.exitCode = code;
+  }, crashed);

@@ -14,27 +14,98 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 
-// Stack traces of the transpiled code point at .ts lines through the inline source maps. While
-// they are enabled, Node looks for a source map in every file it compiles (it scans the whole
-// source and makes a URL of its path, about a tenth of loading a package's file), so they are off
-// while a package's JavaScript compiles: their frames are shown as the package ships them.
-process.setSourceMapsEnabled(true);
-let sourceMaps = true;
-function withSourceMaps(on, load) {
-  const before = sourceMaps;
-  if (on !== before) process.setSourceMapsEnabled((sourceMaps = on));
-  try {
-    load();
-  } finally {
-    if (on !== before) process.setSourceMapsEnabled((sourceMaps = before));
-  }
-}
-const loadJavaScript = Module._extensions['.js'];
-Module._extensions['.js'] = function loadPackageJavaScript(module, filename) {
-  withSourceMaps(false, () => loadJavaScript(module, filename));
+// Stack traces of the transpiled code point at .ts lines and columns through the source map each
+// transpiled module ends with. Node's own source-map support (process.setSourceMapsEnabled) would
+// decode every module's map and measure every line of its code as the module compiles (about 60 ms
+// of the PR check's CPU); instead a module's map is read when a stack trace shows one of its
+// frames, through node:module's SourceMap. The map stays in the code, so debuggers still show
+// the .ts sources. Frames in packages are shown as the packages ship them.
+const MAP_COMMENT = '\n//# sourceMappingURL=data:application/json;base64,';
+/** The transpiled code of each .ts file loaded, by file name: it ends with the file's source map. */
+const transpiled = new Map();
+const sourceMaps = new Map();
+const prepareStackTrace = Error.prepareStackTrace;
+Error.prepareStackTrace = function prepareTypeScriptStackTrace(error, trace) {
+  // Node maps the frames itself when its source maps are on (--enable-source-maps).
+  return prepareStackTrace(error, process.sourceMapsEnabled ? trace : trace.map(typeScriptFrame));
 };
 
+/** The frame as V8 prints it, at the .ts line and column when it is in transpiled code. */
+function typeScriptFrame(frame) {
+  const file = frame.getFileName();
+  const map = transpiled.has(file) ? sourceMapOf(file) : undefined;
+  if (map === undefined) return frame;
+  const line = frame.getLineNumber();
+  const column = frame.getColumnNumber();
+  const { originalLine, originalColumn } = map.findEntry(line - 1, column - 1);
+  if (originalLine === undefined) return frame;
+  const printed = frame.toString();
+  const at = printed.lastIndexOf(`${file}:${line}:${column}`);
+  if (at === -1) return frame;
+  const mapped = `${printed.slice(0, at)}${file}:${originalLine + 1}:${originalColumn + 1}${printed.slice(at + `${file}:${line}:${column}`.length)}`;
+  return { toString: () => mapped };
+}
+
+function sourceMapOf(file) {
+  if (!sourceMaps.has(file)) {
+    const code = transpiled.get(file);
+    const at = code.lastIndexOf(MAP_COMMENT);
+    let map;
+    try {
+      map = at === -1 ? undefined : new Module.SourceMap(JSON.parse(Buffer.from(code.slice(at + MAP_COMMENT.length), 'base64').toString('utf8')));
+    } catch {
+      // An unreadable map: the frame is shown as V8 prints it.
+    }
+    sourceMaps.set(file, map);
+  }
+  return sourceMaps.get(file);
+}
+
+// A package that bundles its dependencies brings its own copy of them: cdk8s bundles yaml, which
+// gitplane depends on too, so a command that builds would load yaml's 72 modules twice. A package
+// required from inside such a bundle resolves to gitplane's own copy when that is the same release:
+// one copy is loaded, and a bundled copy of another release stays with the package that brought it.
 const root = path.resolve(__dirname, '..');
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const resolveFilename = Module._resolveFilename;
+const sameRelease = new Map();
+Module._resolveFilename = function resolveOwnCopy(request, parent, isMain, options) {
+  const file = resolveFilename.call(this, request, parent, isMain, options);
+  const bundled = packageDir(file, request);
+  if (bundled === undefined || file.indexOf(NODE_MODULES) === bundled.lastIndexOf(NODE_MODULES)) return file;
+  let own;
+  try {
+    own = resolveFilename.call(this, request, parent, isMain, { paths: [root] });
+  } catch {
+    return file; // gitplane has no copy of its own
+  }
+  const ownDir = packageDir(own, request);
+  if (ownDir === undefined || ownDir === bundled) return file;
+  if (!sameRelease.has(bundled)) {
+    const bundledRelease = release(bundled);
+    sameRelease.set(bundled, bundledRelease !== undefined && bundledRelease === release(ownDir));
+  }
+  return sameRelease.get(bundled) ? own : file;
+};
+
+/** The directory of the package a bare `request` names, when `file` lies in it under node_modules. */
+function packageDir(file, request) {
+  const modules = file.lastIndexOf(NODE_MODULES);
+  if (modules === -1 || request.startsWith('.') || path.isAbsolute(request)) return undefined;
+  const dir = file.slice(0, modules + NODE_MODULES.length) + request.split('/', request.startsWith('@') ? 2 : 1).join('/');
+  return file.startsWith(dir + path.sep) ? dir : undefined;
+}
+
+/** `name@version` of the package in `dir`, or undefined when its package.json cannot be read. */
+function release(dir) {
+  try {
+    const { name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    return `${name}@${version}`;
+  } catch {
+    return undefined;
+  }
+}
+
 // As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
 const xdg = process.env.XDG_CACHE_HOME;
 const cacheDir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(require('node:os').homedir(), '.cache'), 'gitplane', 'transpile');
@@ -127,8 +198,10 @@ function readTranspiled(file) {
 }
 
 Module._extensions['.ts'] = function loadTypeScript(module, filename) {
-  const source = fs.readFileSync(filename);
-  withSourceMaps(true, () => module._compile(compile(source, filename), filename));
+  const code = compile(fs.readFileSync(filename), filename);
+  // The same string V8 keeps as the module's source: holding it costs no memory.
+  transpiled.set(filename, code);
+  module._compile(code, filename);
 };
 
 /** gitplane's module `relative` (e.g. `cli/main`): the TypeScript source in a checkout, else the compiled package's. */

@@ -23,7 +23,7 @@ import { byCodePoint } from '../constructs/core/order';
 import { ValidationProblem, validatorFor } from '../validation';
 import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
-import { contentKey, pruneEntries, readEntry, writeEntry } from './content-cache';
+import { contentKey, pruneEntries, readBytes, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources, Settings } from './settings';
@@ -225,8 +225,9 @@ const RENDER_FORMAT = 'helm-template 2';
 /**
  * A render entry as text: a first line with the templates (`{"first":[...],"second":[...]|"same"}`),
  * then each document as JSON on a line of its own, the first render's then the second's. Each
- * document is read by its text, so a document that other renders repeat word for word (a chart's
- * CRDs, the same in every environment) is read once and is the same object in all of them.
+ * document is read by its bytes, so a document that other renders repeat byte for byte (a chart's
+ * CRDs, the same in every environment) is decoded and parsed once and is the same object in all
+ * of them.
  */
 function renderEntryText(entry: RenderEntry): string {
   const templates = (documents: Rendered[]) => documents.map(([template]) => template);
@@ -235,50 +236,59 @@ function renderEntryText(entry: RenderEntry): string {
   return [JSON.stringify({ first: templates(entry.first), second }), ...documents.map(([, manifest]) => JSON.stringify(manifest))].join('\n');
 }
 
-function readRenderEntry(text: string): RenderEntry {
-  const lines = text.split('\n');
-  const head = JSON.parse(lines[0]) as { first: string[]; second?: string[] | 'same' };
-  let next = 1;
-  const documents = (templates: string[]): Rendered[] => templates.map((template) => [template, jsonDocument(lines[next++])]);
+function readRenderEntry(body: Buffer): RenderEntry {
+  let start = 0;
+  // JSON has no raw line break: each line is a whole document.
+  const line = (): Buffer => {
+    const newline = body.indexOf(0x0a, start);
+    const end = newline === -1 ? body.length : newline;
+    const bytes = body.subarray(start, end);
+    start = end + 1;
+    return bytes;
+  };
+  const head = JSON.parse(line().toString('utf8')) as { first: string[]; second?: string[] | 'same' };
+  const documents = (templates: string[]): Rendered[] => templates.map((template) => [template, jsonDocument(line())]);
   const first = documents(head.first);
   return { first, second: head.second === undefined || head.second === 'same' ? head.second : documents(head.second) };
 }
 
 /**
- * Documents by their text, each kept for as long as something else holds it: the renders of one
- * process's environments repeat documents word for word (a chart's CRDs) and share them, and a
- * document no render holds any more (a fleet's clusters built one after another) is not kept for
- * the rest of the process, nor is its text.
+ * Documents by their bytes (found by length, then compared), each kept for as long as something
+ * else holds it: the renders of one process's environments repeat documents byte for byte (a
+ * chart's CRDs) and share them without decoding them again, and a document no render holds any
+ * more (a fleet's clusters built one after another) is not kept for the rest of the process, nor
+ * are its bytes.
  */
-class DocumentsByText {
-  private readonly held = new Map<string, WeakRef<Manifest>>();
-  private readonly forget = new FinalizationRegistry<string>((text) => {
-    // Unless the text was read again since, into a document still held.
-    if (this.held.get(text)?.deref() === undefined) this.held.delete(text);
+class DocumentsByBytes {
+  private readonly held = new Map<number, { readonly bytes: Buffer; readonly manifest: WeakRef<Manifest> }[]>();
+  private readonly forget = new FinalizationRegistry<Buffer>((bytes) => {
+    const alike = this.held.get(bytes.length)?.filter((d) => d.bytes !== bytes) ?? [];
+    if (alike.length > 0) this.held.set(bytes.length, alike);
+    else this.held.delete(bytes.length);
   });
 
-  get(text: string): Manifest | undefined {
-    return this.held.get(text)?.deref();
+  get(bytes: Buffer): Manifest | undefined {
+    return this.held.get(bytes.length)?.find((d) => d.bytes.equals(bytes))?.manifest.deref();
   }
 
-  set(text: string, manifest: Manifest): void {
-    // A copy of the text as the key: the text may be a slice that would keep all of Helm's output, or a whole entry's text, alive.
-    const key = ` ${text}`.slice(1);
-    this.held.set(key, new WeakRef(manifest));
-    this.forget.register(manifest, key);
+  set(bytes: Buffer, manifest: Manifest): void {
+    // A copy of the bytes: they are a slice that would keep a whole entry alive.
+    const own = Buffer.from(bytes);
+    this.held.set(bytes.length, [...(this.held.get(bytes.length) ?? []).filter((d) => d.manifest.deref() !== undefined), { bytes: own, manifest: new WeakRef(manifest) }]);
+    this.forget.register(manifest, own);
   }
 }
 
-function jsonDocument(text: string): Manifest {
-  let manifest = jsonDocuments.get(text);
+function jsonDocument(bytes: Buffer): Manifest {
+  let manifest = jsonDocuments.get(bytes);
   if (manifest === undefined) {
-    manifest = JSON.parse(text) as Manifest;
-    jsonDocuments.set(text, manifest);
+    manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    jsonDocuments.set(bytes, manifest);
   }
   return manifest;
 }
 
-const jsonDocuments = new DocumentsByText();
+const jsonDocuments = new DocumentsByBytes();
 
 /**
  * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of
@@ -317,7 +327,7 @@ class Renderer {
 
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
     const key = this.key(release, archive, apiVersions);
-    const cached = readEntry(this.cache, key);
+    const cached = readBytes(this.cache, key);
     let entry = cached === undefined ? undefined : readRenderEntry(cached);
     if (!entry || (twice && entry.second === undefined)) {
       const made = this.make(release, archive, apiVersions, entry?.first, twice);
@@ -325,7 +335,7 @@ class Renderer {
       const body = renderEntryText(made);
       writeEntry(this.cache, key, body);
       // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
-      entry = readRenderEntry(body);
+      entry = readRenderEntry(Buffer.from(body));
     }
     const chart = { name: release.chart, version: release.version, release: release.release };
     const objectsOf = (documents: Rendered[]): RenderedObject[] => documents.map(([template, manifest]) => ({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } }));
@@ -411,7 +421,8 @@ function binaryIdentity(file: string): string {
  * environments repeat the large CRDs word for word, and those are read only once.
  */
 function parseDocument(text: string): Manifest | null | string {
-  const held = yamlDocuments.get(text);
+  const bytes = Buffer.from(text);
+  const held = yamlDocuments.get(bytes);
   if (held !== undefined) return held;
   const docs = parseAllDocuments(text, { version: '1.1' });
   const doc = docs[0];
@@ -419,11 +430,11 @@ function parseDocument(text: string): Manifest | null | string {
   if (doc?.errors.length) return doc.errors[0].message.split('\n')[0];
   const value = doc?.toJS({ maxAliasCount: -1 }) as Manifest | null | undefined;
   if (value === null || typeof value !== 'object') return null;
-  yamlDocuments.set(text, value);
+  yamlDocuments.set(bytes, value);
   return value;
 }
 
-const yamlDocuments = new DocumentsByText();
+const yamlDocuments = new DocumentsByBytes();
 
 /** `root/file`, or `file` when there is no root. */
 export function joinPath(root: string, file: string): string {

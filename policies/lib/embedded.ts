@@ -38,6 +38,21 @@ export function parseEmbedded(text: string): unknown {
   return value;
 }
 
+/**
+ * A YAML file's text as the yaml package's `parse` reads it (the whole text, no JSON shortcut),
+ * or the first line of the error it throws: for rules that judge the file as its reader would.
+ * Documents are kept between runs as parseEmbedded's are; a text that fails is parsed each time.
+ */
+export function parseYamlFile(text: string): { value: unknown } | { error: string } {
+  const value = store === undefined ? parseYaml(text) : parseKept(store, text);
+  if (value !== undefined) return { value };
+  try {
+    return { value: parse(text, { logLevel: 'error' }) };
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0] };
+  }
+}
+
 /** A YAML document kept in `dir` (parsed and kept when it is not there yet). */
 function parseKept(dir: string, text: string): unknown {
   const key = contentKey([FORMAT, text]);

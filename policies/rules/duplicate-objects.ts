@@ -1,8 +1,8 @@
-import { parse } from 'yaml';
 import { RenderedObject } from '../../stacks/objects';
 import { groupOf } from '../data/crd-owners';
 import { applicationOf, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
 import { docsUrl } from '../lib/docs-url';
+import { parseYamlFile } from '../lib/embedded';
 import { ofKind, push } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
@@ -174,7 +174,7 @@ function datasourceConflicts(ctx: PolicyContext): RuleFinding[] {
   const findings: RuleFinding[] = [];
   // Sidecars configured alike (one per Grafana of a fleet's clusters) provision the same files: judge them once.
   const distinct = new Map(sidecars(ctx).map((s) => [JSON.stringify(s), s]));
-  const parsed = new Map<string, { doc?: Json; error?: string }>();
+  const parsed = new Map<string, ReturnType<typeof parseYamlFile>>();
   for (const sidecar of distinct.values()) {
     const files = provisioningFiles(sidecar, ctx);
     const written = new Map<string, Provisioned>();
@@ -189,18 +189,14 @@ function datasourceConflicts(ctx: PolicyContext): RuleFinding[] {
       // The same provisioning file recurs in every copy of its ConfigMap (a fleet's, say): parse each text once.
       let read = parsed.get(text);
       if (!read) {
-        try {
-          read = { doc: parse(text) };
-        } catch (e) {
-          read = { error: (e as Error).message.split('\n')[0] };
-        }
+        read = parseYamlFile(text);
         parsed.set(text, read);
       }
-      if (read.error !== undefined) {
+      if ('error' in read) {
         findings.push({ object: file.source, message: `${file.where} is not valid YAML (${read.error}); Grafana refuses to provision datasources and does not start.`, value: file.key });
         continue;
       }
-      const doc: Json = read.doc;
+      const doc = read.value as Json;
       for (const ds of (Array.isArray(doc?.datasources) ? doc.datasources : []) as Json[]) {
         datasources.push({ name: String(ds?.name), uid: typeof ds?.uid === 'string' ? ds.uid : undefined, org: Number(ds?.orgId) || 1, isDefault: ds?.isDefault === true, file });
       }

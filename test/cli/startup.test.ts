@@ -86,6 +86,29 @@ test('the construct code check sees cdk8s and the descriptors when a command bui
   const r = gitplaneLoading(['config', '--list', '--env', 'dev']);
   expect(r.status).toBe(0);
   expect(constructCode(r.loaded)).toEqual(expect.arrayContaining(['stacks/platform.ts', 'stacks/apps/longhorn.ts', expect.stringMatching(/node_modules\/cdk8s\//)]));
+  // cdk8s bundles its own yaml, the release gitplane uses: the process loads one copy.
+  expect(r.loaded.filter((f) => /node_modules\/cdk8s\/node_modules\/yaml\//.test(f))).toEqual([]);
+  expect(r.loaded).toContain(path.relative(ROOT, require.resolve('yaml')));
+});
+
+test('a package bundled inside another resolves to gitplane\'s own copy when it is the same release, and stays bundled when it is another', () => {
+  const project = tempDir();
+  const bundling = (name: string, version: string) => {
+    const bundled = path.join(project, 'node_modules', name, 'node_modules', 'yaml');
+    fs.mkdirSync(bundled, { recursive: true });
+    fs.writeFileSync(path.join(bundled, 'package.json'), JSON.stringify({ name: 'yaml', version, main: 'index.js' }));
+    fs.writeFileSync(path.join(bundled, 'index.js'), 'module.exports = "gitplane-test-fake yaml";\n');
+    fs.writeFileSync(path.join(project, 'node_modules', name, 'index.js'), "module.exports = require.resolve('yaml');\n");
+    return path.join(project, 'node_modules', name);
+  };
+  const ownYaml = require.resolve('yaml');
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'yaml', 'package.json'), 'utf8')) as { version: string };
+  const same = bundling('same-release', version);
+  const other = bundling('other-release', '0.0.1-gitplane-test-fake');
+  const script = `console.log(JSON.stringify([require(${JSON.stringify(same)}), require(${JSON.stringify(other)})]))`;
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual([ownYaml, path.join(other, 'node_modules', 'yaml', 'index.js')]);
 });
 
 test('a command that reads an environment file loads its compiled schema from the cache: a second run loads no ajv compiler', () => {
@@ -110,22 +133,44 @@ test('the package index loads a construct when it is first read, and only then',
   expect(JSON.parse(r.stdout)).toEqual({ before: false, kind: 'function', after: true, names: ['IngressPolicy', 'HttpService', 'ServiceMonitor', 'ExternalSecret'] });
 });
 
-test('source maps are read for gitplane\'s TypeScript, not for packages\' JavaScript, and a TypeScript frame still points at its .ts line', () => {
+test('no source map is read as modules load; a stack trace shows TypeScript frames at their .ts line and column, transpiled afresh or from the cache, and package frames as shipped', () => {
   const packageFile = require.resolve('cdk8s/lib/duration');
   expect(fs.readFileSync(packageFile, 'utf8')).toContain('//# sourceMappingURL=');
   const throwing = path.join(tempDir(), 'throwing.ts');
-  fs.writeFileSync(throwing, 'interface Shape {\n  size: number;\n}\n\nexport function fail(s: Shape): never {\n  throw new Error(`size ${s.size}`);\n}\n');
+  // Unique content, so that the first run transpiles it and the second reads it from the cache.
+  fs.writeFileSync(throwing, `interface Shape {\n  size: number;\n}\n\nexport function fail(s: Shape): never {\n  throw new Error(\`size \${s.size} ${Date.now()}-${Math.random()}\`);\n}\n\nexport function parse(duration: { parse(text: string): unknown }): unknown {\n  return duration.parse('gitplane-test-fake');\n}\n`);
   const script = [
     "const { findSourceMap } = require('node:module');",
-    `require(${JSON.stringify(packageFile)});`,
-    `const ts = require(${JSON.stringify(path.join(ROOT, 'stacks', 'errors'))});`,
-    'let frame;',
-    `try { require(${JSON.stringify(throwing)}).fail({ size: 1 }); } catch (e) { frame = e.stack.split('\\n')[1].trim(); }`,
-    `console.log(JSON.stringify({ pkg: findSourceMap(${JSON.stringify(packageFile)}) !== undefined, ts: findSourceMap(${JSON.stringify(path.join(ROOT, 'stacks', 'errors.ts'))}) !== undefined, frame }));`,
+    `const { Duration } = require(${JSON.stringify(packageFile)});`,
+    `require(${JSON.stringify(path.join(ROOT, 'stacks', 'errors'))});`,
+    `const module = require(${JSON.stringify(throwing)});`,
+    'const frames = (f) => { try { f(); } catch (e) { return e.stack.split("\\n").slice(1, 3).map((l) => l.trim()); } };',
+    'const fail = frames(() => module.fail({ size: 1 }));',
+    'const viaPackage = frames(() => module.parse(Duration));',
+    `console.log(JSON.stringify({ maps: [findSourceMap(${JSON.stringify(packageFile)}), findSourceMap(${JSON.stringify(path.join(ROOT, 'stacks', 'errors.ts'))}), findSourceMap(${JSON.stringify(throwing)})].filter(Boolean).length, fail, viaPackage }));`,
   ].join('\n');
-  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(JSON.parse(r.stdout)).toEqual({ pkg: false, ts: true, frame: `at Object.fail (${throwing}:6:9)` });
+  const run = () => spawnSync(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  for (const r of [run(), run()]) {
+    expect(r.stderr).toBe('');
+    const { maps, fail, viaPackage } = JSON.parse(r.stdout) as { maps: number; fail: string[]; viaPackage: string[] };
+    expect(maps).toBe(0);
+    expect(fail[0]).toBe(`at Object.fail (${throwing}:6:9)`);
+    expect(viaPackage[0]).toMatch(new RegExp(`^at .*\\(${packageFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+\\)$`));
+    expect(viaPackage[1]).toBe(`at Object.parse (${throwing}:10:19)`);
+  }
+});
+
+test('fails when gitplane itself breaks: exit 1 and the stack trace, whose frames name the .ts lines', () => {
+  const breaking = path.join(tempDir(), 'breaking.js');
+  fs.writeFileSync(breaking, "process.stdout.write = () => { throw new Error('gitplane-test-fake breakage'); };\n");
+  const r = spawnSync(process.execPath, ['-r', breaking, BIN, 'config', '--list', '--env', 'dev'], { cwd: ROOT, encoding: 'utf8' });
+  const line = (file: string, text: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  expect(r.status).toBe(1);
+  expect(r.stderr.split('\n').slice(0, 3)).toEqual([
+    'Error: gitplane-test-fake breakage',
+    `    at process.stdout.write (${breaking}:1:38)`,
+    expect.stringMatching(new RegExp(`^    at Object\\.out \\(${path.join(ROOT, 'cli', 'io.ts')}:${line('cli/io.ts', 'process.stdout.write(')}:\\d+\\)$`)),
+  ]);
 });
 
 test('a TypeScript file transpiled in one checkout loads in another copy of it without TypeScript', () => {

@@ -68,3 +68,26 @@ test.each([
   next.keepParsedIn(dir);
   expect(same(next.parseEmbedded(text))).toBe(true);
 });
+
+test('a YAML file is read as the yaml package reads it, and kept for the next run like an embedded document', () => {
+  const dir = tempDir();
+  const first = fresh();
+  first.keepParsedIn(dir);
+  expect(first.parseYamlFile(CONFIG)).toEqual({ value: { server: { http_listen_port: 3100 }, limits: [{ name: 'a', value: 1.5 }, null] } });
+  const next = fresh(true);
+  next.keepParsedIn(dir);
+  expect(next.parseYamlFile(CONFIG)).toEqual(first.parseYamlFile(CONFIG));
+});
+
+test('fails when a YAML file is not valid YAML: the first line of the yaml package\'s error, in every run; JSON with a key given twice is not read as JSON would read it', () => {
+  const dir = tempDir();
+  const twice = '{"datasources": [], "datasources": [{"name": "gitplane-test-fake"}]}';
+  for (let run = 0; run < 2; run++) {
+    const embedded = fresh();
+    embedded.keepParsedIn(dir);
+    expect(embedded.parseYamlFile('apiVersion: 1\ndatasources: [unclosed\n')).toEqual({ error: 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:' });
+    expect(embedded.parseYamlFile(twice)).toEqual({ error: 'Map keys must be unique at line 1, column 21:' });
+    // parseEmbedded reads a text that looks like JSON as JSON, where the last key wins.
+    expect(embedded.parseEmbedded(twice)).toEqual({ datasources: [{ name: 'gitplane-test-fake' }] });
+  }
+});
