@@ -105,23 +105,25 @@ function synthUnderUmask(umask: string, args: string[]) {
 }
 
 describe('gitplane synth --out', () => {
-  test('writes files 0644 and directories 0755 whatever the umask', () => {
-    const out = path.join(tempDir(), 'dist');
-    expect(synthUnderUmask('077', ['--env', 'dev', '--out', out, '--quiet']).status).toBe(0);
-    const modes = new Set(Object.entries(snapshot(out)).map(([f, v]) => `${f.endsWith('/') ? 'dir' : 'file'} ${v.split(' ')[0]}`));
-    expect([...modes].sort()).toEqual(['dir 755', 'file 644']);
-    expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('755');
-  });
-
-  /** dev synthesized once through the link, for the tests that read it back. */
+  /**
+   * dev synthesized once through the link under umask 077, for the test of its modes and the tests
+   * that read it back.
+   */
   let written: string | undefined;
   const writtenDev = () => {
     if (!written) {
       written = path.join(tempDir(), 'dist');
-      expect(gitplane(['synth', '--env', 'dev', '--out', written, '--quiet']).status).toBe(0);
+      expect(synthUnderUmask('077', ['--env', 'dev', '--out', written, '--quiet']).status).toBe(0);
     }
     return written;
   };
+
+  test('writes files 0644 and directories 0755 whatever the umask', () => {
+    const out = writtenDev();
+    const modes = new Set(Object.entries(snapshot(out)).map(([f, v]) => `${f.endsWith('/') ? 'dir' : 'file'} ${v.split(' ')[0]}`));
+    expect([...modes].sort()).toEqual(['dir 755', 'file 644']);
+    expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('755');
+  });
 
   test('reads back through the link: diff --against sees the written tree', () => {
     expect(gitplane(['diff', '--env', 'dev', '--against', writtenDev()])).toMatchObject({ status: 0, stdout: 'dev: no changes\n' });

@@ -178,7 +178,10 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
   let cache: string;
   let repo: Awaited<ReturnType<typeof serve>>;
   // The failure cases share one clone (a clone costs a cold start of every module): each starts
-  // from the files as cloned, and each asserts that its failed pull wrote nothing.
+  // from the files as cloned, and each asserts that its failed pull wrote nothing. A failure whose
+  // claim is its message is made on argo-cd, the first chart pulled, so that no chart is
+  // downloaded and unpacked before it; the tampered archive (longhorn, after three good ones) shows
+  // that what a failed pull fetched is not locked.
   let failing: string;
   let versions: string;
   const fresh = (url: string): string => {
@@ -271,7 +274,7 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
   test('fails with exit 2 when the repository\'s digest differs from the lock (republished or another repository)', async () => {
     const charts = tempDir();
     for (const f of fs.readdirSync(CHARTS)) fs.copyFileSync(path.join(CHARTS, f), path.join(charts, f));
-    const locked = parse(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).charts.nack.digest;
+    const locked = parse(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).charts['argo-cd'].digest;
     const other = 'f'.repeat(64);
     fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(locked.slice(7), other));
     const republished = await serve(charts);
@@ -282,8 +285,8 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
     try {
       const r = await gitplane(dir, ['schemas', 'pull'], { XDG_CACHE_HOME: freshCache() });
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`error: nack 0.34.0: the index.yaml of ${republished.url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
-      expect(r.stderr).toContain('delete charts.nack from gitplane.lock and pull again.');
+      expect(r.stderr).toContain(`error: argo-cd 10.1.1: the index.yaml of ${republished.url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
+      expect(r.stderr).toContain('delete charts.argo-cd from gitplane.lock and pull again.');
       expect(fs.readFileSync(lockFile, 'utf8')).toBe(before);
     } finally {
       await republished.close();
@@ -291,7 +294,7 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
   });
 
   test.each([
-    ['a pinned version is not in the repository', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace('version: 1.12.1', 'version: 9.9.9')), (url: string) => `error: longhorn 9.9.9: ${url}/index.yaml has no such chart version. Fix the pin in environments/versions.yaml`],
+    ['a pinned version is not in the repository', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace('version: 10.1.1', 'version: 9.9.9')), (url: string) => `error: argo-cd 9.9.9: ${url}/index.yaml has no such chart version. Fix the pin in environments/versions.yaml`],
     ['a repoURL is an OCI registry', (d: string) => edit(d, 'environments/versions.yaml', (t) => t.replace(/repoURL: \S+(\n\s+chart: nack)/, 'repoURL: oci://ghcr.io/example/charts$1')), () => 'error: environments/versions.yaml: charts.nack.repoURL must be the http(s) URL of a Helm repository (found "oci://ghcr.io/example/charts").'],
     ['an archive the index lists is missing (HTTP 404)', (d: string, url: string) => pinRepository(d, url.replace(/charts$/, 'missing')), (url: string) => `error: could not download argo-cd 10.1.1 from ${url.replace(/charts$/, 'missing')}/argo-cd-10.1.1.tgz: HTTP 404.`],
     ['gitplane.lock is malformed', (d: string) => fs.writeFileSync(path.join(d, 'gitplane.lock'), 'charts:\n  nack: {repoURL: x, chart: nack, version: 0.34.0, digest: md5:1, files: {}}\n'), (_: string, d: string) => `error: ${path.join(d, 'gitplane.lock')}: charts.nack.digest must be sha256:<64 hex digits> (found "md5:1").`],
@@ -332,6 +335,8 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
   let dir: string;
   let mirror: Awaited<ReturnType<typeof serve>>;
   const lockText = () => fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8');
+  // As above: failures are made on argo-cd, pulled first, except the tampered archive (longhorn),
+  // which shows that the charts pulled before it leave the lock as it was.
   /** A copy of the chart repository, changed by `change`, served until `use` settles. */
   const servedCopy = async (change: (charts: string) => void, use: (url: string) => Promise<void>) => {
     const charts = tempDir();
@@ -375,14 +380,14 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
 
   test('fails with exit 2 when the mirror lists a chart with another digest than gitplane.lock, naming the mirror', async () => {
     const before = lockText();
-    const locked = parse(before).charts.nack.digest as string;
+    const locked = parse(before).charts['argo-cd'].digest as string;
     const other = 'f'.repeat(64);
     await servedCopy(
       (charts) => fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(locked.slice(7), other)),
       async (url) => {
         const r = await gitplane(dir, ['schemas', 'pull', '--repository', url], { XDG_CACHE_HOME: freshCache() });
         expect(r.status).toBe(2);
-        expect(r.stderr).toContain(`error: nack 0.34.0: the index.yaml of ${url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
+        expect(r.stderr).toContain(`error: argo-cd 10.1.1: the index.yaml of ${url} gives the digest sha256:${other}, but gitplane.lock expects ${locked}.`);
       },
     );
     expect(lockText()).toBe(before);
@@ -410,12 +415,12 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
 
   test('fails with exit 2 when the mirror does not list a pinned chart version, naming the mirror and the fix there, not the pin', async () => {
     await servedCopy(
-      (charts) => fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(/version: 0\.34\.0$/m, 'version: 0.33.9')),
+      (charts) => fs.writeFileSync(path.join(charts, 'index.yaml'), fs.readFileSync(path.join(charts, 'index.yaml'), 'utf8').replace(/version: 10\.1\.1$/m, 'version: 10.1.0')),
       async (url) => {
         const r = await gitplane(dir, ['schemas', 'pull', '--repository', url], { XDG_CACHE_HOME: freshCache() });
         expect(r.status).toBe(2);
         expect(r.stderr).toContain(
-          `error: nack 0.34.0: ${url}/index.yaml has no such chart version. The repository --repository names must serve it, as a mirror or proxy of ${pins.nack.repoURL}: add the chart version there, or pull without --repository from the pin's own repoURL.`,
+          `error: argo-cd 10.1.1: ${url}/index.yaml has no such chart version. The repository --repository names must serve it, as a mirror or proxy of ${pins['argo-cd'].repoURL}: add the chart version there, or pull without --repository from the pin's own repoURL.`,
         );
       },
     );
