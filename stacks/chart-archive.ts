@@ -78,13 +78,21 @@ export function chartSchemaFiles(archive: Buffer, chart: string, version: string
   const schema = entries.get(`${top}/values.schema.json`);
   if (schema) out.set(`helm-values/${chart}-${version}.schema.json`, schema);
 
+  // Each (sub)chart's values.yaml is parsed once, and only if a CRD template refers to a value.
+  const defaults = new Map<string, unknown>();
   const paths = [...entries.keys()].sort(byCodePoint);
   for (const p of paths) {
     const where = new RegExp(`^${escape(top)}/((?:charts/[^/]+/)*)(crds|templates)/.+\\.(ya?ml|json)$`).exec(p);
     if (!where) continue;
     let content = entries.get(p)!.toString('utf8');
     if (!/^\s*kind:\s*CustomResourceDefinition\s*$/m.test(content)) continue;
-    if (where[2] === 'templates') content = detemplate(content, p, entries.get(`${top}/${where[1]}values.yaml`));
+    if (where[2] === 'templates') {
+      const valuesFile = `${top}/${where[1]}values.yaml`;
+      content = detemplate(content, p, () => {
+        if (!defaults.has(valuesFile)) defaults.set(valuesFile, parseValues(entries.get(valuesFile)));
+        return defaults.get(valuesFile);
+      });
+    }
     for (const doc of parseAllDocuments(content)) {
       if (doc.errors.length > 0) {
         throw new ChartArchiveError(`${p} is not valid YAML${where[2] === 'templates' ? ' once its template actions are taken out' : ''} (${doc.errors[0].message.split('\n')[0]})`);
@@ -107,9 +115,9 @@ export function chartSchemaFiles(archive: Buffer, chart: string, version: string
  * `{{- end }}`, `{{- toYaml . | nindent 4 }}`) go, `{{ .Values.x.y }}` takes the chart's default,
  * and any other inline action becomes empty. Charts template only the CRDs' metadata and the odd
  * `served:` flag; a template this cannot read fails the pull rather than yield a wrong schema.
+ * `values` gives the chart's default values; it is called only for a `{{ .Values.x }}` action.
  */
-export function detemplate(content: string, file: string, valuesYaml: Buffer | undefined): string {
-  const values = valuesYaml ? (parseAllDocuments(valuesYaml.toString('utf8'))[0]?.toJS() as unknown) : undefined;
+export function detemplate(content: string, file: string, values: () => unknown): string {
   const out = content
     .split('\n')
     .filter((line) => !/^\s*(\{\{.*?\}\}\s*)+$/.test(line))
@@ -117,13 +125,18 @@ export function detemplate(content: string, file: string, valuesYaml: Buffer | u
       line.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, action: string) => {
         const ref = /^\.Values((?:\.[A-Za-z0-9_]+)+)$/.exec(action);
         if (!ref) return '';
-        const found = ref[1].slice(1).split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values);
+        const found = ref[1].slice(1).split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values());
         return found === undefined || (found !== null && typeof found === 'object') ? '' : JSON.stringify(found);
       }),
     )
     .join('\n');
   if (/\{\{|^\s*-?\}\}/m.test(out)) throw new ChartArchiveError(`${file} has a template action across lines that gitplane cannot read without Helm`);
   return out;
+}
+
+/** A chart's default values (its values.yaml), or undefined when it has none. */
+function parseValues(valuesYaml: Buffer | undefined): unknown {
+  return valuesYaml ? (parseAllDocuments(valuesYaml.toString('utf8'))[0]?.toJS() as unknown) : undefined;
 }
 
 function escape(s: string): string {

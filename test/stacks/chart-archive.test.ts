@@ -57,8 +57,28 @@ test('a CRD template takes the chart\'s default for {{ .Values.x }} and drops li
   expect(parse(files.get('crds/widgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
 });
 
+test('reads a (sub)chart\'s values.yaml only when one of its CRD templates refers to a value', () => {
+  // Parsing this values.yaml would stop the pull (yaml refuses its alias count); no template of the top chart needs it.
+  const bomb = 'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+  const files = chartSchemaFiles(
+    archive('demo', {
+      'Chart.yaml': 'name: demo\n',
+      'values.yaml': bomb,
+      'templates/w.yaml': `{{- if .Values.installCRDs }}\n${CRD('widget')}{{- end }}\n`,
+      'charts/sub/values.yaml': 'serve: false\n',
+      'charts/sub/templates/g.yaml': CRD('gadget', '{{ .Values.serve }}'),
+      'charts/sub/templates/h.yaml': CRD('gizmo', '{{ .Values.serve }}'),
+    }),
+    'demo',
+    '1.0.0',
+  );
+  expect(parse(files.get('crds/widgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(true);
+  expect(parse(files.get('crds/gadgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
+  expect(parse(files.get('crds/gizmos.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
+});
+
 test('fails when a template action spans lines, rather than guess the schema', () => {
-  expect(() => detemplate('spec:\n  group: {{ .Values.group\n  }}\n', 'templates/crd.yaml', undefined)).toThrow('templates/crd.yaml has a template action across lines that gitplane cannot read without Helm');
+  expect(() => detemplate('spec:\n  group: {{ .Values.group\n  }}\n', 'templates/crd.yaml', () => undefined)).toThrow('templates/crd.yaml has a template action across lines that gitplane cannot read without Helm');
 });
 
 test.each([
