@@ -6,7 +6,7 @@
  * @see https://helm.sh/docs/topics/charts/ (chart layout, crds/ and values.schema.json)
  */
 import { gunzipSync } from 'node:zlib';
-import { parseAllDocuments, stringify } from 'yaml';
+import { Document, parseAllDocuments, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 
 /** Limits against a hostile archive (a gzip bomb): the largest pinned chart unpacks to under 10 MiB. */
@@ -89,7 +89,7 @@ export function chartSchemaFiles(archive: Buffer, chart: string, version: string
     if (where[2] === 'templates') {
       const valuesFile = `${top}/${where[1]}values.yaml`;
       content = detemplate(content, p, () => {
-        if (!defaults.has(valuesFile)) defaults.set(valuesFile, parseValues(entries.get(valuesFile)));
+        if (!defaults.has(valuesFile)) defaults.set(valuesFile, parseValues(entries.get(valuesFile), valuesFile));
         return defaults.get(valuesFile);
       });
     }
@@ -97,7 +97,7 @@ export function chartSchemaFiles(archive: Buffer, chart: string, version: string
       if (doc.errors.length > 0) {
         throw new ChartArchiveError(`${p} is not valid YAML${where[2] === 'templates' ? ' once its template actions are taken out' : ''} (${doc.errors[0].message.split('\n')[0]})`);
       }
-      const crd = doc.toJS() as { kind?: string; apiVersion?: string; metadata?: { name?: unknown }; spec?: unknown } | null;
+      const crd = valueOf(doc, p) as { kind?: string; apiVersion?: string; metadata?: { name?: unknown }; spec?: unknown } | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const name = crd.metadata?.name;
       if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(name)) {
@@ -134,9 +134,21 @@ export function detemplate(content: string, file: string, values: () => unknown)
   return out;
 }
 
-/** A chart's default values (its values.yaml), or undefined when it has none. */
-function parseValues(valuesYaml: Buffer | undefined): unknown {
-  return valuesYaml ? (parseAllDocuments(valuesYaml.toString('utf8'))[0]?.toJS() as unknown) : undefined;
+/** A chart's default values (its values.yaml at `file`), or undefined when it has none. */
+function parseValues(valuesYaml: Buffer | undefined, file: string): unknown {
+  const [doc] = valuesYaml ? parseAllDocuments(valuesYaml.toString('utf8')) : [];
+  if (doc === undefined) return undefined;
+  if (doc.errors.length > 0) throw new ChartArchiveError(`${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}), and a CRD template needs its values`);
+  return valueOf(doc, file);
+}
+
+/** A parsed document's value; a document yaml will not expand (aliases past its limit) is an error naming `file`. */
+function valueOf(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (e) {
+    throw new ChartArchiveError(`${file} cannot be read (${(e as Error).message.split('\n')[0]})`);
+  }
 }
 
 function escape(s: string): string {

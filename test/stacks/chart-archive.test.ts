@@ -57,13 +57,15 @@ test('a CRD template takes the chart\'s default for {{ .Values.x }} and drops li
   expect(parse(files.get('crds/widgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
 });
 
+/** Aliases past the yaml package's expansion limit (a resource exhaustion attack, yaml says). */
+const ALIAS_BOMB = 'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+
 test('reads a (sub)chart\'s values.yaml only when one of its CRD templates refers to a value', () => {
-  // Parsing this values.yaml would stop the pull (yaml refuses its alias count); no template of the top chart needs it.
-  const bomb = 'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+  // Parsing this values.yaml would stop the pull; no template of the top chart needs it.
   const files = chartSchemaFiles(
     archive('demo', {
       'Chart.yaml': 'name: demo\n',
-      'values.yaml': bomb,
+      'values.yaml': ALIAS_BOMB,
       'templates/w.yaml': `{{- if .Values.installCRDs }}\n${CRD('widget')}{{- end }}\n`,
       'charts/sub/values.yaml': 'serve: false\n',
       'charts/sub/templates/g.yaml': CRD('gadget', '{{ .Values.serve }}'),
@@ -75,6 +77,16 @@ test('reads a (sub)chart\'s values.yaml only when one of its CRD templates refer
   expect(parse(files.get('crds/widgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(true);
   expect(parse(files.get('crds/gadgets.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
   expect(parse(files.get('crds/gizmos.example.com.yaml')!.toString()).spec.versions[0].served).toBe(false);
+});
+
+test.each([
+  ['a values.yaml a CRD template needs is an alias bomb', { 'values.yaml': ALIAS_BOMB }, 'demo/values.yaml cannot be read (Excessive alias count indicates a resource exhaustion attack)'],
+  ['a values.yaml a CRD template needs is not valid YAML', { 'values.yaml': 'serve: [false\n' }, /^demo\/values\.yaml is not valid YAML \(.+\), and a CRD template needs its values$/],
+  ['a CRD file is an alias bomb', { 'values.yaml': 'serve: false\n', 'crds/bomb.yaml': `${CRD('gadget')}${ALIAS_BOMB}` }, 'demo/crds/bomb.yaml cannot be read (Excessive alias count indicates a resource exhaustion attack)'],
+])('fails when %s, with the file named, instead of crashing', (_, files, expected) => {
+  const make = () => chartSchemaFiles(archive('demo', { 'Chart.yaml': 'name: demo\n', 'templates/w.yaml': CRD('widget', '{{ .Values.serve }}'), ...files }), 'demo', '1.0.0');
+  expect(make).toThrow(ChartArchiveError);
+  expect(make).toThrow(expected);
 });
 
 test('fails when a template action spans lines, rather than guess the schema', () => {
