@@ -8,6 +8,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Document, parseAllDocuments, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
+import { documentValue } from './yaml-value';
 
 /** Limits against a hostile archive (a gzip bomb): the largest pinned chart unpacks to under 10 MiB. */
 const MAX_UNPACKED = 256 * 1024 * 1024;
@@ -142,13 +143,11 @@ function parseValues(valuesYaml: Buffer | undefined, file: string): unknown {
   return valueOf(doc, file);
 }
 
-/** A parsed document's value; a document yaml will not expand (aliases past its limit) is an error naming `file`. */
+/** A parsed document's value; a document whose aliases expand past the limit is an error naming `file`. */
 function valueOf(doc: Document, file: string): unknown {
-  try {
-    return doc.toJS();
-  } catch (e) {
-    throw new ChartArchiveError(`${file} cannot be read (${(e as Error).message.split('\n')[0]})`);
-  }
+  const read = documentValue(doc);
+  if ('problem' in read) throw new ChartArchiveError(`${file}: the document cannot be read: ${read.problem}`);
+  return read.value;
 }
 
 function escape(s: string): string {

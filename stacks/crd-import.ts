@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, Node, parseAllDocuments, stringify } from 'yaml';
 import { InputError } from './errors';
+import { documentValue } from './yaml-value';
 
 /** `kubectl get crd -o yaml` of a cluster with many operators runs to tens of MiB. */
 export const MAX_IMPORT = 64 * 1024 * 1024;
@@ -37,7 +38,12 @@ export function importCrds(file: string, text: string, crdDir: string): ImportRe
       problems.push(`${at({ range: [doc.errors[0].pos[0]] })}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Give the output of "kubectl get crd -o yaml".`);
       continue;
     }
-    const value = doc.toJS() as (Crd & { items?: unknown }) | null;
+    const read = documentValue(doc);
+    if ('problem' in read) {
+      problems.push(`${at(doc.contents)}: the document cannot be read: ${read.problem}.`);
+      continue;
+    }
+    const value = read.value as (Crd & { items?: unknown }) | null;
     if (value === null) continue;
     const list = value.kind === 'List' || value.kind === 'CustomResourceDefinitionList';
     const items: [Crd, unknown][] = list && Array.isArray(value.items) ? value.items.map((item: Crd, i: number) => [item, doc.getIn(['items', i], true)]) : [[value, doc.contents]];

@@ -5,9 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { Document, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
+import { documentValue } from './yaml-value';
 import { isMap, Manifest, objectRef } from './objects';
 import { displayPath, parseEnvironment } from './environment';
 import { tryGit } from './git';
@@ -68,7 +69,7 @@ function index(tree: Tree): Map<string, { app: string; ref: string; value: unkno
 function documents(file: string, content: string): Manifest[] {
   return parseAllDocuments(content).flatMap((doc) => {
     if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix or remove the file.`]);
-    const m = doc.toJS() as Manifest | null;
+    const m = readable(doc, file) as Manifest | null;
     return m === null ? [] : [m];
   });
 }
@@ -84,7 +85,14 @@ export function treeObjects(tree: Tree): Manifest[] {
 function parseValues(content: string, file: string): unknown {
   const [doc] = parseAllDocuments(content);
   if (!doc || doc.errors.length > 0) throw new InputError([`${file}: not valid YAML. Fix or remove the file.`]);
-  return doc.toJS();
+  return readable(doc, file);
+}
+
+/** `doc`'s value; a document whose aliases expand past the limit is an input error naming `file`. */
+function readable(doc: Document, file: string): unknown {
+  const read = documentValue(doc);
+  if ('problem' in read) throw new InputError([`${file}: the document cannot be read: ${read.problem}.`]);
+  return read.value;
 }
 
 /** The difference from `before` to `after` for one environment; applications and objects sorted. */

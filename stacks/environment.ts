@@ -14,6 +14,7 @@ import type { AppDescriptor } from './application';
 import { contentKey, pruneDaily, readEntry, writeEntry } from './content-cache';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
+import { MAX_ALIAS_COUNT } from './yaml-value';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
@@ -35,8 +36,6 @@ export const GRAFANA_ADMIN_SECRET_REF = 'grafana-admin';
 export const MAX_ENVIRONMENT_BYTES = 4 * 1024 * 1024;
 /** Problems listed per file; the rest are counted, so a hostile file cannot flood the output. */
 export const MAX_PROBLEMS = 100;
-/** Copies of anchored values all aliases may make together (yaml's default, named). */
-const MAX_ALIAS_COUNT = 100;
 
 // strictNumbers: .inf, -.inf and .nan (and 1e400, which is Infinity) are not numbers of any field.
 const AJV_OPTIONS = { allErrors: true, useDefaults: true, strict: false, verbose: true, strictNumbers: true } as const;

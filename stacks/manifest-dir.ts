@@ -5,6 +5,7 @@ import { isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
+import { documentValue } from './yaml-value';
 import { Manifest } from './objects';
 
 /** Every object in every YAML file under `dir`, with its file relative to `dir` and the line it begins at. */
@@ -23,7 +24,12 @@ export function readManifestDir(dir: string): Located[] {
         problems.push(`${file}${at}: the file is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`);
         continue;
       }
-      const value = doc.toJS() as Manifest | null;
+      const read = documentValue(doc);
+      if ('problem' in read) {
+        problems.push(`${file}:${lineAt(doc.contents?.range?.[0])}: the document cannot be read: ${read.problem}.`);
+        continue;
+      }
+      const value = read.value as Manifest | null;
       if (value === null) continue;
       if (value.kind === 'List' && Array.isArray(value.items)) {
         const nodes = doc.get('items', true);

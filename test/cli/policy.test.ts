@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ROOT, gitplane, tempDir } from '../support/cli';
 import { missingMirrors, testWithMirrors, withoutMirrorWarnings } from '../support/mirrors';
 import { describeWithTool } from '../support/tools';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 
 /**
  * Without the offline mirrors, policy in CI refuses what it could not check (test/cli/schemas.test.ts);
@@ -130,6 +131,15 @@ describe('gitplane policy', () => {
     const r = gitplane([command, '--dir', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: ${path.join(dir, 'apps', 'bad.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:1: the file is not valid YAML: [^\\n]+\\. Fix the syntax\\.\n`, 'm'));
+  });
+  test.each([['policy'], ['validate']])('fails with exit 2 when a document under %s --dir has aliases past the limit, naming the file and its line, instead of crashing', (command) => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'laughs.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: laughs\ndata:\n${ALIAS_BOMB.replace(/^/gm, '  ').trimEnd()}\n`);
+    const r = gitplane([command, '--dir', dir]);
+    expect([r.status, r.stderr]).toEqual([
+      2,
+      `error: ${path.join(dir, 'laughs.yaml')}:6: ${ALIAS_BOMB_PROBLEM}\n`,
+    ]);
   });
   test('--docs prints the generated rule reference', () => {
     const r = gitplane(['policy', '--docs']);

@@ -16,6 +16,7 @@ import { cacheDir } from '../../stacks/settings';
 import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 
 const SHARED = SHARED_DIR;
 const CHARTS = path.join(SHARED, 'charts');
@@ -501,6 +502,7 @@ describe('gitplane schemas import', () => {
     ['the file does not exist', (d: string) => path.join(d, 'missing.yaml'), /missing\.yaml: no such file\./],
     ['the file is a directory', (d: string) => d, /: not a regular file\. Give a file, or - for stdin\./],
     ['the file is not valid YAML', (d: string) => (fs.writeFileSync(path.join(d, 'bad.yaml'), 'items: [\n'), path.join(d, 'bad.yaml')), /bad\.yaml:\d+: not valid YAML/],
+    ['a document\'s aliases expand past the limit', (d: string) => (fs.writeFileSync(path.join(d, 'laughs.yaml'), ALIAS_BOMB), path.join(d, 'laughs.yaml')), `laughs.yaml:1: ${ALIAS_BOMB_PROBLEM}\n`],
     ['the file holds no CRD', (d: string) => (fs.writeFileSync(path.join(d, 'empty.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n'), path.join(d, 'empty.yaml')), /empty\.yaml: holds no CustomResourceDefinition\./],
     ['a CRD is misnamed', (d: string) => (fs.writeFileSync(path.join(d, 'crd.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ../../x\nspec:\n  group: example.com\n  names: {kind: W, plural: ws}\n  versions: [{name: v1}]\n'), path.join(d, 'crd.yaml')), /crd\.yaml:1: metadata\.name must be <spec\.names\.plural>\.<spec\.group>, ws\.example\.com \(found "\.\.\/\.\.\/x"\)/],
   ])('fails with exit 2 when %s', async (_, make, expected) => {

@@ -4,6 +4,7 @@ import { diffEnvironment, formatMarkdown, formatText } from '../../stacks/diff';
 import { synthEnvironment } from '../../stacks/synth';
 import { gitplane, tempDir } from '../support/cli';
 import { built, variant } from '../support/environments';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 
 describe('diffEnvironment', () => {
   const before = built('prod').output.files;
@@ -113,6 +114,14 @@ describe('gitplane diff', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test.each([['an object file', 'apps/gone/configmap-laughs.yaml'], ['a values file', 'values/laughs.yaml']])('fails with exit 2 when %s of the other tree has aliases past the limit, naming it, instead of crashing', (_, file) => {
+    const dir = tempDir();
+    fs.mkdirSync(path.dirname(path.join(dir, 'dev', file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dev', file), ALIAS_BOMB);
+    const r = gitplane(['diff', '--env', 'dev', '--against', dir]);
+    expect([r.status, r.stderr]).toEqual([2, `error: ${file}: ${ALIAS_BOMB_PROBLEM}\n`]);
   });
 
   test('--base HEAD on an unchanged environment reports no changes', () => {
