@@ -19,13 +19,14 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { parse, parseDocument, stringify } from 'yaml';
+import { Document, parseDocument, stringify } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { isMap, Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
+import { documentValue } from '../stacks/yaml-value';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = 'crd-validator 3';
@@ -104,14 +105,15 @@ export class CrdRegistry {
     const key = contentKey([CACHE_VERSION, apiVersion, kind, source.text]);
     const cached = loadCompiled(this.cacheDir, key) as (ValidateFunction & { scope: CustomKind['scope'] | null }) | undefined;
     if (cached) return cached.scope ? { scope: cached.scope, validate: cached } : null;
-    const compiled = this.compileSource(source.text, apiVersion, version, kind);
+    const compiled = this.compileSource(source, apiVersion, version, kind);
     writeEntry(this.cacheDir, key, compiled ? `${standaloneCode(this.ajv(), compiled.validate)}\nmodule.exports.scope = ${JSON.stringify(compiled.scope)};\n` : 'module.exports = () => false;\nmodule.exports.scope = null;\n');
     return compiled;
   }
 
-  private compileSource(text: string, apiVersion: string, version: string, kind: string): CustomKind | null {
-    const crd = parse(text) as Crd;
-    const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
+  private compileSource({ file, text }: { file: string; text: string }, apiVersion: string, version: string, kind: string): CustomKind | null {
+    const crd = crdValue(parseDocument(text), file) as Crd | null;
+    if (!Array.isArray(crd?.spec?.versions)) throw new InputError([`${file}: the CustomResourceDefinition of ${kind} has no spec.versions list. ${FIX_CRD_FILE}`]);
+    const served = crd.spec.versions.find((v) => v?.name === version && v.served !== false);
     const schema = served?.schema?.openAPIV3Schema;
     if (!schema) return null;
     const root = strict(structuredClone(schema));
@@ -281,6 +283,16 @@ function* subschemas(schema: Schema): Generator<[holder: object, key: string | n
   }
 }
 
+const FIX_CRD_FILE = 'Fix the file or remove it from the CRD directories.';
+
+/** A document of a CRD file: one that is not valid YAML, or whose aliases expand past the limit, is an input error naming `file`. */
+function crdValue(doc: Document, file: string): unknown {
+  if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
+  const read = documentValue(doc);
+  if ('problem' in read) throw new InputError([`${file}: the document cannot be read: ${read.problem}. ${FIX_CRD_FILE}`]);
+  return read.value;
+}
+
 /**
  * The text of each CRD in a file. Documents are found by a cheap scan; a `kind: List` (or
  * CustomResourceDefinitionList) is parsed, and each CRD item written back as a document of its
@@ -289,9 +301,7 @@ function* subschemas(schema: Schema): Generator<[holder: object, key: string | n
 function crdTexts(content: string, file: string): string[] {
   return content.split(/^---\s*$/m).flatMap((text) => {
     if (/^kind:\s*(CustomResourceDefinition)?List\s*$/m.test(text)) {
-      const doc = parseDocument(text);
-      if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix the file or remove it from the CRD directories.`]);
-      const items = (doc.toJS() as { items?: unknown } | null)?.items;
+      const items = (crdValue(parseDocument(text), file) as { items?: unknown } | null)?.items;
       return (Array.isArray(items) ? (items as Partial<Crd & { apiVersion: string; metadata: { name?: string } }>[]) : [])
         .filter((item) => item?.kind === 'CustomResourceDefinition')
         .map((item) => stringify({ apiVersion: item.apiVersion, kind: item.kind, metadata: { name: item.metadata?.name }, spec: item.spec }, { lineWidth: 0 }));

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { gitplane, readTree, tempDir } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { testWithMirrors, withoutMirrorWarnings } from '../support/mirrors';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 
 describe('gitplane synth', () => {
   const out = tempDir();
@@ -64,6 +65,24 @@ describe('gitplane synth', () => {
     expect(r.stderr).toContain('spec.retain: unknown field "retain"');
     expect(r.stderr).toContain('nothing was written');
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  describe('fails with exit 2, naming the file, when a --crd-dir file cannot be read', () => {
+    const APPLICATION_CRD = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: applications.argoproj.io\nspec:\n  group: argoproj.io\n  names:\n    kind: Application\n    plural: applications\n  scope: Namespaced\n';
+    const VERSIONS = '  versions:\n    - name: v1alpha1\n      served: true\n      schema: {openAPIV3Schema: {type: object}}\n';
+    const FIX = 'Fix the file or remove it from the CRD directories.';
+    test.each([
+      ['a kind: List whose aliases expand past the limit', `apiVersion: v1\nkind: List\nitems: []\n${ALIAS_BOMB}`, `${ALIAS_BOMB_PROBLEM} ${FIX}`],
+      ['a CRD whose aliases expand past the limit', `${APPLICATION_CRD}${VERSIONS}${ALIAS_BOMB}`, `${ALIAS_BOMB_PROBLEM} ${FIX}`],
+      ['a CRD without a versions list', APPLICATION_CRD, `the CustomResourceDefinition of Application has no spec.versions list. ${FIX}`],
+    ])('%s', (_, content, problem) => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'crd.yaml'), content);
+      const r = gitplane(['synth', '--env', 'dev', '--out', path.join(dir, 'out'), '--crd-dir', dir, '--quiet']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`error: ${path.join(dir, 'crd.yaml')}: ${problem}\n`);
+      expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    });
   });
 
   test('an unknown flag is a usage error with exit 2', () => {
