@@ -25,7 +25,7 @@ import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
 import { contentKey, pruneEntries, readBytes, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
-import { Manifest, objectRef, RenderedObject } from './objects';
+import { isMap, Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources, Settings } from './settings';
 
 /** What rendering needs to know about an environment. */
@@ -129,24 +129,27 @@ export function chartReleases(input: RenderInput): ChartRelease[] {
   const releases: ChartRelease[] = [];
   for (const o of input.objects) {
     const m = o.manifest;
-    if (!m.apiVersion?.startsWith('argoproj.io/')) continue;
+    // A document of a directory may be anything: only maps naming an Argo CD kind install charts.
+    if (!isMap(m) || typeof m.apiVersion !== 'string' || !m.apiVersion.startsWith('argoproj.io/')) continue;
     const spec = (m.kind === 'Application' ? m.spec : m.kind === 'ApplicationSet' ? (m.spec as { template?: { spec?: unknown } } | undefined)?.template?.spec : undefined) as AppSpec | undefined;
-    const sources = spec?.sources ?? (spec?.source ? [spec.source] : []);
+    // Fields of the wrong shape install nothing here; the Application's schema check names them.
+    const sources: unknown[] = Array.isArray(spec?.sources) ? spec.sources : spec?.source ? [spec.source] : [];
     for (const source of sources) {
-      if (typeof source?.chart !== 'string') continue;
-      const values = (source.helm?.valueFiles ?? []).map((f) => valuesFileFor(f, input.files));
+      if (!isMap(source) || typeof source.chart !== 'string') continue;
+      const helm: NonNullable<AppSource['helm']> = isMap(source.helm) ? source.helm : {};
+      const values = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).map((f) => valuesFileFor(f, input.files));
       const valuesFile = values[0];
       if (values.length !== 1 || !valuesFile) {
-        throw new InputError([`${joinPath(input.root, o.file)}: ${objectRef(m)} installs chart ${source.chart} with value files ${JSON.stringify(source.helm?.valueFiles ?? [])}; gitplane renders a chart with one values file from the same repository ($values/.../values/<app>.yaml) that exists here. Synthesize the environment again.`]);
+        throw new InputError([`${joinPath(input.root, o.file)}: ${objectRef(m)} installs chart ${source.chart} with value files ${JSON.stringify(helm.valueFiles ?? [])}; gitplane renders a chart with one values file from the same repository ($values/.../values/<app>.yaml) that exists here. Synthesize the environment again.`]);
       }
       releases.push({
         app: path.basename(valuesFile).replace(/\.ya?ml$/, ''),
         chart: source.chart,
         version: String(source.targetRevision),
-        release: source.helm?.releaseName ?? String(m.metadata.name),
-        namespace: String(spec?.destination?.namespace ?? ''),
+        release: String(helm.releaseName ?? m.metadata?.name),
+        namespace: String((isMap(spec?.destination) ? spec.destination.namespace : undefined) ?? ''),
         valuesFile,
-        parameters: (source.helm?.parameters ?? []).map((p) => ({ name: p.name, value: clusterValue(p.value, input.clusterName ?? firstCluster(m)) })),
+        parameters: (Array.isArray(helm.parameters) ? helm.parameters.filter(isMap) : []).map((p) => ({ name: String(p.name), value: clusterValue(String(p.value), input.clusterName ?? firstCluster(m)) })),
         source: o,
       });
     }

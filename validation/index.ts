@@ -3,7 +3,7 @@
  * schema or its CRD's schema, unknown fields rejected, kinds without a schema rejected, and no
  * two objects with the same apiVersion, kind, namespace and name.
  */
-import { isClusterScoped, Manifest, objectRef } from '../stacks/objects';
+import { isClusterScoped, isMap, Manifest, objectRef } from '../stacks/objects';
 import type { Settings } from '../stacks/settings';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
@@ -53,6 +53,12 @@ export class Validator {
     const problems: ValidationProblem[] = [];
     const seen = new Map<string, string>();
     for (const { manifest, file } of objects) {
+      // A document of a directory may be anything (validate --dir).
+      if (!isMap(manifest)) {
+        const text = JSON.stringify(manifest) ?? String(manifest);
+        problems.push({ file, object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
+        continue;
+      }
       const ref = objectRef(manifest);
       const add = (message: string) => problems.push({ file, object: ref, message });
       if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
