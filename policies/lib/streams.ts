@@ -7,7 +7,7 @@ import {
   StreamFields,
   streamRecreations,
 } from '../../constructs/messaging/nats/stream-changes';
-import { Manifest } from '../../stacks/objects';
+import { isMap, Manifest } from '../../stacks/objects';
 
 /** The JetStream Streams among objects. */
 export function jetStreams(objects: readonly Manifest[]): Manifest[] {
@@ -22,7 +22,8 @@ export function streamWarnings(before: readonly Manifest[], after: readonly Mani
   const spec = (m: Manifest) => m.spec as unknown as StreamFields;
   const objects = new Map(jetStreams(after).map((m) => [spec(m), m]));
   const out = new Map<Manifest, { change: StreamChange; acknowledged: boolean; text: string }[]>();
-  for (const { stream, changes } of streamRecreations(jetStreams(before).map(spec), [...objects.keys()])) {
+  const earlier = jetStreams(before).flatMap((m) => readStream(m.spec) ?? []);
+  for (const { stream, changes } of streamRecreations(earlier, [...objects.keys()])) {
     const m = objects.get(stream)!;
     const acknowledged = acknowledgedChanges(m.metadata?.annotations);
     out.set(
@@ -34,4 +35,16 @@ export function streamWarnings(before: readonly Manifest[], after: readonly Mani
     );
   }
   return out;
+}
+
+/**
+ * A Stream's fields from a tree gitplane did not write in this run (a base commit, a rendered
+ * tree given to diff): a spec that is not a map is no stream, and a field of another shape reads
+ * as absent (the tree's own checks judged or will judge it).
+ */
+function readStream(spec: unknown): StreamFields | undefined {
+  if (!isMap(spec) || typeof spec.name !== 'string') return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const subjects = Array.isArray(spec.subjects) ? spec.subjects.filter((s): s is string => typeof s === 'string') : undefined;
+  return { name: spec.name, subjects, storage: text(spec.storage), retention: text(spec.retention) };
 }

@@ -124,6 +124,20 @@ describe('gitplane diff', () => {
     expect([r.status, r.stderr]).toEqual([2, `error: ${file}: ${ALIAS_BOMB_PROBLEM}\n`]);
   });
 
+  test('--against a tree whose Stream fields have other shapes reads them as absent, warning of nothing it cannot read, instead of crashing', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'dev', 'apps', 'nats'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'dev', 'apps', 'nats', 'streams.yaml'),
+      'apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata: {name: stream-old, namespace: nats}\nspec: {name: OLD, subjects: 7, storage: {a: 1}, retention: 5}\n---\napiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata: {name: stream-odd, namespace: nats}\nspec: [1]\n',
+    );
+    const r = gitplane(['diff', '--env', 'dev', '--against', dir]);
+    expect(r.stderr).not.toMatch(/Error:|\n {4}at /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('    + Stream/nats/stream-events\n    - Stream/nats/stream-odd\n    - Stream/nats/stream-old\n');
+    expect(r.stdout).not.toContain('!');
+  });
+
   test('--base HEAD on an unchanged environment reports no changes', () => {
     const r = gitplane(['diff', '--env', 'dev', '--base', 'HEAD', '--exit-code']);
     expect(r).toMatchObject({ status: 0, stdout: 'dev: no changes\n' });
