@@ -144,13 +144,7 @@ describe('gitplane policy', () => {
   describe('validate --dir reports documents of any shape as problems of their file, never crashing', () => {
     const APP = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: x, namespace: argocd}\n';
     const HELM = 'chart: c, repoURL: https://charts.example.com, targetRevision: 1.0.0';
-    test.each([
-      ['a List of scalars', 'kind: List\nitems: [1, "x", null]\n', 1, 'apps/x/f.yaml: a document: is null, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.'],
-      ['a number as apiVersion', 'apiVersion: 5\nkind: ConfigMap\nmetadata: {name: a}\n', 1, 'apps/x/f.yaml: ConfigMap/a: apiVersion and kind must both be strings; every Kubernetes object needs them.'],
-      ['an Application whose sources is not a list', `${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml: Application/argocd/x: spec.sources: must be array'],
-      ['an Application whose helm parameters are not maps of strings', `${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters.2.value: must be string'],
-      ['an Application whose value files are not a list', `${APP}spec: {source: {${HELM}, helm: {valueFiles: 5}}}\n`, 2, 'installs chart c with value files 5;'],
-    ])('%s', (_, content, status, expected) => {
+    const validateDir = (content: string, status: number, expected: string) => {
       const dir = tempDir();
       fs.mkdirSync(path.join(dir, 'apps', 'x'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'values'));
@@ -160,7 +154,17 @@ describe('gitplane policy', () => {
       expect(r.stderr).not.toMatch(/Error:|\n {4}at /);
       expect(r.status).toBe(status);
       expect(r.stderr).toContain(expected);
-    });
+    };
+    test.each([
+      ['a List of scalars', 'kind: List\nitems: [1, "x", null]\n', 1, 'apps/x/f.yaml: a document: is null, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.'],
+      ['a number as apiVersion', 'apiVersion: 5\nkind: ConfigMap\nmetadata: {name: a}\n', 1, 'apps/x/f.yaml: ConfigMap/a: apiVersion and kind must both be strings; every Kubernetes object needs them.'],
+      ['an Application whose value files are not a list', `${APP}spec: {source: {${HELM}, helm: {valueFiles: 5}}}\n`, 2, 'installs chart c with value files 5;'],
+    ])('%s', (_, content, status, expected) => validateDir(content, status, expected));
+    // The Application's schema check, which names the field, needs its CRD.
+    testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml: Application/argocd/x: spec.sources: must be array'));
+    testWithMirrors(['schemas'], 'an Application whose helm parameters are not maps of strings', () =>
+      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters.2.value: must be string'),
+    );
   });
   test('--docs prints the generated rule reference', () => {
     const r = gitplane(['policy', '--docs']);
