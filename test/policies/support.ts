@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { byCodePoint } from '../../constructs/core/order';
 import { EnvironmentSpec } from '../../environments/schema';
 import { Manifest, RenderedObject } from '../../stacks/objects';
 import { runPolicies } from '../../policies/engine';
@@ -123,15 +124,19 @@ export interface ReportedFinding {
 
 /**
  * Writes `objects` to `file` in a new directory and runs `gitplane policy --dir` on it, as a user
- * would; expects exit 1 and no rule failing to judge them, and gives the findings of `rule` with
- * the directory.
+ * would; expects exit 1 and no rule failing to judge them, and gives the directory, the findings
+ * of `rule` (also as rows [file, object, message, fix] ordered by object and message) and those of
+ * every rule.
  */
-export function policyDirFindings(rule: string, objects: readonly object[], file = 'web.yaml'): { dir: string; findings: ReportedFinding[] } {
+export function policyDirFindings(rule: string, objects: readonly object[], file = 'web.yaml'): { dir: string; findings: ReportedFinding[]; rows: string[][]; all: ReportedFinding[] } {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, file), objects.map((m) => stringify(m)).join('---\n'));
   const r = gitplane(['policy', '--dir', dir, '--format', 'json', '--quiet']);
   expect(r.status).toBe(1);
   const findings = (JSON.parse(r.stdout) as { environments: { findings: ReportedFinding[] }[] }).environments[0].findings;
   expect(findings.filter((f) => f.message.includes('a bug in the rule'))).toEqual([]);
-  return { dir, findings: findings.filter((f) => f.rule === rule) };
+  const own = findings.filter((f) => f.rule === rule);
+  // Each finding as [file, object, message, fix], ordered by object and message.
+  const rows = own.map((f) => [f.file, f.ref, f.message, f.fix]).sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`));
+  return { dir, findings: own, rows, all: findings };
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { byCodePoint } from '../../../constructs/core/order';
 import { Manifest } from '../../../stacks/objects';
 import { gitplane, tempDir } from '../../support/cli';
 import { built } from '../../support/environments';
@@ -150,8 +149,8 @@ describe(RULE, () => {
       metadata: { name: 'web', namespace: 'web' },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ['app=prometheus'] }], egress: [{ to: [{ podSelector: {} }, 53] }] },
     };
-    const { dir, findings } = policyDirFindings(RULE, [policy]);
-    expect(findings.map((f) => [f.file, f.ref, f.message, f.fix])).toEqual([
+    const { dir, rows } = policyDirFindings(RULE, [policy]);
+    expect(rows).toEqual([
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.egress[0].to[1] is 53, but each entry of this list must be a map; the API server refuses the object.', 'Write spec.egress[0].to[1] as a map of its fields (name: value), or remove it.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0] is "app=prometheus", but each entry of this list must be a map; the API server refuses the object.', 'Write spec.ingress[0].from[0] as a map of its fields (name: value), or remove it.'],
     ]);
@@ -205,9 +204,8 @@ describe(RULE, () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'web' }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 7 } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team' }] } }] }] } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'web', labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
     ];
-    const { dir, findings } = policyDirFindings(RULE, objects);
-    const got = findings.map((f) => [f.file, f.ref, f.message, f.fix]);
-    expect(got.sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`))).toEqual([
+    const { dir, rows, all } = policyDirFindings(RULE, objects);
+    expect(rows).toEqual([
       [`${dir}/web.yaml`, 'Deployment/web/web', 'spec.selector.matchLabels is ["app.kubernetes.io/name","web"], but it must be a map of label names to values.', 'Write spec.selector.matchLabels as a map, e.g. {app.kubernetes.io/name: web}.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator is missing (key "team"); every expression needs one.', 'Set spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].operator to one of In, NotIn, Exists, DoesNotExist.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/web', 'spec.podSelector.matchLabels.app.kubernetes.io/name is 7, but a label value must be a string.', 'Quote the value of spec.podSelector.matchLabels.app.kubernetes.io/name.'],
@@ -220,7 +218,7 @@ describe(RULE, () => {
       [`${dir}/web.yaml`, 'StatefulSet/web/db', 'spec.selector.app.kubernetes.io/name is not a field of a label selector, which has only matchLabels and matchExpressions.', 'Move spec.selector.app.kubernetes.io/name under matchLabels (app.kubernetes.io/name: ...), or remove it.'],
     ]);
     // The rules that follow selectors take a malformed one to select nothing, without a finding of their own on it.
-    expect(findings.filter((f) => ['selector-matches-template', 'service-monitor-target'].includes(f.rule))).toEqual([]);
+    expect(all.filter((f) => ['selector-matches-template', 'service-monitor-target'].includes(f.rule))).toEqual([]);
   });
 
   test('fails when a value is set for Exists, or none for In', () => {

@@ -1,4 +1,3 @@
-import { byCodePoint } from '../../../constructs/core/order';
 import { Manifest } from '../../../stacks/objects';
 import { built } from '../../support/environments';
 import { check, env, networkPolicy, obj, policyDirFindings } from '../support';
@@ -69,9 +68,8 @@ describe(RULE, () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'types', namespace: 'web' }, spec: spec({ policyTypes: 'Ingress', ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 8080 }] }] }) },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'ports', namespace: 'web' }, spec: spec({ policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: { port: 8080 } }], egress: [{ ports: ['53'] }] }) },
     ];
-    const { dir, findings } = policyDirFindings(RULE, objects);
-    const got = findings.map((f) => [f.file, f.ref, f.message, f.fix]);
-    expect(got.sort((a, b) => byCodePoint(`${a[1]} ${a[2]}`, `${b[1]} ${b[2]}`))).toEqual([
+    const { dir, rows } = policyDirFindings(RULE, objects);
+    expect(rows).toEqual([
       [`${dir}/web.yaml`, 'NetworkPolicy/web/ports', 'spec.egress[0].ports[0] is "53", but each port must be a map of port, protocol and endPort; the API server refuses the object.', 'Write spec.egress[0].ports[0] as a map, e.g. {port: 8080, protocol: TCP}.'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/ports', 'spec.ingress[0].ports is {"port":8080}, but it must be a list of ports; the API server refuses the object.', 'Make spec.ingress[0].ports a list, e.g. [{port: 8080, protocol: TCP}].'],
       [`${dir}/web.yaml`, 'NetworkPolicy/web/types', 'spec.policyTypes is "Ingress", but it must be a list of Ingress, Egress or both; the API server refuses the object.', 'Make spec.policyTypes a list, e.g. [Ingress, Egress].'],
