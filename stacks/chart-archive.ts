@@ -146,7 +146,7 @@ function parseValues(valuesYaml: Buffer | undefined, file: string): unknown {
 /** A parsed document's value; a document whose aliases expand past the limit is an error naming `file`. */
 function valueOf(doc: Document, file: string): unknown {
   const read = documentValue(doc);
-  if ('problem' in read) throw new ChartArchiveError(`${file}: the document cannot be read: ${read.problem}`);
+  if ('problem' in read) throw new ChartArchiveError(`${file}: ${read.problem}`);
   return read.value;
 }
 

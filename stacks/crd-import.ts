@@ -40,7 +40,7 @@ export function importCrds(file: string, text: string, crdDir: string): ImportRe
     }
     const read = documentValue(doc);
     if ('problem' in read) {
-      problems.push(`${at(doc.contents)}: the document cannot be read: ${read.problem}.`);
+      problems.push(`${at(doc.contents)}: ${read.problem}.`);
       continue;
     }
     const value = read.value as (Crd & { items?: unknown }) | null;

@@ -91,7 +91,7 @@ function parseValues(content: string, file: string): unknown {
 /** `doc`'s value; a document whose aliases expand past the limit is an input error naming `file`. */
 function readable(doc: Document, file: string): unknown {
   const read = documentValue(doc);
-  if ('problem' in read) throw new InputError([`${file}: the document cannot be read: ${read.problem}.`]);
+  if ('problem' in read) throw new InputError([`${file}: ${read.problem}.`]);
   return read.value;
 }
 

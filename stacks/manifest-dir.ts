@@ -26,7 +26,7 @@ export function readManifestDir(dir: string): Located[] {
       }
       const read = documentValue(doc);
       if ('problem' in read) {
-        problems.push(`${file}:${lineAt(doc.contents?.range?.[0])}: the document cannot be read: ${read.problem}.`);
+        problems.push(`${file}:${lineAt(doc.contents?.range?.[0])}: ${read.problem}.`);
         continue;
       }
       const value = read.value as Manifest | null;

@@ -9,11 +9,11 @@ import type { Document } from 'yaml';
 /** Copies of anchored values all aliases of a document may make together (yaml's default, named). */
 export const MAX_ALIAS_COUNT = 100;
 
-/** `doc`'s value, or the clause saying why it has none (to follow a file's name and line). */
+/** `doc`'s value, or the sentence saying why it has none, without its final period (to follow a file's name and line). */
 export function documentValue(doc: Document): { value: unknown } | { problem: string } {
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (e) {
-    return { problem: `its aliases expand to more than ${MAX_ALIAS_COUNT} copies of anchored values (${(e as Error).message.split('\n')[0]}). Write the values out instead of aliasing them` };
+    return { problem: `the document cannot be read: its aliases expand to more than ${MAX_ALIAS_COUNT} copies of anchored values (${(e as Error).message.split('\n')[0]}). Write the values out instead of aliasing them` };
   }
 }

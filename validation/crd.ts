@@ -289,7 +289,7 @@ const FIX_CRD_FILE = 'Fix the file or remove it from the CRD directories.';
 function crdValue(doc: Document, file: string): unknown {
   if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
   const read = documentValue(doc);
-  if ('problem' in read) throw new InputError([`${file}: the document cannot be read: ${read.problem}. ${FIX_CRD_FILE}`]);
+  if ('problem' in read) throw new InputError([`${file}: ${read.problem}. ${FIX_CRD_FILE}`]);
   return read.value;
 }
 
