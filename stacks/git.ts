@@ -31,13 +31,24 @@ export function git(args: readonly string[], cwd: string, input?: string): strin
   return r.stdout;
 }
 
+export interface GitAsyncOptions {
+  readonly input?: string;
+  readonly signal?: AbortSignal;
+  /**
+   * Starts git in a session of its own, out of the caller's process group: a signal sent to the
+   * group (Ctrl-C in a terminal, a supervisor stopping the group) does not reach it. For commands
+   * that need no terminal.
+   */
+  readonly ownSession?: boolean;
+}
+
 /**
  * Runs git without blocking the event loop, so a signal handler can run meanwhile; aborting
  * `signal` terminates git and, once it has exited, rejects with the abort reason.
  */
-export function tryGitAsync(args: readonly string[], cwd: string, options: { input?: string; signal?: AbortSignal } = {}): Promise<GitResult> {
+export function tryGitAsync(args: readonly string[], cwd: string, options: GitAsyncOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(), signal: options.signal, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd, env: gitEnv(), signal: options.signal, detached: options.ownSession, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
@@ -55,7 +66,7 @@ export function tryGitAsync(args: readonly string[], cwd: string, options: { inp
 }
 
 /** tryGitAsync; a non-zero exit is an InputError naming the command and git's own message. */
-export async function gitAsync(args: readonly string[], cwd: string, options: { input?: string; signal?: AbortSignal } = {}): Promise<string> {
+export async function gitAsync(args: readonly string[], cwd: string, options: GitAsyncOptions = {}): Promise<string> {
   const r = await tryGitAsync(args, cwd, options);
   if (r.status !== 0) throw failed(args, r);
   return r.stdout;

@@ -373,7 +373,9 @@ async function localTarget(gitDir: string, branch: string, signal: AbortSignal):
       // Not stopped by the signal but left to finish (milliseconds): git creates the lock file
       // before it installs, on first use, the handler that removes it on a signal, so a signal in
       // between leaves the branch locked, and one during the installation makes git spin forever.
-      const r = await tryGitAsync(args, gitDir);
+      // In a session of its own, so a signal to publish's whole process group (Ctrl-C, a
+      // supervisor stopping the group, even SIGKILL) does not reach it either.
+      const r = await tryGitAsync(args, gitDir, { ownSession: true });
       if (r.status === 0) return undefined;
       if (MOVED.test(r.stderr)) return r.stderr;
       throw new InputError([`git ${args.join(' ')} failed: ${r.stderr.trim()}. Nothing was published; run gitplane publish again.`]);

@@ -3,7 +3,7 @@
  * points. The repository must stay sound (`git fsck --strict`), every publish land or fail with a
  * clear message, the newest change of each environment win, and no temporary repository remain.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,37 +32,46 @@ interface Run {
   readonly stderr: string;
 }
 
+/** Marks the processes of one publish: every process it starts inherits its environment. */
+const MARK = 'GITPLANE_TEST_PUBLISH';
+let publishes = 0;
+
 /** Starts `gitplane publish`; `tmp` is its temporary directory, `trace` a GIT_TRACE file. */
 function startPublish(args: string[], tmp: string, trace?: string) {
-  // Its own process group, so a test can wait for the git commands it started (see groupEnded).
+  const mark = `${process.pid}-${++publishes}`;
+  // Its own process group, so a test can signal the group as a terminal's Ctrl-C does.
   const child = spawn(process.execPath, [BIN, 'publish', ...args], {
     cwd: ROOT,
     detached: true,
-    env: { ...GIT_ENV, NO_COLOR: '1', TMPDIR: tmp, ...(trace ? { GIT_TRACE: trace } : {}) },
+    env: { ...GIT_ENV, NO_COLOR: '1', TMPDIR: tmp, [MARK]: mark, ...(trace ? { GIT_TRACE: trace } : {}) },
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const closed = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  const done = closed.then(async (run) => (await groupEnded(child.pid!), run));
+  const done = closed.then(async (run) => (await processesEnded(mark), run));
   return { child, done };
 }
 
 /**
- * Resolves once no process of group `pgid` is left. A publish killed by a signal can leave a git
- * command it started still running (its parent died, it did not); the repository is judged once
- * those have finished too, as it would be by the next reader.
+ * Resolves once no process carrying `mark` in its environment is left. A publish killed by a
+ * signal can leave a git command it started still running (its parent died, it did not; a branch
+ * update runs in a session of its own); the repository is judged once those have finished too,
+ * as it would be by the next reader.
  */
-async function groupEnded(pgid: number): Promise<void> {
-  for (;;) {
+async function processesEnded(mark: string): Promise<void> {
+  const entry = Buffer.from(`${MARK}=${mark}\0`);
+  const marked = (pid: string) => {
     try {
-      process.kill(-pgid, 0);
+      const environ = fs.readFileSync(`/proc/${pid}/environ`);
+      const at = environ.indexOf(entry);
+      return at === 0 || (at > 0 && environ[at - 1] === 0);
     } catch {
-      return;
+      return false; // gone, or not ours to read
     }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  };
+  while (fs.readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && marked(pid))) await new Promise((r) => setTimeout(r, 10));
 }
 
 /**
@@ -163,37 +172,45 @@ testWithMirrors(['schemas'], 'publish killed at random points (SIGKILL or SIGTER
   expect(envTree(repo, 'c0')).toBe(trees[1]);
 });
 
-testWithMirrors(['schemas'], 'publish stopped by SIGTERM while git moves the branch lets that update finish: the branch holds the new commit and no lock file is left', async () => {
-  const repo = newRepo();
-  const dir = scratch();
-  const tmp = scratch();
-  const files = [environmentFile(dir, 'c0', 0), environmentFile(dir, 'c0', 1)];
-  expect(await startPublish(['--repo', repo, '--file', files[0]], tmp).done).toMatchObject({ code: 0, signal: null });
-  const before = git(['rev-parse', 'main'], repo).trim();
+const stoppers: readonly { how: string; signal: NodeJS.Signals; stop: (publish: ChildProcess) => void }[] = [
+  { how: 'SIGTERM to the publish', signal: 'SIGTERM', stop: (publish) => publish.kill('SIGTERM') },
+  // What Ctrl-C in a terminal does: the signal goes to every process of the foreground group.
+  { how: 'SIGINT to its whole process group', signal: 'SIGINT', stop: (publish) => process.kill(-publish.pid!, 'SIGINT') },
+];
 
-  // git runs this hook once it holds the locks of a ref update ("prepared", the refs on stdin); for
-  // main it keeps the update under way until released. (fast-import runs it too, with no ref.)
-  const held = path.join(scratch(), 'held');
-  const release = path.join(scratch(), 'release');
-  const hook = path.join(repo, 'hooks', 'reference-transaction');
-  fs.writeFileSync(hook, `#!/bin/sh\n[ "$1" = prepared ] && grep -q ' refs/heads/main$' || exit 0\ntouch '${held}'\nwhile [ ! -e '${release}' ]; do sleep 0.01; done\n`);
-  fs.chmodSync(hook, 0o755);
-  const { child, done } = startPublish(['--repo', repo, '--file', files[1]], tmp);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await until('git to hold the branch lock', () => fs.existsSync(held) || undefined);
-  child.kill('SIGTERM');
-  // A publish that stops the update exits at once (its git removes the lock and dies); one that
-  // lets it finish waits for the hook. The second gives the publish time to act on the signal: under
-  // a load where it has not acted yet the update finishes either way, so the pause can hide a
-  // regression, never fail a correct publish.
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
-  fs.writeFileSync(release, '');
-  const r = await done;
+for (const { how, signal, stop } of stoppers) {
+  testWithMirrors(['schemas'], `publish stopped (${how}) while git moves the branch lets that update finish: the branch holds the new commit and no lock file is left`, async () => {
+    const repo = newRepo();
+    const dir = scratch();
+    const tmp = scratch();
+    const files = [environmentFile(dir, 'c0', 0), environmentFile(dir, 'c0', 1)];
+    expect(await startPublish(['--repo', repo, '--file', files[0]], tmp).done).toMatchObject({ code: 0, signal: null });
+    const before = git(['rev-parse', 'main'], repo).trim();
 
-  expect(lockFiles(repo)).toEqual([]);
-  git(['fsck', '--strict', '--no-dangling'], repo);
-  expect(git(['log', '-1', '--format=%P %s', 'main'], repo).trim()).toBe(`${before} gitplane publish: c0`);
-  // It dies of the signal once the update has landed (or, had it not acted on the signal yet, ends as usual).
-  if (r.signal) expect(r.signal).toBe('SIGTERM');
-  else expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^published [0-9a-f]{12} to /) });
-});
+    // git runs this hook once it holds the locks of a ref update ("prepared", the refs on stdin); for
+    // main it keeps the update under way until released. (fast-import runs it too, with no ref.)
+    const held = path.join(scratch(), 'held');
+    const release = path.join(scratch(), 'release');
+    const hook = path.join(repo, 'hooks', 'reference-transaction');
+    fs.writeFileSync(hook, `#!/bin/sh\n[ "$1" = prepared ] && grep -q ' refs/heads/main$' || exit 0\ntouch '${held}'\nwhile [ ! -e '${release}' ]; do sleep 0.01; done\n`);
+    fs.chmodSync(hook, 0o755);
+    const { child, done } = startPublish(['--repo', repo, '--file', files[1]], tmp);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await until('git to hold the branch lock', () => fs.existsSync(held) || undefined);
+    stop(child);
+    // A publish that stops the update exits at once (its git removes the lock and dies); one that
+    // lets it finish waits for the hook. The second gives the publish time to act on the signal: under
+    // a load where it has not acted yet the update finishes either way, so the pause can hide a
+    // regression, never fail a correct publish.
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    fs.writeFileSync(release, '');
+    const r = await done;
+
+    expect(lockFiles(repo)).toEqual([]);
+    git(['fsck', '--strict', '--no-dangling'], repo);
+    expect(git(['log', '-1', '--format=%P %s', 'main'], repo).trim()).toBe(`${before} gitplane publish: c0`);
+    // It dies of the signal once the update has landed (or, had it not acted on the signal yet, ends as usual).
+    if (r.signal) expect(r.signal).toBe(signal);
+    else expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^published [0-9a-f]{12} to /) });
+  });
+}
