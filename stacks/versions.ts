@@ -3,10 +3,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
 import { EnvironmentSpec } from '../environments/schema';
 import { InputError } from './errors';
+import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
+import { safeName } from './schema-lock';
+import { documentValue } from './yaml-value';
 
 export interface ImagePin {
   readonly repository: string;
@@ -25,10 +28,99 @@ export interface Versions {
 const VERSIONS_PATH = path.join(PACKAGE_ROOT, 'environments', 'versions.yaml');
 let pinned: Versions | undefined;
 
-/** The pins of environments/versions.yaml, read once per process. */
+/** The pins of environments/versions.yaml, read and checked once per process. */
 export function pinnedVersions(): Versions {
-  pinned ??= parse(fs.readFileSync(VERSIONS_PATH, 'utf8')) as Versions;
+  pinned ??= readVersions(fs.readFileSync(VERSIONS_PATH, 'utf8'), versionsFile);
   return pinned;
+}
+
+/** An OCI repository: an optional registry host (and port), then lower-case path components. */
+const REPOSITORY = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** What each entry of a section holds, and how each field is checked (undefined: good). */
+const SECTIONS: Readonly<Record<keyof Versions, Readonly<Record<string, (value: string) => string | undefined>>>> = {
+  images: {
+    repository: (v) => (REPOSITORY.test(v) ? undefined : 'It must be an image repository such as docker.io/library/nats: lower-case names separated by "/", after an optional registry host.'),
+    tag: (v) => (v.includes('@') ? 'Give the tag alone; a digest is not read here.' : FIELD_FORMATS['image-tag'](v)),
+  },
+  charts: {
+    repoURL: (v) => (/^\S+$/.test(v) ? undefined : 'It must be the URL of the Helm repository, e.g. https://charts.longhorn.io.'),
+    chart: (v) => (safeName(v) ? undefined : 'It must be a chart name: letters, digits, ".", "_", "+" and "-", with no path separator.'),
+    version: (v) => (safeName(v) ? undefined : 'It must be a chart version such as 1.12.1, with no path separator.'),
+  },
+};
+
+/**
+ * Reads a pins file. Every value is read as a string, whatever it looks like (YAML's failsafe
+ * schema): a bumped `tag: 1.40` is the tag "1.40", never the number 1.4 that would name another
+ * image. Each image holds `repository` and `tag`, each chart `repoURL`, `chart` and `version`;
+ * anything else is refused with the file, line and field, so no pin is silently dropped.
+ */
+export function readVersions(text: string, shown: () => string): Versions {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines });
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return `${shown()}:${p.line}:${p.col}`;
+  };
+  const nodeAt = (node: unknown) => at((node as Node | null)?.range?.[0] ?? 0);
+  if (doc.errors.length > 0) {
+    const [first] = doc.errors;
+    throw new InputError([`${at(first.pos[0])}: the file is not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`]);
+  }
+  const read = documentValue(doc);
+  if ('problem' in read) throw new InputError([`${shown()}: ${read.problem}.`]);
+  const problems: string[] = [];
+  const root = doc.contents;
+  if (!isMap(root)) throw new InputError([`${nodeAt(root)}: the file must be a map with the sections images and charts. Fix the file.`]);
+  for (const pair of root.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!(name in SECTIONS)) problems.push(`${nodeAt(pair.key)}: "${name}" is not a section of the pins (known: ${Object.keys(SECTIONS).join(', ')}). Remove it or fix its name.`);
+  }
+  for (const [section, fields] of Object.entries(SECTIONS)) {
+    const node = root.get(section, true);
+    if (!isMap(node)) {
+      problems.push(`${nodeAt(node ?? root)}: ${section} must be a map of pins by key (${shapeOf(node)}). Fix the section.`);
+      continue;
+    }
+    for (const entry of node.items) {
+      const key = isScalar(entry.key) ? String(entry.key.value) : '';
+      const pin = entry.value;
+      if (!isMap(pin)) {
+        problems.push(`${nodeAt(pin ?? entry.key)}: ${section}.${key} must be a map with ${Object.keys(fields).join(', ')} (${shapeOf(pin)}). Fix the entry.`);
+        continue;
+      }
+      problems.push(...pinProblems(pin, `${section}.${key}`, fields, nodeAt));
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return read.value as Versions;
+}
+
+/** What a node that is not what was expected is, for a message. */
+function shapeOf(node: unknown): string {
+  if (node === undefined || node === null) return 'it is missing';
+  if (isMap(node)) return 'found a map';
+  if (isSeq(node)) return 'found a list';
+  return isScalar(node) && node.value !== '' && node.value !== null ? `found ${JSON.stringify(String(node.value))}` : 'it is empty';
+}
+
+function pinProblems(pin: YAMLMap, where: string, fields: Readonly<Record<string, (value: string) => string | undefined>>, nodeAt: (node: unknown) => string): string[] {
+  const problems: string[] = [];
+  for (const pair of pin.items) {
+    const field = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!(field in fields)) problems.push(`${nodeAt(pair.key)}: ${where}.${field} is not a field of a pin (known: ${Object.keys(fields).join(', ')}). Remove it or fix its name.`);
+  }
+  for (const [field, check] of Object.entries(fields)) {
+    const value = pin.get(field, true);
+    if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
+      problems.push(`${nodeAt(value ?? pin)}: ${where}.${field} must be a non-empty string (${shapeOf(value)}). Fix the pin.`);
+      continue;
+    }
+    const wrong = check(value.value);
+    if (wrong) problems.push(`${nodeAt(value)}: ${where}.${field} is ${JSON.stringify(value.value)}. ${wrong}`);
+  }
+  return problems;
 }
 
 /**

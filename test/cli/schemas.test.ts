@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cacheDir } from '../../stacks/settings';
-import { CliResult, ROOT, SHARED_DIR } from '../support/cli';
+import { CliResult, copyOfRepository, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
@@ -53,17 +53,7 @@ function freshCache(): string {
 }
 
 /** A copy of the repository's tracked files in a fresh directory, node_modules linked, nothing beside it. */
-function clone(): string {
-  const dir = path.join(tempDir('gitplane-clone-'), 'gitplane');
-  const files = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
-  for (const file of files) {
-    if (!fs.existsSync(path.join(ROOT, file))) continue;
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-  }
-  fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
-  return dir;
-}
+const clone = () => copyOfRepository(tempDir('gitplane-clone-'));
 
 /** Runs a command without blocking this process, which serves the chart repository meanwhile. */
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {

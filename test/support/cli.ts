@@ -47,6 +47,22 @@ export function tempDir(prefix = 'gitplane-test-'): string {
   return dir;
 }
 
+/**
+ * A copy of the repository's tracked files as `<parent>/gitplane`, node_modules linked, nothing
+ * beside it (no ../shared): a project whose own files a test may change.
+ */
+export function copyOfRepository(parent: string): string {
+  const dir = path.join(parent, 'gitplane');
+  const files = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!fs.existsSync(path.join(ROOT, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
+  return dir;
+}
+
 /** Every file under `dir` with its content, for byte-for-byte comparisons. */
 export function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
