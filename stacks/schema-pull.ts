@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { ChartArchiveError, chartSchemaFiles, SchemaFiles } from './chart-archive';
 import { InputError } from './errors';
 import { byCodePoint } from '../constructs/core/order';
-import { archiveName, cachedChartDir, Lock, LockedChart, readLock, safeName, writeLock } from './schema-lock';
+import { archiveName, cachedChartDir, Lock, LockedChart, readLock, writeLock } from './schema-lock';
 import { LOCK_FILE } from './project';
 import { cacheDir } from './settings';
 import { ChartPin, pinnedVersions, versionsFile } from './versions';
@@ -138,10 +138,8 @@ function checkPins(pins: Readonly<Record<string, ChartPin>>): void {
   const problems: string[] = [];
   for (const [key, pin] of Object.entries(pins)) {
     // Only a wrong pin needs the name, whose path comes from the environment loader (ajv).
+    // Chart names and versions were checked as the pins were read (stacks/versions.ts).
     const where = () => `${versionsFile()}: charts.${key}`;
-    if (!safeName(String(pin.chart)) || !safeName(String(pin.version))) {
-      problems.push(`${where()}: chart and version must be a chart name and version without path separators (found ${JSON.stringify(pin.chart)} ${JSON.stringify(pin.version)}). Fix the pin.`);
-    }
     if (!/^https?:\/\//.test(String(pin.repoURL))) {
       problems.push(
         `${where()}.repoURL must be the http(s) URL of a Helm repository (found ${JSON.stringify(pin.repoURL)}). gitplane schemas pull reads Helm repositories' index.yaml; for a chart from an OCI registry, add its CRDs with "gitplane schemas import FILE" and its default values to the offline mirror (schemas.mirror).`,
