@@ -72,9 +72,16 @@ export function chartRepository(option: string | undefined, env: NodeJS.ProcessE
 
 /**
  * Pulls every pinned chart into the cache and brings `<projectDir>/gitplane.lock` up to date;
- * from `repository` (chartRepository) when given, else from each pin's repoURL.
+ * from `repository` (chartRepository) when given, else from each pin's repoURL. With `locked`
+ * (CI, as `npm ci` treats package-lock.json) the lock must already lock every pin and nothing
+ * else: it is never written, and a lock that does not match stops the pull before any download.
  */
-export async function pullSchemas(projectDir: string, progress: (line: string) => void = () => undefined, repository?: { url: string; setting: string }): Promise<PullResult> {
+export async function pullSchemas(
+  projectDir: string,
+  progress: (line: string) => void = () => undefined,
+  repository?: { url: string; setting: string },
+  options: { locked?: boolean } = {},
+): Promise<PullResult> {
   const source: Source = repository
     ? {
         url: () => repository.url,
@@ -87,6 +94,7 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
   const cache = cacheDir();
   const pins = pinnedVersions().charts ?? {};
   checkPins(pins);
+  if (options.locked) checkLocked(pins, lock);
   const indexes = new Map<string, Promise<HelmIndex>>();
   const charts: Record<string, LockedChart> = {};
   const pulled: PulledChart[] = [];
@@ -130,8 +138,31 @@ export async function pullSchemas(projectDir: string, progress: (line: string) =
   }
   const next: Lock = { charts };
   const lockChanged = JSON.stringify(normalize(next)) !== JSON.stringify(normalize(lock));
+  if (lockChanged && options.locked) {
+    // Every archive matched its locked digest, so only the files this gitplane extracts from it differ.
+    throw new InputError([`the files this gitplane extracts from the pinned charts differ from those ${LOCK_FILE} records, and --locked does not write it. Run "gitplane schemas pull" without --locked where you can commit, and commit ${LOCK_FILE}.`]);
+  }
   if (lockChanged) writeLock(lockFile, next);
   return { charts: pulled, lockChanged, lockFile };
+}
+
+/** Refuses a lock that does not lock exactly the pinned charts (`--locked`). */
+function checkLocked(pins: Readonly<Record<string, ChartPin>>, lock: Lock): void {
+  const problems: string[] = [];
+  for (const key of Object.keys(pins).sort(byCodePoint)) {
+    const pin = pins[key];
+    const locked = lock.charts[key];
+    if (!locked) problems.push(`${LOCK_FILE} does not lock ${pin.chart} ${pin.version}, which ${versionsFile()} pins (charts.${key}).`);
+    else if (locked.chart !== pin.chart || locked.version !== pin.version || locked.repoURL !== pin.repoURL) {
+      problems.push(`${LOCK_FILE} locks ${locked.chart} ${locked.version} from ${locked.repoURL} as charts.${key}, but ${versionsFile()} pins ${pin.chart} ${pin.version} from ${pin.repoURL}.`);
+    }
+  }
+  for (const key of Object.keys(lock.charts).sort(byCodePoint)) {
+    if (!Object.hasOwn(pins, key)) problems.push(`${LOCK_FILE} locks charts.${key}, which ${versionsFile()} no longer pins.`);
+  }
+  if (problems.length > 0) {
+    throw new InputError([...problems, `${LOCK_FILE} is out of date with the pins, and --locked does not write it. Run "gitplane schemas pull" without --locked where you can commit, and commit ${LOCK_FILE}.`]);
+  }
 }
 
 function checkPins(pins: Readonly<Record<string, ChartPin>>): void {

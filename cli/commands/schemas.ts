@@ -38,7 +38,7 @@ export function warnUnrendered(problems: readonly ValidationProblem[], io: Io): 
 export const schemas: Command = {
   name: 'schemas',
   summary: 'Fetch the pinned charts\' CRDs and default values (pull), or add CRDs from a cluster (import).',
-  help: `Usage: gitplane schemas pull [--repository URL]
+  help: `Usage: gitplane schemas pull [--repository URL] [--locked]
        gitplane schemas import FILE|-
 
 Custom resources are checked against their CRDs and Helm values against the pinned charts'
@@ -58,6 +58,9 @@ gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replac
            GITPLANE_CHART_REPOSITORY, downloads every chart from that one repository instead;
            the archives are checked against its index.yaml and against ${LOCK_FILE}, which
            keeps each pin's own repoURL.
+           With --locked (for CI, as npm ci treats package-lock.json) ${LOCK_FILE} must lock
+           exactly the pinned charts: it is never written, and a lock that is out of date with
+           the pins (a chart bumped, added or removed) is refused (exit 2) before any download.
   import   adds the CustomResourceDefinitions in FILE (- for stdin), e.g. the output of
            "kubectl get crd -o yaml" (a kind: List), to ${STORE_DIR}/crds/, one file per CRD, to
            commit. Status, managed fields and conversion settings are left out.
@@ -65,22 +68,25 @@ gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replac
 Options:
       --repository URL  pull: the Helm repository to download every chart from
                         (default: GITPLANE_CHART_REPOSITORY, else each pin's repoURL)
+      --locked          pull: refuse a ${LOCK_FILE} out of date with the pins; never write it
   -q, --quiet           no progress lines
   -h, --help            this help
 
 Exit status: 0 done, 2 usage or input error, a download that failed or a digest that does not match.`,
   async run(argv, io) {
-    const { values, positionals } = parse('schemas', argv, { ...COMMON_OPTIONS, repository: { type: 'string' } }, true);
+    const { values, positionals } = parse('schemas', argv, { ...COMMON_OPTIONS, repository: { type: 'string' }, locked: { type: 'boolean' } }, true);
     const out = io(Boolean(values.quiet));
     if (values.help) {
       out.out(this.help);
       return 0;
     }
     const [action, ...rest] = positionals;
-    if (values.repository !== undefined && action !== 'pull') throw new UsageError('--repository goes with "pull" only. Run "gitplane schemas --help" for usage.');
+    for (const option of ['repository', 'locked'] as const) {
+      if (values[option] !== undefined && action !== 'pull') throw new UsageError(`--${option} goes with "pull" only. Run "gitplane schemas --help" for usage.`);
+    }
     if (action === 'pull' && rest.length === 0) {
       const { chartRepository, pullSchemas } = await import('../../stacks/schema-pull');
-      const result = await pullSchemas(PROJECT_ROOT, (line) => out.progress(line), chartRepository(values.repository));
+      const result = await pullSchemas(PROJECT_ROOT, (line) => out.progress(line), chartRepository(values.repository), { locked: values.locked });
       const downloaded = result.charts.filter((c) => c.downloaded).length;
       out.out(`${result.charts.length} chart(s) pinned, ${downloaded} downloaded, ${result.charts.reduce((n, c) => n + c.crds, 0)} CRDs; ${result.lockChanged ? `wrote ${path.relative(process.cwd(), result.lockFile) || result.lockFile}` : `${LOCK_FILE} unchanged`}`);
       return 0;

@@ -230,6 +230,36 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
     expect(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).toBe(before);
   });
 
+  test('pull --locked with a lock that locks every pin succeeds and leaves the lock as it was', async () => {
+    const before = fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8');
+    const r = await gitplane(dir, ['schemas', 'pull', '--locked'], { XDG_CACHE_HOME: cache });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^5 chart\(s\) pinned, 0 downloaded, 69 CRDs; gitplane\.lock unchanged$/m);
+    expect(fs.readFileSync(path.join(dir, 'gitplane.lock'), 'utf8')).toBe(before);
+  });
+
+  test('fails with exit 2 under --locked when gitplane.lock is out of date with the pins (a chart bumped, one removed), before any request, and leaves the lock', async () => {
+    const clean = fresh(repo.url);
+    const lockFile = path.join(clean, 'gitplane.lock');
+    fs.copyFileSync(path.join(dir, 'gitplane.lock'), lockFile);
+    const before = fs.readFileSync(lockFile, 'utf8');
+    edit(clean, 'environments/versions.yaml', (t) => t.replace('version: 10.1.1', 'version: 10.1.2').replace(/ {2}nack:\n(?: {4}.*\n){3}/, ''));
+    const requests = repo.requests.length;
+    const r = await gitplane(clean, ['schemas', 'pull', '--locked'], { XDG_CACHE_HOME: freshCache() });
+    expect(r).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: [
+        `error: gitplane.lock locks argo-cd 10.1.1 from ${repo.url} as charts.argo-cd, but environments/versions.yaml pins argo-cd 10.1.2 from ${repo.url}.`,
+        'error: gitplane.lock locks charts.nack, which environments/versions.yaml no longer pins.',
+        'error: gitplane.lock is out of date with the pins, and --locked does not write it. Run "gitplane schemas pull" without --locked where you can commit, and commit gitplane.lock.',
+        '',
+      ].join('\n'),
+    });
+    expect(repo.requests.length).toBe(requests);
+    expect(fs.readFileSync(lockFile, 'utf8')).toBe(before);
+  });
+
   test('a locked chart missing from the cache (another machine) is named in synth\'s warning with the fix', async () => {
     const synth = await gitplane(dir, ['synth', '--env', 'dev', '--out', tempDir()], { XDG_CACHE_HOME: freshCache() });
     expect(synth.status).toBe(0);

@@ -65,6 +65,10 @@ describe('the pull-request workflow', () => {
     expect(runs).toMatch(/gitplane diff [^\n]*--rendered dist/);
   });
 
+  test('pulls the charts with --locked: the committed gitplane.lock is checked against the pins, never rewritten in CI', () => {
+    expect(runs.match(/npx gitplane schemas pull\b[^\n]*/g)).toEqual(['npx gitplane schemas pull --locked']);
+  });
+
   test('skips the code-scanning upload and the comment on pull requests from forks, whose token is read-only', () => {
     const guarded = steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif') || /gh pr comment/.test(s.run ?? ''));
     expect(guarded).toHaveLength(2);
