@@ -13,6 +13,7 @@ import { documentValue } from './yaml-value';
 
 export interface ImagePin {
   readonly repository: string;
+  /** The tag, and the digest Renovate pins after it when there is one: `2.14.2-alpine@sha256:...`. */
   readonly tag: string;
 }
 export interface ChartPin {
@@ -41,7 +42,8 @@ const REPOSITORY = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)
 const SECTIONS: Readonly<Record<keyof Versions, Readonly<Record<string, (value: string) => string | undefined>>>> = {
   images: {
     repository: (v) => (REPOSITORY.test(v) ? undefined : 'It must be an image repository such as docker.io/library/nats: lower-case names separated by "/", after an optional registry host.'),
-    tag: (v) => (v.includes('@') ? 'Give the tag alone; a digest is not read here.' : FIELD_FORMATS['image-tag'](v)),
+    // The digest Renovate pins after the tag (renovate.json) goes with it: repository:tag@sha256:...
+    tag: (v) => (v.startsWith('@') ? 'Give the tag before the digest (2.14.2-alpine@sha256:...): Renovate follows the tag.' : FIELD_FORMATS['image-tag'](v)),
   },
   charts: {
     repoURL: (v) => (/^\S+$/.test(v) ? undefined : 'It must be the URL of the Helm repository, e.g. https://charts.longhorn.io.'),
@@ -154,7 +156,20 @@ export function versionsFor(spec: EnvironmentSpec, base: Versions = pinnedVersio
   return { images, charts };
 }
 
-/** `repository:tag` of a pinned image. */
+/** A label value as the API server accepts it. */
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * The `app.kubernetes.io/version` label of a pinned image: its tag without the digest, or none
+ * when the tag cannot be a label value (over 63 characters, or ending in "." or "-"), which the
+ * API server would refuse with the object.
+ */
+export function versionLabel(versions: Versions, key: string): string | undefined {
+  const tag = versions.images[key]?.tag.split('@')[0];
+  return tag && LABEL_VALUE.test(tag) ? tag : undefined;
+}
+
+/** `repository:tag` of a pinned image (`repository:tag@sha256:...` when the pin has a digest). */
 export function imageRef(versions: Versions, key: string): string {
   const pin = versions.images[key];
   if (!pin) throw new Error(`no image "${key}" is pinned in environments/versions.yaml`);

@@ -7,6 +7,7 @@ import { isClusterScoped, isMap, Manifest, objectRef } from '../stacks/objects';
 import type { Settings } from '../stacks/settings';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
+import { metadataProblems } from './object-meta';
 import { SCHEMA_FIX } from './unchecked';
 
 export { CrdRegistry } from './crd';
@@ -93,7 +94,9 @@ export class Validator {
   }
 
   private schemaProblems(manifest: Manifest): string[] {
-    if (isBuiltIn(manifest.apiVersion, manifest.kind)) return [...validateBuiltIn(manifest), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind))];
+    if (isBuiltIn(manifest.apiVersion, manifest.kind)) {
+      return [...validateBuiltIn(manifest), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind)), ...metadataProblems(manifest, true)];
+    }
     const custom = this.crds.lookup(manifest.apiVersion, manifest.kind);
     if (!custom) {
       const where = this.crds.dirs.length > 0 ? this.crds.dirs.join(', ') : 'no CRD directory';
@@ -101,7 +104,7 @@ export class Validator {
         `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add its CRD ("gitplane schemas import FILE").`,
       ];
     }
-    const problems = [...validateCustom(manifest, custom), ...namespaceProblems(manifest, custom.scope === 'Cluster')];
+    const problems = [...validateCustom(manifest, custom), ...namespaceProblems(manifest, custom.scope === 'Cluster'), ...metadataProblems(manifest, false)];
     unknownFields(manifest.metadata, 'V1ObjectMeta', 'metadata', problems);
     for (const map of ['labels', 'annotations'] as const) {
       for (const [k, v] of Object.entries(manifest.metadata?.[map] ?? {})) {

@@ -6,7 +6,7 @@ import { fieldLocation, objectStoreRegion } from '../environment';
 import { InputError } from '../errors';
 import type { AppDescriptor, PlatformContext } from '../application';
 import { shippedScript } from '../scripts';
-import { imageRef } from '../versions';
+import { imageRef, versionLabel } from '../versions';
 import { syncWave, Wave } from '../waves';
 import { ETCD_BACKUP_DATA } from './catalog';
 
@@ -47,7 +47,7 @@ export const ETCD_BACKUP_APP: AppDescriptor = {
       return;
     }
     const etcd = spec.components.etcdBackup;
-    const app = { name: 'etcd-backup', instance: `etcd-backup-${spec.name}`, component: 'backup', version: versions.images.etcd.tag };
+    const app = { name: 'etcd-backup', instance: `etcd-backup-${spec.name}`, component: 'backup', version: versionLabel(versions, 'etcd') };
     // Neither job serves a port: the drill's throwaway etcd listens on its pod's loopback, and the
     // backup runs on the host network, which NetworkPolicy does not reach.
     new IngressPolicy(chart, 'default-deny', { name: 'default-deny-ingress', app, annotations: syncWave(Wave.Jobs) });

@@ -6,7 +6,7 @@ import { QUORUM_STORAGE_CLASS } from '../../constructs/storage/longhorn';
 import { AppDescriptor } from '../application';
 import { natsAlerts } from '../../constructs/observability/alerts';
 import { COMPONENT_DASHBOARDS } from '../../constructs/observability/grafana';
-import { imageRef, Versions } from '../versions';
+import { imageRef, versionLabel, Versions } from '../versions';
 import { syncWave, Wave } from '../waves';
 import { NATS_DATA } from './catalog';
 
@@ -23,7 +23,7 @@ function streamReplicas(spec: EnvironmentSpec, stream: EnvironmentSpec['componen
 export function natsClusterProps(spec: EnvironmentSpec, versions: Versions): NatsClusterProps {
   const nats = spec.components.nats;
   return {
-    labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging', version: versions.images.nats.tag },
+    labels: { name: 'nats', instance: `nats-${spec.name}`, component: 'messaging', version: versionLabel(versions, 'nats') },
     image: imageRef(versions, 'nats'),
     exporterImage: imageRef(versions, 'nats-exporter'),
     replicas: natsReplicas(spec),

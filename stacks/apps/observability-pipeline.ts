@@ -20,7 +20,7 @@ import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';
 import { InputError } from '../errors';
 import type { AppContext, AppDescriptor, ServiceAddress } from '../application';
-import { imageRef } from '../versions';
+import { imageRef, versionLabel } from '../versions';
 import { Wave, syncWave } from '../waves';
 import { GRAFANA_DATA, HOST_AGENTS_NAMESPACE, LOKI_DATA, MONITORING_NAMESPACE, OTEL_AGENT_DATA, OTEL_DATA, TEMPO_DATA } from './catalog';
 
@@ -116,9 +116,9 @@ export const LOKI_APP: AppDescriptor = {
   enabled,
   alerts: () => [lokiAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.loki],
-  scrape: ({ spec, versions }) => [{ name: 'loki', labels: labels(spec, 'loki', versions.images.loki?.tag), port: 'http-metrics' }],
+  scrape: ({ spec, versions }) => [{ name: 'loki', labels: labels(spec, 'loki', versionLabel(versions, 'loki')), port: 'http-metrics' }],
   build: (chart, { spec, versions }) => {
-    const app = labels(spec, 'loki', versions.images.loki?.tag);
+    const app = labels(spec, 'loki', versionLabel(versions, 'loki'));
     const bucket = spec.objectStore.lokiChunks;
     const storage: LokiStorage = bucket
       ? { type: 's3', bucket: bucket.bucket, region: objectStoreRegion(spec, 'lokiChunks'), prefix: bucket.prefix, endpoint: spec.objectStore.endpoint }
@@ -141,9 +141,9 @@ export const TEMPO_APP: AppDescriptor = {
   enabled,
   alerts: () => [tempoAlerts()],
   dashboards: [COMPONENT_DASHBOARDS.tempo],
-  scrape: ({ spec, versions }) => [{ name: 'tempo', labels: labels(spec, 'tempo', versions.images.tempo?.tag), port: 'http' }],
+  scrape: ({ spec, versions }) => [{ name: 'tempo', labels: labels(spec, 'tempo', versionLabel(versions, 'tempo')), port: 'http' }],
   build: (chart, { spec, versions }) => {
-    const app = labels(spec, 'tempo', versions.images.tempo?.tag);
+    const app = labels(spec, 'tempo', versionLabel(versions, 'tempo'));
     const bucket = spec.objectStore.tempoTraces;
     let storage: TempoStorage = { type: 'local' };
     if (bucket) {
@@ -166,7 +166,7 @@ export const TEMPO_APP: AppDescriptor = {
   },
 };
 
-const collectorVersion = (versions: AppContext['versions']) => versions.images['otel-collector']?.tag;
+const collectorVersion = (versions: AppContext['versions']) => versionLabel(versions, 'otel-collector');
 
 export const OTEL_APP: AppDescriptor = {
   ...OTEL_DATA,

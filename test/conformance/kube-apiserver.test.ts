@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { byCodePoint } from '../../constructs/core/order';
 import { isClusterScoped, Manifest, RenderedObject, objectRef } from '../../stacks/objects';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
+import { metadataProblems } from '../../validation/object-meta';
 import { rendered } from '../support/charts';
 import { configuredCrds } from '../support/crds';
 import { ENVIRONMENTS, built } from '../support/environments';
@@ -155,6 +156,43 @@ function firstPod(m: Manifest): Manifest | undefined {
   const spec = claimVolumes.length ? { ...template.spec, volumes: [...((template.spec.volumes as unknown[]) ?? []), ...claimVolumes] } : template.spec;
   return { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: `${name}-0`, namespace }, spec };
 }
+
+/** A ConfigMap in the argocd namespace with these labels and annotations. */
+const configMap = (labels: Record<string, string>, annotations: Record<string, string> = {}) => (name: string): Manifest => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ARGOCD_NAMESPACE.metadata.name, labels, annotations },
+});
+
+/** A Deployment in the argocd namespace whose pod template carries these labels. */
+const deployment = (templateLabels: Record<string, string>) => (name: string): Manifest => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ARGOCD_NAMESPACE.metadata.name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name, ...templateLabels } }, spec: { containers: [{ name: 'c', image: 'registry.example.com/c:1' }] } },
+  },
+});
+
+/** Labels and annotations at the edges of the API server's rules (validation/object-meta.ts). */
+const METADATA_CASES: readonly { name: string; object: (name: string) => Manifest }[] = [
+  { name: 'an empty label value', object: configMap({ a: '' }) },
+  { name: 'a prefixed key and a 63-character value', object: configMap({ 'example.com/a_b.c-d': 'V'.repeat(63) }) },
+  { name: 'a 64-character value', object: configMap({ a: 'v'.repeat(64) }) },
+  { name: 'a value ending in "-"', object: configMap({ a: 'v1-' }) },
+  { name: 'a tag and digest as a value', object: configMap({ 'app.kubernetes.io/version': `2.14.2-alpine@sha256:${'0'.repeat(64)}` }) },
+  { name: 'a key with two "/"', object: configMap({ 'a/b/c': 'v' }) },
+  { name: 'a key with an upper-case prefix', object: configMap({ 'Example.com/a': 'v' }) },
+  { name: 'a key with an empty prefix', object: configMap({ '/a': 'v' }) },
+  { name: 'a 64-character key name', object: configMap({ [`k${'e'.repeat(63)}`]: 'v' }) },
+  { name: 'an annotation key with an upper-case prefix', object: configMap({}, { 'Example.com/Note': 'v' }) },
+  { name: 'an annotation key with a space', object: configMap({}, { 'a note': 'v' }) },
+  { name: 'annotations of 256 KiB', object: configMap({}, { a: 'x'.repeat(256 * 1024 - 1) }) },
+  { name: 'annotations of 256 KiB and a byte', object: configMap({}, { a: 'x'.repeat(256 * 1024) }) },
+  { name: 'a pod template label value of 64 characters', object: deployment({ b: 'v'.repeat(64) }) },
+  { name: 'a pod template label value of 63 characters', object: deployment({ b: 'v'.repeat(63) }) },
+];
 
 /** REST paths of objects, from the server's discovery documents. */
 class Resources {
@@ -336,6 +374,20 @@ describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRD
         const version = (await server.request('GET', '/version')).body;
         for (const env of ENVIRONMENTS) expect(`${env}: ${version.gitVersion}`).toBe(`${env}: v${built(env).spec.cluster.kubernetesVersion}`);
         expect(spawnSync(kubeApiServer, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`Kubernetes ${version.gitVersion}`);
+      });
+
+      test('refuses exactly the labels and annotations gitplane\'s validation refuses (no schema states these rules)', async () => {
+        const verdicts: string[] = [];
+        const judged: string[] = [];
+        for (const [i, c] of METADATA_CASES.entries()) {
+          const manifest = c.object(`metadata-case-${i}`);
+          const response = await apply(manifest, true);
+          verdicts.push(`${c.name}: ${response.status < 300 ? 'accepted' : response.status === 422 ? 'refused' : `HTTP ${response.status} ${response.body?.message}`}`);
+          judged.push(`${c.name}: ${metadataProblems(manifest, true).length === 0 ? 'accepted' : 'refused'}`);
+        }
+        expect(judged).toEqual(verdicts);
+        // Both verdicts occur, so the comparison could fail either way.
+        expect(verdicts.some((v) => v.endsWith(': accepted')) && verdicts.some((v) => v.endsWith(': refused'))).toBe(true);
       });
 
       describe.each(ENVIRONMENTS)('%s', (env) => {

@@ -6,7 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
-import { pinnedVersions, readVersions } from '../../stacks/versions';
+import { buildEnvironment } from '../../stacks/pipeline';
+import { projectApps } from '../../stacks/platform';
+import { loadSettings } from '../../stacks/settings';
+import { pinnedVersions, readVersions, versionLabel } from '../../stacks/versions';
+import { variant } from '../support/environments';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 import { ROOT } from '../support/cli';
 
@@ -52,7 +56,6 @@ test.each([
     edited('tag: 1.37.0', 'tag: "-x y"'),
     [`${FILE}:29:10: images.preflight.tag is "-x y". An image tag is up to 128 letters, digits, "_", "." and "-", not starting with "." or "-", optionally followed by @sha256:<64 hex digits>; e.g. 2.14.2-alpine.`],
   ],
-  ['a tag carries a digest', edited('tag: 1.37.0', `tag: 1.37.0@sha256:${'0'.repeat(64)}`), [`${FILE}:29:10: images.preflight.tag is "1.37.0@sha256:${'0'.repeat(64)}". Give the tag alone; a digest is not read here.`]],
   ['an image has no repository', edited('    repository: docker.io/library/busybox\n', ''), [`${FILE}:28:5: images.preflight.repository must be a non-empty string (it is missing). Fix the pin.`]],
   [
     'a repository is not lower case',
@@ -72,4 +75,30 @@ test.each([
   ['its aliases expand past the limit', `${ALIAS_BOMB}images: {}\ncharts: {}\n`, [`${FILE}: ${ALIAS_BOMB_PROBLEM}`]],
 ])('fails when %s', (_, text, expected) => {
   expect(problemsOf(text)).toEqual(expected);
+});
+
+const DIGEST = `sha256:${'0'.repeat(64)}`;
+
+test('a pin may carry the digest Renovate pins after its tag; the version label is the tag alone', () => {
+  const pins = read(edited('tag: 1.37.0', `tag: 1.37.0@${DIGEST}`));
+  expect(pins.images.preflight.tag).toBe(`1.37.0@${DIGEST}`);
+  expect(versionLabel(pins, 'preflight')).toBe('1.37.0');
+  expect(problemsOf(edited('tag: 1.37.0', `tag: "@${DIGEST}"`))).toEqual([`${FILE}:29:10: images.preflight.tag is "@${DIGEST}". Give the tag before the digest (2.14.2-alpine@sha256:...): Renovate follows the tag.`]);
+});
+
+test('a tag that cannot be a label value gives no version label rather than one the API server refuses', () => {
+  const pins = read(edited('tag: 1.37.0', `tag: ${'1'.repeat(64)}`));
+  expect(versionLabel(pins, 'preflight')).toBeUndefined();
+  expect(versionLabel(pins, 'no-such-image')).toBeUndefined();
+});
+
+test('an environment that overrides a tag with a digest runs that image, and its objects keep a version label the API server accepts', () => {
+  const spec = variant('dev', (s) => {
+    (s.versions as Record<string, string>).nats = `2.14.2-alpine@${DIGEST}`;
+  });
+  const b = buildEnvironment(spec, loadSettings(), projectApps());
+  expect(b.problems.filter((p) => !p.unchecked)).toEqual([]);
+  const nats = b.output.objects.find((o) => o.manifest.kind === 'StatefulSet' && o.manifest.metadata.name === 'nats')!.manifest as any;
+  expect(nats.spec.template.spec.containers.map((c: { image: string }) => c.image)).toContain(`docker.io/library/nats:2.14.2-alpine@${DIGEST}`);
+  expect(nats.metadata.labels['app.kubernetes.io/version']).toBe('2.14.2-alpine');
 });
