@@ -1,8 +1,8 @@
 /**
- * The label and annotation rules the API server applies to every object's metadata, and to the
- * metadata of the pod and claim templates a workload carries: no schema states them (a label is
- * any string there), so neither the kind's schema nor a CRD's catches them, and Argo CD's sync of
- * such an object fails.
+ * The name, namespace, label and annotation rules the API server applies to every object's
+ * metadata, and to the metadata of the pod and claim templates a workload carries: no schema
+ * states them (a name or a label is any string there), so neither the kind's schema nor a CRD's
+ * catches them, and Argo CD's sync of such an object fails.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
@@ -31,9 +31,41 @@ const TEMPLATES: Readonly<Record<string, readonly string[]>> = {
   PodTemplate: ['template.metadata'],
 };
 
-/** What the API server would refuse in the labels and annotations of `manifest` (and its templates, for built-in `kind`s). */
+/** The name rules of the API server, by what they are called in its messages. */
+const NAME_RULES = {
+  subdomain: { test: (n: string) => n.length <= MAX_SUBDOMAIN && SUBDOMAIN.test(n), rule: 'a DNS subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit' },
+  label: { test: (n: string) => n.length <= MAX_NAME && DNS_LABEL.test(n), rule: 'a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit' },
+  '1035': { test: (n: string) => n.length <= MAX_NAME && DNS_1035.test(n), rule: 'a DNS-1035 label: at most 63 lower-case letters, digits and "-", starting with a letter and ending with a letter or digit' },
+  segment: { test: (n: string) => n !== '.' && n !== '..' && !/[/%]/.test(n), rule: 'a name without "/" or "%", and not "." or ".."' },
+} as const;
+const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035 = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * How the API server judges the names of the built-in kinds gitplane and the charts write; any
+ * other built-in kind is held to the rule every object meets (`segment`), custom resources to a
+ * DNS subdomain.
+ */
+const NAMES: Readonly<Record<string, keyof typeof NAME_RULES>> = {
+  Namespace: 'label',
+  StatefulSet: 'label',
+  Service: '1035',
+  ...Object.fromEntries(
+    [
+      'ConfigMap', 'Secret', 'Pod', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'Endpoints', 'LimitRange', 'ResourceQuota',
+      'Deployment', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'Ingress', 'IngressClass', 'NetworkPolicy',
+      'StorageClass', 'PriorityClass', 'CustomResourceDefinition',
+    ].map((kind) => [kind, 'subdomain']),
+  ),
+};
+/** A CronJob's Jobs are named after it with 11 characters more, and a Job's name becomes a label value. */
+const MAX_CRONJOB_NAME = 52;
+
+/** What the API server would refuse in the name, namespace, labels and annotations of `manifest` (and its templates, for built-in `kind`s). */
 export function metadataProblems(manifest: { kind?: unknown; metadata?: unknown }, builtIn: boolean): string[] {
   const problems: string[] = [];
+  const kind = typeof manifest.kind === 'string' ? manifest.kind : '';
+  judgeName(manifest.metadata, kind, builtIn ? (NAMES[kind] ?? 'segment') : 'subdomain', problems);
   judgeMetadata(manifest.metadata, 'metadata', problems);
   const templates = builtIn && typeof manifest.kind === 'string' && Object.hasOwn(TEMPLATES, manifest.kind) ? TEMPLATES[manifest.kind] : [];
   for (const path of templates) for (const [where, metadata] of at(manifest, path.split('.'), '')) judgeMetadata(metadata, where, problems);
@@ -49,6 +81,21 @@ function at(value: unknown, steps: readonly string[], where: string): [string, u
     return Array.isArray(list) ? list.flatMap((entry, i) => at(entry, rest, `${where ? `${where}.` : ''}${step.slice(0, -2)}[${i}]`)) : [];
   }
   return isMap(value) && step in value ? at(value[step], rest, `${where ? `${where}.` : ''}${step}`) : [];
+}
+
+function judgeName(metadata: unknown, kind: string, rule: keyof typeof NAME_RULES, problems: string[]): void {
+  if (!isMap(metadata)) return;
+  const { name, namespace } = metadata;
+  // A missing name is reported with the object's other required fields.
+  if (typeof name === 'string' && name !== '') {
+    if (!NAME_RULES[rule].test(name)) problems.push(`metadata.name: ${JSON.stringify(name)} is not a ${kind} name: it must be ${NAME_RULES[rule].rule}; ${REFUSED}. Rename it.`);
+    else if (kind === 'CronJob' && name.length > MAX_CRONJOB_NAME) {
+      problems.push(`metadata.name: ${JSON.stringify(name)} has ${name.length} characters; a CronJob's name has at most ${MAX_CRONJOB_NAME}, as its Jobs add 11; ${REFUSED}. Shorten it.`);
+    }
+  }
+  if (typeof namespace === 'string' && namespace !== '' && !NAME_RULES.label.test(namespace)) {
+    problems.push(`metadata.namespace: ${JSON.stringify(namespace)} is not a namespace name: it must be ${NAME_RULES.label.rule}; ${REFUSED}. Fix the namespace.`);
+  }
 }
 
 function judgeMetadata(metadata: unknown, where: string, problems: string[]): void {

@@ -175,8 +175,36 @@ const deployment = (templateLabels: Record<string, string>) => (name: string): M
   },
 });
 
-/** Labels and annotations at the edges of the API server's rules (validation/object-meta.ts). */
+/**
+ * An object of `kind` named `name` in the argocd namespace, with the spec the kind needs. (A name
+ * with "/" or "%", which no object may have, and a namespace that is not a DNS label cannot reach
+ * validation here: the server answers 400 or 404 for the request's path first.)
+ */
+const named = (kind: string, name: string) => (): Manifest => {
+  const pod = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'registry.example.com/c:1' }], restartPolicy: 'OnFailure' } };
+  const objects: Record<string, Omit<Manifest, 'metadata'>> = {
+    ConfigMap: { apiVersion: 'v1', kind },
+    Namespace: { apiVersion: 'v1', kind },
+    Service: { apiVersion: 'v1', kind, spec: { ports: [{ port: 80 }] } },
+    Role: { apiVersion: 'rbac.authorization.k8s.io/v1', kind, rules: [] },
+    StatefulSet: { apiVersion: 'apps/v1', kind, spec: { selector: { matchLabels: { app: 'a' } }, template: { ...pod, spec: { ...pod.spec, restartPolicy: 'Always' } } } },
+    CronJob: { apiVersion: 'batch/v1', kind, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: pod } } } },
+  };
+  return { ...objects[kind], metadata: { name, ...(kind === 'Namespace' ? {} : { namespace: ARGOCD_NAMESPACE.metadata.name }) } } as Manifest;
+};
+
+/** Names, namespaces, labels and annotations at the edges of the API server's rules (validation/object-meta.ts). */
 const METADATA_CASES: readonly { name: string; object: (name: string) => Manifest }[] = [
+  { name: 'a ConfigMap named with "." and "-"', object: named('ConfigMap', 'a.b-c') },
+  { name: 'a ConfigMap named with "_" and capitals', object: named('ConfigMap', 'Bad_Name') },
+  { name: 'a Service named with "."', object: named('Service', 'svc.with.dots') },
+  { name: 'a Service named with a leading digit', object: named('Service', '1svc') },
+  { name: 'a Namespace named with capitals', object: named('Namespace', 'Default') },
+  { name: 'a Namespace named with "-"', object: named('Namespace', 'a-b') },
+  { name: 'a StatefulSet named with "."', object: named('StatefulSet', 'a.b') },
+  { name: 'a Role named with "." and ":"', object: named('Role', 'a.b:C') },
+  { name: 'a CronJob named with 52 characters', object: named('CronJob', 'c'.repeat(52)) },
+  { name: 'a CronJob named with 53 characters', object: named('CronJob', 'c'.repeat(53)) },
   { name: 'an empty label value', object: configMap({ a: '' }) },
   { name: 'a prefixed key and a 63-character value', object: configMap({ 'example.com/a_b.c-d': 'V'.repeat(63) }) },
   { name: 'a 64-character value', object: configMap({ a: 'v'.repeat(64) }) },
@@ -376,7 +404,7 @@ describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRD
         expect(spawnSync(kubeApiServer, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`Kubernetes ${version.gitVersion}`);
       });
 
-      test('refuses exactly the labels and annotations gitplane\'s validation refuses (no schema states these rules)', async () => {
+      test('refuses exactly the names, labels and annotations gitplane\'s validation refuses (no schema states these rules)', async () => {
         const verdicts: string[] = [];
         const judged: string[] = [];
         for (const [i, c] of METADATA_CASES.entries()) {

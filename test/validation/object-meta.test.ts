@@ -1,5 +1,5 @@
 /**
- * Labels and annotations as the API server judges them (validation/object-meta.ts); that the
+ * Names, namespaces, labels and annotations as the API server judges them (validation/object-meta.ts); that the
  * server refuses exactly these is shown against a real kube-apiserver in
  * test/conformance/kube-apiserver.test.ts.
  */
@@ -55,12 +55,43 @@ test.each([
     { kind: 'StatefulSet', metadata: {}, spec: { volumeClaimTemplates: [{ metadata: {} }, { metadata: { labels: { b: 'v.' } } }] } },
     [`spec.volumeClaimTemplates[1].metadata.labels["b"]: the value "v." is not a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (it has 2 characters); ${REFUSED}. Shorten or change the value, or move it to an annotation.`],
   ],
+  [
+    'a ConfigMap name has "_" and capitals',
+    { kind: 'ConfigMap', metadata: { name: 'Bad_Name' } },
+    [`metadata.name: "Bad_Name" is not a ConfigMap name: it must be a DNS subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit; ${REFUSED}. Rename it.`],
+  ],
+  [
+    'a Service name has a "."',
+    { kind: 'Service', metadata: { name: 'svc.a' } },
+    [`metadata.name: "svc.a" is not a Service name: it must be a DNS-1035 label: at most 63 lower-case letters, digits and "-", starting with a letter and ending with a letter or digit; ${REFUSED}. Rename it.`],
+  ],
+  [
+    'a StatefulSet name has a "."',
+    { kind: 'StatefulSet', metadata: { name: 'a.b' } },
+    [`metadata.name: "a.b" is not a StatefulSet name: it must be a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit; ${REFUSED}. Rename it.`],
+  ],
+  [
+    'a CronJob name has 53 characters',
+    { kind: 'CronJob', metadata: { name: 'c'.repeat(53) } },
+    [`metadata.name: "${'c'.repeat(53)}" has 53 characters; a CronJob's name has at most 52, as its Jobs add 11; ${REFUSED}. Shorten it.`],
+  ],
+  [
+    'a namespace has capitals',
+    { kind: 'ConfigMap', metadata: { name: 'a', namespace: 'Default' } },
+    [`metadata.namespace: "Default" is not a namespace name: it must be a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit; ${REFUSED}. Fix the namespace.`],
+  ],
+  [
+    'a Role name has a "/"',
+    { kind: 'Role', metadata: { name: 'a/b' } },
+    [`metadata.name: "a/b" is not a Role name: it must be a name without "/" or "%", and not "." or ".."; ${REFUSED}. Rename it.`],
+  ],
 ])('fails when %s', (_, manifest, expected) => {
   expect(metadataProblems(manifest, true)).toEqual(expected);
 });
 
-test('a custom resource\'s spec is not read for templates: its schema is its CRD\'s', () => {
-  const manifest = { kind: 'Deployment', metadata: {}, spec: { template: { metadata: { labels: { b: '-v' } } } } };
-  expect(metadataProblems(manifest, false)).toEqual([]);
-  expect(metadataProblems(manifest, true)).toHaveLength(1);
+test('a custom resource\'s spec is not read for templates (its schema is its CRD\'s), and its name is a DNS subdomain', () => {
+  const manifest = { kind: 'Deployment', metadata: { name: 'a.b:c' }, spec: { template: { metadata: { labels: { b: '-v' } } } } };
+  expect(metadataProblems(manifest, false)).toEqual([`metadata.name: "a.b:c" is not a Deployment name: it must be a DNS subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit; ${REFUSED}. Rename it.`]);
+  expect(metadataProblems({ ...manifest, metadata: { name: 'a.b' } }, false)).toEqual([]);
+  expect(metadataProblems({ ...manifest, metadata: { name: 'a.b' } }, true)).toHaveLength(1);
 });
