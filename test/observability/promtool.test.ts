@@ -8,6 +8,8 @@ import { ENVIRONMENTS, built } from '../support/environments';
 import { promtools, run, writeRuleTests } from '../support/rule-tests';
 import { describeWithTool } from '../support/tools';
 
+type StaleRule = Record<string, unknown> & { expr: string; for: string };
+
 const rulesOf = (env: string) => built(env).output.configs.get('prometheus-rules')!.content;
 
 describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
@@ -57,6 +59,38 @@ describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
       const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
       expect(r.status).toBe(1);
       expect(r.output).toContain('NodeDown');
+    });
+
+    // The staleness alerts' test data start at the threshold, so a minute off either way breaks
+    // one check: the one before the boundary (no alert expected, one got) or the one after it.
+    const STALE = ['EtcdBackupTooOld', 'EtcdRestoreDrillTooOld', 'LonghornRestoreDrillTooOld'];
+    const staleAlerts = sets.flatMap((s) => s.alerts).filter((a) => STALE.includes(a.name));
+    const staleRules = groups.flatMap((g) => g.rules).filter((r) => STALE.includes(r.alert as string)) as StaleRule[];
+    const inMinutes = (duration: string) => {
+      const [, n, unit] = /^(\d+)([mh])$/.exec(duration)!;
+      return Number(n) * (unit === 'h' ? 60 : 1);
+    };
+    const threshold = (delta: number) => (r: StaleRule) => ({ ...r, expr: r.expr.replace(/ > (\d+)$/, (_, n: string) => ` > ${Number(n) + delta}`) });
+    const holdFor = (delta: number) => (r: StaleRule) => ({ ...r, for: `${inMinutes(r.for) + delta}m` });
+    test.each([
+      ['its threshold is a minute lower', 'not yet', threshold(-60)],
+      ['its threshold is a minute higher', 'fires', threshold(60)],
+      ['its `for` is a minute shorter', 'not yet', holdFor(-1)],
+      ['its `for` is a minute longer', 'fires', holdFor(1)],
+    ] as const)('fails when a staleness alert (backup, restore drills) fires a minute off because %s: its "%s" check', (_, check, change) => {
+      expect(staleAlerts.map((a) => a.name).sort()).toEqual(STALE);
+      const dir = tempDir();
+      const rules = staleRules.map(change);
+      const [testFile] = writeRuleTests(dir, { name: 'stale', component: 'test', alerts: staleAlerts }, { name: 'stale', rules });
+      const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
+      expect(r.status).toBe(1);
+      const failures = r.output.split('FAILED:').slice(1);
+      for (const name of STALE) {
+        const failed = failures.filter((f) => f.includes(`alertname: ${name},`));
+        expect(failed).toHaveLength(1);
+        // promtool prints what the check expected (exp) and what the alert did (got).
+        expect(failed[0]).toMatch(check === 'not yet' ? /exp:\[\],\s*got:\[\s*0:/ : /got:\[\]/);
+      }
     });
 
     test('fails when a recording rule records other values than its test data expects', () => {

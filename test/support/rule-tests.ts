@@ -21,10 +21,11 @@ function cases(alert: BuiltinAlert, annotations: Record<string, string>) {
   const labels = { ...alert.test.labels, ...alert.labels, severity: alert.severity };
   const expanded = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, expandLabels(v, labels)]));
   const interval = alert.test.interval ?? '1m';
+  const notYet = alert.test.notYetAt ? [{ eval_time: alert.test.notYetAt, alertname: alert.name, exp_alerts: [] }] : [];
   const fire = {
     interval,
     input_series: alert.test.series,
-    alert_rule_test: [{ eval_time: alert.test.firesAt, alertname: alert.name, exp_alerts: [{ exp_labels: labels, exp_annotations: expanded }] }],
+    alert_rule_test: [...notYet, { eval_time: alert.test.firesAt, alertname: alert.name, exp_alerts: [{ exp_labels: labels, exp_annotations: expanded }] }],
   };
   const quiet = alert.test.quiet && {
     interval,

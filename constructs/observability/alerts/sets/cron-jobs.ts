@@ -1,8 +1,11 @@
 import { maxCronGapSeconds } from '../cron';
 import { AlertTest, BuiltinAlert } from './types';
 
-/** Whole minutes, rounded up, for promtool series lengths. */
-const minutes = (seconds: number) => Math.ceil(seconds / 60);
+/**
+ * The last-success series of a CronJob that succeeds every 10 minutes, one sample a minute for at
+ * least `length` minutes: its age never exceeds 9 minutes.
+ */
+const everyTenMinutes = (length: number) => Array.from({ length: Math.floor(length / 10) + 1 }, (_, i) => `${i * 600}x9`).join(' ');
 
 /**
  * Expressions and promtool test data for the CronJobs of one namespace, as kube-state-metrics
@@ -15,14 +18,21 @@ export function cronJobSeries(namespace: string) {
   return {
     cronjob,
     failedJob,
-    /** A CronJob whose last success stays at the epoch fires at max + 20 minutes; one succeeding every minute does not. */
-    staleTest: (name: string, max: number): AlertTest => {
-      const length = minutes(max) + 30;
+    /**
+     * Both boundaries of "last success more than `max` seconds ago, for `forMinutes` minutes". The
+     * last success lies exactly `max` seconds before the series start (before the epoch at which
+     * promtool's clock starts), so the age passes the threshold at the first minute: the alert is
+     * pending from then, does not fire yet at `forMinutes` and fires one minute later. A CronJob
+     * succeeding every 10 minutes does not fire then either.
+     */
+    staleTest: (name: string, max: number, forMinutes: number): AlertTest => {
+      const firesAt = forMinutes + 1;
       return {
-        series: [{ series: cronjob(name), values: `0x${length}` }],
-        firesAt: `${minutes(max) + 20}m`,
+        series: [{ series: cronjob(name), values: `${-max}x${firesAt}` }],
+        firesAt: `${firesAt}m`,
+        notYetAt: `${forMinutes}m`,
         labels: { job: 'kube-state-metrics', namespace, cronjob: name },
-        quiet: { series: [{ series: cronjob(name), values: `0+60x${length}` }], at: `${minutes(max) + 20}m` },
+        quiet: { series: [{ series: cronjob(name), values: everyTenMinutes(firesAt) }], at: `${firesAt}m` },
       };
     },
     failedTest: (jobName: string): AlertTest => ({
@@ -51,12 +61,9 @@ export interface RestoreDrillAlertOptions {
 
 /** A failed restore drill (critical) and one that has not passed for twice its longest interval. */
 export function restoreDrillAlerts(o: RestoreDrillAlertOptions): BuiltinAlert[] {
-  const { cronjob, failedJob, failedTest } = cronJobSeries(o.namespace);
+  const { cronjob, failedJob, staleTest, failedTest } = cronJobSeries(o.namespace);
   const drillMax = 2 * maxCronGapSeconds(o.schedule);
   const rerun = `kubectl -n ${o.namespace} create job --from=cronjob/${o.cronjob} ${o.cronjob}-manual-$(date +%s).`;
-  // Ten-minute samples: the drill waits days, and minute steps would make the test slow.
-  const samples = Math.ceil(minutes(drillMax) / 10) + 12;
-  const staleAt = `${Math.ceil(minutes(drillMax) / 10) * 10 + 80}m`;
   return [
     {
       name: `${o.alertPrefix}RestoreDrillFailed`,
@@ -88,13 +95,7 @@ export function restoreDrillAlerts(o: RestoreDrillAlertOptions): BuiltinAlert[] 
         diagnosis: { queries: [`time() - kube_cronjob_status_last_successful_time{namespace="${o.namespace}",cronjob="${o.cronjob}"}`] },
         escalation: 'Call the platform team the same working day.',
       },
-      test: {
-        interval: '10m',
-        series: [{ series: cronjob(o.cronjob), values: `0x${samples}` }],
-        firesAt: staleAt,
-        labels: { job: 'kube-state-metrics', namespace: o.namespace, cronjob: o.cronjob },
-        quiet: { series: [{ series: cronjob(o.cronjob), values: `0+600x${samples}` }], at: staleAt },
-      },
+      test: staleTest(o.cronjob, drillMax, 60),
     },
   ];
 }

@@ -45,7 +45,7 @@ function etcdBackupAlerts(options: { readonly backupSchedule: string; readonly d
         diagnosis: { queries: ['time() - kube_cronjob_status_last_successful_time{namespace="etcd-backup"}', 'kube_job_status_failed{namespace="etcd-backup"}', 'kube_cronjob_spec_suspend{namespace="etcd-backup"}'] },
         escalation: 'If no backup succeeds within a day, page the platform on-call lead.',
       },
-      test: staleTest('etcd-backup', backupMax),
+      test: staleTest('etcd-backup', backupMax, 10),
     },
     {
       name: 'EtcdBackupFailed',

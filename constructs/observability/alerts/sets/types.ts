@@ -17,7 +17,8 @@ export interface SeriesInput {
  */
 export interface AlertTest {
   /**
-   * Sample and evaluation interval of the test; longer for alerts that wait days.
+   * Sample and evaluation interval of the test. An alert that waits days needs no longer one:
+   * series that start just short of its threshold reach it in minutes (see `cronJobSeries`).
    * @default '1m'
    */
   readonly interval?: string;
@@ -25,6 +26,12 @@ export interface AlertTest {
   readonly series: readonly SeriesInput[];
   /** Evaluation time at which the alert fires, e.g. `20m`. */
   readonly firesAt: string;
+  /**
+   * An earlier evaluation time of the same series at which the alert does not fire yet, e.g. `60m`
+   * when it fires at `61m`: with `firesAt`, it pins the threshold and `for` to one interval.
+   * @default - not checked
+   */
+  readonly notYetAt?: string;
   /** Labels the expression gives the firing alert (severity and rule labels are added). */
   readonly labels: Record<string, string>;
   /**
