@@ -93,6 +93,22 @@ describeWithTool('promtool', 'Prometheus rules checked by promtool', () => {
       }
     });
 
+    // ArgoCdAppOutOfSync's test data are out of sync from the first sample: its `for` is the boundary.
+    test.each([
+      ['shorter', 'not yet', holdFor(-1)],
+      ['longer', 'fires', holdFor(1)],
+    ] as const)('fails when ArgoCdAppOutOfSync holds a minute %s than its `for`: its "%s" check', (_, check, change) => {
+      const alert = sets.flatMap((s) => s.alerts).find((a) => a.name === 'ArgoCdAppOutOfSync')!;
+      const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === alert.name) as StaleRule;
+      const dir = tempDir();
+      const [testFile] = writeRuleTests(dir, { name: 'out-of-sync', component: 'test', alerts: [alert] }, { name: 'out-of-sync', rules: [change(rule)] });
+      const r = run(bin, ['test', 'rules', path.basename(testFile)], dir);
+      expect(r.status).toBe(1);
+      const failed = r.output.split('FAILED:').slice(1);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatch(check === 'not yet' ? /exp:\[\],\s*got:\[\s*0:/ : /got:\[\]/);
+    });
+
     test('fails when a recording rule records other values than its test data expects', () => {
       const dir = tempDir();
       const set = sets.find((s) => s.name === 'gitplane-records-level2')!;

@@ -53,10 +53,12 @@ export function argocdAlerts(options: ArgoCdAlertOptions): AlertSet {
           escalation: 'Ask the platform team if the diff is not understood.',
         },
         test: {
-          series: [{ series: info('Healthy', 'OutOfSync'), values: `1x${minutes + 40}` }],
-          firesAt: `${minutes + 20}m`,
+          // Out of sync from the first sample: pending until its `for` has passed, firing from then on.
+          series: [{ series: info('Healthy', 'OutOfSync'), values: `1x${minutes}` }],
+          notYetAt: `${minutes - 1}m`,
+          firesAt: `${minutes}m`,
           labels: { ...app, health_status: 'Healthy', sync_status: 'OutOfSync' },
-          quiet: { series: [{ series: info('Healthy', 'Synced'), values: `1x${minutes + 40}` }], at: `${minutes + 20}m` },
+          quiet: { series: [{ series: info('Healthy', 'Synced'), values: `1x${minutes}` }], at: `${minutes}m` },
         },
       },
       {
