@@ -14,6 +14,7 @@ import type { AppDescriptor } from './application';
 import { contentKey, pruneDaily, readEntry, writeEntry } from './content-cache';
 import { assertNoCredentials } from './environment-credentials';
 import { InputError } from './errors';
+import { outOfBounds, outOfBoundsProblem } from './out-of-bounds';
 import { MAX_ALIAS_COUNT } from './yaml-value';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
@@ -92,6 +93,10 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
     const known = fs.existsSync(dir) ? listEnvironments(dir).join(', ') : 'none';
     throw new InputError([`${displayPath(file)}: no environment named "${name}" (known: ${known}). Add ${displayPath(file)} or pick a known name.`]);
   }
+  // The environments come with the repository (a pull request): a link out of it is not read.
+  const project = path.dirname(dir);
+  const outside = outOfBounds(project, file);
+  if (outside !== undefined) throw new InputError([outOfBoundsProblem(displayPath(file), outside, project)]);
   return loadEnvironmentFile(file, { expectName: name });
 }
 
