@@ -13,6 +13,7 @@
  * every values file it ever saw; `pruneDaily` does so at most once a day, for caches read on every
  * command.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +38,9 @@ export function contentKey(parts: readonly unknown[]): string {
 
 /** The body cached under `key` in `dir`, or undefined when there is none or it is not intact. */
 export function readEntry(dir: string, key: string): string | undefined {
-  return readBytes(dir, key)?.toString('utf8');
+  const body = readBytes(dir, key);
+  // ASCII is its own UTF-8, and read as Latin-1 it is copied rather than decoded.
+  return body && (isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
 }
 
 /** As readEntry, for a body of bytes (writeEntry's `Uint8Array`): no text decoding. */
