@@ -13,20 +13,34 @@
  * every values file it ever saw; `pruneDaily` does so at most once a day, for caches read on every
  * command.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const FORMAT = 'gitplane-cache 1';
 
-/** The key of everything a derived value depends on: the sha256 of the parts, in order. */
+/**
+ * The key of everything a derived value depends on: the sha256 of the parts, in order, each after
+ * its kind and length so that no two lists of parts give one input. A string is hashed as it is
+ * (its UTF-16 code units, which unlike UTF-8 hold any string, lone surrogates included): as JSON,
+ * a CRD's megabyte of text was escaped and copied first, at several times the cost of hashing it.
+ * Any other value is hashed as its JSON.
+ */
 export function contentKey(parts: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const text = typeof part === 'string' ? part : String(JSON.stringify(part));
+    hash.update(`${typeof part === 'string' ? 's' : 'j'}${text.length}:`, 'utf16le').update(text, 'utf16le');
+  }
+  return hash.digest('hex');
 }
 
 /** The body cached under `key` in `dir`, or undefined when there is none or it is not intact. */
 export function readEntry(dir: string, key: string): string | undefined {
-  return readBytes(dir, key)?.toString('utf8');
+  const body = readBytes(dir, key);
+  // ASCII is its own UTF-8, and read as Latin-1 it is copied rather than decoded.
+  return body && (isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
 }
 
 /** As readEntry, for a body of bytes (writeEntry's `Uint8Array`): no text decoding. */

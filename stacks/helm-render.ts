@@ -14,6 +14,7 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/helm/
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -223,23 +224,41 @@ interface RenderEntry {
 }
 
 /** Changes when what a render entry holds, or how it is made, changes. */
-const RENDER_FORMAT = 'helm-template 2';
+const RENDER_FORMAT = 'helm-template 3';
+
+/** A document this large (its JSON, in characters) or larger is kept in a cache entry of its own. */
+const OWN_ENTRY_CHARS = 16 * 1024;
 
 /**
  * A render entry as text: a first line with the templates (`{"first":[...],"second":[...]|"same"}`),
- * then each document as JSON on a line of its own, the first render's then the second's. Each
- * document is read by its bytes, so a document that other renders repeat byte for byte (a chart's
- * CRDs, the same in every environment) is decoded and parsed once and is the same object in all
- * of them.
+ * then each document as JSON on a line of its own, the first render's then the second's. A large
+ * document's line is instead the key of a cache entry holding its JSON, the sha256 of its bytes
+ * (as a JSON string): the renders of every environment name a chart's CRDs by the same key, and a
+ * process reads, checks and parses them once, not again in each render entry (3.5 MB of
+ * kube-prometheus-stack's CRDs in each environment's). A small document is read by its bytes, so
+ * one that other renders repeat byte for byte is decoded and parsed once too; either way a
+ * repeated document is the same object in all of them.
  */
-function renderEntryText(entry: RenderEntry): string {
+function renderEntryText(entry: RenderEntry, cache: string): string {
   const templates = (documents: Rendered[]) => documents.map(([template]) => template);
   const second = entry.second === undefined || entry.second === 'same' ? entry.second : templates(entry.second);
   const documents = [...entry.first, ...(Array.isArray(entry.second) ? entry.second : [])];
-  return [JSON.stringify({ first: templates(entry.first), second }), ...documents.map(([, manifest]) => JSON.stringify(manifest))].join('\n');
+  return [JSON.stringify({ first: templates(entry.first), second }), ...documents.map(([, manifest]) => documentLine(JSON.stringify(manifest), cache))].join('\n');
 }
 
-function readRenderEntry(body: Buffer): RenderEntry {
+/** The line of a document: its JSON, or the key of the entry it is written to when it is large. */
+function documentLine(json: string, cache: string): string {
+  if (json.length < OWN_ENTRY_CHARS) return json;
+  const bytes = Buffer.from(json);
+  const key = createHash('sha256').update(bytes).digest('hex');
+  writeEntry(cache, key, bytes);
+  // Read back as a later render reads it, with no need of the entry: one that could not be written still renders.
+  if (storedDocuments.get(key) === undefined) storedDocuments.set(key, JSON.parse(json) as Manifest);
+  return JSON.stringify(key);
+}
+
+/** The entry, or undefined when a document it names by key is no longer in the cache (or not intact). */
+function readRenderEntry(body: Buffer, cache: string): RenderEntry | undefined {
   let start = 0;
   // JSON has no raw line break: each line is a whole document.
   const line = (): Buffer => {
@@ -250,9 +269,33 @@ function readRenderEntry(body: Buffer): RenderEntry {
     return bytes;
   };
   const head = JSON.parse(line().toString('utf8')) as { first: string[]; second?: string[] | 'same' };
-  const documents = (templates: string[]): Rendered[] => templates.map((template) => [template, jsonDocument(line())]);
+  const documents = (templates: string[]): Rendered[] | undefined => {
+    const read: Rendered[] = [];
+    for (const template of templates) {
+      const bytes = line();
+      // A document's JSON is an object; a JSON string is the key of the entry holding it.
+      const manifest = bytes[0] === 0x22 ? storedDocument(cache, JSON.parse(bytes.toString('latin1')) as string) : jsonDocument(bytes);
+      if (manifest === undefined) return undefined;
+      read.push([template, manifest]);
+    }
+    return read;
+  };
   const first = documents(head.first);
-  return { first, second: head.second === undefined || head.second === 'same' ? head.second : documents(head.second) };
+  if (head.second === undefined || head.second === 'same') return first && { first, second: head.second };
+  const second = documents(head.second);
+  return first && second && { first, second };
+}
+
+/** A document kept in an entry of its own (documentLine), or undefined when that entry is gone or not intact. */
+function storedDocument(cache: string, key: string): Manifest | undefined {
+  let manifest = storedDocuments.get(key);
+  if (manifest === undefined) {
+    const json = readEntry(cache, key);
+    if (json === undefined) return undefined;
+    manifest = JSON.parse(json) as Manifest;
+    storedDocuments.set(key, manifest);
+  }
+  return manifest;
 }
 
 /**
@@ -294,6 +337,28 @@ function jsonDocument(bytes: Buffer): Manifest {
 const jsonDocuments = new DocumentsByBytes();
 
 /**
+ * Documents kept in entries of their own, by key, each kept for as long as something else holds it
+ * (as DocumentsByBytes keeps the others).
+ */
+class DocumentsByKey {
+  private readonly held = new Map<string, WeakRef<Manifest>>();
+  private readonly forget = new FinalizationRegistry<string>((key) => {
+    if (this.held.get(key)?.deref() === undefined) this.held.delete(key);
+  });
+
+  get(key: string): Manifest | undefined {
+    return this.held.get(key)?.deref();
+  }
+
+  set(key: string, manifest: Manifest): void {
+    this.held.set(key, new WeakRef(manifest));
+    this.forget.register(manifest, key);
+  }
+}
+
+const storedDocuments = new DocumentsByKey();
+
+/**
  * Runs `helm template`, each render cached on disk (stacks/content-cache.ts) under the digest of
  * everything that decides its output: the chart archive's verified digest, release, namespace,
  * values file, parameters, Kubernetes version, API versions and the Helm binary. A cached render
@@ -331,14 +396,14 @@ class Renderer {
   render(release: ChartRelease, archive: ChartArchive, apiVersions: readonly string[], twice: boolean): { objects: RenderedObject[]; again: RenderedObject[] } | string {
     const key = this.key(release, archive, apiVersions);
     const cached = readBytes(this.cache, key);
-    let entry = cached === undefined ? undefined : readRenderEntry(cached);
+    let entry = cached === undefined ? undefined : readRenderEntry(cached, this.cache);
     if (!entry || (twice && entry.second === undefined)) {
       const made = this.make(release, archive, apiVersions, entry?.first, twice);
       if (typeof made === 'string') return made;
-      const body = renderEntryText(made);
+      const body = renderEntryText(made, this.cache);
       writeEntry(this.cache, key, body);
       // Read back as a cache hit would read it, so a run with the cache and one without see the same objects.
-      entry = readRenderEntry(Buffer.from(body));
+      entry = readRenderEntry(Buffer.from(body), this.cache)!;
     }
     const chart = { name: release.chart, version: release.version, release: release.release };
     const objectsOf = (documents: Rendered[]): RenderedObject[] => documents.map(([template, manifest]) => ({ manifest, app: release.app, file: release.valuesFile, chart: { ...chart, template } }));

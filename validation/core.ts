@@ -87,15 +87,19 @@ export function isBuiltIn(apiVersion: string, kind: string): boolean {
   return modelFor(apiVersion, kind) !== null;
 }
 
-/** Problems of a built-in object as `field path: message` strings; empty when valid. */
-export function validateBuiltIn(object: Manifest): string[] {
+/**
+ * Problems of a built-in object as `field path: message` strings; empty when valid. A `parsed`
+ * object (read from JSON or YAML) has no undefined field.
+ */
+export function validateBuiltIn(object: Manifest, parsed = false): string[] {
   const model = modelFor(object.apiVersion, object.kind);
   if (!model) return [`apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema`];
   const problems: string[] = [];
   try {
     // A model copies the object without its undefined fields and validates the copy; an object
-    // with none (parsed or synthesized ones: a rendered CRD is megabytes) is validated as it is.
-    if (hasUndefinedField(object)) new model(object).validate();
+    // with none (parsed or synthesized ones) is validated as it is. A parsed one is not looked
+    // through for them: a rendered CRD is megabytes.
+    if (!parsed && hasUndefinedField(object)) new model(object).validate();
     else model.prototype.validate.call(object);
   } catch (e) {
     problems.push(...ajvMessages((e as Error).message));

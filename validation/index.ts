@@ -48,7 +48,8 @@ export class Validator {
   /**
    * With `shared`, the objects are never changed once made (Helm's renders, whose documents
    * renders of other environments repeat as the same objects): each one's schema is checked once
-   * per process however many environments render it.
+   * per process however many environments render it. Parsed from JSON or YAML, they have no
+   * undefined field.
    */
   validate(objects: readonly Located[], shared = false): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
@@ -85,7 +86,7 @@ export class Validator {
       }
       let messages = shared ? this.judged.get(manifest) : undefined;
       if (messages === undefined) {
-        messages = this.schemaProblems(manifest);
+        messages = this.schemaProblems(manifest, shared);
         if (shared) this.judged.set(manifest, messages);
       }
       for (const message of messages) add(message);
@@ -93,9 +94,9 @@ export class Validator {
     return problems;
   }
 
-  private schemaProblems(manifest: Manifest): string[] {
+  private schemaProblems(manifest: Manifest, parsed: boolean): string[] {
     if (isBuiltIn(manifest.apiVersion, manifest.kind)) {
-      return [...validateBuiltIn(manifest), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind)), ...metadataProblems(manifest, true)];
+      return [...validateBuiltIn(manifest, parsed), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind)), ...metadataProblems(manifest, true)];
     }
     const custom = this.crds.lookup(manifest.apiVersion, manifest.kind);
     if (!custom) {

@@ -43,6 +43,11 @@ test('a changed input is another key', () => {
   expect(contentKey(['a', 'b'])).not.toBe(contentKey(['a', 'c']));
   expect(contentKey(['ab', 'c'])).not.toBe(contentKey(['a', 'bc']));
   expect(contentKey(['a', ['b']])).toBe(contentKey(['a', ['b']]));
+  expect(contentKey(['["b"]'])).not.toBe(contentKey([['b']]));
+  expect(contentKey(['1'])).not.toBe(contentKey([1]));
+  expect(contentKey([''])).not.toBe(contentKey([]));
+  // A lone surrogate and the replacement character UTF-8 would write for it.
+  expect(contentKey(['crd \ud800'])).not.toBe(contentKey(['crd \ufffd']));
 });
 
 test('fails to read (and so recomputes) when the entry is truncated', () => {

@@ -235,17 +235,25 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     fs.appendFileSync(file, 'changed');
     expect(() => renderCharts(only, withCache)).toThrow(`${file}: the cached archive of nack 0.34.0 has the digest ${sha256(fs.readFileSync(file))}, but gitplane.lock expects ${locked.digest}.`);
   });
-  testWithMirrors(['charts'], 'a render is cached by content: the same inputs are read back without Helm, a changed values file or a truncated entry renders again', () => {
+  /** Render settings with a cache directory of their own and a Helm that counts its runs, then runs the real one. */
+  const countingHelm = () => {
     const dir = tempDir();
     const log = path.join(dir, 'runs.log');
-    // A Helm that counts its runs, then runs the real one.
     const counting = path.join(dir, 'helm');
     fs.writeFileSync(counting, `#!/bin/sh\necho run >> '${log}'\nexec '${helm}' "$@"\n`, { mode: 0o755 });
     const runs = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
     const settings = renderSettings(counting);
-    const cached = { ...settings, charts: { ...settings.charts, cache: path.join(dir, 'cache') } };
-    const nats = input('dev');
-    const only = { ...nats, objects: nats.objects.filter((o) => !/-(longhorn|observability-prometheus)$/.test(o.manifest.metadata.name)) };
+    return { dir, runs, cached: { ...settings, charts: { ...settings.charts, cache: path.join(dir, 'cache') } } };
+  };
+  /** The environment's input without its two slowest charts, Longhorn and kube-prometheus-stack. */
+  const withoutSlowCharts = (name: string) => {
+    const all = input(name);
+    return { ...all, objects: all.objects.filter((o) => !/-(longhorn|observability-prometheus)$/.test(o.manifest.metadata.name)) };
+  };
+
+  testWithMirrors(['charts'], 'a render is cached by content: the same inputs are read back without Helm, a changed values file or a truncated entry renders again', () => {
+    const { dir, runs, cached } = countingHelm();
+    const only = withoutSlowCharts('dev');
 
     const first = renderCharts(only, cached, 2);
     expect(first.problems).toEqual([]);
@@ -267,5 +275,42 @@ describeWithTool('helm', 'rendering the Helm applications as Argo CD does', (hel
     const fresh = renderCharts(only, cached, 2);
     expect(runs()).toBeGreaterThan(before);
     expect(fresh.objects).toEqual(first.objects);
+  });
+
+  testWithMirrors(['charts'], 'a large document is cached in an entry of its own, which every render entry holding it names by key; a render whose document entry is gone renders again', () => {
+    const { dir, runs, cached } = countingHelm();
+    const cache = path.join(dir, 'cache', 'renders');
+    const only = withoutSlowCharts('staging');
+    const files = new Map(only.files);
+    files.set('values/external-secrets.yaml', `${files.get('values/external-secrets.yaml')}# changed\n`);
+    const first = renderCharts(only, cached, 1);
+    const changed = renderCharts({ ...only, files }, cached, 1);
+    expect([first.problems, changed.problems]).toEqual([[], []]);
+
+    // Each entry: its body's lines (the header line dropped).
+    const bodies = new Map(fs.readdirSync(cache).map((f) => [f.replace(/\.json$/, ''), fs.readFileSync(path.join(cache, f), 'utf8').split('\n').slice(1)]));
+    const named = [...bodies.values()].flatMap((lines) => lines.filter((l) => l.startsWith('"')).map((l) => JSON.parse(l) as string));
+    // The render entries of both values files name each large CRD of the charts, and no render entry holds a large document itself.
+    const crds = first.objects.filter((o) => o.manifest.kind === 'CustomResourceDefinition').map((o) => o.manifest);
+    const large = crds.filter((crd) => JSON.stringify(crd).length >= 16 * 1024);
+    expect(large.length).toBeGreaterThan(2);
+    for (const crd of large) {
+      const key = sha256(Buffer.from(JSON.stringify(crd))).slice('sha256:'.length);
+      expect([crd.metadata.name, named.filter((k) => k === key).length >= 2, JSON.parse(bodies.get(key)!.join('\n'))]).toEqual([crd.metadata.name, true, crd]);
+    }
+    expect(changed.objects.filter((o) => o.manifest.kind === 'CustomResourceDefinition').map((o) => o.manifest)).toEqual(crds);
+    for (const [key, lines] of bodies) if (!named.includes(key)) expect(lines.filter((l) => l.length >= 16 * 1024)).toEqual([]);
+
+    const made = runs();
+    expect(renderCharts(only, cached, 1).objects).toEqual(first.objects);
+    expect(runs()).toBe(made);
+    fs.rmSync(path.join(cache, `${named[0]}.json`));
+    // As a new process reads the cache: this one holds the document already.
+    let anew!: typeof import('../../stacks/helm-render');
+    jest.isolateModules(() => {
+      anew = jest.requireActual('../../stacks/helm-render');
+    });
+    expect(anew.renderCharts(only, cached, 1).objects).toEqual(first.objects);
+    expect(runs()).toBeGreaterThan(made);
   });
 });

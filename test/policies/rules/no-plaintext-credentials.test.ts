@@ -1,5 +1,7 @@
 import { fake, UPPER_DIGITS } from '../../support/fake-secrets';
-import { check, env, goodDeployment, obj } from '../support';
+import { runPolicies } from '../../../policies/engine';
+import { RULES } from '../../../policies/registry';
+import { check, env, goodDeployment, obj, TODAY } from '../support';
 
 // Every credential below is a fake fixture, made to match a detector and nothing else.
 const configMap = (data: Record<string, string>) => obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'demo' }, data });
@@ -96,5 +98,22 @@ describe('no-plaintext-credentials', () => {
   test('fails when last-applied-configuration embeds Secret data', () => {
     const cm = obj({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Secret","data":{"k":"Zml4dHVyZQ=="}}' } } });
     expect(found(cm)).toEqual(['Secret data embedded in last-applied-configuration at metadata.annotations.kubectl.kubernetes.io/last-applied-configuration.']);
+  });
+  describe('a chart document the renders of several environments share (one object, judged once)', () => {
+    const rule = RULES.filter((r) => r.id === 'no-plaintext-credentials');
+    const chart = { name: 'demo', version: '1.0.0', release: 'demo', template: 'demo/templates/x.yaml' };
+    const rendered = (o: ReturnType<typeof obj>) => ({ ...o, chart });
+    const judged = (envs: ReturnType<typeof env>[]) => runPolicies(envs, { rules: rule, today: TODAY }).environments.map((e) => e.findings.map((f) => `${e.name}: ${f.message}`));
+    test('fails in every environment that renders it', () => {
+      const cm = configMap({ creds: `aws_access_key_id = ${fake('AKIA', 16, UPPER_DIGITS)}` });
+      expect(judged([env([rendered(cm)], { name: 'one' }), env([rendered(cm)], { name: 'two' })])).toEqual([['one: AWS Access Key ID at data.creds.'], ['two: AWS Access Key ID at data.creds.']]);
+    });
+    test("fails when a rendered Application's values file carries a password in one environment only", () => {
+      const app = rendered(obj({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'db', namespace: 'argocd' }, spec: { source: { path: 'apps/db' } } }, 'bootstrap'));
+      const leaking = env([app], { name: 'one', files: { 'values/db.yaml': 'adminPassword: Fixture-9xQ2-pass\n' } });
+      const clean = env([app], { name: 'two', files: { 'values/db.yaml': 'adminPassword: $(DB_PASSWORD)\n' } });
+      expect(judged([leaking, clean])).toEqual([['one: high-entropy value under the secret-like name "adminPassword" at values file of db: adminPassword.'], []]);
+      expect(judged([clean, leaking])).toEqual([[], ['one: high-entropy value under the secret-like name "adminPassword" at values file of db: adminPassword.']]);
+    });
   });
 });
