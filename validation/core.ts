@@ -6,7 +6,9 @@
  * walks every object against the field lists of @kubernetes/client-node's generated models and
  * reports any field the API does not define (`spec.replica` for `spec.replicas`).
  */
+import type { ErrorObject } from 'ajv';
 import { Manifest } from '../stacks/objects';
+import { ajvProblems, FieldProblem } from './field-problem';
 
 interface Attribute {
   baseName: string;
@@ -87,21 +89,24 @@ export function isBuiltIn(apiVersion: string, kind: string): boolean {
   return modelFor(apiVersion, kind) !== null;
 }
 
-/** Problems of a built-in object as `field path: message` strings; empty when valid. */
-export function validateBuiltIn(object: Manifest): string[] {
+/** Problems of a built-in object; empty when valid. */
+export function validateBuiltIn(object: Manifest): FieldProblem[] {
   const model = modelFor(object.apiVersion, object.kind);
-  if (!model) return [`apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema`];
-  const problems: string[] = [];
+  if (!model) return [{ path: [], message: `apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema.` }];
+  const problems: FieldProblem[] = [];
   try {
     // A model copies the object without its undefined fields and validates the copy; an object
     // with none (parsed or synthesized ones: a rendered CRD is megabytes) is validated as it is.
     if (hasUndefinedField(object)) new model(object).validate();
     else model.prototype.validate.call(object);
   } catch (e) {
-    problems.push(...ajvMessages((e as Error).message));
+    // kubernetes-models throws ajv's ValidationError, its errors worded by ajv-i18n.
+    const errors = (e as { errors?: ErrorObject[] }).errors;
+    if (!errors) throw e;
+    problems.push(...ajvProblems(errors, object));
   }
   const typeName = clientTypeName(object.apiVersion, object.kind);
-  if (typeName) unknownFields(object, typeName, '', problems);
+  if (typeName) unknownFields(object, typeName, [], problems);
   return problems;
 }
 
@@ -117,8 +122,8 @@ function hasUndefinedField(value: unknown): boolean {
 }
 
 /** Reports every field of `value` that the Kubernetes type `typeName` does not define. */
-export function unknownFields(value: unknown, typeName: string, at: string, problems: string[]): void {
-  walkTyped(value, typeName, at, () => undefined, (where, key, known) => problems.push(`${where}: unknown field "${key}" (known: ${known.join(', ')})`));
+export function unknownFields(value: unknown, typeName: string, path: readonly string[], problems: FieldProblem[]): void {
+  walkTyped(value, typeName, path.join('.'), [...path], () => undefined, (at, key, known) => problems.push({ path: at.path, message: `${at.shown}: unknown field "${key}" (known: ${known.join(', ')}).` }));
 }
 
 /**
@@ -137,8 +142,8 @@ export function droppedEmptyCollections(object: Manifest): string[] {
     if (list || map) found.push(at);
   };
   const typeName = clientTypeName(object.apiVersion, object.kind);
-  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, '', visit, () => undefined);
-  else walkTyped(object.metadata, 'V1ObjectMeta', 'metadata', visit, () => undefined);
+  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, '', [], visit, () => undefined);
+  else walkTyped(object.metadata, 'V1ObjectMeta', 'metadata', ['metadata'], visit, () => undefined);
   return found;
 }
 
@@ -146,27 +151,30 @@ const MAP_TYPE = '{ [key: string]: ';
 
 /**
  * Walks `value` along the Kubernetes type `typeName`: `visit` sees every value with its declared
- * type and field path; a field the type does not define goes to `unknown` and is not entered.
+ * type and field path as shown (`at`); a field the type does not define goes to `unknown`, with
+ * its path as shown and as keys, and is not entered. `path` holds the keys down to `value` while
+ * the walk is inside it (one array for the whole walk: objects are walked node by node).
  */
 function walkTyped(
   value: unknown,
   typeName: string,
   at: string,
+  path: string[],
   visit: (value: unknown, typeName: string, at: string) => void,
-  unknown: (at: string, key: string, known: string[]) => void,
+  unknown: (at: { shown: string; path: readonly string[] }, key: string, known: string[]) => void,
 ): void {
   visit(value, typeName, at);
   if (value === null || typeof value !== 'object') return;
   if (typeName.startsWith('Array<')) {
     if (Array.isArray(value)) {
       const inner = typeName.slice('Array<'.length, -1);
-      value.forEach((item, i) => walkTyped(item, inner, `${at}[${i}]`, visit, unknown));
+      value.forEach((item, i) => walkInto(path, String(i), () => walkTyped(item, inner, `${at}[${i}]`, path, visit, unknown)));
     }
     return;
   }
   if (typeName.startsWith(MAP_TYPE)) {
     const inner = typeName.slice(MAP_TYPE.length, -'; }'.length);
-    for (const [k, v] of Object.entries(value)) walkTyped(v, inner, `${at}.${k}`, visit, unknown);
+    for (const [k, v] of Object.entries(value)) walkInto(path, k, () => walkTyped(v, inner, `${at}.${k}`, path, visit, unknown));
     return;
   }
   const fields = fieldsOf(typeName);
@@ -175,16 +183,15 @@ function walkTyped(
     const childType = fields.get(key);
     const where = at ? `${at}.${key}` : key;
     if (childType === undefined) {
-      unknown(where, key, [...fields.keys()]);
+      unknown({ shown: where, path: [...path, key] }, key, [...fields.keys()]);
     } else {
-      walkTyped(child, childType, where, visit, unknown);
+      walkInto(path, key, () => walkTyped(child, childType, where, path, visit, unknown));
     }
   }
 }
 
-/** kubernetes-models throws one message joining ajv's errors with ", "; split them back out. */
-function ajvMessages(message: string): string[] {
-  return message
-    .split(/, (?=data)/)
-    .map((m) => m.replace(/^data\/?/, '').replace(/^(\S*) /, (_, p: string) => `${p.replace(/\//g, '.') || '(root)'}: `));
+function walkInto(path: string[], key: string, walk: () => void): void {
+  path.push(key);
+  walk();
+  path.pop();
 }

@@ -46,7 +46,7 @@ test('a built-in object\'s fields set to undefined are judged as absent, as the 
   expect(messages(d)).toEqual([]);
   expect(d).toEqual(before);
   (d.spec as Record<string, unknown>).replicas = '2';
-  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer']);
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2").']);
 });
 
 test.each([
@@ -61,7 +61,7 @@ test.each([
 test('fails when a field has the wrong type', () => {
   const d = deployment();
   (d.spec as Record<string, unknown>).replicas = '2';
-  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer']);
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2").']);
 });
 
 test('fails when a field is unknown (spec.replica for spec.replicas)', () => {
@@ -254,7 +254,7 @@ describeWithMirrors(['schemas'], 'custom resources against their CRD schema', ()
     m.metadata.annotations = { 'argocd.argoproj.io/sync-wave': 10 as unknown as string };
     expect(messages(m)).toEqual([
       expect.stringContaining('metadata.label: unknown field "label"'),
-      expect.stringContaining('metadata.annotations.argocd.argoproj.io/sync-wave: must be a string (got 10)'),
+      expect.stringContaining('metadata.annotations.argocd.argoproj.io/sync-wave: must be a string (got number 10). Quote the value.'),
     ]);
   });
 
