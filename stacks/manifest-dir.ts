@@ -5,7 +5,7 @@ import { Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Node, p
 import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
-import { documentValue } from './yaml-value';
+import { documentValue, syntaxProblem } from './yaml-value';
 import { Manifest } from './objects';
 
 /**
@@ -22,9 +22,7 @@ export function readManifestDir(dir: string): Located[] {
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines })) {
       if (doc.errors.length > 0) {
-        const error = doc.errors[0];
-        const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
-        problems.push(`${file}${at}: the file is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`);
+        problems.push(syntaxProblem(file, doc.errors[0]));
         continue;
       }
       const read = documentValue(doc);
