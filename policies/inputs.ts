@@ -36,6 +36,7 @@ export function withCharts(env: PolicyEnvironment, charts: RenderedCharts | unde
 /**
  * Every manifest under `dir` plus its runbooks/ and values/ files, and the values/ files of the
  * environment folders below it (`<env>/values/<app>.yaml`), which its Applications' charts read.
+ * A finding on a manifest is located at the line its object begins at.
  */
 export function fromDir(dir: string): PolicyEnvironment {
   const objects = readManifestDir(dir).map((o) => ({ ...o, app: appFolder(o.file) }));
@@ -46,7 +47,10 @@ export function fromDir(dir: string): PolicyEnvironment {
     for (const f of fs.readdirSync(base).sort()) files.set(`${sub}/${f}`, fs.readFileSync(path.join(base, f), 'utf8'));
   }
   for (const rel of environmentValues(dir, '')) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { name: dir, objects, files, root: dir.replace(/\/$/, '') };
+  const root = dir.replace(/\/$/, '');
+  // The manifest file is what a pull request changes: code scanning and annotations point at the object's line in it.
+  const locate = (o?: RenderedObject) => (o?.line === undefined ? undefined : { file: `${root}/${o.file}`, line: o.line });
+  return { name: dir, objects, files, root, locate };
 }
 
 /** `values/*.yaml` of environment folders (beside apps/ or bootstrap/) below `dir`, paths relative to it. */

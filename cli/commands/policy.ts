@@ -42,7 +42,7 @@ its runbooks/ and values/ files, and the charts its Applications install) with e
 document without apiVersion, kind and metadata.name is an input error (exit 2). Fleet
 rules compare each environment with the others of its tier under environments/. Findings of
 synthesized environments point at the line of the environment file that configures the object
-(sarif, github), the output file beside it. One run can write every format (--report) and the
+(sarif, github), the output file beside it; with --dir, at the object's line in its file. One run can write every format (--report) and the
 synthesized output (--out), so a pull-request check synthesizes once: validation failures stop
 the run before anything is written.
 

@@ -84,12 +84,15 @@ describe('gitplane policy', () => {
       expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(message)]);
     }
   });
-  test('fails with exit 1 on mandatory findings in a directory of manifests', () => {
+  test('fails with exit 1 on mandatory findings in a directory of manifests, each located at its object\'s line in its file (github, sarif)', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
-    const r = gitplane(['policy', '--dir', dir, '--format', 'github']);
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n# gitplane-test-fake\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
+    const r = gitplane(['policy', '--dir', dir, '--format', 'github', '--report', `sarif=${path.join(dir, 'report.sarif')}`]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`::error file=${dir}/secret.yaml,title=no-secret-data (${dir.replace(/:/g, '%3A')})::Secret/demo/s: Secret has stringData with key(s) password`);
+    expect(r.stdout).toContain(`::error file=${dir}/secret.yaml,line=6,title=no-secret-data (${dir.replace(/:/g, '%3A')})::Secret/demo/s: Secret has stringData with key(s) password`);
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'report.sarif'), 'utf8')).runs[0].results;
+    const secret = results.find((x: { ruleId: string }) => x.ruleId === 'no-secret-data');
+    expect(secret.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${dir}/secret.yaml` }, region: { startLine: 6 } });
   });
   test('fails with exit 2 on an unknown format', () => {
     const r = gitplane(['policy', '--format', 'xml']);
