@@ -60,15 +60,16 @@ export class Validator {
     const problems: ValidationProblem[] = [];
     const seen = new Map<string, string>();
     for (const { manifest, file, line, position } of objects) {
-      // Where in its file, for an object read from one: the field's line and column, else the object's line.
-      const at = (path: readonly string[]) => position?.(path) ?? (line === undefined ? {} : { line });
+      // Where in its file, for an object read from one: the field's line and column, else the object's.
+      const at = (path: readonly string[]) => position?.(path) ?? position?.([]) ?? (line === undefined ? {} : { line });
       // A document of a directory may be anything (validate --dir).
       if (!isMap(manifest)) {
         const text = JSON.stringify(manifest) ?? String(manifest);
         problems.push({ file, ...at([]), object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
         continue;
       }
-      const ref = objectRef(manifest);
+      // A document of a directory may have no name: say so rather than show "undefined".
+      const ref = typeof manifest.metadata?.name === 'string' ? objectRef(manifest) : `${manifest.kind} without a name`;
       const add = ({ path, message }: FieldProblem) => problems.push({ file, ...at(path), object: ref, message });
       if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
         const path = typeof manifest.apiVersion !== 'string' ? ['apiVersion'] : ['kind'];
@@ -84,7 +85,7 @@ export class Validator {
       if (first !== undefined) {
         add({ path: [], message: `duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.` });
       } else {
-        seen.set(identity, file);
+        seen.set(identity, line === undefined ? file : `${file}:${line}`);
       }
       const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
       // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.

@@ -20,8 +20,8 @@ kind with no schema is an error, so is a custom resource or chart gitplane has n
 namespace on a cluster-scoped kind. With --dir, checks every .yaml/.yml file under DIR, including
 manifests gitplane did not make; the Helm values under values/, at the top of DIR or beside apps/
 or bootstrap/ below it (as gitplane writes an environment), are not manifests and are skipped. A
-problem names its file under DIR as given, with the line and column of the field, or the
-object's line when the field is missing:
+problem names its file under DIR as given, with the line and column of the field (of its
+object when the field is missing):
   error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).
 
 Each Helm application is rendered as Argo CD renders it (helm template with the Application's

@@ -144,7 +144,7 @@ describe('gitplane policy', () => {
       `error: ${path.join(dir, 'laughs.yaml')}:6: ${ALIAS_BOMB_PROBLEM}\n`,
     ]);
   });
-  test('fails when objects under validate --dir break their schema: each problem names the file as given, the line and column of the field (the object\'s line when the field is missing) and the value found', () => {
+  test('fails when objects under validate --dir break their schema: each problem names the file as given, the line and column of the field (the object\'s when the field is missing) and the value found', () => {
     const cwd = tempDir();
     fs.mkdirSync(path.join(cwd, 'vd'));
     fs.writeFileSync(
@@ -158,7 +158,7 @@ describe('gitplane policy', () => {
         'error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).',
         'error: vd/a.yaml:12:1: Deployment/d: spec: must have required property template.',
         'error: vd/a.yaml:13:3: Deployment/d: spec.replicas: must be integer (got string "3").',
-        'error: vd/a.yaml:18: ConfigMap/undefined: metadata.name: required; every object needs a name.',
+        'error: vd/a.yaml:18:5: ConfigMap without a name: metadata.name: required; every object needs a name.',
         'error: 4 problem(s) found.',
         '',
       ].join('\n'),
