@@ -20,35 +20,52 @@ export function readManifestDir(dir: string): Located[] {
     const rel = path.relative(dir, file);
     const lines = new LineCounter();
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines })) {
+    const fields = fieldPositions(file);
+    parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines }).forEach((doc, d) => {
       if (doc.errors.length > 0) {
         problems.push(syntaxProblem(file, doc.errors[0]));
-        continue;
+        return;
       }
       const read = documentValue(doc);
       if ('problem' in read) {
         problems.push(`${file}:${lineAt(doc.contents?.range?.[0])}: ${read.problem}.`);
-        continue;
+        return;
       }
       const value = read.value as Manifest | null;
-      if (value === null) continue;
-      const located = (manifest: Manifest, node: unknown) => {
-        const position = (path: readonly string[]) => {
-          const offset = fieldNode(doc, node, path)?.range?.[0];
-          return offset === undefined ? undefined : lines.linePos(offset);
-        };
-        objects.push({ manifest, file: rel, line: lineAt(isNode(node) ? node.range?.[0] : undefined), position });
-      };
+      if (value === null) return;
       if (value.kind === 'List' && Array.isArray(value.items)) {
         const nodes = doc.get('items', true);
-        (value.items as Manifest[]).forEach((item, i) => located(item, isSeq(nodes) ? nodes.items[i] : undefined));
+        (value.items as Manifest[]).forEach((manifest, i) => {
+          const line = lineAt(isSeq(nodes) ? (nodes.items[i] as Node | undefined)?.range?.[0] : undefined);
+          objects.push({ manifest, file: rel, line, position: (p) => fields(d, i, p) });
+        });
       } else {
-        located(value, doc.contents);
+        objects.push({ manifest: value, file: rel, line: lineAt(doc.contents?.range?.[0]), position: (p) => fields(d, undefined, p) });
       }
-    }
+    });
   }
   if (problems.length > 0) throw new InputError(problems);
   return objects;
+}
+
+/**
+ * Where the fields of the objects of `file` are: of its document `d`, or of item `item` of that
+ * document's List. Only problems ask, so the file is parsed again on the first question instead
+ * of keeping every document's nodes while the whole directory is judged.
+ */
+function fieldPositions(file: string): (d: number, item: number | undefined, path: readonly string[]) => { line: number; col: number } | undefined {
+  let parsed: { docs: Document[]; lines: LineCounter } | undefined;
+  return (d, item, path) => {
+    if (!parsed) {
+      const lines = new LineCounter();
+      parsed = { docs: parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines }) as Document[], lines };
+    }
+    const doc = parsed.docs[d];
+    const items = item === undefined ? undefined : doc?.get('items', true);
+    const object = item === undefined ? doc?.contents : isSeq(items) ? items.items[item] : undefined;
+    const offset = doc && fieldNode(doc, object, path)?.range?.[0];
+    return offset === undefined ? undefined : parsed.lines.linePos(offset);
+  };
 }
 
 /**

@@ -168,13 +168,21 @@ function walkTyped(
   if (typeName.startsWith('Array<')) {
     if (Array.isArray(value)) {
       const inner = typeName.slice('Array<'.length, -1);
-      value.forEach((item, i) => walkInto(path, String(i), () => walkTyped(item, inner, `${at}[${i}]`, path, visit, unknown)));
+      value.forEach((item, i) => {
+        path.push(String(i));
+        walkTyped(item, inner, `${at}[${i}]`, path, visit, unknown);
+        path.pop();
+      });
     }
     return;
   }
   if (typeName.startsWith(MAP_TYPE)) {
     const inner = typeName.slice(MAP_TYPE.length, -'; }'.length);
-    for (const [k, v] of Object.entries(value)) walkInto(path, k, () => walkTyped(v, inner, `${at}.${k}`, path, visit, unknown));
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      walkTyped(v, inner, `${at}.${k}`, path, visit, unknown);
+      path.pop();
+    }
     return;
   }
   const fields = fieldsOf(typeName);
@@ -185,13 +193,9 @@ function walkTyped(
     if (childType === undefined) {
       unknown({ shown: where, path: [...path, key] }, key, [...fields.keys()]);
     } else {
-      walkInto(path, key, () => walkTyped(child, childType, where, path, visit, unknown));
+      path.push(key);
+      walkTyped(child, childType, where, path, visit, unknown);
+      path.pop();
     }
   }
-}
-
-function walkInto(path: string[], key: string, walk: () => void): void {
-  path.push(key);
-  walk();
-  path.pop();
 }
