@@ -196,7 +196,7 @@ describe('gitplane policy', () => {
     // The Application's schema check, which names the field, needs its CRD.
     testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml:4:8: Application/argocd/x: spec.sources: must be array (got number 5).'));
     testWithMirrors(['schemas'], 'an Application whose helm parameters are not maps of strings', () =>
-      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters.2.value: must be string (got a list of 1).'),
+      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters[2].value: must be string (got a list of 1).'),
     );
   });
   test('--docs prints the generated rule reference', () => {
