@@ -77,12 +77,12 @@ export class Validator {
         problems.push({ file, ...at(path), object: typeof manifest.kind === 'string' ? ref : 'a document', message });
         continue;
       }
-      if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
-        add({ path: ['metadata', 'name'], message: 'metadata.name: required; every object needs a name.' });
-      }
       const identity = `${manifest.apiVersion}|${ref}`;
       const first = seen.get(identity);
-      if (first !== undefined) {
+      if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
+        // Objects without a name are not the same object: each is reported for its name alone.
+        add({ path: ['metadata', 'name'], message: 'metadata.name: required; every object needs a name.' });
+      } else if (first !== undefined) {
         add({ path: [], message: `duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.` });
       } else {
         seen.set(identity, line === undefined ? file : `${file}:${line}`);

@@ -144,12 +144,12 @@ describe('gitplane policy', () => {
       `error: ${path.join(dir, 'laughs.yaml')}:6: ${ALIAS_BOMB_PROBLEM}\n`,
     ]);
   });
-  test('fails when objects under validate --dir break their schema: each problem names the file as given, the line and column of the field (the object\'s when the field is missing) and the value found', () => {
+  test('fails when objects under validate --dir break their schema: each problem names the file as given, the line and column of the field (the object\'s when the field is missing) and the value found; a duplicate names the line of the first', () => {
     const cwd = tempDir();
     fs.mkdirSync(path.join(cwd, 'vd'));
     fs.writeFileSync(
       path.join(cwd, 'vd', 'a.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 1\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: "3"\n  selector: {}\n---\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {}}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 1\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: "3"\n  selector: {}\n---\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {}}\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n',
     );
     const r = gitplane(['validate', '--dir', 'vd', '--quiet'], { cwd });
     expect([r.status, r.stdout]).toEqual([1, '']);
@@ -159,7 +159,8 @@ describe('gitplane policy', () => {
         'error: vd/a.yaml:12:1: Deployment/d: spec: must have required property template.',
         'error: vd/a.yaml:13:3: Deployment/d: spec.replicas: must be integer (got string "3").',
         'error: vd/a.yaml:18:5: ConfigMap without a name: metadata.name: required; every object needs a name.',
-        'error: 4 problem(s) found.',
+        'error: vd/a.yaml:19:5: ConfigMap/x: duplicate object: v1 ConfigMap/x is also defined in vd/a.yaml:1. Rename or remove one of them.',
+        'error: 5 problem(s) found.',
         '',
       ].join('\n'),
     );
