@@ -121,9 +121,12 @@ function hasUndefinedField(value: unknown): boolean {
   return false;
 }
 
-/** Reports every field of `value` that the Kubernetes type `typeName` does not define. */
+/** Reports every field of `value` that the Kubernetes type `typeName` does not define; `path` is where `value` is. */
 export function unknownFields(value: unknown, typeName: string, path: readonly string[], problems: FieldProblem[]): void {
-  walkTyped(value, typeName, path.join('.'), [...path], () => undefined, (at, key, known) => problems.push({ path: at.path, message: `${at.shown}: unknown field "${key}" (known: ${known.join(', ')}).` }));
+  walkTyped(value, typeName, [...path], () => undefined, (at, key, known) => {
+    const where = [...at, key];
+    problems.push({ path: where.map(String), message: `${shownPath(where)}: unknown field "${key}" (known: ${known.join(', ')}).` });
+  });
 }
 
 /**
@@ -136,43 +139,48 @@ export function unknownFields(value: unknown, typeName: string, path: readonly s
  */
 export function droppedEmptyCollections(object: Manifest): string[] {
   const found: string[] = [];
-  const visit = (value: unknown, typeName: string, at: string) => {
+  const visit = (value: unknown, typeName: string, at: readonly (string | number)[]) => {
     const list = typeName.startsWith('Array<') && Array.isArray(value) && value.length === 0;
     const map = typeName.startsWith(MAP_TYPE) && value !== null && typeof value === 'object' && Object.keys(value).length === 0;
-    if (list || map) found.push(at);
+    if (list || map) found.push(shownPath(at));
   };
   const typeName = clientTypeName(object.apiVersion, object.kind);
-  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, '', [], visit, () => undefined);
-  else walkTyped(object.metadata, 'V1ObjectMeta', 'metadata', ['metadata'], visit, () => undefined);
+  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, [], visit, () => undefined);
+  else walkTyped(object.metadata, 'V1ObjectMeta', ['metadata'], visit, () => undefined);
   return found;
 }
 
 const MAP_TYPE = '{ [key: string]: ';
 
+/** A field path as messages show it: keys dotted, list items as `[i]`, e.g. `spec.containers[0].image`. */
+function shownPath(path: readonly (string | number)[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+}
+
 /**
  * Walks `value` along the Kubernetes type `typeName`: `visit` sees every value with its declared
- * type and field path as shown (`at`); a field the type does not define goes to `unknown`, with
- * its path as shown and as keys, and is not entered. `path` holds the keys down to `value` while
- * the walk is inside it (one array for the whole walk: objects are walked node by node).
+ * type and field path (keys, and list indexes as numbers); a field the type does not define goes
+ * to `unknown`, with the path of the value it is in, and is not entered. `path` is one array for
+ * the whole walk, holding the path down to `value` while the walk is inside it: the walk visits
+ * every node of every object (a CRD's schema is megabytes), so a node costs no new path.
  */
 function walkTyped(
   value: unknown,
   typeName: string,
-  at: string,
-  path: string[],
-  visit: (value: unknown, typeName: string, at: string) => void,
-  unknown: (at: { shown: string; path: readonly string[] }, key: string, known: string[]) => void,
+  path: (string | number)[],
+  visit: (value: unknown, typeName: string, path: readonly (string | number)[]) => void,
+  unknown: (path: readonly (string | number)[], key: string, known: string[]) => void,
 ): void {
-  visit(value, typeName, at);
+  visit(value, typeName, path);
   if (value === null || typeof value !== 'object') return;
   if (typeName.startsWith('Array<')) {
     if (Array.isArray(value)) {
       const inner = typeName.slice('Array<'.length, -1);
-      value.forEach((item, i) => {
-        path.push(String(i));
-        walkTyped(item, inner, `${at}[${i}]`, path, visit, unknown);
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walkTyped(value[i], inner, path, visit, unknown);
         path.pop();
-      });
+      }
     }
     return;
   }
@@ -180,7 +188,7 @@ function walkTyped(
     const inner = typeName.slice(MAP_TYPE.length, -'; }'.length);
     for (const [k, v] of Object.entries(value)) {
       path.push(k);
-      walkTyped(v, inner, `${at}.${k}`, path, visit, unknown);
+      walkTyped(v, inner, path, visit, unknown);
       path.pop();
     }
     return;
@@ -189,12 +197,11 @@ function walkTyped(
   if (!fields || Array.isArray(value)) return;
   for (const [key, child] of Object.entries(value)) {
     const childType = fields.get(key);
-    const where = at ? `${at}.${key}` : key;
     if (childType === undefined) {
-      unknown({ shown: where, path: [...path, key] }, key, [...fields.keys()]);
+      unknown(path, key, [...fields.keys()]);
     } else {
       path.push(key);
-      walkTyped(child, childType, where, path, visit, unknown);
+      walkTyped(child, childType, path, visit, unknown);
       path.pop();
     }
   }
