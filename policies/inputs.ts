@@ -6,6 +6,7 @@ import { InputError } from '../stacks/errors';
 import { readManifestDir } from '../stacks/manifest-dir';
 import { fieldPosition } from '../stacks/field-position';
 import { RenderedObject } from '../stacks/objects';
+import type { Located } from '../validation';
 import type { RenderedCharts } from '../stacks/helm-render';
 import { BuiltEnvironment } from '../stacks/pipeline';
 import { isMap, shown } from './lib/shape';
@@ -33,11 +34,17 @@ export function withCharts(env: PolicyEnvironment, charts: RenderedCharts | unde
   return charts ? { ...env, objects: [...env.objects, ...charts.objects], secondRender: charts.again } : env;
 }
 
+/** A directory of manifests as the engine judges it; each object can tell where its fields are in its file. */
+export interface DirEnvironment extends PolicyEnvironment {
+  readonly objects: readonly (RenderedObject & Pick<Located, 'position'>)[];
+}
+
 /**
  * Every manifest under `dir` plus its runbooks/ and values/ files, and the values/ files of the
  * environment folders below it (`<env>/values/<app>.yaml`), which its Applications' charts read.
+ * A finding on a manifest is located at the line its object begins at.
  */
-export function fromDir(dir: string): PolicyEnvironment {
+export function fromDir(dir: string): DirEnvironment {
   const objects = readManifestDir(dir).map((o) => ({ ...o, app: appFolder(o.file) }));
   const files = new Map<string, string>();
   for (const sub of ['runbooks', 'values']) {
@@ -46,7 +53,10 @@ export function fromDir(dir: string): PolicyEnvironment {
     for (const f of fs.readdirSync(base).sort()) files.set(`${sub}/${f}`, fs.readFileSync(path.join(base, f), 'utf8'));
   }
   for (const rel of environmentValues(dir, '')) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { name: dir, objects, files, root: dir.replace(/\/$/, '') };
+  const root = dir.replace(/\/$/, '');
+  // The manifest file is what a pull request changes: code scanning and annotations point at the object's line in it.
+  const locate = (o?: RenderedObject) => (o?.line === undefined ? undefined : { file: `${root}/${o.file}`, line: o.line });
+  return { name: dir, objects, files, root, locate };
 }
 
 /** `values/*.yaml` of environment folders (beside apps/ or bootstrap/) below `dir`, paths relative to it. */
@@ -63,38 +73,43 @@ function environmentValues(dir: string, rel: string): string[] {
  * Refuses a directory with a document the rules cannot tell apart from others: not a map, or
  * without the identity every rule reads (apiVersion, kind, metadata.name as strings; namespace,
  * labels and annotations, where given, as the API server takes them). The API server refuses
- * such a document too; `gitplane validate --dir` reports every other field.
+ * such a document too; `gitplane validate --dir` reports every other field. Each problem names
+ * the line and column of its field (of its document when the field is missing).
  */
-export function refuseUnidentified(env: PolicyEnvironment): void {
+export function refuseUnidentified(env: DirEnvironment): void {
   const ordinal = new Map<string, number>();
-  const problems = env.objects.flatMap(({ manifest, file, line }) => {
+  const problems = env.objects.flatMap(({ manifest, file, line, position }) => {
     const n = (ordinal.get(file) ?? 0) + 1;
     ordinal.set(file, n);
     const problem = identityProblem(manifest);
-    return problem ? [`${env.root}/${file}${line === undefined ? '' : `:${line}`}: document ${n} ${problem}`] : [];
+    if (!problem) return [];
+    const at = position?.(problem.path) ?? position?.([]);
+    return [`${env.root}/${file}${at ? `:${at.line}:${at.col}` : line === undefined ? '' : `:${line}`}: document ${n} ${problem.message}`];
   });
   if (problems.length > 0) throw new InputError(problems);
 }
 
-function identityProblem(m: unknown): string | undefined {
-  if (!isMap(m)) return `is ${shown(m)}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`;
+/** What keeps a document from being told apart, and the path of the field at fault. */
+function identityProblem(m: unknown): { path: string[]; message: string } | undefined {
+  if (!isMap(m)) return { path: [], message: `is ${shown(m)}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` };
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-    return `has apiVersion ${shown(m.apiVersion)} and kind ${shown(m.kind)}, but both must be strings. Set them, e.g. apiVersion: apps/v1 and kind: Deployment.`;
+    const path = [typeof m.apiVersion !== 'string' ? 'apiVersion' : 'kind'];
+    return { path, message: `has apiVersion ${shown(m.apiVersion)} and kind ${shown(m.kind)}, but both must be strings. Set them, e.g. apiVersion: apps/v1 and kind: Deployment.` };
   }
   const what = `(${m.kind})`;
   const meta = m.metadata;
   if (!isMap(meta) || typeof meta.name !== 'string' || meta.name === '') {
-    return `${what} has metadata.name ${shown(isMap(meta) ? meta.name : undefined)}, but every object needs a name, a non-empty string. Set metadata.name.`;
+    return { path: ['metadata', 'name'], message: `${what} has metadata.name ${shown(isMap(meta) ? meta.name : undefined)}, but every object needs a name, a non-empty string. Set metadata.name.` };
   }
   if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-    return `${what} ${meta.name} has metadata.namespace ${shown(meta.namespace)}, but it must be a string. Set it to the namespace's name.`;
+    return { path: ['metadata', 'namespace'], message: `${what} ${meta.name} has metadata.namespace ${shown(meta.namespace)}, but it must be a string. Set it to the namespace's name.` };
   }
   for (const field of ['labels', 'annotations']) {
     const map = meta[field];
     if (map === undefined || map === null) continue;
-    if (!isMap(map)) return `${what} ${meta.name} has metadata.${field} ${shown(map)}, but it must be a map of names to string values. Write it as a map.`;
+    if (!isMap(map)) return { path: ['metadata', field], message: `${what} ${meta.name} has metadata.${field} ${shown(map)}, but it must be a map of names to string values. Write it as a map.` };
     const bad = Object.entries(map).find(([, v]) => typeof v !== 'string');
-    if (bad) return `${what} ${meta.name} has metadata.${field}.${bad[0]} ${shown(bad[1])}, but ${field === 'labels' ? 'label' : 'annotation'} values must be strings. Quote the value.`;
+    if (bad) return { path: ['metadata', field, bad[0]], message: `${what} ${meta.name} has metadata.${field}.${bad[0]} ${shown(bad[1])}, but ${field === 'labels' ? 'label' : 'annotation'} values must be strings. Quote the value.` };
   }
   return undefined;
 }

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
-import { documentValue } from './yaml-value';
+import { documentValue, syntaxProblem } from './yaml-value';
 import { isMap, Manifest, objectRef } from './objects';
 import { displayPath, parseEnvironment } from './environment';
 import { tryGit } from './git';
@@ -47,16 +47,26 @@ export interface EnvironmentDiff {
   readonly applications: ApplicationDiff[];
 }
 
+/**
+ * Where each side of a diff was read from, for messages about its files: the directory as the
+ * user gave it (`--against DIR` or `--rendered DIR`, with the environment's folder); none for a
+ * tree gitplane synthesized.
+ */
+export interface TreeRoots {
+  readonly before?: string;
+  readonly after?: string;
+}
+
 /** Objects keyed by application and identity, read from every YAML file; other files by path. */
-function index(tree: Tree): Map<string, { app: string; ref: string; value: unknown }> {
+function index(tree: Tree, root: string | undefined): Map<string, { app: string; ref: string; value: unknown }> {
   const out = new Map<string, { app: string; ref: string; value: unknown }>();
   for (const [file, content] of tree) {
     const app = applicationOf(file);
     if (!/\.ya?ml$/.test(file) || file.startsWith('values/')) {
-      out.set(`${app}\0${file}`, { app, ref: file, value: file.startsWith('values/') ? parseValues(content, file) : content });
+      out.set(`${app}\0${file}`, { app, ref: file, value: file.startsWith('values/') ? (documentValues(file, content, root)[0] ?? null) : content });
       continue;
     }
-    for (const m of documents(file, content)) {
+    for (const m of documents(file, content, root)) {
       const ref = typeof m.kind === 'string' ? objectRef(m) : file;
       const group = typeof m.apiVersion === 'string' && m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
       out.set(`${app}\0${group}\0${ref}`, { app, ref, value: m });
@@ -65,42 +75,40 @@ function index(tree: Tree): Map<string, { app: string; ref: string; value: unkno
   return out;
 }
 
-/** The YAML documents of one file of a tree. */
-function documents(file: string, content: string): Manifest[] {
-  return parseAllDocuments(content).flatMap((doc) => {
-    if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. Fix or remove the file.`]);
-    const m = readable(doc, file) as Manifest | null;
-    return m === null ? [] : [m];
+/** The objects of one YAML file of a tree (its documents that are not empty). */
+function documents(file: string, content: string, root: string | undefined): Manifest[] {
+  return documentValues(file, content, root).filter((m): m is Manifest => m !== null);
+}
+
+/**
+ * The value of each document of one file of a tree; a file that is not valid YAML, or a document
+ * whose aliases expand past the limit, is an input error naming the file under `root`.
+ */
+function documentValues(file: string, content: string, root: string | undefined): unknown[] {
+  const shown = root === undefined ? file : path.join(root, file);
+  const lines = new LineCounter();
+  return parseAllDocuments(content, { lineCounter: lines }).map((doc) => {
+    if (doc.errors.length > 0) throw new InputError([syntaxProblem(shown, doc.errors[0])]);
+    const read = documentValue(doc);
+    if ('problem' in read) throw new InputError([`${shown}:${lines.linePos(doc.contents?.range?.[0] ?? 0).line}: ${read.problem}.`]);
+    return read.value;
   });
 }
 
-/** Every Kubernetes object of a tree, in file order. */
-export function treeObjects(tree: Tree): Manifest[] {
+/** Every Kubernetes object of a tree, in file order; `root` is where it was read from, for messages. */
+export function treeObjects(tree: Tree, root?: string): Manifest[] {
   return [...tree]
     .filter(([file]) => /\.ya?ml$/.test(file) && !file.startsWith('values/'))
-    .flatMap(([file, content]) => documents(file, content))
+    .flatMap(([file, content]) => documents(file, content, root))
     .filter((m) => typeof m.kind === 'string');
 }
 
-function parseValues(content: string, file: string): unknown {
-  const [doc] = parseAllDocuments(content);
-  if (!doc || doc.errors.length > 0) throw new InputError([`${file}: not valid YAML. Fix or remove the file.`]);
-  return readable(doc, file);
-}
-
-/** `doc`'s value; a document whose aliases expand past the limit is an input error naming `file`. */
-function readable(doc: Document, file: string): unknown {
-  const read = documentValue(doc);
-  if ('problem' in read) throw new InputError([`${file}: ${read.problem}.`]);
-  return read.value;
-}
-
 /** The difference from `before` to `after` for one environment; applications and objects sorted. */
-export function diffEnvironment(env: string, before: Tree, after: Tree): EnvironmentDiff {
-  const a = index(before);
-  const b = index(after);
+export function diffEnvironment(env: string, before: Tree, after: Tree, roots: TreeRoots = {}): EnvironmentDiff {
+  const a = index(before, roots.before);
+  const b = index(after, roots.after);
   const byApp = new Map<string, ObjectDiff[]>();
-  const recreations = new Map([...streamWarnings(treeObjects(before), treeObjects(after))].map(([m, w]) => [objectRef(m), w.map((x) => x.text)]));
+  const recreations = new Map([...streamWarnings(treeObjects(before, roots.before), treeObjects(after, roots.after))].map(([m, w]) => [objectRef(m), w.map((x) => x.text)]));
   const push = (app: string, d: ObjectDiff) => {
     const warnings = d.change === 'removed' ? undefined : recreations.get(d.ref);
     byApp.set(app, [...(byApp.get(app) ?? []), warnings ? { ...d, warnings } : d]);

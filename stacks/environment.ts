@@ -19,6 +19,7 @@ import { MAX_ALIAS_COUNT } from './yaml-value';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
+import { describeValue as describe } from './describe-value';
 import { environmentFile, FieldPosition, fieldLocation, formatPosition, rememberPositions } from './field-position';
 import { streamProblems } from './stream-checks';
 import { ENVIRONMENTS_DIR, loadProjectConfig, PROJECT_CONFIG } from './project';
@@ -576,16 +577,6 @@ function nearestNode(doc: Document, segments: readonly (string | number)[]): unk
     if (node !== undefined) return node;
   }
   return doc.contents;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number' && !Number.isFinite(value)) return `number ${value}`;
-  if (typeof value === 'string' && value.length > 80) return `a string of ${value.length} characters starting ${JSON.stringify(value.slice(0, 40))}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function article(type: string): string {

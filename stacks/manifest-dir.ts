@@ -1,14 +1,17 @@
 /** Reads a directory of manifests gitplane did not make, for `validate --dir` and `policy --dir`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
-import { documentValue } from './yaml-value';
+import { documentValue, syntaxProblem } from './yaml-value';
 import { Manifest } from './objects';
 
-/** Every object in every YAML file under `dir`, with its file relative to `dir` and the line it begins at. */
+/**
+ * Every object in every YAML file under `dir`, with its file relative to `dir`, the line it begins
+ * at and where each of its fields is.
+ */
 export function readManifestDir(dir: string): Located[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError([`${dir}: not a directory. Give a directory of manifests.`]);
   const objects: Located[] = [];
@@ -17,43 +20,87 @@ export function readManifestDir(dir: string): Located[] {
     const rel = path.relative(dir, file);
     const lines = new LineCounter();
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines })) {
+    const fields = fieldPositions(file);
+    parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines }).forEach((doc, d) => {
       if (doc.errors.length > 0) {
-        const error = doc.errors[0];
-        const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
-        problems.push(`${file}${at}: the file is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`);
-        continue;
+        problems.push(syntaxProblem(file, doc.errors[0]));
+        return;
       }
       const read = documentValue(doc);
       if ('problem' in read) {
         problems.push(`${file}:${lineAt(doc.contents?.range?.[0])}: ${read.problem}.`);
-        continue;
+        return;
       }
       const value = read.value as Manifest | null;
-      if (value === null) continue;
+      if (value === null) return;
       if (value.kind === 'List' && Array.isArray(value.items)) {
         const nodes = doc.get('items', true);
-        (value.items as Manifest[]).forEach((item, i) => objects.push({ manifest: item, file: rel, line: lineAt(isSeq(nodes) ? (nodes.items[i] as { range?: [number] } | undefined)?.range?.[0] : undefined) }));
+        (value.items as Manifest[]).forEach((manifest, i) => {
+          const line = lineAt(isSeq(nodes) ? (nodes.items[i] as Node | undefined)?.range?.[0] : undefined);
+          objects.push({ manifest, file: rel, line, position: (p) => fields(d, i, p) });
+        });
       } else {
-        objects.push({ manifest: value, file: rel, line: lineAt(doc.contents?.range?.[0]) });
+        objects.push({ manifest: value, file: rel, line: lineAt(doc.contents?.range?.[0]), position: (p) => fields(d, undefined, p) });
       }
-    }
+    });
   }
   if (problems.length > 0) throw new InputError(problems);
   return objects;
 }
 
 /**
- * YAML files under `dir`, hidden directories left out, and so is `values/` in an environment
- * directory gitplane wrote (beside `apps/` or `bootstrap/`): those are Helm values, checked
- * against their chart, not manifests.
+ * Where the fields of the objects of `file` are: of its document `d`, or of item `item` of that
+ * document's List. Only problems ask, so the file is parsed again on the first question instead
+ * of keeping every document's nodes while the whole directory is judged.
  */
-function walk(dir: string): string[] {
+function fieldPositions(file: string): (d: number, item: number | undefined, path: readonly string[]) => { line: number; col: number } | undefined {
+  let parsed: { docs: Document[]; lines: LineCounter } | undefined;
+  return (d, item, path) => {
+    if (!parsed) {
+      const lines = new LineCounter();
+      parsed = { docs: parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lines }) as Document[], lines };
+    }
+    const doc = parsed.docs[d];
+    const items = item === undefined ? undefined : doc?.get('items', true);
+    const object = item === undefined ? doc?.contents : isSeq(items) ? items.items[item] : undefined;
+    const offset = doc && fieldNode(doc, object, path)?.range?.[0];
+    return offset === undefined ? undefined : parsed.lines.linePos(offset);
+  };
+}
+
+/**
+ * The node of the field at `path` below `node` (a document's object): the key of a map's field,
+ * the item of a list; undefined when the field is not there.
+ */
+function fieldNode(doc: Document, node: unknown, path: readonly string[]): Node | undefined {
+  let at = node;
+  let shown: unknown = node;
+  for (const key of path) {
+    if (isAlias(at)) at = at.resolve(doc);
+    if (isMap(at)) {
+      const pair = at.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      [at, shown] = [pair?.value, pair?.key];
+    } else if (isSeq(at) && /^\d+$/.test(key)) {
+      [at, shown] = [at.items[Number(key)], at.items[Number(key)]];
+    } else {
+      return undefined;
+    }
+  }
+  return isNode(shown) ? shown : undefined;
+}
+
+/**
+ * YAML files under `dir`, hidden directories left out, and so are the Helm values of the charts
+ * the Applications install (checked against their chart, not manifests): `values/` at the top of
+ * the directory given, which `policy --dir` reads as the values files, and `values/` beside `apps/`
+ * or `bootstrap/` below it, as in an environment folder gitplane wrote.
+ */
+function walk(dir: string, top = true): string[] {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name));
-  const environment = entries.some((e) => e.isDirectory() && (e.name === 'apps' || e.name === 'bootstrap'));
+  const environment = top || entries.some((e) => e.isDirectory() && (e.name === 'apps' || e.name === 'bootstrap'));
   return entries.flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name.startsWith('.') || (environment && e.name === 'values') ? [] : walk(full);
+    if (e.isDirectory()) return e.name.startsWith('.') || (environment && e.name === 'values') ? [] : walk(full, false);
     return /\.ya?ml$/.test(e.name) ? [full] : [];
   });
 }

@@ -6,7 +6,9 @@
  * walks every object against the field lists of @kubernetes/client-node's generated models and
  * reports any field the API does not define (`spec.replica` for `spec.replicas`).
  */
+import type { ErrorObject } from 'ajv';
 import { Manifest } from '../stacks/objects';
+import { ajvProblems, FieldProblem } from './field-problem';
 
 interface Attribute {
   baseName: string;
@@ -88,13 +90,13 @@ export function isBuiltIn(apiVersion: string, kind: string): boolean {
 }
 
 /**
- * Problems of a built-in object as `field path: message` strings; empty when valid. A `parsed`
- * object (read from JSON or YAML) has no undefined field.
+ * Problems of a built-in object; empty when valid. A `parsed` object (read from JSON or YAML) has
+ * no undefined field.
  */
-export function validateBuiltIn(object: Manifest, parsed = false): string[] {
+export function validateBuiltIn(object: Manifest, parsed = false): FieldProblem[] {
   const model = modelFor(object.apiVersion, object.kind);
-  if (!model) return [`apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema`];
-  const problems: string[] = [];
+  if (!model) return [{ path: [], message: `apiVersion ${object.apiVersion} kind ${object.kind} has no registered schema.` }];
+  const problems: FieldProblem[] = [];
   try {
     // A model copies the object without its undefined fields and validates the copy; an object
     // with none (parsed or synthesized ones) is validated as it is. A parsed one is not looked
@@ -102,10 +104,13 @@ export function validateBuiltIn(object: Manifest, parsed = false): string[] {
     if (!parsed && hasUndefinedField(object)) new model(object).validate();
     else model.prototype.validate.call(object);
   } catch (e) {
-    problems.push(...ajvMessages((e as Error).message));
+    // kubernetes-models throws ajv's ValidationError, its errors worded by ajv-i18n.
+    const errors = (e as { errors?: ErrorObject[] }).errors;
+    if (!errors) throw e;
+    problems.push(...ajvProblems(errors, object));
   }
   const typeName = clientTypeName(object.apiVersion, object.kind);
-  if (typeName) unknownFields(object, typeName, '', problems);
+  if (typeName) unknownFields(object, typeName, [], problems);
   return problems;
 }
 
@@ -120,9 +125,12 @@ function hasUndefinedField(value: unknown): boolean {
   return false;
 }
 
-/** Reports every field of `value` that the Kubernetes type `typeName` does not define. */
-export function unknownFields(value: unknown, typeName: string, at: string, problems: string[]): void {
-  walkTyped(value, typeName, at, () => undefined, (where, key, known) => problems.push(`${where}: unknown field "${key}" (known: ${known.join(', ')})`));
+/** Reports every field of `value` that the Kubernetes type `typeName` does not define; `path` is where `value` is. */
+export function unknownFields(value: unknown, typeName: string, path: readonly string[], problems: FieldProblem[]): void {
+  walkTyped(value, typeName, [...path], () => undefined, (at, key, known) => {
+    const where = [...at, key];
+    problems.push({ path: where.map(String), message: `${shownPath(where)}: unknown field "${key}" (known: ${known.join(', ')}).` });
+  });
 }
 
 /**
@@ -135,60 +143,70 @@ export function unknownFields(value: unknown, typeName: string, at: string, prob
  */
 export function droppedEmptyCollections(object: Manifest): string[] {
   const found: string[] = [];
-  const visit = (value: unknown, typeName: string, at: string) => {
+  const visit = (value: unknown, typeName: string, at: readonly (string | number)[]) => {
     const list = typeName.startsWith('Array<') && Array.isArray(value) && value.length === 0;
     const map = typeName.startsWith(MAP_TYPE) && value !== null && typeof value === 'object' && Object.keys(value).length === 0;
-    if (list || map) found.push(at);
+    if (list || map) found.push(shownPath(at));
   };
   const typeName = clientTypeName(object.apiVersion, object.kind);
-  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, '', visit, () => undefined);
-  else walkTyped(object.metadata, 'V1ObjectMeta', 'metadata', visit, () => undefined);
+  if (typeName && isBuiltIn(object.apiVersion, object.kind)) walkTyped(object, typeName, [], visit, () => undefined);
+  else walkTyped(object.metadata, 'V1ObjectMeta', ['metadata'], visit, () => undefined);
   return found;
 }
 
 const MAP_TYPE = '{ [key: string]: ';
 
+/** A field path as messages show it: keys dotted, list items as `[i]`, e.g. `spec.containers[0].image`. */
+function shownPath(path: readonly (string | number)[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+}
+
 /**
  * Walks `value` along the Kubernetes type `typeName`: `visit` sees every value with its declared
- * type and field path; a field the type does not define goes to `unknown` and is not entered.
+ * type and field path (keys, and list indexes as numbers); a field the type does not define goes
+ * to `unknown`, with the path of the value it is in, and is not entered. `path` is one array for
+ * the whole walk, holding the path down to `value` while the walk is inside it: the walk visits
+ * every node of every object (a CRD's schema is megabytes), so a node costs no new path.
  */
 function walkTyped(
   value: unknown,
   typeName: string,
-  at: string,
-  visit: (value: unknown, typeName: string, at: string) => void,
-  unknown: (at: string, key: string, known: string[]) => void,
+  path: (string | number)[],
+  visit: (value: unknown, typeName: string, path: readonly (string | number)[]) => void,
+  unknown: (path: readonly (string | number)[], key: string, known: string[]) => void,
 ): void {
-  visit(value, typeName, at);
+  visit(value, typeName, path);
   if (value === null || typeof value !== 'object') return;
   if (typeName.startsWith('Array<')) {
     if (Array.isArray(value)) {
       const inner = typeName.slice('Array<'.length, -1);
-      value.forEach((item, i) => walkTyped(item, inner, `${at}[${i}]`, visit, unknown));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walkTyped(value[i], inner, path, visit, unknown);
+        path.pop();
+      }
     }
     return;
   }
   if (typeName.startsWith(MAP_TYPE)) {
     const inner = typeName.slice(MAP_TYPE.length, -'; }'.length);
-    for (const [k, v] of Object.entries(value)) walkTyped(v, inner, `${at}.${k}`, visit, unknown);
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      walkTyped(v, inner, path, visit, unknown);
+      path.pop();
+    }
     return;
   }
   const fields = fieldsOf(typeName);
   if (!fields || Array.isArray(value)) return;
   for (const [key, child] of Object.entries(value)) {
     const childType = fields.get(key);
-    const where = at ? `${at}.${key}` : key;
     if (childType === undefined) {
-      unknown(where, key, [...fields.keys()]);
+      unknown(path, key, [...fields.keys()]);
     } else {
-      walkTyped(child, childType, where, visit, unknown);
+      path.push(key);
+      walkTyped(child, childType, path, visit, unknown);
+      path.pop();
     }
   }
-}
-
-/** kubernetes-models throws one message joining ajv's errors with ", "; split them back out. */
-function ajvMessages(message: string): string[] {
-  return message
-    .split(/, (?=data)/)
-    .map((m) => m.replace(/^data\/?/, '').replace(/^(\S*) /, (_, p: string) => `${p.replace(/\//g, '.') || '(root)'}: `));
 }

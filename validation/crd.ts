@@ -27,6 +27,7 @@ import { isMap, Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 import { documentValue } from '../stacks/yaml-value';
+import { ajvProblems, FieldProblem } from './field-problem';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = 'crd-validator 3';
@@ -322,15 +323,7 @@ function yamlFiles(dir: string): string[] {
     });
 }
 
-/** Problems of a custom resource as `field path: message` strings. */
-export function validateCustom(object: Manifest, kind: CustomKind): string[] {
-  if (kind.validate(object)) return [];
-  return (kind.validate.errors ?? []).map((e) => {
-    const at = e.instancePath.slice(1).replace(/\//g, '.') || '(root)';
-    if (e.keyword === 'additionalProperties') {
-      const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      return `${at === '(root)' ? extra : `${at}.${extra}`}: unknown field "${extra}"`;
-    }
-    return `${at}: ${e.message}`;
-  });
+/** Problems of a custom resource; empty when valid. */
+export function validateCustom(object: Manifest, kind: CustomKind): FieldProblem[] {
+  return kind.validate(object) ? [] : ajvProblems(kind.validate.errors ?? [], object);
 }

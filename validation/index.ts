@@ -3,10 +3,12 @@
  * schema or its CRD's schema, unknown fields rejected, kinds without a schema rejected, and no
  * two objects with the same apiVersion, kind, namespace and name.
  */
+import { describeValue } from '../stacks/describe-value';
 import { isClusterScoped, isMap, Manifest, objectRef } from '../stacks/objects';
 import type { Settings } from '../stacks/settings';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
+import { FieldProblem } from './field-problem';
 import { metadataProblems } from './object-meta';
 import { SCHEMA_FIX } from './unchecked';
 
@@ -21,6 +23,9 @@ export interface ValidationProblem {
   object: string;
   /** What is wrong, with the field path first. */
   message: string;
+  /** Where in `file` the field the problem is about is (or its object, when the field is not there), for files gitplane did not write. */
+  line?: number;
+  col?: number;
   /**
    * Set when the object could not be checked because no schema is available (a custom resource
    * whose CRD, or a chart whose default values, gitplane has not got): what went unchecked, e.g.
@@ -37,11 +42,13 @@ export interface Located {
   file: string;
   /** The line the object begins at in its file, when read from a directory of manifests. */
   line?: number;
+  /** Where a field of the object (keys and list indexes from its root) is in its file, when read from one; undefined when the field is not there. */
+  position?: (path: readonly string[]) => { line: number; col: number } | undefined;
 }
 
 export class Validator {
   /** Schema problems of objects judged before, for objects shared between renders (see validate). */
-  private readonly judged = new WeakMap<Manifest, readonly string[]>();
+  private readonly judged = new WeakMap<Manifest, readonly FieldProblem[]>();
 
   constructor(private readonly crds: CrdRegistry) {}
 
@@ -54,47 +61,52 @@ export class Validator {
   validate(objects: readonly Located[], shared = false): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
     const seen = new Map<string, string>();
-    for (const { manifest, file } of objects) {
+    for (const { manifest, file, line, position } of objects) {
+      // Where in its file, for an object read from one: the field's line and column, else the object's.
+      const at = (path: readonly string[]) => position?.(path) ?? position?.([]) ?? (line === undefined ? {} : { line });
       // A document of a directory may be anything (validate --dir).
       if (!isMap(manifest)) {
         const text = JSON.stringify(manifest) ?? String(manifest);
-        problems.push({ file, object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
+        problems.push({ file, ...at([]), object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
         continue;
       }
-      const ref = objectRef(manifest);
-      const add = (message: string) => problems.push({ file, object: ref, message });
+      // A document of a directory may have no name: say so rather than show "undefined".
+      const ref = typeof manifest.metadata?.name === 'string' ? objectRef(manifest) : `${manifest.kind} without a name`;
+      const add = ({ path, message }: FieldProblem) => problems.push({ file, ...at(path), object: ref, message });
       if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
-        add('apiVersion and kind must both be strings; every Kubernetes object needs them.');
+        const path = typeof manifest.apiVersion !== 'string' ? ['apiVersion'] : ['kind'];
+        const message = `apiVersion and kind must both be strings; every Kubernetes object needs them (got apiVersion ${describeValue(manifest.apiVersion)}, kind ${describeValue(manifest.kind)}). Set them, e.g. apiVersion: v1 and kind: ConfigMap.`;
+        problems.push({ file, ...at(path), object: typeof manifest.kind === 'string' ? ref : 'a document', message });
         continue;
-      }
-      if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
-        add('metadata.name: required; every object needs a name.');
       }
       const identity = `${manifest.apiVersion}|${ref}`;
       const first = seen.get(identity);
-      if (first !== undefined) {
-        add(`duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.`);
+      if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
+        // Objects without a name are not the same object: each is reported for its name alone.
+        add({ path: ['metadata', 'name'], message: 'metadata.name: required; every object needs a name.' });
+      } else if (first !== undefined) {
+        add({ path: [], message: `duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.` });
       } else {
-        seen.set(identity, file);
+        seen.set(identity, line === undefined ? file : `${file}:${line}`);
       }
       const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
       // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.
       if (group.includes('.') && !isBuiltIn(manifest.apiVersion, manifest.kind) && !this.crds.hasGroup(group)) {
         const unchecked = `${manifest.apiVersion} ${manifest.kind}`;
-        problems.push({ file, object: ref, unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` });
+        problems.push({ file, ...at([]), object: ref, unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` });
         continue;
       }
-      let messages = shared ? this.judged.get(manifest) : undefined;
-      if (messages === undefined) {
-        messages = this.schemaProblems(manifest, shared);
-        if (shared) this.judged.set(manifest, messages);
+      let found = shared ? this.judged.get(manifest) : undefined;
+      if (found === undefined) {
+        found = this.schemaProblems(manifest, shared);
+        if (shared) this.judged.set(manifest, found);
       }
-      for (const message of messages) add(message);
+      found.forEach(add);
     }
     return problems;
   }
 
-  private schemaProblems(manifest: Manifest, parsed: boolean): string[] {
+  private schemaProblems(manifest: Manifest, parsed: boolean): FieldProblem[] {
     if (isBuiltIn(manifest.apiVersion, manifest.kind)) {
       return [...validateBuiltIn(manifest, parsed), ...namespaceProblems(manifest, isClusterScoped(manifest.apiVersion, manifest.kind)), ...metadataProblems(manifest, true)];
     }
@@ -102,14 +114,14 @@ export class Validator {
     if (!custom) {
       const where = this.crds.dirs.length > 0 ? this.crds.dirs.join(', ') : 'no CRD directory';
       return [
-        `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add its CRD ("gitplane schemas import FILE").`,
+        { path: [], message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} has no registered schema: it is not a built-in kind and no CRD in ${where} serves it. Fix the apiVersion or kind, or add its CRD ("gitplane schemas import FILE").` },
       ];
     }
     const problems = [...validateCustom(manifest, custom), ...namespaceProblems(manifest, custom.scope === 'Cluster'), ...metadataProblems(manifest, false)];
-    unknownFields(manifest.metadata, 'V1ObjectMeta', 'metadata', problems);
+    unknownFields(manifest.metadata, 'V1ObjectMeta', ['metadata'], problems);
     for (const map of ['labels', 'annotations'] as const) {
       for (const [k, v] of Object.entries(manifest.metadata?.[map] ?? {})) {
-        if (typeof v !== 'string') problems.push(`metadata.${map}.${k}: must be a string (got ${JSON.stringify(v)}). Quote the value.`);
+        if (typeof v !== 'string') problems.push({ path: ['metadata', map, k], message: `metadata.${map}.${k}: must be a string (got ${describeValue(v)}). Quote the value.` });
       }
     }
     return problems;
@@ -117,10 +129,10 @@ export class Validator {
 }
 
 /** A namespace on a cluster-scoped kind: the API server rejects it, and Argo CD shows the object out of sync forever. */
-function namespaceProblems(manifest: Manifest, clusterScoped: boolean): string[] {
+function namespaceProblems(manifest: Manifest, clusterScoped: boolean): FieldProblem[] {
   const namespace = manifest.metadata?.namespace;
   if (!clusterScoped || namespace === undefined) return [];
-  return [`metadata.namespace: ${manifest.kind} is cluster-scoped and takes no namespace (got ${JSON.stringify(namespace)}). Remove metadata.namespace.`];
+  return [{ path: ['metadata', 'namespace'], message: `metadata.namespace: ${manifest.kind} is cluster-scoped and takes no namespace (got ${JSON.stringify(namespace)}). Remove metadata.namespace.` }];
 }
 
 let validators = new Map<string, Validator>();
@@ -136,7 +148,7 @@ export function validatorFor(settings: Pick<Settings, 'crdDirs'>): Validator {
   return validator;
 }
 
-/** One line per problem: `file: Kind/ns/name: message`. */
+/** One line per problem: `file: Kind/ns/name: message`, the file followed by `:line` or `:line:col` where known. */
 export function formatProblems(problems: readonly ValidationProblem[]): string[] {
-  return problems.map((p) => `${p.file}: ${p.object}: ${p.message}`);
+  return problems.map((p) => `${p.file}${p.line === undefined ? '' : `:${p.line}${p.col === undefined ? '' : `:${p.col}`}`}: ${p.object}: ${p.message}`);
 }

@@ -7,6 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
 import { isMap } from '../stacks/objects';
+import { FieldProblem } from './field-problem';
 
 /** A name part, and a label value when not empty: at most 63 of these characters. */
 const NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -62,52 +63,58 @@ const NAMES: Readonly<Record<string, keyof typeof NAME_RULES>> = {
 const MAX_CRONJOB_NAME = 52;
 
 /** What the API server would refuse in the name, namespace, labels and annotations of `manifest` (and its templates, for built-in `kind`s). */
-export function metadataProblems(manifest: { kind?: unknown; metadata?: unknown }, builtIn: boolean): string[] {
-  const problems: string[] = [];
+export function metadataProblems(manifest: { kind?: unknown; metadata?: unknown }, builtIn: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const kind = typeof manifest.kind === 'string' ? manifest.kind : '';
   judgeName(manifest.metadata, kind, builtIn ? (NAMES[kind] ?? 'segment') : 'subdomain', problems);
-  judgeMetadata(manifest.metadata, 'metadata', problems);
-  const templates = builtIn && typeof manifest.kind === 'string' && Object.hasOwn(TEMPLATES, manifest.kind) ? TEMPLATES[manifest.kind] : [];
-  for (const path of templates) for (const [where, metadata] of at(manifest, path.split('.'), '')) judgeMetadata(metadata, where, problems);
+  judgeMetadata(manifest.metadata, ['metadata'], 'metadata', problems);
+  const templates = builtIn && Object.hasOwn(TEMPLATES, kind) ? TEMPLATES[kind] : [];
+  for (const steps of templates) for (const [path, shown, metadata] of at(manifest, steps.split('.'), [], '')) judgeMetadata(metadata, path, shown, problems);
   return problems;
 }
 
-/** The values at `steps` below `value`, with their paths. */
-function at(value: unknown, steps: readonly string[], where: string): [string, unknown][] {
-  if (steps.length === 0) return [[where, value]];
+/** The values at `steps` below `value`, with their paths as keys and as shown (`a.b[0].c`). */
+function at(value: unknown, steps: readonly string[], path: readonly string[], shown: string): [string[], string, unknown][] {
+  if (steps.length === 0) return [[[...path], shown, value]];
   const [step, ...rest] = steps;
+  const dot = shown ? '.' : '';
   if (step.endsWith('[]')) {
-    const list = isMap(value) ? value[step.slice(0, -2)] : undefined;
-    return Array.isArray(list) ? list.flatMap((entry, i) => at(entry, rest, `${where ? `${where}.` : ''}${step.slice(0, -2)}[${i}]`)) : [];
+    const key = step.slice(0, -2);
+    const list = isMap(value) ? value[key] : undefined;
+    return Array.isArray(list) ? list.flatMap((entry, i) => at(entry, rest, [...path, key, String(i)], `${shown}${dot}${key}[${i}]`)) : [];
   }
-  return isMap(value) && step in value ? at(value[step], rest, `${where ? `${where}.` : ''}${step}`) : [];
+  return isMap(value) && step in value ? at(value[step], rest, [...path, step], `${shown}${dot}${step}`) : [];
 }
 
-function judgeName(metadata: unknown, kind: string, rule: keyof typeof NAME_RULES, problems: string[]): void {
+function judgeName(metadata: unknown, kind: string, rule: keyof typeof NAME_RULES, problems: FieldProblem[]): void {
   if (!isMap(metadata)) return;
   const { name, namespace } = metadata;
+  const path = ['metadata', 'name'];
   // A missing name is reported with the object's other required fields.
   if (typeof name === 'string' && name !== '') {
-    if (!NAME_RULES[rule].test(name)) problems.push(`metadata.name: ${JSON.stringify(name)} is not a ${kind} name: it must be ${NAME_RULES[rule].rule}; ${REFUSED}. Rename it.`);
+    if (!NAME_RULES[rule].test(name)) problems.push({ path, message: `metadata.name: ${JSON.stringify(name)} is not a ${kind} name: it must be ${NAME_RULES[rule].rule}; ${REFUSED}. Rename it.` });
     else if (kind === 'CronJob' && name.length > MAX_CRONJOB_NAME) {
-      problems.push(`metadata.name: ${JSON.stringify(name)} has ${name.length} characters; a CronJob's name has at most ${MAX_CRONJOB_NAME}, as its Jobs add 11; ${REFUSED}. Shorten it.`);
+      problems.push({ path, message: `metadata.name: ${JSON.stringify(name)} has ${name.length} characters; a CronJob's name has at most ${MAX_CRONJOB_NAME}, as its Jobs add 11; ${REFUSED}. Shorten it.` });
     }
   }
   if (typeof namespace === 'string' && namespace !== '' && !NAME_RULES.label.test(namespace)) {
-    problems.push(`metadata.namespace: ${JSON.stringify(namespace)} is not a namespace name: it must be ${NAME_RULES.label.rule}; ${REFUSED}. Fix the namespace.`);
+    problems.push({ path: ['metadata', 'namespace'], message: `metadata.namespace: ${JSON.stringify(namespace)} is not a namespace name: it must be ${NAME_RULES.label.rule}; ${REFUSED}. Fix the namespace.` });
   }
 }
 
-function judgeMetadata(metadata: unknown, where: string, problems: string[]): void {
+function judgeMetadata(metadata: unknown, path: readonly string[], shown: string, problems: FieldProblem[]): void {
   if (!isMap(metadata)) return;
   const labels = metadata.labels;
   if (isMap(labels)) {
     for (const [key, value] of Object.entries(labels)) {
-      const field = `${where}.labels[${JSON.stringify(key)}]`;
+      const field = { path: [...path, 'labels', key], shown: `${shown}.labels[${JSON.stringify(key)}]` };
       const bad = keyProblem(key);
-      if (bad) problems.push(`${field}: the key is not a label key: ${bad}; ${REFUSED}. Fix the key.`);
+      if (bad) problems.push({ path: field.path, message: `${field.shown}: the key is not a label key: ${bad}; ${REFUSED}. Fix the key.` });
       if (typeof value === 'string' && value !== '' && (value.length > MAX_NAME || !NAME.test(value))) {
-        problems.push(`${field}: the value ${JSON.stringify(value)} is not a label value: ${NAME_RULE} (it has ${value.length} characters); ${REFUSED}. Shorten or change the value, or move it to an annotation.`);
+        problems.push({
+          path: field.path,
+          message: `${field.shown}: the value ${JSON.stringify(value)} is not a label value: ${NAME_RULE} (it has ${value.length} characters); ${REFUSED}. Shorten or change the value, or move it to an annotation.`,
+        });
       }
     }
   }
@@ -117,11 +124,11 @@ function judgeMetadata(metadata: unknown, where: string, problems: string[]): vo
     for (const [key, value] of Object.entries(annotations)) {
       // Annotation keys follow the label key rules, whatever their case.
       const bad = keyProblem(key.toLowerCase());
-      if (bad) problems.push(`${where}.annotations[${JSON.stringify(key)}]: the key is not an annotation key: ${bad}; ${REFUSED}. Fix the key.`);
+      if (bad) problems.push({ path: [...path, 'annotations', key], message: `${shown}.annotations[${JSON.stringify(key)}]: the key is not an annotation key: ${bad}; ${REFUSED}. Fix the key.` });
       bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
     }
     if (bytes > MAX_ANNOTATIONS) {
-      problems.push(`${where}.annotations: its keys and values hold ${bytes} bytes, more than the ${MAX_ANNOTATIONS} the API server accepts; ${REFUSED}. Move the large values into a ConfigMap.`);
+      problems.push({ path: [...path, 'annotations'], message: `${shown}.annotations: its keys and values hold ${bytes} bytes, more than the ${MAX_ANNOTATIONS} the API server accepts; ${REFUSED}. Move the large values into a ConfigMap.` });
     }
   }
 }

@@ -37,6 +37,9 @@ with whether the environment acknowledges it (components.nats.streams[].acknowle
   --rendered DIR takes the working tree's side from DIR/<env>/ (what gitplane synth --out DIR
                  or gitplane policy --out DIR wrote) instead of synthesizing it again.
 
+A file of DIR/<env>/ that is not valid YAML, or whose aliases expand past 100 copies, is an
+input error (exit 2) naming it under DIR as given, with its line.
+
 Options:
   -e, --env NAME     environment (repeatable; default: dev)
       --all          every environment
@@ -67,7 +70,9 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     for (const name of names) {
       const head = values.rendered !== undefined ? renderedTree(values.rendered, name, readTree) : synthEnvironment(loadEnvironment(name)).files;
       const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
-      diffs.push(diffEnvironment(name, before, head));
+      // Messages about a file of a tree read from disk name it under the directory given.
+      const roots = { before: values.against === undefined ? undefined : path.join(values.against, name), after: values.rendered === undefined ? undefined : path.join(values.rendered, name) };
+      diffs.push(diffEnvironment(name, before, head, roots));
     }
     out.out(format === 'markdown' ? formatMarkdown(diffs) : formatText(diffs));
     const differs = diffs.some((d) => d.applications.length > 0);

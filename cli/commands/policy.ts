@@ -39,10 +39,11 @@ render-deterministic compares the two renders), and runs the rules of the packs 
 Exemptions come from policy.exemptions; expired ones are findings; the secrets pack's rules
 cannot be exempted (exit 2). With --dir, judges every manifest under DIR (and
 its runbooks/ and values/ files, and the charts its Applications install) with every rule; a
-document without apiVersion, kind and metadata.name is an input error (exit 2). Fleet
+document without apiVersion, kind and metadata.name is an input error (exit 2) naming the line
+and column of the field. Fleet
 rules compare each environment with the others of its tier under environments/. Findings of
 synthesized environments point at the line of the environment file that configures the object
-(sarif, github), the output file beside it. One run can write every format (--report) and the
+(sarif, github), the output file beside it; with --dir, at the object's line in its file. One run can write every format (--report) and the
 synthesized output (--out), so a pull-request check synthesizes once: validation failures stop
 the run before anything is written.
 

@@ -18,8 +18,11 @@ resources, its CRD's openAPIV3Schema, and Helm values against the pinned chart's
 kind with no schema is an error, so is a custom resource or chart gitplane has no schema for
 (see "gitplane schemas --help"), so is a duplicate apiVersion/kind/namespace/name, and so is a
 namespace on a cluster-scoped kind. With --dir, checks every .yaml/.yml file under DIR, including
-manifests gitplane did not make; the Helm values under values/ beside apps/ or bootstrap/
-(gitplane's own output) are not manifests and are skipped.
+manifests gitplane did not make; the Helm values under values/, at the top of DIR or beside apps/
+or bootstrap/ below it (as gitplane writes an environment), are not manifests and are skipped. A
+problem names its file under DIR as given, with the line and column of the field (of its
+object when the field is missing):
+  error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).
 
 Each Helm application is rendered as Argo CD renders it (helm template with the Application's
 chart, version, release name, namespace and values file, the environment's Kubernetes version,
@@ -53,10 +56,11 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     let problems: ValidationProblem[];
     if (values.dir !== undefined) {
       const { fromDir } = await import('../../policies/inputs');
-      const { renderCharts, validateCharts } = await import('../../stacks/helm-render');
+      const { joinPath, renderCharts, validateCharts } = await import('../../stacks/helm-render');
       const env = fromDir(values.dir);
       const charts = renderCharts(env, settings);
-      problems = [...validatorFor(settings).validate(env.objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
+      const objects = env.objects.map((o) => ({ ...o, file: joinPath(env.root, o.file) }));
+      problems = [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
       out.progress(`validate ${values.dir}: ${env.objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
     } else {
       const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');

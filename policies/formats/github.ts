@@ -1,6 +1,7 @@
 /**
  * GitHub Actions workflow commands: `::error` for mandatory findings, `::warning` for advisory ones,
- * each on the line of the environment file that configures its object (or on its manifest file).
+ * each on the line of the environment file that configures its object (or, under --dir, the
+ * object's line in its manifest file).
  *
  * @see https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
  */
@@ -15,7 +16,7 @@ export function toGithub(report: PolicyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The environment file's line that configures the object when known (see Finding.source), else the file. */
+/** The line that configures the object when known (see Finding.source), else the file. */
 function where(f: Finding): string {
   return f.source ? `file=${property(f.source.file)},line=${f.source.line}` : `file=${property(f.file)}`;
 }

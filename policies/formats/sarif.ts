@@ -3,7 +3,7 @@
  * finding, and exempted findings as results with an external suppression. A finding of a
  * synthesized environment is located at the line of the environment file that configures its
  * object (the output file, usually not committed, is in its properties); one of a directory of
- * manifests at its file.
+ * manifests at the line its object begins at in its file.
  *
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */

@@ -84,12 +84,15 @@ describe('gitplane policy', () => {
       expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(message)]);
     }
   });
-  test('fails with exit 1 on mandatory findings in a directory of manifests', () => {
+  test('fails with exit 1 on mandatory findings in a directory of manifests, each located at its object\'s line in its file (github, sarif)', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
-    const r = gitplane(['policy', '--dir', dir, '--format', 'github']);
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n# gitplane-test-fake\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {password: fixture-not-a-secret}\n');
+    const r = gitplane(['policy', '--dir', dir, '--format', 'github', '--report', `sarif=${path.join(dir, 'report.sarif')}`]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`::error file=${dir}/secret.yaml,title=no-secret-data (${dir.replace(/:/g, '%3A')})::Secret/demo/s: Secret has stringData with key(s) password`);
+    expect(r.stdout).toContain(`::error file=${dir}/secret.yaml,line=6,title=no-secret-data (${dir.replace(/:/g, '%3A')})::Secret/demo/s: Secret has stringData with key(s) password`);
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'report.sarif'), 'utf8')).runs[0].results;
+    const secret = results.find((x: { ruleId: string }) => x.ruleId === 'no-secret-data');
+    expect(secret.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${dir}/secret.yaml` }, region: { startLine: 6 } });
   });
   test('fails with exit 2 on an unknown format', () => {
     const r = gitplane(['policy', '--format', 'xml']);
@@ -141,6 +144,37 @@ describe('gitplane policy', () => {
       `error: ${path.join(dir, 'laughs.yaml')}:6: ${ALIAS_BOMB_PROBLEM}\n`,
     ]);
   });
+  test('fails when objects under validate --dir break their schema: each problem names the file as given, the line and column of the field (the object\'s when the field is missing) and the value found; a duplicate names the line of the first', () => {
+    const cwd = tempDir();
+    fs.mkdirSync(path.join(cwd, 'vd'));
+    fs.writeFileSync(
+      path.join(cwd, 'vd', 'a.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 1\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: "3"\n  selector: {}\n---\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {}}\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n',
+    );
+    const r = gitplane(['validate', '--dir', 'vd', '--quiet'], { cwd });
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(
+      [
+        'error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).',
+        'error: vd/a.yaml:12:1: Deployment/d: spec: must have required property template.',
+        'error: vd/a.yaml:13:3: Deployment/d: spec.replicas: must be integer (got string "3").',
+        'error: vd/a.yaml:18:5: ConfigMap without a name: metadata.name: required; every object needs a name.',
+        'error: vd/a.yaml:19:5: ConfigMap/x: duplicate object: v1 ConfigMap/x is also defined in vd/a.yaml:1. Rename or remove one of them.',
+        'error: 5 problem(s) found.',
+        '',
+      ].join('\n'),
+    );
+  });
+  test.each([['policy'], ['validate']])('%s --dir reads values/ at the top of DIR as the Helm values it is, not as manifests, also without apps/ or bootstrap/ beside it', (command) => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'values'));
+    fs.writeFileSync(path.join(dir, 'settings.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: demo\ndata:\n  a: "1"\n');
+    fs.writeFileSync(path.join(dir, 'values', 'web.yaml'), 'replicas: 1\nimage:\n  tag: "1.0"\n');
+    const r = gitplane([command, '--dir', dir, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('values/web.yaml');
+    expect(r.stdout).toContain(command === 'validate' ? 'all objects valid' : `${dir}/settings.yaml: ConfigMap/demo/settings: [namespace-before-objects]`);
+  });
   describe('validate --dir reports documents of any shape as problems of their file, never crashing', () => {
     const APP = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: x, namespace: argocd}\n';
     const HELM = 'chart: c, repoURL: https://charts.example.com, targetRevision: 1.0.0';
@@ -156,14 +190,14 @@ describe('gitplane policy', () => {
       expect(r.stderr).toContain(expected);
     };
     test.each([
-      ['a List of scalars', 'kind: List\nitems: [1, "x", null]\n', 1, 'apps/x/f.yaml: a document: is null, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.'],
-      ['a number as apiVersion', 'apiVersion: 5\nkind: ConfigMap\nmetadata: {name: a}\n', 1, 'apps/x/f.yaml: ConfigMap/a: apiVersion and kind must both be strings; every Kubernetes object needs them.'],
+      ['a List of scalars', 'kind: List\nitems: [1, "x", null]\n', 1, 'apps/x/f.yaml:2:17: a document: is null, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.'],
+      ['a number as apiVersion', 'apiVersion: 5\nkind: ConfigMap\nmetadata: {name: a}\n', 1, 'apps/x/f.yaml:1:1: ConfigMap/a: apiVersion and kind must both be strings; every Kubernetes object needs them (got apiVersion number 5, kind string "ConfigMap"). Set them, e.g. apiVersion: v1 and kind: ConfigMap.'],
       ['an Application whose value files are not a list', `${APP}spec: {source: {${HELM}, helm: {valueFiles: 5}}}\n`, 2, 'installs chart c with value files 5;'],
     ])('%s', (_, content, status, expected) => validateDir(content, status, expected));
     // The Application's schema check, which names the field, needs its CRD.
-    testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml: Application/argocd/x: spec.sources: must be array'));
+    testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml:4:8: Application/argocd/x: spec.sources: must be array (got number 5).'));
     testWithMirrors(['schemas'], 'an Application whose helm parameters are not maps of strings', () =>
-      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters.2.value: must be string'),
+      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters[2].value: must be string (got a list of 1).'),
     );
   });
   test('--docs prints the generated rule reference', () => {

@@ -129,7 +129,7 @@ describe('gitplane validate', () => {
     );
     const r = gitplane(['validate', '--dir', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('cm.yaml: ConfigMap/b: datta: unknown field "datta"');
+    expect(r.stderr).toContain(`error: ${dir}/cm.yaml:12:1: ConfigMap/b: datta: unknown field "datta"`);
   });
 
   test('fails when a cluster-scoped object in --dir has a namespace', () => {
@@ -137,7 +137,7 @@ describe('gitplane validate', () => {
     fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  namespace: default\n');
     const r = gitplane(['validate', '--dir', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('ns.yaml: Namespace/default/apps: metadata.namespace: Namespace is cluster-scoped and takes no namespace (got "default"). Remove metadata.namespace.');
+    expect(r.stderr).toContain(`error: ${dir}/ns.yaml:5:3: Namespace/default/apps: metadata.namespace: Namespace is cluster-scoped and takes no namespace (got "default"). Remove metadata.namespace.`);
   });
 
   testWithMirrors(['schemas', 'charts'], '--all passes on the shipped environments', () => {

@@ -121,7 +121,24 @@ describe('gitplane diff', () => {
     fs.mkdirSync(path.dirname(path.join(dir, 'dev', file)), { recursive: true });
     fs.writeFileSync(path.join(dir, 'dev', file), ALIAS_BOMB);
     const r = gitplane(['diff', '--env', 'dev', '--against', dir]);
-    expect([r.status, r.stderr]).toEqual([2, `error: ${file}: ${ALIAS_BOMB_PROBLEM}\n`]);
+    expect([r.status, r.stderr]).toEqual([2, `error: ${path.join(dir, 'dev', file)}:1: ${ALIAS_BOMB_PROBLEM}\n`]);
+  });
+
+  test.each([
+    ['an object file of the --against tree', '--against', 'apps/x/f.yaml'],
+    ['a values file of the --against tree', '--against', 'values/x.yaml'],
+    ['an object file of the --rendered tree', '--rendered', 'apps/x/f.yaml'],
+  ])('fails with exit 2 when %s is not valid YAML, naming it under the directory given, with its line and column', (_, option, file) => {
+    const [against, rendered] = [tempDir(), tempDir()];
+    const bad = path.join(option === '--against' ? against : rendered, 'dev', file);
+    fs.mkdirSync(path.dirname(bad), { recursive: true });
+    fs.writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n');
+    const good = path.join(rendered, 'dev', 'apps', 'y', 'g.yaml');
+    fs.mkdirSync(path.dirname(good), { recursive: true });
+    fs.writeFileSync(good, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n');
+    const r = gitplane(['diff', '--env', 'dev', '--against', against, '--rendered', rendered]);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:1: the file is not valid YAML: [^\\n]+\\. Fix the syntax\\.\\n$`));
   });
 
   test('--against a tree whose Stream fields have other shapes reads them as absent, warning of nothing it cannot read, instead of crashing', () => {

@@ -3,7 +3,9 @@
  * server refuses exactly these is shown against a real kube-apiserver in
  * test/conformance/kube-apiserver.test.ts.
  */
-import { metadataProblems } from '../../validation/object-meta';
+import { metadataProblems as problemsWithPaths } from '../../validation/object-meta';
+
+const metadataProblems = (manifest: Parameters<typeof problemsWithPaths>[0], builtIn: boolean) => problemsWithPaths(manifest, builtIn).map((p) => p.message);
 
 const REFUSED = 'the API server refuses the object';
 
@@ -87,6 +89,15 @@ test.each([
   ],
 ])('fails when %s', (_, manifest, expected) => {
   expect(metadataProblems(manifest, true)).toEqual(expected);
+});
+
+test('each problem names the path of its field, so a file read from a directory gives its line', () => {
+  const manifest = { kind: 'StatefulSet', metadata: { name: 'a.b', labels: { 'a/b/c': 'v' } }, spec: { volumeClaimTemplates: [{ metadata: { annotations: { 'a b': '' } } }] } };
+  expect(problemsWithPaths(manifest, true).map((p) => p.path)).toEqual([
+    ['metadata', 'name'],
+    ['metadata', 'labels', 'a/b/c'],
+    ['spec', 'volumeClaimTemplates', '0', 'metadata', 'annotations', 'a b'],
+  ]);
 });
 
 test('a custom resource\'s spec is not read for templates (its schema is its CRD\'s), and its name is a DNS subdomain', () => {

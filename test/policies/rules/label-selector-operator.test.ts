@@ -231,16 +231,16 @@ describe(RULE, () => {
     ]);
   });
 
-  test('fails when policy --dir is given a document that is not an object with a name: exit 2, naming the file, line and document', () => {
+  test('fails when policy --dir is given a document that is not an object with a name: exit 2, naming the file, the line and column of the field at fault, and the document', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'a.yaml'), ['app=web\n', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { tier: 1 } } })].join('---\n'));
-    // A kind: List whose second item, at line 8, has a number for a name.
+    // A kind: List whose second item, at line 8, has a number for a name (line 10, column 17).
     const list = ['apiVersion: v1', 'kind: List', 'items:', '  - apiVersion: v1', '    kind: ConfigMap', '    metadata: { name: fine }', '', '  - apiVersion: v1', '    kind: ConfigMap', '    metadata: { name: 7 }', ''];
     fs.writeFileSync(path.join(dir, 'b.yaml'), list.join('\n'));
     const r = gitplane(['policy', '--dir', dir]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${dir}/a.yaml:1: document 1 is "app=web", not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`);
-    expect(r.stderr).toContain(`${dir}/a.yaml:3: document 2 (ConfigMap) x has metadata.labels.tier 1, but label values must be strings. Quote the value.`);
-    expect(r.stderr).toContain(`${dir}/b.yaml:8: document 2 (ConfigMap) has metadata.name 7, but every object needs a name, a non-empty string. Set metadata.name.`);
+    expect(r.stderr).toContain(`${dir}/a.yaml:1:1: document 1 is "app=web", not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.`);
+    expect(r.stderr).toContain(`${dir}/a.yaml:8:5: document 2 (ConfigMap) x has metadata.labels.tier 1, but label values must be strings. Quote the value.`);
+    expect(r.stderr).toContain(`${dir}/b.yaml:10:17: document 2 (ConfigMap) has metadata.name 7, but every object needs a name, a non-empty string. Set metadata.name.`);
   });
 });
