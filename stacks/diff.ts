@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
+import { isFileEntry, refuseLinksOut } from './out-of-bounds';
 import { documentValue, syntaxProblem } from './yaml-value';
 import { isMap, Manifest, objectRef } from './objects';
 import { displayPath, parseEnvironment } from './environment';
@@ -155,18 +156,22 @@ export function baseTree(ref: string, name: string): Tree {
   return synthEnvironment(parseEnvironment(shown.stdout, `${ref}:environments/${name}.yaml`, { expectName: name })).files;
 }
 
-/** Every file under `<dir>/<env>/`, as an environment tree; empty when the directory is missing. */
-export function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * Every file under `<dir>/<env>/`, as an environment tree; empty when the directory is missing. A
+ * link out of `root` (the directory given) is refused before anything is read (stacks/out-of-bounds.ts).
+ */
+export function readTree(dir: string, root = dir): Map<string, string> {
+  const files: string[] = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((p, q) => byCodePoint(p.name, q.name))) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);
-      else out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+      else if (isFileEntry(e)) files.push(full);
     }
   };
   if (fs.existsSync(dir)) walk(dir);
-  return out;
+  refuseLinksOut(root, files);
+  return new Map(files.map((full) => [path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8')]));
 }
 
 /** A value on one line, long ones shortened: the diff points at the field, the file has the rest. */

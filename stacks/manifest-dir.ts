@@ -5,6 +5,7 @@ import { Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Node, p
 import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
+import { isFileEntry, refuseLinksOut } from './out-of-bounds';
 import { documentValue, syntaxProblem } from './yaml-value';
 import { Manifest } from './objects';
 
@@ -16,7 +17,9 @@ export function readManifestDir(dir: string): Located[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError([`${dir}: not a directory. Give a directory of manifests.`]);
   const objects: Located[] = [];
   const problems: string[] = [];
-  for (const file of walk(dir)) {
+  const files = walk(dir);
+  refuseLinksOut(dir, files);
+  for (const file of files) {
     const rel = path.relative(dir, file);
     const lines = new LineCounter();
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
@@ -101,6 +104,6 @@ function walk(dir: string, top = true): string[] {
   return entries.flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return e.name.startsWith('.') || (environment && e.name === 'values') ? [] : walk(full, false);
-    return /\.ya?ml$/.test(e.name) ? [full] : [];
+    return /\.ya?ml$/.test(e.name) && isFileEntry(e) ? [full] : [];
   });
 }

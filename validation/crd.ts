@@ -28,6 +28,7 @@ import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 import { documentValue } from '../stacks/yaml-value';
 import { ajvProblems, FieldProblem } from './field-problem';
+import { isFileEntry, refuseLinksOut } from '../stacks/out-of-bounds';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = 'crd-validator 3';
@@ -67,7 +68,7 @@ export class CrdRegistry {
   ) {
     pruneDaily(cacheDir);
     for (const dir of dirs) {
-      for (const file of yamlFiles(dir)) {
+      for (const file of crdFiles(dir)) {
         for (const text of crdTexts(fs.readFileSync(file, 'utf8'), file)) {
           const group = /^\s{2}group:\s*(\S+)/m.exec(text)?.[1];
           const kind = /^\s{4}kind:\s*(\S+)/m.exec(text)?.[1];
@@ -311,6 +312,13 @@ function crdTexts(content: string, file: string): string[] {
   });
 }
 
+/** The YAML files under a CRD directory; a link out of it is refused (stacks/out-of-bounds.ts). */
+function crdFiles(dir: string): string[] {
+  const files = yamlFiles(dir);
+  refuseLinksOut(dir, files);
+  return files;
+}
+
 function yamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -319,7 +327,7 @@ function yamlFiles(dir: string): string[] {
     .flatMap((e) => {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) return yamlFiles(full);
-      return /\.(ya?ml)$/.test(e.name) ? [full] : [];
+      return /\.(ya?ml)$/.test(e.name) && isFileEntry(e) ? [full] : [];
     });
 }
 

@@ -69,7 +69,7 @@ Exit status: 0 done (or no differences with --exit-code), 1 differences with --e
     const diffs: EnvironmentDiff[] = [];
     for (const name of names) {
       const head = values.rendered !== undefined ? renderedTree(values.rendered, name, readTree) : synthEnvironment(loadEnvironment(name)).files;
-      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name));
+      const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name), values.against!);
       // Messages about a file of a tree read from disk name it under the directory given.
       const roots = { before: values.against === undefined ? undefined : path.join(values.against, name), after: values.rendered === undefined ? undefined : path.join(values.rendered, name) };
       diffs.push(diffEnvironment(name, before, head, roots));
@@ -89,9 +89,9 @@ async function checkRenderedTree(option: string, dir: string): Promise<void> {
 }
 
 /** DIR/<env>/ as --rendered names it; an environment not rendered there is an input error, not a removal. */
-function renderedTree(dir: string, name: string, readTree: (dir: string) => Map<string, string>): Map<string, string> {
+function renderedTree(dir: string, name: string, readTree: (dir: string, root: string) => Map<string, string>): Map<string, string> {
   const envDir = path.join(dir, name);
-  const tree = readTree(envDir);
+  const tree = readTree(envDir, dir);
   if (tree.size === 0) throw new InputError([`--rendered ${dir}: no environment ${name} in it (${envDir} is missing or empty). Synthesize it there first: gitplane synth --env ${name} --out ${dir}.`]);
   return tree;
 }

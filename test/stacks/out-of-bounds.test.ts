@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { loadEnvironment } from '../../stacks/environment';
 import { InputError } from '../../stacks/errors';
 import { outOfBounds } from '../../stacks/out-of-bounds';
-import { copyOfRepository, tempDir } from '../support/cli';
+import { copyOfRepository, gitplane, tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
 
 const MARK = 'GITPLANE_TEST_FAKE_TOKEN=gitplane-test-fake-0123456789';
@@ -74,4 +74,41 @@ test('fails when synth --all meets an environment file linked out of the reposit
   expect(r.stderr).toContain(`error: environments/leak.yaml: a symbolic link to ${fs.realpathSync(outside)}, outside ${project}.`);
   expect(`${r.stdout}${r.stderr}`).not.toContain('gitplane-test-fake-0123456789');
   expect(fs.existsSync(out)).toBe(false);
+});
+
+/** A tree under a fresh directory with `link` (a path in it) a symbolic link to a file outside holding a fake credential. */
+function treeWithLinkOut(link: string): { root: string; file: string; target: string } {
+  const root = tempDir('gitplane-given-');
+  const file = path.join(root, link);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const target = outsideFile();
+  fs.symlinkSync(target, file);
+  return { root, file, target: fs.realpathSync(target) };
+}
+
+const refusal = (file: string, target: string, root: string) =>
+  `error: ${file}: a symbolic link to ${target}, outside ${root}. gitplane reads no file outside the directory it is given (Argo CD refuses such links in a repository too); put the file itself there instead of the link.\n`;
+
+test.each([
+  ['validate --dir', 'apps/x/leak.yaml', (root: string) => ['validate', '--dir', root]],
+  ['policy --dir', 'apps/x/leak.yaml', (root: string) => ['policy', '--dir', root]],
+  ['diff --against', 'dev/apps/x/leak.yaml', (root: string) => ['diff', '--env', 'dev', '--against', root]],
+  ['diff --rendered', 'dev/apps/x/leak.yaml', (root: string) => ['diff', '--env', 'dev', '--against', root, '--rendered', root]],
+  ['a CRD directory (--crd-dir)', 'leak.yaml', (root: string) => ['validate', '--env', 'dev', '--crd-dir', root]],
+])('fails with exit 2 when %s meets a link out of the directory given, and shows nothing of the file', (_, link, args) => {
+  const { root, file, target } = treeWithLinkOut(link);
+  const r = gitplane(args(root), { env: { GITPLANE_HELM: '' } });
+  expect(r.status).toBe(2);
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('error: ')).join('\n') + '\n').toBe(refusal(file, target, root));
+  expect(`${r.stdout}${r.stderr}`).not.toContain('gitplane-test-fake-0123456789');
+});
+
+test('a link that stays inside the directory given is read as the file it leads to', () => {
+  const root = tempDir('gitplane-given-');
+  fs.mkdirSync(path.join(root, 'apps', 'x'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'apps', 'x', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: a\n');
+  fs.symlinkSync('../x/configmap.yaml', path.join(root, 'apps', 'x', 'again.yaml'));
+  const r = gitplane(['validate', '--dir', root]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`error: ${path.join(root, 'apps', 'x', 'configmap.yaml')}:1:1: ConfigMap/a/a: duplicate object`);
 });
