@@ -40,6 +40,21 @@ export interface DirEnvironment extends PolicyEnvironment {
 }
 
 /**
+ * The environments a `--dir` directory holds: itself, or, when it is a folder of environment
+ * folders as `gitplane synth --all --out DIR` writes it (no manifest of its own, and each folder
+ * below it holding apps/ or bootstrap/), each of those, in code-point order. Each is judged apart,
+ * as Argo CD applies each to its own cluster: the objects every environment shares are not
+ * duplicates of each other.
+ */
+export function environmentDirs(dir: string): string[] {
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+  const isEnvironment = (folder: string) => ['apps', 'bootstrap'].some((sub) => fs.existsSync(path.join(folder, sub)));
+  const set = folders.length > 0 && !isEnvironment(dir) && entries.every((e) => e.isDirectory()) && folders.every(isEnvironment);
+  return set ? folders.sort(byCodePoint) : [dir];
+}
+
+/**
  * Every manifest under `dir` plus its runbooks/ and values/ files, and the values/ files of the
  * environment folders below it (`<env>/values/<app>.yaml`), which its Applications' charts read.
  * A finding on a manifest is located at the line its object begins at.

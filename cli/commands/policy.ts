@@ -54,7 +54,8 @@ Options:
       --base REF        also judge the change from environments/<env>.yaml as it was at REF (a
                         branch, tag or commit), synthesized by the current code: a JetStream
                         stream that must be recreated needs an acknowledgement (nats-stream-recreate)
-  -d, --dir DIR         a directory of manifests instead of environments
+  -d, --dir DIR         a directory of manifests instead of environments; a folder of
+                        environment folders (synth --all --out DIR) is judged per folder
       --format FORMAT   ${FORMATS.join(', ')} (default: text)
   -o, --output FILE     write the report to FILE instead of stdout
       --report F=FILE   also write the report in format F to FILE (repeatable), e.g.
@@ -98,15 +99,18 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     let peers: PolicyEnvironment[] = [];
     if (values.dir !== undefined) {
       if (values.env || values.all || values.file || values.out || values.base) throw new UsageError('--dir cannot be combined with --env, --all, --file, --out or --base.');
-      const { fromDir, refuseUnidentified, withCharts } = await import('../../policies/inputs');
+      const { environmentDirs, fromDir, refuseUnidentified, withCharts } = await import('../../policies/inputs');
       const { renderCharts, validateCharts } = await import('../../stacks/helm-render');
       const { loadSettings } = await import('../../stacks/settings');
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
-      const env = fromDir(values.dir);
-      refuseUnidentified(env);
-      const charts = renderCharts(env, settings, 2);
-      await refuseInvalid([...charts.problems, ...validateCharts(charts, settings, values.dir)], settings, Boolean(values.strict), out);
-      environments = [withCharts(env, charts)];
+      // A folder of environment folders (synth --all --out DIR): each is judged as an environment of its own.
+      const envs = environmentDirs(values.dir).map((dir) => {
+        const env = fromDir(dir);
+        refuseUnidentified(env);
+        return { dir, env, charts: renderCharts(env, settings, 2) };
+      });
+      await refuseInvalid(envs.flatMap(({ dir, charts }) => [...charts.problems, ...validateCharts(charts, settings, dir)]), settings, Boolean(values.strict), out);
+      environments = envs.map(({ env, charts }) => withCharts(env, charts));
     } else {
       const { listEnvironments, loadEnvironment } = await import('../../stacks/environment');
       const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');

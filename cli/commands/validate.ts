@@ -36,7 +36,8 @@ Options:
   -e, --env NAME        environment under environments/ (repeatable; default: dev)
       --all             every environment
   -f, --file FILE       an environment file anywhere (repeatable)
-  -d, --dir DIR         a directory of manifests instead of environments
+  -d, --dir DIR         a directory of manifests instead of environments; a folder of
+                        environment folders (synth --all --out DIR) is judged per folder
       --crd-dir DIR     CRD directory for custom resources (repeatable; default: gitplane.yaml)
   -q, --quiet           no progress lines
   -h, --help            this help
@@ -55,13 +56,16 @@ Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     let problems: ValidationProblem[];
     if (values.dir !== undefined) {
-      const { fromDir } = await import('../../policies/inputs');
+      const { environmentDirs, fromDir } = await import('../../policies/inputs');
       const { joinPath, renderCharts, validateCharts } = await import('../../stacks/helm-render');
-      const env = fromDir(values.dir);
-      const charts = renderCharts(env, settings);
-      const objects = env.objects.map((o) => ({ ...o, file: joinPath(env.root, o.file) }));
-      problems = [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, values.dir)];
-      out.progress(`validate ${values.dir}: ${env.objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
+      // A folder of environment folders (synth --all --out DIR): each is validated apart.
+      problems = environmentDirs(values.dir).flatMap((dir) => {
+        const env = fromDir(dir);
+        const charts = renderCharts(env, settings);
+        const objects = env.objects.map((o) => ({ ...o, file: joinPath(env.root, o.file) }));
+        out.progress(`validate ${dir}: ${env.objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
+        return [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, dir)];
+      });
     } else {
       const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
       const { selectEnvironments } = await import('../select');
