@@ -47,6 +47,8 @@ export interface DirEnvironment extends PolicyEnvironment {
  * duplicates of each other.
  */
 export function environmentDirs(dir: string): string[] {
+  // One that is not a directory is refused, with its fix, as it is read (stacks/manifest-dir.ts).
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [dir];
   const entries = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
   const folders = entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
   const isEnvironment = (folder: string) => ['apps', 'bootstrap'].some((sub) => fs.existsSync(path.join(folder, sub)));

@@ -20,8 +20,11 @@ test('a folder whose every folder holds apps/ or bootstrap/ is a set of environm
   fs.rmSync(path.join(dir, 'extra.yaml'));
   fs.mkdirSync(path.join(dir, 'shared'));
   expect(environmentDirs(dir)).toEqual([dir]);
-  // An environment folder itself is one environment.
+  // An environment folder itself is one environment; what is not a directory is left to the reader to refuse.
   expect(environmentDirs(path.join(dir, 'dev'))).toEqual([path.join(dir, 'dev')]);
+  expect(environmentDirs(path.join(dir, 'missing'))).toEqual([path.join(dir, 'missing')]);
+  fs.writeFileSync(path.join(dir, 'file.yaml'), '');
+  expect(environmentDirs(path.join(dir, 'file.yaml'))).toEqual([path.join(dir, 'file.yaml')]);
 });
 
 testWithMirrors(['schemas', 'charts'], 'validate --dir and policy --dir on synth --all --out DIR judge each environment apart, as each alone', () => {
