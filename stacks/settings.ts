@@ -23,6 +23,7 @@ import { PROJECT_ROOT } from './paths';
 import { LOCK_FILE, STORE_DIR } from './project';
 import { cachedChartDir, LockedChart, readLock } from './schema-lock';
 import { pinnedVersions } from './versions';
+import { syntaxProblem } from './yaml-value';
 
 export interface Settings {
   /** Directories of CustomResourceDefinitions, in order of precedence. */
@@ -128,10 +129,7 @@ function readSettingsFile(file: string): SettingsFile {
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     return `${file}:${pos.line}:${pos.col}`;
   };
-  if (doc.errors.length > 0) {
-    const [first] = doc.errors;
-    throw new InputError([`${at({ range: first.pos } as unknown as Node)}: the file is not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`]);
-  }
+  if (doc.errors.length > 0) throw new InputError([syntaxProblem(file, doc.errors[0])]);
   const problems: string[] = [];
   const result: { mirror?: string; crdDirs: string[]; chartMirror?: string } = { crdDirs: [] };
   const isPath = (value: Node | null): value is Node & { value: string } => isScalar(value) && typeof value.value === 'string' && value.value !== '';

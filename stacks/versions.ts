@@ -9,7 +9,7 @@ import { InputError } from './errors';
 import { FIELD_FORMATS } from './field-formats';
 import { PACKAGE_ROOT } from './paths';
 import { safeName } from './schema-lock';
-import { documentValue } from './yaml-value';
+import { documentValue, syntaxProblem } from './yaml-value';
 
 export interface ImagePin {
   readonly repository: string;
@@ -66,10 +66,7 @@ export function readVersions(text: string, shown: () => string): Versions {
     return `${shown()}:${p.line}:${p.col}`;
   };
   const nodeAt = (node: unknown) => at((node as Node | null)?.range?.[0] ?? 0);
-  if (doc.errors.length > 0) {
-    const [first] = doc.errors;
-    throw new InputError([`${at(first.pos[0])}: the file is not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the syntax.`]);
-  }
+  if (doc.errors.length > 0) throw new InputError([syntaxProblem(shown(), doc.errors[0])]);
   const read = documentValue(doc);
   if ('problem' in read) throw new InputError([`${shown()}: ${read.problem}.`]);
   const problems: string[] = [];
