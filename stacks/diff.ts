@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { byCodePoint } from '../constructs/core/order';
 import { InputError } from './errors';
-import { isFileEntry, refuseLinksOut } from './out-of-bounds';
+import { filesUnder } from './out-of-bounds';
 import { documentValue, syntaxProblem } from './yaml-value';
 import { isMap, Manifest, objectRef } from './objects';
 import { displayPath, parseEnvironment } from './environment';
@@ -161,16 +161,7 @@ export function baseTree(ref: string, name: string): Tree {
  * link out of `root` (the directory given) is refused before anything is read (stacks/out-of-bounds.ts).
  */
 export function readTree(dir: string, root = dir): Map<string, string> {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((p, q) => byCodePoint(p.name, q.name))) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (isFileEntry(e)) files.push(full);
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  refuseLinksOut(root, files);
+  const files = fs.existsSync(dir) ? filesUnder(root, dir, () => true) : [];
   return new Map(files.map((full) => [path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8')]));
 }
 

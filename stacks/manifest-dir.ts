@@ -2,10 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
-import { byCodePoint } from '../constructs/core/order';
 import { Located } from '../validation';
 import { InputError } from './errors';
-import { isFileEntry, refuseLinksOut } from './out-of-bounds';
+import { Enter, filesUnder } from './out-of-bounds';
 import { documentValue, syntaxProblem } from './yaml-value';
 import { Manifest } from './objects';
 
@@ -17,9 +16,7 @@ export function readManifestDir(dir: string): Located[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError([`${dir}: not a directory. Give a directory of manifests.`]);
   const objects: Located[] = [];
   const problems: string[] = [];
-  const files = walk(dir);
-  refuseLinksOut(dir, files);
-  for (const file of files) {
+  for (const file of filesUnder(dir, dir, (name) => /\.ya?ml$/.test(name), manifestFolder)) {
     const rel = path.relative(dir, file);
     const lines = new LineCounter();
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;
@@ -93,17 +90,13 @@ function fieldNode(doc: Document, node: unknown, path: readonly string[]): Node 
 }
 
 /**
- * YAML files under `dir`, hidden directories left out, and so are the Helm values of the charts
- * the Applications install (checked against their chart, not manifests): `values/` at the top of
- * the directory given, which `policy --dir` reads as the values files, and `values/` beside `apps/`
- * or `bootstrap/` below it, as in an environment folder gitplane wrote.
+ * The folders whose YAML files are manifests: hidden ones left out, and so are the Helm values of
+ * the charts the Applications install (checked against their chart, not manifests): `values/` at
+ * the top of the directory given, which `policy --dir` reads as the values files, and `values/`
+ * beside `apps/` or `bootstrap/` below it, as in an environment folder gitplane wrote.
  */
-function walk(dir: string, top = true): string[] {
-  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name));
-  const environment = top || entries.some((e) => e.isDirectory() && (e.name === 'apps' || e.name === 'bootstrap'));
-  return entries.flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name.startsWith('.') || (environment && e.name === 'values') ? [] : walk(full, false);
-    return /\.ya?ml$/.test(e.name) && isFileEntry(e) ? [full] : [];
-  });
-}
+const manifestFolder: Enter = (name, siblings, depth) => {
+  if (name.startsWith('.')) return false;
+  const environment = depth === 0 || siblings.some((e) => e.isDirectory() && (e.name === 'apps' || e.name === 'bootstrap'));
+  return !(environment && name === 'values');
+};

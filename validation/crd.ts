@@ -20,7 +20,6 @@ import * as vm from 'node:vm';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { Document, parseDocument, stringify } from 'yaml';
-import { byCodePoint } from '../constructs/core/order';
 import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { isMap, Manifest } from '../stacks/objects';
@@ -28,7 +27,7 @@ import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 import { documentValue } from '../stacks/yaml-value';
 import { ajvProblems, FieldProblem } from './field-problem';
-import { isFileEntry, refuseLinksOut } from '../stacks/out-of-bounds';
+import { filesUnder } from '../stacks/out-of-bounds';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
 const CACHE_VERSION = 'crd-validator 3';
@@ -314,21 +313,7 @@ function crdTexts(content: string, file: string): string[] {
 
 /** The YAML files under a CRD directory; a link out of it is refused (stacks/out-of-bounds.ts). */
 function crdFiles(dir: string): string[] {
-  const files = yamlFiles(dir);
-  refuseLinksOut(dir, files);
-  return files;
-}
-
-function yamlFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => byCodePoint(a.name, b.name))
-    .flatMap((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return yamlFiles(full);
-      return /\.(ya?ml)$/.test(e.name) && isFileEntry(e) ? [full] : [];
-    });
+  return fs.existsSync(dir) ? filesUnder(dir, dir, (name) => /\.ya?ml$/.test(name)) : [];
 }
 
 /** Problems of a custom resource; empty when valid. */

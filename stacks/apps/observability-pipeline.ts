@@ -19,7 +19,7 @@ import { Tempo, TempoStorage } from '../../constructs/observability/tempo';
 import { ExternalSecret } from '../../constructs/secrets';
 import { goDuration } from '../durations';
 import { InputError } from '../errors';
-import type { AppContext, AppDescriptor, ServiceAddress } from '../application';
+import type { AppDescriptor, ServiceAddress } from '../application';
 import { imageRef, versionLabel } from '../versions';
 import { Wave, syncWave } from '../waves';
 import { GRAFANA_DATA, HOST_AGENTS_NAMESPACE, LOKI_DATA, MONITORING_NAMESPACE, OTEL_AGENT_DATA, OTEL_DATA, TEMPO_DATA } from './catalog';
@@ -166,14 +166,13 @@ export const TEMPO_APP: AppDescriptor = {
   },
 };
 
-const collectorVersion = (versions: AppContext['versions']) => versionLabel(versions, 'otel-collector');
 
 export const OTEL_APP: AppDescriptor = {
   ...OTEL_DATA,
   enabled,
   alerts: () => [collectorAlerts()],
   dashboards: [COMPONENT_DASHBOARDS['otel-collector']],
-  scrape: ({ spec, versions }) => [{ name: 'otel-gateway', labels: labels(spec, 'otel-gateway', collectorVersion(versions)), port: 'metrics' }],
+  scrape: ({ spec, versions }) => [{ name: 'otel-gateway', labels: labels(spec, 'otel-gateway', versionLabel(versions, 'otel-collector')), port: 'metrics' }],
   build: (chart, { spec, versions }) => {
     const collector = spec.components.observability.collector;
     if (collector.gatewayReplicas !== 1) {
@@ -181,7 +180,7 @@ export const OTEL_APP: AppDescriptor = {
         `${environmentFile(spec)}: components.observability.collector.gatewayReplicas must be 1 (got ${collector.gatewayReplicas}). The gateway tail-samples traces, which needs every span of a trace on one replica; scale it up (memory) instead.`,
       ]);
     }
-    const gateway = labels(spec, 'otel-gateway', collectorVersion(versions));
+    const gateway = labels(spec, 'otel-gateway', versionLabel(versions, 'otel-collector'));
     const { cluster, clusterFrom } = clusterName(spec);
     new OtelGateway(chart, 'gateway', {
       labels: gateway,
@@ -211,9 +210,9 @@ export const OTEL_APP: AppDescriptor = {
 export const OTEL_AGENT_APP: AppDescriptor = {
   ...OTEL_AGENT_DATA,
   enabled,
-  scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', collectorVersion(versions)), port: 'metrics' }],
+  scrape: ({ spec, versions }) => [{ name: 'otel-agent', labels: labels(spec, 'otel-agent', versionLabel(versions, 'otel-collector')), port: 'metrics' }],
   build: (chart, { spec, versions }) => {
-    const agent = labels(spec, 'otel-agent', collectorVersion(versions));
+    const agent = labels(spec, 'otel-agent', versionLabel(versions, 'otel-collector'));
     new OtelAgent(chart, 'agent', { labels: agent, namespace: HOST_AGENTS_NAMESPACE, image: imageRef(versions, 'otel-collector'), gatewayEndpoint: hostPort(GATEWAY_OTLP) });
     // The agents hear applications on any namespace of their node; Prometheus scrapes them from monitoring.
     new IngressPolicy(chart, 'agent-network-policy', {

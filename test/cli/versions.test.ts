@@ -3,12 +3,10 @@
  * a test edits as a Renovate pull request would: a bumped tag that looks like a number deploys
  * that tag, and a pin gitplane cannot read stops the command with exit 2 before it writes.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { copyOfRepository, tempDir } from '../support/cli';
-import { HUNG_MS } from '../support/limits';
+import { copyOfRepository, gitplane, tempDir } from '../support/cli';
 
 const project = copyOfRepository(tempDir('gitplane-versions-'));
 const pins = path.join(project, 'environments', 'versions.yaml');
@@ -17,13 +15,7 @@ const shipped = fs.readFileSync(pins, 'utf8');
 /** `gitplane synth --env dev --out OUT` in the copy, with its pins file replaced by `text`. */
 function synthWith(text: string, out: string) {
   fs.writeFileSync(pins, text);
-  const r = spawnSync(process.execPath, [path.join(project, 'bin', 'gitplane.js'), 'synth', '--env', 'dev', '--out', out], {
-    cwd: project,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-    timeout: HUNG_MS,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return gitplane(['synth', '--env', 'dev', '--out', out], { project });
 }
 
 /** Every image the synthesized objects under `dir` run. */

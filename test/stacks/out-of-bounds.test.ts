@@ -3,14 +3,12 @@
  * anything is read, so a tree from a pull request cannot make gitplane quote a file of the
  * machine it runs on. The target below holds a marked fake credential; no message may show it.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironment } from '../../stacks/environment';
 import { InputError } from '../../stacks/errors';
 import { outOfBounds } from '../../stacks/out-of-bounds';
 import { copyOfRepository, gitplane, tempDir } from '../support/cli';
-import { HUNG_MS } from '../support/limits';
 
 const MARK = 'GITPLANE_TEST_FAKE_TOKEN=gitplane-test-fake-0123456789';
 
@@ -64,12 +62,7 @@ test('fails when synth --all meets an environment file linked out of the reposit
   const outside = outsideFile();
   fs.symlinkSync(outside, path.join(project, 'environments', 'leak.yaml'));
   const out = path.join(tempDir(), 'out');
-  const r = spawnSync(process.execPath, [path.join(project, 'bin', 'gitplane.js'), 'synth', '--all', '--out', out], {
-    cwd: project,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-    timeout: HUNG_MS,
-  });
+  const r = gitplane(['synth', '--all', '--out', out], { project });
   expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
   expect(r.stderr).toContain(`error: environments/leak.yaml: a symbolic link to ${fs.realpathSync(outside)}, outside ${project}.`);
   expect(`${r.stdout}${r.stderr}`).not.toContain('gitplane-test-fake-0123456789');
@@ -101,6 +94,20 @@ test.each([
   expect(r.status).toBe(2);
   expect(r.stderr.split('\n').filter((l) => l.startsWith('error: ')).join('\n') + '\n').toBe(refusal(file, target, root));
   expect(`${r.stdout}${r.stderr}`).not.toContain('gitplane-test-fake-0123456789');
+});
+
+test('fails with exit 2 when a link under --dir leads to no file (dangling, or a loop of links), naming each', () => {
+  const root = tempDir('gitplane-given-');
+  fs.symlinkSync(path.join(root, 'nothing.yaml'), path.join(root, 'dangling.yaml'));
+  fs.symlinkSync('loop-b.yaml', path.join(root, 'loop-a.yaml'));
+  fs.symlinkSync('loop-a.yaml', path.join(root, 'loop-b.yaml'));
+  const r = gitplane(['validate', '--dir', root]);
+  expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
+    `error: ${path.join(root, 'dangling.yaml')}: a symbolic link to ${path.join(root, 'nothing.yaml')}, which leads to no file (ENOENT). Remove the link, or put the file itself there.`,
+    `error: ${path.join(root, 'loop-a.yaml')}: a symbolic link to loop-b.yaml, which leads to no file (ELOOP). Remove the link, or put the file itself there.`,
+    `error: ${path.join(root, 'loop-b.yaml')}: a symbolic link to loop-a.yaml, which leads to no file (ELOOP). Remove the link, or put the file itself there.`,
+  ]);
 });
 
 test('a link that stays inside the directory given is read as the file it leads to', () => {

@@ -26,9 +26,11 @@ export interface CliResult {
  */
 export const HELM_ENV: NodeJS.ProcessEnv = process.env.GITPLANE_HELM ? {} : { GITPLANE_HELM: findTool('helm') ?? '' };
 
-export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
+/** Runs gitplane; `project`, a copy of the repository (copyOfRepository), runs its own copy, in it. */
+export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; project?: string } = {}): CliResult {
+  const bin = options.project === undefined ? BIN : path.join(options.project, 'bin', 'gitplane.js');
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? options.project ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...HELM_ENV, ...options.env },
     input: options.input,
     encoding: 'utf8',
