@@ -23,7 +23,7 @@ Usage: gitplane <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Run "gitplane <command> --help" for a command's options.
+Run "gitplane <command> --help" for a command's options; "gitplane --version" prints the version.
 Exit status: 0 success, 1 findings (validation or policy), 2 usage or input error.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,6 +32,10 @@ export async function run(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io(false).out(HELP);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io(false).out(`gitplane ${(await import('../stacks/paths')).packageVersion()}`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

@@ -17,6 +17,11 @@ export const PACKAGE_ROOT = packageRoot(path.resolve(__dirname, '..'));
 /** The platform repository: the current directory of the process. */
 export const PROJECT_ROOT = process.cwd();
 
+/** gitplane's own version, from its package.json (`gitplane --version`, reports' tool version). */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function packageRoot(dir: string): string {
   return fs.existsSync(path.join(dir, 'package.json')) ? dir : path.dirname(dir);
 }

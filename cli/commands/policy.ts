@@ -147,7 +147,7 @@ Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 
     const report = runPolicies(environments, { peers });
     for (const env of report.environments) out.progress(`policy ${env.name}: ${env.rules.length} rules, ${env.findings.length} finding(s), ${env.exemptions.length} exemption(s) in force`);
     const { render } = await import('../../policies/formats');
-    const tool = await version();
+    const tool = (await import('../../stacks/paths')).packageVersion();
     const text = render(report, format, tool);
     for (const r of reports) fs.writeFileSync(r.file, render(report, r.format, tool));
     if (values.output) fs.writeFileSync(values.output, text);
@@ -190,7 +190,3 @@ async function refuseInvalid(all: readonly ValidationProblem[], settings: Settin
   }
 }
 
-async function version(): Promise<string> {
-  const { PACKAGE_ROOT } = await import('../../stacks/paths');
-  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}

@@ -46,6 +46,13 @@ test.each(COMMANDS.map((c) => [c.name, c] as const))('gitplane %s --help prints 
   expect(dependencies(r.loaded)).toEqual([]);
 });
 
+test('gitplane --version prints the version of the package it runs from, exits 0 and loads no dependency', () => {
+  const r = gitplaneLoading(['--version']);
+  const own = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  expect(r).toMatchObject({ status: 0, stdout: `gitplane ${own.version}\n`, stderr: '' });
+  expect(dependencies(r.loaded)).toEqual([]);
+});
+
 test('fails when the command is unknown: exit 2, the commands named, no dependency loaded', () => {
   const r = gitplaneLoading(['synthesize']);
   expect(r.status).toBe(2);

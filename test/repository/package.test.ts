@@ -137,7 +137,7 @@ describeWithMirrors(['schemas', 'charts'], 'the packed gitplane in a platform re
     fs.appendFileSync(path.join(platform, 'environments', 'dev.yaml'), '  orders-api:\n    replicas: 3\n');
   }, 4 * HUNG_COMMAND_MS);
 
-  test('the installed package is compiled JavaScript with declarations, its own files and no tests', () => {
+  test('the installed package is compiled JavaScript with declarations, its own files and no tests, and knows its version', () => {
     const pkg = path.join(installed, 'node_modules', 'gitplane');
     for (const file of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', 'environments/environment.schema.json', 'environments/versions.yaml', 'constructs/backup/etcd/etcd-backup.sh', 'constructs/gitops/argocd/application-health.lua']) {
       expect(fs.existsSync(path.join(pkg, file))).toBe(true);
@@ -146,6 +146,8 @@ describeWithMirrors(['schemas', 'charts'], 'the packed gitplane in a platform re
     expect(fs.existsSync(path.join(pkg, 'cli', 'main.ts'))).toBe(false);
     const api = succeed(process.execPath, ['-e', "const g = require('gitplane'); console.log(typeof g.defineApp, typeof g.HttpService, g.Wave.Services)"], installed);
     expect(api.stdout).toBe('function function 0\n');
+    const own = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(succeed(process.execPath, [path.join(pkg, 'bin', 'gitplane.js'), '--version'], installed).stdout).toBe(`gitplane ${own.version}\n`);
   });
 
   test('the scaffold and its second application type-check against the package declarations', () => {
