@@ -39,6 +39,15 @@ describe('Alert', () => {
     expect(alert.rule).toMatchObject({ alert: 'ThingDown', for: '5m', labels: { severity: 'critical', team: 'platform' } });
   });
 
+  test('its runbook shows the labels and value its templates print as placeholders, and says the notification fills them in', () => {
+    const page = (props: Partial<AlertProps>) => build(props).node.findAll().find((c): c is OutputFile => c instanceof OutputFile)!.content;
+    const content = page({ summary: 'Thing {{ $labels.instance }} is down.', description: 'Thing {{$labels.instance}} of {{ $labels.job | toUpper }} is at {{ $value | humanizePercentage }}.' });
+    expect(content).toContain('Severity: **critical**. Thing `<instance>` is down.\n');
+    expect(content).toContain('The alert says: Thing `<instance>` of `<job>` is at `<value>`. (The notification fills in each `<name>` from the alert\'s labels and value.)\n');
+    expect(content).not.toContain('{{');
+    expect(page({ description: 'Thing is down.' })).toContain('The alert says: Thing is down.\n');
+  });
+
   test('its runbook\'s escalation names the owning team and the receivers notified, or says that none is', () => {
     const escalation = (alert: Alert) => {
       const content = alert.node.findAll().find((c): c is OutputFile => c instanceof OutputFile)!.content;

@@ -85,12 +85,22 @@ function escalationPath(header: RunbookHeader): string {
   return `Owner: team **${header.team}** (label \`team="${header.team}"\`). ${notified}`;
 }
 
+/**
+ * An annotation's template as a page that is read without the alert's labels: each action that
+ * prints a label or the value becomes its name as a placeholder, `<pod>` or `<value>`, so the
+ * reader sees which part of the notification to look at, not `{{ $labels.pod }}`.
+ */
+function placeholders(template: string): string {
+  return template.replace(/\{\{-?\s*(?:\$labels\.([A-Za-z_][A-Za-z0-9_]*)|(\$value))\b[^}]*\}\}/g, (_, label: string | undefined) => `\`<${label ?? 'value'}>\``);
+}
+
 /** The Markdown of a runbook. */
 export function renderRunbook(header: RunbookHeader, runbook: InlineRunbook): string {
+  const said = placeholders(header.description.trim());
   const lines = [
     `# ${header.alert}`,
     '',
-    `Severity: **${header.severity}**. ${header.summary}`,
+    `Severity: **${header.severity}**. ${placeholders(header.summary)}`,
     '',
     '## TL;DR',
     '',
@@ -106,7 +116,7 @@ export function renderRunbook(header: RunbookHeader, runbook: InlineRunbook): st
     '',
     '## Diagnosis',
     '',
-    `The alert says: ${header.description.trim()}`,
+    `The alert says: ${said}${said === header.description.trim() ? '' : ' (The notification fills in each `<name>` from the alert\'s labels and value.)'}`,
     '',
     'Queries to run (Prometheus or Grafana Explore):',
     '',
