@@ -7,7 +7,7 @@ import type { Settings } from '../../stacks/settings';
 import type { ValidationProblem } from '../../validation';
 import { uncheckedSummary } from '../../validation/unchecked';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import type { Io } from '../io';
 import { UsageError } from '../usage-error';
 
@@ -72,7 +72,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 done, 2 usage or input error, a download that failed or a digest that does not match.`,
+Exit status: 0 done, 2 usage or input error, a download that failed or a digest that does not match,
+${CRASHED}.`,
   async run(argv, io) {
     const { values, positionals } = parse('schemas', argv, { ...COMMON_OPTIONS, repository: { type: 'string' }, locked: { type: 'boolean' } }, true);
     const out = io(Boolean(values.quiet));

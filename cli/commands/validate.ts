@@ -1,7 +1,7 @@
 import { FindingsError } from '../../stacks/errors';
 import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 import { inCi, uncheckedReport, warnUnrendered } from './schemas';
 
@@ -42,7 +42,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
+Exit status: 0 valid, 1 problems found, 2 usage or input error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('validate', argv, OPTIONS);
     const out = io(Boolean(values.quiet));
