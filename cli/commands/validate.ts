@@ -22,7 +22,7 @@ manifests gitplane did not make; the Helm values under values/, at the top of DI
 or bootstrap/ below it (as gitplane writes an environment), are not manifests and are skipped. A
 problem names its file under DIR as given, with the line and column of the field (of its
 object when the field is missing):
-  error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).
+  error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1). Quote the value: "1".
 
 Each Helm application is rendered as Argo CD renders it (helm template with the Application's
 chart, version, release name, namespace and values file, the environment's Kubernetes version,
