@@ -111,7 +111,7 @@ testWithMirrors(['schemas'], 'a kubectl get crd -o yaml file (kind: List) in a C
 test('fails when a kind: List in a CRD directory is not valid YAML, naming the file', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'cluster.yaml'), 'apiVersion: v1\nkind: List\nitems: [\n');
-  expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}: not valid YAML`);
+  expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}:4:1: the file is not valid YAML: `);
 });
 
 testWithMirrors(['schemas'], 'the first directory that defines a kind wins', () => {
