@@ -87,9 +87,11 @@ export function crdProblem(crd: Crd): { path: string[]; message: string } | unde
   if (!Array.isArray(versions) || versions.length === 0 || versions.some((v: { name?: unknown }) => typeof v?.name !== 'string')) {
     return { path: ['spec', 'versions'], message: `spec.versions must list the served versions, each with a name (found ${found(versions)}). Fix the CRD.` };
   }
-  const unreadable = versions.findIndex((v: { schema?: { openAPIV3Schema?: unknown } }) => v.schema !== undefined && !isMap(v.schema?.openAPIV3Schema));
-  if (unreadable !== -1) {
-    return { path: ['spec', 'versions', String(unreadable), 'schema'], message: `spec.versions[${unreadable}].schema must be a mapping holding the openAPIV3Schema mapping (found ${describeValue(versions[unreadable].schema)}). Fix the CRD.` };
+  for (const [i, { schema }] of (versions as { schema?: { openAPIV3Schema?: { properties?: unknown } } }[]).entries()) {
+    if (schema === undefined) continue;
+    const [field, value] = !isMap(schema) ? ['schema', schema] : !isMap(schema.openAPIV3Schema) ? ['schema.openAPIV3Schema', schema.openAPIV3Schema] : ['schema.openAPIV3Schema.properties', schema.openAPIV3Schema.properties];
+    if (field.endsWith('properties') && (value === undefined || isMap(value))) continue;
+    return { path: ['spec', 'versions', String(i), ...field.split('.')], message: `spec.versions[${i}].${field} must be a mapping (found ${describeValue(value)}). Fix the CRD.` };
   }
   return undefined;
 }

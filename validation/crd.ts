@@ -253,9 +253,11 @@ export function goPattern(pattern: string): string {
 function strict(schema: Schema): Schema {
   if (schema['x-kubernetes-int-or-string'] === true) {
     delete schema.type;
-    schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
+    schema.anyOf = [{ type: 'integer' }, { type: 'string' }, ...(schema.nullable === true ? [{ type: 'null' }] : [])];
   }
   if (schema.nullable === true && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  // A schema without a type takes null already; ajv refuses `nullable` without one.
+  if (schema.type === undefined) delete schema.nullable;
   // OpenAPI 3.0 (a CRD's schema) makes a bound exclusive with a boolean; JSON Schema with the bound itself.
   for (const [bound, exclusive] of [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']]) {
     if (typeof schema[exclusive] !== 'boolean') continue;

@@ -65,7 +65,9 @@ describe('a broken file is an error whenever the directory is read', () => {
     ['has no scope', (crd: any) => delete crd.spec.scope, '7:3', 'spec.scope must be Namespaced or Cluster (found null).'],
     ['has no kind name', (crd: any) => delete crd.spec.names.kind, '9:5', 'spec.names.kind and spec.names.plural must be set (found {"plural":"widgets"}).'],
     ['has no versions', (crd: any) => (crd.spec.versions = []), '12:13', 'spec.versions must list the served versions, each with a name (found []).'],
-    ['has a schema that is not a mapping', (crd: any) => (crd.spec.versions[0].schema = 'open'), '16:15', 'spec.versions[0].schema must be a mapping holding the openAPIV3Schema mapping (found string "open").'],
+    ['has a schema that is not a mapping', (crd: any) => (crd.spec.versions[0].schema = 'open'), '16:15', 'spec.versions[0].schema must be a mapping (found string "open").'],
+    ['has an openAPIV3Schema that is not a mapping', (crd: any) => (crd.spec.versions[0].schema.openAPIV3Schema = ['object']), '18:11', 'spec.versions[0].schema.openAPIV3Schema must be a mapping (found a list of 1).'],
+    ['has properties that are not a mapping', (crd: any) => (crd.spec.versions[0].schema.openAPIV3Schema.properties = 'spec'), '19:23', 'spec.versions[0].schema.openAPIV3Schema.properties must be a mapping (found string "spec").'],
     ['is served by an older API', (crd: any) => (crd.apiVersion = 'apiextensions.k8s.io/v1beta1'), '2:13', 'apiVersion must be apiextensions.k8s.io/v1 (found "apiextensions.k8s.io/v1beta1"). Export the CRD from a cluster that serves apiextensions.k8s.io/v1.'],
   ])('fails when a CRD %s, naming the field and where its value is (its parent\'s when it is missing)', (_, change, at, problem) => {
     const crd = widgetCrd();
@@ -122,6 +124,14 @@ describe('schemas that compile', () => {
     const dir = crdDir({ 'widget.yaml': stringify(widgetCrd({ type: 'object', properties: { spec: { type: 'object', properties: { ratio: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false } } } } })) });
     expect(messages(dir, widget({ ratio: 1 }))).toEqual([]);
     expect(messages(dir, widget({ ratio: 0 }))).toEqual(['spec.ratio: must be > 0 (got number 0). Use a number greater than 0.']);
+  });
+
+  test('fails when a nullable int-or-string field is given a boolean; null passes, and so does null where the schema has no type', () => {
+    const properties = { port: { 'x-kubernetes-int-or-string': true, nullable: true }, extra: { 'x-kubernetes-preserve-unknown-fields': true, nullable: true } };
+    const dir = crdDir({ 'widget.yaml': stringify(widgetCrd({ type: 'object', properties: { spec: { type: 'object', properties } } })) });
+    expect(messages(dir, widget({ port: null, extra: null }))).toEqual([]);
+    expect(messages(dir, widget({ port: 8080, extra: { any: 'thing' } }))).toEqual([]);
+    expect(messages(dir, widget({ port: true }))).toEqual(['spec.port: must be integer or string or null (got boolean true). Quote the value: "true".']);
   });
 
   test('fails when a CRD\'s schema is not one ajv can compile (a pattern that is no regular expression), naming the file and kind', () => {
