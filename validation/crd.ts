@@ -343,7 +343,7 @@ function* subschemas(schema: Schema): Generator<[holder: object, key: string | n
   }
 }
 
-const FIX_CRD_FILE = 'Fix the CRD, or remove the file from the CRD directories.';
+const FIX_CRD_FILE = 'Fix the file or remove it from the CRD directories.';
 
 /** `file` as messages show it: relative to the working directory when under it, as it was most likely given. */
 function shownFile(file: string): string {

@@ -14,7 +14,7 @@ import { CrdRegistry, Validator } from '../../validation';
 import { gitplane, tempDir } from '../support/cli';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
 
-const FIX = 'Fix the CRD, or remove the file from the CRD directories.';
+const FIX = 'Fix the file or remove it from the CRD directories.';
 
 const widgetCrd = (schema: Record<string, unknown> = { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } }) => ({
   apiVersion: 'apiextensions.k8s.io/v1',
