@@ -10,12 +10,20 @@ if (nodeOwned !== undefined) {
   );
   process.exit(2);
 }
-// A gitplane bug ends the run with its stack trace, whose frames name .ts lines (bin/register.js),
-// and exit 1 as Node would; Node's own report would head it with the line of the transpiled code.
+// A gitplane bug (an exception no command turned into a finding or an input error) ends the run
+// with exit status 70, sysexits' EX_SOFTWARE, so that CI tells it apart from findings (1) and bad
+// input (2); its stack trace's frames name .ts lines (bin/register.js), where Node's own report
+// would head it with the line of the transpiled code. One thrown outside the command's promise
+// (in a callback or event) ends the run the same way, at once.
+const CRASHED = 70;
 const crashed = (error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`error: gitplane crashed; this is a bug in gitplane. Report it with the stack trace below.\n${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = CRASHED;
 };
+process.on('uncaughtException', (error) => {
+  crashed(error);
+  process.exit();
+});
 Promise.resolve()
   .then(() => require('./register').load('cli/main').run(process.argv.slice(2)))
   .then((code) => {

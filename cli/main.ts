@@ -1,6 +1,6 @@
 /** The `gitplane` command line. */
 import { FindingsError, InputError } from '../stacks/errors';
-import { Command } from './command';
+import { Command, CRASHED } from './command';
 import { config } from './commands/config';
 import { diff } from './commands/diff';
 import { init } from './commands/init';
@@ -24,7 +24,8 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Run "gitplane <command> --help" for a command's options; "gitplane --version" prints the version.
-Exit status: 0 success, 1 findings (validation or policy), 2 usage or input error.`;
+Exit status: 0 success, 1 findings (validation or policy), 2 usage or input error,
+${CRASHED}.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -8,7 +8,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { Manifest } from '../stacks/objects';
-import { ajvProblems, FieldProblem } from './field-problem';
+import { ajvProblems, FieldProblem, UNKNOWN_FIELD_FIX } from './field-problem';
 
 interface Attribute {
   baseName: string;
@@ -107,11 +107,42 @@ export function validateBuiltIn(object: Manifest, parsed = false): FieldProblem[
     // kubernetes-models throws ajv's ValidationError, its errors worded by ajv-i18n.
     const errors = (e as { errors?: ErrorObject[] }).errors;
     if (!errors) throw e;
-    problems.push(...ajvProblems(errors, object));
+    problems.push(...ajvProblems(errors, object, (path) => wantedValue(object, path)));
   }
   const typeName = clientTypeName(object.apiVersion, object.kind);
   if (typeName) unknownFields(object, typeName, [], problems);
   return problems;
+}
+
+/** What kind of value the field at `path` of a built-in object takes, in the words of a fix (`a LabelSelector mapping`); undefined when unknown. */
+function wantedValue(object: Manifest, path: readonly string[]): string | undefined {
+  let typeName: string | null | undefined = clientTypeName(object.apiVersion, object.kind);
+  for (const key of path) {
+    if (!typeName) return undefined;
+    if (typeName.startsWith('Array<')) typeName = typeName.slice('Array<'.length, -1);
+    else if (typeName.startsWith(MAP_TYPE)) typeName = typeName.slice(MAP_TYPE.length, -'; }'.length);
+    else typeName = fieldsOf(typeName)?.get(key);
+  }
+  if (!typeName) return undefined;
+  if (typeName.startsWith('Array<')) return `a list of ${typeWords(typeName.slice('Array<'.length, -1), true)}`;
+  if (typeName.startsWith(MAP_TYPE)) return `a mapping of ${typeWords(typeName.slice(MAP_TYPE.length, -'; }'.length), true)}`;
+  return typeWords(typeName, false);
+}
+
+const SCALAR_WORDS: Record<string, [one: string, many: string]> = {
+  string: ['a string', 'strings'],
+  number: ['a number', 'numbers'],
+  boolean: ['true or false', 'booleans'],
+  Date: ['a date and time', 'dates and times'],
+  IntOrString: ['a number or a string', 'numbers or strings'],
+};
+
+/** A client-node type name as a fix says it, one or `many` of it: V1Container is `a Container mapping`, `Container mappings`. */
+function typeWords(typeName: string, many: boolean): string {
+  const scalar = SCALAR_WORDS[typeName];
+  if (scalar) return scalar[many ? 1 : 0];
+  const kind = typeName.replace(/^V\d+(?:(?:alpha|beta)\d+)?/, '');
+  return many ? `${kind} mappings` : `a ${kind} mapping`;
 }
 
 /** Whether a field of `value`, at any depth, is present with the value undefined. */
@@ -129,7 +160,7 @@ function hasUndefinedField(value: unknown): boolean {
 export function unknownFields(value: unknown, typeName: string, path: readonly string[], problems: FieldProblem[]): void {
   walkTyped(value, typeName, [...path], () => undefined, (at, key, known) => {
     const where = [...at, key];
-    problems.push({ path: where.map(String), message: `${shownPath(where)}: unknown field "${key}" (known: ${known.join(', ')}).` });
+    problems.push({ path: where.map(String), message: `${shownPath(where)}: unknown field "${key}" (known: ${known.join(', ')}). ${UNKNOWN_FIELD_FIX}` });
   });
 }
 

@@ -4,9 +4,11 @@
  * schema preserves them (`x-kubernetes-preserve-unknown-fields`), int-or-string fields take
  * either, and `nullable` fields take null.
  *
- * CRDs are read from directories (a setting: users point it at their own cluster's CRDs). Files
- * are indexed by a cheap scan; a schema is parsed and compiled only when an object needs it, and
- * the compiled validator is cached on disk by the CRD text's hash, because parsing and compiling
+ * CRDs are read from directories (a setting: users point it at their own cluster's CRDs). Each
+ * file is parsed and checked once, and the index of the CRDs it holds (group, kind and where in
+ * the file) cached on disk by the digest of its bytes, so a run reads each file and an index
+ * entry but parses nothing it parsed before; a schema is parsed and compiled only when an object
+ * needs it, and the compiled validator is cached on disk by the CRD text's hash, because parsing and compiling
  * the large upstream CRDs (Argo CD's Application alone is over 1 MB) dominated a cold run; V8's
  * compiled code for each cached validator is cached beside it. Both are entries of
  * stacks/content-cache.ts: written atomically and used only when their digest checks, so an
@@ -14,23 +16,33 @@
  * CRDs no longer read (unused for two weeks) and of files of earlier cache formats.
  */
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { Document, parseDocument, stringify } from 'yaml';
+import { LineCounter, Node, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { isMap, Manifest } from '../stacks/objects';
 import { PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
-import { documentValue } from '../stacks/yaml-value';
+import { Crd as CrdItem, crdProblem } from '../stacks/crd-import';
+import { describeValue } from '../stacks/describe-value';
+import { documentValue, syntaxProblem } from '../stacks/yaml-value';
 import { ajvProblems, FieldProblem } from './field-problem';
 import { filesUnder } from '../stacks/out-of-bounds';
 
 const CACHE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'gitplane', 'crd');
+/**
+ * Where the CRD files' indexes are cached, whatever directory a registry's validators are cached
+ * in: an index is keyed by the file's bytes alone, and a registry with a cache of its own (a
+ * test's) would otherwise parse every CRD again (1.6 s of CPU for the mirror's 8.5 MB).
+ */
+const INDEX_DIR = path.join(CACHE_DIR, 'index');
 const CACHE_VERSION = 'crd-validator 3';
+const INDEX_VERSION = 'crd-index 1';
 
 type Schema = Record<string, unknown>;
 
@@ -49,8 +61,16 @@ export interface CustomKind {
   validate: ValidateFunction;
 }
 
+/** One CRD of a file's index: its group and kind, and its text (a `kind: List` item, written as a document of its own) or where it is in the file's bytes. */
+interface IndexedCrd {
+  group: string;
+  kind: string;
+  text?: string;
+  bytes?: [start: number, end: number];
+}
+
 export class CrdRegistry {
-  private readonly sources = new Map<string, { file: string; text: string }>();
+  private readonly sources = new Map<string, { file: string; bytes: Buffer; crd: IndexedCrd }>();
   private readonly groups = new Set<string>();
   private readonly compiled = new Map<string, CustomKind | null>();
   /** Made on the first validator not in the cache: a run whose validators are all cached never loads ajv. */
@@ -59,24 +79,43 @@ export class CrdRegistry {
   /**
    * Indexes every CRD in the YAML files under `dirs` (recursively), the first definition of a
    * group and kind winning, so `dirs` is in order of precedence. A file may also be a `kind: List`
-   * of CRDs, as `kubectl get crd -o yaml` prints them. Compiled validators are cached in `cacheDir`.
+   * of CRDs, as `kubectl get crd -o yaml` prints them. A file that is not valid YAML, a document
+   * that is not a Kubernetes object, and a CRD without the fields validation needs are input
+   * errors naming the file, the line and the field; objects of other kinds are skipped, as
+   * kubeconform's CRD converter skips them, so an operator's release manifest can serve as it
+   * is. Compiled validators are cached in `cacheDir`, the files' indexes in INDEX_DIR.
    */
   constructor(
     public readonly dirs: readonly string[],
     private readonly cacheDir: string = CACHE_DIR,
   ) {
     pruneDaily(cacheDir);
+    pruneDaily(INDEX_DIR);
+    const problems: string[] = [];
     for (const dir of dirs) {
       for (const file of crdFiles(dir)) {
-        for (const text of crdTexts(fs.readFileSync(file, 'utf8'), file)) {
-          const group = /^\s{2}group:\s*(\S+)/m.exec(text)?.[1];
-          const kind = /^\s{4}kind:\s*(\S+)/m.exec(text)?.[1];
-          if (!group || !kind) continue;
-          this.groups.add(group);
-          if (!this.sources.has(`${group}/${kind}`)) this.sources.set(`${group}/${kind}`, { file, text });
+        const bytes = fs.readFileSync(file);
+        const key = contentKey([INDEX_VERSION, createHash('sha256').update(bytes).digest('hex')]);
+        const cached = readEntry(INDEX_DIR, key);
+        let index: IndexedCrd[];
+        if (cached !== undefined) {
+          index = JSON.parse(cached) as IndexedCrd[];
+        } else {
+          const read = indexCrds(bytes, file);
+          if ('problems' in read) {
+            problems.push(...read.problems);
+            continue;
+          }
+          index = read.crds;
+          writeEntry(INDEX_DIR, key, JSON.stringify(index));
+        }
+        for (const crd of index) {
+          this.groups.add(crd.group);
+          if (!this.sources.has(`${crd.group}/${crd.kind}`)) this.sources.set(`${crd.group}/${crd.kind}`, { file, bytes, crd });
         }
       }
     }
+    if (problems.length > 0) throw new InputError(problems);
   }
 
   /** Whether any indexed CRD belongs to the API group `group`. */
@@ -101,8 +140,10 @@ export class CrdRegistry {
 
   private compile(apiVersion: string, kind: string): CustomKind | null {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const source = this.sources.get(`${group}/${kind}`);
-    if (!source) return null;
+    const found = this.sources.get(`${group}/${kind}`);
+    if (!found) return null;
+    const { crd, bytes, file } = found;
+    const source = { file, text: crd.text ?? bytes.toString('utf8', ...(crd.bytes as [number, number])) };
     const key = contentKey([CACHE_VERSION, apiVersion, kind, source.text]);
     const cached = loadCompiled(this.cacheDir, key) as (ValidateFunction & { scope: CustomKind['scope'] | null }) | undefined;
     if (cached) return cached.scope ? { scope: cached.scope, validate: cached } : null;
@@ -112,9 +153,9 @@ export class CrdRegistry {
   }
 
   private compileSource({ file, text }: { file: string; text: string }, apiVersion: string, version: string, kind: string): CustomKind | null {
-    const crd = crdValue(parseDocument(text), file) as Crd | null;
-    if (!Array.isArray(crd?.spec?.versions)) throw new InputError([`${file}: the CustomResourceDefinition of ${kind} has no spec.versions list. ${FIX_CRD_FILE}`]);
-    const served = crd.spec.versions.find((v) => v?.name === version && v.served !== false);
+    // The file's index holds only CRDs with the fields read here (crdProblem).
+    const { value: crd } = documentValue(parseDocument(text)) as { value: Crd };
+    const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
     const schema = served?.schema?.openAPIV3Schema;
     if (!schema) return null;
     const root = strict(structuredClone(schema));
@@ -125,7 +166,13 @@ export class CrdRegistry {
     properties.kind = { const: kind };
     root.properties = properties;
     root.additionalProperties = false;
-    return { scope: crd.spec.scope, validate: this.ajv().compile(shareRepeated(root)) };
+    let validate: ValidateFunction;
+    try {
+      validate = this.ajv().compile(shareRepeated(root));
+    } catch (e) {
+      throw new InputError([`${shownFile(file)}: the openAPIV3Schema of ${kind} ${version} is not a schema gitplane can check against: ${(e as Error).message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
+    }
+    return { scope: crd.spec.scope, validate };
   }
 
   private ajv(): Ajv {
@@ -206,9 +253,21 @@ export function goPattern(pattern: string): string {
 function strict(schema: Schema): Schema {
   if (schema['x-kubernetes-int-or-string'] === true) {
     delete schema.type;
-    schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
+    schema.anyOf = [{ type: 'integer' }, { type: 'string' }, ...(schema.nullable === true ? [{ type: 'null' }] : [])];
   }
   if (schema.nullable === true && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  // A schema without a type takes null already; ajv refuses `nullable` without one.
+  if (schema.type === undefined) delete schema.nullable;
+  // OpenAPI 3.0 (a CRD's schema) makes a bound exclusive with a boolean; JSON Schema with the bound itself.
+  for (const [bound, exclusive] of [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']]) {
+    if (typeof schema[exclusive] !== 'boolean') continue;
+    if (schema[exclusive] === true && typeof schema[bound] === 'number') {
+      schema[exclusive] = schema[bound];
+      delete schema[bound];
+    } else {
+      delete schema[exclusive];
+    }
+  }
   if (typeof schema.pattern === 'string') schema.pattern = goPattern(schema.pattern);
   const properties = schema.properties as Record<string, Schema> | undefined;
   if (properties) {
@@ -286,29 +345,79 @@ function* subschemas(schema: Schema): Generator<[holder: object, key: string | n
 
 const FIX_CRD_FILE = 'Fix the file or remove it from the CRD directories.';
 
-/** A document of a CRD file: one that is not valid YAML, or whose aliases expand past the limit, is an input error naming `file`. */
-function crdValue(doc: Document, file: string): unknown {
-  if (doc.errors.length > 0) throw new InputError([`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
-  const read = documentValue(doc);
-  if ('problem' in read) throw new InputError([`${file}: ${read.problem}. ${FIX_CRD_FILE}`]);
-  return read.value;
+/** `file` as messages show it: relative to the working directory when under it, as it was most likely given. */
+function shownFile(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /**
- * The text of each CRD in a file. Documents are found by a cheap scan; a `kind: List` (or
- * CustomResourceDefinitionList) is parsed, and each CRD item written back as a document of its
- * own, without the status and metadata a cluster adds.
+ * The CRDs of a file of a CRD directory (`bytes`, read from `file`), or its problems, each
+ * naming the file, line and column: YAML that does not parse, aliases past the limit,
+ * a document that is not a Kubernetes object (no kind), a CRD without the fields validation
+ * reads (stacks/crd-import.ts crdProblem). Documents of other kinds are skipped. A `kind: List`
+ * (or CustomResourceDefinitionList) is read item by item, each CRD written back as a document
+ * of its own, without the status and metadata a cluster adds.
  */
-function crdTexts(content: string, file: string): string[] {
-  return content.split(/^---\s*$/m).flatMap((text) => {
-    if (/^kind:\s*(CustomResourceDefinition)?List\s*$/m.test(text)) {
-      const items = (crdValue(parseDocument(text), file) as { items?: unknown } | null)?.items;
-      return (Array.isArray(items) ? (items as Partial<Crd & { apiVersion: string; metadata: { name?: string } }>[]) : [])
-        .filter((item) => item?.kind === 'CustomResourceDefinition')
-        .map((item) => stringify({ apiVersion: item.apiVersion, kind: item.kind, metadata: { name: item.metadata?.name }, spec: item.spec }, { lineWidth: 0 }));
+function indexCrds(bytes: Buffer, file: string): { crds: IndexedCrd[] } | { problems: string[] } {
+  const text = bytes.toString('utf8');
+  const shown = shownFile(file);
+  const lines = new LineCounter();
+  const problems: string[] = [];
+  const crds: IndexedCrd[] = [];
+  for (const [n, doc] of parseAllDocuments(text, { lineCounter: lines }).entries()) {
+    if (doc.errors.length > 0) {
+      problems.push(syntaxProblem(shown, doc.errors[0]));
+      continue;
     }
-    return /^kind:\s*CustomResourceDefinition\s*$/m.test(text) ? [text] : [];
-  });
+    /** Where the field at `at` is, or the nearest field around it that is there. */
+    const where = (at: readonly (string | number)[]): string => {
+      for (let k = at.length; k >= 0; k--) {
+        const node = (k === 0 ? doc.contents : doc.getIn(at.slice(0, k), true)) as Node | null | undefined;
+        if (node?.range) {
+          const { line, col } = lines.linePos(node.range[0]);
+          return `${shown}:${line}:${col}`;
+        }
+      }
+      return shown;
+    };
+    const read = documentValue(doc);
+    if ('problem' in read) {
+      problems.push(`${where([])}: ${read.problem}. ${FIX_CRD_FILE}`);
+      continue;
+    }
+    const value = read.value as { kind?: unknown; items?: unknown } | null;
+    if (value === null) continue;
+    if (!isMap(value) || typeof value.kind !== 'string') {
+      problems.push(`${where(['kind'])}: document ${n + 1} is not a Kubernetes object (found ${isMap(value) ? `kind ${describeValue(value.kind)}` : describeValue(value)}). A CRD directory holds CustomResourceDefinitions (objects of other kinds are skipped); remove the file from the CRD directories, or give the document its kind.`);
+      continue;
+    }
+    const list = value.kind === 'List' || value.kind === 'CustomResourceDefinitionList';
+    if (list && !Array.isArray(value.items)) {
+      problems.push(`${where(['items'])}: items must be a list of CustomResourceDefinitions (found ${describeValue(value.items)}). ${FIX_CRD_FILE}`);
+      continue;
+    }
+    const items = list ? (value.items as unknown[]).map((item, i) => ({ item, at: ['items', i] })) : [{ item: value, at: [] }];
+    for (const { item, at } of items) {
+      if (!isMap(item) || item.kind !== 'CustomResourceDefinition') continue;
+      const problem = crdProblem(item as CrdItem);
+      if (problem) {
+        problems.push(`${where([...at, ...problem.path])}: ${problem.message.replace(/ Fix the CRD\.$/, '')} ${FIX_CRD_FILE}`);
+        continue;
+      }
+      const crd = item as Crd & { apiVersion: string; metadata: { name: string } };
+      const indexed = { group: crd.spec.group, kind: crd.spec.names.kind };
+      if (list) {
+        crds.push({ ...indexed, text: stringify({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name }, spec: crd.spec }, { lineWidth: 0 }) });
+      } else {
+        // From after the document's `---` (as the compiled validators' keys have always read it) to the next.
+        const start = doc.range[0] + (text.startsWith('---', doc.range[0]) ? 3 : 0);
+        const end = doc.range[2];
+        crds.push({ ...indexed, bytes: [Buffer.byteLength(text.slice(0, start)), Buffer.byteLength(text.slice(0, end))] });
+      }
+    }
+  }
+  return problems.length > 0 ? { problems } : { crds };
 }
 
 /** The YAML files under a CRD directory; a link out of it is refused (stacks/out-of-bounds.ts). */

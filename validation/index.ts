@@ -83,7 +83,7 @@ export class Validator {
       const first = seen.get(identity);
       if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
         // Objects without a name are not the same object: each is reported for its name alone.
-        add({ path: ['metadata', 'name'], message: 'metadata.name: required; every object needs a name.' });
+        add({ path: ['metadata', 'name'], message: 'metadata.name: required; every object needs a name. Add metadata.name.' });
       } else if (first !== undefined) {
         add({ path: [], message: `duplicate object: ${manifest.apiVersion} ${ref} is also defined in ${first}. Rename or remove one of them.` });
       } else {

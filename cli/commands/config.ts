@@ -1,6 +1,6 @@
 import { FindingsError, InputError } from '../../stacks/errors';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 import { warnUnchecked } from './schemas';
 
@@ -20,7 +20,8 @@ Options:
       --list       list the configuration files of the environment
   -h, --help       this help
 
-Exit status: 0 printed, 1 the environment does not validate, 2 unknown name or usage error.`,
+Exit status: 0 printed, 1 the environment does not validate, 2 unknown name or usage error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values, positionals } = parse('config', argv, OPTIONS, true);
     const out = io(Boolean(values.quiet));

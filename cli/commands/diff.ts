@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { EnvironmentDiff } from '../../stacks/diff';
 import { InputError } from '../../stacks/errors';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = {
@@ -48,7 +48,8 @@ Options:
   -h, --help         this help
 
 Exit status: 0 done (or no differences with --exit-code), 1 differences with --exit-code,
-2 usage or input error.`,
+2 usage or input error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('diff', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
 import { PACKAGE_ROOT } from '../../stacks/paths';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = { ...COMMON_OPTIONS, force: { type: 'boolean' }, dependency: { type: 'string' } } as const;
@@ -88,7 +88,10 @@ Options:
       --dependency SPEC  how package.json depends on gitplane (default ^VERSION, this gitplane's
                          version); while gitplane is not on the npm registry, the packed
                          tarball as a path from DIR, e.g. file:../gitplane-0.1.0.tgz
-  -h, --help             this help`,
+  -h, --help             this help
+
+Exit status: 0 written, 2 usage error or a directory that is not new or empty,
+${CRASHED}.`,
   async run(argv, io) {
     const { values, positionals } = parse('init', argv, OPTIONS, true);
     const out = io(Boolean(values.quiet));

@@ -6,7 +6,7 @@ import type { PolicyEnvironment } from '../../policies/types';
 import type { Settings } from '../../stacks/settings';
 import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import type { Io } from '../io';
 import { UsageError } from '../usage-error';
 import { inCi, uncheckedReport, warnUnchecked } from './schemas';
@@ -71,7 +71,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 2 usage or input error.`,
+Exit status: 0 no mandatory finding, 1 mandatory findings (or invalid objects), 2 usage or input error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('policy', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

@@ -1,5 +1,5 @@
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = { ...COMMON_OPTIONS, 'emit-script': { type: 'boolean' } } as const;
@@ -20,7 +20,8 @@ Options:
       --emit-script   print the script to stdout
   -h, --help          this help
 
-Exit status: 0 printed, 2 usage error.`,
+Exit status: 0 printed, 2 usage error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('preflight', argv, OPTIONS);
     if (values.help) {

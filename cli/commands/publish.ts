@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { PublishGate } from '../../stacks/publish';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 
 const OPTIONS = {
@@ -64,7 +64,8 @@ Options:
 
 Exit status: 0 published, nothing to publish or superseded, 1 validation or a blocking check
 failed, 2 usage, input or git error (including a branch that kept moving for 10 attempts, or
-that a lock file left behind by a git that died kept locked: the error names the file).`,
+that a lock file left behind by a git that died kept locked: the error names the file),
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('publish', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

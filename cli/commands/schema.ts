@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 
 const OPTIONS = { ...COMMON_OPTIONS, out: { type: 'string', short: 'o' } } as const;
 
@@ -16,7 +16,10 @@ A field with a default is optional in it, as it is for gitplane (which fills the
 
 Options:
   -o, --out FILE   write to FILE instead of stdout
-  -h, --help       this help`,
+  -h, --help       this help
+
+Exit status: 0 printed or written, 2 usage error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('schema', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

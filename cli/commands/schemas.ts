@@ -7,7 +7,7 @@ import type { Settings } from '../../stacks/settings';
 import type { ValidationProblem } from '../../validation';
 import { uncheckedSummary } from '../../validation/unchecked';
 import { COMMON_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import type { Io } from '../io';
 import { UsageError } from '../usage-error';
 
@@ -45,6 +45,9 @@ Custom resources are checked against their CRDs and Helm values against the pinn
 defaults. They come from, in order: schemas.crdDirs in gitplane.yaml; the project's ${STORE_DIR}/
 folder; the charts "schemas pull" cached; and the offline mirror (schemas.mirror in
 gitplane.yaml, or GITPLANE_SCHEMA_MIRROR). --crd-dir or GITPLANE_CRD_DIRS replace every CRD source.
+A CRD directory's files may hold CRDs, kind: List of them, and objects of other kinds (skipped);
+a file that is not valid YAML, a document without a kind or a CRD missing what validation reads
+is refused (exit 2) with its file, line and field by every command that validates.
 
   pull     downloads each chart pinned in environments/versions.yaml from its Helm repository
            (repoURL), checks the archive's sha256 against the repository's index.yaml and against
@@ -72,7 +75,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 done, 2 usage or input error, a download that failed or a digest that does not match.`,
+Exit status: 0 done, 2 usage or input error, a download that failed or a digest that does not match,
+${CRASHED}.`,
   async run(argv, io) {
     const { values, positionals } = parse('schemas', argv, { ...COMMON_OPTIONS, repository: { type: 'string' }, locked: { type: 'boolean' } }, true);
     const out = io(Boolean(values.quiet));

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { warnUnchecked } from './schemas';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...ENVIRONMENT_OPTIONS, out: { type: 'string', short: 'o' } } as const;
@@ -31,7 +31,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 written, 1 validation failed, 2 usage, environment file or --out error.`,
+Exit status: 0 written, 1 validation failed, 2 usage, environment file or --out error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('synth', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

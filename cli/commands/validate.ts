@@ -1,7 +1,7 @@
 import { FindingsError } from '../../stacks/errors';
 import type { ValidationProblem } from '../../validation';
 import { COMMON_OPTIONS, ENVIRONMENT_OPTIONS, parse } from '../args';
-import { Command } from '../command';
+import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
 import { inCi, uncheckedReport, warnUnrendered } from './schemas';
 
@@ -22,7 +22,7 @@ manifests gitplane did not make; the Helm values under values/, at the top of DI
 or bootstrap/ below it (as gitplane writes an environment), are not manifests and are skipped. A
 problem names its file under DIR as given, with the line and column of the field (of its
 object when the field is missing):
-  error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).
+  error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1). Quote the value: "1".
 
 Each Helm application is rendered as Argo CD renders it (helm template with the Application's
 chart, version, release name, namespace and values file, the environment's Kubernetes version,
@@ -42,7 +42,8 @@ Options:
   -q, --quiet           no progress lines
   -h, --help            this help
 
-Exit status: 0 valid, 1 problems found, 2 usage or input error.`,
+Exit status: 0 valid, 1 problems found, 2 usage or input error,
+${CRASHED}.`,
   async run(argv, io) {
     const { values } = parse('validate', argv, OPTIONS);
     const out = io(Boolean(values.quiet));

@@ -155,10 +155,10 @@ describe('gitplane policy', () => {
     expect([r.status, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toBe(
       [
-        'error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1).',
-        'error: vd/a.yaml:12:1: Deployment/d: spec: must have required property template.',
-        'error: vd/a.yaml:13:3: Deployment/d: spec.replicas: must be integer (got string "3").',
-        'error: vd/a.yaml:18:5: ConfigMap without a name: metadata.name: required; every object needs a name.',
+        'error: vd/a.yaml:6:3: ConfigMap/x: data.a: must be string (got number 1). Quote the value: "1".',
+        'error: vd/a.yaml:12:1: Deployment/d: spec: must have required property template. Add spec.template, a PodTemplateSpec mapping.',
+        'error: vd/a.yaml:13:3: Deployment/d: spec.replicas: must be integer (got string "3"). Write the number without quotes: 3.',
+        'error: vd/a.yaml:18:5: ConfigMap without a name: metadata.name: required; every object needs a name. Add metadata.name.',
         'error: vd/a.yaml:19:5: ConfigMap/x: duplicate object: v1 ConfigMap/x is also defined in vd/a.yaml:1. Rename or remove one of them.',
         'error: 5 problem(s) found.',
         '',
@@ -195,9 +195,9 @@ describe('gitplane policy', () => {
       ['an Application whose value files are not a list', `${APP}spec: {source: {${HELM}, helm: {valueFiles: 5}}}\n`, 2, 'installs chart c with value files 5;'],
     ])('%s', (_, content, status, expected) => validateDir(content, status, expected));
     // The Application's schema check, which names the field, needs its CRD.
-    testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml:4:8: Application/argocd/x: spec.sources: must be array (got number 5).'));
+    testWithMirrors(['schemas'], 'an Application whose sources is not a list', () => validateDir(`${APP}spec: {sources: 5}\n`, 1, 'apps/x/f.yaml:4:8: Application/argocd/x: spec.sources: must be array (got number 5). Give a list.'));
     testWithMirrors(['schemas'], 'an Application whose helm parameters are not maps of strings', () =>
-      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters[2].value: must be string (got a list of 1).'),
+      validateDir(`${APP}spec: {source: {${HELM}, helm: {valueFiles: [$values/x/values/x.yaml], parameters: [5, null, {name: 5, value: [1]}]}}}\n`, 1, 'spec.source.helm.parameters[2].value: must be string (got a list of 1). Give a string.'),
     );
   });
   test('--docs prints the generated rule reference', () => {

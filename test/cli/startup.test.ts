@@ -168,14 +168,15 @@ test('no source map is read as modules load; a stack trace shows TypeScript fram
   }
 });
 
-test('fails when gitplane itself breaks: exit 1 and the stack trace, whose frames name the .ts lines', () => {
+test('fails when gitplane itself breaks: exit 70, a bug in gitplane, and the stack trace, whose frames name the .ts lines', () => {
   const breaking = path.join(tempDir(), 'breaking.js');
   fs.writeFileSync(breaking, "process.stdout.write = () => { throw new Error('gitplane-test-fake breakage'); };\n");
   const r = spawnSync(process.execPath, ['-r', breaking, BIN, 'config', '--list', '--env', 'dev'], { cwd: ROOT, encoding: 'utf8' });
   const line = (file: string, text: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
-  expect(r.status).toBe(1);
+  expect(r.status).toBe(70);
   // A checkout without the offline mirrors warns first that custom resources go unchecked.
-  expect(withoutMirrorWarnings(r.stderr).split('\n').slice(0, 3)).toEqual([
+  expect(withoutMirrorWarnings(r.stderr).split('\n').slice(0, 4)).toEqual([
+    'error: gitplane crashed; this is a bug in gitplane. Report it with the stack trace below.',
     'Error: gitplane-test-fake breakage',
     `    at process.stdout.write (${breaking}:1:38)`,
     expect.stringMatching(new RegExp(`^    at Object\\.out \\(${path.join(ROOT, 'cli', 'io.ts')}:${line('cli/io.ts', 'process.stdout.write(')}:\\d+\\)$`)),

@@ -72,15 +72,15 @@ describe('gitplane synth', () => {
     const VERSIONS = '  versions:\n    - name: v1alpha1\n      served: true\n      schema: {openAPIV3Schema: {type: object}}\n';
     const FIX = 'Fix the file or remove it from the CRD directories.';
     test.each([
-      ['a kind: List whose aliases expand past the limit', `apiVersion: v1\nkind: List\nitems: []\n${ALIAS_BOMB}`, `${ALIAS_BOMB_PROBLEM} ${FIX}`],
-      ['a CRD whose aliases expand past the limit', `${APPLICATION_CRD}${VERSIONS}${ALIAS_BOMB}`, `${ALIAS_BOMB_PROBLEM} ${FIX}`],
-      ['a CRD without a versions list', APPLICATION_CRD, `the CustomResourceDefinition of Application has no spec.versions list. ${FIX}`],
+      ['a kind: List whose aliases expand past the limit', `apiVersion: v1\nkind: List\nitems: []\n${ALIAS_BOMB}`, `1:1: ${ALIAS_BOMB_PROBLEM} ${FIX}`],
+      ['a CRD whose aliases expand past the limit', `${APPLICATION_CRD}${VERSIONS}${ALIAS_BOMB}`, `1:1: ${ALIAS_BOMB_PROBLEM} ${FIX}`],
+      ['a CRD without a versions list', APPLICATION_CRD, `6:3: spec.versions must list the served versions, each with a name (found null). ${FIX}`],
     ])('%s', (_, content, problem) => {
       const dir = tempDir();
       fs.writeFileSync(path.join(dir, 'crd.yaml'), content);
       const r = gitplane(['synth', '--env', 'dev', '--out', path.join(dir, 'out'), '--crd-dir', dir, '--quiet']);
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`error: ${path.join(dir, 'crd.yaml')}: ${problem}\n`);
+      expect(r.stderr).toContain(`error: ${path.join(dir, 'crd.yaml')}:${problem}\n`);
       expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
     });
   });

@@ -46,7 +46,7 @@ test('a built-in object\'s fields set to undefined are judged as absent, as the 
   expect(messages(d)).toEqual([]);
   expect(d).toEqual(before);
   (d.spec as Record<string, unknown>).replicas = '2';
-  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2").']);
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2"). Write the number without quotes: 2.']);
 });
 
 test.each([
@@ -61,13 +61,13 @@ test.each([
 test('fails when a field has the wrong type', () => {
   const d = deployment();
   (d.spec as Record<string, unknown>).replicas = '2';
-  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2").']);
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.replicas: must be integer (got string "2"). Write the number without quotes: 2.']);
 });
 
 test('fails when a field of a list item has the wrong type: the item shown as [i], as for an unknown field, with the value found', () => {
   const d = deployment();
   ((d.spec as any).template.spec.containers[0] as Record<string, unknown>).image = ['nginx'];
-  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.template.spec.containers[0].image: must be string (got a list of 1).']);
+  expect(messages(d)).toEqual(['f0.yaml: Deployment/apps/web: spec.template.spec.containers[0].image: must be string (got a list of 1). Give a string.']);
 });
 
 test('fails when a field is unknown (spec.replica for spec.replicas)', () => {
@@ -111,7 +111,7 @@ testWithMirrors(['schemas'], 'a kubectl get crd -o yaml file (kind: List) in a C
 test('fails when a kind: List in a CRD directory is not valid YAML, naming the file', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'cluster.yaml'), 'apiVersion: v1\nkind: List\nitems: [\n');
-  expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}: not valid YAML`);
+  expect(() => new CrdRegistry([dir])).toThrow(`${path.join(dir, 'cluster.yaml')}:4:1: the file is not valid YAML: `);
 });
 
 testWithMirrors(['schemas'], 'the first directory that defines a kind wins', () => {
@@ -175,7 +175,7 @@ describe('a CRD whose schema repeats a subschema', () => {
     const m: Manifest = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo' }, spec: { primary: { name: 'a', path: 3 }, backups: [{ name: 'b' }, { nmae: 'c' }] } };
     expect(new Validator(new CrdRegistry([crds], tempDir())).validate([{ manifest: m, file: 'f' }]).map((p) => p.message)).toEqual([
       expect.stringContaining('spec.primary.path: must be string'),
-      expect.stringContaining('spec.backups[1]: must have required property \'name\''),
+      expect.stringContaining('spec.backups[1]: must have required property name. Add spec.backups[1].name.'),
       expect.stringContaining('spec.backups[1].nmae: unknown field "nmae"'),
     ]);
   });
