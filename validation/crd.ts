@@ -386,12 +386,15 @@ function indexCrds(bytes: Buffer, file: string): { crds: IndexedCrd[] } | { prob
       problems.push(`${where([])}: ${read.problem}. ${FIX_CRD_FILE}`);
       continue;
     }
-    const value = read.value as { kind?: unknown; items?: unknown } | null;
-    if (value === null) continue;
-    if (!isMap(value) || typeof value.kind !== 'string') {
-      problems.push(`${where(['kind'])}: document ${n + 1} is not a Kubernetes object (found ${isMap(value) ? `kind ${describeValue(value.kind)}` : describeValue(value)}). A CRD directory holds CustomResourceDefinitions (objects of other kinds are skipped); remove the file from the CRD directories, or give the document its kind.`);
-      continue;
-    }
+    /** Whether `value` (document n, or item `at` of its list) is a Kubernetes object; when not, its problem is added. */
+    const isObject = (value: unknown, at: readonly (string | number)[]): value is Record<string, unknown> & { kind: string } => {
+      if (isMap(value) && typeof value.kind === 'string') return true;
+      const what = at.length === 0 ? `document ${n + 1}` : `items[${at[1]}] of document ${n + 1}`;
+      problems.push(`${where([...at, 'kind'])}: ${what} is not a Kubernetes object (found ${isMap(value) ? `kind ${describeValue(value.kind)}` : describeValue(value)}). A CRD directory holds CustomResourceDefinitions (objects of other kinds are skipped); remove the file from the CRD directories, or give the document its kind.`);
+      return false;
+    };
+    const value = read.value;
+    if (value === null || !isObject(value, [])) continue;
     const list = value.kind === 'List' || value.kind === 'CustomResourceDefinitionList';
     if (list && !Array.isArray(value.items)) {
       problems.push(`${where(['items'])}: items must be a list of CustomResourceDefinitions (found ${describeValue(value.items)}). ${FIX_CRD_FILE}`);
@@ -399,13 +402,13 @@ function indexCrds(bytes: Buffer, file: string): { crds: IndexedCrd[] } | { prob
     }
     const items = list ? (value.items as unknown[]).map((item, i) => ({ item, at: ['items', i] })) : [{ item: value, at: [] }];
     for (const { item, at } of items) {
-      if (!isMap(item) || item.kind !== 'CustomResourceDefinition') continue;
+      if (!isObject(item, at) || item.kind !== 'CustomResourceDefinition') continue;
       const problem = crdProblem(item as CrdItem);
       if (problem) {
         problems.push(`${where([...at, ...problem.path])}: ${problem.message.replace(/ Fix the CRD\.$/, '')} ${FIX_CRD_FILE}`);
         continue;
       }
-      const crd = item as Crd & { apiVersion: string; metadata: { name: string } };
+      const crd = item as unknown as Crd & { apiVersion: string; metadata: { name: string } };
       const indexed = { group: crd.spec.group, kind: crd.spec.names.kind };
       if (list) {
         crds.push({ ...indexed, text: stringify({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name }, spec: crd.spec }, { lineWidth: 0 }) });

@@ -77,6 +77,13 @@ describe('a broken file is an error whenever the directory is read', () => {
     expect(readProblems(dir)).toEqual([`${path.join(dir, 'widget.yaml')}:${at}: ${problem} ${FIX}`]);
   });
 
+  test('fails when an item of a kind: List is not a Kubernetes object, naming it', () => {
+    const dir = crdDir({ 'cluster.yaml': `apiVersion: v1\nkind: List\nitems:\n  - ${JSON.stringify(widgetCrd())}\n  - 5\n` });
+    expect(readProblems(dir)).toEqual([
+      `${path.join(dir, 'cluster.yaml')}:5:5: items[1] of document 1 is not a Kubernetes object (found number 5). A CRD directory holds CustomResourceDefinitions (objects of other kinds are skipped); remove the file from the CRD directories, or give the document its kind.`,
+    ]);
+  });
+
   test('fails when a kind: List has no list of items, naming the field', () => {
     const dir = crdDir({ 'cluster.yaml': 'apiVersion: v1\nkind: List\nitems: {}\n' });
     expect(readProblems(dir)).toEqual([`${path.join(dir, 'cluster.yaml')}:3:8: items must be a list of CustomResourceDefinitions (found a mapping). ${FIX}`]);
