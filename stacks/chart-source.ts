@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chartSchemaFiles } from './chart-archive';
 import { InputError } from './errors';
+import { writeWhole } from './write-whole';
 import { LOCK_FILE } from './project';
 import { archiveName, cachedChartDir } from './schema-lock';
 import { findEntry, HelmIndex, parseIndex, sha256 } from './schema-pull';
@@ -96,8 +97,6 @@ export function archiveDefaultsDir(chart: string, version: string, sources: Char
   const values = chartSchemaFiles(fs.readFileSync(found.file), chart, version).get(`helm-values/${chart}-${version}.yaml`);
   if (!values) return undefined;
   fs.mkdirSync(dir, { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, values);
-  fs.renameSync(temporary, file);
+  writeWhole(file, values);
   return dir;
 }

@@ -17,6 +17,7 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeWhole } from './write-whole';
 
 const FORMAT = 'gitplane-cache 1';
 
@@ -130,18 +131,11 @@ export function pruneDaily(dir: string): void {
 
 /** Caches `body` under `key` in `dir`, atomically: text, or bytes read back by readBytes. */
 export function writeEntry(dir: string, key: string, body: string | Uint8Array): void {
-  const file = path.join(dir, `${key}.json`);
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(temporary, typeof body === 'string' ? `${header(key, body)}\n${body}` : Buffer.concat([Buffer.from(`${header(key, body)}\n`), body]));
-    fs.renameSync(temporary, file);
+    writeWhole(path.join(dir, `${key}.json`), typeof body === 'string' ? `${header(key, body)}\n${body}` : Buffer.concat([Buffer.from(`${header(key, body)}\n`), body]));
   } catch {
-    try {
-      fs.rmSync(temporary, { force: true });
-    } catch {
-      // There was no temporary file: the directory could not be made.
-    }
+    // A cache this process may not write (permissions, a full disk): the entry is only not kept.
   }
 }
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { LineCounter, Node, parseAllDocuments, stringify } from 'yaml';
 import { describeValue } from './describe-value';
 import { InputError } from './errors';
+import { writeWhole } from './write-whole';
 import { isMap } from './objects';
 import { documentValue } from './yaml-value';
 
@@ -65,7 +66,7 @@ export function importCrds(file: string, text: string, crdDir: string): ImportRe
     (fs.existsSync(target) ? result.replaced : result.added).push(name);
     const spec = { ...crd.spec };
     delete spec.conversion;
-    fs.writeFileSync(target, stringify({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name }, spec }, { lineWidth: 0 }), { mode: 0o644 });
+    writeWhole(target, stringify({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name }, spec }, { lineWidth: 0 }), 0o644);
   }
   return result;
 }

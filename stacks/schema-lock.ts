@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { InputError } from './errors';
+import { writeWhole } from './write-whole';
 import { byCodePoint } from '../constructs/core/order';
 
 export interface LockedChart {
@@ -84,8 +85,6 @@ export function writeLock(file: string, lock: Lock): void {
   }
   const header = '# Written by "gitplane schemas pull"; commit it. The sha256 digest of each pinned chart archive\n# and of every file taken from it; a pull refuses an archive that does not match.\n';
   const text = header + stringify({ charts }, { lineWidth: 0 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o644 });
-  fs.renameSync(tmp, file);
+  writeWhole(file, text, 0o644);
 }
 

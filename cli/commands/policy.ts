@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
+import { checkOutputFile, writeOutputFile } from '../../stacks/write-whole';
 import { Format, FORMATS } from '../../policies/formats/names';
 import type { PolicyEnvironment } from '../../policies/types';
 import type { Settings } from '../../stacks/settings';
@@ -92,7 +93,7 @@ ${CRASHED}.`,
       const { RULES } = await import('../../policies/registry');
       const current = target && fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
       const doc = updateDocs(current, RULES);
-      if (target) fs.writeFileSync(target, doc);
+      if (target) writeOutputFile(`--output ${target}`, target, doc);
       else out.out(doc);
       return 0;
     }
@@ -150,8 +151,8 @@ ${CRASHED}.`,
     const { render } = await import('../../policies/formats');
     const tool = (await import('../../stacks/paths')).packageVersion();
     const text = render(report, format, tool);
-    for (const r of reports) fs.writeFileSync(r.file, render(report, r.format, tool));
-    if (values.output) fs.writeFileSync(values.output, text);
+    for (const r of reports) writeOutputFile(`--report ${r.format}=${r.file}`, r.file, render(report, r.format, tool));
+    if (values.output) writeOutputFile(`--output ${values.output}`, values.output, text);
     else process.stdout.write(text);
     return hasMandatory(report) ? 1 : 0;
   },
@@ -162,7 +163,7 @@ interface ReportTarget {
   readonly file: string;
 }
 
-/** The --report FORMAT=FILE arguments; each file once, and none that --output writes. */
+/** The --report FORMAT=FILE arguments; each file once, none that --output writes, each one that can be written. */
 function parseReports(args: readonly string[], output: string | undefined): ReportTarget[] {
   const targets = args.map((arg) => {
     const eq = arg.indexOf('=');
@@ -176,6 +177,8 @@ function parseReports(args: readonly string[], output: string | undefined): Repo
   const files = [...targets.map((t) => t.file), ...(output === undefined ? [] : [output])];
   const twice = files.find((f, i) => files.indexOf(f) !== i);
   if (twice !== undefined) throw new UsageError(`${twice} is named by two reports (--report, --output). Give each report its own file.`);
+  for (const t of targets) checkOutputFile(`--report ${t.format}=${t.file}`, t.file);
+  if (output !== undefined) checkOutputFile(`--output ${output}`, output);
   return targets;
 }
 

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command, CRASHED } from '../command';
 
@@ -29,7 +28,7 @@ ${CRASHED}.`,
     }
     const { environmentJsonSchema } = await import('../../environments/json-schema');
     const text = environmentJsonSchema();
-    if (values.out) fs.writeFileSync(values.out, text);
+    if (values.out) (await import('../../stacks/write-whole')).writeOutputFile(`--out ${values.out}`, values.out, text);
     else process.stdout.write(text);
     return 0;
   },

@@ -10,13 +10,14 @@ import { gitplane, tempDir } from '../support/cli';
 
 const BUG = 'error: gitplane crashed; this is a bug in gitplane. Report it with the stack trace below.\n';
 
-// `schema --out` writes without checking where: a missing directory still crashes the command
-// (the real crash path this test needs; should it become an input error, pick another).
+// A command that crashes: Node's stdout refuses the write `gitplane schema` makes in its run (a
+// preload breaks it; no gitplane module is replaced).
 test('fails when a command crashes: exit 70, the error says it is a bug in gitplane and shows the stack at .ts lines', () => {
-  const out = path.join(tempDir(), 'missing', 'environment.schema.json');
-  const r = gitplane(['schema', '--out', out]);
+  const preload = path.join(tempDir(), 'broken-stdout.js');
+  fs.writeFileSync(preload, "process.stdout.write = () => { throw new TypeError('gitplane-test-fake: stdout refused the write'); };\n");
+  const r = gitplane(['schema'], { env: { NODE_OPTIONS: `--require ${preload}` } });
   expect(r.status).toBe(70);
-  expect(r.stderr.startsWith(`${BUG}Error: ENOENT: no such file or directory, open '${out}'\n`)).toBe(true);
+  expect(r.stderr.startsWith(`${BUG}TypeError: gitplane-test-fake: stdout refused the write\n`)).toBe(true);
   expect(r.stderr).toMatch(/^ {4}at .*cli\/commands\/schema\.ts:\d+:\d+\)$/m);
 });
 
