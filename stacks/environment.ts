@@ -89,10 +89,13 @@ export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
 
 /** Loads a named environment from the environments directory. */
 export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): EnvironmentSpec {
+  const known = () => (fs.existsSync(dir) ? listEnvironments(dir).join(', ') : 'none');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new InputError([`"${name}" is not an environment name: a name is lowercase letters, digits and "-" (known: ${known()}), its file ${displayPath(dir)}/<name>.yaml. Pick a known name, or give a file anywhere with --file PATH.`]);
+  }
   const file = path.join(dir, `${name}.yaml`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || !fs.existsSync(file)) {
-    const known = fs.existsSync(dir) ? listEnvironments(dir).join(', ') : 'none';
-    throw new InputError([`${displayPath(file)}: no environment named "${name}" (known: ${known}). Add ${displayPath(file)} or pick a known name.`]);
+  if (!fs.existsSync(file)) {
+    throw new InputError([`${displayPath(file)}: no environment named "${name}" (known: ${known()}). Add ${displayPath(file)} or pick a known name.`]);
   }
   // The environments come with the repository (a pull request): a link out of it is not read.
   const project = path.dirname(dir);

@@ -128,7 +128,9 @@ describe('environment errors', () => {
   });
 
   test('fails when an environment name is a path, without reading outside the environments directory', () => {
-    expect(() => loadEnvironment('../test/fixtures/environments/staging')).toThrow(/no environment named "\.\.\/test\/fixtures\/environments\/staging" \(known: dev, pi-edge, prod, staging\)/);
+    expect(() => loadEnvironment('../test/fixtures/environments/staging')).toThrow(
+      '"../test/fixtures/environments/staging" is not an environment name: a name is lowercase letters, digits and "-" (known: dev, pi-edge, prod, staging), its file environments/<name>.yaml. Pick a known name, or give a file anywhere with --file PATH.',
+    );
   });
 
   test('fails with the known names when an environment does not exist', () => {
