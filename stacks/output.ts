@@ -57,6 +57,11 @@ export function isDirectory(p: string): boolean {
   }
 }
 
+/** The kernel filesystem `dir` is on (proc, sysfs, ...), whose directories hold kernel state, not files; undefined for a disk. */
+export function kernelFilesystem(dir: string): string | undefined {
+  return KERNEL_FILESYSTEMS.get(fs.statfsSync(dir).type);
+}
+
 /**
  * Checks --out before anything is synthesized: its nearest existing ancestor must be a writable
  * directory on a disk filesystem, and an existing --out a link gitplane made or a directory that
@@ -77,7 +82,7 @@ export function checkOutDir(given: string): OutDir {
   while (!exists(existing)) existing = path.dirname(existing);
   if (existing === target && !fs.statSync(target).isDirectory()) fail('is not a directory. Give a directory (it is created when missing).');
   if (!fs.statSync(existing).isDirectory()) fail(`${existing} is not a directory, so nothing can be created under it. Give a directory.`);
-  const kernel = KERNEL_FILESYSTEMS.get(fs.statfsSync(existing).type);
+  const kernel = kernelFilesystem(existing);
   if (kernel) fail(`${existing} is on the ${kernel} filesystem, which holds kernel state, not files. Give a directory on a disk, such as dist.`);
   const parent = existing === target ? path.dirname(target) : existing;
   try {

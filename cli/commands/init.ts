@@ -9,7 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
+import { kernelFilesystem } from '../../stacks/output';
 import { PACKAGE_ROOT } from '../../stacks/paths';
+import { writeWhole } from '../../stacks/write-whole';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
@@ -112,12 +114,41 @@ ${CRASHED}.`,
       }
     }
     const files = scaffold(packageName(dir), values.dependency);
-    for (const [file, content] of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), content, { mode: 0o644 });
-    }
+    writeScaffold(given, dir, files);
     out.progress(`wrote ${files.size} files into ${given}`);
     out.out(`Next: ${given === '.' ? '' : `cd ${given} && `}npm install && npx gitplane synth`);
     return 0;
   },
 };
+
+/**
+ * Writes the scaffold, each file whole. A new DIR is made beside its place and renamed into it
+ * once complete, so a killed init leaves no half scaffold there; an existing (empty, or with
+ * --force) DIR, which may be a shell's current directory, is written file by file. A place where
+ * no directory can be made (under a file, on a kernel filesystem such as /proc) or a write the
+ * system refuses is an input error naming DIR.
+ */
+function writeScaffold(given: string, dir: string, files: ReadonlyMap<string, string>): void {
+  const fail = (problem: string): never => {
+    throw new InputError([`${given}: ${problem} Give a new or empty directory to scaffold into.`]);
+  };
+  let existing = dir;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) fail(`${existing} is not a directory, so no directory can be made under it.`);
+  const kernel = kernelFilesystem(existing);
+  if (kernel) fail(`${existing} is on the ${kernel} filesystem, which holds kernel state, not files.`);
+  const fresh = existing !== dir;
+  const root = fresh ? path.join(path.dirname(dir), `.${path.basename(dir)}.gitplane-init-${process.pid}`) : dir;
+  try {
+    for (const [file, content] of files) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeWhole(path.join(root, file), content, 0o644);
+    }
+    if (fresh) fs.renameSync(root, dir);
+  } catch (e) {
+    if (fresh) fs.rmSync(root, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw e;
+    fail(`cannot write the scaffold (${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}).`);
+  }
+}

@@ -10,6 +10,8 @@ test('scaffolds a platform repository whose application and configuration import
   const r = gitplane(['init', dir]);
   expect(r.stderr).toBe('wrote 12 files into ' + dir + '\n');
   expect(r.status).toBe(0);
+  // Made beside its place and renamed into it whole: nothing of the making is left beside it.
+  expect(fs.readdirSync(path.dirname(dir))).toEqual(['Orders Platform']);
   expect(r.stdout).toBe(`Next: cd ${dir} && npm install && npx gitplane synth\n`);
   const files = readTree(dir);
   expect(Object.keys(files).sort()).toEqual([
@@ -83,6 +85,20 @@ describe('fails with exit 2 and writes nothing', () => {
     const r = gitplane(['init', file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`error: ${file}: is not a directory. Give a new or empty directory to scaffold into.\n`);
+  });
+
+  test('fails when DIR is under a file: exit 2 naming the file, where it crashed', () => {
+    const file = path.join(tempDir(), 'platform');
+    fs.writeFileSync(file, '');
+    const r = gitplane(['init', path.join(file, 'sub')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`error: ${path.join(file, 'sub')}: ${file} is not a directory, so no directory can be made under it. Give a new or empty directory to scaffold into.\n`);
+  });
+
+  test('fails when DIR is on a kernel filesystem (/proc): exit 2 at once, where it never ended', () => {
+    const r = gitplane(['init', '/proc/gitplane-test-platform']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('error: /proc/gitplane-test-platform: /proc is on the proc filesystem, which holds kernel state, not files. Give a new or empty directory to scaffold into.\n');
   });
 
   test('fails when two directories are given', () => {
