@@ -109,6 +109,20 @@ function release(dir) {
 // As stacks/settings.ts's cacheDir: outside node_modules, which `npm ci` removes.
 const xdg = process.env.XDG_CACHE_HOME;
 const cacheDir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(require('node:os').homedir(), '.cache'), 'gitplane', 'transpile');
+
+// As stacks/write-whole.ts's makeDirectories (this loader runs before any gitplane module can be
+// loaded): one directory at a time, as Node's recursive mkdir never returns under /proc or /sys.
+function makeDirectories(dir) {
+  const missing = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+  }
+}
 let ts;
 let pruned = false;
 const DAY_MS = 86_400_000;
@@ -145,7 +159,7 @@ function compile(source, filename) {
   } catch {
     const output = transpile(source.toString('utf8'), filename);
     try {
-      fs.mkdirSync(cacheDir, { recursive: true });
+      makeDirectories(cacheDir);
       if (!pruned) {
         // The first write of a process prunes entries unused for two weeks, as the render cache
         // does; once the modules being loaded now are, since stacks/content-cache may be one of them

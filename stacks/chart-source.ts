@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chartSchemaFiles } from './chart-archive';
 import { InputError } from './errors';
-import { writeWhole } from './write-whole';
+import { makeDirectories, systemError, writeWhole } from './write-whole';
 import { LOCK_FILE } from './project';
 import { archiveName, cachedChartDir } from './schema-lock';
 import { findEntry, HelmIndex, parseIndex, sha256 } from './schema-pull';
@@ -96,7 +96,11 @@ export function archiveDefaultsDir(chart: string, version: string, sources: Char
   if (fs.existsSync(file)) return dir;
   const values = chartSchemaFiles(fs.readFileSync(found.file), chart, version).get(`helm-values/${chart}-${version}.yaml`);
   if (!values) return undefined;
-  fs.mkdirSync(dir, { recursive: true });
-  writeWhole(file, values);
+  try {
+    makeDirectories(dir);
+    writeWhole(file, values);
+  } catch (e) {
+    throw new InputError([`${sources.cache}: the cache directory cannot be written (${systemError(e)}). Set XDG_CACHE_HOME to a directory you may write to.`]);
+  }
   return dir;
 }

@@ -17,7 +17,7 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeWhole } from './write-whole';
+import { makeDirectories, writeWhole } from './write-whole';
 
 const FORMAT = 'gitplane-cache 1';
 
@@ -132,7 +132,7 @@ export function pruneDaily(dir: string): void {
 /** Caches `body` under `key` in `dir`, atomically: text, or bytes read back by readBytes. */
 export function writeEntry(dir: string, key: string, body: string | Uint8Array): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     writeWhole(path.join(dir, `${key}.json`), typeof body === 'string' ? `${header(key, body)}\n${body}` : Buffer.concat([Buffer.from(`${header(key, body)}\n`), body]));
   } catch {
     // A cache this process may not write (permissions, a full disk): the entry is only not kept.

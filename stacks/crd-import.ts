@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { LineCounter, Node, parseAllDocuments, stringify } from 'yaml';
 import { describeValue } from './describe-value';
 import { InputError } from './errors';
-import { writeWhole } from './write-whole';
+import { makeDirectories, writeWhole } from './write-whole';
 import { isMap } from './objects';
 import { documentValue } from './yaml-value';
 
@@ -59,7 +59,7 @@ export function importCrds(file: string, text: string, crdDir: string): ImportRe
   if (problems.length === 0 && crds.length === 0) problems.push(`${file}: holds no CustomResourceDefinition. Give the output of "kubectl get crd -o yaml".`);
   if (problems.length > 0) throw new InputError(problems);
 
-  fs.mkdirSync(crdDir, { recursive: true });
+  makeDirectories(crdDir);
   const result: ImportResult = { added: [], replaced: [] };
   for (const { name, crd } of crds) {
     const target = path.join(crdDir, `${name}.yaml`);

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors';
 import { processExists } from './process';
+import { makeDirectories } from './write-whole';
 
 /** Longest file name and path Linux accepts (NAME_MAX, PATH_MAX less the final NUL); ext4, xfs, btrfs and tmpfs all take 255-byte names. */
 const NAME_MAX = 255;
@@ -111,7 +112,7 @@ export function writeOutput(out: OutDir, tree: OutputTree): void {
     throw new InputError(problems.length > MAX_SHOWN ? [...shown, `--out ${out.given}: ${problems.length - MAX_SHOWN} more output files have problems like these.`] : shown);
   }
 
-  fs.mkdirSync(parent, { recursive: true });
+  makeDirectories(parent);
   removeStale(out.path, prefix);
   const current = lstat(out.path);
   const link = `${generation}-link`;

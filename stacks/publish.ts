@@ -25,6 +25,7 @@ import { gitAsync, tryGit, tryGitAsync } from './git';
 import { BuiltEnvironment } from './pipeline';
 import { formatProblems } from '../validation';
 import { processExists } from './process';
+import { makeDirectories } from './write-whole';
 
 /**
  * A check that must pass before anything is published, such as the mandatory policies. It
@@ -391,7 +392,7 @@ async function localTarget(gitDir: string, branch: string, signal: AbortSignal):
  */
 async function remoteTarget(repo: string, branch: string, signal: AbortSignal): Promise<Target> {
   const parent = publishTempRoot();
-  fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+  makeDirectories(parent, 0o700);
   removeStale(parent);
   const gitDir = fs.mkdtempSync(path.join(parent, `${os.hostname()}-${process.pid}-`));
   const ref = `refs/heads/${branch}`;

@@ -20,6 +20,7 @@ import { archiveName, cachedChartDir, Lock, LockedChart, readLock, writeLock } f
 import { LOCK_FILE } from './project';
 import { cacheDir } from './settings';
 import { ChartPin, pinnedVersions, versionsFile } from './versions';
+import { makeDirectories } from './write-whole';
 
 const MAX_INDEX = 256 * 1024 * 1024;
 const MAX_ARCHIVE = 64 * 1024 * 1024;
@@ -278,7 +279,7 @@ function writeCache(cache: string, locked: Pick<LockedChart, 'chart' | 'version'
   const tmp = path.join(path.dirname(target), `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const digests: Record<string, string> = {};
   try {
-    fs.mkdirSync(tmp, { recursive: true });
+    makeDirectories(tmp);
     for (const [rel, data] of files) {
       fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
       fs.writeFileSync(path.join(tmp, rel), data, { mode: 0o644 });

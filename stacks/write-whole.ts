@@ -8,6 +8,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors';
 
+/**
+ * Makes `dir` and its missing ancestors, one at a time: Node's recursive mkdir never returns where
+ * mkdir fails with ENOENT under a directory that exists (anywhere under /proc or /sys), so a cache
+ * directory set there hung every command. A directory another process made meanwhile is fine.
+ */
+export function makeDirectories(dir: string, mode?: number): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d, mode === undefined ? undefined : { mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
 /** Writes `content` to `file` through `<file>.<pid>.tmp` and a rename; the temporary file is removed on failure. */
 export function writeWhole(file: string, content: string | Uint8Array, mode?: number): void {
   const temporary = `${file}.${process.pid}.tmp`;
@@ -45,9 +62,16 @@ export function writeOutputFile(given: string, file: string, content: string): v
     if (existing !== undefined && !existing.isFile()) fs.writeFileSync(file, content);
     else writeWhole(existing === undefined ? file : fs.realpathSync(file), content, existing && existing.mode & 0o7777);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw e;
-    const reason = (e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0];
-    throw new InputError([`${given}: cannot write ${file} (${code}: ${reason}). Give a file in a directory you may write to, on a disk with space.`]);
+    throw new InputError([`${given}: cannot write ${file} (${systemError(e)}). Give a file in a directory you may write to, on a disk with space.`]);
   }
+}
+
+/**
+ * What the system said when it refused a file operation, as `CODE: reason` (`ENOSPC: no space left
+ * on device`), without the path Node adds; anything else (a gitplane bug) is thrown again.
+ */
+export function systemError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') throw e;
+  return `${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}`;
 }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
 import { kernelFilesystem } from '../../stacks/output';
 import { PACKAGE_ROOT } from '../../stacks/paths';
-import { writeWhole } from '../../stacks/write-whole';
+import { systemError, writeWhole } from '../../stacks/write-whole';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
@@ -147,8 +147,6 @@ function writeScaffold(given: string, dir: string, files: ReadonlyMap<string, st
     if (fresh) fs.renameSync(root, dir);
   } catch (e) {
     if (fresh) fs.rmSync(root, { recursive: true, force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw e;
-    fail(`cannot write the scaffold (${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}).`);
+    fail(`cannot write the scaffold (${systemError(e)}).`);
   }
 }

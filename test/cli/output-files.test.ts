@@ -2,11 +2,12 @@
  * Files named on the command line for output (`policy --output` and `--report`, `schema --out`,
  * `policy --docs --output`): checked before any work, written whole (a temporary file renamed over
  * the target), through a link to the file it leads to, and a write the system refuses is exit 2
- * naming the option, never a crash.
+ * naming the option, never a crash. Also the cache directory where none can be made.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitplane, tempDir } from '../support/cli';
+import { testWithMirrors } from '../support/mirrors';
 
 test('fails when --out names a file in a directory that does not exist: exit 2 naming the option, nothing written', () => {
   const dir = tempDir();
@@ -61,4 +62,20 @@ test('a device is written to, not replaced: --out /dev/null', () => {
   const r = gitplane(['schema', '--out', '/dev/null']);
   expect(r).toMatchObject({ status: 0, stdout: '', stderr: '' });
   expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+});
+
+// Node's recursive mkdir never returns under /proc: every command that kept something in the cache hung there.
+const UNMAKEABLE_CACHE = { XDG_CACHE_HOME: '/proc/gitplane-test-cache' };
+
+test('a cache directory that cannot be made is only not used by what caches for speed: validate --dir ends, where it hung', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: a\ndata:\n  a: b\n');
+  const r = gitplane(['validate', '--dir', dir], { env: UNMAKEABLE_CACHE });
+  expect(r).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
+});
+
+testWithMirrors(['charts'], 'fails when the cache directory cannot be made and a chart\'s defaults must be kept there: exit 2 naming it', () => {
+  const r = gitplane(['policy', '--env', 'dev', '--output', '/dev/null'], { env: UNMAKEABLE_CACHE });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('error: /proc/gitplane-test-cache/gitplane: the cache directory cannot be written (ENOENT: no such file or directory). Set XDG_CACHE_HOME to a directory you may write to.\n');
 });
