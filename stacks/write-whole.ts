@@ -1,12 +1,10 @@
 /**
  * Files written whole or not at all: to a temporary file beside the target, then renamed over it,
- * so a reader, a crash or kill -9 never finds half a file under the target's name. Reports and
- * other files a user names on the command line also get their path checked before any work, and
- * a write the system refuses is an input error naming the option, not a crash.
+ * so a reader, a crash or kill -9 never finds half a file under the target's name; and the
+ * directories they go in.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from './errors';
 
 /**
  * Makes `dir` and its missing ancestors, one at a time: Node's recursive mkdir never returns where
@@ -35,43 +33,4 @@ export function writeWhole(file: string, content: string | Uint8Array, mode?: nu
     fs.rmSync(temporary, { force: true });
     throw e;
   }
-}
-
-/**
- * Refuses a file named for output (`given` is the option as typed, e.g. `--report sarif=out.sarif`)
- * that cannot be written, before any work: its directory missing or not a directory, or the file a
- * directory itself.
- */
-export function checkOutputFile(given: string, file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const parent = fs.statSync(dir, { throwIfNoEntry: false });
-  if (parent === undefined) throw new InputError([`${given}: the directory ${dir} does not exist. Create it, or give a file in an existing directory.`]);
-  if (!parent.isDirectory()) throw new InputError([`${given}: ${dir} is not a directory, so no file can be written in it. Give a file in a directory.`]);
-  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new InputError([`${given}: ${file} is a directory. Give a file name, e.g. ${path.join(file, 'report.txt')}.`]);
-}
-
-/**
- * Writes a file named for output, whole, at the file a link leads to, keeping an existing file's
- * mode; a device or pipe (`/dev/stdout`, `/dev/null`), which cannot be replaced, is written to
- * directly. A write the system refuses (permissions, a full disk) is an input error naming it.
- */
-export function writeOutputFile(given: string, file: string, content: string): void {
-  checkOutputFile(given, file);
-  try {
-    const existing = fs.statSync(file, { throwIfNoEntry: false });
-    if (existing !== undefined && !existing.isFile()) fs.writeFileSync(file, content);
-    else writeWhole(existing === undefined ? file : fs.realpathSync(file), content, existing && existing.mode & 0o7777);
-  } catch (e) {
-    throw new InputError([`${given}: cannot write ${file} (${systemError(e)}). Give a file in a directory you may write to, on a disk with space.`]);
-  }
-}
-
-/**
- * What the system said when it refused a file operation, as `CODE: reason` (`ENOSPC: no space left
- * on device`), without the path Node adds; anything else (a gitplane bug) is thrown again.
- */
-export function systemError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (typeof code !== 'string') throw e;
-  return `${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}`;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FindingsError } from '../../stacks/errors';
-import { checkOutputFile, writeOutputFile } from '../../stacks/write-whole';
+import { checkOutputFile, writeOutputFile } from '../../stacks/output-file';
 import { Format, FORMATS } from '../../policies/formats/names';
 import type { PolicyEnvironment } from '../../policies/types';
 import type { Settings } from '../../stacks/settings';

@@ -28,7 +28,7 @@ ${CRASHED}.`,
     }
     const { environmentJsonSchema } = await import('../../environments/json-schema');
     const text = environmentJsonSchema();
-    if (values.out) (await import('../../stacks/write-whole')).writeOutputFile(`--out ${values.out}`, values.out, text);
+    if (values.out) (await import('../../stacks/output-file')).writeOutputFile(`--out ${values.out}`, values.out, text);
     else process.stdout.write(text);
     return 0;
   },
