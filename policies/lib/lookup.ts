@@ -10,36 +10,24 @@ import { appOf } from './ordering';
 
 interface Index {
   readonly byKind: Map<string, RenderedObject[]>;
-  /** Kind, then the place in the output of each object of `byKind`'s list, for lists of several kinds in output order. */
-  readonly positions: Map<string, number[]>;
   readonly byApp: Map<string, RenderedObject[]>;
-  /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders. */
-  readonly byFolder: Map<string, RenderedObject[]>;
   /** Kind, then namespace ('' for none); filled per kind as asked. */
   readonly byNamespace: Map<string, Map<string, RenderedObject[]>>;
+  /** The first two segments of the file (`apps/<app>/`), for files under a folder of folders; filled when first asked. */
+  byFolder?: Map<string, RenderedObject[]>;
   /** Kind, then name (the first object of that name); filled per kind as asked. */
   readonly byName: Map<string, Map<string, RenderedObject>>;
 }
 
 const indexes = new WeakMap<readonly RenderedObject[], Index>();
 
-/**
- * The environment's indexes, built in one pass over the objects: an environment does not fit any
- * cache, so each further pass would pay again for reaching every object.
- */
 function indexFor(ctx: PolicyContext): Index {
   let index = indexes.get(ctx.objects);
   if (!index) {
-    index = { byKind: new Map(), positions: new Map(), byApp: new Map(), byFolder: new Map(), byNamespace: new Map(), byName: new Map() };
-    const objects = ctx.objects;
-    for (let i = 0; i < objects.length; i++) {
-      const o = objects[i];
-      const kind = o.manifest.kind;
-      push(index.byKind, kind, o);
-      push(index.positions, kind, i);
+    index = { byKind: new Map(), byApp: new Map(), byNamespace: new Map(), byName: new Map() };
+    for (const o of ctx.objects) {
+      push(index.byKind, o.manifest.kind, o);
       push(index.byApp, appOf(o), o);
-      const folder = folderOf(o.file);
-      if (folder) push(index.byFolder, folder, o);
     }
     indexes.set(ctx.objects, index);
   }
@@ -56,17 +44,6 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** Every object of a kind, in output order. */
 export function ofKind(ctx: PolicyContext, kind: string): readonly RenderedObject[] {
   return indexFor(ctx).byKind.get(kind) ?? [];
-}
-
-/** Every object of any of the kinds, in output order. */
-export function ofKinds(ctx: PolicyContext, kinds: readonly string[]): readonly RenderedObject[] {
-  const index = indexFor(ctx);
-  const found: [number, RenderedObject][] = [];
-  for (const kind of kinds) {
-    const positions = index.positions.get(kind) ?? [];
-    (index.byKind.get(kind) ?? []).forEach((o, i) => found.push([positions[i], o]));
-  }
-  return found.sort((a, b) => a[0] - b[0]).map(([, o]) => o);
 }
 
 /** Every object of an application folder, in output order. */
@@ -88,7 +65,15 @@ export function inNamespace(ctx: PolicyContext, kind: string, namespace: string)
 
 /** Every object whose file lies under `folder`, two segments ending in '/' (`apps/nats/`), in output order. */
 export function inFolder(ctx: PolicyContext, folder: string): readonly RenderedObject[] {
-  return indexFor(ctx).byFolder.get(folder) ?? [];
+  const index = indexFor(ctx);
+  if (!index.byFolder) {
+    index.byFolder = new Map();
+    for (const o of ctx.objects) {
+      const f = folderOf(o.file);
+      if (f) push(index.byFolder, f, o);
+    }
+  }
+  return index.byFolder.get(folder) ?? [];
 }
 
 /** `a/b/` of `a/b/c...`; undefined for a file less than two folders deep. */

@@ -6,9 +6,9 @@
 import { CATALOGUES, Evidence, MetricCatalogue, ValueSwitch } from '../data/metrics';
 import { RenderedObject } from '../../stacks/objects';
 import { PolicyContext } from '../types';
-import { ALERT_KINDS, prometheusRules } from './alerts';
+import { prometheusRules } from './alerts';
 import { parseEmbedded } from './embedded';
-import { ByLabel, ofKind, ofKinds, perEnvironment } from './lookup';
+import { ByLabel, ofKind, perEnvironment } from './lookup';
 import { isLabelSelector, LabelSelector, Labels, unmetRequirements } from './network-policy';
 import { syncedFolder } from './ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from './workloads';
@@ -30,7 +30,7 @@ export function seriesSources(ctx: PolicyContext): SeriesSources {
     const exported = new Map<string, MetricCatalogue>();
     for (const c of scraped) for (const m of c.list.metrics) if (!exported.has(m)) exported.set(m, c);
     const recorded = new Set<string>();
-    for (const o of ofKinds(ctx, ALERT_KINDS)) for (const r of prometheusRules(o)) if (r.type === 'record') recorded.add(r.name);
+    for (const o of ctx.objects) for (const r of prometheusRules(o)) if (r.type === 'record') recorded.add(r.name);
     return { scraped, exported, recorded };
   });
 }

@@ -6,7 +6,7 @@
 import { Manifest, RenderedObject } from '../../stacks/objects';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
 import { PolicyContext } from '../types';
-import { ofKinds, perEnvironment } from './lookup';
+import { perEnvironment } from './lookup';
 import { listOf, mapsOf } from './shape';
 
 export interface Position {
@@ -36,8 +36,8 @@ export function applications(ctx: PolicyContext): Map<string, RenderedObject> {
   let apps = byObjects.get(ctx.objects);
   if (!apps) {
     apps = new Map<string, RenderedObject>();
-    for (const o of ofKinds(ctx, ['Application', 'ApplicationSet'])) {
-      const folder = syncedFolder(o.manifest);
+    for (const o of ctx.objects) {
+      const folder = o.manifest.kind === 'Application' || o.manifest.kind === 'ApplicationSet' ? syncedFolder(o.manifest) : undefined;
       if (folder) apps.set(folder, o);
     }
     byObjects.set(ctx.objects, apps);

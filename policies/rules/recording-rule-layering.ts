@@ -4,7 +4,7 @@ import { RenderedObject } from '../../stacks/objects';
 import { ALERT_KINDS, ruleGroups } from '../lib/alerts';
 import { docsUrl } from '../lib/docs-url';
 import { parseEmbedded } from '../lib/embedded';
-import { ofKinds, perEnvironment } from '../lib/lookup';
+import { perEnvironment } from '../lib/lookup';
 import { metricNames } from '../../constructs/observability/alerts/promql';
 import { Json } from '../lib/workloads';
 import { ObjectRule, PolicyContext, RuleFinding } from '../types';
@@ -96,7 +96,7 @@ function recordingsOf(object: RenderedObject): Recording[] {
 function environmentRecordings(ctx: PolicyContext) {
   return perEnvironment(ctx, 'recording-rule-layering', () => {
     const byName = new Map<string, Recording>();
-    for (const o of ofKinds(ctx, ALERT_KINDS)) for (const r of recordingsOf(o)) if (!byName.has(r.record)) byName.set(r.record, r);
+    for (const o of ctx.objects) for (const r of recordingsOf(o)) if (!byName.has(r.record)) byName.set(r.record, r);
     const spec = prometheusSpec(ctx);
     const interval = (v: unknown) => (typeof v === 'string' && v !== '' ? v : OPERATOR_DEFAULT_INTERVAL);
     return { byName, scrape: interval(spec?.scrapeInterval), evaluation: interval(spec?.evaluationInterval) };
