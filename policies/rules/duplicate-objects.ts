@@ -3,7 +3,7 @@ import { groupOf } from '../data/crd-owners';
 import { applicationOf, describeAt, instancesOf, landingNamespace, namespaceOf } from '../lib/argocd';
 import { docsUrl } from '../lib/docs-url';
 import { parseYamlFile } from '../lib/embedded';
-import { ofKind } from '../lib/lookup';
+import { ofKind, push } from '../lib/lookup';
 import { appOf } from '../lib/ordering';
 import { containers, Json, podTemplate, WORKLOAD_KINDS } from '../lib/workloads';
 import { EnvironmentRule, PolicyContext, RuleFinding } from '../types';
@@ -42,40 +42,30 @@ interface Placed {
   readonly namespace?: string;
 }
 
-/** Where an object lands: one placement per cluster its Application runs on, each cluster at the same index as its placement. */
-function placements(o: RenderedObject, ctx: PolicyContext, clusters: string[], into: Placed[]): void {
+/** Where an object lands: one placement per cluster its Application runs on. */
+function placements(o: RenderedObject, ctx: PolicyContext, into: { cluster: string; placed: Placed }[]): void {
   const application = applicationOf(o, ctx);
   const name = application?.manifest.metadata?.name ?? (appOf(o) || '(no application)');
   for (const i of application ? instancesOf(application, ctx) : [undefined]) {
-    clusters.push(i?.server ?? i?.clusterName ?? '');
-    into.push({ object: o, application: name, namespace: landingNamespace(o, i, ctx) });
+    into.push({ cluster: i?.server ?? i?.clusterName ?? '', placed: { object: o, application: name, namespace: landingNamespace(o, i, ctx) } });
   }
 }
 
 function duplicateObjects(ctx: PolicyContext): RuleFinding[] {
   // Placements by the object's name first: only objects of one name can be one object, and most
   // names are unique, so the whole key (cluster, group, kind, namespace) is spelled for the rest alone.
-  const clusters: string[] = [];
-  const all: Placed[] = [];
-  for (const o of ctx.objects) placements(o, ctx, clusters, all);
-  // A name's first placement, and a list only once the name recurs: most names never do.
-  const byName = new Map<string, number | number[]>();
-  all.forEach((placed, i) => {
-    const name = `${placed.object.manifest.metadata?.name ?? ''}`;
-    const seen = byName.get(name);
-    if (seen === undefined) byName.set(name, i);
-    else if (typeof seen === 'number') byName.set(name, [seen, i]);
-    else seen.push(i);
-  });
+  const all: { cluster: string; placed: Placed }[] = [];
+  for (const o of ctx.objects) placements(o, ctx, all);
+  const byName = new Map<string, number[]>();
+  all.forEach(({ placed }, i) => push(byName, `${placed.object.manifest.metadata?.name ?? ''}`, i));
   // Keys that recur, each with its placements in the order found; sorted by where each key first occurs.
   const repeated: Placed[][] = [];
   const firstAt = new Map<Placed[], number>();
   for (const indexes of byName.values()) {
-    if (typeof indexes === 'number') continue;
+    if (indexes.length < 2) continue;
     const byKey = new Map<string, Placed[]>();
     for (const i of indexes) {
-      const cluster = clusters[i];
-      const placed = all[i];
+      const { cluster, placed } = all[i];
       const m = placed.object.manifest;
       const key = `${cluster}\u0000${groupOf(m.apiVersion ?? '')}\u0000${m.kind}\u0000${placed.namespace ?? ''}`;
       const copies = byKey.get(key);
