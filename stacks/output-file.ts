@@ -24,14 +24,17 @@ export function checkOutputFile(given: string, file: string): void {
 /**
  * Writes a file named for output, whole, at the file a link leads to, keeping an existing file's
  * mode; a device or pipe (`/dev/stdout`, `/dev/null`), which cannot be replaced, is written to
- * directly. A write the system refuses (permissions, a full disk) is an input error naming it.
+ * directly, as is an existing file in a directory this process may not add a file to (it can only
+ * be rewritten in place). A write the system refuses (permissions, a full disk) is an input error
+ * naming it.
  */
 export function writeOutputFile(given: string, file: string, content: string): void {
   checkOutputFile(given, file);
   try {
     const existing = fs.statSync(file, { throwIfNoEntry: false });
-    if (existing !== undefined && !existing.isFile()) fs.writeFileSync(file, content);
-    else writeWhole(existing === undefined ? file : fs.realpathSync(file), content, existing && existing.mode & 0o7777);
+    if (existing === undefined) writeWhole(file, content);
+    else if (!existing.isFile() || !writableDirectory(path.dirname(fs.realpathSync(file)))) fs.writeFileSync(file, content);
+    else writeWhole(fs.realpathSync(file), content, existing.mode & 0o7777);
   } catch (e) {
     throw new InputError([`${given}: cannot write ${file} (${systemError(e)}). Give a file in a directory you may write to, on a disk with space.`]);
   }
@@ -45,4 +48,13 @@ export function systemError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (typeof code !== 'string') throw e;
   return `${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}`;
+}
+
+function writableDirectory(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
