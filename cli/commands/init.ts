@@ -12,7 +12,7 @@ import { InputError } from '../../stacks/errors';
 import { kernelFilesystem } from '../../stacks/output';
 import { PACKAGE_ROOT } from '../../stacks/paths';
 import { systemError } from '../../stacks/output-file';
-import { writeWhole } from '../../stacks/write-whole';
+import { makeDirectories, writeWhole } from '../../stacks/write-whole';
 import { COMMON_OPTIONS, parse } from '../args';
 import { Command, CRASHED } from '../command';
 import { UsageError } from '../usage-error';
@@ -142,7 +142,7 @@ function writeScaffold(given: string, dir: string, files: ReadonlyMap<string, st
   const root = fresh ? path.join(path.dirname(dir), `.${path.basename(dir)}.gitplane-init-${process.pid}`) : dir;
   try {
     for (const [file, content] of files) {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      makeDirectories(path.dirname(path.join(root, file)));
       writeWhole(path.join(root, file), content, 0o644);
     }
     if (fresh) fs.renameSync(root, dir);
