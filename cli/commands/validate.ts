@@ -64,7 +64,7 @@ ${CRASHED}.`,
         const env = fromDir(dir);
         const charts = renderCharts(env, settings);
         const objects = env.objects.map((o) => ({ ...o, file: joinPath(env.root, o.file) }));
-        out.progress(`validate ${dir}: ${env.objects.length} objects, ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
+        out.progress(`validate ${dir}: ${env.objects.length} object(s), ${charts.objects.length} rendered from ${charts.releases.length} chart(s)`);
         return [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, dir)];
       });
     } else {
@@ -72,7 +72,7 @@ ${CRASHED}.`,
       const { selectEnvironments } = await import('../select');
       problems = loadSelected(selectEnvironments(values)).flatMap((spec) => {
         const built = renderEnvironment(buildEnvironment(spec, settings), settings);
-        out.progress(`validate ${spec.name}: ${built.output.objects.length} objects, ${built.charts?.objects.length} rendered from ${built.charts?.releases.length} chart(s)`);
+        out.progress(`validate ${spec.name}: ${built.output.objects.length} object(s), ${built.charts?.objects.length} rendered from ${built.charts?.releases.length} chart(s)`);
         return built.problems;
       });
     }

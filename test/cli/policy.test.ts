@@ -23,7 +23,7 @@ describeWithTool('helm', 'gitplane policy over the rendered charts', () => {
     const out = tempDir();
     expect(gitplane(['synth', '--env', 'dev', '--out', out, '--quiet']).status).toBe(0);
     const validate = gitplane(['validate', '--dir', path.join(out, 'dev')]);
-    expect(validate.stderr).toMatch(/^validate .*dev: \d+ objects, \d+ rendered from 3 chart\(s\)$/m);
+    expect(validate.stderr).toMatch(/^validate .*dev: \d+ object\(s\), \d+ rendered from 3 chart\(s\)$/m);
     expect(validate).toMatchObject({ status: 0, stdout: 'all objects valid\n' });
     const policy = gitplane(['policy', '--dir', path.join(out, 'dev'), '--format', 'json', '--quiet']);
     const judged = JSON.parse(policy.stdout).environments[0];
