@@ -18,7 +18,7 @@ import { outOfBounds, outOfBoundsProblem } from './out-of-bounds';
 import { MAX_ALIAS_COUNT } from './yaml-value';
 import { closest } from './spelling';
 import { FIELD_FORMATS } from './field-formats';
-import { PACKAGE_ROOT } from './paths';
+import { displayPath, PACKAGE_ROOT } from './paths';
 import { describeValue as describe } from './describe-value';
 import { environmentFile, FieldPosition, fieldLocation, formatPosition, rememberPositions } from './field-position';
 import { streamProblems } from './stream-checks';
@@ -600,8 +600,3 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A path relative to the working directory when inside it, for messages. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}

@@ -32,9 +32,10 @@ export function writeOutputFile(given: string, file: string, content: string): v
   checkOutputFile(given, file);
   try {
     const existing = fs.statSync(file, { throwIfNoEntry: false });
-    if (existing === undefined) writeWhole(file, content);
-    else if (!existing.isFile() || !writableDirectory(path.dirname(fs.realpathSync(file)))) fs.writeFileSync(file, content);
-    else writeWhole(fs.realpathSync(file), content, existing.mode & 0o7777);
+    if (existing === undefined) return writeWhole(file, content);
+    const real = fs.realpathSync(file);
+    if (existing.isFile() && writableDirectory(path.dirname(real))) writeWhole(real, content, existing.mode & 0o7777);
+    else fs.writeFileSync(file, content);
   } catch (e) {
     throw new InputError([`${given}: cannot write ${file} (${systemError(e)}). Give a file in a directory you may write to, on a disk with space.`]);
   }

@@ -22,6 +22,12 @@ export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** A path relative to the working directory when inside it, as it was most likely given, for messages. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
 function packageRoot(dir: string): string {
   return fs.existsSync(path.join(dir, 'package.json')) ? dir : path.dirname(dir);
 }

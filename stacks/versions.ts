@@ -7,7 +7,7 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { EnvironmentSpec } from '../environments/schema';
 import { InputError } from './errors';
 import { FIELD_FORMATS } from './field-formats';
-import { PACKAGE_ROOT } from './paths';
+import { displayPath, PACKAGE_ROOT } from './paths';
 import { safeName } from './schema-lock';
 import { documentValue, syntaxProblem } from './yaml-value';
 
@@ -127,7 +127,6 @@ function pinProblems(pin: YAMLMap, where: string, fields: Readonly<Record<string
  * node_modules/gitplane/environments/versions.yaml in a platform repository.
  */
 export function versionsFile(): string {
-  const { displayPath } = require('./environment') as typeof import('./environment');
   return displayPath(VERSIONS_PATH);
 }
 

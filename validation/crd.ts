@@ -26,7 +26,7 @@ import { LineCounter, Node, parseAllDocuments, parseDocument, stringify } from '
 import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from '../stacks/content-cache';
 import { InputError } from '../stacks/errors';
 import { isMap, Manifest } from '../stacks/objects';
-import { PACKAGE_ROOT } from '../stacks/paths';
+import { displayPath, PACKAGE_ROOT } from '../stacks/paths';
 import { standaloneCode } from '../stacks/standalone-validator';
 import { Crd as CrdItem, crdProblem } from '../stacks/crd-import';
 import { describeValue } from '../stacks/describe-value';
@@ -170,7 +170,7 @@ export class CrdRegistry {
     try {
       validate = this.ajv().compile(shareRepeated(root));
     } catch (e) {
-      throw new InputError([`${shownFile(file)}: the openAPIV3Schema of ${kind} ${version} is not a schema gitplane can check against: ${(e as Error).message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
+      throw new InputError([`${displayPath(file)}: the openAPIV3Schema of ${kind} ${version} is not a schema gitplane can check against: ${(e as Error).message.split('\n')[0]}. ${FIX_CRD_FILE}`]);
     }
     return { scope: crd.spec.scope, validate };
   }
@@ -345,12 +345,6 @@ function* subschemas(schema: Schema): Generator<[holder: object, key: string | n
 
 const FIX_CRD_FILE = 'Fix the file or remove it from the CRD directories.';
 
-/** `file` as messages show it: relative to the working directory when under it, as it was most likely given. */
-function shownFile(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
-}
-
 /**
  * The CRDs of a file of a CRD directory (`bytes`, read from `file`), or its problems, each
  * naming the file, line and column: YAML that does not parse, aliases past the limit,
@@ -361,7 +355,7 @@ function shownFile(file: string): string {
  */
 function indexCrds(bytes: Buffer, file: string): { crds: IndexedCrd[] } | { problems: string[] } {
   const text = bytes.toString('utf8');
-  const shown = shownFile(file);
+  const shown = displayPath(file);
   const lines = new LineCounter();
   const problems: string[] = [];
   const crds: IndexedCrd[] = [];

@@ -74,7 +74,8 @@ ${CRASHED}.`,
       return 0;
     }
     if (!values.repo) throw new UsageError('--repo is required: the path or URL of the Argo CD repository. Run "gitplane publish --help" for usage.');
-    const { displayPath, ENVIRONMENTS_DIR } = await import('../../stacks/environment');
+    const { ENVIRONMENTS_DIR } = await import('../../stacks/environment');
+    const { displayPath } = await import('../../stacks/paths');
     const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
     const { publish: publishEnvironments } = await import('../../stacks/publish');
     const { loadSettings } = await import('../../stacks/settings');
