@@ -1,14 +1,21 @@
 /** Unit and conformance tests; TypeScript is transpiled only (type checking is `npm run typecheck`). */
+
+/** swc's options for a file of the given syntax, compiled to CommonJS with a source map for stack traces. */
+function swc(syntax) {
+  return { jsc: { parser: { syntax }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline', swcrc: false };
+}
+
 module.exports = {
   // Jest's node environment, with V8's code cache for modules every test file compiles again.
   testEnvironment: '<rootDir>/test/support/code-cache-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Transpiled only, by swc (docs/performance.md, "The test suite", eighth pass): TypeScript as
+  // tsconfig.json compiles it (ES2022, class fields defined), and secretlint's rule preset, an ES
+  // module only, which Node 20 requires as it is and jest needs as CommonJS.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
-    // secretlint's rule preset is published as an ES module only: Node 20 requires it as it is,
-    // jest needs it compiled to CommonJS first.
-    '/node_modules/@secretlint/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    '^.+\\.ts$': ['@swc/jest', swc('typescript')],
+    '/node_modules/@secretlint/.+\\.js$': ['@swc/jest', swc('ecmascript')],
   },
   transformIgnorePatterns: ['/node_modules/(?!@secretlint/)'],
   // A bound for a hung test only, never a statement about speed: on 2 cores shared with builds and

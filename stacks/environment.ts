@@ -78,8 +78,9 @@ export function validatorOf(schema: object, cacheDir: string = VALIDATOR_CACHE):
   return validate;
 }
 
-/** Names of the environments shipped in a directory, sorted. */
+/** Names of the environments shipped in a directory, sorted; none when it is not a directory. */
 export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'versions.yaml')
@@ -89,7 +90,7 @@ export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
 
 /** Loads a named environment from the environments directory. */
 export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): EnvironmentSpec {
-  const known = () => (fs.existsSync(dir) ? listEnvironments(dir).join(', ') : 'none');
+  const known = () => listEnvironments(dir).join(', ') || 'none';
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     throw new InputError([`"${name}" is not an environment name: a name is lowercase letters, digits and "-" (known: ${known()}), its file ${displayPath(dir)}/<name>.yaml. Pick a known name, or give a file anywhere with --file PATH.`]);
   }

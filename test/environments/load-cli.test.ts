@@ -52,3 +52,19 @@ test('fails when a construct refuses what the loader let through, as an input er
     `InputError\nqa.yaml: the environment cannot be built: NodePreflight: architectures is empty, so no node would be checked. Name at least one, e.g. arm64. gitplane raised this at constructs/node/preflight/node-preflight.ts:${line} after the file passed its checks; change the field the message names, and report the missing check to gitplane.`,
   );
 });
+
+describe('a directory without environment files', () => {
+  const message = 'error: --all selects the environment files in environments/, and there are none. Add one there as <name>.yaml ("gitplane init" scaffolds a repository with environments/dev.yaml), or give a file with --file PATH.\n';
+  test.each(['synth', 'validate', 'policy'])('%s --all fails with exit 2 saying where environments are read from, whether environments/ is missing or empty', (command) => {
+    const cwd = tempDir();
+    expect(gitplane([command, '--all'], { cwd })).toMatchObject({ status: 2, stdout: '', stderr: message });
+    fs.mkdirSync(path.join(cwd, 'environments'));
+    expect(gitplane([command, '--all'], { cwd })).toMatchObject({ status: 2, stdout: '', stderr: message });
+  });
+  test('policy --file judges the file given, with no environments/ to take fleet peers from', () => {
+    // The repository's example application is not registered here: the file names none.
+    const { dir, file } = environmentFile(DEV.replace('apps:\n  example-api:\n    replicas: 2\n', ''));
+    const r = gitplane(['policy', '--file', file], { cwd: dir });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/^dev: 0 mandatory, \d+ advisory finding\(s\)/m)]);
+  });
+});

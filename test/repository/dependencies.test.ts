@@ -4,16 +4,22 @@ import * as path from 'node:path';
 import { tempDir } from '../support/cli';
 import { unusedDependencies } from '../support/dependencies';
 
-test('every dependency and devDependency in package.json is used', () => {
-  expect(unusedDependencies(path.join(__dirname, '..', '..'))).toEqual([]);
-});
-
-test('fails when a dependency is only mentioned, not imported', () => {
+/** A temporary project directory and a function writing a file into it. */
+function project(): { root: string; write: (file: string, text: string) => void } {
   const root = tempDir('gitplane-deps-');
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), text);
   };
+  return { root, write };
+}
+
+test('every dependency and devDependency in package.json is used', () => {
+  expect(unusedDependencies(path.join(__dirname, '..', '..'))).toEqual([]);
+});
+
+test('fails when a dependency is only mentioned, not imported', () => {
+  const { root, write } = project();
   write(
     'package.json',
     JSON.stringify({
@@ -33,4 +39,13 @@ test('fails when a dependency is only mentioned, not imported', () => {
     ].join('\n'),
   );
   expect(unusedDependencies(root)).toEqual(['@types/unlisted', 'only-in-a-comment', 'only-in-a-string']);
+});
+
+test('counts a peer dependency of a used package as used, and only of a used one', () => {
+  const { root, write } = project();
+  write('package.json', JSON.stringify({ devDependencies: { transformer: '1.0.0', 'its-engine': '1.0.0', unused: '1.0.0', 'unused-peer': '1.0.0' } }));
+  write('node_modules/transformer/package.json', JSON.stringify({ name: 'transformer', peerDependencies: { 'its-engine': '*' } }));
+  write('node_modules/unused/package.json', JSON.stringify({ name: 'unused', peerDependencies: { 'unused-peer': '*' } }));
+  write('jest.config.js', "module.exports = { transform: { '^.+\\\\.ts$': ['transformer', {}] } };");
+  expect(unusedDependencies(root)).toEqual(['unused', 'unused-peer']);
 });

@@ -4,8 +4,9 @@
  * A dependency counts as used when a JavaScript or TypeScript file of the project names it as a
  * module (import, export from, require, require.resolve, import(), also a template such as
  * require(`kubernetes-models/${apiVersion}`)), when a package.json script runs one of its
- * binaries, when jest.config.js loads it (transform, preset), or when it is an @types package of
- * a name in tsconfig.json `types`. TypeScript's own parser reads the sources, so a name in a
+ * binaries, when jest.config.js loads it (transform, preset), when it is an @types package of
+ * a name in tsconfig.json `types`, or when a package used so declares it as a peer dependency
+ * (one it loads, but its user must install: @swc/jest's @swc/core). TypeScript's own parser reads the sources, so a name in a
  * comment or an ordinary string does not count.
  */
 import * as fs from 'node:fs';
@@ -72,6 +73,12 @@ function binaries(root: string, name: string): string[] {
   return typeof bin === 'string' ? [name.split('/').pop()!] : Object.keys(bin ?? {});
 }
 
+/** The peer dependencies an installed dependency declares in its own package.json. */
+function peerDependencies(root: string, name: string): string[] {
+  const file = path.join(root, 'node_modules', name, 'package.json');
+  return fs.existsSync(file) ? Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).peerDependencies ?? {}) : [];
+}
+
 /** Every dependency and devDependency of `root`/package.json that nothing uses, in code-point order. */
 export function unusedDependencies(root: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -97,6 +104,10 @@ export function unusedDependencies(root: string): string[] {
   if (fs.existsSync(tsconfig)) {
     const types: string[] = ts.readConfigFile(tsconfig, ts.sys.readFile).config?.compilerOptions?.types ?? [];
     for (const type of types) used.add(`@types/${type}`);
+  }
+
+  for (const name of [...used]) {
+    for (const peer of peerDependencies(root, name)) used.add(peer);
   }
 
   return declared.filter((name) => !used.has(name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
