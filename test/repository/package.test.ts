@@ -123,8 +123,9 @@ describeWithMirrors(['schemas', 'charts'], 'the packed gitplane in a platform re
     platform = path.join(user, 'platform');
     succeed('npx', ['--no', 'gitplane', 'init', platform, '--dependency', `file:../${tarball}`], installed);
     // The scaffold's own install starts from the tree npx installed (the same package and
-    // dependencies, at the same depth, so the same relative tarball): npm checks it against the
-    // scaffold's package.json and lock, instead of unpacking the same 310 MB a second time.
+    // dependencies, at the same depth, so the same relative tarball): npm reads that tree, finds it
+    // satisfies the scaffold's package.json and writes its lock, instead of unpacking the same
+    // 310 MB a second time.
     fs.renameSync(path.join(installed, 'node_modules'), path.join(platform, 'node_modules'));
     succeed('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], platform);
 
