@@ -5,7 +5,8 @@
  * default provider would read it. Secret settings stay secret.
  * @see https://www.pulumi.com/registry/packages/aws/installation-configuration/
  */
-import * as aws from '@pulumi/aws';
+import { Provider, ProviderArgs } from '@pulumi/aws/provider';
+import { Region } from '@pulumi/aws/types/enums';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
 import { environmentFile } from '../environment';
@@ -19,7 +20,7 @@ const PREFIX = 'aws:';
 const { isConfigSecret } = require('@pulumi/pulumi/runtime/config') as { isConfigSecret: (key: string) => boolean };
 
 /** The provider arguments the stack's `aws:*` configuration sets, with the environment's region. */
-export function awsProviderArgs(spec: EnvironmentSpec, region: string): aws.ProviderArgs {
+export function awsProviderArgs(spec: EnvironmentSpec, region: string): ProviderArgs {
   const args: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(pulumi.runtime.allConfig()).sort(([a], [b]) => byCodePoint(a, b))) {
     if (!key.startsWith(PREFIX)) continue;
@@ -35,11 +36,11 @@ export function awsProviderArgs(spec: EnvironmentSpec, region: string): aws.Prov
     const value = configValue(raw);
     args[name] = isConfigSecret(key) ? pulumi.secret(value) : value;
   }
-  return { ...args, region: region as aws.Region };
+  return { ...args, region: region as Region };
 }
 
-export function awsProvider(spec: EnvironmentSpec, region: string): aws.Provider {
-  return new aws.Provider('aws', awsProviderArgs(spec, region));
+export function awsProvider(spec: EnvironmentSpec, region: string): Provider {
+  return new Provider('aws', awsProviderArgs(spec, region));
 }
 
 /** Structured settings (`--path` or JSON values, booleans, numbers) are stored as JSON text. */

@@ -4,7 +4,10 @@
  * that bucket's prefix and the actions its component needs. The user's access key goes to
  * Secrets Manager, where the cluster's ExternalSecrets read it.
  */
-import * as aws from '@pulumi/aws';
+import * as iam from '@pulumi/aws/iam';
+import * as s3 from '@pulumi/aws/s3';
+import * as secretsmanager from '@pulumi/aws/secretsmanager';
+import { Provider } from '@pulumi/aws/provider';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentSpec } from '../../environments/schema';
 import { byCodePoint } from '../../constructs/core/order';
@@ -24,11 +27,11 @@ export const PURPOSE_ACTIONS: Readonly<Record<Purpose, { objects: string[]; slug
 
 export interface ObjectStoreBucket {
   readonly purpose: Purpose;
-  readonly bucket: aws.s3.Bucket;
-  readonly user: aws.iam.User;
-  readonly policy: aws.iam.UserPolicy;
+  readonly bucket: s3.Bucket;
+  readonly user: iam.User;
+  readonly policy: iam.UserPolicy;
   /** Secrets Manager entry `<env>/object-store/<purpose>` with the access key, for ExternalSecrets. */
-  readonly credentials: aws.secretsmanager.Secret;
+  readonly credentials: secretsmanager.Secret;
 }
 
 /** The IAM policy document for one purpose: its bucket (listing under its prefix) and its objects. */
@@ -50,7 +53,7 @@ export function bucketPolicy(bucket: string, prefix: string, purpose: Purpose): 
   };
 }
 
-export function objectStore(spec: EnvironmentSpec, provider: aws.Provider): ObjectStoreBucket[] {
+export function objectStore(spec: EnvironmentSpec, provider: Provider): ObjectStoreBucket[] {
   const opts = { provider };
   const purposes = (Object.keys(PURPOSE_ACTIONS) as Purpose[]).filter((p) => spec.objectStore[p] !== undefined);
   return purposes.map((purpose) => {
@@ -58,11 +61,11 @@ export function objectStore(spec: EnvironmentSpec, provider: aws.Provider): Obje
     const slug = PURPOSE_ACTIONS[purpose].slug;
     const tags = { 'gitplane.dev/environment': spec.name, 'gitplane.dev/purpose': slug };
     // The bucket name is pinned by the spec: renaming it would orphan every backup in it.
-    const bucket = new aws.s3.Bucket(slug, { bucket: target.bucket, forceDestroy: false, tags }, { ...opts, protect: true });
-    new aws.s3.BucketPublicAccessBlock(slug, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);
-    new aws.s3.BucketVersioning(slug, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(slug, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }] }, opts);
-    new aws.s3.BucketLifecycleConfiguration(
+    const bucket = new s3.Bucket(slug, { bucket: target.bucket, forceDestroy: false, tags }, { ...opts, protect: true });
+    new s3.BucketPublicAccessBlock(slug, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);
+    new s3.BucketVersioning(slug, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, opts);
+    new s3.BucketServerSideEncryptionConfiguration(slug, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }] }, opts);
+    new s3.BucketLifecycleConfiguration(
       slug,
       {
         bucket: bucket.id,
@@ -80,11 +83,11 @@ export function objectStore(spec: EnvironmentSpec, provider: aws.Provider): Obje
       },
       opts,
     );
-    const user = new aws.iam.User(slug, { name: `gitplane-${spec.name}-${slug}`, tags }, opts);
-    const policy = new aws.iam.UserPolicy(slug, { user: user.name, policy: JSON.stringify(bucketPolicy(target.bucket, target.prefix, purpose)) }, opts);
-    const key = new aws.iam.AccessKey(slug, { user: user.name }, opts);
-    const credentials = new aws.secretsmanager.Secret(slug, { name: `${spec.name}/object-store/${slug}`, tags }, opts);
-    new aws.secretsmanager.SecretVersion(
+    const user = new iam.User(slug, { name: `gitplane-${spec.name}-${slug}`, tags }, opts);
+    const policy = new iam.UserPolicy(slug, { user: user.name, policy: JSON.stringify(bucketPolicy(target.bucket, target.prefix, purpose)) }, opts);
+    const key = new iam.AccessKey(slug, { user: user.name }, opts);
+    const credentials = new secretsmanager.Secret(slug, { name: `${spec.name}/object-store/${slug}`, tags }, opts);
+    new secretsmanager.SecretVersion(
       slug,
       { secretId: credentials.id, secretString: pulumi.secret(pulumi.jsonStringify({ accessKeyId: key.id, secretAccessKey: key.secret })) },
       opts,
@@ -97,12 +100,12 @@ export function objectStore(spec: EnvironmentSpec, provider: aws.Provider): Obje
  * One Secrets Manager entry per `secrets.refs` entry, named by the reference, its value from
  * `pulumi config set --secret gitplane:secret-<name>` (never from Git).
  */
-export function referencedSecrets(spec: EnvironmentSpec, config: pulumi.Config, provider: aws.Provider): aws.secretsmanager.Secret[] {
+export function referencedSecrets(spec: EnvironmentSpec, config: pulumi.Config, provider: Provider): secretsmanager.Secret[] {
   return Object.entries(spec.secrets.refs)
     .sort(([a], [b]) => byCodePoint(a, b))
     .map(([name, key]) => {
-      const secret = new aws.secretsmanager.Secret(`ref-${name}`, { name: key, tags: { 'gitplane.dev/environment': spec.name } }, { provider });
-      new aws.secretsmanager.SecretVersion(`ref-${name}`, { secretId: secret.id, secretString: config.requireSecret(`secret-${name}`) }, { provider });
+      const secret = new secretsmanager.Secret(`ref-${name}`, { name: key, tags: { 'gitplane.dev/environment': spec.name } }, { provider });
+      new secretsmanager.SecretVersion(`ref-${name}`, { secretId: secret.id, secretString: config.requireSecret(`secret-${name}`) }, { provider });
       return secret;
     });
 }
