@@ -10,7 +10,7 @@ module.exports = {
   testEnvironment: '<rootDir>/test/support/code-cache-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Transpiled only, by swc (docs/performance.md, "The test suite", eighth pass): TypeScript as
+  // Transpiled only, by swc (docs/performance.md, "Transpiling for jest"): TypeScript as
   // tsconfig.json compiles it (ES2022, class fields defined), and secretlint's rule preset, an ES
   // module only, which Node 20 requires as it is and jest needs as CommonJS.
   transform: {
