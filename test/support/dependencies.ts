@@ -65,18 +65,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Binary names an installed dependency provides, from its own package.json. */
-function binaries(root: string, name: string): string[] {
+/** An installed dependency's own package.json, or nothing when it is not installed. */
+function installedManifest(root: string, name: string): { bin?: string | Record<string, string>; peerDependencies?: Record<string, string> } {
   const file = path.join(root, 'node_modules', name, 'package.json');
-  if (!fs.existsSync(file)) return [];
-  const { bin } = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return typeof bin === 'string' ? [name.split('/').pop()!] : Object.keys(bin ?? {});
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
 }
 
-/** The peer dependencies an installed dependency declares in its own package.json. */
-function peerDependencies(root: string, name: string): string[] {
-  const file = path.join(root, 'node_modules', name, 'package.json');
-  return fs.existsSync(file) ? Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).peerDependencies ?? {}) : [];
+/** Binary names an installed dependency provides. */
+function binaries(root: string, name: string): string[] {
+  const { bin } = installedManifest(root, name);
+  return typeof bin === 'string' ? [name.split('/').pop()!] : Object.keys(bin ?? {});
 }
 
 /** Every dependency and devDependency of `root`/package.json that nothing uses, in code-point order. */
@@ -107,7 +105,7 @@ export function unusedDependencies(root: string): string[] {
   }
 
   for (const name of [...used]) {
-    for (const peer of peerDependencies(root, name)) used.add(peer);
+    for (const peer of Object.keys(installedManifest(root, name).peerDependencies ?? {})) used.add(peer);
   }
 
   return declared.filter((name) => !used.has(name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
