@@ -81,9 +81,8 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
   const own = env.objects.filter((o) => !o.chart);
   const ownCtx = own.length === env.objects.length ? ctx : { ...ctx, objects: own };
   const where = placesIn(env);
-  const text = textsIn();
   rules.forEach((rule, i) => {
-    if (rule.scope === 'environment') judge(byRule[i], rule, env, where, text, undefined, rule.charts === false ? ownCtx : ctx);
+    if (rule.scope === 'environment') judge(byRule[i], rule, env, where, undefined, rule.charts === false ? ownCtx : ctx);
   });
   // Each object goes only to the object rules of its kind, looked up once per kind.
   const byKind = new Map<string, { rule: ObjectRule; findings: Finding[] }[]>();
@@ -96,7 +95,7 @@ function runEnvironment(env: PolicyEnvironment, registry: readonly Rule[], ctx: 
     }
     for (const { rule, findings } of judges) {
       if (rule.charts === false && object.chart) continue;
-      judge(findings, rule, env, where, text, object, ctx);
+      judge(findings, rule, env, where, object, ctx);
     }
   }
   const findings = byRule.flat();
@@ -160,32 +159,8 @@ function placesIn(env: PolicyEnvironment): (object: RenderedObject | undefined) 
   };
 }
 
-/**
- * One copy of each distinct text (message, value, fix) of an environment's findings. Rules spell a
- * text for each finding, and most findings of a rule say the same (every object of a namespace
- * nothing creates gets the same message): the report keeps the first copy, and the others die
- * young rather than being copied by the garbage collector until the report is written.
- */
-function textsIn(): (text: string) => string {
-  const texts = new Map<string, string>();
-  return (text) => {
-    const kept = texts.get(text);
-    if (kept !== undefined) return kept;
-    texts.set(text, text);
-    return text;
-  };
-}
-
 /** Appends what a rule finds in an object (or, without one, in the environment) to `into`. */
-function judge(
-  into: Finding[],
-  rule: Rule,
-  env: PolicyEnvironment,
-  where: (object: RenderedObject | undefined) => Place,
-  text: (text: string) => string,
-  object: RenderedObject | undefined,
-  ctx: PolicyContext,
-): void {
+function judge(into: Finding[], rule: Rule, env: PolicyEnvironment, where: (object: RenderedObject | undefined) => Place, object: RenderedObject | undefined, ctx: PolicyContext): void {
   let result: CheckResult;
   try {
     result = rule.scope === 'object' ? rule.check(object!, ctx) : rule.check(ctx);
@@ -194,15 +169,15 @@ function judge(
       message: `rule ${rule.id} failed while judging this object (${(e as Error).message}). A rule that fails never passes; this is a bug in the rule.`,
       fix: 'Report the failure with the object attached; exempt the object only after reading it yourself.',
     };
-    into.push(toFinding(rule, env, where(object), text, object, crash, 'mandatory'));
+    into.push(toFinding(rule, env, where(object), object, crash, 'mandatory'));
     return;
   }
   if (result === 'not-applicable' || result.length === 0) return;
   const level = levelFor(env, rule);
-  for (const f of result) into.push(toFinding(rule, env, where(f.object ?? object), text, f.object ?? object, f, level));
+  for (const f of result) into.push(toFinding(rule, env, where(f.object ?? object), f.object ?? object, f, level));
 }
 
-function toFinding(rule: Rule, env: PolicyEnvironment, place: Place, text: (text: string) => string, object: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {
+function toFinding(rule: Rule, env: PolicyEnvironment, place: Place, object: RenderedObject | undefined, f: RuleFinding, level: Level): Finding {
   return {
     rule: rule.id,
     pack: rule.pack,
@@ -214,9 +189,9 @@ function toFinding(rule: Rule, env: PolicyEnvironment, place: Place, text: (text
     file: place.file,
     source: place.source,
     constructPath: object?.constructPath,
-    value: f.value === undefined ? undefined : text(f.value),
-    message: text(f.message),
-    fix: f.fix === undefined ? rule.remediation : text(f.fix),
+    value: f.value,
+    message: f.message,
+    fix: f.fix ?? rule.remediation,
   };
 }
 

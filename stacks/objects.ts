@@ -100,10 +100,7 @@ export const isMap = (v: unknown): v is Record<string, any> => typeof v === 'obj
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */
 export function objectRef(m: Manifest): string {
   const ns = m.metadata?.namespace;
-  const name = `${m.metadata?.name}`;
-  // Joined rather than concatenated: one flat string, not the three or four pieces of a
-  // concatenation (a policy report keeps the reference of every object with a finding).
-  return (ns ? [`${m.kind}`, ns, name] : [`${m.kind}`, name]).join('/');
+  return ns ? `${m.kind}/${ns}/${m.metadata?.name}` : `${m.kind}/${m.metadata?.name}`;
 }
 
 /** The one object of a kind and name; throws when there is none or more than one. */
