@@ -19,6 +19,9 @@
  * - Controllers of custom resources run as simulated Pods only, so the test writes the status the
  *   controller would write where Argo CD's health check reads one (`standIn` lists which), and
  *   provisions a PersistentVolume for each claim as Longhorn's CSI provisioner would.
+ * - None of dev's CRDs has a conversion webhook, so the test commits one CRD of its own to the
+ *   published branch, in the `namespaces` Application's folder, with a CA bundle in its webhook, as
+ *   charts that generate a CA when rendered write it, for a cert controller to replace.
  * - pi-edge cannot reach Synced and Healthy here: External Secrets' validating webhooks
  *   (`failurePolicy: Fail`) are served by a simulated Pod, so every ExternalSecret is refused
  *   (docs/gitops.md, "Tested with a real Argo CD", has the error).
@@ -73,6 +76,48 @@ async function apply(server: KubeApiServer, m: Manifest): Promise<void> {
     query: { fieldManager: 'gitplane-test', force: 'true', fieldValidation: 'Strict' },
   });
   if (r.status >= 300) throw new Error(`could not apply ${m.kind} ${m.metadata.name}: ${r.status} ${r.body?.message}`);
+}
+
+/** Field manager of the test where it stands in for a cert controller. */
+const CERT_CONTROLLER = 'gitplane-test-cert-controller';
+
+const CONVERSION_CRD_NAME = 'widgets.conversion.gitplane.test';
+
+/**
+ * A CRD whose conversion webhook carries a CA bundle in Git (`caBundle`, base64 of a PEM
+ * certificate: kube-apiserver does not establish a CRD whose bundle is not one). A field Git does
+ * not set is no difference under server-side apply (Argo CD's diff merges the Git object into the
+ * live one as its own field manager, and the injected value belongs to another), so only a field
+ * Git sets shows what `ignoreDifferences` does. It has one version: nothing calls the webhook.
+ */
+function conversionCrd(caBundle: string): Manifest {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CONVERSION_CRD_NAME },
+    spec: {
+      group: 'conversion.gitplane.test',
+      names: { kind: 'Widget', listKind: 'WidgetList', plural: 'widgets', singular: 'widget' },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      conversion: {
+        strategy: 'Webhook',
+        webhook: { conversionReviewVersions: ['v1'], clientConfig: { service: { namespace: 'default', name: 'widget-conversion', path: '/convert' }, caBundle } },
+      },
+    },
+  };
+}
+
+const base64 = (pem: string) => Buffer.from(pem).toString('base64');
+
+/** Commits `files` (path from the repository's root to content) to `branch` of the bare repository. */
+function commitFiles(repo: string, branch: string, files: Record<string, string>, message: string): void {
+  const checkout = tempDir('gitplane-argocd-commit-');
+  git(['clone', '-q', '--branch', branch, repo, checkout], checkout);
+  for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(checkout, file), content);
+  git(['add', '--', ...Object.keys(files)], checkout);
+  git(['commit', '-q', '-m', message], checkout);
+  git(['push', '-q', 'origin', branch], checkout);
 }
 
 /** The environment file with the test's Git server and chart mirror. */
@@ -264,8 +309,11 @@ describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRD
         },
         { namespace: ARGOCD_NAMESPACE, trustedCertificates: { '127.0.0.1': gitServer.certFile } },
       );
-      // The bootstrap `pulumi up` applies after installing Argo CD: the project and the root Application, as published.
       const branch = spec.gitops.branch;
+      const namespacesApp = path.posix.join(spec.gitops.path ?? '', env, 'apps', 'namespaces');
+      // Git's CA is kube-apiserver's certificate; the one injected later is the Git server's.
+      commitFiles(repo, branch, { [`${namespacesApp}/customresourcedefinition-${CONVERSION_CRD_NAME}.yaml`]: stringify(conversionCrd(base64(server.ca))) }, 'A CRD with a conversion webhook, for the test');
+      // The bootstrap `pulumi up` applies after installing Argo CD: the project and the root Application, as published.
       const bootstrap = path.posix.join(spec.gitops.path ?? '', env, 'bootstrap');
       started = Date.now();
       await apply(server, publishedObject(repo, branch, `${bootstrap}/appproject-${env}.yaml`));
@@ -314,5 +362,36 @@ describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRD
       expect(observed.size).toBeGreaterThan(0);
       expect(waveOrderViolations(observed)).toEqual([]);
     });
+
+    test('a CA bundle injected into a synced CRD\'s conversion webhook, as a cert controller does, leaves its Application Synced', async () => {
+      expect(observed.size).toBeGreaterThan(0);
+      const crd = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CONVERSION_CRD_NAME}`;
+      const app = `${ARGOCD_API}/applications/${env}-namespaces`;
+      const before = (await server.request('GET', app)).body;
+      expect(before.status?.sync?.status).toBe('Synced');
+      const lastSync = before.status?.history?.at(-1)?.id;
+      expect((await server.request('GET', crd)).body?.spec?.conversion?.webhook?.clientConfig?.caBundle).toBe(base64(server.ca));
+
+      const caBundle = base64(fs.readFileSync(gitServer.certFile, 'utf8'));
+      const injectedAt = Date.now();
+      const injected = await server.request('PATCH', crd, { spec: { conversion: { webhook: { clientConfig: { caBundle } } } } }, { contentType: 'application/merge-patch+json', query: { fieldManager: CERT_CONTROLLER } });
+      expect(injected.status).toBe(200);
+      // Argo CD's cluster cache takes the change from its watch in batches, a tenth of a second
+      // apart: a refresh asked for at once may compare the CRD as it was. Wait for a comparison
+      // that ended two seconds later (its own, on the CRD's event, or the periodic one).
+      await until('a comparison of the Application after the injection', async () => {
+        const reconciledAt = (await server.request('GET', app)).body?.status?.reconciledAt;
+        return reconciledAt && Date.parse(reconciledAt) >= injectedAt + 2000 ? true : undefined;
+      }, SYNC_MS);
+      const refresh = await server.request('PATCH', app, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } }, { contentType: 'application/merge-patch+json' });
+      expect(refresh.status).toBe(200);
+      // The controller takes the annotation away in the same write as the status of that comparison.
+      const after = await until('the hard refresh of the Application', async () => {
+        const a = (await server.request('GET', app)).body;
+        return a?.metadata?.annotations?.['argocd.argoproj.io/refresh'] === undefined ? a : undefined;
+      }, SYNC_MS);
+      expect({ sync: after.status?.sync?.status, lastSync: after.status?.history?.at(-1)?.id }).toEqual({ sync: 'Synced', lastSync });
+      expect((await server.request('GET', crd)).body?.spec?.conversion?.webhook?.clientConfig?.caBundle).toBe(caBundle);
+    }, SYNC_MS);
   });
 }));

@@ -62,12 +62,17 @@ export const SYNC_OPTIONS = ['CreateNamespace=false', 'ServerSideApply=true', 'P
  * Fields that controllers rewrite after apply; without these, self-heal and the diff fight them
  * forever. Webhook and conversion CA bundles are injected by cert controllers (external-secrets,
  * kube-prometheus-stack's admission webhooks); the API server fills defaults into StatefulSet
- * volume claim templates.
+ * volume claim templates. A CRD's one path is a JSON pointer, not jq: Argo CD evaluates the
+ * entries on every object of the kind at every comparison, CRDs are the largest objects it
+ * compares, and a pointer is a JSON patch `remove` (a no-op where the path is missing) where a jq
+ * expression decodes the whole object for gojq and encodes it again. The webhook configurations
+ * need jq's `[]` over their list.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/
  */
 export const IGNORE_DIFFERENCES: readonly ApplicationSpecIgnoreDifferences[] = [
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
-  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jsonPointers: ['/spec/conversion/webhook/clientConfig/caBundle'] },
   { group: 'apps', kind: 'StatefulSet', jqPathExpressions: ['.spec.volumeClaimTemplates[]?.apiVersion', '.spec.volumeClaimTemplates[]?.kind', '.spec.volumeClaimTemplates[]?.status'] },
 ];
 
