@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkOutDir, writeOutput } from '../../stacks/output';
-import { BIN, gitplane, ROOT, tempDir } from '../support/cli';
+import { BIN, gitplane, NODE_TIERING, ROOT, tempDir } from '../support/cli';
 import { seededRandom } from '../support/random';
 import { testWithMirrors } from '../support/mirrors';
 
@@ -37,7 +37,7 @@ function leftovers(out: string): string[] {
  */
 function synth(args: string[], synthesized: number, killAfter?: () => number): Promise<{ killed: boolean; writeMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'synth', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_TIERING, BIN, 'synth', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let seen = 0;
     let writeStarted = 0;
     let stderr = '';

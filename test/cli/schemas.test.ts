@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cacheDir } from '../../stacks/settings';
-import { CliResult, copyOfRepository, ROOT, SHARED_DIR } from '../support/cli';
+import { CliResult, copyOfRepository, NODE_TIERING, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
@@ -73,7 +73,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, [path.join(dir, 'bin', 'gitplane.js'), ...args], dir, env);
+const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, [...NODE_TIERING, path.join(dir, 'bin', 'gitplane.js'), ...args], dir, env);
 
 /** Serves `dir` as a Helm chart repository on a loopback port, at /charts (and at /missing without archives). */
 async function serve(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {

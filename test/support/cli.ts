@@ -26,10 +26,19 @@ export interface CliResult {
  */
 export const HELM_ENV: NodeJS.ProcessEnv = process.env.GITPLANE_HELM ? {} : { GITPLANE_HELM: findTool('helm') ?? '' };
 
+/**
+ * The V8 tiering flag the run was started with (`npm test` gives jest's workers
+ * `--interrupt-budget`, package.json), passed on to the gitplane processes a test starts: in
+ * processes that live a second or two, V8 optimizing a function after a short while is compiling
+ * that never pays back (docs/performance.md, "Ninth pass"). It changes when V8 optimizes, not what
+ * the code does; a user's commands run with Node's default.
+ */
+export const NODE_TIERING = process.execArgv.filter((a) => a.startsWith('--interrupt-budget='));
+
 /** Runs gitplane; `project`, a copy of the repository (copyOfRepository), runs its own copy, in it. */
 export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; project?: string } = {}): CliResult {
   const bin = options.project === undefined ? BIN : path.join(options.project, 'bin', 'gitplane.js');
-  const r = spawnSync(process.execPath, [bin, ...args], {
+  const r = spawnSync(process.execPath, [...NODE_TIERING, bin, ...args], {
     cwd: options.cwd ?? options.project ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...HELM_ENV, ...options.env },
     input: options.input,
