@@ -49,3 +49,9 @@ test('counts a peer dependency of a used package as used, and only of a used one
   write('jest.config.js', "module.exports = { transform: { '^.+\\\\.ts$': ['transformer', {}] } };");
   expect(unusedDependencies(root)).toEqual(['unused', 'unused-peer']);
 });
+
+test('counts a package whose file a script runs by its path under node_modules, and only that one', () => {
+  const { root, write } = project();
+  write('package.json', JSON.stringify({ scripts: { test: 'node --flag node_modules/runner/bin/run.js --ci' }, devDependencies: { runner: '1.0.0', '@scope/other': '1.0.0' } }));
+  expect(unusedDependencies(root)).toEqual(['@scope/other']);
+});

@@ -4,10 +4,11 @@
  * A dependency counts as used when a JavaScript or TypeScript file of the project names it as a
  * module (import, export from, require, require.resolve, import(), also a template such as
  * require(`kubernetes-models/${apiVersion}`)), when a package.json script runs one of its
- * binaries, when jest.config.js loads it (transform, preset), when it is an @types package of
- * a name in tsconfig.json `types`, or when a package used so declares it as a peer dependency
- * (one it loads, but its user must install: @swc/jest's @swc/core). TypeScript's own parser reads the sources, so a name in a
- * comment or an ordinary string does not count.
+ * binaries or one of its files by its path under node_modules, when jest.config.js loads it
+ * (transform, preset), when it is an @types package of a name in tsconfig.json `types`, or when a
+ * package used so declares it as a peer dependency (one it loads, but its user must install:
+ * @swc/jest's @swc/core). TypeScript's own parser reads the sources, so a name in a comment or an
+ * ordinary string does not count.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -86,6 +87,11 @@ export function unusedDependencies(root: string): string[] {
   const scriptWords = new Set(Object.values<string>(manifest.scripts ?? {}).flatMap((script) => script.split(/[\s;&|()]+/)));
   for (const name of declared) {
     if (binaries(root, name).some((bin) => scriptWords.has(bin))) used.add(name);
+  }
+  // A script may run a package's file by its path, to give node flags of its own (`node FLAG node_modules/jest/bin/jest.js`).
+  for (const word of scriptWords) {
+    const under = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(word);
+    if (under) used.add(under[1]);
   }
 
   const jestConfig = path.join(root, 'jest.config.js');
