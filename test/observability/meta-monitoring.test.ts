@@ -51,7 +51,10 @@ const tools = prometheusBin && alertmanagerBin;
         global: { scrape_interval: '1s', evaluation_interval: '1s' },
         rule_files: [path.join(dir, 'rules.yml')],
         alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-        // Remote write to itself, so the remote-storage series of the metric catalogue exist.
+        // Remote write to itself, so the remote-storage series of the metric catalogue exist. On
+        // SIGTERM, Prometheus stops serving and then waits to flush the queue to itself until
+        // --storage.remote.flush-deadline (a minute by default): 1 s here, or every run of this file
+        // waited 30 s for stopProcess's SIGKILL.
         remote_write: [{ url: `http://127.0.0.1:${promPort}/api/v1/write` }],
         scrape_configs: [
           { job_name: 'kps-prometheus', static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] },
@@ -65,7 +68,7 @@ const tools = prometheusBin && alertmanagerBin;
         fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusConfig(promPort, amPort));
         return [
           { name: 'alertmanager', bin: alertmanagerBin!, args: [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, `--cluster.listen-address=127.0.0.1:${gossipPort}`] },
-          { name: 'prometheus', bin: prometheusBin!, args: [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-remote-write-receiver'] },
+          { name: 'prometheus', bin: prometheusBin!, args: [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-remote-write-receiver', '--storage.remote.flush-deadline=1s'] },
         ];
       },
       async ([promPort, amPort]) => (await accepts(`http://127.0.0.1:${amPort}/-/ready`)) && accepts(`http://127.0.0.1:${promPort}/-/ready`),
