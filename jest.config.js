@@ -22,9 +22,11 @@ module.exports = {
   // other runs (load averages of 45 seen) a test takes many times longer than on an idle machine.
   // Each wait inside a test ends on its condition, bounded by HUNG_MS (test/support/limits.ts).
   testTimeout: 600_000,
-  // Jest's default on 2 cores is one worker; conformance tests mostly wait on real servers and
-  // subprocesses, so two workers nearly halve the run.
-  maxWorkers: 2,
+  // One worker per core, and at least two. Jest's default keeps a core for itself (one worker on
+  // two cores), but the run is bound by CPU: the workers', and that of the servers, tools and
+  // gitplane commands they start (docs/performance.md, "Tenth pass"); two workers on two cores
+  // nearly halve it.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism()),
   // Every temporary directory of the run lives in one, removed at the end (test/support/temporary-root.js).
   globalSetup: '<rootDir>/test/support/temporary-setup.js',
   globalTeardown: '<rootDir>/test/support/temporary-teardown.js',
