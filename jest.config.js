@@ -1,4 +1,5 @@
 /** Unit and conformance tests; TypeScript is transpiled only (type checking is `npm run typecheck`). */
+const os = require('node:os');
 
 /** swc's options for a file of the given syntax, compiled to CommonJS with a source map for stack traces. */
 function swc(syntax) {
@@ -22,11 +23,12 @@ module.exports = {
   // other runs (load averages of 45 seen) a test takes many times longer than on an idle machine.
   // Each wait inside a test ends on its condition, bounded by HUNG_MS (test/support/limits.ts).
   testTimeout: 600_000,
-  // One worker per core, and at least two. Jest's default keeps a core for itself (one worker on
-  // two cores), but the run is bound by CPU: the workers', and that of the servers, tools and
-  // gitplane commands they start (docs/performance.md, "Tenth pass"); two workers on two cores
-  // nearly halve it.
-  maxWorkers: Math.max(2, require('node:os').availableParallelism()),
+  // One worker per core, at least two, and no more than one per 2 GiB of memory. Jest's default
+  // keeps a core for itself (one worker on two cores), but the run is bound by CPU: the workers',
+  // and that of the servers, tools and gitplane commands they start (docs/performance.md, "Tenth
+  // pass"); two workers on two cores nearly halve it. A worker with the servers it starts takes up
+  // to 2.7 GB (the Argo CD sync), so memory, not cores, bounds a large machine with little of it.
+  maxWorkers: Math.max(2, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / 2 ** 31))),
   // Every temporary directory of the run lives in one, removed at the end (test/support/temporary-root.js).
   globalSetup: '<rootDir>/test/support/temporary-setup.js',
   globalTeardown: '<rootDir>/test/support/temporary-teardown.js',
