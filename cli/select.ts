@@ -1,8 +1,7 @@
 /** Turns --env, --all and --file into an environment selection; dev when none is given. */
-import { ENVIRONMENTS_DIR, listEnvironments } from '../stacks/environment';
+import { EnvironmentSelection, ENVIRONMENTS_DIR, listEnvironments } from '../stacks/environment';
 import { InputError } from '../stacks/errors';
 import { displayPath } from '../stacks/paths';
-import { EnvironmentSelection } from '../stacks/pipeline';
 import { UsageError } from './usage-error';
 
 export const DEFAULT_ENVIRONMENT = 'dev';

@@ -111,6 +111,40 @@ export function loadEnvironmentFile(file: string, options: { expectName?: string
   return parseEnvironment(decodeUtf8(readRegularFile(file, shown), shown), shown, options);
 }
 
+export interface EnvironmentSelection {
+  /** Names of environments under environments/. */
+  readonly names: readonly string[];
+  /** Environment files given by path. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Loads every selected environment, reporting the problems of all files at once. It loads no
+ * construct code, so a command given a bad file fails before it loads what builds (stacks/pipeline.ts).
+ */
+export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[] {
+  const specs: EnvironmentSpec[] = [];
+  const problems: string[] = [];
+  const load = (fn: () => EnvironmentSpec) => {
+    try {
+      specs.push(fn());
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+    }
+  };
+  for (const name of selection.names) load(() => loadEnvironment(name));
+  for (const file of selection.files) load(() => loadEnvironmentFile(file));
+  // A broken gitplane.config.ts fails every file the same way; say it once.
+  if (problems.length > 0) throw new InputError([...new Set(problems)]);
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (seen.has(spec.name)) throw new InputError([`environment "${spec.name}" is selected twice. Select each environment once.`]);
+    seen.add(spec.name);
+  }
+  return specs;
+}
+
 /**
  * The bytes of a regular file of at most MAX_ENVIRONMENT_BYTES. Opened without blocking and
  * checked before reading, so a FIFO, a device such as /dev/zero or a directory is refused, not read.

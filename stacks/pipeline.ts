@@ -1,51 +1,19 @@
 /**
- * The path every command shares: load environments, synthesize them, validate the result.
- * Everything happens in memory; writing is the caller's choice.
+ * The path every command shares once its environments are loaded (stacks/environment.ts,
+ * loadSelected): synthesize them, validate the result. Everything happens in memory; writing is
+ * the caller's choice.
  */
 import * as path from 'node:path';
 import { EnvironmentSpec } from '../environments/schema';
 import { chartDefaultsFile, checkHelmValues, ValidationProblem, validatorFor } from '../validation';
 import { archiveDefaultsDir } from './chart-source';
 import { checkWiring } from '../validation/wiring';
-import { loadEnvironment, loadEnvironmentFile } from './environment';
-import { InputError } from './errors';
 import { AppDescriptor, externalServicesFor } from './application';
 import { platformContext, projectApps } from './platform';
 import { Settings } from './settings';
 import { renderCharts, RenderedCharts, validateCharts } from './helm-render';
 import { EnvironmentOutput, synthEnvironment } from './synth';
 import { versionsFor } from './versions';
-
-export interface EnvironmentSelection {
-  /** Names of environments under environments/. */
-  readonly names: readonly string[];
-  /** Environment files given by path. */
-  readonly files: readonly string[];
-}
-
-/** Loads every selected environment, reporting the problems of all files at once. */
-export function loadSelected(selection: EnvironmentSelection): EnvironmentSpec[] {
-  const specs: EnvironmentSpec[] = [];
-  const problems: string[] = [];
-  const load = (fn: () => EnvironmentSpec) => {
-    try {
-      specs.push(fn());
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      problems.push(...e.problems);
-    }
-  };
-  for (const name of selection.names) load(() => loadEnvironment(name));
-  for (const file of selection.files) load(() => loadEnvironmentFile(file));
-  // A broken gitplane.config.ts fails every file the same way; say it once.
-  if (problems.length > 0) throw new InputError([...new Set(problems)]);
-  const seen = new Set<string>();
-  for (const spec of specs) {
-    if (seen.has(spec.name)) throw new InputError([`environment "${spec.name}" is selected twice. Select each environment once.`]);
-    seen.add(spec.name);
-  }
-  return specs;
-}
 
 export interface BuiltEnvironment {
   readonly spec: EnvironmentSpec;

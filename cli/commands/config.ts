@@ -31,13 +31,15 @@ ${CRASHED}.`,
     }
     if (!values.list && positionals.length !== 1) throw new UsageError('give exactly one configuration name, or --list. Run "gitplane config --list" to see the names.');
     const { loadEnvironment } = await import('../../stacks/environment');
-    const { buildEnvironment } = await import('../../stacks/pipeline');
     const { loadSettings } = await import('../../stacks/settings');
-    const { formatProblems } = await import('../../validation');
     const { DEFAULT_ENVIRONMENT } = await import('../select');
     const env = values.env ?? DEFAULT_ENVIRONMENT;
     const settings = loadSettings();
-    const built = buildEnvironment(loadEnvironment(env), settings);
+    const spec = loadEnvironment(env);
+    // What builds is loaded once the environment has: a bad file fails without it.
+    const { buildEnvironment } = await import('../../stacks/pipeline');
+    const { formatProblems } = await import('../../validation');
+    const built = buildEnvironment(spec, settings);
     const problems = warnUnchecked(built.problems, settings, out);
     if (problems.length > 0) throw new FindingsError(formatProblems(problems));
     const configs = built.output.configs;

@@ -114,15 +114,15 @@ ${CRASHED}.`,
       await refuseInvalid(envs.flatMap(({ dir, charts }) => [...charts.problems, ...validateCharts(charts, settings, dir)]), settings, Boolean(values.strict), out);
       environments = envs.map(({ env, charts }) => withCharts(env, charts));
     } else {
-      const { listEnvironments, loadEnvironment } = await import('../../stacks/environment');
-      const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
+      const { listEnvironments, loadEnvironment, loadSelected } = await import('../../stacks/environment');
       const { loadSettings } = await import('../../stacks/settings');
-      const { fromBuilt } = await import('../../policies/inputs');
       const { selectEnvironments } = await import('../select');
       const { checkOutDir, writeOutput } = await import('../../stacks/output');
       const outDir = values.out === undefined ? undefined : checkOutDir(values.out);
       const settings = loadSettings({ crdDirs: values['crd-dir'] });
       const specs = loadSelected(selectEnvironments(values));
+      const { buildEnvironment, renderEnvironment } = await import('../../stacks/pipeline');
+      const { fromBuilt } = await import('../../policies/inputs');
       const built = specs.map((spec) => renderEnvironment(buildEnvironment(spec, settings), settings, 2));
       await refuseInvalid(built.flatMap((b) => b.problems), settings, Boolean(values.strict), out);
       if (outDir) {

@@ -74,16 +74,16 @@ ${CRASHED}.`,
       return 0;
     }
     if (!values.repo) throw new UsageError('--repo is required: the path or URL of the Argo CD repository. Run "gitplane publish --help" for usage.');
-    const { ENVIRONMENTS_DIR } = await import('../../stacks/environment');
+    const { ENVIRONMENTS_DIR, loadSelected } = await import('../../stacks/environment');
     const { displayPath } = await import('../../stacks/paths');
-    const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
-    const { publish: publishEnvironments } = await import('../../stacks/publish');
     const { loadSettings } = await import('../../stacks/settings');
     const { selectEnvironments } = await import('../select');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const selection = selectEnvironments(values);
     const readAt = new Date();
     const specs = loadSelected(selection);
+    const { buildEnvironment } = await import('../../stacks/pipeline');
+    const { publish: publishEnvironments } = await import('../../stacks/publish');
     // loadSelected returns the named environments first, then the files, each in the order given.
     const shown = [...selection.names.map((name) => displayPath(path.join(ENVIRONMENTS_DIR, `${name}.yaml`))), ...selection.files.map(displayPath)];
     const files = new Map(specs.map((spec, i) => [spec.name, shown[i]]));

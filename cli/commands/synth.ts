@@ -41,13 +41,15 @@ ${CRASHED}.`,
       return 0;
     }
     const { checkOutDir, writeOutput } = await import('../../stacks/output');
-    const { buildEnvironment, loadSelected } = await import('../../stacks/pipeline');
+    const { loadSelected } = await import('../../stacks/environment');
     const { loadSettings } = await import('../../stacks/settings');
-    const { formatProblems } = await import('../../validation');
     const { selectEnvironments } = await import('../select');
     const outDir = checkOutDir(values.out ?? 'dist');
     const settings = loadSettings({ crdDirs: values['crd-dir'] });
     const specs = loadSelected(selectEnvironments(values));
+    // What builds is loaded once every file has loaded: a bad one fails without it.
+    const { buildEnvironment } = await import('../../stacks/pipeline');
+    const { formatProblems } = await import('../../validation');
     const built = specs.map((spec) => {
       const started = Date.now();
       const result = buildEnvironment(spec, settings);

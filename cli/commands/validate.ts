@@ -68,9 +68,11 @@ ${CRASHED}.`,
         return [...validatorFor(settings).validate(objects), ...charts.problems, ...validateCharts(charts, settings, dir)];
       });
     } else {
-      const { buildEnvironment, loadSelected, renderEnvironment } = await import('../../stacks/pipeline');
+      const { loadSelected } = await import('../../stacks/environment');
       const { selectEnvironments } = await import('../select');
-      problems = loadSelected(selectEnvironments(values)).flatMap((spec) => {
+      const specs = loadSelected(selectEnvironments(values));
+      const { buildEnvironment, renderEnvironment } = await import('../../stacks/pipeline');
+      problems = specs.flatMap((spec) => {
         const built = renderEnvironment(buildEnvironment(spec, settings), settings);
         out.progress(`validate ${spec.name}: ${built.output.objects.length} object(s), ${built.charts?.objects.length} rendered from ${built.charts?.releases.length} chart(s)`);
         return built.problems;

@@ -3,7 +3,8 @@
  * implementation or any package: help stays cheap however large the platform code grows.
  * `validate --dir` and `policy --dir` read manifests and load no construct code: the applications'
  * CRD groups come from their data (stacks/apps/catalog.ts, and the project's gitplane.config.ts,
- * whose constructs the package index loads on first use).
+ * whose constructs the package index loads on first use). A command given an environment file
+ * that does not load fails before it loads construct code.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -88,6 +89,22 @@ test('gitplane policy --dir loads no construct code and knows every application\
   expect(constructCode(r.loaded)).toEqual([]);
   // The project's own applications are read too (their CRD groups), without their constructs.
   expect(r.loaded).toEqual(expect.arrayContaining(['gitplane.config.ts', 'apps/example-api/index.ts', 'stacks/apps/catalog.ts']));
+});
+
+test.each([['synth'], ['validate'], ['policy'], ['publish', '--repo', 'unused']])('gitplane %s with an environment file that does not load fails with exit 2 before loading construct code', (...command) => {
+  const file = path.join(tempDir(), 'edge.yaml');
+  fs.writeFileSync(file, 'name: edge\ntier: dev\n');
+  const r = gitplaneLoading([...command, '--file', file]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(`error: ${file}:1:1: cluster is required (found nothing). Add it.`);
+  expect(constructCode(r.loaded)).toEqual([]);
+});
+
+test('gitplane config with an unknown environment fails with exit 2 before loading construct code', () => {
+  const r = gitplaneLoading(['config', '--list', '--env', 'nosuch']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('no environment named "nosuch"');
+  expect(constructCode(r.loaded)).toEqual([]);
 });
 
 test('the construct code check sees cdk8s and the descriptors when a command builds', () => {
