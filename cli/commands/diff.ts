@@ -62,14 +62,16 @@ ${CRASHED}.`,
     if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown (got "${format}").`);
     if (values.against !== undefined) await checkRenderedTree('--against', values.against);
     if (values.rendered !== undefined) await checkRenderedTree('--rendered', values.rendered);
-    const { baseTree, diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
     const { loadEnvironment } = await import('../../stacks/environment');
-    const { synthEnvironment } = await import('../../stacks/synth');
     const { selectEnvironments } = await import('../select');
     const { names } = selectEnvironments(values);
+    // The environments are read before what builds is loaded: a bad file fails without it.
+    const specs = values.rendered === undefined ? names.map((name) => loadEnvironment(name)) : undefined;
+    const { baseTree, diffEnvironment, formatMarkdown, formatText, readTree } = await import('../../stacks/diff');
+    const { synthEnvironment } = await import('../../stacks/synth');
     const diffs: EnvironmentDiff[] = [];
-    for (const name of names) {
-      const head = values.rendered !== undefined ? renderedTree(values.rendered, name, readTree) : synthEnvironment(loadEnvironment(name)).files;
+    for (const [i, name] of names.entries()) {
+      const head = specs === undefined ? renderedTree(values.rendered!, name, readTree) : synthEnvironment(specs[i]).files;
       const before = values.base !== undefined ? baseTree(values.base, name) : readTree(path.join(values.against!, name), values.against!);
       // Messages about a file of a tree read from disk name it under the directory given.
       const roots = { before: values.against === undefined ? undefined : path.join(values.against, name), after: values.rendered === undefined ? undefined : path.join(values.rendered, name) };

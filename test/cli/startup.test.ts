@@ -100,8 +100,8 @@ test.each([['synth'], ['validate'], ['policy'], ['publish', '--repo', 'unused']]
   expect(constructCode(r.loaded)).toEqual([]);
 });
 
-test('gitplane config with an unknown environment fails with exit 2 before loading construct code', () => {
-  const r = gitplaneLoading(['config', '--list', '--env', 'nosuch']);
+test.each([['config', '--list'], ['diff', '--base', 'HEAD']])('gitplane %s with an unknown environment fails with exit 2 before loading construct code', (...command) => {
+  const r = gitplaneLoading([...command, '--env', 'nosuch']);
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('no environment named "nosuch"');
   expect(constructCode(r.loaded)).toEqual([]);
