@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkOutDir, writeOutput } from '../../stacks/output';
-import { BIN, gitplane, NODE_TIERING, ROOT, tempDir } from '../support/cli';
+import { gitplane, gitplaneArgv, ROOT, tempDir } from '../support/cli';
 import { seededRandom } from '../support/random';
 import { testWithMirrors } from '../support/mirrors';
 
@@ -37,7 +37,7 @@ function leftovers(out: string): string[] {
  */
 function synth(args: string[], synthesized: number, killAfter?: () => number): Promise<{ killed: boolean; writeMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_TIERING, BIN, 'synth', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, gitplaneArgv(['synth', ...args]), { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let seen = 0;
     let writeStarted = 0;
     let stderr = '';
@@ -101,7 +101,7 @@ describe('gitplane synth --out is switched in one step', () => {
 
 /** `gitplane synth` under a umask, through the shell that sets it. */
 function synthUnderUmask(umask: string, args: string[]) {
-  return spawnSync('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, BIN, 'synth', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return spawnSync('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, ...gitplaneArgv(['synth', ...args])], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 }
 
 describe('gitplane synth --out', () => {
@@ -167,7 +167,7 @@ describe('gitplane synth --out', () => {
     const parent = tempDir();
     const asRoot = process.getuid?.() === 0;
     if (!asRoot) fs.chmodSync(parent, 0o555);
-    const r = spawnSync(process.execPath, [BIN, 'synth', '--env', 'dev', '--out', path.join(parent, 'dist')], {
+    const r = spawnSync(process.execPath, gitplaneArgv(['synth', '--env', 'dev', '--out', path.join(parent, 'dist')]), {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },

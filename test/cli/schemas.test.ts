@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cacheDir } from '../../stacks/settings';
-import { CliResult, copyOfRepository, NODE_TIERING, ROOT, SHARED_DIR } from '../support/cli';
+import { CliResult, copyOfRepository, gitplaneArgv, ROOT, SHARED_DIR } from '../support/cli';
 import { configuredCrds, kubectlList } from '../support/crds';
 import { describeWithMirrors, testWithMirrors } from '../support/mirrors';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../support/alias-bomb';
@@ -73,7 +73,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, [...NODE_TIERING, path.join(dir, 'bin', 'gitplane.js'), ...args], dir, env);
+const gitplane = (dir: string, args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, gitplaneArgv(args, path.join(dir, 'bin', 'gitplane.js')), dir, env);
 
 /** Serves `dir` as a Helm chart repository on a loopback port, at /charts (and at /missing without archives). */
 async function serve(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
@@ -345,7 +345,7 @@ describeWithMirrors(['schemas', 'charts'], 'gitplane schemas pull from a Helm re
     fs.mkdirSync(path.dirname(installed));
     fs.renameSync(clone(), installed);
     pinRepository(installed, closed.url);
-    const r = await run(process.execPath, [path.join(installed, 'bin', 'gitplane.js'), 'schemas', 'pull'], platform, { XDG_CACHE_HOME: freshCache() });
+    const r = await run(process.execPath, gitplaneArgv(['schemas', 'pull'], path.join(installed, 'bin', 'gitplane.js')), platform, { XDG_CACHE_HOME: freshCache() });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`ECONNREFUSED. Check the repoURL in ${path.join('node_modules', 'gitplane', 'environments', 'versions.yaml')} and the network`);
   });
@@ -475,7 +475,7 @@ describeWithMirrors(['charts'], 'gitplane schemas pull through a chart mirror (-
 });
 
 test('fails with exit 2 when --repository is given to import, which downloads nothing', async () => {
-  const r = await run(process.execPath, [path.join(ROOT, 'bin', 'gitplane.js'), 'schemas', 'import', '-', '--repository', 'https://charts.example.com'], ROOT);
+  const r = await run(process.execPath, gitplaneArgv(['schemas', 'import', '-', '--repository', 'https://charts.example.com']), ROOT);
   expect(r.status).toBe(2);
   expect(r.stderr).toBe('error: --repository goes with "pull" only. Run "gitplane schemas --help" for usage.\n');
 });

@@ -40,9 +40,9 @@ import { pinnedVersions } from '../../stacks/versions';
 import { SYNC_WAVE_ANNOTATION } from '../../stacks/waves';
 import { ArgoCd, startArgoCd } from '../support/argocd';
 import { CHARTS_DIR } from '../support/charts';
-import { BIN, HELM_ENV, ROOT, tempDir } from '../support/cli';
+import { gitplaneArgv, HELM_ENV, ROOT, tempDir } from '../support/cli';
 import { built } from '../support/environments';
-import { bareRepo, git } from '../support/git';
+import { bareRepo, commitFiles, git } from '../support/git';
 import { GitServer, serveGit } from '../support/git-server';
 import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
 import { serveDirectory, StaticServer, until } from '../support/loopback';
@@ -109,16 +109,6 @@ function conversionCrd(caBundle: string): Manifest {
 }
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
-
-/** Commits `files` (path from the repository's root to content) to `branch` of the bare repository. */
-function commitFiles(repo: string, branch: string, files: Record<string, string>, message: string): void {
-  const checkout = tempDir('gitplane-argocd-commit-');
-  git(['clone', '-q', '--branch', branch, repo, checkout], checkout);
-  for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(checkout, file), content);
-  git(['add', '--', ...Object.keys(files)], checkout);
-  git(['commit', '-q', '-m', message], checkout);
-  git(['push', '-q', 'origin', branch], checkout);
-}
 
 /** The environment file with the test's Git server and chart mirror. */
 function testEnvironment(env: string, dir: string, settings: { repoURL: string; chartMirror: string }): string {
@@ -282,7 +272,7 @@ describeWithMirrors(['schemas', 'charts'], 'with the pinned charts and their CRD
       gitServer = await serveGit(work, work);
       const file = testEnvironment(env, work, { repoURL: `${gitServer.url}/gitops.git`, chartMirror: `${charts.url}/charts` });
       // Not spawnSync: publish reads the charts from the loopback mirror this process serves.
-      await promisify(execFile)(process.execPath, [BIN, 'publish', '--repo', repo, '--file', file, '--quiet'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...HELM_ENV }, maxBuffer: 64 * 1024 * 1024 });
+      await promisify(execFile)(process.execPath, gitplaneArgv(['publish', '--repo', repo, '--file', file, '--quiet']), { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...HELM_ENV }, maxBuffer: 64 * 1024 * 1024 });
 
       await apply(server, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'pulumi' } } });
       const configuration = argoCdConfiguration(bins.helm, work, spec.cluster.kubernetesVersion);

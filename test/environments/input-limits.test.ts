@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../stacks/errors';
 import { loadEnvironmentFile, MAX_ENVIRONMENT_BYTES, MAX_PROBLEMS, parseEnvironment } from '../../stacks/environment';
-import { BIN, ROOT, tempDir } from '../support/cli';
+import { gitplaneArgv, ROOT, tempDir } from '../support/cli';
 import { HUNG_MS } from '../support/limits';
 
 const DEV = fs.readFileSync(path.join(ROOT, 'environments', 'dev.yaml'), 'utf8');
@@ -49,7 +49,7 @@ function problemsInLinearTime(text: (n: number) => string, n: number): string[] 
 
 /** `gitplane validate --file file`, killed after HUNG_MS so a hang fails the test instead of the run. */
 function validate(file: string) {
-  const r = spawnSync(process.execPath, [BIN, 'validate', '--quiet', '--file', file], { cwd: ROOT, encoding: 'utf8', timeout: HUNG_MS, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, gitplaneArgv(['validate', '--quiet', '--file', file]), { cwd: ROOT, encoding: 'utf8', timeout: HUNG_MS, env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

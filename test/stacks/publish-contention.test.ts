@@ -7,7 +7,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, NODE_TIERING, ROOT, tempDir } from '../support/cli';
+import { gitplaneArgv, ROOT, tempDir } from '../support/cli';
 import { bareRepo, git, GIT_ENV } from '../support/git';
 import { until } from '../support/loopback';
 import { seededRandom } from '../support/random';
@@ -40,7 +40,7 @@ let publishes = 0;
 function startPublish(args: string[], tmp: string, trace?: string) {
   const mark = `${process.pid}-${++publishes}`;
   // Its own process group, so a test can signal the group as a terminal's Ctrl-C does.
-  const child = spawn(process.execPath, [...NODE_TIERING, BIN, 'publish', ...args], {
+  const child = spawn(process.execPath, gitplaneArgv(['publish', ...args]), {
     cwd: ROOT,
     detached: true,
     env: { ...GIT_ENV, NO_COLOR: '1', TMPDIR: tmp, [MARK]: mark, ...(trace ? { GIT_TRACE: trace } : {}) },

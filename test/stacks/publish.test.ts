@@ -10,7 +10,7 @@ import { loadSettings } from '../../stacks/settings';
 import { Wave } from '../../stacks/waves';
 import { gitplane, ROOT, tempDir } from '../support/cli';
 import { built, variant } from '../support/environments';
-import { bareRepo, git } from '../support/git';
+import { bareRepo, commitFiles, git } from '../support/git';
 import { testWithMirrors } from '../support/mirrors';
 
 /** Git that ignores the machine's global and system configuration, so tests do not depend on it. */
@@ -60,12 +60,7 @@ describe('publish into a bare repository', () => {
   testWithMirrors(['schemas'], 'a changed environment makes a commit touching only its changed files, and files outside the environments stay', async () => {
     const repo = newRepo();
     await publish([built('dev'), built('prod')], { repo });
-    const clone = path.join(scratch(), 'clone');
-    git(['clone', '-q', '--branch', 'main', repo, clone], ROOT);
-    fs.writeFileSync(path.join(clone, 'README.md'), 'kept\n');
-    git(['add', 'README.md'], clone);
-    git(['commit', '-q', '-m', 'readme'], clone);
-    git(['push', '-q', 'origin', 'main'], clone);
+    commitFiles(repo, 'main', { 'README.md': 'kept\n' }, 'readme');
 
     const manualProd = buildEnvironment(variant('prod', (s) => ((s.gitops.sync as { automated: boolean }).automated = true)), loadSettings());
     const result = await publish([built('dev'), manualProd], { repo, branch: 'main' });

@@ -33,12 +33,17 @@ export const HELM_ENV: NodeJS.ProcessEnv = process.env.GITPLANE_HELM ? {} : { GI
  * that never pays back (docs/performance.md, "Ninth pass"). It changes when V8 optimizes, not what
  * the code does; a user's commands run with Node's default.
  */
-export const NODE_TIERING = process.execArgv.filter((a) => a.startsWith('--interrupt-budget='));
+const NODE_TIERING = process.execArgv.filter((a) => a.startsWith('--interrupt-budget='));
+
+/** Node's arguments that run gitplane with `args`: this checkout's, or the `bin` of a copy or an install. Every test that starts gitplane starts it so. */
+export function gitplaneArgv(args: readonly string[], bin = BIN): string[] {
+  return [...NODE_TIERING, bin, ...args];
+}
 
 /** Runs gitplane; `project`, a copy of the repository (copyOfRepository), runs its own copy, in it. */
 export function gitplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; project?: string } = {}): CliResult {
   const bin = options.project === undefined ? BIN : path.join(options.project, 'bin', 'gitplane.js');
-  const r = spawnSync(process.execPath, [...NODE_TIERING, bin, ...args], {
+  const r = spawnSync(process.execPath, gitplaneArgv(args, bin), {
     cwd: options.cwd ?? options.project ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...HELM_ENV, ...options.env },
     input: options.input,
