@@ -73,6 +73,7 @@ export class CrdRegistry {
   private readonly sources = new Map<string, { file: string; bytes: Buffer; crd: IndexedCrd }>();
   private readonly groups = new Set<string>();
   private readonly compiled = new Map<string, CustomKind | null>();
+  private readonly schemaKeys = new Map<string, string>();
   /** Made on the first validator not in the cache: a run whose validators are all cached never loads ajv. */
   private ajvInstance?: Ajv;
 
@@ -123,6 +124,23 @@ export class CrdRegistry {
     return this.groups.has(group);
   }
 
+  /**
+   * The digest of what this registry decides about an object of `group` and `kind`: the
+   * directories it searched (messages name them), whether a CRD belongs to the group, and the
+   * text of the CRD defining the kind. Outcomes kept between runs are keyed by it
+   * (validation/kept-outcomes.ts).
+   */
+  schemaKey(group: string, kind: string): string {
+    const id = `${group}/${kind}`;
+    let key = this.schemaKeys.get(id);
+    if (key === undefined) {
+      const found = this.sources.get(id);
+      key = contentKey([this.dirs, this.groups.has(group), found ? crdText(found) : '']);
+      this.schemaKeys.set(id, key);
+    }
+    return key;
+  }
+
   get size(): number {
     return this.sources.size;
   }
@@ -142,8 +160,7 @@ export class CrdRegistry {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const found = this.sources.get(`${group}/${kind}`);
     if (!found) return null;
-    const { crd, bytes, file } = found;
-    const source = { file, text: crd.text ?? bytes.toString('utf8', ...(crd.bytes as [number, number])) };
+    const source = { file: found.file, text: crdText(found) };
     const key = contentKey([CACHE_VERSION, apiVersion, kind, source.text]);
     const cached = loadCompiled(this.cacheDir, key) as (ValidateFunction & { scope: CustomKind['scope'] | null }) | undefined;
     if (cached) return cached.scope ? { scope: cached.scope, validate: cached } : null;
@@ -181,6 +198,11 @@ export class CrdRegistry {
     this.ajvInstance ??= new AjvClass({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
     return this.ajvInstance;
   }
+}
+
+/** A CRD's text: its own (a `kind: List` item) or its part of the file's bytes. */
+function crdText({ crd, bytes }: { crd: IndexedCrd; bytes: Buffer }): string {
+  return crd.text ?? bytes.toString('utf8', ...(crd.bytes as [number, number]));
 }
 
 /**

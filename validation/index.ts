@@ -3,12 +3,14 @@
  * schema or its CRD's schema, unknown fields rejected, kinds without a schema rejected, and no
  * two objects with the same apiVersion, kind, namespace and name.
  */
+import * as path from 'node:path';
 import { describeValue } from '../stacks/describe-value';
 import { isClusterScoped, isMap, Manifest, objectRef } from '../stacks/objects';
-import type { Settings } from '../stacks/settings';
+import { cacheDir, type Settings } from '../stacks/settings';
 import { unknownFields, validateBuiltIn, isBuiltIn } from './core';
 import { CrdRegistry, validateCustom } from './crd';
 import { FieldProblem } from './field-problem';
+import { keptOutcomes, Outcome } from './kept-outcomes';
 import { metadataProblems } from './object-meta';
 import { SCHEMA_FIX } from './unchecked';
 
@@ -47,10 +49,17 @@ export interface Located {
 }
 
 export class Validator {
-  /** Schema problems of objects judged before, for objects shared between renders (see validate). */
-  private readonly judged = new WeakMap<Manifest, readonly FieldProblem[]>();
+  /** Outcomes of objects judged before, for objects shared between renders (see validate). */
+  private readonly judged = new WeakMap<Manifest, Outcome>();
+  private readonly kept?: ReturnType<typeof keptOutcomes>;
 
-  constructor(private readonly crds: CrdRegistry) {}
+  /** `keepIn`: a directory keeping the outcomes between runs (validation/kept-outcomes.ts). */
+  constructor(
+    private readonly crds: CrdRegistry,
+    keepIn?: string,
+  ) {
+    this.kept = keepIn === undefined ? undefined : keptOutcomes(keepIn);
+  }
 
   /**
    * With `shared`, the objects are never changed once made (Helm's renders, whose documents
@@ -89,21 +98,29 @@ export class Validator {
       } else {
         seen.set(identity, line === undefined ? file : `${file}:${line}`);
       }
-      const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
+      let outcome = shared ? this.judged.get(manifest) : undefined;
+      if (outcome === undefined) {
+        outcome = this.outcome(manifest, shared);
+        if (shared) this.judged.set(manifest, outcome);
+      }
+      if ('unchecked' in outcome) problems.push({ file, ...at([]), object: ref, unchecked: outcome.unchecked, message: outcome.message });
+      else outcome.problems.forEach(add);
+    }
+    return problems;
+  }
+
+  /** What checking the object against its schema finds, kept between runs when the validator keeps outcomes. */
+  private outcome(manifest: Manifest, parsed: boolean): Outcome {
+    const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
+    const judge = (): Outcome => {
       // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.
       if (group.includes('.') && !isBuiltIn(manifest.apiVersion, manifest.kind) && !this.crds.hasGroup(group)) {
         const unchecked = `${manifest.apiVersion} ${manifest.kind}`;
-        problems.push({ file, ...at([]), object: ref, unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` });
-        continue;
+        return { unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` };
       }
-      let found = shared ? this.judged.get(manifest) : undefined;
-      if (found === undefined) {
-        found = this.schemaProblems(manifest, shared);
-        if (shared) this.judged.set(manifest, found);
-      }
-      found.forEach(add);
-    }
-    return problems;
+      return { problems: this.schemaProblems(manifest, parsed) };
+    };
+    return this.kept ? this.kept(manifest, this.crds.schemaKey(group, manifest.kind), judge) : judge();
   }
 
   private schemaProblems(manifest: Manifest, parsed: boolean): FieldProblem[] {
@@ -137,12 +154,15 @@ function namespaceProblems(manifest: Manifest, clusterScoped: boolean): FieldPro
 
 let validators = new Map<string, Validator>();
 
-/** One validator per set of CRD directories, so CRD schemas are compiled once per process. */
+/**
+ * One validator per set of CRD directories, so CRD schemas are compiled once per process; it keeps
+ * outcomes between runs in the user's cache (`$XDG_CACHE_HOME/gitplane/validated`).
+ */
 export function validatorFor(settings: Pick<Settings, 'crdDirs'>): Validator {
   const key = settings.crdDirs.join('\0');
   let validator = validators.get(key);
   if (!validator) {
-    validator = new Validator(new CrdRegistry(settings.crdDirs));
+    validator = new Validator(new CrdRegistry(settings.crdDirs), path.join(cacheDir(), 'validated'));
     validators = new Map([[key, validator]]);
   }
   return validator;

@@ -12,6 +12,7 @@
  */
 import { parse } from 'yaml';
 import { contentKey, pruneDaily, readEntry, writeEntry } from '../../stacks/content-cache';
+import { jsonExact } from '../../stacks/json-exact';
 
 const MAX_ENTRIES = 4096;
 const cache = new Map<string, unknown>();
@@ -60,19 +61,8 @@ function parseKept(dir: string, text: string): unknown {
   if (kept !== undefined) return kept === NOT_A_DOCUMENT ? undefined : JSON.parse(kept);
   const value = parseYaml(text);
   if (value === undefined) writeEntry(dir, key, NOT_A_DOCUMENT);
-  else if (jsonExact(value, new Set())) writeEntry(dir, key, JSON.stringify(value));
+  else if (jsonExact(value)) writeEntry(dir, key, JSON.stringify(value));
   return value;
-}
-
-/** Whether JSON.parse(JSON.stringify(value)) is a value equal to it, with no value reached twice. */
-function jsonExact(value: unknown, seen: Set<object>): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
-  if (typeof value !== 'object' || seen.has(value)) return false;
-  seen.add(value);
-  if (Array.isArray(value)) return value.length === Object.keys(value).length && value.every((v) => jsonExact(v, seen));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return Object.entries(value).every(([k, v]) => k !== '__proto__' && jsonExact(v, seen));
 }
 
 function parseText(text: string): unknown {

@@ -74,11 +74,13 @@ describe('the pull-request workflow', () => {
     expect(guarded).toHaveLength(2);
     for (const step of guarded) expect(step.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
   });
-  test('keeps the chart renders and the parsed embedded documents between runs: restored by the pins\' digest, saved again with what each run added', () => {
+  test('keeps the chart renders, the parsed embedded documents and the schema checks\' outcomes between runs: restored by the pins\' digest, saved again with what each run added', () => {
     const caches = steps.filter((s) => s.uses?.startsWith('actions/cache@')) as { with: { path: string; key: string; 'restore-keys'?: string } }[];
     const renders = caches.find((s) => s.with.path.split('\n').includes('~/.cache/gitplane/renders'))!;
-    expect(renders.with.path.split('\n')).toContain('~/.cache/gitplane/embedded');
-    expect(caches.filter((s) => s.with.path.split('\n').includes('~/.cache/gitplane')).map((s) => s.with.path.split('\n'))).toEqual([expect.arrayContaining(['!~/.cache/gitplane/embedded'])]);
+    expect(renders.with.path.split('\n')).toEqual(expect.arrayContaining(['~/.cache/gitplane/embedded', '~/.cache/gitplane/validated']));
+    expect(caches.filter((s) => s.with.path.split('\n').includes('~/.cache/gitplane')).map((s) => s.with.path.split('\n'))).toEqual([
+      expect.arrayContaining(['!~/.cache/gitplane/embedded', '!~/.cache/gitplane/validated']),
+    ]);
     expect(renders.with.key).toMatch(/^gitplane-renders-\$\{\{ hashFiles\('gitplane\.lock'.*\}\}-\$\{\{ github\.run_id \}\}$/);
     expect(renders.with.key.startsWith(renders.with['restore-keys']!)).toBe(true);
   });
