@@ -22,6 +22,7 @@ import { parseAllDocuments } from 'yaml';
 import { clusterNameTemplate } from '../constructs/gitops/argocd/project-clusters';
 import { byCodePoint } from '../constructs/core/order';
 import { ValidationProblem, validatorFor } from '../validation';
+import { parseJsonSource } from './json-source';
 import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
 import { contentKey, pruneEntries, readBytes, readEntry, writeEntry } from './content-cache';
@@ -253,7 +254,7 @@ function documentLine(json: string, cache: string): string {
   const key = createHash('sha256').update(bytes).digest('hex');
   writeEntry(cache, key, bytes);
   // Read back as a later render reads it, with no need of the entry: one that could not be written still renders.
-  if (storedDocuments.get(key) === undefined) storedDocuments.set(key, JSON.parse(json) as Manifest);
+  if (storedDocuments.get(key) === undefined) storedDocuments.set(key, parseJsonSource(json, key) as Manifest);
   return JSON.stringify(key);
 }
 
@@ -292,7 +293,8 @@ function storedDocument(cache: string, key: string): Manifest | undefined {
   if (manifest === undefined) {
     const json = readEntry(cache, key);
     if (json === undefined) return undefined;
-    manifest = JSON.parse(json) as Manifest;
+    // The entry's key is the digest of its JSON (documentLine), which content-cache checked.
+    manifest = parseJsonSource(json, key) as Manifest;
     storedDocuments.set(key, manifest);
   }
   return manifest;
@@ -328,7 +330,7 @@ class DocumentsByBytes {
 function jsonDocument(bytes: Buffer): Manifest {
   let manifest = jsonDocuments.get(bytes);
   if (manifest === undefined) {
-    manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    manifest = parseJsonSource(bytes) as Manifest;
     jsonDocuments.set(bytes, manifest);
   }
   return manifest;

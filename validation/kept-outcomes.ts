@@ -4,13 +4,16 @@
  * (CrdRegistry.schemaKey) and by the code and packages that judge it (`codeKey`), so a changed
  * input is another entry, never a stale one. A pull request's check judges again only the objects
  * it changed, and for the rest loads no model of a built-in kind and no CRD's validator. An object
- * JSON does not give back exactly (an undefined field, NaN) is judged every time.
+ * is named by the digest of its JSON, or of the JSON text it was parsed from when that is known
+ * (stacks/json-source.ts: the documents of Helm's renders); one JSON does not give back exactly
+ * (an undefined field, NaN) is judged every time.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentKey, pruneDaily, readEntry, writeEntry } from '../stacks/content-cache';
 import { jsonExact } from '../stacks/json-exact';
+import { jsonSourceDigest } from '../stacks/json-source';
 import { Manifest } from '../stacks/objects';
 import { FieldProblem } from './field-problem';
 
@@ -24,9 +27,9 @@ const FORMAT = 'validation-outcome 1';
 export function keptOutcomes(dir: string): (manifest: Manifest, schemaKey: string, judge: () => Outcome) => Outcome {
   pruneDaily(dir);
   return (manifest, schemaKey, judge) => {
-    if (!jsonExact(manifest, true)) return judge();
-    // JSON.stringify writes no lone surrogate, so its UTF-8 is exact and half the bytes of contentKey's UTF-16.
-    const key = contentKey([FORMAT, codeKey(), schemaKey, createHash('sha256').update(JSON.stringify(manifest)).digest('hex')]);
+    const json = jsonSourceDigest(manifest) ?? (jsonExact(manifest, true) ? jsonDigest(manifest) : undefined);
+    if (json === undefined) return judge();
+    const key = contentKey([FORMAT, codeKey(), schemaKey, json]);
     const kept = readEntry(dir, key);
     if (kept !== undefined) return JSON.parse(kept) as Outcome;
     const outcome = judge();
@@ -41,6 +44,11 @@ export function keptOutcomes(dir: string): (manifest: Manifest, schemaKey: strin
  * (test/validation/kept-outcomes.test.ts checks that this stays so).
  */
 export const JUDGING_CODE = ['validation', 'stacks', 'constructs/core/order'];
+
+/** The sha256 of the object's JSON: JSON.stringify writes no lone surrogate, so its UTF-8 is exact and half the bytes of contentKey's UTF-16. */
+function jsonDigest(manifest: Manifest): string {
+  return createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+}
 
 let code: string | undefined;
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { parseJsonSource } from '../../stacks/json-source';
 import { Manifest } from '../../stacks/objects';
 import { CrdRegistry, Validator } from '../../validation';
 import { JUDGING_CODE, packageVersions } from '../../validation/kept-outcomes';
@@ -67,7 +68,8 @@ test('an outcome is kept for the CRD it was judged against: another schema for t
 
 test('a changed object is judged again, and an object JSON does not give back exactly is judged every time and never kept', () => {
   const keep = tempDir();
-  const validator = () => new Validator(new CrdRegistry([tempDir()], tempDir()), keep);
+  const crds = tempDir();
+  const validator = () => new Validator(new CrdRegistry([crds], tempDir()), keep);
   const port = (value: unknown): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'demo' }, spec: { ports: [{ port: value }] } });
   expect(validator().validate(located([port(80)]))).toEqual([]);
   expect(validator().validate(located([port('eighty')]))).toHaveLength(1);
@@ -78,6 +80,19 @@ test('a changed object is judged again, and an object JSON does not give back ex
   expect(nan).not.toEqual(nil);
   expect(validator().validate(located([port(NaN)])).map((p) => p.message)).toEqual(nan);
   expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(entries + 1);
+});
+
+test('a document parsed from JSON text is named by the digest of that text, so even one JSON would not give back exactly is kept', () => {
+  const keep = tempDir();
+  const crds = tempDir();
+  const validator = () => new Validator(new CrdRegistry([crds], tempDir()), keep);
+  // -0: JSON.stringify writes 0, so the object itself is never kept; its text names it exactly.
+  const text = '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s","namespace":"demo"},"spec":{"ports":[{"port":-0}]}}';
+  expect(validator().validate(located([JSON.parse(text) as Manifest]))).toEqual([]);
+  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(0);
+  expect(validator().validate(located([parseJsonSource(text) as Manifest]))).toEqual([]);
+  expect(validator().validate(located([parseJsonSource(text) as Manifest]))).toEqual([]);
+  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 });
 
 test('the code outcomes are keyed by holds every gitplane module validation loads, and the packages it reads schemas from', () => {
