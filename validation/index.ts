@@ -68,24 +68,28 @@ export class Validator {
    * undefined field.
    */
   validate(objects: readonly Located[], shared = false): ValidationProblem[] {
-    const problems: ValidationProblem[] = [];
+    // Each object's problems in turn; those of its schema once every object's schema is judged, at once.
+    const problems: ValidationProblem[][] = [];
+    const judged: { manifest: Manifest; report: (outcome: Outcome) => void }[] = [];
     const seen = new Map<string, string>();
     for (const { manifest, file, line, position } of objects) {
+      const own: ValidationProblem[] = [];
+      problems.push(own);
       // Where in its file, for an object read from one: the field's line and column, else the object's.
       const at = (path: readonly string[]) => position?.(path) ?? position?.([]) ?? (line === undefined ? {} : { line });
       // A document of a directory may be anything (validate --dir).
       if (!isMap(manifest)) {
         const text = JSON.stringify(manifest) ?? String(manifest);
-        problems.push({ file, ...at([]), object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
+        own.push({ file, ...at([]), object: 'a document', message: `is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}, not a Kubernetes object. Write each document as a map with apiVersion, kind and metadata, or remove it.` });
         continue;
       }
       // A document of a directory may have no name: say so rather than show "undefined".
       const ref = typeof manifest.metadata?.name === 'string' ? objectRef(manifest) : `${manifest.kind} without a name`;
-      const add = ({ path, message }: FieldProblem) => problems.push({ file, ...at(path), object: ref, message });
+      const add = ({ path, message }: FieldProblem) => own.push({ file, ...at(path), object: ref, message });
       if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
         const path = typeof manifest.apiVersion !== 'string' ? ['apiVersion'] : ['kind'];
         const message = `apiVersion and kind must both be strings; every Kubernetes object needs them (got apiVersion ${describeValue(manifest.apiVersion)}, kind ${describeValue(manifest.kind)}). Set them, e.g. apiVersion: v1 and kind: ConfigMap.`;
-        problems.push({ file, ...at(path), object: typeof manifest.kind === 'string' ? ref : 'a document', message });
+        own.push({ file, ...at(path), object: typeof manifest.kind === 'string' ? ref : 'a document', message });
         continue;
       }
       const identity = `${manifest.apiVersion}|${ref}`;
@@ -98,29 +102,47 @@ export class Validator {
       } else {
         seen.set(identity, line === undefined ? file : `${file}:${line}`);
       }
+      judged.push({
+        manifest,
+        report: (outcome) => {
+          if ('unchecked' in outcome) own.push({ file, ...at([]), object: ref, unchecked: outcome.unchecked, message: outcome.message });
+          else outcome.problems.forEach(add);
+        },
+      });
+    }
+    const outcomes = this.outcomes(
+      judged.map((j) => j.manifest),
+      shared,
+    );
+    judged.forEach((j, i) => j.report(outcomes[i]));
+    return problems.flat();
+  }
+
+  /** What checking each object against its schema finds, kept between runs when the validator keeps outcomes. */
+  private outcomes(manifests: readonly Manifest[], shared: boolean): Outcome[] {
+    const judge = (manifest: Manifest): Outcome => {
       let outcome = shared ? this.judged.get(manifest) : undefined;
       if (outcome === undefined) {
         outcome = this.outcome(manifest, shared);
         if (shared) this.judged.set(manifest, outcome);
       }
-      if ('unchecked' in outcome) problems.push({ file, ...at([]), object: ref, unchecked: outcome.unchecked, message: outcome.message });
-      else outcome.problems.forEach(add);
-    }
-    return problems;
+      return outcome;
+    };
+    if (!this.kept) return manifests.map(judge);
+    return this.kept(
+      manifests.map((manifest) => ({ manifest, schemaKey: this.crds.schemaKey(groupOf(manifest.apiVersion), manifest.kind) })),
+      judge,
+    );
   }
 
-  /** What checking the object against its schema finds, kept between runs when the validator keeps outcomes. */
   private outcome(manifest: Manifest, parsed: boolean): Outcome {
-    const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
-    const judge = (): Outcome => {
-      // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.
-      if (group.includes('.') && !isBuiltIn(manifest.apiVersion, manifest.kind) && !this.crds.hasGroup(group)) {
-        const unchecked = `${manifest.apiVersion} ${manifest.kind}`;
-        return { unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` };
-      }
-      return { problems: this.schemaProblems(manifest, parsed) };
-    };
-    return this.kept ? this.kept(manifest, this.crds.schemaKey(group, manifest.kind), judge) : judge();
+    const group = groupOf(manifest.apiVersion);
+    // A CRD's group always has a dot; an API group no available CRD belongs to cannot be judged.
+    if (group.includes('.') && !isBuiltIn(manifest.apiVersion, manifest.kind) && !this.crds.hasGroup(group)) {
+      const unchecked = `${manifest.apiVersion} ${manifest.kind}`;
+      return { unchecked, message: `${unchecked} was not schema-checked: no available CRD belongs to the API group ${group}. ${SCHEMA_FIX}` };
+    }
+    return { problems: this.schemaProblems(manifest, parsed) };
   }
 
   private schemaProblems(manifest: Manifest, parsed: boolean): FieldProblem[] {
@@ -143,6 +165,11 @@ export class Validator {
     }
     return problems;
   }
+}
+
+/** The API group of an apiVersion: `apps` of apps/v1, empty for the core group's v1. */
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 }
 
 /** A namespace on a cluster-scoped kind: the API server rejects it, and Argo CD shows the object out of sync forever. */

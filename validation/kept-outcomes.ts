@@ -1,12 +1,14 @@
 /**
- * What checking an object's schema found, kept between runs as stacks/content-cache.ts keeps
- * Helm's renders: keyed by the object's JSON, by what the CRD registry decides about its kind
+ * What checking objects' schemas found, kept between runs as stacks/content-cache.ts keeps Helm's
+ * renders: an entry for each list of objects judged together (an environment's own objects, one
+ * chart's render), keyed by each object's JSON, by what the CRD registry decides about its kind
  * (CrdRegistry.schemaKey) and by the code and packages that judge it (`codeKey`), so a changed
- * input is another entry, never a stale one. A pull request's check judges again only the objects
- * it changed, and for the rest loads no model of a built-in kind and no CRD's validator. An object
- * is named by the digest of its JSON, or of the JSON text it was parsed from when that is known
- * (stacks/json-source.ts: the documents of Helm's renders); one JSON does not give back exactly
- * (an undefined field, NaN) is judged every time.
+ * input is another entry, never a stale one. A pull request's check judges again only the lists
+ * its change touched, and for the rest loads no model of a built-in kind and no CRD's validator;
+ * one entry per list, not per object, because writing hundreds of small files cost a first run
+ * more than the check itself. An object is named by the digest of its JSON, or of the JSON text it
+ * was parsed from when that is known (stacks/json-source.ts: the documents of Helm's renders); one
+ * JSON does not give back exactly (an undefined field, NaN) is judged every time.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,20 +23,29 @@ import { FieldProblem } from './field-problem';
 export type Outcome = { readonly unchecked: string; readonly message: string } | { readonly problems: readonly FieldProblem[] };
 
 /** Changes when what an entry holds changes. */
-const FORMAT = 'validation-outcome 1';
+const FORMAT = 'validation-outcomes 1';
 
-/** Outcomes kept in `dir`: `judge` runs only for an object whose outcome is not there yet. */
-export function keptOutcomes(dir: string): (manifest: Manifest, schemaKey: string, judge: () => Outcome) => Outcome {
+/**
+ * Outcomes kept in `dir`, one entry for each list of objects judged together (an environment's
+ * objects, a chart's render): `judge` runs for the objects of a list not judged before, and for
+ * every object that is not named by a digest.
+ */
+export function keptOutcomes(dir: string): (items: readonly { manifest: Manifest; schemaKey: string }[], judge: (manifest: Manifest) => Outcome) => Outcome[] {
   pruneDaily(dir);
-  return (manifest, schemaKey, judge) => {
-    const json = jsonSourceDigest(manifest) ?? (jsonExact(manifest, true) ? jsonDigest(manifest) : undefined);
-    if (json === undefined) return judge();
-    const key = contentKey([FORMAT, codeKey(), schemaKey, json]);
-    const kept = readEntry(dir, key);
-    if (kept !== undefined) return JSON.parse(kept) as Outcome;
-    const outcome = judge();
-    writeEntry(dir, key, JSON.stringify(outcome));
-    return outcome;
+  return (items, judge) => {
+    const digests = items.map(({ manifest }) => jsonSourceDigest(manifest) ?? (jsonExact(manifest, true) ? jsonDigest(manifest) : undefined));
+    const outcomes = items.map(({ manifest }, i) => (digests[i] === undefined ? judge(manifest) : undefined));
+    const named = digests.flatMap((digest, i) => (digest === undefined ? [] : [i]));
+    if (named.length === 0) return outcomes as Outcome[];
+    const key = contentKey([FORMAT, codeKey(), ...named.flatMap((i) => [items[i].schemaKey, digests[i]!])]);
+    const text = readEntry(dir, key);
+    let kept = text === undefined ? undefined : (JSON.parse(text) as Outcome[]);
+    if (kept?.length !== named.length) {
+      kept = named.map((i) => judge(items[i].manifest));
+      writeEntry(dir, key, JSON.stringify(kept));
+    }
+    named.forEach((i, n) => (outcomes[i] = kept[n]));
+    return outcomes as Outcome[];
   };
 }
 

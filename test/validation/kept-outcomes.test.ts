@@ -42,7 +42,7 @@ const objects: Manifest[] = [
 
 const located = (list: Manifest[]) => list.map((manifest, i) => ({ manifest, file: `f${i}.yaml` }));
 
-test('a validator finding kept outcomes reports what one judging every object reports, and keeps one entry per object', () => {
+test('a validator finding kept outcomes reports what one judging every object reports, and keeps one entry for the objects it judged together', () => {
   const crds = crdDir({ type: 'integer' });
   const keep = tempDir();
   const judged = new Validator(new CrdRegistry([crds], tempDir())).validate(located(objects));
@@ -50,10 +50,12 @@ test('a validator finding kept outcomes reports what one judging every object re
   expect(judged.map((p) => p.object)).toEqual(['Deployment/demo/typo', 'Service/demo/wrong-type', 'Widget/demo/w', 'Gadget/demo/g']);
   expect(judged.filter((p) => p.unchecked)).toHaveLength(1);
   expect(new Validator(new CrdRegistry([crds], tempDir()), keep).validate(located(objects))).toEqual(judged);
-  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(objects.length);
+  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   // Read back by a validator of its own, as the next command would.
   expect(new Validator(new CrdRegistry([crds], tempDir()), keep).validate(located(objects))).toEqual(judged);
-  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(objects.length);
+  expect(fs.readdirSync(keep).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  // In another order, the same problems in that order: another list, another entry.
+  expect(new Validator(new CrdRegistry([crds], tempDir()), keep).validate(located([...objects].reverse())).map((p) => p.object)).toEqual(judged.map((p) => p.object).reverse());
 });
 
 test('an outcome is kept for the CRD it was judged against: another schema for the kind judges the object again', () => {
@@ -120,7 +122,7 @@ test('gitplane validate reports the same with its outcomes kept, and then loads 
   };
   const first = run();
   expect(first.models).toBeGreaterThan(0);
-  expect(fs.readdirSync(path.join(env.XDG_CACHE_HOME, 'gitplane', 'validated')).length).toBeGreaterThan(50);
+  expect(fs.readdirSync(path.join(env.XDG_CACHE_HOME, 'gitplane', 'validated')).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
   const second = run();
   expect({ ...second, models: 0 }).toEqual({ ...first, models: 0 });
   expect(second.models).toBe(0);
