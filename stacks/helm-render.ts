@@ -25,7 +25,7 @@ import { ValidationProblem, validatorFor } from '../validation';
 import { parseJsonSource } from './json-source';
 import { CLUSTER_LABEL } from './gitops-names';
 import { chartArchive, ChartArchive } from './chart-source';
-import { contentKey, pruneEntries, readBytes, readEntry, writeEntry } from './content-cache';
+import { contentKey, pruneDaily, readBytes, readEntry, writeEntry } from './content-cache';
 import { InputError } from './errors';
 import { isMap, Manifest, objectRef, RenderedObject } from './objects';
 import type { ChartSources, Settings } from './settings';
@@ -470,7 +470,7 @@ class Renderer {
 
   close(): void {
     if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
-    pruneEntries(this.cache);
+    pruneDaily(this.cache);
   }
 }
 
