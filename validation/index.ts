@@ -70,7 +70,7 @@ export class Validator {
   validate(objects: readonly Located[], shared = false): ValidationProblem[] {
     // Each object's problems in turn; those of its schema once every object's schema is judged, at once.
     const problems: ValidationProblem[][] = [];
-    const judged: { manifest: Manifest; report: (outcome: Outcome) => void }[] = [];
+    const pending: { manifest: Manifest; report: (outcome: Outcome) => void }[] = [];
     const seen = new Map<string, string>();
     for (const { manifest, file, line, position } of objects) {
       const own: ValidationProblem[] = [];
@@ -102,7 +102,7 @@ export class Validator {
       } else {
         seen.set(identity, line === undefined ? file : `${file}:${line}`);
       }
-      judged.push({
+      pending.push({
         manifest,
         report: (outcome) => {
           if ('unchecked' in outcome) own.push({ file, ...at([]), object: ref, unchecked: outcome.unchecked, message: outcome.message });
@@ -110,11 +110,8 @@ export class Validator {
         },
       });
     }
-    const outcomes = this.outcomes(
-      judged.map((j) => j.manifest),
-      shared,
-    );
-    judged.forEach((j, i) => j.report(outcomes[i]));
+    const outcomes = this.outcomes(pending.map((p) => p.manifest), shared);
+    pending.forEach((p, i) => p.report(outcomes[i]));
     return problems.flat();
   }
 
@@ -129,10 +126,7 @@ export class Validator {
       return outcome;
     };
     if (!this.kept) return manifests.map(judge);
-    return this.kept(
-      manifests.map((manifest) => ({ manifest, schemaKey: this.crds.schemaKey(groupOf(manifest.apiVersion), manifest.kind) })),
-      judge,
-    );
+    return this.kept(manifests.map((manifest) => ({ manifest, schemaKey: this.crds.schemaKey(groupOf(manifest.apiVersion), manifest.kind) })), judge);
   }
 
   private outcome(manifest: Manifest, parsed: boolean): Outcome {
