@@ -47,6 +47,8 @@ interface Runnable {
   argv: string[];
   /** Exit codes that mean the tool ran to the end (findings are not failures here). */
   ok: number[];
+  /** How it was set up, when the table should say so. */
+  note?: string;
 }
 
 function once(r: Runnable): Sample {
@@ -67,11 +69,18 @@ function race(contenders: Runnable[], runs: number): Contender[] {
     name: c.name,
     wallMs: measure(samples[j].map((s) => s.wallMs)),
     cpuMs: measure(samples[j].map((s) => s.cpuMs)),
+    note: c.note,
   }));
 }
 
 function gitplane(args: string[]): Runnable {
   return { name: `gitplane ${args[0]} --dir`, argv: [process.execPath, path.join(ROOT, 'bin', 'gitplane.js'), ...args], ok: [0, 1] };
+}
+
+/** Whether kubeconform, run as `argv`, finds no schema for some objects (the CRDs gitplane's settings name are not all here). */
+function missingCrds(argv: string[]): boolean {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  return r.status !== 0 && /could not find schema/.test(r.stdout + r.stderr);
 }
 
 /** The served versions of every CRD gitplane validates against, as JSON Schemas in kubeconform's layout. */
@@ -134,13 +143,14 @@ export function peerComparisons(env: string, runs: number): Comparison[] {
     else if (!kubernetes) validationAbsent.push(absent('kubeconform -strict', 'its Kubernetes 1.34 schemas: bash tools/install.sh kubernetes-schemas'));
     else {
       const crds = crdSchemas(path.join(scratch, 'crds'));
-      validation.push({
-        name: 'kubeconform -strict',
-        argv: [kubeconform, '-strict', '-summary', '-ignore-filename-pattern', `${path.sep}values${path.sep}`,
-          '-schema-location', `${kubernetes}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-          '-schema-location', `${crds}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`, dir],
-        ok: [0],
-      });
+      const argv = [kubeconform, '-strict', '-summary', '-ignore-filename-pattern', `${path.sep}values${path.sep}`,
+        '-schema-location', `${kubernetes}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+        '-schema-location', `${crds}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`, dir];
+      validation.push(missingCrds(argv)
+        // A clone before "gitplane schemas pull" has no CRD for some custom resources, which
+        // gitplane leaves unchecked with a warning: kubeconform is told to skip them too.
+        ? { name: 'kubeconform -strict -ignore-missing-schemas', argv: [argv[0], '-ignore-missing-schemas', ...argv.slice(1)], ok: [0], note: 'no CRD here for some custom resources, which both leave unchecked; "gitplane schemas pull" fetches them' }
+        : { name: 'kubeconform -strict', argv, ok: [0] });
     }
 
     const policy: Runnable[] = [gitplane(['policy', '--dir', dir, '--quiet', '--format', 'json', '--output', '/dev/null'])];

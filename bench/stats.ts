@@ -28,7 +28,7 @@ function peerRows(c: any): [string, string][] {
     [`${g.name} (${c.task}, ${c.objects} objects), whole process`, `wall ${f(g.wallMs, 'ms')}, CPU ${f(g.cpuMs, 'ms')}`],
     ...c.peers.map((p: any): [string, string] =>
       p.wallMs
-        ? [`  ${p.name}, same directory`, `wall ${f(p.wallMs, 'ms')}, CPU ${f(p.cpuMs, 'ms')}; gitplane/peer: wall ${ratio(g.wallMs, p.wallMs)}, CPU ${ratio(g.cpuMs, p.cpuMs)}`]
+        ? [`  ${p.name}, same directory`, `wall ${f(p.wallMs, 'ms')}, CPU ${f(p.cpuMs, 'ms')}; gitplane/peer: wall ${ratio(g.wallMs, p.wallMs)}, CPU ${ratio(g.cpuMs, p.cpuMs)}${p.note ? ` (${p.note})` : ''}`]
         : [`  ${p.name}`, p.note],
     ),
   ];
