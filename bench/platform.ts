@@ -59,9 +59,15 @@ function generate(dir: string, size: PlatformSize): void {
   }
 }
 
-/** Generates a platform of `size` and runs the PR check on it once, as a whole process. */
+/**
+ * Generates a platform of `size` and runs the PR check on it once, as a whole process. The
+ * platform is generated in the same directory on every run, as a team's repository stays where it
+ * is: the schema checks' kept outcomes (validation/kept-outcomes.ts) name its CRD directories, so a
+ * new directory each run would never find them.
+ */
 export function platformRun(size: PlatformSize): PlatformRun {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-platform-'));
+  const dir = path.join(os.tmpdir(), `gitplane-bench-platform-${size.environments}x${size.apps}`);
+  fs.rmSync(dir, { recursive: true, force: true });
   try {
     generate(dir, size);
     const report = path.join(dir, 'report.json');
