@@ -1,7 +1,7 @@
 /**
  * What JSON text an object was parsed from, by the sha256 of the text's UTF-8: the same text
- * parses to the same value, so the digest names the object exactly, NaN-free and -0 included,
- * without serializing it again. Known for the documents of Helm's renders, which are read from
+ * parses to the same value, so the digest names the object exactly (a -0 as written, which
+ * JSON.stringify would make 0) without serializing it again. Known for the documents of Helm's renders, which are read from
  * the render cache's JSON (stacks/helm-render.ts) and never changed once made; validation keeps
  * what it found under it (validation/kept-outcomes.ts).
  */
