@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { EnvironmentSpec } from '../environments/schema';
 import { listEnvironments, loadEnvironment } from '../stacks/environment';
 import { Manifest } from '../stacks/objects';
-import { loadSettings } from '../stacks/settings';
+import { cacheDir, loadSettings } from '../stacks/settings';
 import { synthEnvironment } from '../stacks/synth';
 import { CrdRegistry, Validator } from '../validation';
 import { corpus } from './corpus';
@@ -55,8 +55,7 @@ function prCheck(cache: 'warm' | 'cold'): { wall: Figure; cpu: Figure; peakRssMb
 /** A new XDG_CACHE_HOME whose gitplane cache is empty but for the transpiled modules (bin/register.js), linked. */
 function emptyCacheHome(): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gitplane-bench-cache-'));
-  const xdg = process.env.XDG_CACHE_HOME;
-  const transpiled = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'gitplane', 'transpile');
+  const transpiled = path.join(cacheDir(), 'transpile');
   fs.mkdirSync(path.join(home, 'gitplane'));
   fs.symlinkSync(transpiled, path.join(home, 'gitplane', 'transpile'));
   return home;

@@ -81,7 +81,13 @@ function codeKey(): string {
         .sort()
         .map((name) => path.join(dir, name));
     });
-    code = contentKey([process.version, packageVersions(), ...files.flatMap((file) => [path.relative(root, file), fs.readFileSync(file, 'utf8')])]);
+    // Each source's bytes, hashed as read (no decoding), after its name and length.
+    const sources = createHash('sha256');
+    for (const file of files) {
+      const bytes = fs.readFileSync(file);
+      sources.update(`${path.relative(root, file)}\0${bytes.length}\0`).update(bytes);
+    }
+    code = contentKey([process.version, packageVersions(), sources.digest('hex')]);
   }
   return code;
 }
